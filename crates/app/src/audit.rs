@@ -1,0 +1,98 @@
+//! Building audit events and recording refusals.
+
+use crate::{App, AppError, Ctx};
+use domain::audit::{AuditRecord, Outcome};
+use domain::{Actor, AreaCode};
+use store::audit::{ChainReport, NATIONAL_TENANT};
+use store::Tx;
+
+/// What an event is about.
+pub struct Subject<'a> {
+    pub kind: &'a str,
+    pub id: &'a str,
+    pub area: &'a AreaCode,
+}
+
+/// Builds an event; `seq` is assigned when it is appended.
+#[allow(clippy::too_many_arguments)]
+pub fn event(
+    actor: Option<&Actor>,
+    role: Option<domain::Role>,
+    action: &str,
+    outcome: Outcome,
+    subject: &Subject<'_>,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+    ctx: &Ctx,
+) -> AuditRecord {
+    AuditRecord {
+        tenant_id: subject.area.tenant().unwrap_or(NATIONAL_TENANT).to_string(),
+        seq: 0,
+        id: uuid::Uuid::now_v7().to_string(),
+        at: store::time::now(),
+        actor_id: actor.map(|a| a.user_id.clone()),
+        actor_login: actor.map(|a| a.login.clone()),
+        actor_role: role
+            .or_else(|| actor.and_then(|a| a.primary_role()))
+            .map(|r| r.as_str().to_string()),
+        action: action.to_string(),
+        outcome: outcome.as_str().to_string(),
+        target_kind: subject.kind.to_string(),
+        target_id: subject.id.to_string(),
+        area_code: subject.area.as_str().to_string(),
+        before: before.map(|v| v.to_string()),
+        after: after.map(|v| v.to_string()),
+        request_id: ctx.request_id.clone(),
+        client_addr: ctx.client_addr.clone(),
+    }
+}
+
+impl App {
+    /// Appends one event inside the use case's transaction.
+    pub async fn audit_in(tx: &mut Tx, record: AuditRecord) -> Result<(), AppError> {
+        tx.append_audit(record).await?;
+        Ok(())
+    }
+
+    /// Records a refused action (denied by policy or failed on a rule) in its own transaction,
+    /// then hands the refusal back so the caller can `return Err(app.refused(...).await)`.
+    pub async fn refused(
+        &self,
+        actor: Option<&Actor>,
+        action: &str,
+        subject: &Subject<'_>,
+        err: AppError,
+        ctx: &Ctx,
+    ) -> AppError {
+        let outcome = match &err {
+            AppError::Denied(_) => Outcome::Denied,
+            _ => Outcome::Failed,
+        };
+        let detail = serde_json::json!({ "code": err.code(), "reason": err.to_string() });
+        let rec = event(
+            actor,
+            None,
+            action,
+            outcome,
+            subject,
+            None,
+            Some(detail),
+            ctx,
+        );
+        let res: Result<(), AppError> = async {
+            let mut tx = self.db.begin().await?;
+            tx.append_audit(rec).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await;
+        if let Err(e) = res {
+            tracing::error!(error = %e, "could not audit a refused action");
+        }
+        err
+    }
+
+    pub async fn verify_audit(&self) -> Result<ChainReport, AppError> {
+        Ok(self.db.verify_audit().await?)
+    }
+}

@@ -1,0 +1,74 @@
+use domain::{Denied, DomainError};
+use store::StoreError;
+
+/// Everything a use case can answer instead of success. The web layer renders each as a page or
+/// as `application/problem+json` with the stable `code()`.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error(transparent)]
+    Denied(#[from] Denied),
+    /// No credentials, or they are no longer valid.
+    #[error("请先登录")]
+    Unauthenticated,
+    /// Wrong login or password (deliberately not saying which), or a locked account.
+    #[error("登录名或密码错误，或账号已被暂时锁定")]
+    LoginFailed,
+    #[error("{0}不存在")]
+    NotFound(String),
+    /// Someone else changed the record first (optimistic locking).
+    #[error("{message}")]
+    StaleVersion { message: String, current: String },
+    #[error("{message}")]
+    Duplicate {
+        field: &'static str,
+        message: String,
+    },
+    #[error("导入文件有误")]
+    Import(Vec<ImportError>),
+    #[error("内部错误：{0}")]
+    Store(#[from] StoreError),
+    #[error("内部错误：{0}")]
+    Internal(String),
+}
+
+/// One bad line of an import file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportError {
+    pub file: String,
+    pub line: u64,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.column {
+            Some(c) => write!(f, "{}:{} [{}] {}", self.file, self.line, c, self.message),
+            None => write!(f, "{}:{} {}", self.file, self.line, self.message),
+        }
+    }
+}
+
+impl AppError {
+    /// Stable machine code, also the problem type's last path segment.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Domain(DomainError::Invalid(_)) => "validation_failed",
+            AppError::Domain(DomainError::Conflict { code, .. }) => code,
+            AppError::Denied(d) => d.code,
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::LoginFailed => "login_failed",
+            AppError::NotFound(_) => "not_found",
+            AppError::StaleVersion { .. } => "stale_version",
+            AppError::Duplicate { .. } => "duplicate",
+            AppError::Import(_) => "import_invalid",
+            AppError::Store(_) | AppError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        AppError::NotFound(what.into())
+    }
+}

@@ -1,0 +1,40 @@
+//! Errors a rule can raise, each with a stable code (for programs) and a Chinese message (for people).
+
+use serde::Serialize;
+
+/// One field that failed validation, named as the form or API field is named.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    /// Stable machine code, e.g. `invalid_area_code`.
+    pub code: &'static str,
+    /// What a person should read, in Chinese.
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// A rule was broken. The web layer maps each variant to a status and a problem type.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    /// Input does not have the right shape (HTTP 422).
+    #[error("输入有误")]
+    Invalid(Vec<FieldError>),
+    /// The state of things does not allow the change (HTTP 409), with a Chinese reason.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+}
+
+impl DomainError {
+    pub fn field(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+        DomainError::Invalid(vec![FieldError::new(field, code, message)])
+    }
+}

@@ -1,0 +1,17 @@
+//! The rules of the 三社联动 mechanism, free of I/O.
+//!
+//! Everything here is pure: validated newtypes, the enums of the glossary, the authorization policy
+//! and the audit chain's hashing. The store, app and web crates only ever ask this crate what is
+//! allowed; none of them decides a rule on its own.
+
+pub mod area;
+pub mod audit;
+pub mod authz;
+pub mod error;
+pub mod identity;
+pub mod password;
+
+pub use area::{AreaCode, AreaLevel, CommitteeKind, TownshipKind};
+pub use authz::{can, Action, Denied, Target};
+pub use error::{DomainError, FieldError};
+pub use identity::{Actor, Role, RoleAssignment};

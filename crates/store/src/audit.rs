@@ -1,0 +1,259 @@
+//! The audit log: events appended to a per-tenant hash chain inside the use case's transaction.
+
+use crate::identity::scope_filter;
+use crate::{on_pool, on_tx, Backend, Db, StoreError, Tx};
+use domain::audit::{AuditRecord, ChainVerifier, GENESIS};
+use domain::identity::Scope;
+use serde::Serialize;
+use sqlx::Row;
+
+/// Tenant of events about areas above any city (and of national actions).
+pub const NATIONAL_TENANT: &str = "0000";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEventRow {
+    #[serde(flatten)]
+    pub record: AuditRecord,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Filters of the audit page and API.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub action: Option<String>,
+    pub outcome: Option<String>,
+    pub actor_login: Option<String>,
+    pub area_prefix: Option<String>,
+    /// Inclusive lower bound on `at` (RFC 3339 or a date).
+    pub from: Option<String>,
+    /// Exclusive upper bound on `at`.
+    pub to: Option<String>,
+    /// Keyset cursor: only events before this `at|tenant|seq`.
+    pub before: Option<(String, String, i64)>,
+}
+
+const COLS: &str = "tenant_id, seq, id, at, actor_id, actor_login, actor_role, action, outcome, target_kind, \
+                    target_id, area_code, before_summary, after_summary, request_id, client_addr, prev_hash, hash";
+
+macro_rules! event_from_row {
+    ($r:expr) => {{
+        let r = $r;
+        AuditEventRow {
+            record: AuditRecord {
+                tenant_id: r.try_get("tenant_id")?,
+                seq: r.try_get("seq")?,
+                id: r.try_get("id")?,
+                at: r.try_get("at")?,
+                actor_id: r.try_get("actor_id")?,
+                actor_login: r.try_get("actor_login")?,
+                actor_role: r.try_get("actor_role")?,
+                action: r.try_get("action")?,
+                outcome: r.try_get("outcome")?,
+                target_kind: r.try_get("target_kind")?,
+                target_id: r.try_get("target_id")?,
+                area_code: r.try_get("area_code")?,
+                before: r.try_get("before_summary")?,
+                after: r.try_get("after_summary")?,
+                request_id: r.try_get("request_id")?,
+                client_addr: r.try_get("client_addr")?,
+            },
+            prev_hash: r.try_get("prev_hash")?,
+            hash: r.try_get("hash")?,
+        }
+    }};
+}
+
+/// Result of verifying every chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainReport {
+    Ok { tenants: usize, events: i64 },
+    Broken(domain::audit::BrokenLink),
+}
+
+impl Tx {
+    /// Appends an event to its tenant's chain. `record.seq` is assigned here; the chain head row
+    /// is locked for the rest of the transaction so concurrent appends queue up.
+    pub async fn append_audit(
+        &mut self,
+        mut record: AuditRecord,
+    ) -> Result<AuditRecord, StoreError> {
+        let lock = match self.backend() {
+            // SQLite transactions here begin IMMEDIATE: the write lock is already held.
+            Backend::Sqlite => "SELECT seq, hash FROM audit_heads WHERE tenant_id = $1",
+            Backend::Postgres => {
+                "SELECT seq, hash FROM audit_heads WHERE tenant_id = $1 FOR UPDATE"
+            }
+        };
+        on_tx!(self, c => {
+            sqlx::query("INSERT INTO audit_heads (tenant_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (tenant_id) DO NOTHING")
+                .bind(&record.tenant_id)
+                .bind(GENESIS)
+                .execute(&mut *c)
+                .await?;
+            let head = sqlx::query(lock).bind(&record.tenant_id).fetch_one(&mut *c).await?;
+            let seq: i64 = head.try_get("seq")?;
+            let prev: String = head.try_get("hash")?;
+            record.seq = seq + 1;
+            let hash = record.chain_hash(&prev);
+            sqlx::query(
+                "INSERT INTO audit_events (tenant_id, seq, id, at, actor_id, actor_login, actor_role, action, outcome, \
+                 target_kind, target_id, area_code, before_summary, after_summary, request_id, client_addr, prev_hash, hash) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)",
+            )
+            .bind(&record.tenant_id)
+            .bind(record.seq)
+            .bind(&record.id)
+            .bind(&record.at)
+            .bind(&record.actor_id)
+            .bind(&record.actor_login)
+            .bind(&record.actor_role)
+            .bind(&record.action)
+            .bind(&record.outcome)
+            .bind(&record.target_kind)
+            .bind(&record.target_id)
+            .bind(&record.area_code)
+            .bind(&record.before)
+            .bind(&record.after)
+            .bind(&record.request_id)
+            .bind(&record.client_addr)
+            .bind(&prev)
+            .bind(&hash)
+            .execute(&mut *c)
+            .await?;
+            sqlx::query("UPDATE audit_heads SET seq = $1, hash = $2 WHERE tenant_id = $3")
+                .bind(record.seq)
+                .bind(&hash)
+                .bind(&record.tenant_id)
+                .execute(&mut *c)
+                .await?;
+        });
+        Ok(record)
+    }
+}
+
+impl Db {
+    /// Events inside the scope matching the filter, newest first.
+    pub async fn audit_events(
+        &self,
+        scope: &Scope,
+        f: &AuditFilter,
+        limit: i64,
+    ) -> Result<Vec<AuditEventRow>, StoreError> {
+        let mut binds: Vec<String> = Vec::new();
+        let mut wh = vec![scope_filter("area_code", scope, &mut binds)];
+        let mut eq = |col: &str, v: &Option<String>, op: &str, binds: &mut Vec<String>| {
+            if let Some(v) = v.as_ref().filter(|v| !v.trim().is_empty()) {
+                binds.push(v.trim().to_string());
+                wh.push(format!("{col} {op} ${}", binds.len()));
+            }
+        };
+        eq("action", &f.action, "=", &mut binds);
+        eq("outcome", &f.outcome, "=", &mut binds);
+        eq("actor_login", &f.actor_login, "=", &mut binds);
+        eq("at", &f.from, ">=", &mut binds);
+        eq("at", &f.to, "<", &mut binds);
+        if let Some(p) = f.area_prefix.as_ref().filter(|p| !p.is_empty()) {
+            binds.push(format!("{p}%"));
+            wh.push(format!("area_code LIKE ${}", binds.len()));
+        }
+        let mut seq_bind = None;
+        if let Some((at, tenant, seq)) = &f.before {
+            binds.push(at.clone());
+            let a = binds.len();
+            binds.push(tenant.clone());
+            let t = binds.len();
+            wh.push(format!(
+                "(at < ${a} OR (at = ${a} AND (tenant_id < ${t} OR (tenant_id = ${t} AND seq < ${}))))",
+                t + 1
+            ));
+            seq_bind = Some(*seq);
+        }
+        let sql = format!(
+            "SELECT {COLS} FROM audit_events WHERE {} ORDER BY at DESC, tenant_id DESC, seq DESC LIMIT {limit}",
+            wh.join(" AND ")
+        );
+        on_pool!(self, c => {
+            let mut q = sqlx::query(&sql);
+            for b in &binds {
+                q = q.bind(b.as_str());
+            }
+            if let Some(s) = seq_bind {
+                q = q.bind(s);
+            }
+            let rows = q.fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(event_from_row!(r));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Walks every tenant's chain from the first event and reports the first broken link.
+    pub async fn verify_audit(&self) -> Result<ChainReport, StoreError> {
+        let tenants: Vec<String> = on_pool!(self, c => {
+            sqlx::query_scalar(
+                "SELECT tenant_id FROM audit_heads UNION SELECT DISTINCT tenant_id FROM audit_events ORDER BY 1",
+            )
+            .fetch_all(c)
+            .await?
+        });
+        let mut total = 0;
+        for t in &tenants {
+            let mut v = ChainVerifier::new(t);
+            let mut after = 0i64;
+            loop {
+                let sql = format!(
+                    "SELECT {COLS} FROM audit_events WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT 5000"
+                );
+                let batch: Vec<AuditEventRow> = on_pool!(self, c => {
+                    let rows = sqlx::query(&sql).bind(t).bind(after).fetch_all(c).await?;
+                    let mut out = Vec::with_capacity(rows.len());
+                    for r in &rows {
+                        out.push(event_from_row!(r));
+                    }
+                    out
+                });
+                if batch.is_empty() {
+                    break;
+                }
+                for e in &batch {
+                    if let Err(b) = v.next(&e.record, &e.prev_hash, &e.hash) {
+                        return Ok(ChainReport::Broken(b));
+                    }
+                    after = e.record.seq;
+                }
+            }
+            // The head must point at the last event: a truncated tail is tampering too.
+            let head: Option<(i64, String)> = on_pool!(self, c => {
+                match sqlx::query("SELECT seq, hash FROM audit_heads WHERE tenant_id = $1")
+                    .bind(t)
+                    .fetch_optional(c)
+                    .await?
+                {
+                    Some(r) => Some((r.try_get("seq")?, r.try_get("hash")?)),
+                    None => None,
+                }
+            });
+            if let Some((seq, _)) = head {
+                if seq != v.count() {
+                    return Ok(ChainReport::Broken(domain::audit::BrokenLink {
+                        tenant_id: t.clone(),
+                        seq: v.count() + 1,
+                        reason: "events at the end of the chain are missing",
+                    }));
+                }
+            }
+            total += v.count();
+        }
+        Ok(ChainReport::Ok {
+            tenants: tenants.len(),
+            events: total,
+        })
+    }
+
+    pub async fn audit_count(&self) -> Result<i64, StoreError> {
+        on_pool!(self, c => Ok(sqlx::query_scalar("SELECT COUNT(*) FROM audit_events").fetch_one(c).await?))
+    }
+}

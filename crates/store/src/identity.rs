@@ -1,0 +1,540 @@
+//! Accounts, role assignments, sessions and API tokens.
+//!
+//! These are national tables (an account may hold roles in several cities); a query that lists
+//! accounts is still filtered by the reader's scope.
+
+use crate::{on_pool, on_tx, Db, StoreError, Tx};
+use domain::identity::Scope;
+use domain::{AreaCode, Role, RoleAssignment};
+use serde::Serialize;
+use sqlx::Row;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UserRow {
+    pub id: String,
+    pub login: String,
+    pub display_name: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub home_area: AreaCode,
+    pub locale: String,
+    pub failed_logins: i64,
+    pub locked_until: Option<String>,
+    pub disabled: bool,
+    pub version: i64,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AssignmentRow {
+    pub id: String,
+    pub user_id: String,
+    pub role: Role,
+    pub area_code: AreaCode,
+    pub organization_id: Option<String>,
+}
+
+impl AssignmentRow {
+    pub fn to_domain(&self) -> RoleAssignment {
+        RoleAssignment {
+            role: self.role,
+            area: self.area_code.clone(),
+            organization_id: self.organization_id.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenRow {
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub hint: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+/// What a request's credentials resolve to.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub user: UserRow,
+    pub assignments: Vec<AssignmentRow>,
+    /// The session's CSRF token (None for API tokens, which are not sent by browsers).
+    pub csrf_token: Option<String>,
+}
+
+const USER_COLS: &str = "id, login, display_name, password_hash, home_area, locale, failed_logins, locked_until, disabled, version, created_at";
+
+macro_rules! user_from_row {
+    ($r:expr) => {{
+        let r = $r;
+        UserRow {
+            id: r.try_get("id")?,
+            login: r.try_get("login")?,
+            display_name: r.try_get("display_name")?,
+            password_hash: r.try_get("password_hash")?,
+            home_area: AreaCode::from_stored(&r.try_get::<String, _>("home_area")?),
+            locale: r.try_get("locale")?,
+            failed_logins: r.try_get("failed_logins")?,
+            locked_until: r.try_get("locked_until")?,
+            disabled: r.try_get("disabled")?,
+            version: r.try_get("version")?,
+            created_at: r.try_get("created_at")?,
+        }
+    }};
+}
+
+macro_rules! assignment_from_row {
+    ($r:expr) => {{
+        let r = $r;
+        let role: String = r.try_get("role")?;
+        let org: String = r.try_get("organization_id")?;
+        AssignmentRow {
+            id: r.try_get("id")?,
+            user_id: r.try_get("user_id")?,
+            role: Role::parse(&role).unwrap_or(Role::Resident),
+            area_code: AreaCode::from_stored(&r.try_get::<String, _>("area_code")?),
+            organization_id: if org.is_empty() { None } else { Some(org) },
+        }
+    }};
+}
+
+/// Builds `(col LIKE $n OR …)` for a scope, pushing the patterns into `binds`.
+pub fn scope_filter(col: &str, scope: &Scope, binds: &mut Vec<String>) -> String {
+    if scope.is_nation() {
+        return "1=1".to_string();
+    }
+    let alts: Vec<String> = scope
+        .roots()
+        .iter()
+        .map(|r| {
+            binds.push(format!("{}%", r.as_str()));
+            format!("{col} LIKE ${}", binds.len())
+        })
+        .collect();
+    if alts.is_empty() {
+        "1=0".to_string()
+    } else {
+        format!("({})", alts.join(" OR "))
+    }
+}
+
+impl Db {
+    pub async fn user_by_login(&self, login: &str) -> Result<Option<UserRow>, StoreError> {
+        let sql = format!("SELECT {USER_COLS} FROM users WHERE login = $1");
+        on_pool!(self, c => {
+            match sqlx::query(&sql).bind(login).fetch_optional(c).await? {
+                Some(r) => Ok(Some(user_from_row!(&r))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    pub async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>, StoreError> {
+        let sql = format!("SELECT {USER_COLS} FROM users WHERE id = $1");
+        on_pool!(self, c => {
+            match sqlx::query(&sql).bind(id).fetch_optional(c).await? {
+                Some(r) => Ok(Some(user_from_row!(&r))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    pub async fn assignments_of(&self, user_id: &str) -> Result<Vec<AssignmentRow>, StoreError> {
+        on_pool!(self, c => {
+            let rows = sqlx::query(
+                "SELECT id, user_id, role, area_code, organization_id FROM role_assignments \
+                 WHERE user_id = $1 ORDER BY created_at, id",
+            )
+            .bind(user_id)
+            .fetch_all(c)
+            .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(assignment_from_row!(r));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Resolves a session cookie (by the hash of its token) to the account, its roles and the
+    /// session's CSRF token, in one round trip; expired sessions and disabled accounts resolve
+    /// to nothing.
+    pub async fn authenticate_session(
+        &self,
+        token_hash: &str,
+        now: &str,
+    ) -> Result<Option<Authenticated>, StoreError> {
+        let sql = "SELECT u.id, u.login, u.display_name, u.password_hash, u.home_area, u.locale, \
+                   u.failed_logins, u.locked_until, u.disabled, u.version, u.created_at, s.csrf_token, \
+                   r.id AS rid, r.user_id, r.role, r.area_code, r.organization_id \
+                   FROM sessions s JOIN users u ON u.id = s.user_id \
+                   LEFT JOIN role_assignments r ON r.user_id = u.id \
+                   WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = FALSE \
+                   ORDER BY r.created_at, r.id";
+        on_pool!(self, c => {
+            let rows = sqlx::query(sql).bind(token_hash).bind(now).fetch_all(c).await?;
+            let Some(first) = rows.first() else { return Ok(None) };
+            let user = user_from_row!(first);
+            let csrf: String = first.try_get("csrf_token")?;
+            let mut assignments = Vec::new();
+            for r in &rows {
+                let rid: Option<String> = r.try_get("rid")?;
+                if let Some(id) = rid {
+                    let role: String = r.try_get("role")?;
+                    let org: String = r.try_get("organization_id")?;
+                    assignments.push(AssignmentRow {
+                        id,
+                        user_id: user.id.clone(),
+                        role: Role::parse(&role).unwrap_or(Role::Resident),
+                        area_code: AreaCode::from_stored(&r.try_get::<String, _>("area_code")?),
+                        organization_id: if org.is_empty() { None } else { Some(org) },
+                    });
+                }
+            }
+            Ok(Some(Authenticated { user, assignments, csrf_token: Some(csrf) }))
+        })
+    }
+
+    /// Resolves an API token (by hash) to its owner; revoked tokens resolve to nothing.
+    pub async fn authenticate_token(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<Authenticated>, StoreError> {
+        let user_id: Option<String> = on_pool!(self, c => {
+            sqlx::query_scalar(
+                "SELECT t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id \
+                 WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = FALSE",
+            )
+            .bind(token_hash)
+            .fetch_optional(c)
+            .await?
+        });
+        let Some(user_id) = user_id else {
+            return Ok(None);
+        };
+        let Some(user) = self.user_by_id(&user_id).await? else {
+            return Ok(None);
+        };
+        let assignments = self.assignments_of(&user_id).await?;
+        Ok(Some(Authenticated {
+            user,
+            assignments,
+            csrf_token: None,
+        }))
+    }
+
+    /// Accounts with a home area or a role inside the scope, by login.
+    pub async fn users_in_scope(
+        &self,
+        scope: &Scope,
+        limit: i64,
+    ) -> Result<Vec<(UserRow, Vec<AssignmentRow>)>, StoreError> {
+        let mut binds = Vec::new();
+        let home = scope_filter("u.home_area", scope, &mut binds);
+        let role = scope_filter("r.area_code", scope, &mut binds);
+        let sql = format!(
+            "SELECT {} FROM users u WHERE {home} OR EXISTS (SELECT 1 FROM role_assignments r WHERE r.user_id = u.id AND {role}) \
+             ORDER BY u.login LIMIT {limit}",
+            USER_COLS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
+        );
+        let users: Vec<UserRow> = on_pool!(self, c => {
+            let mut q = sqlx::query(&sql);
+            for b in &binds {
+                q = q.bind(b.as_str());
+            }
+            let rows = q.fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(user_from_row!(r));
+            }
+            out
+        });
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One query for all their roles, not one per account.
+        let ph: Vec<String> = (1..=users.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, user_id, role, area_code, organization_id FROM role_assignments WHERE user_id IN ({}) ORDER BY created_at, id",
+            ph.join(",")
+        );
+        let all: Vec<AssignmentRow> = on_pool!(self, c => {
+            let mut q = sqlx::query(&sql);
+            for u in &users {
+                q = q.bind(u.id.as_str());
+            }
+            let rows = q.fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(assignment_from_row!(r));
+            }
+            out
+        });
+        Ok(users
+            .into_iter()
+            .map(|u| {
+                let mine = all.iter().filter(|a| a.user_id == u.id).cloned().collect();
+                (u, mine)
+            })
+            .collect())
+    }
+
+    pub async fn tokens_of(&self, user_id: &str) -> Result<Vec<TokenRow>, StoreError> {
+        on_pool!(self, c => {
+            let rows = sqlx::query(
+                "SELECT id, user_id, name, hint, created_at, last_used_at, revoked_at FROM api_tokens \
+                 WHERE user_id = $1 ORDER BY created_at DESC",
+            )
+            .bind(user_id)
+            .fetch_all(c)
+            .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(TokenRow {
+                    id: r.try_get("id")?,
+                    user_id: r.try_get("user_id")?,
+                    name: r.try_get("name")?,
+                    hint: r.try_get("hint")?,
+                    created_at: r.try_get("created_at")?,
+                    last_used_at: r.try_get("last_used_at")?,
+                    revoked_at: r.try_get("revoked_at")?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    pub async fn user_count(&self) -> Result<i64, StoreError> {
+        on_pool!(self, c => Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(c).await?))
+    }
+}
+
+/// A new account as stored.
+pub struct NewUser<'a> {
+    pub id: &'a str,
+    pub login: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub home_area: &'a AreaCode,
+    pub locale: &'a str,
+}
+
+impl Tx {
+    pub async fn user_for_update(&mut self, id: &str) -> Result<Option<UserRow>, StoreError> {
+        let sql = format!("SELECT {USER_COLS} FROM users WHERE id = $1");
+        let sql = match self.backend() {
+            crate::Backend::Sqlite => sql,
+            crate::Backend::Postgres => sql + " FOR UPDATE",
+        };
+        on_tx!(self, c => {
+            match sqlx::query(&sql).bind(id).fetch_optional(&mut *c).await? {
+                Some(r) => Ok(Some(user_from_row!(&r))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    pub async fn insert_user(&mut self, u: &NewUser<'_>, now: &str) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query(
+                "INSERT INTO users (id, login, display_name, password_hash, home_area, locale, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+            )
+            .bind(u.id)
+            .bind(u.login)
+            .bind(u.display_name)
+            .bind(u.password_hash)
+            .bind(u.home_area.as_str())
+            .bind(u.locale)
+            .bind(now)
+            .execute(&mut *c)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn insert_assignment(
+        &mut self,
+        id: &str,
+        user_id: &str,
+        a: &RoleAssignment,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query(
+                "INSERT INTO role_assignments (id, user_id, role, area_code, organization_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(user_id)
+            .bind(a.role.as_str())
+            .bind(a.area.as_str())
+            .bind(a.organization_id.clone().unwrap_or_default())
+            .bind(now)
+            .execute(&mut *c)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn assignment(&mut self, id: &str) -> Result<Option<AssignmentRow>, StoreError> {
+        on_tx!(self, c => {
+            match sqlx::query("SELECT id, user_id, role, area_code, organization_id FROM role_assignments WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *c)
+                .await?
+            {
+                Some(r) => Ok(Some(assignment_from_row!(&r))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    pub async fn delete_assignment(&mut self, id: &str) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query("DELETE FROM role_assignments WHERE id = $1").bind(id).execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+
+    /// Records a failed login: the new count and, when it locks, until when.
+    pub async fn set_login_failures(
+        &mut self,
+        user_id: &str,
+        failed_logins: i64,
+        locked_until: Option<&str>,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
+                .bind(failed_logins)
+                .bind(locked_until)
+                .bind(user_id)
+                .execute(&mut *c)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Changes the password if the account is still at `version` (optimistic locking); returns
+    /// whether it changed. Every other session of the account is ended.
+    pub async fn set_password(
+        &mut self,
+        user_id: &str,
+        version: i64,
+        password_hash: &str,
+        keep_session: Option<&str>,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        on_tx!(self, c => {
+            let n = sqlx::query(
+                "UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
+            )
+            .bind(password_hash)
+            .bind(now)
+            .bind(user_id)
+            .bind(version)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                .bind(user_id)
+                .bind(keep_session.unwrap_or(""))
+                .execute(&mut *c)
+                .await?;
+            Ok(n == 1)
+        })
+    }
+
+    pub async fn insert_session(
+        &mut self,
+        token_hash: &str,
+        user_id: &str,
+        csrf: &str,
+        now: &str,
+        expires_at: &str,
+        client_addr: Option<&str>,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+                .bind(user_id)
+                .execute(&mut *c)
+                .await?;
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, client_addr) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(csrf)
+            .bind(now)
+            .bind(expires_at)
+            .bind(client_addr)
+            .execute(&mut *c)
+            .await?;
+            // Expired sessions are swept as new ones arrive, so the table stays small.
+            sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+                .bind(now)
+                .execute(&mut *c)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn delete_session(&mut self, token_hash: &str) -> Result<u64, StoreError> {
+        on_tx!(self, c => {
+            Ok(sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(token_hash)
+                .execute(&mut *c)
+                .await?
+                .rows_affected())
+        })
+    }
+
+    pub async fn insert_token(
+        &mut self,
+        id: &str,
+        user_id: &str,
+        name: &str,
+        token_hash: &str,
+        hint: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query(
+                "INSERT INTO api_tokens (id, user_id, name, token_hash, hint, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(user_id)
+            .bind(name)
+            .bind(token_hash)
+            .bind(hint)
+            .bind(now)
+            .execute(&mut *c)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Revokes a token of `user_id`; returns false when there is no such live token of theirs.
+    pub async fn revoke_token(
+        &mut self,
+        id: &str,
+        user_id: &str,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        on_tx!(self, c => {
+            Ok(sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
+            )
+            .bind(now)
+            .bind(id)
+            .bind(user_id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+                == 1)
+        })
+    }
+}

@@ -1,0 +1,100 @@
+//! Migrations: one folder per backend with the same file names, embedded in the binary and
+//! applied in order inside one transaction each. A test keeps the folders in step.
+
+use crate::{Db, StoreError};
+
+struct Migration {
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+macro_rules! migration {
+    ($name:literal) => {
+        Migration {
+            name: $name,
+            sqlite: include_str!(concat!("../migrations/sqlite/", $name, ".sql")),
+            postgres: include_str!(concat!("../migrations/postgres/", $name, ".sql")),
+        }
+    };
+}
+
+const MIGRATIONS: &[Migration] = &[migration!("0001_foundation")];
+
+/// Tables that hold national reference data or accounts that span cities, and so carry no
+/// `tenant_id` (in Citus they are reference tables). Every other table is a tenant table.
+pub const NATIONAL_TABLES: &[&str] = &[
+    "schema_migrations",
+    "areas",
+    "users",
+    "role_assignments",
+    "sessions",
+    "api_tokens",
+];
+
+/// Names of the embedded migrations, in order.
+pub fn migration_names() -> Vec<&'static str> {
+    MIGRATIONS.iter().map(|m| m.name).collect()
+}
+
+impl Db {
+    /// Applies every migration not yet applied. Safe to run at every start and from several
+    /// processes (each migration's transaction records its name under a primary key).
+    pub async fn migrate(&self) -> Result<usize, StoreError> {
+        crate::on_pool!(self, c => {
+            sqlx::query(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
+            )
+            .execute(c)
+            .await?;
+        });
+        let mut applied = 0;
+        for m in MIGRATIONS {
+            let mut tx = self.begin().await?;
+            if let crate::Tx::Postgres(t) = &mut tx {
+                // Two servers starting together must not both apply the same migration.
+                sqlx::query("SELECT pg_advisory_xact_lock(7355608)")
+                    .execute(&mut **t)
+                    .await?;
+            }
+            let done: Option<String> = crate::on_tx!(&mut tx, c => {
+                sqlx::query_scalar("SELECT name FROM schema_migrations WHERE name = $1")
+                    .bind(m.name)
+                    .fetch_optional(&mut *c)
+                    .await?
+            });
+            if done.is_some() {
+                tx.rollback().await?;
+                continue;
+            }
+            let err = |source| StoreError::Migration {
+                name: m.name.to_string(),
+                source,
+            };
+            match &mut tx {
+                crate::Tx::Sqlite(t) => {
+                    sqlx::raw_sql(m.sqlite)
+                        .execute(&mut **t)
+                        .await
+                        .map_err(err)?;
+                }
+                crate::Tx::Postgres(t) => {
+                    sqlx::raw_sql(m.postgres)
+                        .execute(&mut **t)
+                        .await
+                        .map_err(err)?;
+                }
+            }
+            crate::on_tx!(&mut tx, c => {
+                sqlx::query("INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)")
+                    .bind(m.name)
+                    .bind(crate::time::now())
+                    .execute(&mut *c)
+                    .await?;
+            });
+            tx.commit().await?;
+            applied += 1;
+        }
+        Ok(applied)
+    }
+}
