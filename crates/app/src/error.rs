@@ -68,6 +68,19 @@ impl AppError {
         }
     }
 
+    /// What a person should read: for invalid input, every field's reason.
+    pub fn message(&self) -> String {
+        match self {
+            AppError::Domain(DomainError::Invalid(f)) if !f.is_empty() => f
+                .iter()
+                .map(|e| e.message.as_str())
+                .collect::<Vec<_>>()
+                .join("；"),
+            AppError::Import(rows) => format!("导入文件有 {} 处错误，未写入任何数据", rows.len()),
+            other => other.to_string(),
+        }
+    }
+
     pub fn not_found(what: impl Into<String>) -> Self {
         AppError::NotFound(what.into())
     }

@@ -720,3 +720,114 @@ impl App {
         Ok(self.db.tokens_of(&actor.user_id).await?)
     }
 }
+
+impl App {
+    /// Accounts the actor administers (home or a role inside their administrator territory).
+    pub async fn list_users(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+    ) -> Result<
+        Vec<(
+            store::identity::UserRow,
+            Vec<store::identity::AssignmentRow>,
+        )>,
+        AppError,
+    > {
+        let scope = domain::authz::reach(actor, Action::ViewAccounts);
+        if scope.roots().is_empty() {
+            let subject = Subject {
+                kind: "users",
+                id: "",
+                area: &AreaCode::nation(),
+            };
+            let d = can(
+                actor,
+                Action::ViewAccounts,
+                Target::Area(&AreaCode::nation()),
+            )
+            .err()
+            .map(AppError::from)
+            .unwrap_or(AppError::Unauthenticated);
+            return Err(self
+                .refused(Some(actor), "account.list", &subject, d, ctx)
+                .await);
+        }
+        Ok(self.db.users_in_scope(&scope, 500).await?)
+    }
+
+    /// One account with its roles and tokens' count, if the actor administers its home area.
+    pub async fn user_detail(
+        &self,
+        actor: &Actor,
+        id: &str,
+        ctx: &Ctx,
+    ) -> Result<
+        (
+            store::identity::UserRow,
+            Vec<store::identity::AssignmentRow>,
+        ),
+        AppError,
+    > {
+        let user = self
+            .db
+            .user_by_id(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("账号"))?;
+        if let Err(d) = can(actor, Action::ViewAccounts, Target::Area(&user.home_area)) {
+            let subject = Subject {
+                kind: "user",
+                id,
+                area: &user.home_area,
+            };
+            return Err(self
+                .refused(Some(actor), "account.view", &subject, d.into(), ctx)
+                .await);
+        }
+        let roles = self.db.assignments_of(id).await?;
+        Ok((user, roles))
+    }
+
+    /// Audit events inside the actor's audit territory, optionally narrowed to an area.
+    pub async fn list_audit(
+        &self,
+        actor: &Actor,
+        filter: &store::audit::AuditFilter,
+        limit: i64,
+        ctx: &Ctx,
+    ) -> Result<Vec<store::audit::AuditEventRow>, AppError> {
+        let scope = domain::authz::reach(actor, Action::ViewAudit);
+        let target = match filter.area_prefix.as_deref().filter(|s| !s.is_empty()) {
+            Some(a) => Some(AreaCode::parse(a).map_err(|mut e| {
+                if let DomainError::Invalid(f) = &mut e {
+                    for x in f.iter_mut() {
+                        x.field = "area".into();
+                    }
+                }
+                AppError::Domain(e)
+            })?),
+            None => None,
+        };
+        let check_area = target.clone().unwrap_or_else(|| {
+            scope
+                .roots()
+                .first()
+                .cloned()
+                .unwrap_or_else(AreaCode::nation)
+        });
+        if let Err(d) = can(actor, Action::ViewAudit, Target::Area(&check_area)) {
+            let subject = Subject {
+                kind: "audit",
+                id: check_area.as_str(),
+                area: &check_area,
+            };
+            return Err(self
+                .refused(Some(actor), "audit.view", &subject, d.into(), ctx)
+                .await);
+        }
+        Ok(self
+            .db
+            .audit_events(&scope, filter, limit.clamp(1, 500))
+            .await?)
+    }
+}

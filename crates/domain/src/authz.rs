@@ -258,3 +258,56 @@ mod tests {
         assert!(can(&a, Action::ViewAudit, Target::Own).is_err());
     }
 }
+
+/// The territory over which `actor` may do `action`: the areas of the roles that grant it.
+/// Lists (accounts, audit events) are filtered by this, so a list never shows what a single
+/// read of the same item would refuse.
+pub fn reach(actor: &Actor, action: Action) -> crate::identity::Scope {
+    let roles: &[Role] = match action {
+        Action::ViewAccounts | Action::ManageAccounts => &[Role::SystemAdministrator],
+        Action::ViewAudit => &[
+            Role::SystemAdministrator,
+            Role::CityBureau,
+            Role::CountyBureau,
+        ],
+        Action::ViewArea | Action::ManageOwnAccount => &Role::ALL,
+    };
+    crate::identity::Scope::new(
+        actor
+            .assignments
+            .iter()
+            .filter(|a| roles.contains(&a.role))
+            .map(|a| a.area.clone()),
+    )
+}
+
+#[cfg(test)]
+mod reach_tests {
+    use super::*;
+    use crate::identity::RoleAssignment;
+
+    #[test]
+    fn reach_counts_only_the_roles_that_grant_the_action() {
+        let a = Actor {
+            user_id: "u".into(),
+            login: "u".into(),
+            display_name: "u".into(),
+            assignments: vec![
+                RoleAssignment {
+                    role: Role::Resident,
+                    area: AreaCode::parse("341021100201").unwrap(),
+                    organization_id: None,
+                },
+                RoleAssignment {
+                    role: Role::CountyBureau,
+                    area: AreaCode::parse("341002").unwrap(),
+                    organization_id: None,
+                },
+            ],
+        };
+        let r = reach(&a, Action::ViewAudit);
+        assert_eq!(r.roots(), &[AreaCode::parse("341002").unwrap()]);
+        assert!(reach(&a, Action::ManageAccounts).roots().is_empty());
+        assert_eq!(reach(&a, Action::ViewArea).roots().len(), 2);
+    }
+}

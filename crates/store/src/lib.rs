@@ -12,6 +12,7 @@ pub mod audit;
 mod db;
 pub mod identity;
 mod migrate;
+pub mod testing;
 pub mod time;
 
 pub use db::{Backend, Db, StoreError, Tx};

@@ -1,1 +1,22 @@
+//! The web layer: HTML pages (askama + htmx) and the JSON API under `/api/v1`, both thin over
+//! the `app` use cases. Routes live in one table ([`routes::route_table`]) from which the router,
+//! the OpenAPI document and the territory test are all built, so none can forget a route.
 
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod openapi;
+pub mod pages;
+pub mod routes;
+pub mod server;
+
+pub use server::{Application, WebConfig};
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: app::App,
+    pub config: std::sync::Arc<WebConfig>,
+}

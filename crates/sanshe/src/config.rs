@@ -1,0 +1,94 @@
+//! Configuration: defaults, then a TOML file (`--config` or `SANSHE_CONFIG`), then `SANSHE_*`
+//! environment variables, each overriding the one before.
+
+use serde::Deserialize;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite:PATH` (embedded) or `postgres://…`.
+    pub database_url: String,
+    /// Address to listen on.
+    pub bind: String,
+    /// Fill an empty database with the Huangshan demonstration data and print its accounts.
+    pub demo: bool,
+    /// `pretty` or `json`.
+    pub log_format: String,
+    pub secure_cookies: bool,
+    pub body_limit_bytes: usize,
+    pub request_timeout_secs: u64,
+    pub max_connections: u32,
+    pub argon2_memory_kib: u32,
+    pub session_hours: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite:data/sanshe.db".into(),
+            bind: "127.0.0.1:8080".into(),
+            demo: true,
+            log_format: "pretty".into(),
+            secure_cookies: false,
+            body_limit_bytes: 2 * 1024 * 1024,
+            request_timeout_secs: 30,
+            max_connections: 16,
+            argon2_memory_kib: 19_456,
+            session_hours: 12,
+        }
+    }
+}
+
+impl Config {
+    pub fn load(file: Option<&str>) -> anyhow::Result<Config> {
+        let file = file
+            .map(str::to_string)
+            .or_else(|| std::env::var("SANSHE_CONFIG").ok());
+        let mut c = match &file {
+            Some(f) => {
+                let text = std::fs::read_to_string(f)
+                    .map_err(|e| anyhow::anyhow!("cannot read config file {f}: {e}"))?;
+                toml::from_str(&text).map_err(|e| anyhow::anyhow!("config file {f}: {e}"))?
+            }
+            None => Config::default(),
+        };
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        if let Some(v) = env("SANSHE_DATABASE_URL") {
+            c.database_url = v;
+        }
+        if let Some(v) = env("SANSHE_BIND") {
+            c.bind = v;
+        }
+        if let Some(v) = env("SANSHE_DEMO") {
+            c.demo = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = env("SANSHE_LOG_FORMAT") {
+            c.log_format = v;
+        }
+        if let Some(v) = env("SANSHE_SECURE_COOKIES") {
+            c.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = env("SANSHE_MAX_CONNECTIONS") {
+            c.max_connections = v.parse()?;
+        }
+        Ok(c)
+    }
+
+    pub fn web(&self) -> web::WebConfig {
+        web::WebConfig {
+            bind: self.bind.clone(),
+            secure_cookies: self.secure_cookies,
+            body_limit: self.body_limit_bytes,
+            request_timeout: Duration::from_secs(self.request_timeout_secs),
+        }
+    }
+
+    pub fn settings(&self) -> app::Settings {
+        app::Settings {
+            argon2_memory_kib: self.argon2_memory_kib,
+            session_hours: self.session_hours,
+            ..app::Settings::default()
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! Static assets compiled into the binary (htmx and ECharts from their npm packages, with their
+//! licences), and the health endpoints.
+
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+const FILES: &[(&str, &str, &[u8])] = &[
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../assets/app.css"),
+    ),
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/app.js"),
+    ),
+    (
+        "vendor/htmx.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/vendor/htmx.min.js"),
+    ),
+    (
+        "vendor/htmx.LICENSE.txt",
+        "text/plain; charset=utf-8",
+        include_bytes!("../assets/vendor/htmx.LICENSE.txt"),
+    ),
+    (
+        "vendor/echarts.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/vendor/echarts.min.js"),
+    ),
+    (
+        "vendor/echarts.LICENSE.txt",
+        "text/plain; charset=utf-8",
+        include_bytes!("../assets/vendor/echarts.LICENSE.txt"),
+    ),
+    (
+        "vendor/echarts.NOTICE.txt",
+        "text/plain; charset=utf-8",
+        include_bytes!("../assets/vendor/echarts.NOTICE.txt"),
+    ),
+];
+
+pub async fn asset(Path(file): Path<String>) -> Response {
+    match FILES.iter().find(|(n, _, _)| *n == file) {
+        Some((_, ct, body)) => (
+            [
+                (header::CONTENT_TYPE, *ct),
+                (header::CACHE_CONTROL, "public, max-age=86400"),
+            ],
+            *body,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    match state.app.db.ping().await {
+        Ok(()) => "ready".into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}

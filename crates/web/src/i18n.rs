@@ -1,0 +1,242 @@
+//! One message catalogue, Chinese first, English second; the locale is chosen per request.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locale {
+    Zh,
+    En,
+}
+
+impl Locale {
+    pub fn parse(s: &str) -> Option<Locale> {
+        match s {
+            "zh" | "zh-CN" => Some(Locale::Zh),
+            "en" => Some(Locale::En),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Locale::Zh => "zh",
+            Locale::En => "en",
+        }
+    }
+    pub fn html_lang(self) -> &'static str {
+        match self {
+            Locale::Zh => "zh-CN",
+            Locale::En => "en",
+        }
+    }
+}
+
+/// (key, 中文, English)
+const MESSAGES: &[(&str, &str, &str)] = &[
+    ("app.name", "三社联动平台", "Sanshe platform"),
+    (
+        "app.tagline",
+        "社区 · 社会组织 · 社会工作",
+        "Communities · Social organizations · Social work",
+    ),
+    ("nav.home", "首页", "Home"),
+    ("nav.areas", "行政区划", "Areas"),
+    ("nav.search", "搜索区划", "Search areas"),
+    ("nav.account", "我的账号", "My account"),
+    ("nav.users", "账号管理", "Accounts"),
+    ("nav.audit", "审计日志", "Audit log"),
+    ("nav.logout", "退出登录", "Log out"),
+    ("nav.skip", "跳到正文", "Skip to content"),
+    ("nav.large_text", "大字模式", "Large text"),
+    ("nav.normal_text", "标准字号", "Normal text"),
+    ("nav.lang_other", "English", "中文"),
+    ("login.title", "登录", "Log in"),
+    ("login.login", "登录名", "Login"),
+    ("login.password", "密码", "Password"),
+    ("login.submit", "登录", "Log in"),
+    (
+        "login.failed",
+        "登录名或密码错误，或账号已被暂时锁定。",
+        "Wrong login or password, or the account is temporarily locked.",
+    ),
+    (
+        "login.demo_hint",
+        "演示账号见服务器启动时打印的列表。",
+        "Demonstration accounts are printed when the server starts.",
+    ),
+    ("home.title", "工作台", "Workbench"),
+    ("home.roles", "我的角色与辖区", "My roles and territory"),
+    ("home.open_area", "打开辖区", "Open territory"),
+    ("home.worklist", "待办事项", "Work list"),
+    (
+        "home.worklist_empty",
+        "暂无待办事项。",
+        "Nothing waits for you.",
+    ),
+    ("home.chart", "下级区划数量", "Sub-areas"),
+    ("area.code", "区划代码", "Area code"),
+    ("area.name", "名称", "Name"),
+    ("area.level", "级别", "Level"),
+    ("area.kind", "类型", "Kind"),
+    ("area.children", "下级区划", "Sub-areas"),
+    ("area.child_count", "下级数量", "Sub-areas"),
+    ("area.retired", "已撤销", "Retired"),
+    (
+        "area.none",
+        "没有可显示的下级区划。",
+        "No sub-areas to show.",
+    ),
+    (
+        "area.path_only",
+        "您的辖区在此区划之下，这里只显示通往辖区的路径。",
+        "Your territory lies below this area; only the path to it is shown.",
+    ),
+    (
+        "area.chart",
+        "各下级区划的下属单位数",
+        "Units under each sub-area",
+    ),
+    ("search.title", "搜索区划", "Search areas"),
+    (
+        "search.placeholder",
+        "输入名称或代码，如“屯溪”或“341002”",
+        "Name or code, e.g. 屯溪 or 341002",
+    ),
+    ("search.submit", "搜索", "Search"),
+    (
+        "search.none",
+        "在您的辖区内没有找到匹配的区划。",
+        "No matching area in your territory.",
+    ),
+    ("account.title", "我的账号", "My account"),
+    ("account.password", "修改密码", "Change password"),
+    ("account.current_password", "当前密码", "Current password"),
+    ("account.new_password", "新密码", "New password"),
+    (
+        "account.confirm_password",
+        "确认新密码",
+        "Confirm new password",
+    ),
+    (
+        "account.password_changed",
+        "密码已修改，其他设备上的登录已退出。",
+        "Password changed; other sessions were logged out.",
+    ),
+    ("account.tokens", "API 访问令牌", "API access tokens"),
+    ("account.token_name", "令牌名称", "Token name"),
+    ("account.token_create", "创建令牌", "Create token"),
+    (
+        "account.token_created",
+        "令牌已创建。请立即复制，它只显示这一次：",
+        "Token created. Copy it now; it is shown only once:",
+    ),
+    ("account.token_revoke", "吊销", "Revoke"),
+    ("account.token_revoked", "已吊销", "Revoked"),
+    ("account.token_hint", "令牌", "Token"),
+    ("account.token_created_at", "创建时间", "Created"),
+    ("account.token_last_used", "最近使用", "Last used"),
+    ("common.save", "保存", "Save"),
+    ("common.status", "状态", "Status"),
+    ("common.actions", "操作", "Actions"),
+    ("common.active", "有效", "Active"),
+    ("common.error_title", "出错了", "Something went wrong"),
+    ("common.back_home", "返回首页", "Back to home"),
+    (
+        "common.form_errors",
+        "请修改以下标出的内容后重新提交。",
+        "Please correct the marked fields and submit again.",
+    ),
+    ("common.more", "更多", "More"),
+    ("common.filter", "筛选", "Filter"),
+    ("users.title", "账号管理", "Accounts"),
+    ("users.create", "新建账号", "New account"),
+    ("users.login", "登录名", "Login"),
+    ("users.display_name", "姓名", "Name"),
+    ("users.password", "初始密码", "Initial password"),
+    ("users.role", "角色", "Role"),
+    ("users.area", "区划代码", "Area code"),
+    (
+        "users.organization",
+        "所属社会组织编号（社会组织角色必填）",
+        "Organization id (for organization roles)",
+    ),
+    ("users.roles", "角色与辖区", "Roles and areas"),
+    ("users.assign", "分配角色", "Assign role"),
+    ("users.remove", "移除", "Remove"),
+    ("users.created", "账号已创建。", "Account created."),
+    ("users.assigned", "角色已分配。", "Role assigned."),
+    ("users.removed", "角色已移除。", "Role removed."),
+    ("users.locked_until", "锁定至", "Locked until"),
+    ("audit.title", "审计日志", "Audit log"),
+    ("audit.at", "时间", "Time"),
+    ("audit.actor", "操作人", "Actor"),
+    ("audit.role", "角色", "Role"),
+    ("audit.action", "操作", "Action"),
+    ("audit.outcome", "结果", "Outcome"),
+    ("audit.target", "对象", "Target"),
+    ("audit.area", "区划", "Area"),
+    ("audit.change", "变更摘要", "Change"),
+    ("audit.request", "请求号 / 地址", "Request / address"),
+    ("audit.from", "起始日期", "From"),
+    ("audit.to", "截止日期", "To"),
+    ("audit.any", "全部", "Any"),
+    ("audit.none", "没有符合条件的记录。", "No matching events."),
+];
+
+fn catalogue() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
+    static C: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
+    C.get_or_init(|| MESSAGES.iter().map(|(k, z, e)| (*k, (*z, *e))).collect())
+}
+
+/// The translator a template receives.
+#[derive(Debug, Clone, Copy)]
+pub struct Tr {
+    pub locale: Locale,
+}
+
+impl Tr {
+    pub fn t(&self, key: &str) -> &'static str {
+        match catalogue().get(key) {
+            Some((zh, en)) => match self.locale {
+                Locale::Zh => zh,
+                Locale::En => en,
+            },
+            None => "??",
+        }
+    }
+    pub fn role(&self, role: &domain::Role) -> &'static str {
+        match self.locale {
+            Locale::Zh => role.zh(),
+            Locale::En => role.en(),
+        }
+    }
+    pub fn is_en(&self) -> bool {
+        self.locale == Locale::En
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_is_unique_and_translated() {
+        let mut seen = std::collections::HashSet::new();
+        for (k, zh, en) in MESSAGES {
+            assert!(seen.insert(*k), "duplicate key {k}");
+            assert!(!zh.is_empty() && !en.is_empty(), "{k}");
+        }
+    }
+
+    #[test]
+    fn templates_use_only_known_keys() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for part in text.split("tr.t(\"").skip(1) {
+                let key = &part[..part.find('"').unwrap()];
+                assert!(catalogue().contains_key(key), "unknown message key {key}");
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! The OpenAPI 3.1 description, generated from the route table so that every API route is in
+//! it. Served from the binary; nothing is fetched.
+
+use crate::routes::{route_table, Access};
+use axum::http::header;
+use axum::response::IntoResponse;
+use serde_json::{json, Map, Value};
+
+pub fn document() -> Value {
+    let mut paths = Map::new();
+    for spec in route_table().into_iter().filter(|s| s.is_api()) {
+        let params: Vec<Value> = spec
+            .params()
+            .into_iter()
+            .map(|p| json!({ "name": p, "in": "path", "required": true, "schema": { "type": "string" } }))
+            .collect();
+        let mut op = json!({
+            "summary": spec.summary,
+            "operationId": format!("{}_{}", spec.method.as_str().to_lowercase(), spec.path.trim_start_matches("/api/v1/").replace(['/', '{', '}'], "_")),
+            "parameters": params,
+            "responses": {
+                "200": { "description": "OK", "content": { "application/json": { "schema": { "type": "object" } } } },
+                "201": { "description": "Created" },
+                "204": { "description": "No content" },
+                "default": { "description": "Problem", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }
+            }
+        });
+        if let Some(b) = spec.body {
+            op["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{b}") } } } });
+        }
+        if spec.access == Access::Signed {
+            op["security"] = json!([{ "bearer": [] }, { "session": [] }]);
+        }
+        let entry = paths
+            .entry(spec.path.to_string())
+            .or_insert_with(|| json!({}));
+        entry[spec.method.as_str().to_lowercase()] = op;
+    }
+    let s = |props: Value, required: Value| json!({ "type": "object", "properties": props, "required": required });
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "三社联动平台 API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "JSON API of sanshe. Authenticate with a personal access token (`Authorization: Bearer ssk_…`), created on the account page or through POST /api/v1/tokens. A browser using its session cookie must send `X-CSRF-Token` on writes. Errors are application/problem+json with a stable `code` and, for invalid input, `errors[]` of {field, code, message}."
+        },
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearer": { "type": "http", "scheme": "bearer" },
+                "session": { "type": "apiKey", "in": "cookie", "name": "sanshe_session" }
+            },
+            "schemas": {
+                "Problem": s(json!({
+                    "type": { "type": "string" }, "title": { "type": "string" }, "status": { "type": "integer" },
+                    "code": { "type": "string" }, "detail": { "type": "string" },
+                    "errors": { "type": "array", "items": { "$ref": "#/components/schemas/FieldError" } }
+                }), json!(["type", "title", "status", "code"])),
+                "FieldError": s(json!({ "field": { "type": "string" }, "code": { "type": "string" }, "message": { "type": "string" } }), json!(["field", "code", "message"])),
+                "UserForm": s(json!({
+                    "login": { "type": "string" }, "display_name": { "type": "string" }, "password": { "type": "string" },
+                    "role": { "type": "string", "enum": domain::Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>() },
+                    "area": { "type": "string", "description": "2/4/6/9/12-digit area code; 000000000000 for the nation" },
+                    "organization_id": { "type": ["string", "null"] }
+                }), json!(["login", "display_name", "password", "role", "area"])),
+                "RoleForm": s(json!({
+                    "role": { "type": "string", "enum": domain::Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>() },
+                    "area": { "type": "string" }, "organization_id": { "type": ["string", "null"] }
+                }), json!(["role", "area"])),
+                "TokenForm": s(json!({ "name": { "type": "string" } }), json!(["name"])),
+                "PasswordForm": s(json!({
+                    "current_password": { "type": "string" }, "new_password": { "type": "string" }, "confirm_password": { "type": "string" }
+                }), json!(["current_password", "new_password", "confirm_password"]))
+            }
+        }
+    })
+}
+
+pub async fn serve() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        document().to_string(),
+    )
+}

@@ -1,0 +1,117 @@
+//! The one table of routes. The router, the OpenAPI document and the territory test are all built
+//! from it, so a route added here is served, documented and checked at once.
+
+use crate::{api, assets, pages, AppState};
+use axum::http::Method;
+use axum::routing::{delete, get, post, MethodRouter};
+use axum::Router;
+
+/// Who may call a route at all (what they may then do is the policy's business).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone: login, health, assets, the API description.
+    Public,
+    /// A signed-in person or API token.
+    Signed,
+}
+
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    pub summary: &'static str,
+    /// JSON request body schema name (API routes), for OpenAPI.
+    pub body: Option<&'static str>,
+    pub handler: MethodRouter<AppState>,
+}
+
+impl RouteSpec {
+    pub fn is_api(&self) -> bool {
+        self.path.starts_with("/api/v1/")
+    }
+    /// Names of the `{param}` segments of the path.
+    pub fn params(&self) -> Vec<&'static str> {
+        self.path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .collect()
+    }
+}
+
+fn r(
+    method: Method,
+    path: &'static str,
+    access: Access,
+    summary: &'static str,
+    handler: MethodRouter<AppState>,
+) -> RouteSpec {
+    RouteSpec {
+        method,
+        path,
+        access,
+        summary,
+        body: None,
+        handler,
+    }
+}
+
+fn with_body(mut spec: RouteSpec, body: &'static str) -> RouteSpec {
+    spec.body = Some(body);
+    spec
+}
+
+pub fn route_table() -> Vec<RouteSpec> {
+    use Access::*;
+    let (g, p, d) = (Method::GET, Method::POST, Method::DELETE);
+    vec![
+        r(g.clone(), "/healthz", Public, "Liveness", get(assets::healthz)),
+        r(g.clone(), "/readyz", Public, "Readiness (database answers)", get(assets::readyz)),
+        r(g.clone(), "/assets/{*file}", Public, "Static assets and licences", get(assets::asset)),
+        r(g.clone(), "/api/openapi.json", Public, "OpenAPI 3.1 description", get(crate::openapi::serve)),
+        r(g.clone(), "/login", Public, "Login page", get(pages::login_form)),
+        r(p.clone(), "/login", Public, "Log in", post(pages::login_submit)),
+        r(g.clone(), "/lang/{lang}", Public, "Choose the language", get(pages::set_lang)),
+        r(g.clone(), "/display/large", Public, "Large-text mode", get(pages::set_large)),
+        r(p.clone(), "/logout", Signed, "Log out", post(pages::logout)),
+        r(g.clone(), "/", Signed, "Home page", get(pages::home)),
+        r(g.clone(), "/areas", Signed, "Provinces", get(pages::areas_root)),
+        r(g.clone(), "/areas/search", Signed, "Search areas", get(pages::search)),
+        r(g.clone(), "/areas/{code}", Signed, "An area and its children", get(pages::area)),
+        r(g.clone(), "/account", Signed, "My account", get(pages::account)),
+        r(p.clone(), "/account/password", Signed, "Change my password", post(pages::change_password)),
+        r(p.clone(), "/account/tokens", Signed, "Create an API token", post(pages::create_token)),
+        r(p.clone(), "/account/tokens/{token_id}/revoke", Signed, "Revoke an API token", post(pages::revoke_token)),
+        r(g.clone(), "/admin/users", Signed, "Accounts", get(pages::users)),
+        r(p.clone(), "/admin/users", Signed, "Create an account", post(pages::create_user)),
+        r(g.clone(), "/admin/users/{user_id}", Signed, "An account", get(pages::user)),
+        r(p.clone(), "/admin/users/{user_id}/roles", Signed, "Assign a role", post(pages::assign_role)),
+        r(p.clone(), "/admin/users/{user_id}/roles/{assignment_id}/remove", Signed, "Remove a role", post(pages::remove_role)),
+        r(g.clone(), "/audit", Signed, "Audit log", get(pages::audit)),
+        r(g.clone(), "/api/v1/me", Signed, "The signed-in account and its roles", get(api::me)),
+        r(g.clone(), "/api/v1/areas", Signed, "Search areas in my territory (?q=)", get(api::search_areas)),
+        r(g.clone(), "/api/v1/areas/{code}", Signed, "An area with its path and visible children (`nation` for the root)", get(api::area)),
+        r(g.clone(), "/api/v1/areas/{code}/children", Signed, "Visible children of an area, with their own child counts", get(api::area_children)),
+        r(g.clone(), "/api/v1/users", Signed, "Accounts I administer", get(api::users)),
+        with_body(r(p.clone(), "/api/v1/users", Signed, "Create an account with its first role", post(api::create_user)), "UserForm"),
+        r(g.clone(), "/api/v1/users/{user_id}", Signed, "An account and its roles", get(api::user)),
+        with_body(r(p.clone(), "/api/v1/users/{user_id}/roles", Signed, "Assign a role", post(api::assign_role)), "RoleForm"),
+        r(d.clone(), "/api/v1/users/{user_id}/roles/{assignment_id}", Signed, "Remove a role", delete(api::remove_role)),
+        r(g.clone(), "/api/v1/tokens", Signed, "My API tokens", get(api::tokens)),
+        with_body(r(p.clone(), "/api/v1/tokens", Signed, "Create an API token (the secret is returned once)", post(api::create_token)), "TokenForm"),
+        r(d.clone(), "/api/v1/tokens/{token_id}", Signed, "Revoke an API token", delete(api::revoke_token)),
+        with_body(r(p.clone(), "/api/v1/account/password", Signed, "Change my password", post(api::change_password)), "PasswordForm"),
+        r(g, "/api/v1/audit", Signed, "Audit events in my territory (filters: action, outcome, actor, area, from, to, before)", get(api::audit)),
+    ]
+}
+
+/// Builds the router from the table; unknown paths get a Chinese 404 page or problem+json.
+pub fn router(state: AppState) -> Router {
+    let mut router = Router::new();
+    for spec in route_table() {
+        router = router.route(spec.path, spec.handler);
+    }
+    router
+        .route("/api/{*rest}", axum::routing::any(api::not_found))
+        .fallback(pages::not_found)
+        .with_state(state)
+}

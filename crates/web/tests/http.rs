@@ -1,0 +1,1041 @@
+//! HTTP tests: the real server on 127.0.0.1:0 with a fresh database (SQLite, or PostgreSQL when
+//! SANSHE_TEST_DATABASE_URL is set), driven by a cookie-keeping client.
+
+use app::identity::UserForm;
+use app::{App, Ctx, Settings};
+use domain::identity::Scope;
+use domain::{AreaCode, Role};
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+use store::Db;
+
+const PASSWORD: &str = app::demo::DEMO_PASSWORD;
+
+struct TestApp {
+    base: String,
+    db: Db,
+    url: String,
+    app: App,
+}
+
+fn settings() -> Settings {
+    Settings {
+        argon2_memory_kib: 1024,
+        argon2_iterations: 1,
+        ..Settings::default()
+    }
+}
+
+async fn serve(app: App) -> String {
+    let config = web::WebConfig {
+        bind: "127.0.0.1:0".into(),
+        body_limit: 64 * 1024,
+        ..web::WebConfig::default()
+    };
+    let server = web::Application::build(app, config).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", server.port());
+    tokio::spawn(server.run_until(std::future::pending()));
+    base
+}
+
+async fn spawn_app() -> TestApp {
+    let (db, url) = store::testing::fresh_db().await.unwrap();
+    let app = App::new(db.clone(), settings());
+    assert!(app.seed_demo().await.unwrap());
+    let base = serve(app.clone()).await;
+    TestApp { base, db, url, app }
+}
+
+fn client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+struct Session {
+    c: Client,
+    base: String,
+    csrf: String,
+}
+
+fn csrf_in(html: &str) -> String {
+    let i = html
+        .find("name=\"csrf_token\" value=\"")
+        .expect("no csrf field")
+        + 25;
+    html[i..i + html[i..].find('"').unwrap()].to_string()
+}
+
+impl TestApp {
+    async fn login(&self, login: &str) -> Session {
+        self.login_with(login, PASSWORD)
+            .await
+            .expect("login failed")
+    }
+
+    async fn login_with(&self, login: &str, password: &str) -> Option<Session> {
+        let c = client();
+        let page = c
+            .get(format!("{}/login", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = csrf_in(&page);
+        let r = c
+            .post(format!("{}/login", self.base))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("login", login),
+                ("password", password),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        if r.status() != StatusCode::SEE_OTHER {
+            return None;
+        }
+        let home = c
+            .get(format!("{}/account", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        Some(Session {
+            csrf: csrf_in(&home),
+            c,
+            base: self.base.clone(),
+        })
+    }
+
+    async fn actor(&self, login: &str) -> domain::Actor {
+        let u = self.db.user_by_login(login).await.unwrap().unwrap();
+        let a = self.db.assignments_of(&u.id).await.unwrap();
+        domain::Actor {
+            user_id: u.id,
+            login: u.login,
+            display_name: u.display_name,
+            assignments: a.iter().map(|x| x.to_domain()).collect(),
+        }
+    }
+}
+
+impl Session {
+    async fn get(&self, path: &str) -> (StatusCode, String) {
+        let r = self
+            .c
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+        let mut f: Vec<(&str, &str)> = vec![("csrf_token", self.csrf.as_str())];
+        f.extend_from_slice(form);
+        let r = self
+            .c
+            .post(format!("{}{path}", self.base))
+            .form(&f)
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+    async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, String, String) {
+        let mut rb = self
+            .c
+            .request(method, format!("{}{path}", self.base))
+            .header("x-csrf-token", &self.csrf);
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        let r = rb.send().await.unwrap();
+        let ct = r
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (r.status(), ct, r.text().await.unwrap())
+    }
+}
+
+// ---------- accounts ----------
+
+#[tokio::test]
+async fn login_sets_a_hardened_session_cookie_and_logout_ends_it() {
+    let t = spawn_app().await;
+    let c = client();
+    let page = c
+        .get(format!("{}/login", t.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_in(&page);
+    let r = c
+        .post(format!("{}/login", t.base))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("login", "community"),
+            ("password", PASSWORD),
+            ("next", "/areas"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/areas");
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with("sanshe_session="))
+        .unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let s = Session {
+        csrf: csrf_in(
+            &c.get(format!("{}/account", t.base))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        ),
+        c,
+        base: t.base.clone(),
+    };
+    let (st, home) = s.get("/").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(home.contains("柏树街社区居委会"));
+    let (st, _) = s.post("/logout", &[]).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (st, _) = s.get("/").await;
+    assert_eq!(
+        st,
+        StatusCode::SEE_OTHER,
+        "logged-out session must not open the home page"
+    );
+    let ev =
+        t.db.audit_events(&Scope::nation(), &Default::default(), 50)
+            .await
+            .unwrap();
+    assert!(ev
+        .iter()
+        .any(|e| e.record.action == "session.logout" && e.record.outcome == "ok"));
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_login_get_the_same_generic_error() {
+    let t = spawn_app().await;
+    let c = client();
+    let mut bodies = Vec::new();
+    for (login, pw) in [("community", "Wrong12345"), ("nobody-here", "Wrong12345")] {
+        let page = c
+            .get(format!("{}/login", t.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = csrf_in(&page);
+        let r = c
+            .post(format!("{}/login", t.base))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("login", login),
+                ("password", pw),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let body = r.text().await.unwrap();
+        assert!(body.contains("登录名或密码错误"));
+        assert!(
+            body.contains(&format!("value=\"{login}\"")),
+            "the typed login is kept"
+        );
+        bodies.push(body.replace(login, ""));
+    }
+    let strip = |s: &str| s.split("csrf_token\" value=\"").next().unwrap().to_string();
+    assert_eq!(strip(&bodies[0]), strip(&bodies[1]));
+}
+
+#[tokio::test]
+async fn five_failed_logins_lock_the_account_and_the_lock_is_audited() {
+    let t = spawn_app().await;
+    for _ in 0..5 {
+        assert!(t.login_with("volunteer", "Wrong12345").await.is_none());
+    }
+    // Even the right password is refused while locked.
+    assert!(t.login_with("volunteer", PASSWORD).await.is_none());
+    let u = t.db.user_by_login("volunteer").await.unwrap().unwrap();
+    assert!(u.locked_until.is_some());
+    let ev =
+        t.db.audit_events(&Scope::nation(), &Default::default(), 100)
+            .await
+            .unwrap();
+    assert_eq!(
+        ev.iter()
+            .filter(|e| e.record.action == "account.locked")
+            .count(),
+        1
+    );
+    assert_eq!(
+        ev.iter()
+            .filter(|e| e.record.action == "session.login" && e.record.outcome == "failed")
+            .count(),
+        6
+    );
+}
+
+#[tokio::test]
+async fn a_form_without_the_csrf_token_is_refused_and_changes_nothing() {
+    let t = spawn_app().await;
+    let s = t.login("community").await;
+    let r =
+        s.c.post(format!("{}/account/tokens", t.base))
+            .form(&[("name", "x")])
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r =
+        s.c.post(format!("{}/account/tokens", t.base))
+            .form(&[("name", "x"), ("csrf_token", "0000")])
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // A session-authenticated API write without the header is refused too.
+    let r =
+        s.c.post(format!("{}/api/v1/tokens", t.base))
+            .json(&json!({"name": "x"}))
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let u = t.db.user_by_login("community").await.unwrap().unwrap();
+    assert!(t.db.tokens_of(&u.id).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn changing_the_password_checks_the_current_one_and_ends_other_sessions() {
+    let t = spawn_app().await;
+    let a = t.login("resident").await;
+    let b = t.login("resident").await;
+    let (st, body) = a
+        .post(
+            "/account/password",
+            &[
+                ("current_password", "nope"),
+                ("new_password", "short"),
+                ("confirm_password", "other"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("当前密码不正确"));
+    assert!(body.contains("密码至少 8 位"));
+    assert!(body.contains("两次输入的新密码不一致"));
+    let (st, body) = a
+        .post(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "NewPass2026"),
+                ("confirm_password", "NewPass2026"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body.contains("密码已修改"));
+    assert_eq!(a.get("/").await.0, StatusCode::OK, "this session stays");
+    assert_eq!(
+        b.get("/").await.0,
+        StatusCode::SEE_OTHER,
+        "the other session ended"
+    );
+    assert!(t.login_with("resident", PASSWORD).await.is_none());
+    assert!(t.login_with("resident", "NewPass2026").await.is_some());
+}
+
+#[tokio::test]
+async fn an_api_token_acts_like_its_owner_until_revoked() {
+    let t = spawn_app().await;
+    let s = t.login("tunxi").await;
+    let (st, ct, body) = s
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/tokens",
+            Some(json!({"name": "脚本"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    assert!(ct.starts_with("application/json"));
+    let created: Value = serde_json::from_str(&body).unwrap();
+    let token = created["token"].as_str().unwrap().to_string();
+    let id = created["id"].as_str().unwrap().to_string();
+    // Stored hashed: the secret appears nowhere in the database.
+    let rows =
+        t.db.tokens_of(&t.db.user_by_login("tunxi").await.unwrap().unwrap().id)
+            .await
+            .unwrap();
+    assert!(!format!("{rows:?}").contains(&token[4..]));
+    let bare = client();
+    let me = bare
+        .get(format!("{}/api/v1/me", t.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    assert_eq!(me.json::<Value>().await.unwrap()["login"], "tunxi");
+    // Scoped like its owner.
+    let r = bare
+        .get(format!("{}/api/v1/areas/341021", t.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (st, _, _) = s
+        .api(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/tokens/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let r = bare
+        .get(format!("{}/api/v1/me", t.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+}
+
+// ---------- areas ----------
+
+#[tokio::test]
+async fn the_area_tree_goes_from_province_to_community_with_kinds() {
+    let t = spawn_app().await;
+    let s = t.login("admin").await;
+    let (_, body) = s.get("/areas").await;
+    assert!(body.contains("安徽省"));
+    let (_, body) = s.get("/areas/3410").await;
+    for county in [
+        "屯溪区",
+        "黄山区",
+        "徽州区",
+        "歙县",
+        "休宁县",
+        "黟县",
+        "祁门县",
+    ] {
+        assert!(body.contains(county), "{county}");
+    }
+    let (_, body) = s.get("/areas/341002").await;
+    assert!(body.contains("昱中街道") && body.contains("街道"));
+    let (st, body) = s.get("/areas/341002002001").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body.contains("341002002001") && body.contains("居委会"));
+    let (_, v, body) = s
+        .api(reqwest::Method::GET, "/api/v1/areas/341021", None)
+        .await;
+    assert!(v.starts_with("application/json"));
+    let j: Value = serde_json::from_str(&body).unwrap();
+    let kids = j["children"].as_array().unwrap();
+    assert!(kids.iter().any(|k| k["township_kind"] == "town"));
+    assert!(kids.iter().any(|k| k["township_kind"] == "township"));
+    let counts = t.db.count_areas_by_level().await.unwrap();
+    let n = |l| {
+        counts
+            .iter()
+            .find(|(x, _)| *x == l)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    };
+    assert_eq!(n(domain::AreaLevel::County), 7);
+    assert_eq!(n(domain::AreaLevel::Township), 109);
+    assert_eq!(n(domain::AreaLevel::Community), 764);
+}
+
+#[tokio::test]
+async fn an_unknown_code_is_a_chinese_404_and_a_malformed_one_is_422() {
+    let t = spawn_app().await;
+    let s = t.login("admin").await;
+    let (st, body) = s.get("/areas/341099").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert!(
+        body.contains("未找到") && body.contains("区划 341099000000不存在"),
+        "{body}"
+    );
+    let (st, body) = s.get("/areas/34x").await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("区划代码"));
+    let (st, ct, body) = s
+        .api(reqwest::Method::GET, "/api/v1/areas/341099", None)
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert_eq!(ct, "application/problem+json");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["code"],
+        "not_found"
+    );
+    let (st, ct, body) = s
+        .api(reqwest::Method::GET, "/api/v1/areas/12345", None)
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(ct, "application/problem+json");
+    let p: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(p["code"], "validation_failed");
+    assert_eq!(p["errors"][0]["code"], "invalid_area_code");
+    let (st, ct, _) = s
+        .api(reqwest::Method::GET, "/api/v1/nothing-here", None)
+        .await;
+    assert_eq!(
+        (st, ct.as_str()),
+        (StatusCode::NOT_FOUND, "application/problem+json")
+    );
+    let (st, body) = s.get("/no/such/page").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert!(body.contains("页面不存在"));
+}
+
+#[tokio::test]
+async fn search_finds_by_name_or_code_only_inside_the_territory() {
+    let t = spawn_app().await;
+    let admin = t.login("admin").await;
+    let (_, body) = admin.get("/areas/search?q=%E6%AD%99%E5%8E%BF").await; // 歙县
+    assert!(body.contains("/areas/341021\""));
+    let (_, body) = admin.get("/areas/search?q=341021000000").await;
+    assert!(
+        body.contains("/areas/341021\""),
+        "a padded 12-digit code finds the county"
+    );
+    let tunxi = t.login("tunxi").await;
+    let (_, body) = tunxi.get("/areas/search?q=%E6%AD%99%E5%8E%BF").await;
+    assert!(!body.contains("/areas/341021"));
+    assert!(body.contains("没有找到"));
+    let (_, body) = tunxi.get("/areas/search?q=3410").await;
+    assert!(body.contains("/areas/341002001\""));
+    assert!(!body.contains("/areas/341021"));
+    let (_, _, body) = tunxi
+        .api(
+            reqwest::Method::GET,
+            "/api/v1/areas?q=%E7%A4%BE%E5%8C%BA",
+            None,
+        )
+        .await;
+    let items: Value = serde_json::from_str(&body).unwrap();
+    let items = items["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(items
+        .iter()
+        .all(|a| a["code"].as_str().unwrap().starts_with("341002")));
+}
+
+// ---------- administration ----------
+
+#[tokio::test]
+async fn an_administrator_creates_an_account_and_a_refused_form_keeps_what_was_typed() {
+    let t = spawn_app().await;
+    let s = t.login("admin").await;
+    let (st, body) = s
+        .post(
+            "/admin/users",
+            &[
+                ("login", "li.na"),
+                ("display_name", "李娜"),
+                ("password", "short"),
+                ("role", "township_officer"),
+                ("area", "341002"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("value=\"li.na\"")
+            && body.contains("value=\"李娜\"")
+            && body.contains("value=\"341002\"")
+    );
+    assert!(body.contains("密码至少 8 位"));
+    assert!(body.contains("只能设在乡镇街道级区划"), "{body}");
+    let (st, _) = s
+        .post(
+            "/admin/users",
+            &[
+                ("login", "li.na"),
+                ("display_name", "李娜"),
+                ("password", "Township2026"),
+                ("role", "township_officer"),
+                ("area", "341002001"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (st, body) = s
+        .post(
+            "/admin/users",
+            &[
+                ("login", "li.na"),
+                ("display_name", "李娜二"),
+                ("password", "Township2026"),
+                ("role", "township_officer"),
+                ("area", "341002001"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    assert!(body.contains("已被使用") && body.contains("value=\"李娜二\""));
+    assert!(t.login_with("li.na", "Township2026").await.is_some());
+    // And over the API, with field errors.
+    let (st, ct, body) = s
+        .api(reqwest::Method::POST, "/api/v1/users", Some(json!({"login": "", "display_name": "", "password": "x", "role": "mayor", "area": "34x"})))
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(ct, "application/problem+json");
+    let p: Value = serde_json::from_str(&body).unwrap();
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for f in ["login", "display_name", "password", "role", "area"] {
+        assert!(fields.contains(&f), "{f} in {fields:?}");
+    }
+    let (st, _, body) = s
+        .api(reqwest::Method::POST, "/api/v1/users", Some(json!({"login": "wang", "display_name": "王", "password": "Worker2026", "role": "social_worker", "area": "341021"})))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let id = serde_json::from_str::<Value>(&body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (st, _, _) = s
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/users/{id}/roles"),
+            Some(json!({"role": "volunteer", "area": "341021100"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (_, _, body) = s
+        .api(reqwest::Method::GET, &format!("/api/v1/users/{id}"), None)
+        .await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["roles"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn the_command_line_creates_accounts_without_a_signed_in_actor() {
+    let t = spawn_app().await;
+    let form = UserForm {
+        login: "ops".into(),
+        display_name: "运维".into(),
+        password: "Operator2026".into(),
+        role: "system_administrator".into(),
+        area: "000000000000".into(),
+        organization_id: None,
+    };
+    t.app
+        .create_user(None, &form, &Ctx::default())
+        .await
+        .unwrap();
+    assert!(t.login_with("ops", "Operator2026").await.is_some());
+}
+
+// ---------- audit ----------
+
+#[tokio::test]
+async fn the_audit_page_filters_and_the_chain_detects_tampering() {
+    let t = spawn_app().await;
+    let tunxi = t.login("tunxi").await;
+    assert_eq!(tunxi.get("/areas/341021").await.0, StatusCode::FORBIDDEN);
+    let city = t.login("city").await;
+    let (st, body) = city.get("/audit?outcome=denied").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        body.contains("area.view") && body.contains("tunxi"),
+        "the denied read is audited"
+    );
+    assert!(
+        !body.contains("<td>account.create</td>"),
+        "filtered by outcome"
+    );
+    assert!(body.contains("<td>area.view</td>"));
+    let (st, body) = tunxi.get("/audit?area=341021").await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{body}");
+    let community = t.login("community").await;
+    assert_eq!(community.get("/audit").await.0, StatusCode::FORBIDDEN);
+    let (_, _, body) = city
+        .api(
+            reqwest::Method::GET,
+            "/api/v1/audit?action=session.login",
+            None,
+        )
+        .await;
+    let j: Value = serde_json::from_str(&body).unwrap();
+    assert!(j["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["action"] == "session.login"));
+
+    assert!(matches!(
+        t.app.verify_audit().await.unwrap(),
+        store::audit::ChainReport::Ok { .. }
+    ));
+    // Tamper with one event's summary directly in the database.
+    store::on_pool!(&t.db, c => {
+        sqlx::query("UPDATE audit_events SET actor_login = 'someone' WHERE tenant_id = '3410' AND seq = 2")
+            .execute(c).await.unwrap();
+    });
+    match t.app.verify_audit().await.unwrap() {
+        store::audit::ChainReport::Broken(b) => {
+            assert_eq!((b.tenant_id.as_str(), b.seq), ("3410", 2))
+        }
+        ok => panic!("tampering not detected: {ok:?}"),
+    }
+}
+
+// ---------- territory ----------
+
+/// What 歙县 owns, as the database holds it; any change by a 屯溪 officer would show here.
+async fn shexian_snapshot(db: &Db) -> String {
+    let users = db
+        .users_in_scope(&Scope::new([AreaCode::parse("341021").unwrap()]), 1000)
+        .await
+        .unwrap();
+    let mut out = String::new();
+    for (u, roles) in users {
+        let tokens = db.tokens_of(&u.id).await.unwrap();
+        out.push_str(&format!(
+            "{} {} {} {} {:?} {} {:?}|",
+            u.login,
+            u.display_name,
+            u.password_hash,
+            u.version,
+            u.locked_until,
+            u.failed_logins,
+            u.disabled
+        ));
+        for r in roles {
+            out.push_str(&format!("{} {:?} {}|", r.id, r.role, r.area_code));
+        }
+        for t in tokens {
+            out.push_str(&format!("{} {:?}|", t.id, t.revoked_at));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their_territory() {
+    let t = spawn_app().await;
+    // A county-level system administrator of 屯溪, to prove the territory (not just the role).
+    t.app
+        .create_user(
+            None,
+            &UserForm {
+                login: "tunxiadmin".into(),
+                display_name: "屯溪管理员".into(),
+                password: PASSWORD.into(),
+                role: "system_administrator".into(),
+                area: "341002".into(),
+                organization_id: None,
+            },
+            &Ctx::default(),
+        )
+        .await
+        .unwrap();
+    let shexian = t.actor("shexian").await;
+    let token = t
+        .app
+        .create_token(&shexian, "歙县脚本", &Ctx::default())
+        .await
+        .unwrap();
+    let shexian_row = t.db.assignments_of(&shexian.user_id).await.unwrap();
+    let before = shexian_snapshot(&t.db).await;
+
+    struct Probe {
+        login: &'static str,
+        foreign_code: &'static str,
+        markers: Vec<String>,
+    }
+    let probes = [
+        Probe {
+            login: "tunxi",
+            foreign_code: "341021",
+            markers: vec![
+                "歙县".into(),
+                "341021".into(),
+                shexian.user_id.clone(),
+                "shexian".into(),
+            ],
+        },
+        Probe {
+            login: "tunxiadmin",
+            foreign_code: "341021",
+            markers: vec![
+                "歙县".into(),
+                "341021".into(),
+                shexian.user_id.clone(),
+                "shexian".into(),
+            ],
+        },
+        Probe {
+            login: "community",
+            foreign_code: "341002002002",
+            markers: vec![
+                "341002002002".into(),
+                "跃进路".into(),
+                "昱东".into(),
+                shexian.user_id.clone(),
+            ],
+        },
+    ];
+    let table = web::routes::route_table();
+    let mut checked = 0;
+    for p in &probes {
+        for spec in table
+            .iter()
+            .filter(|s| s.access == web::routes::Access::Signed)
+        {
+            let mut path = spec.path.to_string();
+            for param in spec.params() {
+                let v = match param {
+                    "code" => p.foreign_code.to_string(),
+                    "user_id" => shexian.user_id.clone(),
+                    "assignment_id" => shexian_row[0].id.clone(),
+                    "token_id" => token.id.clone(),
+                    other => panic!(
+                        "route {} has a parameter {other} with no territory fixture: add one here",
+                        spec.path
+                    ),
+                };
+                path = path.replace(&format!("{{{param}}}"), &v);
+            }
+            // Every query and body points at the other territory.
+            // 歙 alone: the page echoes the query, and a leak would show the name 歙县 in the results.
+            let query = format!(
+                "?q=%E6%AD%99&area={}&code={}",
+                p.foreign_code, p.foreign_code
+            );
+            let fields = [
+                ("login", "intruder"),
+                ("display_name", "x"),
+                ("password", "Intrude2026"),
+                ("role", "county_bureau"),
+                ("area", p.foreign_code),
+                ("name", "x"),
+                ("current_password", "not-the-password"),
+                ("new_password", "Intrude2026"),
+                ("confirm_password", "Intrude2026"),
+                ("organization_id", "o"),
+            ];
+            // A fresh session per route, so logging out or changing a password cannot hide later routes.
+            let s = t.login(p.login).await;
+            let (status, body) = if spec.is_api() {
+                let body: serde_json::Map<String, Value> = fields
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), json!(v)))
+                    .collect();
+                let (st, _, b) = s
+                    .api(
+                        spec.method.clone(),
+                        &format!("{path}{query}"),
+                        Some(Value::Object(body)),
+                    )
+                    .await;
+                (st, b)
+            } else if spec.method == reqwest::Method::GET {
+                s.get(&format!("{path}{query}")).await
+            } else {
+                s.post(&path, &fields).await
+            };
+            assert!(
+                !status.is_server_error(),
+                "{} {} as {}: {status}",
+                spec.method,
+                spec.path,
+                p.login
+            );
+            for m in &p.markers {
+                // A refusal may repeat the code that was asked for; nothing else.
+                if status.is_client_error() && m.as_str() == p.foreign_code {
+                    continue;
+                }
+                assert!(
+                    !body.contains(m.as_str()),
+                    "{} {} as {} leaked {m}: {body}",
+                    spec.method,
+                    spec.path,
+                    p.login
+                );
+            }
+            if !spec.params().is_empty() && spec.params() != ["token_id"]
+                || spec.params().contains(&"user_id")
+            {
+                assert!(
+                    matches!(status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+                    "{} {} as {} answered {status}",
+                    spec.method,
+                    path,
+                    p.login
+                );
+            }
+            assert_eq!(
+                shexian_snapshot(&t.db).await,
+                before,
+                "{} {} as {} changed 歙县's data",
+                spec.method,
+                spec.path,
+                p.login
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3 * 25, "walked {checked} routes");
+}
+
+// ---------- operations ----------
+
+#[tokio::test]
+async fn two_servers_on_one_database_share_sessions() {
+    let t = spawn_app().await;
+    let db2 = Db::connect(&t.url, 4).await.unwrap();
+    let second = serve(App::new(db2, settings())).await;
+    let s = t.login("township").await;
+    let r = s.c.get(format!("{second}/")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("昱中街道"));
+}
+
+#[tokio::test]
+async fn health_readiness_openapi_and_assets_are_served_offline() {
+    let t = spawn_app().await;
+    let c = client();
+    assert_eq!(
+        c.get(format!("{}/healthz", t.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let r = c.get(format!("{}/readyz", t.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers().contains_key("x-request-id"));
+    let doc: Value = c
+        .get(format!("{}/api/openapi.json", t.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for spec in web::routes::route_table().iter().filter(|s| s.is_api()) {
+        assert!(
+            doc["paths"][spec.path][spec.method.as_str().to_lowercase()].is_object(),
+            "{} {} missing from OpenAPI",
+            spec.method,
+            spec.path
+        );
+    }
+    for f in [
+        "vendor/htmx.min.js",
+        "vendor/echarts.min.js",
+        "vendor/htmx.LICENSE.txt",
+        "vendor/echarts.LICENSE.txt",
+        "app.css",
+        "app.js",
+    ] {
+        let r = c
+            .get(format!("{}/assets/{f}", t.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{f}");
+    }
+    let s = t.login("admin").await;
+    for page in [
+        "/",
+        "/areas/3410",
+        "/account",
+        "/admin/users",
+        "/audit",
+        "/areas/search?q=1",
+    ] {
+        let (_, body) = s.get(page).await;
+        for cdn in ["http://", "https://", "//cdn", "unpkg", "jsdelivr"] {
+            assert!(
+                !body.contains(&format!("src=\"{cdn}")) && !body.contains(&format!("href=\"{cdn}")),
+                "{page} refers to {cdn}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused() {
+    let t = spawn_app().await;
+    let s = t.login("admin").await;
+    let big = "x".repeat(200 * 1024);
+    let r =
+        s.c.post(format!("{}/api/v1/tokens", t.base))
+            .header("x-csrf-token", &s.csrf)
+            .header("content-type", "application/json")
+            .body(format!("{{\"name\":\"{big}\"}}"))
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn english_is_available_from_the_same_pages() {
+    let t = spawn_app().await;
+    let s = t.login("community").await;
+    let r =
+        s.c.get(format!("{}/lang/en?next=/", t.base))
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, body) = s.get("/").await;
+    assert!(body.contains("Workbench") && body.contains("lang=\"en\""));
+    let _ = Role::ALL;
+}
