@@ -118,6 +118,7 @@ pub fn parse_area_files(
             },
             None => None,
         };
+        let errors_before = errors.len();
         let mut this_level: HashSet<AreaCode> = HashSet::new();
         let mut n = 0u64;
         for rec in csv.records() {
@@ -185,12 +186,12 @@ pub fn parse_area_files(
                 name: name.to_string(),
             });
             n += 1;
-            if n % 10_000 == 0 {
+            if n.is_multiple_of(10_000) {
                 progress.advance(10_000);
             }
         }
         progress.advance(n % 10_000);
-        if n == 0 && errors.is_empty() {
+        if n == 0 && errors.len() == errors_before {
             errors.push(ImportError {
                 file: file.into(),
                 line: 1,

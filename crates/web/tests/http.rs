@@ -1,5 +1,6 @@
 //! HTTP tests: the real server on 127.0.0.1:0 with a fresh database (SQLite, or PostgreSQL when
 //! SANSHE_TEST_DATABASE_URL is set), driven by a cookie-keeping client.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use app::identity::UserForm;
 use app::{App, Ctx, Settings};

@@ -1,0 +1,253 @@
+//! Use-case tests on SQLite or (with SANSHE_TEST_DATABASE_URL) PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use app::area::{dir_files, NoProgress, FILES};
+use app::identity::UserForm;
+use app::{App, AppError, Ctx, Settings};
+use domain::{AreaCode, CommitteeKind, TownshipKind};
+use std::path::{Path, PathBuf};
+use store::audit::ChainReport;
+
+async fn app() -> App {
+    let (db, _) = store::testing::fresh_db().await.unwrap();
+    App::new(
+        db,
+        Settings {
+            argon2_memory_kib: 1024,
+            argon2_iterations: 1,
+            ..Settings::default()
+        },
+    )
+}
+
+/// A copy of the Huangshan fixture in a temporary directory, to edit.
+fn fixture_copy() -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("sanshe-fixture-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (f, _, _) in FILES {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/huangshan")
+            .join(f);
+        std::fs::copy(src, dir.join(f)).unwrap();
+    }
+    dir
+}
+
+fn edit(dir: &Path, file: &str, f: impl Fn(&mut Vec<String>)) {
+    let p = dir.join(file);
+    let mut lines: Vec<String> = std::fs::read_to_string(&p)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    f(&mut lines);
+    std::fs::write(p, lines.join("\n") + "\n").unwrap();
+}
+
+async fn import(app: &App, dir: &Path) -> Result<app::area::ImportReport, AppError> {
+    app.import_areas(&dir_files(dir), &NoProgress, "test", &Ctx::default())
+        .await
+}
+
+#[tokio::test]
+async fn a_bad_import_names_every_bad_file_and_line_and_applies_nothing() {
+    let app = app().await;
+    let dir = fixture_copy();
+    edit(&dir, "villages.csv", |l| {
+        l[2] = l[2].replacen("341002001002", "34100200100X", 1); // malformed code, line 3
+        l[5] = l[5].replacen(",341002002,", ",341002009,", 1); // parent that does not match, line 6
+    });
+    edit(&dir, "streets.csv", |l| {
+        l[3] = l[3].replace("\"", "").replacen(",", ",,", 1)
+    }); // wrong column count, line 4
+    match import(&app, &dir).await {
+        Err(AppError::Import(rows)) => {
+            let at: Vec<(String, u64)> = rows.iter().map(|r| (r.file.clone(), r.line)).collect();
+            assert!(at.contains(&("villages.csv".into(), 3)), "{rows:#?}");
+            assert!(at.contains(&("villages.csv".into(), 6)), "{rows:#?}");
+            assert!(at.contains(&("streets.csv".into(), 4)), "{rows:#?}");
+            assert!(rows.iter().all(|r| !r.message.is_empty()));
+        }
+        other => panic!("expected an import error, got {other:?}"),
+    }
+    assert!(
+        app.db
+            .area(&AreaCode::parse("3410").unwrap())
+            .await
+            .unwrap()
+            .is_none(),
+        "nothing applied"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_file_or_an_empty_one_is_named() {
+    let app = app().await;
+    let dir = fixture_copy();
+    std::fs::remove_file(dir.join("cities.csv")).unwrap();
+    edit(&dir, "villages.csv", |l| l.truncate(1));
+    match import(&app, &dir).await {
+        Err(AppError::Import(rows)) => {
+            assert!(
+                rows.iter()
+                    .any(|r| r.file == "cities.csv" && r.message.contains("无法打开")),
+                "{rows:#?}"
+            );
+            assert!(
+                rows.iter()
+                    .any(|r| r.file == "villages.csv" && r.message.contains("没有数据")),
+                "{rows:#?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn reimporting_renames_adds_retires_and_restores_but_never_deletes() {
+    let app = app().await;
+    let dir = fixture_copy();
+    let first = import(&app, &dir).await.unwrap();
+    assert!(first.first_import);
+    assert_eq!(first.rows, 1 + 1 + 7 + 109 + 764);
+    let again = import(&app, &dir).await.unwrap();
+    assert!(!again.first_import);
+    assert_eq!(
+        (
+            again.counts.added,
+            again.counts.renamed,
+            again.counts.retired
+        ),
+        (0, 0, 0)
+    );
+
+    let gone = "341002002003";
+    edit(&dir, "villages.csv", |l| {
+        l.retain(|x| !x.starts_with(gone));
+        for x in l.iter_mut() {
+            if x.starts_with("341002002001,") {
+                *x = x.replace("柏树街社区居委会", "柏树街社区（新名）");
+            }
+        }
+        l.push("341002002250,\"新设村委会\",341002002,34,3410,341002".into());
+    });
+    let r = import(&app, &dir).await.unwrap();
+    assert_eq!(
+        (r.counts.added, r.counts.renamed, r.counts.retired),
+        (1, 1, 1),
+        "{r:?}"
+    );
+    let db = &app.db;
+    let a = db
+        .area(&AreaCode::parse(gone).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(a.retired, "a disappeared code is retired, not deleted");
+    let renamed = db
+        .area(&AreaCode::parse("341002002001").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(renamed.name, "柏树街社区（新名）");
+    let new = db
+        .area(&AreaCode::parse("341002002250").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        new.committee_kind,
+        Some(CommitteeKind::Villagers),
+        "kinds are derived for new rows"
+    );
+
+    // The code comes back: restored.
+    let dir2 = fixture_copy();
+    let r = import(&app, &dir2).await.unwrap();
+    assert_eq!(r.counts.restored, 1);
+    assert!(
+        !db.area(&AreaCode::parse(gone).unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .retired
+    );
+    let town = db
+        .area(&AreaCode::parse("341021100").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(town.township_kind, Some(TownshipKind::Town));
+}
+
+#[tokio::test]
+async fn concurrent_changes_keep_every_audit_chain_unbroken() {
+    let app = app().await;
+    assert!(app.seed_demo().await.unwrap());
+    let mut handles = Vec::new();
+    for i in 0..24 {
+        let app = app.clone();
+        handles.push(tokio::spawn(async move {
+            let form = UserForm {
+                login: format!("worker{i}"),
+                display_name: format!("社工{i}"),
+                password: "Worker2026".into(),
+                role: "social_worker".into(),
+                area: if i % 2 == 0 {
+                    "341002".into()
+                } else {
+                    "341021".into()
+                },
+                organization_id: None,
+            };
+            app.create_user(None, &form, &Ctx::default()).await.unwrap();
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
+    match app.verify_audit().await.unwrap() {
+        ChainReport::Ok { events, .. } => assert!(events >= 24 + 14),
+        b => panic!("{b:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_refused_action_is_audited_even_though_nothing_changes() {
+    let app = app().await;
+    app.seed_demo().await.unwrap();
+    let before = app.db.audit_count().await.unwrap();
+    let u = app.db.user_by_login("community").await.unwrap().unwrap();
+    let roles = app.db.assignments_of(&u.id).await.unwrap();
+    let actor = domain::Actor {
+        user_id: u.id.clone(),
+        login: u.login.clone(),
+        display_name: u.display_name.clone(),
+        assignments: roles.iter().map(|r| r.to_domain()).collect(),
+    };
+    let form = UserForm {
+        login: "x1".into(),
+        display_name: "x".into(),
+        password: "Abcdefg123".into(),
+        role: "volunteer".into(),
+        area: "341002002001".into(),
+        organization_id: None,
+    };
+    let err = app
+        .create_user(Some(&actor), &form, &Ctx::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "missing_role");
+    assert!(app.db.user_by_login("x1").await.unwrap().is_none());
+    assert_eq!(app.db.audit_count().await.unwrap(), before + 1);
+    let ev = app
+        .db
+        .audit_events(&domain::identity::Scope::nation(), &Default::default(), 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        (ev[0].record.action.as_str(), ev[0].record.outcome.as_str()),
+        ("account.create", "denied")
+    );
+}

@@ -1,0 +1,214 @@
+//! Store tests, on SQLite or (with SANSHE_TEST_DATABASE_URL) PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use sqlx::Row;
+use store::testing::fresh_db;
+use store::{on_pool, Db, NATIONAL_TABLES};
+
+fn names_in(dir: &str) -> Vec<String> {
+    let path = format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR"));
+    let mut v: Vec<String> = std::fs::read_dir(path)
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .trim_end_matches(".sql")
+                .to_string()
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn the_two_migration_folders_stay_in_step_with_the_embedded_list() {
+    let sqlite = names_in("sqlite");
+    let postgres = names_in("postgres");
+    assert_eq!(sqlite, postgres);
+    let embedded: Vec<String> = store::migration_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(sqlite, embedded);
+}
+
+#[tokio::test]
+async fn migrating_twice_changes_nothing() {
+    let (db, _) = fresh_db().await.unwrap();
+    assert_eq!(db.migrate().await.unwrap(), 0);
+}
+
+/// Every table, and for each: primary-key columns, unique-constraint column lists and
+/// foreign-key (local columns, referenced table, referenced columns).
+struct TableShape {
+    name: String,
+    pk: Vec<String>,
+    uniques: Vec<Vec<String>>,
+    fks: Vec<(Vec<String>, String, Vec<String>)>,
+}
+
+async fn shapes(db: &Db) -> Vec<TableShape> {
+    let mut out = Vec::new();
+    match db {
+        Db::Postgres(p) => {
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1",
+            )
+            .fetch_all(p)
+            .await
+            .unwrap();
+            for t in tables {
+                let cons = sqlx::query(
+                    "SELECT c.contype::text AS kind, \
+                       ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.o) AS cols, \
+                       COALESCE(c.confrelid::regclass::text, '') AS ref_table, \
+                       ARRAY(SELECT a.attname::text FROM unnest(COALESCE(c.confkey, '{}')) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.o) AS ref_cols \
+                     FROM pg_constraint c WHERE c.conrelid = $1::regclass AND c.contype IN ('p', 'u', 'f')",
+                )
+                .bind(&t)
+                .fetch_all(p)
+                .await
+                .unwrap();
+                let mut s = TableShape {
+                    name: t.clone(),
+                    pk: vec![],
+                    uniques: vec![],
+                    fks: vec![],
+                };
+                for c in cons {
+                    let kind: String = c.get("kind");
+                    let cols: Vec<String> = c.get("cols");
+                    match kind.as_str() {
+                        "p" => s.pk = cols,
+                        "u" => s.uniques.push(cols),
+                        _ => s.fks.push((cols, c.get("ref_table"), c.get("ref_cols"))),
+                    }
+                }
+                out.push(s);
+            }
+        }
+        Db::Sqlite(p) => {
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1",
+            )
+            .fetch_all(p)
+            .await
+            .unwrap();
+            for t in tables {
+                let mut s = TableShape {
+                    name: t.clone(),
+                    pk: vec![],
+                    uniques: vec![],
+                    fks: vec![],
+                };
+                let mut pk: Vec<(i64, String)> = sqlx::query(&format!("PRAGMA table_info('{t}')"))
+                    .fetch_all(p)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .filter(|r| r.get::<i64, _>("pk") > 0)
+                    .map(|r| (r.get::<i64, _>("pk"), r.get::<String, _>("name")))
+                    .collect();
+                pk.sort();
+                s.pk = pk.into_iter().map(|(_, n)| n).collect();
+                for idx in sqlx::query(&format!("PRAGMA index_list('{t}')"))
+                    .fetch_all(p)
+                    .await
+                    .unwrap()
+                {
+                    let origin: String = idx.get("origin");
+                    if idx.get::<i64, _>("unique") == 1 && origin == "u" {
+                        let name: String = idx.get("name");
+                        let cols = sqlx::query(&format!("PRAGMA index_info('{name}')"))
+                            .fetch_all(p)
+                            .await
+                            .unwrap()
+                            .into_iter()
+                            .map(|r| r.get::<String, _>("name"))
+                            .collect();
+                        s.uniques.push(cols);
+                    }
+                }
+                let mut fks: std::collections::BTreeMap<i64, (Vec<String>, String, Vec<String>)> =
+                    Default::default();
+                for r in sqlx::query(&format!("PRAGMA foreign_key_list('{t}')"))
+                    .fetch_all(p)
+                    .await
+                    .unwrap()
+                {
+                    let e = fks
+                        .entry(r.get("id"))
+                        .or_insert_with(|| (vec![], r.get("table"), vec![]));
+                    e.0.push(r.get("from"));
+                    e.2.push(r.get("to"));
+                }
+                s.fks = fks.into_values().collect();
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
+/// Citus readiness: a tenant table (any table not declared national) must carry `tenant_id` in
+/// its primary key, in every unique constraint and in every foreign key, and a foreign key must
+/// match tenant_id to tenant_id, so that every row and every join stays on one shard.
+#[tokio::test]
+async fn every_tenant_table_carries_tenant_id_in_its_keys() {
+    let (db, _) = fresh_db().await.unwrap();
+    let shapes = shapes(&db).await;
+    let mut tenant_tables = 0;
+    let mut problems = Vec::new();
+    for s in &shapes {
+        if NATIONAL_TABLES.contains(&s.name.as_str()) {
+            continue;
+        }
+        tenant_tables += 1;
+        if !s.pk.iter().any(|c| c == "tenant_id") {
+            problems.push(format!(
+                "{}: primary key {:?} lacks tenant_id",
+                s.name, s.pk
+            ));
+        }
+        for u in &s.uniques {
+            if !u.iter().any(|c| c == "tenant_id") {
+                problems.push(format!("{}: unique {:?} lacks tenant_id", s.name, u));
+            }
+        }
+        for (cols, table, refs) in &s.fks {
+            let pos = cols.iter().position(|c| c == "tenant_id");
+            if pos.is_none() || refs.get(pos.unwrap_or(0)).map(String::as_str) != Some("tenant_id")
+            {
+                problems.push(format!(
+                    "{}: foreign key {:?} -> {table}{:?} does not match tenant_id",
+                    s.name, cols, refs
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(
+        tenant_tables >= 2,
+        "expected tenant tables, found {tenant_tables}"
+    );
+    // The national list names only tables that exist.
+    for n in NATIONAL_TABLES {
+        assert!(
+            shapes.iter().any(|s| &s.name == n),
+            "{n} is declared national but does not exist"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_check_itself_catches_a_table_without_tenant_id() {
+    let (db, _) = fresh_db().await.unwrap();
+    on_pool!(&db, c => {
+        sqlx::query("CREATE TABLE bad_things (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL)").execute(c).await.unwrap();
+    });
+    let shapes = shapes(&db).await;
+    let bad = shapes.iter().find(|s| s.name == "bad_things").unwrap();
+    assert_eq!(bad.pk, vec!["id".to_string()]);
+    assert!(!bad.pk.iter().any(|c| c == "tenant_id"));
+}
