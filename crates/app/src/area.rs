@@ -264,16 +264,24 @@ impl App {
         source: &str,
         ctx: &Ctx,
     ) -> Result<ImportReport, AppError> {
+        let started = std::time::Instant::now();
         let rows = parse_area_files(open, progress)?;
+        tracing::info!(
+            rows = rows.len(),
+            secs = started.elapsed().as_secs_f64(),
+            "area files parsed and checked"
+        );
         let now = time::now();
         let mut tx = self.db.begin().await?;
         let first = tx.area_count().await? == 0;
         progress.stage("写入数据库", rows.len() as u64);
         let counts = if first {
+            tx.drop_area_indexes().await?;
             for chunk in rows.chunks(20_000) {
                 tx.insert_areas(chunk, &now).await?;
                 progress.advance(chunk.len() as u64);
             }
+            tx.create_area_indexes().await?;
             AreaImportCounts {
                 added: rows.len() as u64,
                 ..Default::default()
@@ -288,6 +296,7 @@ impl App {
             tx.derive_area_kinds().await?;
             c
         };
+        tracing::info!(secs = started.elapsed().as_secs_f64(), "areas written");
         tx.append_audit(event(
             None,
             None,
@@ -352,7 +361,15 @@ impl App {
             .area_children(code, &scope)
             .await?
             .into_iter()
-            .map(|(area, child_count)| ChildArea { area, child_count })
+            .map(|(area, child_count)| {
+                // Above the territory, count only what the reader may open below.
+                let child_count = if scope.contains(&area.code) {
+                    child_count
+                } else {
+                    scope.path_children(&area.code).len() as i64
+                };
+                ChildArea { area, child_count }
+            })
             .collect();
         Ok(AreaView {
             area,

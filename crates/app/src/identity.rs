@@ -93,6 +93,18 @@ fn parse_assignment(
 }
 
 impl App {
+    /// A role can only be held at an area that exists (or at the nation).
+    async fn ensure_area_exists(&self, area: &AreaCode) -> Result<(), AppError> {
+        if *area == AreaCode::nation() || self.db.area(area).await?.is_some() {
+            return Ok(());
+        }
+        Err(AppError::Domain(DomainError::field(
+            "area",
+            "unknown_area",
+            format!("区划代码 {} 不存在", area.full()),
+        )))
+    }
+
     /// Resolves a session cookie to the person, or `None` when it is unknown or expired.
     pub async fn session_actor(&self, token: &str) -> Result<Option<Authenticated>, AppError> {
         Ok(self
@@ -407,13 +419,7 @@ impl App {
                     .await);
             }
         };
-        if self.db.area(&assignment.area).await?.is_none() && assignment.area != AreaCode::nation()
-        {
-            let err = AppError::Domain(DomainError::field(
-                "area",
-                "unknown_area",
-                format!("区划代码 {} 不存在", assignment.area.full()),
-            ));
+        if let Err(err) = self.ensure_area_exists(&assignment.area).await {
             return Err(self
                 .refused(actor, "account.create", &subject, err, ctx)
                 .await);
@@ -522,13 +528,7 @@ impl App {
                     .await)
             }
         };
-        if self.db.area(&assignment.area).await?.is_none() && assignment.area != AreaCode::nation()
-        {
-            let err = AppError::Domain(DomainError::field(
-                "area",
-                "unknown_area",
-                format!("区划代码 {} 不存在", assignment.area.full()),
-            ));
+        if let Err(err) = self.ensure_area_exists(&assignment.area).await {
             return Err(self
                 .refused(Some(actor), "role.assign", &subject, err, ctx)
                 .await);

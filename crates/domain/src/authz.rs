@@ -80,6 +80,19 @@ impl Denied {
     }
 }
 
+/// The roles whose holders may take an action inside their area.
+fn granting_roles(action: Action) -> &'static [Role] {
+    match action {
+        Action::ViewAccounts | Action::ManageAccounts => &[Role::SystemAdministrator],
+        Action::ViewAudit => &[
+            Role::SystemAdministrator,
+            Role::CityBureau,
+            Role::CountyBureau,
+        ],
+        Action::ViewArea | Action::ManageOwnAccount => &Role::ALL,
+    }
+}
+
 /// Decides whether `actor` may do `action` to `target`.
 pub fn can(actor: &Actor, action: Action, target: Target<'_>) -> Result<Grant, Denied> {
     match (action, target) {
@@ -100,15 +113,7 @@ pub fn can(actor: &Actor, action: Action, target: Target<'_>) -> Result<Grant, D
             })
         }
         (action, Target::Area(area)) => {
-            let roles: &[Role] = match action {
-                Action::ViewAccounts | Action::ManageAccounts => &[Role::SystemAdministrator],
-                Action::ViewAudit => &[
-                    Role::SystemAdministrator,
-                    Role::CityBureau,
-                    Role::CountyBureau,
-                ],
-                Action::ViewArea | Action::ManageOwnAccount => &[],
-            };
+            let roles = granting_roles(action);
             let with_role: Vec<_> = actor
                 .assignments
                 .iter()
@@ -263,15 +268,7 @@ mod tests {
 /// Lists (accounts, audit events) are filtered by this, so a list never shows what a single
 /// read of the same item would refuse.
 pub fn reach(actor: &Actor, action: Action) -> crate::identity::Scope {
-    let roles: &[Role] = match action {
-        Action::ViewAccounts | Action::ManageAccounts => &[Role::SystemAdministrator],
-        Action::ViewAudit => &[
-            Role::SystemAdministrator,
-            Role::CityBureau,
-            Role::CountyBureau,
-        ],
-        Action::ViewArea | Action::ManageOwnAccount => &Role::ALL,
-    };
+    let roles = granting_roles(action);
     crate::identity::Scope::new(
         actor
             .assignments

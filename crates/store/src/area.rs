@@ -235,12 +235,20 @@ pub struct AreaImportCounts {
     pub restored: u64,
 }
 
+/// Rows per multi-row INSERT. Measured on the national data (docs/PERFORMANCE.md): sqlx's
+/// SQLite driver slows down more than linearly with the parameters of one statement (400 rows:
+/// 20 s, 20 rows: 7 s), while PostgreSQL gains from fewer round trips (20 rows: 12 s, 200: 8 s).
+fn bulk_rows(backend: crate::Backend) -> usize {
+    match backend {
+        crate::Backend::Sqlite => 20,
+        crate::Backend::Postgres => 200,
+    }
+}
+
 impl Tx {
     /// Loads the incoming codes into a temporary staging table, in batches.
     pub async fn stage_areas(&mut self, rows: &[AreaInput]) -> Result<(), StoreError> {
-        // Multi-row VALUES keeps the round trips few; 4 parameters a row stays under SQLite's
-        // 32,766-parameter limit with 500 rows.
-        for chunk in rows.chunks(500) {
+        for chunk in rows.chunks(bulk_rows(self.backend())) {
             let mut sql =
                 String::from("INSERT INTO area_staging (code, parent_code, level, name) VALUES ");
             for i in 0..chunk.len() {
@@ -372,7 +380,7 @@ impl Tx {
     /// Inserts areas into an empty table directly (the first import), with kinds derived in
     /// the domain. Much faster than staging and merging.
     pub async fn insert_areas(&mut self, rows: &[AreaInput], now: &str) -> Result<(), StoreError> {
-        for chunk in rows.chunks(400) {
+        for chunk in rows.chunks(bulk_rows(self.backend())) {
             let mut sql = String::from(
                 "INSERT INTO areas (code, parent_code, level, name, township_kind, committee_kind, updated_at) VALUES ",
             );
@@ -406,6 +414,25 @@ impl Tx {
                 q.bind(now).execute(&mut *c).await?;
             });
         }
+        Ok(())
+    }
+
+    /// Drops the secondary indexes of `areas` so a first bulk load does not maintain them row by
+    /// row; [`Tx::create_area_indexes`] builds them once at the end (same definitions as the
+    /// migration).
+    pub async fn drop_area_indexes(&mut self) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query("DROP INDEX IF EXISTS areas_parent").execute(&mut *c).await?;
+            sqlx::query("DROP INDEX IF EXISTS areas_name").execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+
+    pub async fn create_area_indexes(&mut self) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query("CREATE INDEX IF NOT EXISTS areas_parent ON areas (parent_code, code)").execute(&mut *c).await?;
+            sqlx::query("CREATE INDEX IF NOT EXISTS areas_name ON areas (name)").execute(&mut *c).await?;
+        });
         Ok(())
     }
 

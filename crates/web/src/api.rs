@@ -70,6 +70,17 @@ pub fn area_json(a: &AreaRow) -> Value {
     })
 }
 
+fn children_json(children: &[app::area::ChildArea]) -> Vec<Value> {
+    children
+        .iter()
+        .map(|c| {
+            let mut j = area_json(&c.area);
+            j["child_count"] = json!(c.child_count);
+            j
+        })
+        .collect()
+}
+
 fn roles_json(roles: &[store::identity::AssignmentRow]) -> Value {
     Value::Array(
         roles
@@ -146,11 +157,7 @@ pub async fn area(
         "area": area_json(&v.area),
         "ancestors": v.ancestors.iter().map(area_json).collect::<Vec<_>>(),
         "inside_territory": v.inside_territory,
-        "children": v.children.iter().map(|c| {
-            let mut j = area_json(&c.area);
-            j["child_count"] = json!(c.child_count);
-            j
-        }).collect::<Vec<_>>(),
+        "children": children_json(&v.children),
     }))
     .into_response())
 }
@@ -163,11 +170,7 @@ pub async fn area_children(
     let code = parse_code(&code)?;
     let v = state.app.view_area(&s.actor, &code, &s.ctx).await?;
     Ok(Json(json!({
-        "items": v.children.iter().map(|c| {
-            let mut j = area_json(&c.area);
-            j["child_count"] = json!(c.child_count);
-            j
-        }).collect::<Vec<_>>(),
+        "items": children_json(&v.children),
     }))
     .into_response())
 }
@@ -283,13 +286,7 @@ pub async fn audit(
         .app
         .list_audit(&s.actor, &q.filter(), AUDIT_PAGE, &s.ctx)
         .await?;
-    let next = match events.last() {
-        Some(e) if events.len() as i64 == AUDIT_PAGE => Some(format!(
-            "{}|{}|{}",
-            e.record.at, e.record.tenant_id, e.record.seq
-        )),
-        _ => None,
-    };
+    let next = crate::pages::next_cursor(&events);
     Ok(Json(json!({ "items": events, "next_before": next })).into_response())
 }
 

@@ -470,14 +470,39 @@ struct AccountPage {
     token_name: String,
 }
 
+/// What the account page shows beside the stored data: a refused form or a result.
+struct AccountOutcome {
+    status: StatusCode,
+    errors: FormErrors,
+    flash: &'static str,
+    new_token: String,
+    token_name: String,
+}
+
+impl AccountOutcome {
+    fn plain() -> Self {
+        AccountOutcome {
+            status: StatusCode::OK,
+            errors: FormErrors::default(),
+            flash: "",
+            new_token: String::new(),
+            token_name: String::new(),
+        }
+    }
+    /// A refused form: its field errors, or `None` when the error is not about the form.
+    fn refused(e: &AppError) -> Option<Self> {
+        FormErrors::from_error(e).map(|errors| AccountOutcome {
+            status: crate::error::status_of(e),
+            errors,
+            ..AccountOutcome::plain()
+        })
+    }
+}
+
 async fn account_page(
     state: &AppState,
     s: &Signed,
-    status: StatusCode,
-    errors: FormErrors,
-    flash: &str,
-    new_token: String,
-    token_name: String,
+    o: AccountOutcome,
 ) -> Result<Response, PageError> {
     let tokens = state
         .app
@@ -489,40 +514,26 @@ async fn account_page(
             id: t.id,
             name: t.name,
             hint: t.hint,
-            created_at: t
-                .created_at
-                .chars()
-                .take(19)
-                .collect::<String>()
-                .replace('T', " "),
+            created_at: local_time(&t.created_at),
             revoked: t.revoked_at.is_some(),
         })
         .collect();
     let page = AccountPage {
-        chrome: Chrome::for_user(s, "/account").with_flash(flash),
+        chrome: Chrome::for_user(s, "/account").with_flash(o.flash),
         login: s.actor.login.clone(),
-        errors,
+        errors: o.errors,
         tokens,
-        new_token,
-        token_name,
+        new_token: o.new_token,
+        token_name: o.token_name,
     };
-    Ok(render_status(status, &page))
+    Ok(render_status(o.status, &page))
 }
 
 pub async fn account(
     State(state): State<AppState>,
     PageUser(s): PageUser,
 ) -> Result<Response, PageError> {
-    account_page(
-        &state,
-        &s,
-        StatusCode::OK,
-        FormErrors::default(),
-        "",
-        String::new(),
-        String::new(),
-    )
-    .await
+    account_page(&state, &s, AccountOutcome::plain()).await
 }
 
 #[derive(Deserialize)]
@@ -537,7 +548,7 @@ pub async fn change_password(
     PageUser(s): PageUser,
     CsrfForm(f): CsrfForm<PasswordForm>,
 ) -> Result<Response, PageError> {
-    match state
+    let res = state
         .app
         .change_password(
             &s.actor,
@@ -547,37 +558,15 @@ pub async fn change_password(
             s.session_token.as_deref(),
             &s.ctx,
         )
-        .await
-    {
-        Ok(()) => {
-            let tr = Tr { locale: s.locale };
-            account_page(
-                &state,
-                &s,
-                StatusCode::OK,
-                FormErrors::default(),
-                tr.t("account.password_changed"),
-                String::new(),
-                String::new(),
-            )
-            .await
-        }
-        Err(e) => match FormErrors::from_error(&e) {
-            Some(errors) => {
-                account_page(
-                    &state,
-                    &s,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    errors,
-                    "",
-                    String::new(),
-                    String::new(),
-                )
-                .await
-            }
-            None => Err(PageError::new(e, s.locale)),
+        .await;
+    let outcome = match res {
+        Ok(()) => AccountOutcome {
+            flash: Tr { locale: s.locale }.t("account.password_changed"),
+            ..AccountOutcome::plain()
         },
-    }
+        Err(e) => AccountOutcome::refused(&e).ok_or_else(|| PageError::new(e, s.locale))?,
+    };
+    account_page(&state, &s, outcome).await
 }
 
 #[derive(Deserialize)]
@@ -590,35 +579,17 @@ pub async fn create_token(
     PageUser(s): PageUser,
     CsrfForm(f): CsrfForm<TokenForm>,
 ) -> Result<Response, PageError> {
-    match state.app.create_token(&s.actor, &f.name, &s.ctx).await {
-        Ok(t) => {
-            account_page(
-                &state,
-                &s,
-                StatusCode::OK,
-                FormErrors::default(),
-                "",
-                t.token,
-                String::new(),
-            )
-            .await
-        }
-        Err(e) => match FormErrors::from_error(&e) {
-            Some(errors) => {
-                account_page(
-                    &state,
-                    &s,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    errors,
-                    "",
-                    String::new(),
-                    f.name,
-                )
-                .await
-            }
-            None => Err(PageError::new(e, s.locale)),
+    let outcome = match state.app.create_token(&s.actor, &f.name, &s.ctx).await {
+        Ok(t) => AccountOutcome {
+            new_token: t.token,
+            ..AccountOutcome::plain()
         },
-    }
+        Err(e) => AccountOutcome {
+            token_name: f.name,
+            ..AccountOutcome::refused(&e).ok_or_else(|| PageError::new(e, s.locale))?
+        },
+    };
+    account_page(&state, &s, outcome).await
 }
 
 pub async fn revoke_token(
@@ -944,6 +915,17 @@ struct AuditPage {
 
 pub const AUDIT_PAGE: i64 = 100;
 
+/// The keyset cursor of the page after `events`, when the page is full.
+pub fn next_cursor(events: &[store::audit::AuditEventRow]) -> Option<String> {
+    match events.last() {
+        Some(e) if events.len() as i64 == AUDIT_PAGE => Some(format!(
+            "{}|{}|{}",
+            e.record.at, e.record.tenant_id, e.record.seq
+        )),
+        _ => None,
+    }
+}
+
 /// Shows a stored UTC time in Asia/Shanghai.
 pub fn local_time(at: &str) -> String {
     store::time::from_db(at)
@@ -972,9 +954,8 @@ pub async fn audit(
             None => return Err(PageError::new(e, s.locale)),
         },
     };
-    let more = match events.last() {
-        Some(e) if events.len() as i64 == AUDIT_PAGE => {
-            let cursor = format!("{}|{}|{}", e.record.at, e.record.tenant_id, e.record.seq);
+    let more = match next_cursor(&events) {
+        Some(cursor) => {
             format!(
                 "/audit?action={}&outcome={}&actor={}&area={}&from={}&to={}&before={}",
                 crate::error::urlencode(&q.action),
@@ -986,7 +967,7 @@ pub async fn audit(
                 crate::error::urlencode(&cursor)
             )
         }
-        _ => String::new(),
+        None => String::new(),
     };
     let events = events
         .into_iter()

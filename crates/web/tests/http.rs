@@ -473,6 +473,18 @@ async fn the_area_tree_goes_from_province_to_community_with_kinds() {
     let kids = j["children"].as_array().unwrap();
     assert!(kids.iter().any(|k| k["township_kind"] == "town"));
     assert!(kids.iter().any(|k| k["township_kind"] == "township"));
+    // Above their territory a community officer sees one child per level, counted as such.
+    let c = t.login("community").await;
+    let (_, _, body) = c
+        .api(reqwest::Method::GET, "/api/v1/areas/341002", None)
+        .await;
+    let j: Value = serde_json::from_str(&body).unwrap();
+    let kids = j["children"].as_array().unwrap();
+    assert_eq!(kids.len(), 1);
+    assert_eq!(
+        (kids[0]["code"].as_str(), kids[0]["child_count"].as_i64()),
+        (Some("341002002"), Some(1))
+    );
     let counts = t.db.count_areas_by_level().await.unwrap();
     let n = |l| {
         counts

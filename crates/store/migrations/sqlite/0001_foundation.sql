@@ -50,6 +50,7 @@ CREATE TABLE sessions (
     client_addr  TEXT
 );
 CREATE INDEX sessions_user ON sessions (user_id);
+CREATE INDEX sessions_expiry ON sessions (expires_at);
 
 CREATE TABLE api_tokens (
     id           TEXT PRIMARY KEY,
