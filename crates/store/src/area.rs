@@ -205,6 +205,31 @@ impl Db {
         })
     }
 
+    /// Number of live areas of each level inside `root` (excluding the root itself).
+    pub async fn count_areas_below(
+        &self,
+        root: &AreaCode,
+    ) -> Result<Vec<(AreaLevel, i64)>, StoreError> {
+        on_pool!(self, c => {
+            let rows = sqlx::query(
+                "SELECT level, COUNT(*) AS n FROM areas WHERE code LIKE $1 AND code <> $2 AND retired_at IS NULL GROUP BY level",
+            )
+            .bind(format!("{}%", root.as_str()))
+            .bind(root.as_str())
+            .fetch_all(c)
+            .await?;
+            let mut out = Vec::new();
+            for r in &rows {
+                let l: String = r.try_get("level")?;
+                if let Some(level) = AreaLevel::parse(&l) {
+                    out.push((level, r.try_get("n")?));
+                }
+            }
+            out.sort();
+            Ok(out)
+        })
+    }
+
     pub async fn count_areas_by_level(&self) -> Result<Vec<(AreaLevel, i64)>, StoreError> {
         on_pool!(self, c => {
             let rows = sqlx::query(

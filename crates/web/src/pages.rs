@@ -305,6 +305,8 @@ struct HomePage {
     roles: Vec<RoleLine>,
     chart_src: String,
     chart_title: String,
+    /// (level, number of areas) below the first territory.
+    summary: Vec<(&'static str, i64)>,
 }
 
 pub async fn home(
@@ -345,19 +347,34 @@ pub async fn home(
         })
         .collect();
     let first = s.actor.assignments.first().map(|a| a.area.clone());
-    let (chart_src, chart_title) = match first {
-        Some(a) if a.level() < domain::AreaLevel::Community => (
-            format!("/api/v1/areas/{}/children", a.as_str()).replace("areas//", "areas/"),
-            name_of(&a),
-        ),
-        _ => (String::new(), String::new()),
+    let (chart_src, chart_title, summary) = match first {
+        Some(a) if a.level() < domain::AreaLevel::Community => {
+            let counts = state
+                .app
+                .db
+                .count_areas_below(&a)
+                .await
+                .map_err(|e| PageError::new(e, s.locale))?;
+            let code = if a.as_str().is_empty() {
+                "nation"
+            } else {
+                a.as_str()
+            };
+            (
+                format!("/api/v1/areas/{code}/children"),
+                name_of(&a),
+                counts.into_iter().map(|(l, n)| (l.zh(), n)).collect(),
+            )
+        }
+        _ => (String::new(), String::new(), Vec::new()),
     };
     let page = HomePage {
         chrome: Chrome::for_user(&s, "/"),
         display_name: s.actor.display_name.clone(),
         roles,
-        chart_src: chart_src.replace("/areas/children", "/areas/nation/children"),
+        chart_src,
         chart_title,
+        summary,
     };
     Ok(render(&page))
 }

@@ -1052,3 +1052,15 @@ async fn english_is_available_from_the_same_pages() {
     assert!(body.contains("Workbench") && body.contains("lang=\"en\""));
     let _ = Role::ALL;
 }
+
+#[tokio::test]
+async fn the_home_page_summarises_the_territory() {
+    let t = spawn_app().await;
+    let s = t.login("tunxi").await;
+    let (_, body) = s.get("/").await;
+    let summary = &body[body.find("id=\"summary\"").unwrap()..];
+    let summary = &summary[..summary.find("</dl>").unwrap()];
+    assert!(summary.contains("<dt>乡镇街道</dt><dd>9</dd>"), "{summary}");
+    assert!(summary.contains("<dt>社区村</dt><dd>76</dd>"), "{summary}");
+    assert!(body.contains("data-chart-src=\"/api/v1/areas/341002/children\""));
+}
