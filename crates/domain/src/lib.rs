@@ -8,6 +8,7 @@ pub mod area;
 pub mod audit;
 pub mod authz;
 pub mod error;
+pub mod ident;
 pub mod identity;
 pub mod password;
 

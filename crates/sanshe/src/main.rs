@@ -3,6 +3,7 @@
 
 mod bench;
 mod config;
+mod ids;
 mod progress;
 
 use clap::{Parser, Subcommand};
@@ -46,6 +47,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Identifier tools.
+    Ids {
+        #[command(subcommand)]
+        command: IdsCommand,
     },
     /// Benchmarks that print their figures.
     Bench {
@@ -91,6 +97,18 @@ enum UserCommand {
 enum AuditCommand {
     /// Verify every tenant's hash chain; exits non-zero at the first broken link.
     Verify,
+}
+
+#[derive(Subcommand)]
+enum IdsCommand {
+    /// Print generated USCCs and identity numbers (valid and corrupted) with our verdicts, as
+    /// CSV, for scripts/stdnum_crosscheck.py.
+    Sample {
+        #[arg(long, default_value_t = 120_000)]
+        count: usize,
+        #[arg(long, default_value_t = 20261122)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -302,6 +320,11 @@ async fn main() -> anyhow::Result<()> {
             command: BenchCommand::Import { from, database },
         } => {
             bench::import(&from, database).await?;
+        }
+        Command::Ids {
+            command: IdsCommand::Sample { count, seed },
+        } => {
+            ids::sample(count, seed)?;
         }
     }
     Ok(())
