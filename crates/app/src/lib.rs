@@ -7,6 +7,7 @@ pub mod audit;
 pub mod demo;
 mod error;
 pub mod identity;
+pub mod registry;
 pub mod secret;
 
 pub use error::{AppError, ImportError};

@@ -21,6 +21,8 @@ pub enum Action {
     ViewAudit,
     /// Change one's own password, manage one's own API tokens.
     ManageOwnAccount,
+    /// Read the registries (台账) of an area: organizations and the rest.
+    ViewRegistry,
 }
 
 impl Action {
@@ -31,6 +33,7 @@ impl Action {
             Action::ManageAccounts => "manage_accounts",
             Action::ViewAudit => "view_audit",
             Action::ManageOwnAccount => "manage_own_account",
+            Action::ViewRegistry => "view_registry",
         }
     }
 }
@@ -72,6 +75,7 @@ impl Denied {
             Action::ManageAccounts => "管理账号",
             Action::ViewAudit => "查看审计日志",
             Action::ManageOwnAccount => "管理本人账号",
+            Action::ViewRegistry => "查看台账",
         };
         Denied {
             code: "missing_role",
@@ -88,6 +92,12 @@ fn granting_roles(action: Action) -> &'static [Role] {
             Role::SystemAdministrator,
             Role::CityBureau,
             Role::CountyBureau,
+        ],
+        Action::ViewRegistry => &[
+            Role::CityBureau,
+            Role::CountyBureau,
+            Role::TownshipOfficer,
+            Role::CommunityOfficer,
         ],
         Action::ViewArea | Action::ManageOwnAccount => &Role::ALL,
     }

@@ -11,6 +11,7 @@ pub mod error;
 pub mod ident;
 pub mod identity;
 pub mod password;
+pub mod registry;
 
 pub use area::{AreaCode, AreaLevel, CommitteeKind, TownshipKind};
 pub use authz::{can, Action, Denied, Target};

@@ -12,6 +12,7 @@ pub mod audit;
 mod db;
 pub mod identity;
 mod migrate;
+pub mod registry;
 pub mod testing;
 pub mod time;
 

@@ -19,7 +19,10 @@ macro_rules! migration {
     };
 }
 
-const MIGRATIONS: &[Migration] = &[migration!("0001_foundation")];
+const MIGRATIONS: &[Migration] = &[
+    migration!("0001_foundation"),
+    migration!("0002_organizations"),
+];
 
 /// Tables that hold national reference data or accounts that span cities, and so carry no
 /// `tenant_id` (in Citus they are reference tables). Every other table is a tenant table.

@@ -67,6 +67,17 @@ pub fn document() -> Value {
                     "role": { "type": "string", "enum": domain::Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>() },
                     "area": { "type": "string" }, "organization_id": { "type": ["string", "null"] }
                 }), json!(["role", "area"])),
+                "OrganizationForm": s(json!({
+                    "name": { "type": "string" }, "uscc": { "type": "string", "description": "GB 32100; required when registered" },
+                    "registration_status": { "type": "string", "enum": ["registered", "filed", "community_managed"] },
+                    "category": { "type": "string", "enum": domain::registry::OrgCategory::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>() },
+                    "area": { "type": "string", "description": "township (9) or community (12) code served" },
+                    "is_hub": { "type": ["string", "null"], "description": "\"on\" when set" },
+                    "is_brand": { "type": ["string", "null"] },
+                    "grade": { "type": "string", "description": "1–5 or empty" }, "grade_date": { "type": "string", "format": "date" },
+                    "address": { "type": "string" }, "description": { "type": "string" }
+                }), json!(["name", "registration_status", "category", "area"])),
+                "OrganizationEdit": { "allOf": [ { "$ref": "#/components/schemas/OrganizationForm" }, s(json!({ "version": { "type": "integer" } }), json!(["version"])) ] },
                 "TokenForm": s(json!({ "name": { "type": "string" } }), json!(["name"])),
                 "PasswordForm": s(json!({
                     "current_password": { "type": "string" }, "new_password": { "type": "string" }, "confirm_password": { "type": "string" }

@@ -28,11 +28,12 @@ pub struct Chrome {
     pub path: String,
     pub can_users: bool,
     pub can_audit: bool,
+    pub can_registry: bool,
     pub flash: String,
 }
 
 impl Chrome {
-    fn for_user(s: &Signed, path: &str) -> Self {
+    pub fn for_user(s: &Signed, path: &str) -> Self {
         Chrome {
             tr: Tr { locale: s.locale },
             user: Some(s.actor.display_name.clone()),
@@ -41,6 +42,7 @@ impl Chrome {
             path: crate::error::urlencode(path),
             can_users: !reach(&s.actor, Action::ManageAccounts).roots().is_empty(),
             can_audit: !reach(&s.actor, Action::ViewAudit).roots().is_empty(),
+            can_registry: crate::registry::sees_registry(s),
             flash: String::new(),
         }
     }
@@ -142,6 +144,7 @@ fn login_page(
             path: "/login".into(),
             can_users: false,
             can_audit: false,
+            can_registry: false,
             flash: String::new(),
         },
         login,

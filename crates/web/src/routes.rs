@@ -1,9 +1,9 @@
 //! The one table of routes. The router, the OpenAPI document and the territory test are all built
 //! from it, so a route added here is served, documented and checked at once.
 
-use crate::{api, assets, pages, AppState};
+use crate::{api, assets, pages, registry, AppState};
 use axum::http::Method;
-use axum::routing::{delete, get, post, MethodRouter};
+use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
 
 /// Who may call a route at all (what they may then do is the policy's business).
@@ -87,6 +87,12 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/admin/users/{user_id}/roles", Signed, "Assign a role", post(pages::assign_role)),
         r(p.clone(), "/admin/users/{user_id}/roles/{assignment_id}/remove", Signed, "Remove a role", post(pages::remove_role)),
         r(g.clone(), "/audit", Signed, "Audit log", get(pages::audit)),
+        r(g.clone(), "/organizations", Signed, "Organization ledger", get(registry::list)),
+        r(g.clone(), "/organizations/new", Signed, "Form to record an organization", get(registry::new_form)),
+        r(p.clone(), "/organizations", Signed, "Record an organization", post(registry::create)),
+        r(g.clone(), "/organizations/{org_id}", Signed, "An organization with its history", get(registry::detail)),
+        r(g.clone(), "/organizations/{org_id}/edit", Signed, "Form to edit an organization", get(registry::edit_form)),
+        r(p.clone(), "/organizations/{org_id}", Signed, "Save an organization (optimistic locking)", post(registry::update)),
         r(g.clone(), "/api/v1/me", Signed, "The signed-in account and its roles", get(api::me)),
         r(g.clone(), "/api/v1/areas", Signed, "Search areas in my territory (?q=)", get(api::search_areas)),
         r(g.clone(), "/api/v1/areas/{code}", Signed, "An area with its path and visible children (`nation` for the root)", get(api::area)),
@@ -100,6 +106,10 @@ pub fn route_table() -> Vec<RouteSpec> {
         with_body(r(p.clone(), "/api/v1/tokens", Signed, "Create an API token (the secret is returned once)", post(api::create_token)), "TokenForm"),
         r(d.clone(), "/api/v1/tokens/{token_id}", Signed, "Revoke an API token", delete(api::revoke_token)),
         with_body(r(p.clone(), "/api/v1/account/password", Signed, "Change my password", post(api::change_password)), "PasswordForm"),
+        r(g.clone(), "/api/v1/organizations", Signed, "Organizations in my territory (filters: q, area, category, status, grade, hub, brand, incubated, after, limit)", get(registry::api_list)),
+        with_body(r(p.clone(), "/api/v1/organizations", Signed, "Record an organization", post(registry::api_create)), "OrganizationForm"),
+        r(g.clone(), "/api/v1/organizations/{org_id}", Signed, "An organization with versions, incubations and disclosures", get(registry::api_detail)),
+        with_body(r(Method::PUT, "/api/v1/organizations/{org_id}", Signed, "Save an organization; `version` must be the one you read (409 stale_version otherwise)", put(registry::api_update)), "OrganizationEdit"),
         r(g, "/api/v1/audit", Signed, "Audit events in my territory (filters: action, outcome, actor, area, from, to, before)", get(api::audit)),
     ]
 }

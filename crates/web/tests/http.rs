@@ -752,6 +752,20 @@ async fn shexian_snapshot(db: &Db) -> String {
         .await
         .unwrap();
     let mut out = String::new();
+    // Every organization of every territory, with its version: the walker targets only other
+    // territories' organizations, so none may change.
+    for o in db
+        .organizations(&Scope::nation(), &Default::default(), 1000)
+        .await
+        .unwrap()
+    {
+        out.push_str(&format!(
+            "{} {} {}|",
+            o.id,
+            o.version,
+            serde_json::to_string(&o.org).unwrap()
+        ));
+    }
     for (u, roles) in users {
         let tokens = db.tokens_of(&u.id).await.unwrap();
         out.push_str(&format!(
@@ -800,17 +814,39 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
         .await
         .unwrap();
     let shexian_row = t.db.assignments_of(&shexian.user_id).await.unwrap();
+    let shexian_org = t
+        .app
+        .create_organization(
+            &officer(Role::TownshipOfficer, "341021100"),
+            &filed_org("歙县徽城邻里互助会", "341021100201"),
+            &Ctx::default(),
+        )
+        .await
+        .unwrap()
+        .id;
+    let sibling_org = t
+        .app
+        .create_organization(
+            &officer(Role::TownshipOfficer, "341002002"),
+            &filed_org("跃进路社区书画社", "341002002002"),
+            &Ctx::default(),
+        )
+        .await
+        .unwrap()
+        .id;
     let before = shexian_snapshot(&t.db).await;
 
     struct Probe {
         login: &'static str,
         foreign_code: &'static str,
+        foreign_org: String,
         markers: Vec<String>,
     }
     let probes = [
         Probe {
             login: "tunxi",
             foreign_code: "341021",
+            foreign_org: shexian_org.clone(),
             markers: vec![
                 "歙县".into(),
                 "341021".into(),
@@ -821,6 +857,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
         Probe {
             login: "tunxiadmin",
             foreign_code: "341021",
+            foreign_org: shexian_org.clone(),
             markers: vec![
                 "歙县".into(),
                 "341021".into(),
@@ -831,6 +868,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
         Probe {
             login: "community",
             foreign_code: "341002002002",
+            foreign_org: sibling_org.clone(),
             markers: vec![
                 "341002002002".into(),
                 "跃进路".into(),
@@ -853,6 +891,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
                     "user_id" => shexian.user_id.clone(),
                     "assignment_id" => shexian_row[0].id.clone(),
                     "token_id" => token.id.clone(),
+                    "org_id" => p.foreign_org.clone(),
                     other => panic!(
                         "route {} has a parameter {other} with no territory fixture: add one here",
                         spec.path
@@ -877,14 +916,18 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
                 ("new_password", "Intrude2026"),
                 ("confirm_password", "Intrude2026"),
                 ("organization_id", "o"),
+                ("registration_status", "filed"),
+                ("category", "mutual_aid"),
+                ("version", "1"),
             ];
             // A fresh session per route, so logging out or changing a password cannot hide later routes.
             let s = t.login(p.login).await;
             let (status, body) = if spec.is_api() {
-                let body: serde_json::Map<String, Value> = fields
+                let mut body: serde_json::Map<String, Value> = fields
                     .iter()
                     .map(|(k, v)| (k.to_string(), json!(v)))
                     .collect();
+                body.insert("version".into(), json!(1));
                 let (st, _, b) = s
                     .api(
                         spec.method.clone(),
@@ -923,7 +966,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
             {
                 assert!(
                     matches!(status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
-                    "{} {} as {} answered {status}",
+                    "{} {} as {} answered {status}: {body}",
                     spec.method,
                     path,
                     p.login
@@ -941,6 +984,262 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
         }
     }
     assert!(checked >= 3 * 25, "walked {checked} routes");
+}
+
+fn officer(role: Role, area: &str) -> domain::Actor {
+    domain::Actor {
+        user_id: format!("test-{area}"),
+        login: format!("test-{area}"),
+        display_name: "测试".into(),
+        assignments: vec![domain::RoleAssignment {
+            role,
+            area: AreaCode::parse(area).unwrap(),
+            organization_id: None,
+        }],
+    }
+}
+
+fn filed_org(name: &str, area: &str) -> domain::registry::OrganizationForm {
+    domain::registry::OrganizationForm {
+        name: name.into(),
+        registration_status: "filed".into(),
+        category: "mutual_aid".into(),
+        area: area.into(),
+        ..Default::default()
+    }
+}
+
+// ---------- organizations ----------
+
+#[tokio::test]
+async fn a_township_officer_records_a_filed_organization_and_a_bad_code_is_explained() {
+    let t = spawn_app().await;
+    let s = t.login("township").await;
+    let (st, body) = s.get("/organizations/new").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        body.contains("value=\"341002002\""),
+        "the form starts at the officer's township"
+    );
+    let form = [
+        ("name", "柏树街邻里互助会"),
+        ("registration_status", "filed"),
+        ("uscc", "53100000500020462H"),
+        ("category", "mutual_aid"),
+        ("area", "341002002001"),
+        ("grade", ""),
+        ("grade_date", ""),
+        ("address", "柏树街 1 号"),
+        ("description", ""),
+    ];
+    let (st, body) = s.post("/organizations", &form).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("校验码错误：第 18 位应为“K”"), "{body}");
+    assert!(
+        body.contains("value=\"柏树街邻里互助会\"")
+            && body.contains("value=\"柏树街 1 号\"")
+            && body.contains("value=\"53100000500020462H\""),
+        "what was typed is kept"
+    );
+    let mut ok = form;
+    ok[2] = ("uscc", "");
+    let (st, _) = s.post("/organizations", &ok).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, list) = s.get("/organizations?q=%E6%9F%8F%E6%A0%91").await;
+    let id_at = list.find("/organizations/3410-").unwrap() + "/organizations/".len();
+    let id = &list[id_at..id_at + list[id_at..].find('"').unwrap()];
+    let (st, page) = s.get(&format!("/organizations/{id}")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("备案") && page.contains("乡镇（街道）") && page.contains("建档"));
+    // The township may not register it: registration belongs to the county bureau.
+    let mut reg = ok;
+    reg[1] = ("registration_status", "registered");
+    reg[2] = ("uscc", "51100000500009247D");
+    let (st, body) = s.post("/organizations", &reg).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert!(body.contains("区县民政局"), "{body}");
+}
+
+#[tokio::test]
+async fn two_editors_of_one_organization_cannot_overwrite_each_other() {
+    let t = spawn_app().await;
+    let id = t
+        .app
+        .create_organization(
+            &officer(Role::TownshipOfficer, "341002002"),
+            &filed_org("杨梅山志愿队", "341002002003"),
+            &Ctx::default(),
+        )
+        .await
+        .unwrap()
+        .id;
+    let a = t.login("township").await;
+    let b = t.login("tunxi").await;
+    let (_, fa) = a.get(&format!("/organizations/{id}/edit")).await;
+    let (_, fb) = b.get(&format!("/organizations/{id}/edit")).await;
+    assert!(
+        fa.contains("name=\"version\" value=\"1\"") && fb.contains("name=\"version\" value=\"1\"")
+    );
+    let base = |name: &'static str, desc: &'static str| {
+        vec![
+            ("version", "1"),
+            ("name", name),
+            ("registration_status", "filed"),
+            ("category", "volunteer_service"),
+            ("area", "341002002003"),
+            ("description", desc),
+        ]
+    };
+    let (st, _) = a
+        .post(
+            &format!("/organizations/{id}"),
+            &base("杨梅山志愿服务队", ""),
+        )
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (st, body) = b
+        .post(
+            &format!("/organizations/{id}"),
+            &base("杨梅山志愿队", "每周六活动"),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    assert!(
+        body.contains("township") && body.contains("名称：“杨梅山志愿队”→“杨梅山志愿服务队”"),
+        "{body}"
+    );
+    assert!(
+        body.contains("value=\"每周六活动\""),
+        "the second editor's typing is kept"
+    );
+    let row = t.db.organization("3410", &id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            row.version,
+            row.org.name.as_str(),
+            row.org.description.as_str()
+        ),
+        (2, "杨梅山志愿服务队", "")
+    );
+    // Over the API: 409 with the current state.
+    let (st, ct, body) = b.api(reqwest::Method::PUT, &format!("/api/v1/organizations/{id}"), Some(json!({"version": 1, "name": "x", "registration_status": "filed", "category": "charity", "area": "341002002003"}))).await;
+    assert_eq!(
+        (st, ct.as_str()),
+        (StatusCode::CONFLICT, "application/problem+json")
+    );
+    let p: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(p["code"], "stale_version");
+    let (st, _, _) = b.api(reqwest::Method::PUT, &format!("/api/v1/organizations/{id}"), Some(json!({"version": 2, "name": "杨梅山志愿服务队", "registration_status": "filed", "category": "charity", "area": "341002002003"}))).await;
+    assert_eq!(st, StatusCode::OK, "the county bureau above may edit");
+    let (_, page) = a.get(&format!("/organizations/{id}")).await;
+    assert!(
+        page.contains("类别：“volunteer_service”→“charity”"),
+        "history shows each change"
+    );
+}
+
+#[tokio::test]
+async fn only_the_county_bureau_registers_and_the_ledger_filters_and_pages() {
+    let t = spawn_app().await;
+    let township = officer(Role::TownshipOfficer, "341002002");
+    for (i, cat) in [
+        "charity",
+        "charity",
+        "mutual_aid",
+        "charity",
+        "elderly_care",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut f = filed_org(&format!("昱中组织{i}"), "341002002001");
+        f.category = cat.to_string();
+        t.app
+            .create_organization(&township, &f, &Ctx::default())
+            .await
+            .unwrap();
+    }
+    let county = t.login("tunxi").await;
+    let (_, _, body) = county
+        .api(
+            reqwest::Method::GET,
+            "/api/v1/organizations?category=charity&limit=2",
+            None,
+        )
+        .await;
+    let j: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(j["items"].as_array().unwrap().len(), 2);
+    let after = j["next_after"].as_str().unwrap().to_string();
+    let (_, _, body) = county
+        .api(
+            reqwest::Method::GET,
+            &format!(
+                "/api/v1/organizations?category=charity&limit=2&after={}",
+                web::error::urlencode(&after)
+            ),
+            None,
+        )
+        .await;
+    let j: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(j["items"].as_array().unwrap().len(), 1);
+    assert!(j["next_after"].is_null());
+    // Registration with a code: the county bureau may, and the legal form follows the code.
+    let (st, _, body) = county.api(reqwest::Method::POST, "/api/v1/organizations", Some(json!({"name": "屯溪区社工协会", "registration_status": "registered", "uscc": "51100000500009247D", "category": "social_work_agency", "area": "341002002"}))).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let id = serde_json::from_str::<Value>(&body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, _, body) = county
+        .api(
+            reqwest::Method::GET,
+            &format!("/api/v1/organizations/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["legal_form"],
+        "social_group"
+    );
+    let (st, _, body) = county.api(reqwest::Method::POST, "/api/v1/organizations", Some(json!({"name": "重复", "registration_status": "registered", "uscc": "51100000500009247D", "category": "charity", "area": "341002002"}))).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["errors"][0]["field"],
+        "uscc"
+    );
+    // Status changes belong to the higher authority.
+    let ts = t.login("township").await;
+    let (st, _, _) = ts.api(reqwest::Method::PUT, &format!("/api/v1/organizations/{id}"), Some(json!({"version": 1, "name": "屯溪区社工协会", "registration_status": "filed", "category": "social_work_agency", "area": "341002002"}))).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (_, _, body) = county
+        .api(
+            reqwest::Method::GET,
+            "/api/v1/organizations?status=registered",
+            None,
+        )
+        .await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // The community officer sees only their community's organizations; a resident none.
+    let c = t.login("community").await;
+    let (_, _, body) = c
+        .api(reqwest::Method::GET, "/api/v1/organizations", None)
+        .await;
+    let items = serde_json::from_str::<Value>(&body).unwrap()["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(items.len(), 5);
+    let r = t.login("resident").await;
+    let (st, _, _) = r
+        .api(reqwest::Method::GET, "/api/v1/organizations", None)
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
 }
 
 // ---------- operations ----------

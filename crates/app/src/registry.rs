@@ -1,0 +1,405 @@
+//! Registries: organizations. Each change writes a version snapshot and an audit event in the
+//! same transaction; two editors of one organization cannot overwrite each other.
+
+use crate::audit::{event, Subject};
+use crate::{App, AppError, Ctx};
+use domain::audit::Outcome;
+use domain::authz::{can, reach, Action, Target};
+use domain::registry::{can_create, can_edit, Organization, OrganizationForm};
+use domain::{Actor, AreaCode, DomainError, Role};
+use serde::Serialize;
+use serde_json::json;
+use store::registry::{DisclosureRow, IncubationRow, OrgFilter, OrgRow, OrgVersionRow};
+use store::time;
+
+/// Today in Asia/Shanghai (UTC+8 all year), the calendar people mean.
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+/// An organization's id carries its tenant (`3410-0195…`), so that a lookup goes straight to the
+/// tenant's rows (and to one shard under Citus).
+pub fn tenant_of(id: &str) -> Option<&str> {
+    id.get(..4)
+        .filter(|t| t.bytes().all(|b| b.is_ascii_digit()) && id.as_bytes().get(4) == Some(&b'-'))
+}
+
+/// One organization with everything its page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgDetail {
+    #[serde(flatten)]
+    pub row: OrgRow,
+    pub versions: Vec<OrgVersionRow>,
+    pub incubations: Vec<IncubationRow>,
+    pub disclosures: Vec<DisclosureRow>,
+    /// Whether the reader may edit it.
+    pub editable: bool,
+}
+
+/// Created or saved, with warnings that did not refuse (e.g. the embedded organization code).
+#[derive(Debug, Clone, Serialize)]
+pub struct Saved {
+    pub id: String,
+    pub version: i64,
+    pub warnings: Vec<String>,
+}
+
+impl App {
+    async fn check_served_area(&self, area: &AreaCode) -> Result<(), AppError> {
+        if self.db.area(area).await?.is_some() {
+            return Ok(());
+        }
+        Err(AppError::Domain(DomainError::field(
+            "area",
+            "unknown_area",
+            format!("区划代码 {} 不存在", area.full()),
+        )))
+    }
+
+    /// Records a new organization in the ledger; only its managing authority may.
+    pub async fn create_organization(
+        &self,
+        actor: &Actor,
+        form: &OrganizationForm,
+        ctx: &Ctx,
+    ) -> Result<Saved, AppError> {
+        let typed_area = AreaCode::parse(&form.area).unwrap_or_else(|_| AreaCode::nation());
+        let subject = Subject {
+            kind: "organization",
+            id: form.name.trim(),
+            area: &typed_area,
+        };
+        let (org, warnings) = match form.validate(today()) {
+            Ok(x) => x,
+            Err(e) => {
+                return Err(self
+                    .refused(Some(actor), "organization.create", &subject, e.into(), ctx)
+                    .await)
+            }
+        };
+        let role = match can_create(actor, &org) {
+            Ok(r) => r,
+            Err(d) => {
+                return Err(self
+                    .refused(Some(actor), "organization.create", &subject, d.into(), ctx)
+                    .await)
+            }
+        };
+        if let Err(e) = self.check_served_area(&org.area).await {
+            return Err(self
+                .refused(Some(actor), "organization.create", &subject, e, ctx)
+                .await);
+        }
+        let tenant = org.area.tenant().unwrap_or("0000").to_string();
+        let id = format!("{tenant}-{}", uuid::Uuid::now_v7().simple());
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        match tx.insert_organization(&tenant, &id, &org, &now).await {
+            Err(store::StoreError::Duplicate(_)) => {
+                tx.rollback().await?;
+                let err = AppError::Duplicate {
+                    field: "uscc",
+                    message: format!(
+                        "统一社会信用代码 {} 已登记在册",
+                        org.uscc.clone().unwrap_or_default()
+                    ),
+                };
+                return Err(self
+                    .refused(Some(actor), "organization.create", &subject, err, ctx)
+                    .await);
+            }
+            other => other?,
+        }
+        tx.insert_org_version(
+            &tenant,
+            &id,
+            1,
+            &org,
+            Some(&actor.login),
+            Some(role.as_str()),
+            &now,
+        )
+        .await?;
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "organization.create",
+            Outcome::Ok,
+            &Subject {
+                kind: "organization",
+                id: &id,
+                area: &org.area,
+            },
+            None,
+            Some(json!(org)),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(Saved {
+            id,
+            version: 1,
+            warnings,
+        })
+    }
+
+    /// Loads one organization the actor may see (refusals audited).
+    async fn visible_org(
+        &self,
+        actor: &Actor,
+        id: &str,
+        action: &str,
+        ctx: &Ctx,
+    ) -> Result<OrgRow, AppError> {
+        let Some(tenant) = tenant_of(id) else {
+            return Err(AppError::not_found("社会组织"));
+        };
+        let row = self
+            .db
+            .organization(tenant, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("社会组织"))?;
+        let own_org = actor.assignments.iter().any(|a| {
+            matches!(a.role, Role::OrganizationManager | Role::OrganizationMember)
+                && a.organization_id.as_deref() == Some(id)
+        });
+        if !own_org {
+            if let Err(d) = can(actor, Action::ViewRegistry, Target::Area(&row.org.area)) {
+                let subject = Subject {
+                    kind: "organization",
+                    id,
+                    area: &row.org.area,
+                };
+                return Err(self
+                    .refused(Some(actor), action, &subject, d.into(), ctx)
+                    .await);
+            }
+        }
+        Ok(row)
+    }
+
+    pub async fn organization_detail(
+        &self,
+        actor: &Actor,
+        id: &str,
+        ctx: &Ctx,
+    ) -> Result<OrgDetail, AppError> {
+        let row = self
+            .visible_org(actor, id, "organization.view", ctx)
+            .await?;
+        let tenant = row.tenant_id.clone();
+        let editable = can_edit(actor, &row.org, &row.org).is_ok();
+        Ok(OrgDetail {
+            versions: self.db.organization_versions(&tenant, id).await?,
+            incubations: self.db.incubations(&tenant, id).await?,
+            disclosures: self.db.disclosures(&tenant, id).await?,
+            editable,
+            row,
+        })
+    }
+
+    /// Saves an edit made on `expected_version`. If someone saved in between, nothing is written
+    /// and the refusal names what they changed.
+    pub async fn update_organization(
+        &self,
+        actor: &Actor,
+        id: &str,
+        expected_version: i64,
+        form: &OrganizationForm,
+        ctx: &Ctx,
+    ) -> Result<Saved, AppError> {
+        let current = self
+            .visible_org(actor, id, "organization.update", ctx)
+            .await?;
+        let subject_area = current.org.area.clone();
+        let subject = Subject {
+            kind: "organization",
+            id,
+            area: &subject_area,
+        };
+        let (org, warnings) = match form.validate(today()) {
+            Ok(x) => x,
+            Err(e) => {
+                return Err(self
+                    .refused(Some(actor), "organization.update", &subject, e.into(), ctx)
+                    .await)
+            }
+        };
+        let role = match can_edit(actor, &current.org, &org) {
+            Ok(r) => r,
+            Err(d) => {
+                return Err(self
+                    .refused(Some(actor), "organization.update", &subject, d.into(), ctx)
+                    .await)
+            }
+        };
+        if let Err(e) = self.check_served_area(&org.area).await {
+            return Err(self
+                .refused(Some(actor), "organization.update", &subject, e, ctx)
+                .await);
+        }
+        if org.area.tenant() != Some(current.tenant_id.as_str()) {
+            let e = AppError::Domain(DomainError::field(
+                "area",
+                "other_city",
+                "不能把社会组织改到其他城市的区域",
+            ));
+            return Err(self
+                .refused(Some(actor), "organization.update", &subject, e, ctx)
+                .await);
+        }
+        let tenant = current.tenant_id.clone();
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        let fresh = tx
+            .organization_for_update(&tenant, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("社会组织"))?;
+        if fresh.version != expected_version {
+            tx.rollback().await?;
+            let versions = self.db.organization_versions(&tenant, id).await?;
+            let by = versions
+                .first()
+                .and_then(|v| v.changed_by.clone())
+                .unwrap_or_default();
+            // What changed between the version the editor loaded and the one now stored.
+            let diff = versions
+                .iter()
+                .find(|v| v.version == expected_version)
+                .map(|v| snapshot_diff(&v.snapshot, &fresh.org))
+                .unwrap_or_default();
+            let message = format!(
+                "保存失败：您编辑期间，{by} 已把该记录改到第 {} 版（您编辑的是第 {expected_version} 版）。对方的修改：{}。您填写的内容仍在表单中，请核对后再保存。",
+                fresh.version,
+                if diff.is_empty() { "无字段变化".to_string() } else { diff.join("；") }
+            );
+            let err = AppError::StaleVersion {
+                message,
+                current: serde_json::to_string(
+                    &json!({ "version": fresh.version, "organization": fresh.org }),
+                )
+                .unwrap_or_default(),
+            };
+            return Err(self
+                .refused(Some(actor), "organization.update", &subject, err, ctx)
+                .await);
+        }
+        match tx
+            .update_organization(&tenant, id, expected_version, &org, &now)
+            .await
+        {
+            Err(store::StoreError::Duplicate(_)) => {
+                tx.rollback().await?;
+                let err = AppError::Duplicate {
+                    field: "uscc",
+                    message: format!(
+                        "统一社会信用代码 {} 已登记在册",
+                        org.uscc.clone().unwrap_or_default()
+                    ),
+                };
+                return Err(self
+                    .refused(Some(actor), "organization.update", &subject, err, ctx)
+                    .await);
+            }
+            other => {
+                other?;
+            }
+        }
+        let version = expected_version + 1;
+        tx.insert_org_version(
+            &tenant,
+            id,
+            version,
+            &org,
+            Some(&actor.login),
+            Some(role.as_str()),
+            &now,
+        )
+        .await?;
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "organization.update",
+            Outcome::Ok,
+            &subject,
+            Some(json!(fresh.org)),
+            Some(json!(org)),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(Saved {
+            id: id.to_string(),
+            version,
+            warnings,
+        })
+    }
+
+    /// Organizations in the actor's registry territory.
+    pub async fn list_organizations(
+        &self,
+        actor: &Actor,
+        filter: &OrgFilter,
+        limit: i64,
+        ctx: &Ctx,
+    ) -> Result<Vec<OrgRow>, AppError> {
+        let scope = reach(actor, Action::ViewRegistry);
+        let target = filter
+            .area
+            .clone()
+            .or_else(|| scope.roots().first().cloned());
+        let check = target.unwrap_or_else(AreaCode::nation);
+        if let Err(d) = can(actor, Action::ViewRegistry, Target::Area(&check)) {
+            let subject = Subject {
+                kind: "organizations",
+                id: check.as_str(),
+                area: &check,
+            };
+            return Err(self
+                .refused(Some(actor), "organization.list", &subject, d.into(), ctx)
+                .await);
+        }
+        Ok(self
+            .db
+            .organizations(&scope, filter, limit.clamp(1, 200))
+            .await?)
+    }
+}
+
+/// Differences between a stored snapshot (JSON) and the current state.
+fn snapshot_diff(snapshot: &serde_json::Value, current: &Organization) -> Vec<String> {
+    json_diff(snapshot, &serde_json::to_value(current).unwrap_or_default())
+}
+
+/// The fields that differ between two organization snapshots, in Chinese: `名称：“a”→“b”`.
+pub fn json_diff(before: &serde_json::Value, after: &serde_json::Value) -> Vec<String> {
+    let mut out = Vec::new();
+    if let (Some(a), Some(b)) = (before.as_object(), after.as_object()) {
+        for (k, v) in b {
+            if a.get(k) != Some(v) {
+                let label = match k.as_str() {
+                    "name" => "名称",
+                    "uscc" => "统一社会信用代码",
+                    "legal_form" => "组织形式",
+                    "registration_status" => "登记状态",
+                    "category" => "类别",
+                    "area" => "服务区域",
+                    "is_hub" => "枢纽型",
+                    "is_brand" => "品牌",
+                    "grade" => "评估等级",
+                    "grade_date" => "评估日期",
+                    "address" => "地址",
+                    "description" => "简介",
+                    other => other,
+                };
+                let show = |x: Option<&serde_json::Value>| match x {
+                    Some(serde_json::Value::String(s)) => s.clone(),
+                    Some(serde_json::Value::Null) | None => String::new(),
+                    Some(v) => v.to_string(),
+                };
+                out.push(format!("{label}：“{}”→“{}”", show(a.get(k)), show(Some(v))));
+            }
+        }
+    }
+    out
+}

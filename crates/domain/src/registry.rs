@@ -1,0 +1,535 @@
+//! The registries (台账): social organizations, their status and its managing authority.
+//!
+//! LN 附件四.2: a registered organization is managed by the county civil-affairs bureau, a filed one
+//! by the township, a community-led group by the community committee. Only the managing authority
+//! changes the status; a move between statuses is decided by the authority of the higher of the two
+//! (registering is done by the bureau that registers, deregistering by the bureau that had it).
+
+use crate::area::{AreaCode, AreaLevel};
+use crate::error::{DomainError, FieldError};
+use crate::ident::{LegalForm, Uscc};
+use crate::identity::{Actor, Role};
+use crate::Denied;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// 登记 / 备案 / 社区管理
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationStatus {
+    CommunityManaged,
+    Filed,
+    Registered,
+}
+
+impl RegistrationStatus {
+    pub const ALL: [RegistrationStatus; 3] = [
+        RegistrationStatus::Registered,
+        RegistrationStatus::Filed,
+        RegistrationStatus::CommunityManaged,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegistrationStatus::Registered => "registered",
+            RegistrationStatus::Filed => "filed",
+            RegistrationStatus::CommunityManaged => "community_managed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            RegistrationStatus::Registered => "登记",
+            RegistrationStatus::Filed => "备案",
+            RegistrationStatus::CommunityManaged => "社区管理",
+        }
+    }
+    /// The role that manages organizations of this status, and the level of area it sits at.
+    pub fn authority(self) -> (Role, AreaLevel) {
+        match self {
+            RegistrationStatus::Registered => (Role::CountyBureau, AreaLevel::County),
+            RegistrationStatus::Filed => (Role::TownshipOfficer, AreaLevel::Township),
+            RegistrationStatus::CommunityManaged => (Role::CommunityOfficer, AreaLevel::Community),
+        }
+    }
+    pub fn authority_zh(self) -> &'static str {
+        match self {
+            RegistrationStatus::Registered => "区县民政局",
+            RegistrationStatus::Filed => "乡镇（街道）",
+            RegistrationStatus::CommunityManaged => "社区居（村）委会",
+        }
+    }
+}
+
+/// Category of service (LN 附件一.1, HS 二(二)3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgCategory {
+    LifeServices,
+    Charity,
+    MutualAid,
+    ElderlyCare,
+    VolunteerService,
+    CommunityGovernance,
+    CultureSports,
+    SocialWorkAgency,
+}
+
+impl OrgCategory {
+    pub const ALL: [OrgCategory; 8] = [
+        OrgCategory::LifeServices,
+        OrgCategory::Charity,
+        OrgCategory::MutualAid,
+        OrgCategory::ElderlyCare,
+        OrgCategory::VolunteerService,
+        OrgCategory::CommunityGovernance,
+        OrgCategory::CultureSports,
+        OrgCategory::SocialWorkAgency,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrgCategory::LifeServices => "life_services",
+            OrgCategory::Charity => "charity",
+            OrgCategory::MutualAid => "mutual_aid",
+            OrgCategory::ElderlyCare => "elderly_care",
+            OrgCategory::VolunteerService => "volunteer_service",
+            OrgCategory::CommunityGovernance => "community_governance",
+            OrgCategory::CultureSports => "culture_sports",
+            OrgCategory::SocialWorkAgency => "social_work_agency",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            OrgCategory::LifeServices => "生活服务类",
+            OrgCategory::Charity => "公益慈善类",
+            OrgCategory::MutualAid => "邻里互助类",
+            OrgCategory::ElderlyCare => "养老服务类",
+            OrgCategory::VolunteerService => "志愿服务类",
+            OrgCategory::CommunityGovernance => "社区治理类",
+            OrgCategory::CultureSports => "文体活动类",
+            OrgCategory::SocialWorkAgency => "专业社工机构",
+        }
+    }
+}
+
+/// What a person submits to create or edit an organization (all text, as typed).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct OrganizationForm {
+    pub name: String,
+    #[serde(default)]
+    pub uscc: String,
+    pub registration_status: String,
+    pub category: String,
+    /// The community or township it serves.
+    pub area: String,
+    #[serde(default)]
+    pub is_hub: Option<String>,
+    #[serde(default)]
+    pub is_brand: Option<String>,
+    /// 1–5 (A), empty for none.
+    #[serde(default)]
+    pub grade: String,
+    #[serde(default)]
+    pub grade_date: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// A checked organization, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Organization {
+    pub name: String,
+    pub uscc: Option<String>,
+    pub legal_form: Option<LegalForm>,
+    pub registration_status: RegistrationStatus,
+    pub category: OrgCategory,
+    pub area: AreaCode,
+    pub is_hub: bool,
+    pub is_brand: bool,
+    pub grade: Option<i64>,
+    pub grade_date: Option<NaiveDate>,
+    pub address: String,
+    pub description: String,
+}
+
+fn flag(v: &Option<String>) -> bool {
+    matches!(
+        v.as_deref().map(str::trim),
+        Some("on" | "true" | "1" | "yes")
+    )
+}
+
+impl OrganizationForm {
+    /// Checks every field and returns every problem at once, plus warnings that do not refuse.
+    pub fn validate(&self, today: NaiveDate) -> Result<(Organization, Vec<String>), DomainError> {
+        let mut errors: Vec<FieldError> = Vec::new();
+        let mut warnings = Vec::new();
+        let name = self.name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 100 {
+            errors.push(FieldError::new(
+                "name",
+                "required",
+                "请填写组织名称（不超过 100 字）",
+            ));
+        }
+        let status = RegistrationStatus::parse(self.registration_status.trim());
+        if status.is_none() {
+            errors.push(FieldError::new(
+                "registration_status",
+                "invalid_status",
+                "请选择登记状态：登记、备案或社区管理",
+            ));
+        }
+        let category = OrgCategory::parse(self.category.trim());
+        if category.is_none() {
+            errors.push(FieldError::new(
+                "category",
+                "invalid_category",
+                "请选择组织类别",
+            ));
+        }
+        let area = match AreaCode::parse(&self.area) {
+            Ok(a) if matches!(a.level(), AreaLevel::Township | AreaLevel::Community) => Some(a),
+            Ok(_) => {
+                errors.push(FieldError::new(
+                    "area",
+                    "area_level",
+                    "服务区域应为乡镇（街道）或社区（村）",
+                ));
+                None
+            }
+            Err(_) => {
+                errors.push(FieldError::new(
+                    "area",
+                    "invalid_area_code",
+                    "服务区域的区划代码格式不正确（9 位乡镇或 12 位社区代码）",
+                ));
+                None
+            }
+        };
+        let uscc_text = self.uscc.trim();
+        let mut uscc = None;
+        let mut legal_form = None;
+        if uscc_text.is_empty() {
+            if status == Some(RegistrationStatus::Registered) {
+                errors.push(FieldError::new(
+                    "uscc",
+                    "uscc_required",
+                    "登记的社会组织必须填写统一社会信用代码",
+                ));
+            }
+        } else {
+            match Uscc::parse(uscc_text, "uscc") {
+                Ok(c) => {
+                    warnings.extend(c.warnings);
+                    legal_form = c.code.legal_form();
+                    uscc = Some(c.code.as_str().to_string());
+                }
+                Err(DomainError::Invalid(f)) => errors.extend(f),
+                Err(e) => return Err(e),
+            }
+        }
+        if status == Some(RegistrationStatus::Registered) && uscc.is_some() && legal_form.is_none()
+        {
+            warnings.push(
+                "该代码不是民政部门登记的社会组织代码（应以 51、52、53 或 59 开头），请核对".into(),
+            );
+        }
+        let grade = match self.grade.trim().trim_end_matches(['A', 'a']) {
+            "" => None,
+            g => match g.parse::<i64>() {
+                Ok(n @ 1..=5) => Some(n),
+                _ => {
+                    errors.push(FieldError::new(
+                        "grade",
+                        "invalid_grade",
+                        "评估等级应为 1A 至 5A",
+                    ));
+                    None
+                }
+            },
+        };
+        let grade_date = match self.grade_date.trim() {
+            "" => None,
+            d => match NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+                Ok(d) if d <= today => Some(d),
+                _ => {
+                    errors.push(FieldError::new(
+                        "grade_date",
+                        "invalid_date",
+                        "评估日期应为不晚于今天的日期（YYYY-MM-DD）",
+                    ));
+                    None
+                }
+            },
+        };
+        if grade.is_some()
+            && grade_date.is_none()
+            && !errors.iter().any(|e| e.field == "grade_date")
+        {
+            errors.push(FieldError::new(
+                "grade_date",
+                "required",
+                "有评估等级时须填写评估日期",
+            ));
+        }
+        if grade.is_none() && grade_date.is_some() {
+            errors.push(FieldError::new(
+                "grade",
+                "required",
+                "填写了评估日期时须选择评估等级",
+            ));
+        }
+        if self.address.chars().count() > 200 || self.description.chars().count() > 2000 {
+            errors.push(FieldError::new(
+                "description",
+                "too_long",
+                "地址不超过 200 字，简介不超过 2000 字",
+            ));
+        }
+        match (status, category, area) {
+            (Some(registration_status), Some(category), Some(area)) if errors.is_empty() => Ok((
+                Organization {
+                    name,
+                    uscc,
+                    legal_form,
+                    registration_status,
+                    category,
+                    area,
+                    is_hub: flag(&self.is_hub),
+                    is_brand: flag(&self.is_brand),
+                    grade,
+                    grade_date,
+                    address: self.address.trim().to_string(),
+                    description: self.description.trim().to_string(),
+                },
+                warnings,
+            )),
+            _ => Err(DomainError::Invalid(errors)),
+        }
+    }
+}
+
+/// Whether `actor` is the managing authority of an organization of `status` serving `area`:
+/// the status's role, held at an area that contains the organization's.
+pub fn managing_grant(actor: &Actor, status: RegistrationStatus, area: &AreaCode) -> Option<Role> {
+    let (role, _) = status.authority();
+    actor
+        .assignments
+        .iter()
+        .find(|a| a.role == role && a.area.contains(area))
+        .map(|a| a.role)
+}
+
+fn not_authority(status: RegistrationStatus) -> Denied {
+    Denied {
+        code: "not_managing_authority",
+        message: format!(
+            "无权操作：{}的社会组织由{}管理",
+            status.zh(),
+            status.authority_zh()
+        ),
+    }
+}
+
+/// May `actor` create (or register into the ledger) an organization of this status here?
+pub fn can_create(actor: &Actor, org: &Organization) -> Result<Role, Denied> {
+    managing_grant(actor, org.registration_status, &org.area)
+        .ok_or_else(|| not_authority(org.registration_status))
+}
+
+/// May `actor` change `before` into `after`? Editing needs the current managing authority (or a
+/// city or county bureau above it); a status change needs the authority of the higher status;
+/// moving the organization out of the actor's reach is refused.
+pub fn can_edit(
+    actor: &Actor,
+    before: &Organization,
+    after: &Organization,
+) -> Result<Role, Denied> {
+    let supervising = actor
+        .assignments
+        .iter()
+        .find(|a| {
+            matches!(a.role, Role::CityBureau | Role::CountyBureau)
+                && a.area.contains(&before.area)
+                && a.area.contains(&after.area)
+        })
+        .map(|a| a.role);
+    if before.registration_status != after.registration_status {
+        let higher = before.registration_status.max(after.registration_status);
+        let role = managing_grant(actor, higher, &before.area)
+            .filter(|_| managing_grant(actor, higher, &after.area).is_some())
+            .ok_or_else(|| Denied {
+                code: "not_managing_authority",
+                message: format!(
+                    "无权变更登记状态：从“{}”变为“{}”须由{}办理",
+                    before.registration_status.zh(),
+                    after.registration_status.zh(),
+                    higher.authority_zh()
+                ),
+            })?;
+        return Ok(role);
+    }
+    let own = managing_grant(actor, before.registration_status, &before.area)
+        .filter(|_| managing_grant(actor, after.registration_status, &after.area).is_some());
+    own.or(supervising)
+        .ok_or_else(|| not_authority(before.registration_status))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::RoleAssignment;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+    }
+
+    fn form() -> OrganizationForm {
+        OrganizationForm {
+            name: "柏树街邻里互助会".into(),
+            uscc: String::new(),
+            registration_status: "filed".into(),
+            category: "mutual_aid".into(),
+            area: "341002002001".into(),
+            ..Default::default()
+        }
+    }
+
+    fn actor(assignments: &[(Role, &str)]) -> Actor {
+        Actor {
+            user_id: "u".into(),
+            login: "u".into(),
+            display_name: "u".into(),
+            assignments: assignments
+                .iter()
+                .map(|(r, a)| RoleAssignment {
+                    role: *r,
+                    area: AreaCode::parse(a).unwrap(),
+                    organization_id: None,
+                })
+                .collect(),
+        }
+    }
+
+    fn fields(e: DomainError) -> Vec<String> {
+        match e {
+            DomainError::Invalid(f) => f.into_iter().map(|x| x.field).collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_filed_organization_needs_no_code() {
+        let (o, w) = form().validate(today()).unwrap();
+        assert_eq!(o.registration_status, RegistrationStatus::Filed);
+        assert!(o.uscc.is_none() && w.is_empty());
+    }
+
+    #[test]
+    fn a_registered_organization_needs_a_valid_code() {
+        let mut f = form();
+        f.registration_status = "registered".into();
+        assert_eq!(fields(f.validate(today()).unwrap_err()), vec!["uscc"]);
+        f.uscc = "53100000500020462H".into();
+        let e = f.validate(today()).unwrap_err();
+        assert!(format!("{e:?}").contains("校验码错误"));
+        f.uscc = "53100000500021676K".into();
+        let (o, _) = f.validate(today()).unwrap();
+        assert_eq!(o.legal_form, Some(LegalForm::Foundation));
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let f = OrganizationForm {
+            name: " ".into(),
+            registration_status: "x".into(),
+            category: "y".into(),
+            area: "3410".into(),
+            grade: "7".into(),
+            grade_date: "2030-01-01".into(),
+            ..Default::default()
+        };
+        let got = fields(f.validate(today()).unwrap_err());
+        for want in [
+            "name",
+            "registration_status",
+            "category",
+            "area",
+            "grade",
+            "grade_date",
+        ] {
+            assert!(got.contains(&want.to_string()), "{want} in {got:?}");
+        }
+    }
+
+    #[test]
+    fn a_grade_needs_its_date() {
+        let mut f = form();
+        f.grade = "4A".into();
+        assert_eq!(fields(f.validate(today()).unwrap_err()), vec!["grade_date"]);
+        f.grade_date = "2025-06-30".into();
+        assert_eq!(f.validate(today()).unwrap().0.grade, Some(4));
+    }
+
+    #[test]
+    fn the_managing_authority_follows_the_status() {
+        let (filed, _) = form().validate(today()).unwrap();
+        let township = actor(&[(Role::TownshipOfficer, "341002002")]);
+        let community = actor(&[(Role::CommunityOfficer, "341002002001")]);
+        let county = actor(&[(Role::CountyBureau, "341002")]);
+        let other_township = actor(&[(Role::TownshipOfficer, "341002001")]);
+        assert!(can_create(&township, &filed).is_ok());
+        assert_eq!(
+            can_create(&community, &filed).unwrap_err().code,
+            "not_managing_authority"
+        );
+        assert!(can_create(&county, &filed).is_err());
+        assert!(can_create(&other_township, &filed).is_err());
+        let mut cm = filed.clone();
+        cm.registration_status = RegistrationStatus::CommunityManaged;
+        assert!(can_create(&community, &cm).is_ok());
+    }
+
+    #[test]
+    fn only_the_higher_authority_changes_the_status() {
+        let (filed, _) = form().validate(today()).unwrap();
+        let mut registered = filed.clone();
+        registered.registration_status = RegistrationStatus::Registered;
+        registered.uscc = Some("51100000500009247D".into());
+        let township = actor(&[(Role::TownshipOfficer, "341002002")]);
+        let county = actor(&[(Role::CountyBureau, "341002")]);
+        let e = can_edit(&township, &filed, &registered).unwrap_err();
+        assert!(e.message.contains("区县民政局"), "{e:?}");
+        assert_eq!(
+            can_edit(&county, &filed, &registered),
+            Ok(Role::CountyBureau)
+        );
+        assert_eq!(
+            can_edit(&county, &registered, &filed),
+            Ok(Role::CountyBureau)
+        );
+        assert!(can_edit(&township, &registered, &filed).is_err());
+    }
+
+    #[test]
+    fn an_edit_cannot_move_an_organization_out_of_reach() {
+        let (filed, _) = form().validate(today()).unwrap();
+        let mut moved = filed.clone();
+        moved.area = AreaCode::parse("341021100201").unwrap();
+        let township = actor(&[(Role::TownshipOfficer, "341002002")]);
+        let county = actor(&[(Role::CountyBureau, "341002")]);
+        assert!(can_edit(&township, &filed, &moved).is_err());
+        assert!(can_edit(&county, &filed, &moved).is_err());
+        let mut renamed = filed.clone();
+        renamed.name = "新名".into();
+        assert!(can_edit(&township, &filed, &renamed).is_ok());
+        assert_eq!(can_edit(&county, &filed, &renamed), Ok(Role::CountyBureau));
+    }
+}

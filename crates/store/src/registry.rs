@@ -1,0 +1,467 @@
+//! Registries: organizations (tenant tables), read through a scope.
+
+use crate::identity::scope_filter;
+use crate::{on_pool, on_tx, Db, StoreError, Tx};
+use chrono::NaiveDate;
+use domain::ident::LegalForm;
+use domain::identity::Scope;
+use domain::registry::{OrgCategory, Organization, RegistrationStatus};
+use domain::AreaCode;
+use serde::Serialize;
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrgRow {
+    pub tenant_id: String,
+    pub id: String,
+    #[serde(flatten)]
+    pub org: Organization,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgVersionRow {
+    pub version: i64,
+    pub snapshot: serde_json::Value,
+    pub changed_by: Option<String>,
+    pub changed_role: Option<String>,
+    pub changed_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IncubationRow {
+    pub id: String,
+    pub incubator: String,
+    pub started_on: String,
+    pub ended_on: Option<String>,
+    pub outcome: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DisclosureRow {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub occurred_on: String,
+    pub created_at: String,
+}
+
+/// Filters of the organization list; every one optional.
+#[derive(Debug, Clone, Default)]
+pub struct OrgFilter {
+    pub area: Option<AreaCode>,
+    pub category: Option<OrgCategory>,
+    pub status: Option<RegistrationStatus>,
+    pub grade: Option<i64>,
+    pub hub: Option<bool>,
+    pub brand: Option<bool>,
+    pub incubated: Option<bool>,
+    /// Name fragment or exact USCC.
+    pub q: Option<String>,
+    /// Keyset cursor: the (name, id) of the last row of the previous page.
+    pub after: Option<(String, String)>,
+}
+
+const COLS: &str = "o.tenant_id, o.id, o.name, o.uscc, o.legal_form, o.registration_status, o.category, o.area_code, \
+    o.is_hub, o.is_brand, o.grade, o.grade_date, o.address, o.description, o.version, o.created_at, o.updated_at";
+
+macro_rules! org_from_row {
+    ($r:expr) => {{
+        let r = $r;
+        let lf: Option<String> = r.try_get("legal_form")?;
+        let st: String = r.try_get("registration_status")?;
+        let cat: String = r.try_get("category")?;
+        let gd: Option<String> = r.try_get("grade_date")?;
+        OrgRow {
+            tenant_id: r.try_get("tenant_id")?,
+            id: r.try_get("id")?,
+            org: Organization {
+                name: r.try_get("name")?,
+                uscc: r.try_get("uscc")?,
+                legal_form: lf.as_deref().and_then(LegalForm::parse),
+                registration_status: RegistrationStatus::parse(&st)
+                    .unwrap_or(RegistrationStatus::CommunityManaged),
+                category: OrgCategory::parse(&cat).unwrap_or(OrgCategory::LifeServices),
+                area: AreaCode::from_stored(&r.try_get::<String, _>("area_code")?),
+                is_hub: r.try_get("is_hub")?,
+                is_brand: r.try_get("is_brand")?,
+                grade: r.try_get("grade")?,
+                grade_date: gd.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+                address: r.try_get("address")?,
+                description: r.try_get("description")?,
+            },
+            version: r.try_get("version")?,
+            created_at: r.try_get("created_at")?,
+            updated_at: r.try_get("updated_at")?,
+        }
+    }};
+}
+
+impl Db {
+    pub async fn organization(&self, tenant: &str, id: &str) -> Result<Option<OrgRow>, StoreError> {
+        let sql =
+            format!("SELECT {COLS} FROM organizations o WHERE o.tenant_id = $1 AND o.id = $2");
+        on_pool!(self, c => {
+            match sqlx::query(&sql).bind(tenant).bind(id).fetch_optional(c).await? {
+                Some(r) => Ok(Some(org_from_row!(&r))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// Organizations inside the scope matching the filter, by name then id, `limit` at a time.
+    pub async fn organizations(
+        &self,
+        scope: &Scope,
+        f: &OrgFilter,
+        limit: i64,
+    ) -> Result<Vec<OrgRow>, StoreError> {
+        let mut binds: Vec<String> = Vec::new();
+        let mut wh = vec![scope_filter("o.area_code", scope, &mut binds)];
+        // The tenant prefix lets the (tenant_id, …) indexes serve a city's or county's list.
+        let tenants: Vec<&str> = scope.roots().iter().filter_map(|r| r.tenant()).collect();
+        if !tenants.is_empty() && tenants.len() == scope.roots().len() {
+            let ph: Vec<String> = tenants
+                .iter()
+                .map(|t| {
+                    binds.push(t.to_string());
+                    format!("${}", binds.len())
+                })
+                .collect();
+            wh.push(format!("o.tenant_id IN ({})", ph.join(",")));
+        }
+        let mut push = |cond: String, v: String, binds: &mut Vec<String>| {
+            binds.push(v);
+            wh.push(cond.replace("?", &format!("${}", binds.len())));
+        };
+        if let Some(a) = &f.area {
+            push(
+                "o.area_code LIKE ?".into(),
+                format!("{}%", a.as_str()),
+                &mut binds,
+            );
+        }
+        if let Some(c) = f.category {
+            push("o.category = ?".into(), c.as_str().into(), &mut binds);
+        }
+        if let Some(s) = f.status {
+            push(
+                "o.registration_status = ?".into(),
+                s.as_str().into(),
+                &mut binds,
+            );
+        }
+        if let Some(q) = f.q.as_ref().map(|q| q.trim()).filter(|q| !q.is_empty()) {
+            binds.push(format!("%{}%", crate::area::like_escape(q)));
+            let a = binds.len();
+            binds.push(q.to_uppercase());
+            wh.push(format!(
+                "(o.name LIKE ${a} ESCAPE '\\' OR o.uscc = ${})",
+                a + 1
+            ));
+        }
+        if let Some((name, id)) = &f.after {
+            binds.push(name.clone());
+            let a = binds.len();
+            binds.push(id.clone());
+            wh.push(format!(
+                "(o.name > ${a} OR (o.name = ${a} AND o.id > ${}))",
+                a + 1
+            ));
+        }
+        if let Some(g) = f.grade {
+            wh.push(format!("o.grade = {g}"));
+        }
+        for (col, v) in [("o.is_hub", f.hub), ("o.is_brand", f.brand)] {
+            if let Some(b) = v {
+                wh.push(format!("{col} = {}", if b { "TRUE" } else { "FALSE" }));
+            }
+        }
+        if let Some(i) = f.incubated {
+            wh.push(format!(
+                "{}EXISTS (SELECT 1 FROM organization_incubations i WHERE i.tenant_id = o.tenant_id AND i.organization_id = o.id)",
+                if i { "" } else { "NOT " }
+            ));
+        }
+        let sql = format!(
+            "SELECT {COLS} FROM organizations o WHERE {} ORDER BY o.name, o.id LIMIT {limit}",
+            wh.join(" AND ")
+        );
+        on_pool!(self, c => {
+            let mut q = sqlx::query(&sql);
+            for b in &binds {
+                q = q.bind(b.as_str());
+            }
+            let rows = q.fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(org_from_row!(r));
+            }
+            Ok(out)
+        })
+    }
+
+    pub async fn organization_versions(
+        &self,
+        tenant: &str,
+        id: &str,
+    ) -> Result<Vec<OrgVersionRow>, StoreError> {
+        on_pool!(self, c => {
+            let rows = sqlx::query(
+                "SELECT version, snapshot, changed_by, changed_role, changed_at FROM organization_versions \
+                 WHERE tenant_id = $1 AND organization_id = $2 ORDER BY version DESC",
+            )
+            .bind(tenant)
+            .bind(id)
+            .fetch_all(c)
+            .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let snap: String = r.try_get("snapshot")?;
+                out.push(OrgVersionRow {
+                    version: r.try_get("version")?,
+                    snapshot: serde_json::from_str(&snap).unwrap_or(serde_json::Value::Null),
+                    changed_by: r.try_get("changed_by")?,
+                    changed_role: r.try_get("changed_role")?,
+                    changed_at: r.try_get("changed_at")?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    pub async fn incubations(
+        &self,
+        tenant: &str,
+        org: &str,
+    ) -> Result<Vec<IncubationRow>, StoreError> {
+        on_pool!(self, c => {
+            let rows = sqlx::query(
+                "SELECT id, incubator, started_on, ended_on, outcome FROM organization_incubations \
+                 WHERE tenant_id = $1 AND organization_id = $2 ORDER BY started_on, id",
+            )
+            .bind(tenant)
+            .bind(org)
+            .fetch_all(c)
+            .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(IncubationRow {
+                    id: r.try_get("id")?,
+                    incubator: r.try_get("incubator")?,
+                    started_on: r.try_get("started_on")?,
+                    ended_on: r.try_get("ended_on")?,
+                    outcome: r.try_get("outcome")?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    pub async fn disclosures(
+        &self,
+        tenant: &str,
+        org: &str,
+    ) -> Result<Vec<DisclosureRow>, StoreError> {
+        on_pool!(self, c => {
+            let rows = sqlx::query(
+                "SELECT id, kind, title, body, occurred_on, created_at FROM organization_disclosures \
+                 WHERE tenant_id = $1 AND organization_id = $2 ORDER BY occurred_on DESC, id DESC",
+            )
+            .bind(tenant)
+            .bind(org)
+            .fetch_all(c)
+            .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(DisclosureRow {
+                    id: r.try_get("id")?,
+                    kind: r.try_get("kind")?,
+                    title: r.try_get("title")?,
+                    body: r.try_get("body")?,
+                    occurred_on: r.try_get("occurred_on")?,
+                    created_at: r.try_get("created_at")?,
+                });
+            }
+            Ok(out)
+        })
+    }
+}
+
+fn date(d: Option<NaiveDate>) -> Option<String> {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+impl Tx {
+    pub async fn organization_for_update(
+        &mut self,
+        tenant: &str,
+        id: &str,
+    ) -> Result<Option<OrgRow>, StoreError> {
+        let mut sql =
+            format!("SELECT {COLS} FROM organizations o WHERE o.tenant_id = $1 AND o.id = $2");
+        if self.backend() == crate::Backend::Postgres {
+            sql.push_str(" FOR UPDATE");
+        }
+        on_tx!(self, c => {
+            match sqlx::query(&sql).bind(tenant).bind(id).fetch_optional(&mut *c).await? {
+                Some(r) => Ok(Some(org_from_row!(&r))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    pub async fn insert_organization(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        o: &Organization,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query(
+                "INSERT INTO organizations (tenant_id, id, name, uscc, legal_form, registration_status, category, area_code, \
+                 is_hub, is_brand, grade, grade_date, address, description, version, created_at, updated_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,1,$15,$15)",
+            )
+            .bind(tenant)
+            .bind(id)
+            .bind(&o.name)
+            .bind(&o.uscc)
+            .bind(o.legal_form.map(|l| l.as_str()))
+            .bind(o.registration_status.as_str())
+            .bind(o.category.as_str())
+            .bind(o.area.as_str())
+            .bind(o.is_hub)
+            .bind(o.is_brand)
+            .bind(o.grade)
+            .bind(date(o.grade_date))
+            .bind(&o.address)
+            .bind(&o.description)
+            .bind(now)
+            .execute(&mut *c)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Writes the new state if the row is still at `expected_version`; returns whether it was.
+    pub async fn update_organization(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        expected_version: i64,
+        o: &Organization,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        on_tx!(self, c => {
+            let n = sqlx::query(
+                "UPDATE organizations SET name = $1, uscc = $2, legal_form = $3, registration_status = $4, category = $5, \
+                 area_code = $6, is_hub = $7, is_brand = $8, grade = $9, grade_date = $10, address = $11, description = $12, \
+                 version = version + 1, updated_at = $13 WHERE tenant_id = $14 AND id = $15 AND version = $16",
+            )
+            .bind(&o.name)
+            .bind(&o.uscc)
+            .bind(o.legal_form.map(|l| l.as_str()))
+            .bind(o.registration_status.as_str())
+            .bind(o.category.as_str())
+            .bind(o.area.as_str())
+            .bind(o.is_hub)
+            .bind(o.is_brand)
+            .bind(o.grade)
+            .bind(date(o.grade_date))
+            .bind(&o.address)
+            .bind(&o.description)
+            .bind(now)
+            .bind(tenant)
+            .bind(id)
+            .bind(expected_version)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+            Ok(n == 1)
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_org_version(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        version: i64,
+        o: &Organization,
+        changed_by: Option<&str>,
+        changed_role: Option<&str>,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        let snapshot = serde_json::to_string(o).unwrap_or_default();
+        on_tx!(self, c => {
+            sqlx::query(
+                "INSERT INTO organization_versions (tenant_id, organization_id, version, snapshot, changed_by, changed_role, changed_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7)",
+            )
+            .bind(tenant)
+            .bind(id)
+            .bind(version)
+            .bind(snapshot)
+            .bind(changed_by)
+            .bind(changed_role)
+            .bind(now)
+            .execute(&mut *c)
+            .await?;
+        });
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_incubation(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        org: &str,
+        incubator: &str,
+        started_on: &str,
+        ended_on: Option<&str>,
+        outcome: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query(
+                "INSERT INTO organization_incubations (tenant_id, id, organization_id, incubator, started_on, ended_on, outcome, created_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
+            )
+            .bind(tenant).bind(id).bind(org).bind(incubator).bind(started_on).bind(ended_on).bind(outcome).bind(now)
+            .execute(&mut *c)
+            .await?;
+        });
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_disclosure(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        org: &str,
+        kind: &str,
+        title: &str,
+        body: &str,
+        occurred_on: &str,
+        created_by: Option<&str>,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query(
+                "INSERT INTO organization_disclosures (tenant_id, id, organization_id, kind, title, body, occurred_on, created_by, created_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+            )
+            .bind(tenant).bind(id).bind(org).bind(kind).bind(title).bind(body).bind(occurred_on).bind(created_by).bind(now)
+            .execute(&mut *c)
+            .await?;
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,473 @@
+//! Pages and API of the registries (台账): organizations.
+
+use crate::api::ApiJson;
+use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
+use crate::error::{ApiError, PageError};
+use crate::pages::{local_time, Chrome, FormErrors};
+use crate::AppState;
+use app::AppError;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Json;
+use domain::authz::{reach, Action};
+use domain::registry::{OrgCategory, OrganizationForm, RegistrationStatus};
+use domain::AreaCode;
+use serde::Deserialize;
+use serde_json::json;
+use store::registry::{OrgFilter, OrgRow};
+
+pub const PAGE: i64 = 50;
+
+fn categories() -> Vec<(&'static str, &'static str)> {
+    OrgCategory::ALL
+        .iter()
+        .map(|c| (c.as_str(), c.zh()))
+        .collect()
+}
+
+fn statuses() -> Vec<(&'static str, &'static str)> {
+    RegistrationStatus::ALL
+        .iter()
+        .map(|c| (c.as_str(), c.zh()))
+        .collect()
+}
+
+fn render<T: Template>(status: StatusCode, t: &T) -> Response {
+    match t.render() {
+        Ok(h) => (status, Html(h)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "模板渲染失败").into_response()
+        }
+    }
+}
+
+/// The list's query string, as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct OrgQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub area: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub grade: String,
+    #[serde(default)]
+    pub hub: String,
+    #[serde(default)]
+    pub brand: String,
+    #[serde(default)]
+    pub incubated: String,
+    /// Keyset cursor `name|id`.
+    #[serde(default)]
+    pub after: String,
+    #[serde(default)]
+    pub limit: Option<i64>,
+}
+
+impl OrgQuery {
+    pub fn filter(&self) -> Result<OrgFilter, AppError> {
+        let opt = |s: &str| Some(s.trim()).filter(|s| !s.is_empty()).map(str::to_string);
+        let area = match opt(&self.area) {
+            Some(a) => Some(AreaCode::parse(&a).map_err(|e| match e {
+                domain::DomainError::Invalid(mut f) => {
+                    for x in f.iter_mut() {
+                        x.field = "area".into();
+                    }
+                    AppError::Domain(domain::DomainError::Invalid(f))
+                }
+                other => AppError::Domain(other),
+            })?),
+            None => None,
+        };
+        let boolean = |s: &str| match s.trim() {
+            "true" | "1" => Some(true),
+            "false" | "0" => Some(false),
+            _ => None,
+        };
+        Ok(OrgFilter {
+            area,
+            category: OrgCategory::parse(self.category.trim()),
+            status: RegistrationStatus::parse(self.status.trim()),
+            grade: self
+                .grade
+                .trim()
+                .parse()
+                .ok()
+                .filter(|g| (1..=5).contains(g)),
+            hub: boolean(&self.hub),
+            brand: boolean(&self.brand),
+            incubated: boolean(&self.incubated),
+            q: opt(&self.q),
+            after: self
+                .after
+                .split_once('|')
+                .map(|(n, i)| (n.to_string(), i.to_string())),
+        })
+    }
+
+    fn next_link(&self, last: &OrgRow) -> String {
+        let e = crate::error::urlencode;
+        format!(
+            "/organizations?q={}&area={}&category={}&status={}&grade={}&hub={}&brand={}&incubated={}&after={}",
+            e(&self.q), e(&self.area), e(&self.category), e(&self.status), e(&self.grade), e(&self.hub),
+            e(&self.brand), e(&self.incubated), e(&format!("{}|{}", last.org.name, last.id))
+        )
+    }
+}
+
+#[derive(Template)]
+#[template(path = "organizations.html")]
+struct ListPage {
+    chrome: Chrome,
+    f: OrgQuery,
+    rows: Vec<OrgRow>,
+    next: String,
+    categories: Vec<(&'static str, &'static str)>,
+    statuses: Vec<(&'static str, &'static str)>,
+    errors: FormErrors,
+    can_create: bool,
+}
+
+impl ListPage {
+    fn grade_selected(&self, g: &str) -> bool {
+        self.f.grade == g
+    }
+}
+
+impl FormPage {
+    fn grade_selected(&self, g: &str) -> bool {
+        self.form.grade.trim_end_matches(['A', 'a']) == g
+    }
+}
+
+/// Whether the person holds any role that may record an organization.
+fn may_create(s: &Signed) -> bool {
+    s.actor.assignments.iter().any(|a| {
+        RegistrationStatus::ALL
+            .iter()
+            .any(|st| st.authority().0 == a.role)
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Query(q): Query<OrgQuery>,
+) -> Result<Response, PageError> {
+    let (rows, errors) = match q.filter() {
+        Ok(f) => {
+            let rows = state
+                .app
+                .list_organizations(&s.actor, &f, PAGE, &s.ctx)
+                .await
+                .map_err(|e| PageError::new(e, s.locale))?;
+            (rows, FormErrors::default())
+        }
+        Err(e) => (Vec::new(), FormErrors::from_error(&e).unwrap_or_default()),
+    };
+    let next = match rows.last() {
+        Some(last) if rows.len() as i64 == PAGE => q.next_link(last),
+        _ => String::new(),
+    };
+    let status = if errors.any() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = ListPage {
+        chrome: Chrome::for_user(&s, "/organizations"),
+        can_create: may_create(&s),
+        f: q,
+        rows,
+        next,
+        categories: categories(),
+        statuses: statuses(),
+        errors,
+    };
+    Ok(render(status, &page))
+}
+
+#[derive(Template)]
+#[template(path = "organization_form.html")]
+struct FormPage {
+    chrome: Chrome,
+    id: String,
+    version: i64,
+    form: OrganizationForm,
+    errors: FormErrors,
+    conflict: String,
+    categories: Vec<(&'static str, &'static str)>,
+    statuses: Vec<(&'static str, &'static str)>,
+}
+
+fn form_page(
+    s: &Signed,
+    id: &str,
+    version: i64,
+    form: OrganizationForm,
+    err: Option<&AppError>,
+) -> Response {
+    let (status, errors, conflict) = match err {
+        None => (StatusCode::OK, FormErrors::default(), String::new()),
+        Some(e @ AppError::StaleVersion { message, .. }) => (
+            crate::error::status_of(e),
+            FormErrors::default(),
+            message.clone(),
+        ),
+        Some(e) => (
+            crate::error::status_of(e),
+            FormErrors::from_error(e).unwrap_or_default(),
+            String::new(),
+        ),
+    };
+    let page = FormPage {
+        chrome: Chrome::for_user(
+            s,
+            if id.is_empty() {
+                "/organizations/new"
+            } else {
+                "/organizations"
+            },
+        ),
+        id: id.to_string(),
+        version,
+        form,
+        errors,
+        conflict,
+        categories: categories(),
+        statuses: statuses(),
+    };
+    render(status, &page)
+}
+
+pub async fn new_form(PageUser(s): PageUser) -> Response {
+    // Start from the person's own area and the status they manage.
+    let own = s.actor.assignments.iter().find_map(|a| {
+        RegistrationStatus::ALL
+            .into_iter()
+            .find(|st| st.authority().0 == a.role)
+            .map(|st| (st, a.area.clone()))
+    });
+    let form = OrganizationForm {
+        registration_status: own
+            .as_ref()
+            .map(|o| o.0.as_str())
+            .unwrap_or("filed")
+            .to_string(),
+        area: own.map(|o| o.1.as_str().to_string()).unwrap_or_default(),
+        ..Default::default()
+    };
+    form_page(&s, "", 0, form, None)
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    CsrfForm(form): CsrfForm<OrganizationForm>,
+) -> Result<Response, PageError> {
+    match state.app.create_organization(&s.actor, &form, &s.ctx).await {
+        Ok(saved) => Ok(Redirect::to(&format!("/organizations/{}", saved.id)).into_response()),
+        Err(e) if FormErrors::from_error(&e).is_some() => Ok(form_page(&s, "", 0, form, Some(&e))),
+        Err(e) => Err(PageError::new(e, s.locale)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "organization.html")]
+struct DetailPage {
+    chrome: Chrome,
+    d: app::registry::OrgDetail,
+    area_name: String,
+    /// (version, when, who, what)
+    history: Vec<(i64, String, String, String)>,
+    warnings: Vec<String>,
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let d = state
+        .app
+        .organization_detail(&s.actor, &id, &s.ctx)
+        .await
+        .map_err(|e| PageError::new(e, s.locale))?;
+    let area_name = state
+        .app
+        .db
+        .area(&d.row.org.area)
+        .await
+        .map_err(|e| PageError::new(e, s.locale))?
+        .map(|a| a.name)
+        .unwrap_or_default();
+    // Each version against the one before it.
+    let mut history = Vec::new();
+    for (i, v) in d.versions.iter().enumerate() {
+        let what = match d.versions.get(i + 1) {
+            Some(prev) => app::registry::json_diff(&prev.snapshot, &v.snapshot).join("；"),
+            None => "建档".to_string(),
+        };
+        history.push((
+            v.version,
+            local_time(&v.changed_at),
+            v.changed_by.clone().unwrap_or_default(),
+            what,
+        ));
+    }
+    let warnings = d
+        .row
+        .org
+        .uscc
+        .as_deref()
+        .and_then(|u| domain::ident::Uscc::parse(u, "uscc").ok())
+        .map(|c| c.warnings)
+        .unwrap_or_default();
+    let page = DetailPage {
+        chrome: Chrome::for_user(&s, &format!("/organizations/{id}")),
+        d,
+        area_name,
+        history,
+        warnings,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// The stored organization as the form shows it.
+fn form_of(r: &OrgRow) -> OrganizationForm {
+    let o = &r.org;
+    OrganizationForm {
+        name: o.name.clone(),
+        uscc: o.uscc.clone().unwrap_or_default(),
+        registration_status: o.registration_status.as_str().into(),
+        category: o.category.as_str().into(),
+        area: o.area.as_str().into(),
+        is_hub: o.is_hub.then(|| "on".into()),
+        is_brand: o.is_brand.then(|| "on".into()),
+        grade: o.grade.map(|g| g.to_string()).unwrap_or_default(),
+        grade_date: o.grade_date.map(|d| d.to_string()).unwrap_or_default(),
+        address: o.address.clone(),
+        description: o.description.clone(),
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let d = state
+        .app
+        .organization_detail(&s.actor, &id, &s.ctx)
+        .await
+        .map_err(|e| PageError::new(e, s.locale))?;
+    if !d.editable {
+        return Err(PageError::new(
+            AppError::Denied(domain::Denied {
+                code: "not_managing_authority",
+                message: format!(
+                    "无权修改：{}的社会组织由{}管理",
+                    d.row.org.registration_status.zh(),
+                    d.row.org.registration_status.authority_zh()
+                ),
+            }),
+            s.locale,
+        ));
+    }
+    Ok(form_page(&s, &id, d.row.version, form_of(&d.row), None))
+}
+
+/// The edit form, with the version it was loaded at.
+#[derive(Debug, Deserialize)]
+pub struct EditForm {
+    version: i64,
+    #[serde(flatten)]
+    form: OrganizationForm,
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<EditForm>,
+) -> Result<Response, PageError> {
+    match state
+        .app
+        .update_organization(&s.actor, &id, f.version, &f.form, &s.ctx)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/organizations/{id}")).into_response()),
+        Err(e)
+            if FormErrors::from_error(&e).is_some()
+                || matches!(e, AppError::StaleVersion { .. }) =>
+        {
+            Ok(form_page(&s, &id, f.version, f.form, Some(&e)))
+        }
+        Err(e) => Err(PageError::new(e, s.locale)),
+    }
+}
+
+// ---------- API ----------
+
+pub async fn api_list(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Query(q): Query<OrgQuery>,
+) -> Result<Response, ApiError> {
+    let f = q.filter()?;
+    let limit = q.limit.unwrap_or(PAGE).clamp(1, 200);
+    let rows = state
+        .app
+        .list_organizations(&s.actor, &f, limit, &s.ctx)
+        .await?;
+    let next = match rows.last() {
+        Some(last) if rows.len() as i64 == limit => Some(format!("{}|{}", last.org.name, last.id)),
+        _ => None,
+    };
+    Ok(Json(json!({ "items": rows, "next_after": next })).into_response())
+}
+
+pub async fn api_create(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    ApiJson(form): ApiJson<OrganizationForm>,
+) -> Result<Response, ApiError> {
+    let saved = state
+        .app
+        .create_organization(&s.actor, &form, &s.ctx)
+        .await?;
+    Ok((StatusCode::CREATED, Json(saved)).into_response())
+}
+
+pub async fn api_detail(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let d = state.app.organization_detail(&s.actor, &id, &s.ctx).await?;
+    Ok(Json(d).into_response())
+}
+
+pub async fn api_update(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(f): ApiJson<EditForm>,
+) -> Result<Response, ApiError> {
+    let saved = state
+        .app
+        .update_organization(&s.actor, &id, f.version, &f.form, &s.ctx)
+        .await?;
+    Ok(Json(saved).into_response())
+}
+
+/// Whether the nav shows the ledger.
+pub fn sees_registry(s: &Signed) -> bool {
+    !reach(&s.actor, Action::ViewRegistry).roots().is_empty()
+}
