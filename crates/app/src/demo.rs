@@ -3,6 +3,11 @@
 use crate::area::{huangshan_files, NoProgress};
 use crate::identity::UserForm;
 use crate::{App, AppError, Ctx};
+use domain::registry::{OrgCategory, Organization, RegistrationStatus};
+use domain::{AreaCode, CommitteeKind};
+
+/// The organization of the demonstration organization manager and member.
+pub const DEMO_ORG_ID: &str = "3410-demo-baishujie";
 
 /// The password of every demonstration account (printed on start; change it in production).
 pub const DEMO_PASSWORD: &str = "Sanshe2026";
@@ -59,14 +64,14 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
             "社会组织负责人 赵晴",
             OrganizationManager,
             "341002002001",
-            Some("demo-org-1"),
+            Some(DEMO_ORG_ID),
         ),
         a(
             "orgmember",
             "社会组织成员 孙磊",
             OrganizationMember,
             "341002002001",
-            Some("demo-org-1"),
+            Some(DEMO_ORG_ID),
         ),
         a("socialworker", "社工 周婷", SocialWorker, "341002002", None),
         a("volunteer", "志愿者 吴昊", Volunteer, "341002002001", None),
@@ -112,5 +117,186 @@ impl App {
             .await?;
         }
         Ok(true)
+    }
+}
+
+/// Deterministic demonstration ledger: organizations in every community of Huangshan. Urban
+/// communities get 6–14 community organizations and villages 1–5, so that some fall short of the
+/// Liaoning targets (≥ 10 urban, ≥ 3 rural) and the gaps show.
+pub fn demo_organizations(
+    communities: &[(AreaCode, String, Option<CommitteeKind>)],
+) -> Vec<(String, Organization)> {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(3410);
+    const KINDS: [(&str, OrgCategory); 12] = [
+        ("邻里互助会", OrgCategory::MutualAid),
+        ("夕阳红舞蹈队", OrgCategory::CultureSports),
+        ("志愿服务队", OrgCategory::VolunteerService),
+        ("老年协会", OrgCategory::ElderlyCare),
+        ("居民议事会", OrgCategory::CommunityGovernance),
+        ("便民服务社", OrgCategory::LifeServices),
+        ("慈善爱心社", OrgCategory::Charity),
+        ("书画社", OrgCategory::CultureSports),
+        ("调解工作室", OrgCategory::CommunityGovernance),
+        ("助老服务站", OrgCategory::ElderlyCare),
+        ("太极拳协会", OrgCategory::CultureSports),
+        ("社会工作服务社", OrgCategory::SocialWorkAgency),
+    ];
+    let mut out = Vec::new();
+    for (code, name, kind) in communities {
+        let short = name
+            .trim_end_matches("居委会")
+            .trim_end_matches("村委会")
+            .trim_end_matches("委员会")
+            .to_string();
+        let n = match kind {
+            Some(CommitteeKind::Residents) => rng.gen_range(6..=14),
+            _ => rng.gen_range(1..=5),
+        };
+        for i in 0..n {
+            let (word, category) = KINDS[(i + rng.gen_range(0..KINDS.len())) % KINDS.len()];
+            let roll = rng.gen_range(0..100);
+            let status = if roll < 15 {
+                RegistrationStatus::Registered
+            } else if roll < 60 {
+                RegistrationStatus::Filed
+            } else {
+                RegistrationStatus::CommunityManaged
+            };
+            let uscc = (status == RegistrationStatus::Registered).then(|| {
+                let form = if category == OrgCategory::SocialWorkAgency {
+                    "52"
+                } else {
+                    "51"
+                };
+                let org8: String = (0..8)
+                    .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
+                    .collect();
+                let org9 = format!("{org8}{}", org_code_check(&org8));
+                let first17 = format!("{form}{}{org9}", &code.as_str()[..6]);
+                let c = domain::ident::uscc_check_char(&first17).unwrap_or('0');
+                format!("{first17}{c}")
+            });
+            let graded = status == RegistrationStatus::Registered && rng.gen_bool(0.5);
+            out.push((
+                format!("{}-{}", &code.as_str()[..4], uuid::Uuid::now_v7().simple()),
+                Organization {
+                    name: format!(
+                        "{short}{word}{}",
+                        if i >= KINDS.len() {
+                            format!("{}", i)
+                        } else {
+                            String::new()
+                        }
+                    ),
+                    legal_form: uscc
+                        .as_deref()
+                        .and_then(|u| domain::ident::Uscc::from_stored(u).legal_form()),
+                    uscc,
+                    registration_status: status,
+                    category,
+                    area: code.clone(),
+                    is_hub: i == 0 && rng.gen_bool(0.2),
+                    is_brand: graded && rng.gen_bool(0.3),
+                    grade: graded.then(|| rng.gen_range(2..=5)),
+                    grade_date: graded
+                        .then(|| chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default()),
+                    address: String::new(),
+                    description: String::new(),
+                },
+            ));
+        }
+    }
+    // The demonstration manager's organization, with a fixed id.
+    if let Some((code, name, _)) = communities
+        .iter()
+        .find(|(c, _, _)| c.as_str() == "341002002001")
+    {
+        out.push((
+            DEMO_ORG_ID.to_string(),
+            Organization {
+                name: format!("{}邻里守望互助会", name.trim_end_matches("居委会")),
+                uscc: None,
+                legal_form: None,
+                registration_status: RegistrationStatus::Filed,
+                category: OrgCategory::MutualAid,
+                area: code.clone(),
+                is_hub: true,
+                is_brand: false,
+                grade: None,
+                grade_date: None,
+                address: "柏树街".into(),
+                description: "演示账号“社会组织负责人”所在的组织".into(),
+            },
+        ));
+    }
+    out
+}
+
+/// GB 11714 check character of an 8-character organization code body.
+fn org_code_check(body8: &str) -> char {
+    const W: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
+    let total: u32 = body8
+        .chars()
+        .zip(W)
+        .map(|(c, w)| c.to_digit(36).unwrap_or(0) * w)
+        .sum();
+    match 11 - total % 11 {
+        10 => 'X',
+        11 => '0',
+        n => char::from_digit(n, 10).unwrap_or('0'),
+    }
+}
+
+impl App {
+    /// Adds the demonstration ledger to a database seeded with [`App::seed_demo`], in one
+    /// transaction with one audit event. Does nothing when organizations exist.
+    pub async fn seed_demo_ledger(&self) -> Result<usize, AppError> {
+        let scope = domain::identity::Scope::nation();
+        if !self
+            .db
+            .organizations(&scope, &Default::default(), 1)
+            .await?
+            .is_empty()
+        {
+            return Ok(0);
+        }
+        let city = AreaCode::parse("3410")?;
+        let communities: Vec<(AreaCode, String, Option<CommitteeKind>)> = self
+            .db
+            .areas_below_at_level(&city, domain::AreaLevel::Community)
+            .await?
+            .into_iter()
+            .map(|a| (a.code, a.name, a.committee_kind))
+            .collect();
+        let orgs = demo_organizations(&communities);
+        let now = store::time::now();
+        let mut tx = self.db.begin().await?;
+        for (id, org) in &orgs {
+            let tenant = &id[..4];
+            tx.insert_organization(tenant, id, org, &now).await?;
+            tx.insert_org_version(tenant, id, 1, org, Some("demo"), None, &now)
+                .await?;
+        }
+        tx.append_audit(crate::audit::event(
+            None,
+            None,
+            "demo.seed_ledger",
+            domain::audit::Outcome::Ok,
+            &crate::audit::Subject {
+                kind: "organizations",
+                id: "demo",
+                area: &city,
+            },
+            None,
+            Some(serde_json::json!({ "organizations": orgs.len() })),
+            &Ctx {
+                request_id: Some("demo-seed".into()),
+                client_addr: None,
+            },
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(orgs.len())
     }
 }

@@ -251,3 +251,61 @@ async fn a_refused_action_is_audited_even_though_nothing_changes() {
         ("account.create", "denied")
     );
 }
+
+#[tokio::test]
+async fn the_demonstration_ledger_covers_every_community_and_shows_gaps() {
+    let app = app().await;
+    app.seed_demo().await.unwrap();
+    let n = app.seed_demo_ledger().await.unwrap();
+    assert!(n > 764, "{n}");
+    assert_eq!(
+        app.seed_demo_ledger().await.unwrap(),
+        0,
+        "seeding twice adds nothing"
+    );
+    let all = app
+        .db
+        .organizations(&domain::identity::Scope::nation(), &Default::default(), 200)
+        .await
+        .unwrap();
+    assert!(!all.is_empty());
+    let mut per_community: std::collections::HashMap<String, usize> = Default::default();
+    let mut after = None;
+    loop {
+        let f = store::registry::OrgFilter {
+            after: after.clone(),
+            ..Default::default()
+        };
+        let page = app
+            .db
+            .organizations(&domain::identity::Scope::nation(), &f, 200)
+            .await
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some((last.org.name.clone(), last.id.clone()));
+        for o in &page {
+            *per_community
+                .entry(o.org.area.as_str().to_string())
+                .or_default() += 1;
+            if let Some(u) = &o.org.uscc {
+                let c = domain::ident::Uscc::parse(u, "uscc").unwrap();
+                assert!(c.warnings.is_empty(), "{u}");
+            }
+        }
+    }
+    assert_eq!(per_community.values().sum::<usize>(), n);
+    assert_eq!(
+        per_community.len(),
+        764,
+        "every community has organizations"
+    );
+    let urban_short = per_community
+        .iter()
+        .filter(|(c, n)| c[9..].parse::<u32>().unwrap() < 200 && **n < 10)
+        .count();
+    assert!(urban_short > 0, "some urban communities fall short of 10");
+    assert!(matches!(
+        app.verify_audit().await.unwrap(),
+        ChainReport::Ok { .. }
+    ));
+}

@@ -188,7 +188,11 @@ async fn main() -> anyhow::Result<()> {
             let app = open(&config).await?;
             if config.demo {
                 if app.seed_demo().await? {
-                    tracing::info!("demonstration data loaded (Huangshan 黄山市)");
+                    let n = app.seed_demo_ledger().await?;
+                    tracing::info!(
+                        organizations = n,
+                        "demonstration data loaded (Huangshan 黄山市)"
+                    );
                 }
                 print_demo_accounts();
             }
@@ -208,7 +212,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Demo => {
             let app = open(&config).await?;
             if app.seed_demo().await? {
-                println!("demonstration data loaded");
+                let n = app.seed_demo_ledger().await?;
+                println!("demonstration data loaded ({n} organizations)");
             } else {
                 println!("the database already has accounts; nothing loaded");
             }

@@ -205,6 +205,23 @@ impl Db {
         })
     }
 
+    /// Live areas of one level inside `root`, by code.
+    pub async fn areas_below_at_level(
+        &self,
+        root: &AreaCode,
+        level: AreaLevel,
+    ) -> Result<Vec<AreaRow>, StoreError> {
+        let sql = format!("SELECT {COLS} FROM areas WHERE code LIKE $1 AND level = $2 AND retired_at IS NULL ORDER BY code");
+        on_pool!(self, c => {
+            let rows = sqlx::query(&sql).bind(format!("{}%", root.as_str())).bind(level.as_str()).fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(area_from_row!(r));
+            }
+            Ok(out)
+        })
+    }
+
     /// Number of live areas of each level inside `root` (excluding the root itself).
     pub async fn count_areas_below(
         &self,
