@@ -278,6 +278,81 @@ impl App {
             tx.insert_org_version(tenant, id, 1, org, Some("demo"), None, &now)
                 .await?;
         }
+        // Volunteers: the demonstration volunteer's own profile with records, and a few more.
+        let volunteer_user = self.db.user_by_login("volunteer").await?.map(|u| u.id);
+        let base = crate::registry::today();
+        let mut volunteers = 0;
+        for (i, (name, area)) in [
+            ("吴昊", "341002002001"),
+            ("黄丽", "341002002001"),
+            ("程建国", "341002002002"),
+            ("汪晓梅", "341021100201"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let area = AreaCode::parse(area)?;
+            let tenant = area.tenant().unwrap_or("0000").to_string();
+            let id = format!("{tenant}-{}", uuid::Uuid::now_v7().simple());
+            let v = domain::volunteer::Volunteer {
+                name: name.to_string(),
+                gender: String::new(),
+                area: area.clone(),
+                skills: "陪伴、读报、便民维修".into(),
+            };
+            let user = if i == 0 {
+                volunteer_user.as_deref()
+            } else {
+                None
+            };
+            tx.insert_volunteer(
+                &tenant,
+                &id,
+                user,
+                &v,
+                domain::volunteer::CONSENT_VERSION,
+                &now,
+            )
+            .await?;
+            let mut total = 0;
+            for (k, (activity, content, minutes)) in [
+                ("敬老院陪伴", "陪老人聊天、读报", 150),
+                ("社区义诊协助", "引导居民排队、测量血压", 180),
+                ("垃圾分类宣传", "入户发放宣传册", 120),
+            ]
+            .iter()
+            .enumerate()
+            {
+                let rec = domain::volunteer::ServiceRecord {
+                    activity_name: activity.to_string(),
+                    activity_date: base - chrono::Duration::days(7 * (k as i64 + 1) + i as i64),
+                    place: "柏树街社区活动室".into(),
+                    content: content.to_string(),
+                    minutes: *minutes,
+                    organizing_unit: "柏树街社区居委会".into(),
+                    person_in_charge: "刘敏".into(),
+                    late: false,
+                    late_reason: String::new(),
+                };
+                let rid = format!("{tenant}-{}", uuid::Uuid::now_v7().simple());
+                tx.insert_record(
+                    &tenant,
+                    &rid,
+                    &id,
+                    &rec,
+                    domain::volunteer::RecordStatus::Valid,
+                    None,
+                    "",
+                    "demo",
+                    None,
+                    &now,
+                )
+                .await?;
+                total += minutes;
+            }
+            tx.add_to_totals(&tenant, &id, total, 3, &now).await?;
+            volunteers += 1;
+        }
         tx.append_audit(crate::audit::event(
             None,
             None,
@@ -289,7 +364,7 @@ impl App {
                 area: &city,
             },
             None,
-            Some(serde_json::json!({ "organizations": orgs.len() })),
+            Some(serde_json::json!({ "organizations": orgs.len(), "volunteers": volunteers })),
             &Ctx {
                 request_id: Some("demo-seed".into()),
                 client_addr: None,

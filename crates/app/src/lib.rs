@@ -9,6 +9,7 @@ mod error;
 pub mod identity;
 pub mod registry;
 pub mod secret;
+pub mod volunteer;
 
 pub use error::{AppError, ImportError};
 use store::Db;

@@ -12,6 +12,7 @@ pub mod ident;
 pub mod identity;
 pub mod password;
 pub mod registry;
+pub mod volunteer;
 
 pub use area::{AreaCode, AreaLevel, CommitteeKind, TownshipKind};
 pub use authz::{can, Action, Denied, Target};

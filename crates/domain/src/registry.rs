@@ -118,6 +118,7 @@ impl OrgCategory {
 
 /// What a person submits to create or edit an organization (all text, as typed).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct OrganizationForm {
     pub name: String,
     #[serde(default)]

@@ -15,6 +15,7 @@ mod migrate;
 pub mod registry;
 pub mod testing;
 pub mod time;
+pub mod volunteer;
 
 pub use db::{Backend, Db, StoreError, Tx};
 pub use migrate::{migration_names, NATIONAL_TABLES};

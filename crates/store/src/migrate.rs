@@ -22,6 +22,7 @@ macro_rules! migration {
 const MIGRATIONS: &[Migration] = &[
     migration!("0001_foundation"),
     migration!("0002_organizations"),
+    migration!("0003_volunteers"),
 ];
 
 /// Tables that hold national reference data or accounts that span cities, and so carry no

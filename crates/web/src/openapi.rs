@@ -78,6 +78,19 @@ pub fn document() -> Value {
                     "address": { "type": "string" }, "description": { "type": "string" }
                 }), json!(["name", "registration_status", "category", "area"])),
                 "OrganizationEdit": { "allOf": [ { "$ref": "#/components/schemas/OrganizationForm" }, s(json!({ "version": { "type": "integer" } }), json!(["version"])) ] },
+                "VolunteerForm": s(json!({
+                    "name": { "type": "string" }, "gender": { "type": "string", "enum": ["", "male", "female"] },
+                    "area": { "type": "string", "description": "12-digit community code" }, "skills": { "type": "string" },
+                    "consent": { "type": "string", "description": "\"on\": the volunteer agreed to the consent text" }
+                }), json!(["name", "area", "consent"])),
+                "ServiceRecordForm": s(json!({
+                    "activity_name": { "type": "string" }, "activity_date": { "type": "string", "format": "date" },
+                    "place": { "type": "string" }, "content": { "type": "string" }, "hours": { "type": "string", "description": "e.g. 2.5" },
+                    "organizing_unit": { "type": "string" }, "person_in_charge": { "type": "string" },
+                    "late_reason": { "type": "string", "description": "required after 10 working days" }
+                }), json!(["activity_name", "activity_date", "place", "content", "hours", "organizing_unit", "person_in_charge"])),
+                "CorrectionForm": { "allOf": [ { "$ref": "#/components/schemas/ServiceRecordForm" }, s(json!({ "note": { "type": "string" } }), json!(["note"])) ] },
+                "DecisionForm": s(json!({ "accept": { "type": "boolean" } }), json!(["accept"])),
                 "TokenForm": s(json!({ "name": { "type": "string" } }), json!(["name"])),
                 "PasswordForm": s(json!({
                     "current_password": { "type": "string" }, "new_password": { "type": "string" }, "confirm_password": { "type": "string" }

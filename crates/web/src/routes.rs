@@ -1,7 +1,7 @@
 //! The one table of routes. The router, the OpenAPI document and the territory test are all built
 //! from it, so a route added here is served, documented and checked at once.
 
-use crate::{api, assets, pages, registry, AppState};
+use crate::{api, assets, pages, registry, volunteer, AppState};
 use axum::http::Method;
 use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
@@ -93,6 +93,16 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(g.clone(), "/organizations/{org_id}", Signed, "An organization with its history", get(registry::detail)),
         r(g.clone(), "/organizations/{org_id}/edit", Signed, "Form to edit an organization", get(registry::edit_form)),
         r(p.clone(), "/organizations/{org_id}", Signed, "Save an organization (optimistic locking)", post(registry::update)),
+        r(g.clone(), "/volunteers", Signed, "Volunteers", get(volunteer::list)),
+        r(g.clone(), "/volunteers/new", Signed, "Form to register a volunteer", get(volunteer::new_form)),
+        r(p.clone(), "/volunteers", Signed, "Register a volunteer (with consent)", post(volunteer::create)),
+        r(g.clone(), "/volunteers/{volunteer_id}", Signed, "A volunteer with totals and records", get(volunteer::detail)),
+        r(p.clone(), "/volunteers/{volunteer_id}/records", Signed, "Record service hours", post(volunteer::add_record)),
+        r(p.clone(), "/records/{record_id}/correction", Signed, "Ask for a correction (the volunteer)", post(volunteer::request_correction)),
+        r(p.clone(), "/records/{record_id}/decision", Signed, "Accept or reject a correction (the unit)", post(volunteer::decide)),
+        r(p.clone(), "/volunteers/{volunteer_id}/certificates", Signed, "Issue a certificate", post(volunteer::issue_certificate)),
+        r(g.clone(), "/volunteers/{volunteer_id}/certificates/{cert_code}", Signed, "A printable certificate", get(volunteer::certificate)),
+        r(g.clone(), "/verify", Public, "Public certificate verification", get(volunteer::verify)),
         r(g.clone(), "/api/v1/me", Signed, "The signed-in account and its roles", get(api::me)),
         r(g.clone(), "/api/v1/areas", Signed, "Search areas in my territory (?q=)", get(api::search_areas)),
         r(g.clone(), "/api/v1/areas/{code}", Signed, "An area with its path and visible children (`nation` for the root)", get(api::area)),
@@ -110,6 +120,14 @@ pub fn route_table() -> Vec<RouteSpec> {
         with_body(r(p.clone(), "/api/v1/organizations", Signed, "Record an organization", post(registry::api_create)), "OrganizationForm"),
         r(g.clone(), "/api/v1/organizations/{org_id}", Signed, "An organization with versions, incubations and disclosures", get(registry::api_detail)),
         with_body(r(Method::PUT, "/api/v1/organizations/{org_id}", Signed, "Save an organization; `version` must be the one you read (409 stale_version otherwise)", put(registry::api_update)), "OrganizationEdit"),
+        r(g.clone(), "/api/v1/volunteers", Signed, "Volunteers I may see (q, after)", get(volunteer::api_list)),
+        with_body(r(p.clone(), "/api/v1/volunteers", Signed, "Register a volunteer (consent required)", post(volunteer::api_create)), "VolunteerForm"),
+        r(g.clone(), "/api/v1/volunteers/{volunteer_id}", Signed, "A volunteer with maintained totals and records", get(volunteer::api_detail)),
+        with_body(r(p.clone(), "/api/v1/volunteers/{volunteer_id}/records", Signed, "Record service (late entries need late_reason)", post(volunteer::api_add_record)), "ServiceRecordForm"),
+        with_body(r(p.clone(), "/api/v1/records/{record_id}/correction", Signed, "Ask for a correction (the volunteer): a new pending record", post(volunteer::api_correction)), "CorrectionForm"),
+        with_body(r(p.clone(), "/api/v1/records/{record_id}/decision", Signed, "Accept or reject a correction (the unit)", post(volunteer::api_decide)), "DecisionForm"),
+        r(p.clone(), "/api/v1/volunteers/{volunteer_id}/certificates", Signed, "Issue a certificate; returns its verification code", post(volunteer::api_issue_certificate)),
+        r(g.clone(), "/api/v1/certificates/{cert_code}", Public, "Verify a certificate (public)", get(volunteer::api_verify)),
         r(g, "/api/v1/audit", Signed, "Audit events in my territory (filters: action, outcome, actor, area, from, to, before)", get(api::audit)),
     ]
 }

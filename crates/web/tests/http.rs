@@ -785,7 +785,74 @@ async fn shexian_snapshot(db: &Db) -> String {
             out.push_str(&format!("{} {:?}|", t.id, t.revoked_at));
         }
     }
+    for v in db
+        .volunteers(&Scope::nation(), None, None, 1000)
+        .await
+        .unwrap()
+    {
+        out.push_str(&format!(
+            "{} {} {} {}|",
+            v.id, v.total_minutes, v.record_count, v.version
+        ));
+        for r in db.service_records(&v.tenant_id, &v.id, 1000).await.unwrap() {
+            out.push_str(&format!("{} {:?} {}|", r.id, r.status, r.record.minutes));
+        }
+    }
     out
+}
+
+/// A volunteer registered by their community, with one record and a certificate:
+/// (volunteer id, record id, certificate code).
+async fn volunteer_with_certificate(
+    t: &TestApp,
+    area: &str,
+    name: &str,
+) -> (String, String, String) {
+    let unit = officer(Role::CommunityOfficer, area);
+    let form = domain::volunteer::VolunteerForm {
+        name: name.into(),
+        area: area.into(),
+        consent: Some("on".into()),
+        ..Default::default()
+    };
+    let id = t
+        .app
+        .register_volunteer(&unit, &form, &Ctx::default())
+        .await
+        .unwrap();
+    let rec = t
+        .app
+        .record_service(
+            &unit,
+            &id,
+            &service_form(&today_text(), "2"),
+            &Ctx::default(),
+        )
+        .await
+        .unwrap();
+    let code = t
+        .app
+        .issue_certificate(&unit, &id, &Ctx::default())
+        .await
+        .unwrap();
+    (id, rec, code)
+}
+
+fn today_text() -> String {
+    app::registry::today().format("%Y-%m-%d").to_string()
+}
+
+fn service_form(date: &str, hours: &str) -> domain::volunteer::ServiceRecordForm {
+    domain::volunteer::ServiceRecordForm {
+        activity_name: "敬老院陪伴".into(),
+        activity_date: date.into(),
+        place: "社区活动室".into(),
+        content: "陪老人聊天、读报".into(),
+        hours: hours.into(),
+        organizing_unit: "社区居委会".into(),
+        person_in_charge: "刘敏".into(),
+        late_reason: String::new(),
+    }
 }
 
 #[tokio::test]
@@ -834,12 +901,15 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
         .await
         .unwrap()
         .id;
+    let shexian_vol = volunteer_with_certificate(&t, "341021100201", "歙县汪晓梅").await;
+    let sibling_vol = volunteer_with_certificate(&t, "341002002002", "跃进路程建国").await;
     let before = shexian_snapshot(&t.db).await;
 
     struct Probe {
         login: &'static str,
         foreign_code: &'static str,
         foreign_org: String,
+        foreign_vol: (String, String, String),
         markers: Vec<String>,
     }
     let probes = [
@@ -847,6 +917,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
             login: "tunxi",
             foreign_code: "341021",
             foreign_org: shexian_org.clone(),
+            foreign_vol: shexian_vol.clone(),
             markers: vec![
                 "歙县".into(),
                 "341021".into(),
@@ -858,6 +929,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
             login: "tunxiadmin",
             foreign_code: "341021",
             foreign_org: shexian_org.clone(),
+            foreign_vol: shexian_vol.clone(),
             markers: vec![
                 "歙县".into(),
                 "341021".into(),
@@ -869,6 +941,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
             login: "community",
             foreign_code: "341002002002",
             foreign_org: sibling_org.clone(),
+            foreign_vol: sibling_vol.clone(),
             markers: vec![
                 "341002002002".into(),
                 "跃进路".into(),
@@ -892,6 +965,9 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
                     "assignment_id" => shexian_row[0].id.clone(),
                     "token_id" => token.id.clone(),
                     "org_id" => p.foreign_org.clone(),
+                    "volunteer_id" => p.foreign_vol.0.clone(),
+                    "record_id" => p.foreign_vol.1.clone(),
+                    "cert_code" => p.foreign_vol.2.clone(),
                     other => panic!(
                         "route {} has a parameter {other} with no territory fixture: add one here",
                         spec.path
@@ -1240,6 +1316,182 @@ async fn only_the_county_bureau_registers_and_the_ledger_filters_and_pages() {
         .api(reqwest::Method::GET, "/api/v1/organizations", None)
         .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
+}
+
+// ---------- volunteers ----------
+
+#[tokio::test]
+async fn a_volunteer_records_hours_asks_a_correction_and_anyone_verifies_the_certificate() {
+    let t = spawn_app().await;
+    let me = t.login("volunteer").await;
+    // Consent is required.
+    let (st, body) = me
+        .post(
+            "/volunteers",
+            &[
+                ("name", "吴昊"),
+                ("area", "341002002001"),
+                ("skills", "读报"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("须经志愿者本人同意") && body.contains("value=\"吴昊\""));
+    let (st, _) = me
+        .post(
+            "/volunteers",
+            &[
+                ("name", "吴昊"),
+                ("area", "341002002001"),
+                ("skills", "读报"),
+                ("consent", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let mine =
+        t.db.volunteers_of_user(&t.db.user_by_login("volunteer").await.unwrap().unwrap().id)
+            .await
+            .unwrap();
+    let vid = mine[0].id.clone();
+    // The volunteer records their own hours.
+    let today = today_text();
+    let mut form: Vec<(&str, &str)> = vec![
+        ("activity_name", "敬老院陪伴"),
+        ("activity_date", &today),
+        ("place", "屯溪区敬老院"),
+        ("content", "陪老人聊天"),
+        ("hours", "2.5"),
+        ("organizing_unit", "柏树街社区居委会"),
+        ("person_in_charge", "刘敏"),
+    ];
+    let (st, _) = me.post(&format!("/volunteers/{vid}/records"), &form).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    // A late record needs a reason.
+    let old = (app::registry::today() - chrono::Duration::days(40))
+        .format("%Y-%m-%d")
+        .to_string();
+    form[1] = ("activity_date", &old);
+    let (st, body) = me.post(&format!("/volunteers/{vid}/records"), &form).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("补录须说明原因") && body.contains("value=\"屯溪区敬老院\""));
+    form.push(("late_reason", "当时未开通账号"));
+    let (st, _) = me.post(&format!("/volunteers/{vid}/records"), &form).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, _, body) = me
+        .api(
+            reqwest::Method::GET,
+            &format!("/api/v1/volunteers/{vid}"),
+            None,
+        )
+        .await;
+    let d: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(d["total_minutes"], 300);
+    assert_eq!(d["record_count"], 2);
+    assert_eq!(
+        d["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["late"] == true)
+            .count(),
+        1
+    );
+    // A correction is a new record; the unit accepts it and the total follows.
+    let first = d["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["late"] == false)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (st, _, body) = me.api(reqwest::Method::POST, &format!("/api/v1/records/{first}/correction"), Some(json!({"activity_name": "敬老院陪伴", "activity_date": today, "place": "屯溪区敬老院", "content": "陪老人聊天", "hours": "3", "organizing_unit": "柏树街社区居委会", "person_in_charge": "刘敏", "note": "实际服务 3 小时"}))).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let pending = serde_json::from_str::<Value>(&body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (st, _, _) = me
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/records/{pending}/decision"),
+            Some(json!({"accept": true})),
+        )
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::FORBIDDEN,
+        "a volunteer cannot accept their own correction"
+    );
+    let unit = t.login("community").await;
+    let (st, _) = unit
+        .post(&format!("/records/{pending}/decision"), &[("accept", "1")])
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let row = t.db.volunteer("3410", &vid).await.unwrap().unwrap();
+    assert_eq!((row.total_minutes, row.record_count), (330, 2));
+    let records = t.db.service_records("3410", &vid, 10).await.unwrap();
+    assert_eq!(records.len(), 3, "the old record is kept");
+    assert!(records
+        .iter()
+        .any(|r| r.id == first && r.status == domain::volunteer::RecordStatus::Superseded));
+    // Maintained totals equal the sum of valid records.
+    let mut tx = t.db.begin().await.unwrap();
+    assert_eq!(tx.recount("3410", &vid).await.unwrap(), (330, 2));
+    tx.rollback().await.unwrap();
+    // Certificate, then public verification with the name masked.
+    let (st, _) = me
+        .post(&format!("/volunteers/{vid}/certificates"), &[])
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, _, body) = me
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/volunteers/{vid}/certificates"),
+            None,
+        )
+        .await;
+    let code = serde_json::from_str::<Value>(&body).unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (st, page) = me
+        .get(&format!("/volunteers/{vid}/certificates/{code}"))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        page.contains("吴昊")
+            && page.contains("5.5")
+            && page.contains("柏树街社区居委会")
+            && page.contains(&code)
+    );
+    let anon = client();
+    let r = anon
+        .get(format!("{}/verify?code={code}", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("证明有效") && body.contains("吴*") && body.contains("5.5"));
+    assert!(!body.contains("吴昊"), "the public page masks the name");
+    let r = anon
+        .get(format!("{}/verify?code=3410-XXXX-YYYY", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let j: Value = anon
+        .get(format!("{}/api/v1/certificates/{code}", t.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(j["hours"], "5.5");
 }
 
 // ---------- operations ----------

@@ -1,0 +1,627 @@
+//! Volunteers and their service records: registration with consent, records entered by the
+//! volunteer or the unit, corrections as new records, maintained totals, certificates that anyone
+//! can verify.
+
+use crate::audit::{event, Subject};
+use crate::registry::{tenant_of, today};
+use crate::{App, AppError, Ctx};
+use domain::audit::Outcome;
+use domain::authz::{can, reach, Action, Target};
+use domain::volunteer::{
+    can_decide_correction, can_record, can_register, fixed_holidays, mask_name, RecordStatus,
+    ServiceRecordForm, VolunteerActor, VolunteerForm, CONSENT_VERSION,
+};
+use domain::{Actor, AreaCode, DomainError, Role};
+use rand::Rng;
+use serde::Serialize;
+use serde_json::json;
+use store::time;
+use store::volunteer::{RecordRow, VolunteerRow};
+
+fn role_of(v: VolunteerActor) -> Option<Role> {
+    match v {
+        VolunteerActor::Themself => Some(Role::Volunteer),
+        VolunteerActor::Unit(r) => Some(r),
+    }
+}
+
+fn new_id(tenant: &str) -> String {
+    format!("{tenant}-{}", uuid::Uuid::now_v7().simple())
+}
+
+/// A volunteer's page: the profile, the maintained totals and the latest records.
+#[derive(Debug, Clone, Serialize)]
+pub struct VolunteerDetail {
+    #[serde(flatten)]
+    pub row: VolunteerRow,
+    pub records: Vec<RecordRow>,
+    /// The reader is the volunteer (may ask for corrections).
+    pub is_self: bool,
+    /// The reader is the unit (may record, decide corrections).
+    pub is_unit: bool,
+}
+
+/// What the public verification page shows: nothing beyond the certificate itself, the name
+/// masked.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifiedCertificate {
+    pub code: String,
+    pub masked_name: String,
+    pub hours: String,
+    pub record_count: i64,
+    pub units: String,
+    pub issued_at: String,
+}
+
+/// Records shown on a volunteer's page.
+pub const RECORDS_SHOWN: i64 = 200;
+
+impl App {
+    fn holidays(&self) -> Vec<chrono::NaiveDate> {
+        let y = chrono::Datelike::year(&today());
+        fixed_holidays(y - 1, y)
+    }
+
+    /// Registers a volunteer; the consent is required and recorded with its text's version.
+    pub async fn register_volunteer(
+        &self,
+        actor: &Actor,
+        form: &VolunteerForm,
+        ctx: &Ctx,
+    ) -> Result<String, AppError> {
+        let typed = AreaCode::parse(&form.area).unwrap_or_else(|_| AreaCode::nation());
+        let subject = Subject {
+            kind: "volunteer",
+            id: form.name.trim(),
+            area: &typed,
+        };
+        let v = match form.validate() {
+            Ok(v) => v,
+            Err(e) => {
+                return Err(self
+                    .refused(Some(actor), "volunteer.register", &subject, e.into(), ctx)
+                    .await)
+            }
+        };
+        let who = match can_register(actor, &v.area) {
+            Ok(w) => w,
+            Err(d) => {
+                return Err(self
+                    .refused(Some(actor), "volunteer.register", &subject, d.into(), ctx)
+                    .await)
+            }
+        };
+        if self.db.area(&v.area).await?.is_none() {
+            let e = AppError::Domain(DomainError::field(
+                "area",
+                "unknown_area",
+                format!("区划代码 {} 不存在", v.area.full()),
+            ));
+            return Err(self
+                .refused(Some(actor), "volunteer.register", &subject, e, ctx)
+                .await);
+        }
+        let tenant = v.area.tenant().unwrap_or("0000").to_string();
+        let id = new_id(&tenant);
+        let user = matches!(who, VolunteerActor::Themself).then_some(actor.user_id.as_str());
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        tx.insert_volunteer(&tenant, &id, user, &v, CONSENT_VERSION, &now)
+            .await?;
+        tx.append_audit(event(
+            Some(actor),
+            role_of(who),
+            "volunteer.register",
+            Outcome::Ok,
+            &Subject { kind: "volunteer", id: &id, area: &v.area },
+            None,
+            Some(json!({ "volunteer": v, "consent_version": CONSENT_VERSION, "self_registered": user.is_some() })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn load_volunteer(&self, id: &str) -> Result<VolunteerRow, AppError> {
+        let tenant = tenant_of(id).ok_or_else(|| AppError::not_found("志愿者"))?;
+        self.db
+            .volunteer(tenant, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("志愿者"))
+    }
+
+    pub async fn volunteer_detail(
+        &self,
+        actor: &Actor,
+        id: &str,
+        ctx: &Ctx,
+    ) -> Result<VolunteerDetail, AppError> {
+        let row = self.load_volunteer(id).await?;
+        let is_self = row.user_id.as_deref() == Some(actor.user_id.as_str());
+        let is_unit = can_decide_correction(actor, &row.volunteer.area).is_ok();
+        if !is_self && !is_unit {
+            if let Err(d) = can(
+                actor,
+                Action::ViewRegistry,
+                Target::Area(&row.volunteer.area),
+            ) {
+                let subject = Subject {
+                    kind: "volunteer",
+                    id,
+                    area: &row.volunteer.area,
+                };
+                return Err(self
+                    .refused(Some(actor), "volunteer.view", &subject, d.into(), ctx)
+                    .await);
+            }
+        }
+        let records = self
+            .db
+            .service_records(&row.tenant_id, id, RECORDS_SHOWN)
+            .await?;
+        Ok(VolunteerDetail {
+            row,
+            records,
+            is_self,
+            is_unit,
+        })
+    }
+
+    /// Volunteers the actor may see: their own profiles, and those in their registry territory.
+    pub async fn list_volunteers(
+        &self,
+        actor: &Actor,
+        q: Option<&str>,
+        after: Option<(&str, &str)>,
+        limit: i64,
+    ) -> Result<Vec<VolunteerRow>, AppError> {
+        let mut scope_areas: Vec<AreaCode> = reach(actor, Action::ViewRegistry).roots().to_vec();
+        scope_areas.extend(
+            actor
+                .assignments
+                .iter()
+                .filter(|a| a.role == Role::OrganizationManager)
+                .map(|a| a.area.clone()),
+        );
+        let mut out = Vec::new();
+        if !scope_areas.is_empty() {
+            out = self
+                .db
+                .volunteers(
+                    &domain::identity::Scope::new(scope_areas),
+                    q,
+                    after,
+                    limit.clamp(1, 200),
+                )
+                .await?;
+        }
+        if after.is_none() {
+            for own in self.db.volunteers_of_user(&actor.user_id).await? {
+                if !out.iter().any(|v| v.id == own.id) {
+                    out.insert(0, own);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Enters a service record for a volunteer (by the volunteer or the unit); the total moves in
+    /// the same transaction.
+    pub async fn record_service(
+        &self,
+        actor: &Actor,
+        volunteer_id: &str,
+        form: &ServiceRecordForm,
+        ctx: &Ctx,
+    ) -> Result<String, AppError> {
+        let v = self.load_volunteer(volunteer_id).await?;
+        let subject = Subject {
+            kind: "volunteer",
+            id: volunteer_id,
+            area: &v.volunteer.area,
+        };
+        let who = match can_record(actor, &v.volunteer.area, v.user_id.as_deref()) {
+            Ok(w) => w,
+            Err(d) => {
+                return Err(self
+                    .refused(
+                        Some(actor),
+                        "service_record.create",
+                        &subject,
+                        d.into(),
+                        ctx,
+                    )
+                    .await)
+            }
+        };
+        let rec = match form.validate(today(), &self.holidays()) {
+            Ok(r) => r,
+            Err(e) => {
+                return Err(self
+                    .refused(
+                        Some(actor),
+                        "service_record.create",
+                        &subject,
+                        e.into(),
+                        ctx,
+                    )
+                    .await)
+            }
+        };
+        let id = new_id(&v.tenant_id);
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        tx.insert_record(
+            &v.tenant_id,
+            &id,
+            volunteer_id,
+            &rec,
+            RecordStatus::Valid,
+            None,
+            "",
+            &actor.login,
+            role_of(who).map(|r| r.as_str()),
+            &now,
+        )
+        .await?;
+        tx.add_to_totals(&v.tenant_id, volunteer_id, rec.minutes, 1, &now)
+            .await?;
+        tx.append_audit(event(
+            Some(actor),
+            role_of(who),
+            "service_record.create",
+            Outcome::Ok,
+            &Subject {
+                kind: "service_record",
+                id: &id,
+                area: &v.volunteer.area,
+            },
+            None,
+            Some(json!({ "volunteer_id": volunteer_id, "record": rec })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The volunteer asks to correct a record: a new pending record pointing at the old one.
+    pub async fn request_correction(
+        &self,
+        actor: &Actor,
+        record_id: &str,
+        form: &ServiceRecordForm,
+        note: &str,
+        ctx: &Ctx,
+    ) -> Result<String, AppError> {
+        let tenant = tenant_of(record_id)
+            .ok_or_else(|| AppError::not_found("服务记录"))?
+            .to_string();
+        let mut tx = self.db.begin().await?;
+        let old = tx
+            .record_for_update(&tenant, record_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("服务记录"))?;
+        let v = self
+            .db
+            .volunteer(&tenant, &old.volunteer_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("志愿者"))?;
+        let subject = Subject {
+            kind: "service_record",
+            id: record_id,
+            area: &v.volunteer.area,
+        };
+        if v.user_id.as_deref() != Some(actor.user_id.as_str()) {
+            tx.rollback().await?;
+            let d = domain::Denied {
+                code: "not_the_volunteer",
+                message: "只有志愿者本人可以申请更正自己的服务记录".into(),
+            };
+            return Err(self
+                .refused(
+                    Some(actor),
+                    "service_record.correction_request",
+                    &subject,
+                    d.into(),
+                    ctx,
+                )
+                .await);
+        }
+        if old.status != RecordStatus::Valid {
+            tx.rollback().await?;
+            let e = AppError::Domain(DomainError::Conflict {
+                code: "record_not_valid",
+                message: format!("该记录当前状态为“{}”，不能再申请更正", old.status.zh()),
+            });
+            return Err(self
+                .refused(
+                    Some(actor),
+                    "service_record.correction_request",
+                    &subject,
+                    e,
+                    ctx,
+                )
+                .await);
+        }
+        let mut errors = Vec::new();
+        let rec = match form.validate(today(), &[]) {
+            // A correction keeps the original entry date's lateness: it is not a new late entry.
+            Ok(mut r) => {
+                r.late = old.record.late;
+                r.late_reason = old.record.late_reason.clone();
+                Some(r)
+            }
+            Err(DomainError::Invalid(f)) => {
+                errors.extend(f.into_iter().filter(|e| e.field != "late_reason"));
+                None
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if note.trim().is_empty() {
+            errors.push(domain::FieldError::new(
+                "note",
+                "required",
+                "请说明需要更正的原因",
+            ));
+        }
+        let Some(rec) = rec.filter(|_| errors.is_empty()) else {
+            tx.rollback().await?;
+            let e = AppError::Domain(DomainError::Invalid(errors));
+            return Err(self
+                .refused(
+                    Some(actor),
+                    "service_record.correction_request",
+                    &subject,
+                    e,
+                    ctx,
+                )
+                .await);
+        };
+        let id = new_id(&tenant);
+        let now = time::now();
+        tx.insert_record(
+            &tenant,
+            &id,
+            &v.id,
+            &rec,
+            RecordStatus::Pending,
+            Some(record_id),
+            note.trim(),
+            &actor.login,
+            Some(Role::Volunteer.as_str()),
+            &now,
+        )
+        .await?;
+        tx.append_audit(event(
+            Some(actor),
+            Some(Role::Volunteer),
+            "service_record.correction_request",
+            Outcome::Ok,
+            &Subject {
+                kind: "service_record",
+                id: &id,
+                area: &v.volunteer.area,
+            },
+            Some(json!(old.record)),
+            Some(json!({ "corrects": record_id, "record": rec, "note": note.trim() })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The unit accepts or rejects a pending correction. Accepting supersedes the old record and
+    /// moves the total by the difference, in one transaction.
+    pub async fn decide_correction(
+        &self,
+        actor: &Actor,
+        pending_id: &str,
+        accept: bool,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        let tenant = tenant_of(pending_id)
+            .ok_or_else(|| AppError::not_found("服务记录"))?
+            .to_string();
+        let mut tx = self.db.begin().await?;
+        let new = tx
+            .record_for_update(&tenant, pending_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("服务记录"))?;
+        let v = self
+            .db
+            .volunteer(&tenant, &new.volunteer_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("志愿者"))?;
+        let subject = Subject {
+            kind: "service_record",
+            id: pending_id,
+            area: &v.volunteer.area,
+        };
+        let role = match can_decide_correction(actor, &v.volunteer.area) {
+            Ok(r) => r,
+            Err(d) => {
+                tx.rollback().await?;
+                return Err(self
+                    .refused(
+                        Some(actor),
+                        "service_record.correction_decide",
+                        &subject,
+                        d.into(),
+                        ctx,
+                    )
+                    .await);
+            }
+        };
+        let (Some(old_id), RecordStatus::Pending) = (new.corrects_id.clone(), new.status) else {
+            tx.rollback().await?;
+            let e = AppError::Domain(DomainError::Conflict {
+                code: "not_pending",
+                message: format!("该记录不是待确认的更正申请（当前：{}）", new.status.zh()),
+            });
+            return Err(self
+                .refused(
+                    Some(actor),
+                    "service_record.correction_decide",
+                    &subject,
+                    e,
+                    ctx,
+                )
+                .await);
+        };
+        let old = tx
+            .record_for_update(&tenant, &old_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("服务记录"))?;
+        let now = time::now();
+        if accept {
+            tx.set_record_status(
+                &tenant,
+                &old_id,
+                RecordStatus::Superseded,
+                &actor.login,
+                &now,
+            )
+            .await?;
+            tx.set_record_status(&tenant, pending_id, RecordStatus::Valid, &actor.login, &now)
+                .await?;
+            tx.add_to_totals(
+                &tenant,
+                &v.id,
+                new.record.minutes - old.record.minutes,
+                0,
+                &now,
+            )
+            .await?;
+        } else {
+            tx.set_record_status(
+                &tenant,
+                pending_id,
+                RecordStatus::Rejected,
+                &actor.login,
+                &now,
+            )
+            .await?;
+        }
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            if accept {
+                "service_record.correction_accept"
+            } else {
+                "service_record.correction_reject"
+            },
+            Outcome::Ok,
+            &subject,
+            Some(json!({ "record": old_id, "minutes": old.record.minutes })),
+            Some(
+                json!({ "record": pending_id, "minutes": new.record.minutes, "accepted": accept }),
+            ),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Issues a certificate of the current totals with a verification code (`3410-XXXX-XXXX`).
+    pub async fn issue_certificate(
+        &self,
+        actor: &Actor,
+        volunteer_id: &str,
+        ctx: &Ctx,
+    ) -> Result<String, AppError> {
+        let v = self.load_volunteer(volunteer_id).await?;
+        let subject = Subject {
+            kind: "volunteer",
+            id: volunteer_id,
+            area: &v.volunteer.area,
+        };
+        let who = match can_record(actor, &v.volunteer.area, v.user_id.as_deref()) {
+            Ok(w) => w,
+            Err(d) => {
+                return Err(self
+                    .refused(Some(actor), "certificate.issue", &subject, d.into(), ctx)
+                    .await)
+            }
+        };
+        if v.record_count == 0 {
+            let e = AppError::Domain(DomainError::Conflict {
+                code: "no_records",
+                message: "尚无有效的服务记录，不能出具证明".into(),
+            });
+            return Err(self
+                .refused(Some(actor), "certificate.issue", &subject, e, ctx)
+                .await);
+        }
+        let units = self
+            .db
+            .recording_units(&v.tenant_id, volunteer_id)
+            .await?
+            .join("、");
+        const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+        let code = {
+            let mut rng = rand::thread_rng();
+            let mut part = || {
+                (0..4)
+                    .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+                    .collect::<String>()
+            };
+            format!("{}-{}-{}", v.tenant_id, part(), part())
+        };
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        tx.insert_certificate(
+            &v.tenant_id,
+            &code,
+            volunteer_id,
+            v.total_minutes,
+            v.record_count,
+            &units,
+            &actor.login,
+            &now,
+        )
+        .await?;
+        tx.append_audit(event(
+            Some(actor),
+            role_of(who),
+            "certificate.issue",
+            Outcome::Ok,
+            &subject,
+            None,
+            Some(json!({ "code": code, "total_minutes": v.total_minutes, "record_count": v.record_count })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(code)
+    }
+
+    /// Anyone may check a certificate by its code; only what the certificate states is shown.
+    pub async fn verify_certificate(&self, code: &str) -> Result<VerifiedCertificate, AppError> {
+        let code = code.trim().to_uppercase();
+        let tenant = tenant_of(&code)
+            .ok_or_else(|| AppError::not_found("证明编号"))?
+            .to_string();
+        let c = self
+            .db
+            .certificate(&tenant, &code)
+            .await?
+            .ok_or_else(|| AppError::not_found("证明编号"))?;
+        let v = self
+            .db
+            .volunteer(&tenant, &c.volunteer_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("证明编号"))?;
+        Ok(VerifiedCertificate {
+            code: c.code,
+            masked_name: mask_name(&v.volunteer.name),
+            hours: domain::volunteer::hours_text(c.total_minutes),
+            record_count: c.record_count,
+            units: c.units,
+            issued_at: c.issued_at,
+        })
+    }
+}

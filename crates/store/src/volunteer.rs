@@ -1,0 +1,387 @@
+//! Volunteers, service records and certificates (tenant tables).
+
+use crate::identity::scope_filter;
+use crate::{on_pool, on_tx, Db, StoreError, Tx};
+use domain::identity::Scope;
+use domain::volunteer::{RecordStatus, ServiceRecord, Volunteer};
+use domain::AreaCode;
+use serde::Serialize;
+use sqlx::Row;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VolunteerRow {
+    pub tenant_id: String,
+    pub id: String,
+    pub user_id: Option<String>,
+    #[serde(flatten)]
+    pub volunteer: Volunteer,
+    pub consent_version: String,
+    pub consent_at: String,
+    pub total_minutes: i64,
+    pub record_count: i64,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordRow {
+    pub id: String,
+    pub volunteer_id: String,
+    #[serde(flatten)]
+    pub record: ServiceRecord,
+    pub status: RecordStatus,
+    pub corrects_id: Option<String>,
+    pub correction_note: String,
+    pub entered_by: Option<String>,
+    pub entered_role: Option<String>,
+    pub entered_at: String,
+    pub decided_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificateRow {
+    pub code: String,
+    pub volunteer_id: String,
+    pub total_minutes: i64,
+    pub record_count: i64,
+    pub units: String,
+    pub issued_at: String,
+}
+
+const VCOLS: &str = "tenant_id, id, user_id, name, gender, area_code, skills, consent_version, consent_at, total_minutes, record_count, version";
+const RCOLS: &str = "id, volunteer_id, activity_name, activity_date, place, content, minutes, organizing_unit, person_in_charge, \
+    late, late_reason, status, corrects_id, correction_note, entered_by, entered_role, entered_at, decided_by";
+
+macro_rules! volunteer_from_row {
+    ($r:expr) => {{
+        let r = $r;
+        VolunteerRow {
+            tenant_id: r.try_get("tenant_id")?,
+            id: r.try_get("id")?,
+            user_id: r.try_get("user_id")?,
+            volunteer: Volunteer {
+                name: r.try_get("name")?,
+                gender: r.try_get("gender")?,
+                area: AreaCode::from_stored(&r.try_get::<String, _>("area_code")?),
+                skills: r.try_get("skills")?,
+            },
+            consent_version: r.try_get("consent_version")?,
+            consent_at: r.try_get("consent_at")?,
+            total_minutes: r.try_get("total_minutes")?,
+            record_count: r.try_get("record_count")?,
+            version: r.try_get("version")?,
+        }
+    }};
+}
+
+macro_rules! record_from_row {
+    ($r:expr) => {{
+        let r = $r;
+        let date: String = r.try_get("activity_date")?;
+        let status: String = r.try_get("status")?;
+        RecordRow {
+            id: r.try_get("id")?,
+            volunteer_id: r.try_get("volunteer_id")?,
+            record: ServiceRecord {
+                activity_name: r.try_get("activity_name")?,
+                activity_date: chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+                    .unwrap_or_default(),
+                place: r.try_get("place")?,
+                content: r.try_get("content")?,
+                minutes: r.try_get("minutes")?,
+                organizing_unit: r.try_get("organizing_unit")?,
+                person_in_charge: r.try_get("person_in_charge")?,
+                late: r.try_get("late")?,
+                late_reason: r.try_get("late_reason")?,
+            },
+            status: RecordStatus::parse(&status).unwrap_or(RecordStatus::Valid),
+            corrects_id: r.try_get("corrects_id")?,
+            correction_note: r.try_get("correction_note")?,
+            entered_by: r.try_get("entered_by")?,
+            entered_role: r.try_get("entered_role")?,
+            entered_at: r.try_get("entered_at")?,
+            decided_by: r.try_get("decided_by")?,
+        }
+    }};
+}
+
+impl Db {
+    pub async fn volunteer(
+        &self,
+        tenant: &str,
+        id: &str,
+    ) -> Result<Option<VolunteerRow>, StoreError> {
+        let sql = format!("SELECT {VCOLS} FROM volunteers WHERE tenant_id = $1 AND id = $2");
+        on_pool!(self, c => {
+            match sqlx::query(&sql).bind(tenant).bind(id).fetch_optional(c).await? {
+                Some(r) => Ok(Some(volunteer_from_row!(&r))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// The volunteer profiles of a signed-in person.
+    pub async fn volunteers_of_user(&self, user_id: &str) -> Result<Vec<VolunteerRow>, StoreError> {
+        let sql = format!("SELECT {VCOLS} FROM volunteers WHERE user_id = $1 ORDER BY created_at");
+        on_pool!(self, c => {
+            let rows = sqlx::query(&sql).bind(user_id).fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(volunteer_from_row!(r));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Volunteers inside the scope, by name, keyset after (name, id).
+    pub async fn volunteers(
+        &self,
+        scope: &Scope,
+        q: Option<&str>,
+        after: Option<(&str, &str)>,
+        limit: i64,
+    ) -> Result<Vec<VolunteerRow>, StoreError> {
+        let mut binds = Vec::new();
+        let mut wh = vec![scope_filter("area_code", scope, &mut binds)];
+        if let Some(q) = q.filter(|q| !q.trim().is_empty()) {
+            binds.push(format!("%{}%", crate::area::like_escape(q.trim())));
+            wh.push(format!("name LIKE ${} ESCAPE '\\'", binds.len()));
+        }
+        if let Some((n, i)) = after {
+            binds.push(n.to_string());
+            let a = binds.len();
+            binds.push(i.to_string());
+            wh.push(format!(
+                "(name > ${a} OR (name = ${a} AND id > ${}))",
+                a + 1
+            ));
+        }
+        let sql = format!(
+            "SELECT {VCOLS} FROM volunteers WHERE {} ORDER BY name, id LIMIT {limit}",
+            wh.join(" AND ")
+        );
+        on_pool!(self, c => {
+            let mut qy = sqlx::query(&sql);
+            for b in &binds {
+                qy = qy.bind(b.as_str());
+            }
+            let rows = qy.fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(volunteer_from_row!(r));
+            }
+            Ok(out)
+        })
+    }
+
+    /// A volunteer's records, newest activity first, at most `limit`.
+    pub async fn service_records(
+        &self,
+        tenant: &str,
+        volunteer_id: &str,
+        limit: i64,
+    ) -> Result<Vec<RecordRow>, StoreError> {
+        let sql = format!(
+            "SELECT {RCOLS} FROM service_records WHERE tenant_id = $1 AND volunteer_id = $2 ORDER BY activity_date DESC, id DESC LIMIT {limit}"
+        );
+        on_pool!(self, c => {
+            let rows = sqlx::query(&sql).bind(tenant).bind(volunteer_id).fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(record_from_row!(r));
+            }
+            Ok(out)
+        })
+    }
+
+    pub async fn certificate(
+        &self,
+        tenant: &str,
+        code: &str,
+    ) -> Result<Option<CertificateRow>, StoreError> {
+        on_pool!(self, c => {
+            match sqlx::query("SELECT code, volunteer_id, total_minutes, record_count, units, issued_at FROM volunteer_certificates WHERE tenant_id = $1 AND code = $2")
+                .bind(tenant).bind(code).fetch_optional(c).await?
+            {
+                Some(r) => Ok(Some(CertificateRow {
+                    code: r.try_get("code")?,
+                    volunteer_id: r.try_get("volunteer_id")?,
+                    total_minutes: r.try_get("total_minutes")?,
+                    record_count: r.try_get("record_count")?,
+                    units: r.try_get("units")?,
+                    issued_at: r.try_get("issued_at")?,
+                })),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// The volunteer a record belongs to.
+    pub async fn volunteer_of_record(
+        &self,
+        tenant: &str,
+        record_id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        on_pool!(self, c => {
+            Ok(sqlx::query_scalar("SELECT volunteer_id FROM service_records WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant).bind(record_id).fetch_optional(c).await?)
+        })
+    }
+
+    /// Distinct organizing units of a volunteer's valid records (for the certificate).
+    pub async fn recording_units(
+        &self,
+        tenant: &str,
+        volunteer_id: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        on_pool!(self, c => {
+            Ok(sqlx::query_scalar(
+                "SELECT DISTINCT organizing_unit FROM service_records WHERE tenant_id = $1 AND volunteer_id = $2 AND status = 'valid' ORDER BY organizing_unit LIMIT 20",
+            )
+            .bind(tenant)
+            .bind(volunteer_id)
+            .fetch_all(c)
+            .await?)
+        })
+    }
+}
+
+impl Tx {
+    pub async fn insert_volunteer(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        user_id: Option<&str>,
+        v: &Volunteer,
+        consent_version: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query(
+                "INSERT INTO volunteers (tenant_id, id, user_id, name, gender, area_code, skills, consent_version, consent_at, created_at, updated_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9,$9)",
+            )
+            .bind(tenant).bind(id).bind(user_id).bind(&v.name).bind(&v.gender).bind(v.area.as_str()).bind(&v.skills).bind(consent_version).bind(now)
+            .execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+
+    pub async fn record_for_update(
+        &mut self,
+        tenant: &str,
+        id: &str,
+    ) -> Result<Option<RecordRow>, StoreError> {
+        let mut sql =
+            format!("SELECT {RCOLS} FROM service_records WHERE tenant_id = $1 AND id = $2");
+        if self.backend() == crate::Backend::Postgres {
+            sql.push_str(" FOR UPDATE");
+        }
+        on_tx!(self, c => {
+            match sqlx::query(&sql).bind(tenant).bind(id).fetch_optional(&mut *c).await? {
+                Some(r) => Ok(Some(record_from_row!(&r))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_record(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        volunteer_id: &str,
+        r: &ServiceRecord,
+        status: RecordStatus,
+        corrects_id: Option<&str>,
+        correction_note: &str,
+        entered_by: &str,
+        entered_role: Option<&str>,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query(
+                "INSERT INTO service_records (tenant_id, id, volunteer_id, activity_name, activity_date, place, content, minutes, organizing_unit, \
+                 person_in_charge, late, late_reason, status, corrects_id, correction_note, entered_by, entered_role, entered_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)",
+            )
+            .bind(tenant).bind(id).bind(volunteer_id).bind(&r.activity_name).bind(r.activity_date.format("%Y-%m-%d").to_string())
+            .bind(&r.place).bind(&r.content).bind(r.minutes).bind(&r.organizing_unit).bind(&r.person_in_charge)
+            .bind(r.late).bind(&r.late_reason).bind(status.as_str()).bind(corrects_id).bind(correction_note)
+            .bind(entered_by).bind(entered_role).bind(now)
+            .execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+
+    pub async fn set_record_status(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        status: RecordStatus,
+        decided_by: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query("UPDATE service_records SET status = $1, decided_by = $2, decided_at = $3 WHERE tenant_id = $4 AND id = $5")
+                .bind(status.as_str()).bind(decided_by).bind(now).bind(tenant).bind(id)
+                .execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+
+    /// Adds to a volunteer's maintained totals (negative to subtract).
+    pub async fn add_to_totals(
+        &mut self,
+        tenant: &str,
+        volunteer_id: &str,
+        minutes: i64,
+        records: i64,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query(
+                "UPDATE volunteers SET total_minutes = total_minutes + $1, record_count = record_count + $2, updated_at = $3 WHERE tenant_id = $4 AND id = $5",
+            )
+            .bind(minutes).bind(records).bind(now).bind(tenant).bind(volunteer_id)
+            .execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_certificate(
+        &mut self,
+        tenant: &str,
+        code: &str,
+        volunteer_id: &str,
+        total_minutes: i64,
+        record_count: i64,
+        units: &str,
+        issued_by: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query(
+                "INSERT INTO volunteer_certificates (tenant_id, code, volunteer_id, total_minutes, record_count, units, issued_at, issued_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
+            )
+            .bind(tenant).bind(code).bind(volunteer_id).bind(total_minutes).bind(record_count).bind(units).bind(now).bind(issued_by)
+            .execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+
+    /// The sum of a volunteer's valid records, computed (to check the maintained total).
+    pub async fn recount(
+        &mut self,
+        tenant: &str,
+        volunteer_id: &str,
+    ) -> Result<(i64, i64), StoreError> {
+        on_tx!(self, c => {
+            let r = sqlx::query("SELECT CAST(COALESCE(SUM(minutes), 0) AS BIGINT) AS m, COUNT(*) AS n FROM service_records WHERE tenant_id = $1 AND volunteer_id = $2 AND status = 'valid'")
+                .bind(tenant).bind(volunteer_id).fetch_one(&mut *c).await?;
+            let m: i64 = r.try_get("m")?;
+            let n: i64 = r.try_get("n")?;
+            Ok((m, n))
+        })
+    }
+}

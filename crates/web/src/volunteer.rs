@@ -1,0 +1,529 @@
+//! Pages and API of volunteers, service records and certificates, and the public verification page.
+
+use crate::api::ApiJson;
+use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
+use crate::error::{ApiError, PageError};
+use crate::pages::{local_time, Chrome, FormErrors};
+use crate::AppState;
+use app::volunteer::VolunteerDetail;
+use app::AppError;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Json;
+use domain::volunteer::{hours_text, ServiceRecordForm, VolunteerForm, CONSENT_TEXT};
+use serde::Deserialize;
+use serde_json::json;
+use store::volunteer::VolunteerRow;
+
+const PAGE: i64 = 50;
+
+fn render<T: Template>(status: StatusCode, t: &T) -> Response {
+    match t.render() {
+        Ok(h) => (status, Html(h)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "模板渲染失败").into_response()
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    after: String,
+}
+
+#[derive(Template)]
+#[template(path = "volunteers.html")]
+struct ListPage {
+    chrome: Chrome,
+    q: String,
+    rows: Vec<VolunteerRow>,
+    next: String,
+}
+
+impl ListPage {
+    fn hours(&self, m: &i64) -> String {
+        hours_text(*m)
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let after = q.after.split_once('|');
+    let rows = state
+        .app
+        .list_volunteers(&s.actor, Some(&q.q), after, PAGE)
+        .await
+        .map_err(|e| PageError::new(e, s.locale))?;
+    let next = match rows.last() {
+        Some(l) if rows.len() as i64 >= PAGE => format!(
+            "/volunteers?q={}&after={}",
+            crate::error::urlencode(&q.q),
+            crate::error::urlencode(&format!("{}|{}", l.volunteer.name, l.id))
+        ),
+        _ => String::new(),
+    };
+    Ok(render(
+        StatusCode::OK,
+        &ListPage {
+            chrome: Chrome::for_user(&s, "/volunteers"),
+            q: q.q,
+            rows,
+            next,
+        },
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "volunteer_form.html")]
+struct FormPage {
+    chrome: Chrome,
+    form: VolunteerForm,
+    errors: FormErrors,
+    consent_text: &'static str,
+}
+
+pub async fn new_form(PageUser(s): PageUser) -> Response {
+    let area = s
+        .actor
+        .assignments
+        .iter()
+        .find(|a| a.area.level() == domain::AreaLevel::Community)
+        .map(|a| a.area.as_str().to_string())
+        .unwrap_or_default();
+    let form = VolunteerForm {
+        area,
+        ..Default::default()
+    };
+    render(
+        StatusCode::OK,
+        &FormPage {
+            chrome: Chrome::for_user(&s, "/volunteers/new"),
+            form,
+            errors: FormErrors::default(),
+            consent_text: CONSENT_TEXT,
+        },
+    )
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    CsrfForm(form): CsrfForm<VolunteerForm>,
+) -> Result<Response, PageError> {
+    match state.app.register_volunteer(&s.actor, &form, &s.ctx).await {
+        Ok(id) => Ok(Redirect::to(&format!("/volunteers/{id}")).into_response()),
+        Err(e) => match FormErrors::from_error(&e) {
+            Some(errors) => Ok(render(
+                crate::error::status_of(&e),
+                &FormPage {
+                    chrome: Chrome::for_user(&s, "/volunteers/new"),
+                    form,
+                    errors,
+                    consent_text: CONSENT_TEXT,
+                },
+            )),
+            None => Err(PageError::new(e, s.locale)),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "volunteer.html")]
+struct DetailPage {
+    chrome: Chrome,
+    d: VolunteerDetail,
+    errors: FormErrors,
+    /// (field, label key, value typed)
+    fields: Vec<(&'static str, &'static str, String)>,
+}
+
+impl DetailPage {
+    fn hours(&self, m: &i64) -> String {
+        hours_text(*m)
+    }
+    fn when(&self, at: &str) -> String {
+        local_time(at)
+    }
+}
+
+fn record_fields(f: &ServiceRecordForm) -> Vec<(&'static str, &'static str, String)> {
+    vec![
+        (
+            "activity_name",
+            "vol.activity_name",
+            f.activity_name.clone(),
+        ),
+        (
+            "activity_date",
+            "vol.activity_date",
+            f.activity_date.clone(),
+        ),
+        ("place", "vol.place", f.place.clone()),
+        ("content", "vol.content", f.content.clone()),
+        ("hours", "vol.hours", f.hours.clone()),
+        (
+            "organizing_unit",
+            "vol.organizing_unit",
+            f.organizing_unit.clone(),
+        ),
+        (
+            "person_in_charge",
+            "vol.person_in_charge",
+            f.person_in_charge.clone(),
+        ),
+        ("late_reason", "vol.late_reason", f.late_reason.clone()),
+    ]
+}
+
+async fn detail_page(
+    state: &AppState,
+    s: &Signed,
+    id: &str,
+    status: StatusCode,
+    form: ServiceRecordForm,
+    errors: FormErrors,
+) -> Result<Response, PageError> {
+    let d = state
+        .app
+        .volunteer_detail(&s.actor, id, &s.ctx)
+        .await
+        .map_err(|e| PageError::new(e, s.locale))?;
+    let page = DetailPage {
+        chrome: Chrome::for_user(s, &format!("/volunteers/{id}")),
+        d,
+        errors,
+        fields: record_fields(&form),
+    };
+    Ok(render(status, &page))
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    detail_page(
+        &state,
+        &s,
+        &id,
+        StatusCode::OK,
+        ServiceRecordForm::default(),
+        FormErrors::default(),
+    )
+    .await
+}
+
+pub async fn add_record(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<ServiceRecordForm>,
+) -> Result<Response, PageError> {
+    match state.app.record_service(&s.actor, &id, &form, &s.ctx).await {
+        Ok(_) => Ok(Redirect::to(&format!("/volunteers/{id}")).into_response()),
+        Err(e) => match FormErrors::from_error(&e) {
+            Some(errors) => {
+                detail_page(&state, &s, &id, crate::error::status_of(&e), form, errors).await
+            }
+            None => Err(PageError::new(e, s.locale)),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CorrectionForm {
+    #[serde(flatten)]
+    record: ServiceRecordForm,
+    #[serde(default)]
+    note: String,
+}
+
+/// The volunteer whose record `record_id` is, for redirects.
+async fn volunteer_of_record(state: &AppState, record_id: &str) -> Option<String> {
+    let tenant = app::registry::tenant_of(record_id)?;
+    state
+        .app
+        .db
+        .volunteer_of_record(tenant, record_id)
+        .await
+        .ok()
+        .flatten()
+}
+
+pub async fn request_correction(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(record_id): Path<String>,
+    CsrfForm(f): CsrfForm<CorrectionForm>,
+) -> Result<Response, PageError> {
+    state
+        .app
+        .request_correction(&s.actor, &record_id, &f.record, &f.note, &s.ctx)
+        .await
+        .map_err(|e| PageError::new(e, s.locale))?;
+    let v = volunteer_of_record(&state, &record_id)
+        .await
+        .unwrap_or_default();
+    Ok(Redirect::to(&format!("/volunteers/{v}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    accept: String,
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(record_id): Path<String>,
+    CsrfForm(f): CsrfForm<DecisionForm>,
+) -> Result<Response, PageError> {
+    state
+        .app
+        .decide_correction(&s.actor, &record_id, f.accept == "1", &s.ctx)
+        .await
+        .map_err(|e| PageError::new(e, s.locale))?;
+    let v = volunteer_of_record(&state, &record_id)
+        .await
+        .unwrap_or_default();
+    Ok(Redirect::to(&format!("/volunteers/{v}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn issue_certificate(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    let code = state
+        .app
+        .issue_certificate(&s.actor, &id, &s.ctx)
+        .await
+        .map_err(|e| PageError::new(e, s.locale))?;
+    Ok(Redirect::to(&format!("/volunteers/{id}/certificates/{code}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "certificate.html")]
+struct CertificatePage {
+    name: String,
+    hours: String,
+    count: i64,
+    contents: Vec<String>,
+    units: String,
+    code: String,
+    issued: String,
+    volunteer_id: String,
+}
+
+pub async fn certificate(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path((id, code)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let d = state
+        .app
+        .volunteer_detail(&s.actor, &id, &s.ctx)
+        .await
+        .map_err(|e| PageError::new(e, s.locale))?;
+    let c = state
+        .app
+        .verify_certificate(&code)
+        .await
+        .map_err(|e| PageError::new(e, s.locale))?;
+    let belongs = app::registry::tenant_of(&code) == Some(d.row.tenant_id.as_str())
+        && state
+            .app
+            .db
+            .certificate(&d.row.tenant_id, &c.code)
+            .await
+            .ok()
+            .flatten()
+            .is_some_and(|x| x.volunteer_id == id);
+    if !belongs {
+        return Err(PageError::new(AppError::not_found("证明"), s.locale));
+    }
+    let mut contents: Vec<String> = Vec::new();
+    for r in d
+        .records
+        .iter()
+        .filter(|r| r.status == domain::volunteer::RecordStatus::Valid)
+    {
+        let line = format!("{}：{}", r.record.activity_name, r.record.content);
+        if !contents.contains(&line) && contents.len() < 10 {
+            contents.push(line);
+        }
+    }
+    let issued = local_time(&c.issued_at).chars().take(10).collect();
+    let page = CertificatePage {
+        name: d.row.volunteer.name,
+        hours: c.hours,
+        count: c.record_count,
+        contents,
+        units: c.units,
+        code: c.code,
+        issued,
+        volunteer_id: id,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "verify.html")]
+struct VerifyPage {
+    code: String,
+    cert: Option<app::volunteer::VerifiedCertificate>,
+    issued: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct VerifyQuery {
+    #[serde(default)]
+    code: String,
+}
+
+/// Public: anyone checks a certificate by its code.
+pub async fn verify(State(state): State<AppState>, Query(q): Query<VerifyQuery>) -> Response {
+    let code = q.code.trim().to_string();
+    if code.is_empty() {
+        return render(
+            StatusCode::OK,
+            &VerifyPage {
+                code,
+                cert: None,
+                issued: String::new(),
+            },
+        );
+    }
+    match state.app.verify_certificate(&code).await {
+        Ok(c) => {
+            let issued = local_time(&c.issued_at);
+            render(
+                StatusCode::OK,
+                &VerifyPage {
+                    code,
+                    cert: Some(c),
+                    issued,
+                },
+            )
+        }
+        Err(AppError::NotFound(_)) => render(
+            StatusCode::NOT_FOUND,
+            &VerifyPage {
+                code,
+                cert: None,
+                issued: String::new(),
+            },
+        ),
+        Err(e) => PageError::new(e, crate::i18n::Locale::Zh).into_response(),
+    }
+}
+
+// ---------- API ----------
+
+pub async fn api_list(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    let rows = state
+        .app
+        .list_volunteers(&s.actor, Some(&q.q), q.after.split_once('|'), PAGE)
+        .await?;
+    Ok(Json(json!({ "items": rows })).into_response())
+}
+
+pub async fn api_create(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    ApiJson(form): ApiJson<VolunteerForm>,
+) -> Result<Response, ApiError> {
+    let id = state
+        .app
+        .register_volunteer(&s.actor, &form, &s.ctx)
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+}
+
+pub async fn api_detail(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.app.volunteer_detail(&s.actor, &id, &s.ctx).await?).into_response())
+}
+
+pub async fn api_add_record(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(form): ApiJson<ServiceRecordForm>,
+) -> Result<Response, ApiError> {
+    let rid = state
+        .app
+        .record_service(&s.actor, &id, &form, &s.ctx)
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": rid }))).into_response())
+}
+
+pub async fn api_correction(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(record_id): Path<String>,
+    ApiJson(f): ApiJson<CorrectionForm>,
+) -> Result<Response, ApiError> {
+    let id = state
+        .app
+        .request_correction(&s.actor, &record_id, &f.record, &f.note, &s.ctx)
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct DecisionBody {
+    #[serde(default)]
+    accept: bool,
+}
+
+pub async fn api_decide(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(record_id): Path<String>,
+    ApiJson(b): ApiJson<DecisionBody>,
+) -> Result<Response, ApiError> {
+    state
+        .app
+        .decide_correction(&s.actor, &record_id, b.accept, &s.ctx)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn api_issue_certificate(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let code = state.app.issue_certificate(&s.actor, &id, &s.ctx).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "code": code }))).into_response())
+}
+
+/// Public: verify a certificate.
+pub async fn api_verify(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.app.verify_certificate(&code).await?).into_response())
+}
