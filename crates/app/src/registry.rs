@@ -403,3 +403,153 @@ pub fn json_diff(before: &serde_json::Value, after: &serde_json::Value) -> Vec<S
     }
     out
 }
+
+impl App {
+    /// Records an incubation period; the organization's managing authority (or a bureau above) may.
+    pub async fn add_incubation(
+        &self,
+        actor: &Actor,
+        org_id: &str,
+        form: &domain::registry::IncubationForm,
+        ctx: &Ctx,
+    ) -> Result<String, AppError> {
+        let row = self
+            .visible_org(actor, org_id, "organization.incubation", ctx)
+            .await?;
+        let subject = Subject {
+            kind: "organization",
+            id: org_id,
+            area: &row.org.area,
+        };
+        let role = match can_edit(actor, &row.org, &row.org) {
+            Ok(r) => r,
+            Err(d) => {
+                return Err(self
+                    .refused(
+                        Some(actor),
+                        "organization.incubation",
+                        &subject,
+                        d.into(),
+                        ctx,
+                    )
+                    .await)
+            }
+        };
+        let inc = match form.validate(today()) {
+            Ok(i) => i,
+            Err(e) => {
+                return Err(self
+                    .refused(
+                        Some(actor),
+                        "organization.incubation",
+                        &subject,
+                        e.into(),
+                        ctx,
+                    )
+                    .await)
+            }
+        };
+        let id = format!("{}-{}", row.tenant_id, uuid::Uuid::now_v7().simple());
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        tx.insert_incubation(
+            &row.tenant_id,
+            &id,
+            org_id,
+            &inc.incubator,
+            &inc.started_on.to_string(),
+            inc.ended_on.map(|d| d.to_string()).as_deref(),
+            &inc.outcome,
+            &now,
+        )
+        .await?;
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "organization.incubation",
+            Outcome::Ok,
+            &subject,
+            None,
+            Some(json!(inc)),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Files a disclosure entry or a report; the organization's own manager or its managing
+    /// authority may. Filed entries are never edited: a correction is a new entry.
+    pub async fn add_disclosure(
+        &self,
+        actor: &Actor,
+        org_id: &str,
+        form: &domain::registry::DisclosureForm,
+        ctx: &Ctx,
+    ) -> Result<String, AppError> {
+        let row = self
+            .visible_org(actor, org_id, "organization.disclosure", ctx)
+            .await?;
+        let subject = Subject {
+            kind: "organization",
+            id: org_id,
+            area: &row.org.area,
+        };
+        let role = match domain::registry::can_disclose(actor, org_id, &row.org) {
+            Ok(r) => r,
+            Err(d) => {
+                return Err(self
+                    .refused(
+                        Some(actor),
+                        "organization.disclosure",
+                        &subject,
+                        d.into(),
+                        ctx,
+                    )
+                    .await)
+            }
+        };
+        let d = match form.validate(today()) {
+            Ok(d) => d,
+            Err(e) => {
+                return Err(self
+                    .refused(
+                        Some(actor),
+                        "organization.disclosure",
+                        &subject,
+                        e.into(),
+                        ctx,
+                    )
+                    .await)
+            }
+        };
+        let id = format!("{}-{}", row.tenant_id, uuid::Uuid::now_v7().simple());
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        tx.insert_disclosure(
+            &row.tenant_id,
+            &id,
+            org_id,
+            d.kind.as_str(),
+            &d.title,
+            &d.body,
+            &d.occurred_on.to_string(),
+            Some(&actor.login),
+            &now,
+        )
+        .await?;
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "organization.disclosure",
+            Outcome::Ok,
+            &subject,
+            None,
+            Some(json!(d)),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}

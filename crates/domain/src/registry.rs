@@ -534,3 +534,274 @@ mod tests {
         assert_eq!(can_edit(&county, &filed, &renamed), Ok(Role::CountyBureau));
     }
 }
+
+/// Kinds of disclosure entries and reports an organization files (LN 附件四.2–3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisclosureKind {
+    /// 决策事项
+    Decision,
+    /// 收费事项
+    Fee,
+    /// 重大活动（公开）
+    MajorActivity,
+    /// 重大活动报告（向管理机关报告）
+    MajorActivityReport,
+    /// 定期向社区居委会报告工作
+    WorkReport,
+}
+
+impl DisclosureKind {
+    pub const ALL: [DisclosureKind; 5] = [
+        DisclosureKind::Decision,
+        DisclosureKind::Fee,
+        DisclosureKind::MajorActivity,
+        DisclosureKind::MajorActivityReport,
+        DisclosureKind::WorkReport,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisclosureKind::Decision => "decision",
+            DisclosureKind::Fee => "fee",
+            DisclosureKind::MajorActivity => "major_activity",
+            DisclosureKind::MajorActivityReport => "major_activity_report",
+            DisclosureKind::WorkReport => "work_report",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            DisclosureKind::Decision => "决策事项公开",
+            DisclosureKind::Fee => "收费事项公开",
+            DisclosureKind::MajorActivity => "重大活动公开",
+            DisclosureKind::MajorActivityReport => "重大活动报告",
+            DisclosureKind::WorkReport => "工作报告（报社区居委会）",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DisclosureForm {
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub occurred_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Disclosure {
+    pub kind: DisclosureKind,
+    pub title: String,
+    pub body: String,
+    pub occurred_on: NaiveDate,
+}
+
+fn date_field(
+    v: &str,
+    field: &str,
+    label: &str,
+    today: NaiveDate,
+    errors: &mut Vec<FieldError>,
+) -> Option<NaiveDate> {
+    match NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d") {
+        Ok(d) if d <= today => Some(d),
+        Ok(_) => {
+            errors.push(FieldError::new(
+                field,
+                "future_date",
+                format!("{label}不能晚于今天"),
+            ));
+            None
+        }
+        Err(_) => {
+            errors.push(FieldError::new(
+                field,
+                "invalid_date",
+                format!("请填写{label}（YYYY-MM-DD）"),
+            ));
+            None
+        }
+    }
+}
+
+impl DisclosureForm {
+    pub fn validate(&self, today: NaiveDate) -> Result<Disclosure, DomainError> {
+        let mut errors = Vec::new();
+        let kind = DisclosureKind::parse(self.kind.trim());
+        if kind.is_none() {
+            errors.push(FieldError::new(
+                "kind",
+                "invalid_kind",
+                "请选择公开或报告的类型",
+            ));
+        }
+        let title = self.title.trim();
+        if title.is_empty() || title.chars().count() > 100 {
+            errors.push(FieldError::new(
+                "title",
+                "required",
+                "请填写标题（不超过 100 字）",
+            ));
+        }
+        let body = self.body.trim();
+        if body.is_empty() || body.chars().count() > 5000 {
+            errors.push(FieldError::new(
+                "body",
+                "required",
+                "请填写内容（不超过 5000 字）",
+            ));
+        }
+        let occurred_on = date_field(
+            &self.occurred_on,
+            "occurred_on",
+            "发生日期",
+            today,
+            &mut errors,
+        );
+        match (kind, occurred_on) {
+            (Some(kind), Some(occurred_on)) if errors.is_empty() => Ok(Disclosure {
+                kind,
+                title: title.to_string(),
+                body: body.to_string(),
+                occurred_on,
+            }),
+            _ => Err(DomainError::Invalid(errors)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IncubationForm {
+    pub incubator: String,
+    pub started_on: String,
+    pub ended_on: String,
+    pub outcome: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Incubation {
+    pub incubator: String,
+    pub started_on: NaiveDate,
+    pub ended_on: Option<NaiveDate>,
+    pub outcome: String,
+}
+
+impl IncubationForm {
+    pub fn validate(&self, today: NaiveDate) -> Result<Incubation, DomainError> {
+        let mut errors = Vec::new();
+        let incubator = self.incubator.trim();
+        if incubator.is_empty() || incubator.chars().count() > 100 {
+            errors.push(FieldError::new(
+                "incubator",
+                "required",
+                "请填写孵化基地名称（不超过 100 字）",
+            ));
+        }
+        let started_on = date_field(
+            &self.started_on,
+            "started_on",
+            "入孵日期",
+            today,
+            &mut errors,
+        );
+        let ended_on = match self.ended_on.trim() {
+            "" => None,
+            v => date_field(v, "ended_on", "出孵日期", today, &mut errors),
+        };
+        if let (Some(s), Some(e)) = (started_on, ended_on) {
+            if e < s {
+                errors.push(FieldError::new(
+                    "ended_on",
+                    "before_start",
+                    "出孵日期不能早于入孵日期",
+                ));
+            }
+        }
+        match started_on {
+            Some(started_on) if errors.is_empty() => Ok(Incubation {
+                incubator: incubator.to_string(),
+                started_on,
+                ended_on,
+                outcome: self.outcome.trim().to_string(),
+            }),
+            _ => Err(DomainError::Invalid(errors)),
+        }
+    }
+}
+
+/// May `actor` file a disclosure or report for organization `org_id`? Its own manager may, and so
+/// may its managing authority.
+pub fn can_disclose(actor: &Actor, org_id: &str, org: &Organization) -> Result<Role, Denied> {
+    if let Some(a) = actor.assignments.iter().find(|a| {
+        a.role == Role::OrganizationManager && a.organization_id.as_deref() == Some(org_id)
+    }) {
+        return Ok(a.role);
+    }
+    can_edit(actor, org, org).map_err(|_| Denied {
+        code: "not_organization_manager",
+        message: "无权填报：信息公开和工作报告由本组织负责人或其管理机关填报".into(),
+    })
+}
+
+#[cfg(test)]
+mod disclosure_tests {
+    use super::*;
+    use crate::identity::RoleAssignment;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn an_incubation_cannot_end_before_it_starts() {
+        let f = IncubationForm {
+            incubator: "屯溪区社会组织孵化园".into(),
+            started_on: "2025-03-01".into(),
+            ended_on: "2025-01-01".into(),
+            outcome: String::new(),
+        };
+        let e = format!("{:?}", f.validate(d("2026-11-22")).unwrap_err());
+        assert!(e.contains("不能早于入孵日期"));
+        let ok = IncubationForm {
+            ended_on: String::new(),
+            ..f
+        };
+        assert_eq!(ok.validate(d("2026-11-22")).unwrap().ended_on, None);
+    }
+
+    #[test]
+    fn the_organizations_own_manager_files_its_disclosures() {
+        let (org, _) = OrganizationForm {
+            name: "互助会".into(),
+            registration_status: "filed".into(),
+            category: "mutual_aid".into(),
+            area: "341002002001".into(),
+            ..Default::default()
+        }
+        .validate(d("2026-11-22"))
+        .unwrap();
+        let manager = Actor {
+            user_id: "m".into(),
+            login: "m".into(),
+            display_name: "m".into(),
+            assignments: vec![RoleAssignment {
+                role: Role::OrganizationManager,
+                area: AreaCode::parse("341002002001").unwrap(),
+                organization_id: Some("3410-x".into()),
+            }],
+        };
+        assert!(can_disclose(&manager, "3410-x", &org).is_ok());
+        assert!(can_disclose(&manager, "3410-y", &org).is_err());
+        let e = DisclosureForm {
+            kind: "gossip".into(),
+            ..Default::default()
+        }
+        .validate(d("2026-11-22"))
+        .unwrap_err();
+        assert!(format!("{e:?}").contains("请选择公开或报告的类型"));
+    }
+}

@@ -78,6 +78,14 @@ pub fn document() -> Value {
                     "address": { "type": "string" }, "description": { "type": "string" }
                 }), json!(["name", "registration_status", "category", "area"])),
                 "OrganizationEdit": { "allOf": [ { "$ref": "#/components/schemas/OrganizationForm" }, s(json!({ "version": { "type": "integer" } }), json!(["version"])) ] },
+                "IncubationForm": s(json!({
+                    "incubator": { "type": "string" }, "started_on": { "type": "string", "format": "date" },
+                    "ended_on": { "type": "string", "description": "date, or empty while incubating" }, "outcome": { "type": "string" }
+                }), json!(["incubator", "started_on"])),
+                "DisclosureForm": s(json!({
+                    "kind": { "type": "string", "enum": domain::registry::DisclosureKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>() },
+                    "title": { "type": "string" }, "body": { "type": "string" }, "occurred_on": { "type": "string", "format": "date" }
+                }), json!(["kind", "title", "body", "occurred_on"])),
                 "VolunteerForm": s(json!({
                     "name": { "type": "string" }, "gender": { "type": "string", "enum": ["", "male", "female"] },
                     "area": { "type": "string", "description": "12-digit community code" }, "skills": { "type": "string" },

@@ -12,7 +12,10 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Json;
 use domain::authz::{reach, Action};
-use domain::registry::{OrgCategory, OrganizationForm, RegistrationStatus};
+use domain::registry::{
+    DisclosureForm, DisclosureKind, IncubationForm, OrgCategory, OrganizationForm,
+    RegistrationStatus,
+};
 use domain::AreaCode;
 use serde::Deserialize;
 use serde_json::json;
@@ -287,6 +290,26 @@ struct DetailPage {
     /// (version, when, who, what)
     history: Vec<(i64, String, String, String)>,
     warnings: Vec<String>,
+    can_disclose: bool,
+    kinds: Vec<(&'static str, &'static str)>,
+    errors: FormErrors,
+    inc: IncubationForm,
+    disc: DisclosureForm,
+}
+
+impl DetailPage {
+    fn kind_zh(&self, k: &str) -> &'static str {
+        DisclosureKind::parse(k).map(|k| k.zh()).unwrap_or("")
+    }
+}
+
+/// A refused sub-form of the detail page, shown again with its errors.
+#[derive(Default)]
+struct Refused {
+    status: Option<StatusCode>,
+    errors: FormErrors,
+    inc: IncubationForm,
+    disc: DisclosureForm,
 }
 
 pub async fn detail(
@@ -294,6 +317,16 @@ pub async fn detail(
     PageUser(s): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
+    detail_page(&state, &s, &id, Refused::default()).await
+}
+
+async fn detail_page(
+    state: &AppState,
+    s: &Signed,
+    id: &str,
+    refused: Refused,
+) -> Result<Response, PageError> {
+    let id = id.to_string();
     let d = state
         .app
         .organization_detail(&s.actor, &id, &s.ctx)
@@ -329,14 +362,105 @@ pub async fn detail(
         .and_then(|u| domain::ident::Uscc::parse(u, "uscc").ok())
         .map(|c| c.warnings)
         .unwrap_or_default();
+    let can_disclose = domain::registry::can_disclose(&s.actor, &id, &d.row.org).is_ok();
     let page = DetailPage {
-        chrome: Chrome::for_user(&s, &format!("/organizations/{id}")),
+        chrome: Chrome::for_user(s, &format!("/organizations/{id}")),
         d,
         area_name,
         history,
         warnings,
+        can_disclose,
+        kinds: DisclosureKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.zh()))
+            .collect(),
+        errors: refused.errors,
+        inc: refused.inc,
+        disc: refused.disc,
     };
-    Ok(render(StatusCode::OK, &page))
+    Ok(render(refused.status.unwrap_or(StatusCode::OK), &page))
+}
+
+pub async fn add_incubation(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<IncubationForm>,
+) -> Result<Response, PageError> {
+    match state.app.add_incubation(&s.actor, &id, &form, &s.ctx).await {
+        Ok(_) => Ok(Redirect::to(&format!("/organizations/{id}")).into_response()),
+        Err(e) => match FormErrors::from_error(&e) {
+            Some(errors) => {
+                detail_page(
+                    &state,
+                    &s,
+                    &id,
+                    Refused {
+                        status: Some(crate::error::status_of(&e)),
+                        errors,
+                        inc: form,
+                        ..Default::default()
+                    },
+                )
+                .await
+            }
+            None => Err(PageError::new(e, s.locale)),
+        },
+    }
+}
+
+pub async fn add_disclosure(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<DisclosureForm>,
+) -> Result<Response, PageError> {
+    match state.app.add_disclosure(&s.actor, &id, &form, &s.ctx).await {
+        Ok(_) => Ok(Redirect::to(&format!("/organizations/{id}")).into_response()),
+        Err(e) => match FormErrors::from_error(&e) {
+            Some(errors) => {
+                detail_page(
+                    &state,
+                    &s,
+                    &id,
+                    Refused {
+                        status: Some(crate::error::status_of(&e)),
+                        errors,
+                        disc: form,
+                        ..Default::default()
+                    },
+                )
+                .await
+            }
+            None => Err(PageError::new(e, s.locale)),
+        },
+    }
+}
+
+pub async fn api_add_incubation(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(form): ApiJson<IncubationForm>,
+) -> Result<Response, ApiError> {
+    let iid = state
+        .app
+        .add_incubation(&s.actor, &id, &form, &s.ctx)
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": iid }))).into_response())
+}
+
+pub async fn api_add_disclosure(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(form): ApiJson<DisclosureForm>,
+) -> Result<Response, ApiError> {
+    let did = state
+        .app
+        .add_disclosure(&s.actor, &id, &form, &s.ctx)
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": did }))).into_response())
 }
 
 /// The stored organization as the form shows it.

@@ -1318,6 +1318,119 @@ async fn only_the_county_bureau_registers_and_the_ledger_filters_and_pages() {
     assert_eq!(st, StatusCode::FORBIDDEN);
 }
 
+#[tokio::test]
+async fn an_organizations_manager_files_disclosures_and_its_authority_records_incubation() {
+    let t = spawn_app().await;
+    let id = t
+        .app
+        .create_organization(
+            &officer(Role::TownshipOfficer, "341002002"),
+            &filed_org("柏树街睦邻中心", "341002002001"),
+            &Ctx::default(),
+        )
+        .await
+        .unwrap()
+        .id;
+    t.app
+        .create_user(
+            None,
+            &UserForm {
+                login: "manager2".into(),
+                display_name: "负责人".into(),
+                password: PASSWORD.into(),
+                role: "organization_manager".into(),
+                area: "341002002001".into(),
+                organization_id: Some(id.clone()),
+            },
+            &Ctx::default(),
+        )
+        .await
+        .unwrap();
+    let m = t.login("manager2").await;
+    let (st, page) = m.get(&format!("/organizations/{id}")).await;
+    assert_eq!(st, StatusCode::OK, "a manager sees their own organization");
+    assert!(page.contains(
+        "action=\"/organizations/{id}/disclosures\""
+            .replace("{id}", &id)
+            .as_str()
+    ));
+    let (st, body) = m
+        .post(
+            &format!("/organizations/{id}/disclosures"),
+            &[
+                ("kind", "fee"),
+                ("title", "2026 年度会费"),
+                ("body", ""),
+                ("occurred_on", "2026-01-05"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("请填写内容") && body.contains("value=\"2026 年度会费\""));
+    let (st, _) = m
+        .post(
+            &format!("/organizations/{id}/disclosures"),
+            &[
+                ("kind", "fee"),
+                ("title", "2026 年度会费"),
+                ("body", "每人每年 20 元"),
+                ("occurred_on", "2026-01-05"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (st, _) = m
+        .post(
+            &format!("/organizations/{id}/incubations"),
+            &[("incubator", "屯溪区孵化园"), ("started_on", "2025-01-01")],
+        )
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::FORBIDDEN,
+        "incubation is recorded by the managing authority"
+    );
+    let ts = t.login("township").await;
+    let (st, body) = ts
+        .post(
+            &format!("/organizations/{id}/incubations"),
+            &[
+                ("incubator", "屯溪区孵化园"),
+                ("started_on", "2025-06-01"),
+                ("ended_on", "2025-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("出孵日期不能早于入孵日期"));
+    let (st, _, _) = ts.api(reqwest::Method::POST, &format!("/api/v1/organizations/{id}/incubations"), Some(json!({"incubator": "屯溪区孵化园", "started_on": "2025-06-01", "ended_on": "2026-06-01", "outcome": "出孵并备案"}))).await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (_, _, body) = ts
+        .api(
+            reqwest::Method::GET,
+            &format!("/api/v1/organizations/{id}"),
+            None,
+        )
+        .await;
+    let j: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(j["incubations"].as_array().unwrap().len(), 1);
+    assert_eq!(j["disclosures"][0]["kind"], "fee");
+    let (_, _, body) = ts
+        .api(
+            reqwest::Method::GET,
+            "/api/v1/organizations?incubated=true",
+            None,
+        )
+        .await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
 // ---------- volunteers ----------
 
 #[tokio::test]
