@@ -7,8 +7,10 @@ pub mod audit;
 pub mod demo;
 mod error;
 pub mod identity;
+pub mod pii;
 pub mod registry;
 pub mod secret;
+pub mod social;
 pub mod volunteer;
 
 pub use error::{AppError, ImportError};
@@ -30,6 +32,8 @@ pub struct Settings {
     /// Hours a login session lasts.
     pub session_hours: i64,
     pub throttle: domain::password::LoginThrottle,
+    /// Keys for personal information at rest.
+    pub pii: pii::PiiKeys,
 }
 
 impl Default for Settings {
@@ -39,6 +43,9 @@ impl Default for Settings {
             argon2_iterations: 2,
             session_hours: 12,
             throttle: domain::password::LoginThrottle::default(),
+            // A fixed key only for tests and tools; `sanshe serve` loads or creates the
+            // deployment's key file (see the configuration).
+            pii: pii::PiiKeys::from_hex(&"00".repeat(32)).unwrap_or_else(|_| unreachable!()),
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod ident;
 pub mod identity;
 pub mod password;
 pub mod registry;
+pub mod social;
 pub mod volunteer;
 
 pub use area::{AreaCode, AreaLevel, CommitteeKind, TownshipKind};

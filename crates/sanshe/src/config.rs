@@ -21,6 +21,8 @@ pub struct Config {
     pub max_connections: u32,
     pub argon2_memory_kib: u32,
     pub session_hours: i64,
+    /// File holding the master key for personal information (created on first start).
+    pub pii_key_file: String,
 }
 
 impl Default for Config {
@@ -36,6 +38,7 @@ impl Default for Config {
             max_connections: 16,
             argon2_memory_kib: 19_456,
             session_hours: 12,
+            pii_key_file: "data/pii.key".into(),
         }
     }
 }
@@ -69,6 +72,9 @@ impl Config {
         if let Some(v) = env("SANSHE_SECURE_COOKIES") {
             c.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
         }
+        if let Some(v) = env("SANSHE_PII_KEY_FILE") {
+            c.pii_key_file = v;
+        }
         if let Some(v) = env("SANSHE_MAX_CONNECTIONS") {
             c.max_connections = v.parse()?;
         }
@@ -84,11 +90,22 @@ impl Config {
         }
     }
 
-    pub fn settings(&self) -> app::Settings {
-        app::Settings {
+    /// The use cases' settings, with the personal-information key: `SANSHE_PII_KEY` (64 hex
+    /// characters) if set, else the key file, created on first start.
+    pub fn settings(&self) -> anyhow::Result<app::Settings> {
+        let pii = match std::env::var("SANSHE_PII_KEY")
+            .ok()
+            .filter(|v| !v.is_empty())
+        {
+            Some(hex) => app::pii::PiiKeys::from_hex(&hex),
+            None => app::pii::PiiKeys::load_or_create(std::path::Path::new(&self.pii_key_file)),
+        }
+        .map_err(|e| anyhow::anyhow!(e))?;
+        Ok(app::Settings {
             argon2_memory_kib: self.argon2_memory_kib,
             session_hours: self.session_hours,
+            pii,
             ..app::Settings::default()
-        }
+        })
     }
 }

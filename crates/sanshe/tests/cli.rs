@@ -12,6 +12,7 @@ fn sanshe(url: &str, args: &[&str]) -> std::process::Output {
         .args(args)
         .env("SANSHE_DATABASE_URL", url)
         .env("RUST_LOG", "warn")
+        .env("SANSHE_PII_KEY", "ab".repeat(32))
         .output()
         .unwrap()
 }

@@ -13,6 +13,7 @@ mod db;
 pub mod identity;
 mod migrate;
 pub mod registry;
+pub mod social;
 pub mod testing;
 pub mod time;
 pub mod volunteer;

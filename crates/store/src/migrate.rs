@@ -23,6 +23,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0001_foundation"),
     migration!("0002_organizations"),
     migration!("0003_volunteers"),
+    migration!("0004_social_work"),
 ];
 
 /// Tables that hold national reference data or accounts that span cities, and so carry no

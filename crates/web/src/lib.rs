@@ -12,6 +12,7 @@ pub mod pages;
 pub mod registry;
 pub mod routes;
 pub mod server;
+pub mod social;
 pub mod volunteer;
 
 pub use server::{Application, WebConfig};

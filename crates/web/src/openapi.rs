@@ -86,6 +86,15 @@ pub fn document() -> Value {
                     "kind": { "type": "string", "enum": domain::registry::DisclosureKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>() },
                     "title": { "type": "string" }, "body": { "type": "string" }, "occurred_on": { "type": "string", "format": "date" }
                 }), json!(["kind", "title", "body", "occurred_on"])),
+                "PlatformForm": s(json!({ "kind": { "type": "string", "enum": ["centre", "station", "incubator", "academy"] }, "name": { "type": "string" }, "area": { "type": "string" } }), json!(["kind", "name", "area"])),
+                "PostForm": s(json!({ "social_worker_id": { "type": "string" }, "title": { "type": "string" }, "started_on": { "type": "string", "format": "date" }, "ended_on": { "type": "string" } }), json!(["social_worker_id", "title", "started_on"])),
+                "SocialWorkerForm": s(json!({
+                    "name": { "type": "string" }, "id_number": { "type": "string", "description": "GB 11643; encrypted at rest, returned only masked" },
+                    "certificate_level": { "type": "string", "enum": ["assistant", "intermediate", "senior", "aide"] },
+                    "certificate_number": { "type": "string" }, "certificate_date": { "type": "string", "format": "date" },
+                    "employer_org_id": { "type": "string" }, "area": { "type": "string" }
+                }), json!(["name", "id_number", "certificate_level", "area"])),
+                "TrainingForm": s(json!({ "name": { "type": "string" }, "organizer": { "type": "string" }, "held_on": { "type": "string", "format": "date" }, "hours": { "type": "string" } }), json!(["name", "organizer", "held_on", "hours"])),
                 "VolunteerForm": s(json!({
                     "name": { "type": "string" }, "gender": { "type": "string", "enum": ["", "male", "female"] },
                     "area": { "type": "string", "description": "12-digit community code" }, "skills": { "type": "string" },

@@ -1,7 +1,7 @@
 //! The one table of routes. The router, the OpenAPI document and the territory test are all built
 //! from it, so a route added here is served, documented and checked at once.
 
-use crate::{api, assets, pages, registry, volunteer, AppState};
+use crate::{api, assets, pages, registry, social, volunteer, AppState};
 use axum::http::Method;
 use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
@@ -95,6 +95,14 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/organizations/{org_id}", Signed, "Save an organization (optimistic locking)", post(registry::update)),
         r(p.clone(), "/organizations/{org_id}/incubations", Signed, "Record an incubation period", post(registry::add_incubation)),
         r(p.clone(), "/organizations/{org_id}/disclosures", Signed, "File a disclosure entry or report", post(registry::add_disclosure)),
+        r(g.clone(), "/platforms", Signed, "Social-work platforms and the staffing standard", get(social::platforms)),
+        r(p.clone(), "/platforms", Signed, "Create a platform", post(social::create_platform)),
+        r(g.clone(), "/platforms/{platform_id}", Signed, "A platform with its posts", get(social::platform)),
+        r(p.clone(), "/platforms/{platform_id}/posts", Signed, "Assign a professional post", post(social::add_post)),
+        r(g.clone(), "/social-workers", Signed, "Social workers", get(social::workers)),
+        r(p.clone(), "/social-workers", Signed, "Record a social worker", post(social::create_worker)),
+        r(g.clone(), "/social-workers/{worker_id}", Signed, "A social worker", get(social::worker)),
+        r(p.clone(), "/social-workers/{worker_id}/trainings", Signed, "Record a training", post(social::add_training)),
         r(g.clone(), "/volunteers", Signed, "Volunteers", get(volunteer::list)),
         r(g.clone(), "/volunteers/new", Signed, "Form to register a volunteer", get(volunteer::new_form)),
         r(p.clone(), "/volunteers", Signed, "Register a volunteer (with consent)", post(volunteer::create)),
@@ -124,6 +132,14 @@ pub fn route_table() -> Vec<RouteSpec> {
         with_body(r(Method::PUT, "/api/v1/organizations/{org_id}", Signed, "Save an organization; `version` must be the one you read (409 stale_version otherwise)", put(registry::api_update)), "OrganizationEdit"),
         with_body(r(p.clone(), "/api/v1/organizations/{org_id}/incubations", Signed, "Record an incubation period (managing authority)", post(registry::api_add_incubation)), "IncubationForm"),
         with_body(r(p.clone(), "/api/v1/organizations/{org_id}/disclosures", Signed, "File a disclosure or report (the organization's manager or its authority)", post(registry::api_add_disclosure)), "DisclosureForm"),
+        r(g.clone(), "/api/v1/platforms", Signed, "Platforms in my territory, with the staffing standard", get(social::api_platforms)),
+        with_body(r(p.clone(), "/api/v1/platforms", Signed, "Create a platform", post(social::api_create_platform)), "PlatformForm"),
+        r(g.clone(), "/api/v1/platforms/{platform_id}", Signed, "A platform, its posts and whether it meets the standard", get(social::api_platform)),
+        with_body(r(p.clone(), "/api/v1/platforms/{platform_id}/posts", Signed, "Assign a professional post", post(social::api_add_post)), "PostForm"),
+        r(g.clone(), "/api/v1/social-workers", Signed, "Social workers (identity numbers masked)", get(social::api_workers)),
+        with_body(r(p.clone(), "/api/v1/social-workers", Signed, "Record a social worker (identity number encrypted at rest)", post(social::api_create_worker)), "SocialWorkerForm"),
+        r(g.clone(), "/api/v1/social-workers/{worker_id}", Signed, "A social worker with posts, trainings and allowance eligibility", get(social::api_worker)),
+        with_body(r(p.clone(), "/api/v1/social-workers/{worker_id}/trainings", Signed, "Record a training", post(social::api_add_training)), "TrainingForm"),
         r(g.clone(), "/api/v1/volunteers", Signed, "Volunteers I may see (q, after)", get(volunteer::api_list)),
         with_body(r(p.clone(), "/api/v1/volunteers", Signed, "Register a volunteer (consent required)", post(volunteer::api_create)), "VolunteerForm"),
         r(g.clone(), "/api/v1/volunteers/{volunteer_id}", Signed, "A volunteer with maintained totals and records", get(volunteer::api_detail)),

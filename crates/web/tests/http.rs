@@ -801,6 +801,52 @@ async fn shexian_snapshot(db: &Db) -> String {
     out
 }
 
+/// A platform with one social worker in a post: (platform id, social worker id).
+async fn platform_with_worker(
+    t: &TestApp,
+    township: &str,
+    name: &str,
+    id_number: &str,
+) -> (String, String) {
+    let unit = officer(Role::TownshipOfficer, township);
+    let platform = t
+        .app
+        .create_platform(
+            &unit,
+            &domain::social::PlatformForm {
+                kind: "centre".into(),
+                name: name.into(),
+                area: township.into(),
+            },
+            &Ctx::default(),
+        )
+        .await
+        .unwrap();
+    let form = domain::social::SocialWorkerForm {
+        name: format!("{name}社工"),
+        id_number: id_number.into(),
+        certificate_level: "aide".into(),
+        area: township.into(),
+        ..Default::default()
+    };
+    let worker = t
+        .app
+        .create_social_worker(&unit, &form, &Ctx::default())
+        .await
+        .unwrap();
+    let post = domain::social::PostForm {
+        social_worker_id: worker.clone(),
+        title: "专业社工".into(),
+        started_on: "2025-01-01".into(),
+        ended_on: String::new(),
+    };
+    t.app
+        .add_post(&unit, &platform, &post, &Ctx::default())
+        .await
+        .unwrap();
+    (platform, worker)
+}
+
 /// A volunteer registered by their community, with one record and a certificate:
 /// (volunteer id, record id, certificate code).
 async fn volunteer_with_certificate(
@@ -902,6 +948,10 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
         .unwrap()
         .id;
     let shexian_vol = volunteer_with_certificate(&t, "341021100201", "歙县汪晓梅").await;
+    let shexian_sw =
+        platform_with_worker(&t, "341021100", "歙县徽城镇社工站", "11010519491231002X").await;
+    let sibling_sw =
+        platform_with_worker(&t, "341002001", "昱东街道社工中心", "440524188001010014").await;
     let sibling_vol = volunteer_with_certificate(&t, "341002002002", "跃进路程建国").await;
     let before = shexian_snapshot(&t.db).await;
 
@@ -910,6 +960,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
         foreign_code: &'static str,
         foreign_org: String,
         foreign_vol: (String, String, String),
+        foreign_sw: (String, String),
         markers: Vec<String>,
     }
     let probes = [
@@ -918,6 +969,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
             foreign_code: "341021",
             foreign_org: shexian_org.clone(),
             foreign_vol: shexian_vol.clone(),
+            foreign_sw: shexian_sw.clone(),
             markers: vec![
                 "歙县".into(),
                 "341021".into(),
@@ -930,6 +982,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
             foreign_code: "341021",
             foreign_org: shexian_org.clone(),
             foreign_vol: shexian_vol.clone(),
+            foreign_sw: shexian_sw.clone(),
             markers: vec![
                 "歙县".into(),
                 "341021".into(),
@@ -942,6 +995,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
             foreign_code: "341002002002",
             foreign_org: sibling_org.clone(),
             foreign_vol: sibling_vol.clone(),
+            foreign_sw: sibling_sw.clone(),
             markers: vec![
                 "341002002002".into(),
                 "跃进路".into(),
@@ -968,6 +1022,8 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
                     "volunteer_id" => p.foreign_vol.0.clone(),
                     "record_id" => p.foreign_vol.1.clone(),
                     "cert_code" => p.foreign_vol.2.clone(),
+                    "platform_id" => p.foreign_sw.0.clone(),
+                    "worker_id" => p.foreign_sw.1.clone(),
                     other => panic!(
                         "route {} has a parameter {other} with no territory fixture: add one here",
                         spec.path
@@ -1429,6 +1485,159 @@ async fn an_organizations_manager_files_disclosures_and_its_authority_records_in
             .len(),
         1
     );
+}
+
+// ---------- social work ----------
+
+#[tokio::test]
+async fn social_workers_identity_numbers_are_encrypted_masked_and_never_repeated() {
+    let t = spawn_app().await;
+    let s = t.login("township").await;
+    let (st, _) = s
+        .post(
+            "/platforms",
+            &[
+                ("kind", "station"),
+                ("name", "柏树街社区社工站"),
+                ("area", "341002002001"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (st, body) = s
+        .post(
+            "/platforms",
+            &[
+                ("kind", "station"),
+                ("name", "重复的站"),
+                ("area", "341002002001"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "one station per community");
+    assert!(body.contains("每个社区一个站"));
+    let (_, _, body) = s.api(reqwest::Method::GET, "/api/v1/platforms", None).await;
+    let station = serde_json::from_str::<Value>(&body).unwrap()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // A bad identity number: the reason, but the number is not sent back.
+    let form = [
+        ("name", "周婷"),
+        ("id_number", "110101202311012171"),
+        ("certificate_level", "assistant"),
+        ("certificate_number", "ZS2024001"),
+        ("certificate_date", "2024-06-30"),
+        ("area", "341002002001"),
+    ];
+    let (st, body) = s.post("/social-workers", &form).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("校验位错误")
+            && !body.contains("110101202311012171")
+            && body.contains("value=\"ZS2024001\"")
+    );
+    let mut ok = form;
+    ok[1] = ("id_number", "11010519491231002x");
+    let (st, _) = s.post("/social-workers", &ok).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (st, _, body) = s.api(reqwest::Method::POST, "/api/v1/social-workers", Some(json!({"name": "另一人", "id_number": "11010519491231002X", "certificate_level": "aide", "area": "341002002001"}))).await;
+    assert_eq!(st, StatusCode::CONFLICT, "found by the keyed hash: {body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["errors"][0]["field"],
+        "id_number"
+    );
+    let (_, list) = s.get("/social-workers").await;
+    assert!(list.contains("110105********002X") && !list.contains("11010519491231002X"));
+    let (_, _, body) = s
+        .api(reqwest::Method::GET, "/api/v1/social-workers", None)
+        .await;
+    assert!(!body.contains("19491231"));
+    let worker = serde_json::from_str::<Value>(&body).unwrap()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // At rest: only ciphertext and a keyed hash.
+    let stored: String = store::on_pool!(&t.db, c => {
+        sqlx::query_scalar("SELECT id_cipher || '|' || id_lookup || '|' || id_masked FROM social_workers").fetch_one(c).await.unwrap()
+    });
+    assert!(!stored.contains("19491231"), "{stored}");
+    let audit =
+        t.db.audit_events(&Scope::nation(), &Default::default(), 500)
+            .await
+            .unwrap();
+    assert!(
+        audit
+            .iter()
+            .all(|e| !format!("{:?}", e.record).contains("19491231")),
+        "never in the audit log"
+    );
+    // Not eligible for the allowance until in a post; the station meets the standard once it has one.
+    let (_, _, body) = s
+        .api(
+            reqwest::Method::GET,
+            &format!("/api/v1/social-workers/{worker}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["allowance_eligible"],
+        false
+    );
+    let (_, page) = s.get(&format!("/platforms/{station}")).await;
+    assert!(page.contains("未达标"), "no post yet");
+    let (st, _) = s
+        .post(
+            &format!("/platforms/{station}/posts"),
+            &[
+                ("social_worker_id", &worker),
+                ("title", "驻站社工"),
+                ("started_on", "2025-03-01"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, page) = s.get(&format!("/platforms/{station}")).await;
+    assert!(page.contains("达标（黄山市 2020"), "{page}");
+    let (_, _, body) = s
+        .api(
+            reqwest::Method::GET,
+            &format!("/api/v1/social-workers/{worker}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["allowance_eligible"],
+        true
+    );
+    let (st, _) = s
+        .post(
+            &format!("/social-workers/{worker}/trainings"),
+            &[
+                ("name", "社区社会工作实务"),
+                ("organizer", "黄山市民政局"),
+                ("held_on", "2025-09-10"),
+                ("hours", "16"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, page) = s.get(&format!("/social-workers/{worker}")).await;
+    assert!(page.contains("社区社会工作实务") && page.contains("16 学时"));
+    // A community officer may read but not change the ledger.
+    let c = t.login("community").await;
+    let (st, _) = c
+        .post(
+            &format!("/social-workers/{worker}/trainings"),
+            &[
+                ("name", "x"),
+                ("organizer", "y"),
+                ("held_on", "2025-09-10"),
+                ("hours", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
 }
 
 // ---------- volunteers ----------

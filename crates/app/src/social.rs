@@ -1,0 +1,536 @@
+//! Social work: platforms and the staffing standard, social workers (identity numbers encrypted),
+//! professional posts and trainings.
+
+use crate::audit::{event, Subject};
+use crate::registry::{tenant_of, today};
+use crate::{App, AppError, Ctx};
+use domain::audit::Outcome;
+use domain::authz::{can, reach, Action, Target};
+use domain::social::{
+    allowance_eligible, can_manage, post_current, PlatformForm, PostForm, SocialWorkerForm,
+    StaffingStandard, TrainingForm,
+};
+use domain::{Actor, DomainError, FieldError};
+use serde::Serialize;
+use serde_json::json;
+use store::social::{NewSocialWorker, PlatformRow, PostRow, SocialWorkerRow, TrainingRow};
+use store::time;
+
+/// The profile in force for the demonstration city. Targets are policy data: a deployment for
+/// another jurisdiction names its own.
+pub const STANDARD: StaffingStandard = StaffingStandard::HUANGSHAN_2020;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlatformDetail {
+    #[serde(flatten)]
+    pub row: PlatformRow,
+    pub posts: Vec<PostRow>,
+    pub required_posts: Option<i64>,
+    pub meets_standard: Option<bool>,
+    pub standard: StaffingStandard,
+    pub editable: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SocialWorkerDetail {
+    #[serde(flatten)]
+    pub row: SocialWorkerRow,
+    pub posts: Vec<PostRow>,
+    pub trainings: Vec<TrainingRow>,
+    pub allowance_eligible: bool,
+    pub editable: bool,
+}
+
+fn today_text() -> String {
+    today().format("%Y-%m-%d").to_string()
+}
+
+fn new_id(tenant: &str) -> String {
+    format!("{tenant}-{}", uuid::Uuid::now_v7().simple())
+}
+
+fn parse_date(
+    v: &str,
+    field: &str,
+    label: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<chrono::NaiveDate> {
+    match chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(FieldError::new(
+                field,
+                "invalid_date",
+                format!("请填写{label}（YYYY-MM-DD）"),
+            ));
+            None
+        }
+    }
+}
+
+impl App {
+    pub async fn create_platform(
+        &self,
+        actor: &Actor,
+        form: &PlatformForm,
+        ctx: &Ctx,
+    ) -> Result<String, AppError> {
+        let typed =
+            domain::AreaCode::parse(&form.area).unwrap_or_else(|_| domain::AreaCode::nation());
+        let subject = Subject {
+            kind: "platform",
+            id: form.name.trim(),
+            area: &typed,
+        };
+        let p = match form.validate() {
+            Ok(p) => p,
+            Err(e) => {
+                return Err(self
+                    .refused(Some(actor), "platform.create", &subject, e.into(), ctx)
+                    .await)
+            }
+        };
+        let role = match can_manage(actor, &p.area) {
+            Ok(r) => r,
+            Err(d) => {
+                return Err(self
+                    .refused(Some(actor), "platform.create", &subject, d.into(), ctx)
+                    .await)
+            }
+        };
+        if self.db.area(&p.area).await?.is_none() {
+            let e = AppError::Domain(DomainError::field(
+                "area",
+                "unknown_area",
+                format!("区划代码 {} 不存在", p.area.full()),
+            ));
+            return Err(self
+                .refused(Some(actor), "platform.create", &subject, e, ctx)
+                .await);
+        }
+        let tenant = p.area.tenant().unwrap_or("0000").to_string();
+        let id = new_id(&tenant);
+        let mut tx = self.db.begin().await?;
+        match tx.insert_platform(&tenant, &id, &p, &time::now()).await {
+            Err(store::StoreError::Duplicate(_)) => {
+                tx.rollback().await?;
+                let e = AppError::Duplicate {
+                    field: "area",
+                    message: format!(
+                        "该区划已有{}（每个乡镇一个中心、每个社区一个站）",
+                        p.kind.zh()
+                    ),
+                };
+                return Err(self
+                    .refused(Some(actor), "platform.create", &subject, e, ctx)
+                    .await);
+            }
+            other => other?,
+        }
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "platform.create",
+            Outcome::Ok,
+            &Subject {
+                kind: "platform",
+                id: &id,
+                area: &p.area,
+            },
+            None,
+            Some(json!(p)),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn platform_detail(
+        &self,
+        actor: &Actor,
+        id: &str,
+        ctx: &Ctx,
+    ) -> Result<PlatformDetail, AppError> {
+        let tenant = tenant_of(id).ok_or_else(|| AppError::not_found("平台"))?;
+        let row = self
+            .db
+            .platform(tenant, id, &today_text())
+            .await?
+            .ok_or_else(|| AppError::not_found("平台"))?;
+        if let Err(d) = can(
+            actor,
+            Action::ViewRegistry,
+            Target::Area(&row.platform.area),
+        ) {
+            let subject = Subject {
+                kind: "platform",
+                id,
+                area: &row.platform.area,
+            };
+            return Err(self
+                .refused(Some(actor), "platform.view", &subject, d.into(), ctx)
+                .await);
+        }
+        let posts = self.db.posts(tenant, "platform_id", id).await?;
+        let required = STANDARD.required(row.platform.kind);
+        Ok(PlatformDetail {
+            editable: can_manage(actor, &row.platform.area).is_ok(),
+            meets_standard: required.map(|r| row.current_posts >= r),
+            required_posts: required,
+            standard: STANDARD,
+            posts,
+            row,
+        })
+    }
+
+    pub async fn list_platforms(&self, actor: &Actor) -> Result<Vec<PlatformRow>, AppError> {
+        let scope = reach(actor, Action::ViewRegistry);
+        if scope.roots().is_empty() {
+            return Err(AppError::Denied(domain::Denied {
+                code: "missing_role",
+                message: "无权操作：您没有查看台账的角色".into(),
+            }));
+        }
+        Ok(self.db.platforms(&scope, &today_text(), 500).await?)
+    }
+
+    /// A social worker takes a professional post at a platform for a dated period.
+    pub async fn add_post(
+        &self,
+        actor: &Actor,
+        platform_id: &str,
+        form: &PostForm,
+        ctx: &Ctx,
+    ) -> Result<String, AppError> {
+        let detail = self.platform_detail(actor, platform_id, ctx).await?;
+        let area = detail.row.platform.area.clone();
+        let subject = Subject {
+            kind: "platform",
+            id: platform_id,
+            area: &area,
+        };
+        let role = match can_manage(actor, &area) {
+            Ok(r) => r,
+            Err(d) => {
+                return Err(self
+                    .refused(Some(actor), "post.create", &subject, d.into(), ctx)
+                    .await)
+            }
+        };
+        let mut errors = Vec::new();
+        let tenant = detail.row.tenant_id.clone();
+        let worker = match tenant_of(form.social_worker_id.trim()) {
+            Some(t) if t == tenant => {
+                self.db
+                    .social_worker(&tenant, form.social_worker_id.trim(), &today_text())
+                    .await?
+            }
+            _ => None,
+        };
+        if worker.is_none() {
+            errors.push(FieldError::new(
+                "social_worker_id",
+                "unknown_worker",
+                "请选择本市台账中的社工",
+            ));
+        }
+        let title = form.title.trim();
+        if title.is_empty() || title.chars().count() > 50 {
+            errors.push(FieldError::new(
+                "title",
+                "required",
+                "请填写岗位名称（不超过 50 字）",
+            ));
+        }
+        let started = parse_date(&form.started_on, "started_on", "到岗日期", &mut errors);
+        let ended = match form.ended_on.trim() {
+            "" => None,
+            v => parse_date(v, "ended_on", "离岗日期", &mut errors),
+        };
+        if let (Some(s), Some(e)) = (started, ended) {
+            if e < s {
+                errors.push(FieldError::new(
+                    "ended_on",
+                    "before_start",
+                    "离岗日期不能早于到岗日期",
+                ));
+            }
+        }
+        let (Some(worker), Some(started), true) = (worker, started, errors.is_empty()) else {
+            let e = AppError::Domain(DomainError::Invalid(errors));
+            return Err(self
+                .refused(Some(actor), "post.create", &subject, e, ctx)
+                .await);
+        };
+        let id = new_id(&tenant);
+        let mut tx = self.db.begin().await?;
+        tx.insert_post(
+            &tenant,
+            &id,
+            platform_id,
+            &worker.id,
+            title,
+            &started.to_string(),
+            ended.map(|d| d.to_string()).as_deref(),
+            &time::now(),
+        )
+        .await?;
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "post.create",
+            Outcome::Ok,
+            &subject,
+            None,
+            Some(json!({ "post": id, "social_worker": worker.id, "title": title, "started_on": started, "ended_on": ended })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Records a social worker. The identity number is encrypted; its keyed hash finds a
+    /// duplicate; only the masked form ever leaves the store (and never the audit log).
+    pub async fn create_social_worker(
+        &self,
+        actor: &Actor,
+        form: &SocialWorkerForm,
+        ctx: &Ctx,
+    ) -> Result<String, AppError> {
+        let typed =
+            domain::AreaCode::parse(&form.area).unwrap_or_else(|_| domain::AreaCode::nation());
+        let subject = Subject {
+            kind: "social_worker",
+            id: form.name.trim(),
+            area: &typed,
+        };
+        let w = match form.validate(today()) {
+            Ok(w) => w,
+            Err(e) => {
+                return Err(self
+                    .refused(Some(actor), "social_worker.create", &subject, e.into(), ctx)
+                    .await)
+            }
+        };
+        let role = match can_manage(actor, &w.area) {
+            Ok(r) => r,
+            Err(d) => {
+                return Err(self
+                    .refused(Some(actor), "social_worker.create", &subject, d.into(), ctx)
+                    .await)
+            }
+        };
+        let tenant = w.area.tenant().unwrap_or("0000").to_string();
+        let pii = &self.settings.pii;
+        let lookup = pii.lookup_hash(w.id_number.expose());
+        if self
+            .db
+            .social_worker_by_lookup(&tenant, &lookup)
+            .await?
+            .is_some()
+        {
+            let e = AppError::Duplicate {
+                field: "id_number",
+                message: "该身份证号码的社工已在台账中".into(),
+            };
+            return Err(self
+                .refused(Some(actor), "social_worker.create", &subject, e, ctx)
+                .await);
+        }
+        let id = new_id(&tenant);
+        let masked = w.id_number.masked();
+        let cipher = pii.encrypt(w.id_number.expose());
+        let gender = if w.id_number.is_male() {
+            "male"
+        } else {
+            "female"
+        };
+        let number = Some(w.certificate_number.as_str()).filter(|n| !n.is_empty());
+        let new = NewSocialWorker {
+            name: &w.name,
+            gender,
+            id_cipher: &cipher,
+            id_lookup: &lookup,
+            id_masked: &masked,
+            certificate_level: w.certificate_level,
+            certificate_number: number,
+            certificate_date: w.certificate_date.map(|d| d.to_string()),
+            employer_org_id: w.employer_org_id.as_deref(),
+            area: &w.area,
+        };
+        let mut tx = self.db.begin().await?;
+        match tx
+            .insert_social_worker(&tenant, &id, &new, &time::now())
+            .await
+        {
+            Err(store::StoreError::Duplicate(c)) => {
+                tx.rollback().await?;
+                let e = if c.contains("certificate") {
+                    AppError::Duplicate {
+                        field: "certificate_number",
+                        message: format!("证书编号 {} 已被登记", w.certificate_number),
+                    }
+                } else {
+                    AppError::Duplicate {
+                        field: "id_number",
+                        message: "该身份证号码的社工已在台账中".into(),
+                    }
+                };
+                return Err(self
+                    .refused(Some(actor), "social_worker.create", &subject, e, ctx)
+                    .await);
+            }
+            other => other?,
+        }
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "social_worker.create",
+            Outcome::Ok,
+            &Subject { kind: "social_worker", id: &id, area: &w.area },
+            None,
+            Some(json!({ "name": w.name, "id_number": masked, "certificate_level": w.certificate_level, "certificate_number": number, "employer_org_id": w.employer_org_id })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn social_worker_detail(
+        &self,
+        actor: &Actor,
+        id: &str,
+        ctx: &Ctx,
+    ) -> Result<SocialWorkerDetail, AppError> {
+        let tenant = tenant_of(id).ok_or_else(|| AppError::not_found("社工"))?;
+        let row = self
+            .db
+            .social_worker(tenant, id, &today_text())
+            .await?
+            .ok_or_else(|| AppError::not_found("社工"))?;
+        if let Err(d) = can(actor, Action::ViewRegistry, Target::Area(&row.area)) {
+            let subject = Subject {
+                kind: "social_worker",
+                id,
+                area: &row.area,
+            };
+            return Err(self
+                .refused(Some(actor), "social_worker.view", &subject, d.into(), ctx)
+                .await);
+        }
+        let posts = self.db.posts(tenant, "social_worker_id", id).await?;
+        let t = today();
+        let current = posts.iter().any(|p| {
+            let s = chrono::NaiveDate::parse_from_str(&p.started_on, "%Y-%m-%d").unwrap_or(t);
+            let e = p
+                .ended_on
+                .as_deref()
+                .and_then(|e| chrono::NaiveDate::parse_from_str(e, "%Y-%m-%d").ok());
+            post_current(s, e, t)
+        });
+        Ok(SocialWorkerDetail {
+            allowance_eligible: allowance_eligible(row.certificate_level, current),
+            editable: can_manage(actor, &row.area).is_ok(),
+            trainings: self.db.trainings(tenant, id).await?,
+            posts,
+            row,
+        })
+    }
+
+    pub async fn list_social_workers(
+        &self,
+        actor: &Actor,
+        q: Option<&str>,
+    ) -> Result<Vec<SocialWorkerRow>, AppError> {
+        let scope = reach(actor, Action::ViewRegistry);
+        if scope.roots().is_empty() {
+            return Err(AppError::Denied(domain::Denied {
+                code: "missing_role",
+                message: "无权操作：您没有查看台账的角色".into(),
+            }));
+        }
+        Ok(self
+            .db
+            .social_workers(&scope, &today_text(), q, 500)
+            .await?)
+    }
+
+    pub async fn add_training(
+        &self,
+        actor: &Actor,
+        worker_id: &str,
+        form: &TrainingForm,
+        ctx: &Ctx,
+    ) -> Result<String, AppError> {
+        let d = self.social_worker_detail(actor, worker_id, ctx).await?;
+        let subject = Subject {
+            kind: "social_worker",
+            id: worker_id,
+            area: &d.row.area,
+        };
+        let role = match can_manage(actor, &d.row.area) {
+            Ok(r) => r,
+            Err(e) => {
+                return Err(self
+                    .refused(Some(actor), "training.create", &subject, e.into(), ctx)
+                    .await)
+            }
+        };
+        let mut errors = Vec::new();
+        for (v, field, label) in [
+            (&form.name, "name", "培训名称"),
+            (&form.organizer, "organizer", "主办单位"),
+        ] {
+            if v.trim().is_empty() || v.chars().count() > 100 {
+                errors.push(FieldError::new(
+                    field,
+                    "required",
+                    format!("请填写{label}（不超过 100 字）"),
+                ));
+            }
+        }
+        let held =
+            parse_date(&form.held_on, "held_on", "培训日期", &mut errors).filter(|d| *d <= today());
+        let minutes =
+            domain::volunteer::parse_hours(&form.hours).filter(|m| *m > 0 && *m <= 1000 * 60);
+        if minutes.is_none() {
+            errors.push(FieldError::new(
+                "hours",
+                "invalid_hours",
+                "学时应为大于 0 的小时数",
+            ));
+        }
+        let (Some(held), Some(minutes), true) = (held, minutes, errors.is_empty()) else {
+            if errors.is_empty() {
+                errors.push(FieldError::new(
+                    "held_on",
+                    "future_date",
+                    "培训日期不能晚于今天",
+                ));
+            }
+            let e = AppError::Domain(DomainError::Invalid(errors));
+            return Err(self
+                .refused(Some(actor), "training.create", &subject, e, ctx)
+                .await);
+        };
+        let id = new_id(&d.row.tenant_id);
+        let mut tx = self.db.begin().await?;
+        tx.insert_training(
+            &d.row.tenant_id,
+            &id,
+            worker_id,
+            form.name.trim(),
+            form.organizer.trim(),
+            &held.to_string(),
+            minutes,
+            &time::now(),
+        )
+        .await?;
+        tx.append_audit(event(Some(actor), Some(role), "training.create", Outcome::Ok, &subject, None, Some(json!({ "name": form.name.trim(), "organizer": form.organizer.trim(), "held_on": held, "minutes": minutes })), ctx)).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}

@@ -1,0 +1,374 @@
+//! Social work: platforms, social workers (identity numbers encrypted by the app), posts and
+//! trainings. Tenant tables.
+
+use crate::identity::scope_filter;
+use crate::{on_pool, on_tx, Db, StoreError, Tx};
+use domain::identity::Scope;
+use domain::social::{CertificateLevel, Platform, PlatformKind};
+use domain::AreaCode;
+use serde::Serialize;
+use sqlx::Row;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlatformRow {
+    pub tenant_id: String,
+    pub id: String,
+    #[serde(flatten)]
+    pub platform: Platform,
+    /// Posts held today.
+    pub current_posts: i64,
+}
+
+/// A social worker as stored: the identity number only masked (the cipher stays in the store
+/// layer's caller, which alone holds the key).
+#[derive(Debug, Clone, Serialize)]
+pub struct SocialWorkerRow {
+    pub tenant_id: String,
+    pub id: String,
+    pub name: String,
+    pub gender: String,
+    pub id_masked: String,
+    #[serde(skip)]
+    pub id_cipher: String,
+    pub certificate_level: CertificateLevel,
+    pub certificate_number: Option<String>,
+    pub certificate_date: Option<String>,
+    pub employer_org_id: Option<String>,
+    pub area: AreaCode,
+    pub version: i64,
+    /// Posts held today.
+    pub current_posts: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PostRow {
+    pub id: String,
+    pub platform_id: String,
+    pub platform_name: String,
+    pub social_worker_id: String,
+    pub social_worker_name: String,
+    pub title: String,
+    pub started_on: String,
+    pub ended_on: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainingRow {
+    pub id: String,
+    pub name: String,
+    pub organizer: String,
+    pub held_on: String,
+    pub minutes: i64,
+}
+
+/// A new social worker as stored.
+pub struct NewSocialWorker<'a> {
+    pub name: &'a str,
+    pub gender: &'a str,
+    pub id_cipher: &'a str,
+    pub id_lookup: &'a str,
+    pub id_masked: &'a str,
+    pub certificate_level: CertificateLevel,
+    pub certificate_number: Option<&'a str>,
+    pub certificate_date: Option<String>,
+    pub employer_org_id: Option<&'a str>,
+    pub area: &'a AreaCode,
+}
+
+const CURRENT: &str = "(SELECT COUNT(*) FROM posts p WHERE p.tenant_id = x.tenant_id AND p.{col} = x.id AND p.started_on <= $1 AND (p.ended_on IS NULL OR p.ended_on >= $1))";
+
+macro_rules! platform_from_row {
+    ($r:expr) => {{
+        let r = $r;
+        let kind: String = r.try_get("kind")?;
+        PlatformRow {
+            tenant_id: r.try_get("tenant_id")?,
+            id: r.try_get("id")?,
+            platform: Platform {
+                kind: PlatformKind::parse(&kind).unwrap_or(PlatformKind::Station),
+                name: r.try_get("name")?,
+                area: AreaCode::from_stored(&r.try_get::<String, _>("area_code")?),
+            },
+            current_posts: r.try_get("current_posts")?,
+        }
+    }};
+}
+
+macro_rules! worker_from_row {
+    ($r:expr) => {{
+        let r = $r;
+        let level: String = r.try_get("certificate_level")?;
+        SocialWorkerRow {
+            tenant_id: r.try_get("tenant_id")?,
+            id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            gender: r.try_get("gender")?,
+            id_masked: r.try_get("id_masked")?,
+            id_cipher: r.try_get("id_cipher")?,
+            certificate_level: CertificateLevel::parse(&level).unwrap_or(CertificateLevel::Aide),
+            certificate_number: r.try_get("certificate_number")?,
+            certificate_date: r.try_get("certificate_date")?,
+            employer_org_id: r.try_get("employer_org_id")?,
+            area: AreaCode::from_stored(&r.try_get::<String, _>("area_code")?),
+            version: r.try_get("version")?,
+            current_posts: r.try_get("current_posts")?,
+        }
+    }};
+}
+
+fn platform_sql(wh: &str) -> String {
+    format!(
+        "SELECT x.tenant_id, x.id, x.kind, x.name, x.area_code, {} AS current_posts FROM platforms x WHERE {wh}",
+        CURRENT.replace("{col}", "platform_id")
+    )
+}
+
+fn worker_sql(wh: &str) -> String {
+    format!(
+        "SELECT x.tenant_id, x.id, x.name, x.gender, x.id_masked, x.id_cipher, x.certificate_level, x.certificate_number, \
+         x.certificate_date, x.employer_org_id, x.area_code, x.version, {} AS current_posts FROM social_workers x WHERE {wh}",
+        CURRENT.replace("{col}", "social_worker_id")
+    )
+}
+
+impl Db {
+    pub async fn platform(
+        &self,
+        tenant: &str,
+        id: &str,
+        today: &str,
+    ) -> Result<Option<PlatformRow>, StoreError> {
+        let sql = platform_sql("x.tenant_id = $2 AND x.id = $3");
+        on_pool!(self, c => {
+            match sqlx::query(&sql).bind(today).bind(tenant).bind(id).fetch_optional(c).await? {
+                Some(r) => Ok(Some(platform_from_row!(&r))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    pub async fn platforms(
+        &self,
+        scope: &Scope,
+        today: &str,
+        limit: i64,
+    ) -> Result<Vec<PlatformRow>, StoreError> {
+        let mut binds = vec![today.to_string()];
+        let wh = scope_filter("x.area_code", scope, &mut binds);
+        let sql = format!(
+            "{} ORDER BY x.area_code, x.kind, x.id LIMIT {limit}",
+            platform_sql(&wh)
+        );
+        on_pool!(self, c => {
+            let mut q = sqlx::query(&sql);
+            for b in &binds {
+                q = q.bind(b.as_str());
+            }
+            let rows = q.fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(platform_from_row!(r));
+            }
+            Ok(out)
+        })
+    }
+
+    pub async fn social_worker(
+        &self,
+        tenant: &str,
+        id: &str,
+        today: &str,
+    ) -> Result<Option<SocialWorkerRow>, StoreError> {
+        let sql = worker_sql("x.tenant_id = $2 AND x.id = $3");
+        on_pool!(self, c => {
+            match sqlx::query(&sql).bind(today).bind(tenant).bind(id).fetch_optional(c).await? {
+                Some(r) => Ok(Some(worker_from_row!(&r))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    pub async fn social_workers(
+        &self,
+        scope: &Scope,
+        today: &str,
+        q: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<SocialWorkerRow>, StoreError> {
+        let mut binds = vec![today.to_string()];
+        let mut wh = vec![scope_filter("x.area_code", scope, &mut binds)];
+        if let Some(q) = q.filter(|q| !q.trim().is_empty()) {
+            binds.push(format!("%{}%", crate::area::like_escape(q.trim())));
+            let a = binds.len();
+            binds.push(q.trim().to_uppercase());
+            wh.push(format!(
+                "(x.name LIKE ${a} ESCAPE '\\' OR x.certificate_number = ${})",
+                a + 1
+            ));
+        }
+        let sql = format!(
+            "{} ORDER BY x.name, x.id LIMIT {limit}",
+            worker_sql(&wh.join(" AND "))
+        );
+        on_pool!(self, c => {
+            let mut qy = sqlx::query(&sql);
+            for b in &binds {
+                qy = qy.bind(b.as_str());
+            }
+            let rows = qy.fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(worker_from_row!(r));
+            }
+            Ok(out)
+        })
+    }
+
+    /// A social worker found by the keyed hash of their identity number, in one tenant.
+    pub async fn social_worker_by_lookup(
+        &self,
+        tenant: &str,
+        lookup: &str,
+    ) -> Result<Option<String>, StoreError> {
+        on_pool!(self, c => {
+            Ok(sqlx::query_scalar("SELECT id FROM social_workers WHERE tenant_id = $1 AND id_lookup = $2")
+                .bind(tenant).bind(lookup).fetch_optional(c).await?)
+        })
+    }
+
+    /// Posts of a platform or of a social worker (`by` is `platform_id` or `social_worker_id`).
+    pub async fn posts(
+        &self,
+        tenant: &str,
+        by: &str,
+        id: &str,
+    ) -> Result<Vec<PostRow>, StoreError> {
+        let col = if by == "platform_id" {
+            "platform_id"
+        } else {
+            "social_worker_id"
+        };
+        let sql = format!(
+            "SELECT p.id, p.platform_id, pl.name AS platform_name, p.social_worker_id, w.name AS social_worker_name, p.title, p.started_on, p.ended_on \
+             FROM posts p JOIN platforms pl ON pl.tenant_id = p.tenant_id AND pl.id = p.platform_id \
+             JOIN social_workers w ON w.tenant_id = p.tenant_id AND w.id = p.social_worker_id \
+             WHERE p.tenant_id = $1 AND p.{col} = $2 ORDER BY p.started_on DESC, p.id"
+        );
+        on_pool!(self, c => {
+            let rows = sqlx::query(&sql).bind(tenant).bind(id).fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(PostRow {
+                    id: r.try_get("id")?,
+                    platform_id: r.try_get("platform_id")?,
+                    platform_name: r.try_get("platform_name")?,
+                    social_worker_id: r.try_get("social_worker_id")?,
+                    social_worker_name: r.try_get("social_worker_name")?,
+                    title: r.try_get("title")?,
+                    started_on: r.try_get("started_on")?,
+                    ended_on: r.try_get("ended_on")?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    pub async fn trainings(
+        &self,
+        tenant: &str,
+        worker: &str,
+    ) -> Result<Vec<TrainingRow>, StoreError> {
+        on_pool!(self, c => {
+            let rows = sqlx::query("SELECT id, name, organizer, held_on, minutes FROM trainings WHERE tenant_id = $1 AND social_worker_id = $2 ORDER BY held_on DESC, id")
+                .bind(tenant).bind(worker).fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(TrainingRow {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    organizer: r.try_get("organizer")?,
+                    held_on: r.try_get("held_on")?,
+                    minutes: r.try_get("minutes")?,
+                });
+            }
+            Ok(out)
+        })
+    }
+}
+
+impl Tx {
+    pub async fn insert_platform(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        p: &Platform,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query("INSERT INTO platforms (tenant_id, id, kind, name, area_code, created_at) VALUES ($1,$2,$3,$4,$5,$6)")
+                .bind(tenant).bind(id).bind(p.kind.as_str()).bind(&p.name).bind(p.area.as_str()).bind(now)
+                .execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+
+    pub async fn insert_social_worker(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        w: &NewSocialWorker<'_>,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query(
+                "INSERT INTO social_workers (tenant_id, id, name, gender, id_cipher, id_lookup, id_masked, certificate_level, certificate_number, \
+                 certificate_date, employer_org_id, area_code, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$13)",
+            )
+            .bind(tenant).bind(id).bind(w.name).bind(w.gender).bind(w.id_cipher).bind(w.id_lookup).bind(w.id_masked)
+            .bind(w.certificate_level.as_str()).bind(w.certificate_number).bind(&w.certificate_date).bind(w.employer_org_id)
+            .bind(w.area.as_str()).bind(now)
+            .execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_post(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        platform: &str,
+        worker: &str,
+        title: &str,
+        started_on: &str,
+        ended_on: Option<&str>,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query("INSERT INTO posts (tenant_id, id, platform_id, social_worker_id, title, started_on, ended_on, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)")
+                .bind(tenant).bind(id).bind(platform).bind(worker).bind(title).bind(started_on).bind(ended_on).bind(now)
+                .execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_training(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        worker: &str,
+        name: &str,
+        organizer: &str,
+        held_on: &str,
+        minutes: i64,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query("INSERT INTO trainings (tenant_id, id, social_worker_id, name, organizer, held_on, minutes, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)")
+                .bind(tenant).bind(id).bind(worker).bind(name).bind(organizer).bind(held_on).bind(minutes).bind(now)
+                .execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+}

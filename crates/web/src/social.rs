@@ -1,0 +1,439 @@
+//! Pages and API of social work: platforms with their staffing standard, social workers, posts
+//! and trainings.
+
+use crate::api::ApiJson;
+use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
+use crate::error::{ApiError, PageError};
+use crate::pages::{Chrome, FormErrors};
+use crate::AppState;
+use app::social::{PlatformDetail, SocialWorkerDetail, STANDARD};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Json;
+use domain::social::{
+    CertificateLevel, PlatformForm, PlatformKind, PostForm, SocialWorkerForm, StaffingStandard,
+    TrainingForm,
+};
+use serde::Deserialize;
+use serde_json::json;
+use store::social::{PlatformRow, SocialWorkerRow};
+
+fn render<T: Template>(status: StatusCode, t: &T) -> Response {
+    match t.render() {
+        Ok(h) => (status, Html(h)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "模板渲染失败").into_response()
+        }
+    }
+}
+
+fn refused(e: &app::AppError) -> Option<(StatusCode, FormErrors)> {
+    FormErrors::from_error(e).map(|f| (crate::error::status_of(e), f))
+}
+
+#[derive(Template)]
+#[template(path = "platforms.html")]
+struct PlatformsPage {
+    chrome: Chrome,
+    rows: Vec<PlatformRow>,
+    standard: StaffingStandard,
+    kinds: Vec<(&'static str, &'static str)>,
+    form: PlatformForm,
+    errors: FormErrors,
+}
+
+impl PlatformsPage {
+    fn meets(&self, p: &PlatformRow) -> String {
+        match self.standard.required(p.platform.kind) {
+            Some(r) if p.current_posts >= r => "达标".into(),
+            Some(r) => format!("未达标（差 {}）", r - p.current_posts),
+            None => "—".into(),
+        }
+    }
+}
+
+async fn platforms_page(
+    state: &AppState,
+    s: &Signed,
+    status: StatusCode,
+    form: PlatformForm,
+    errors: FormErrors,
+) -> Result<Response, PageError> {
+    let rows = state
+        .app
+        .list_platforms(&s.actor)
+        .await
+        .map_err(|e| PageError::new(e, s.locale))?;
+    let page = PlatformsPage {
+        chrome: Chrome::for_user(s, "/platforms"),
+        rows,
+        standard: STANDARD,
+        kinds: PlatformKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.zh()))
+            .collect(),
+        form,
+        errors,
+    };
+    Ok(render(status, &page))
+}
+
+pub async fn platforms(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+) -> Result<Response, PageError> {
+    platforms_page(
+        &state,
+        &s,
+        StatusCode::OK,
+        PlatformForm::default(),
+        FormErrors::default(),
+    )
+    .await
+}
+
+pub async fn create_platform(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    CsrfForm(form): CsrfForm<PlatformForm>,
+) -> Result<Response, PageError> {
+    match state.app.create_platform(&s.actor, &form, &s.ctx).await {
+        Ok(id) => Ok(Redirect::to(&format!("/platforms/{id}")).into_response()),
+        Err(e) => match refused(&e) {
+            Some((st, errors)) => platforms_page(&state, &s, st, form, errors).await,
+            None => Err(PageError::new(e, s.locale)),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "platform.html")]
+struct PlatformPage {
+    chrome: Chrome,
+    d: PlatformDetail,
+    workers: Vec<(String, String)>,
+    form: PostForm,
+    errors: FormErrors,
+}
+
+impl PlatformPage {
+    fn standard_text(&self) -> String {
+        let d = &self.d;
+        match d.required_posts {
+            Some(r) if d.row.current_posts >= r => {
+                format!("达标（{}：≥ {r} 个岗位）", d.standard.profile)
+            }
+            Some(r) => format!(
+                "未达标：{}（{}）要求 ≥ {r} 个岗位，现有 {} 个",
+                d.standard.profile, d.standard.source, d.row.current_posts
+            ),
+            None => "该类平台无岗位标准".into(),
+        }
+    }
+}
+
+async fn platform_page(
+    state: &AppState,
+    s: &Signed,
+    id: &str,
+    status: StatusCode,
+    form: PostForm,
+    errors: FormErrors,
+) -> Result<Response, PageError> {
+    let d = state
+        .app
+        .platform_detail(&s.actor, id, &s.ctx)
+        .await
+        .map_err(|e| PageError::new(e, s.locale))?;
+    let workers = if d.editable {
+        state
+            .app
+            .list_social_workers(&s.actor, None)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|w| w.tenant_id == d.row.tenant_id)
+            .map(|w| (w.id, format!("{}（{}）", w.name, w.certificate_level.zh())))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let page = PlatformPage {
+        chrome: Chrome::for_user(s, &format!("/platforms/{id}")),
+        d,
+        workers,
+        form,
+        errors,
+    };
+    Ok(render(status, &page))
+}
+
+pub async fn platform(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    platform_page(
+        &state,
+        &s,
+        &id,
+        StatusCode::OK,
+        PostForm::default(),
+        FormErrors::default(),
+    )
+    .await
+}
+
+pub async fn add_post(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<PostForm>,
+) -> Result<Response, PageError> {
+    match state.app.add_post(&s.actor, &id, &form, &s.ctx).await {
+        Ok(_) => Ok(Redirect::to(&format!("/platforms/{id}")).into_response()),
+        Err(e) => match refused(&e) {
+            Some((st, errors)) => platform_page(&state, &s, &id, st, form, errors).await,
+            None => Err(PageError::new(e, s.locale)),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "social_workers.html")]
+struct WorkersPage {
+    chrome: Chrome,
+    q: String,
+    rows: Vec<SocialWorkerRow>,
+    levels: Vec<(&'static str, &'static str)>,
+    form: SocialWorkerForm,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize, Default)]
+pub struct Q {
+    #[serde(default)]
+    q: String,
+}
+
+async fn workers_page(
+    state: &AppState,
+    s: &Signed,
+    q: String,
+    status: StatusCode,
+    mut form: SocialWorkerForm,
+    errors: FormErrors,
+) -> Result<Response, PageError> {
+    let rows = state
+        .app
+        .list_social_workers(&s.actor, Some(&q))
+        .await
+        .map_err(|e| PageError::new(e, s.locale))?;
+    // The identity number is never sent back to the browser, even after a refusal.
+    form.id_number.clear();
+    let page = WorkersPage {
+        chrome: Chrome::for_user(s, "/social-workers"),
+        q,
+        rows,
+        levels: CertificateLevel::ALL
+            .iter()
+            .map(|l| (l.as_str(), l.zh()))
+            .collect(),
+        form,
+        errors,
+    };
+    Ok(render(status, &page))
+}
+
+pub async fn workers(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Query(q): Query<Q>,
+) -> Result<Response, PageError> {
+    workers_page(
+        &state,
+        &s,
+        q.q,
+        StatusCode::OK,
+        SocialWorkerForm::default(),
+        FormErrors::default(),
+    )
+    .await
+}
+
+pub async fn create_worker(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    CsrfForm(form): CsrfForm<SocialWorkerForm>,
+) -> Result<Response, PageError> {
+    match state
+        .app
+        .create_social_worker(&s.actor, &form, &s.ctx)
+        .await
+    {
+        Ok(id) => Ok(Redirect::to(&format!("/social-workers/{id}")).into_response()),
+        Err(e) => match refused(&e) {
+            Some((st, errors)) => workers_page(&state, &s, String::new(), st, form, errors).await,
+            None => Err(PageError::new(e, s.locale)),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "social_worker.html")]
+struct WorkerPage {
+    chrome: Chrome,
+    d: SocialWorkerDetail,
+    form: TrainingForm,
+    errors: FormErrors,
+}
+
+impl WorkerPage {
+    fn hours(&self, m: &i64) -> String {
+        domain::volunteer::hours_text(*m)
+    }
+}
+
+async fn worker_page(
+    state: &AppState,
+    s: &Signed,
+    id: &str,
+    status: StatusCode,
+    form: TrainingForm,
+    errors: FormErrors,
+) -> Result<Response, PageError> {
+    let d = state
+        .app
+        .social_worker_detail(&s.actor, id, &s.ctx)
+        .await
+        .map_err(|e| PageError::new(e, s.locale))?;
+    Ok(render(
+        status,
+        &WorkerPage {
+            chrome: Chrome::for_user(s, &format!("/social-workers/{id}")),
+            d,
+            form,
+            errors,
+        },
+    ))
+}
+
+pub async fn worker(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    worker_page(
+        &state,
+        &s,
+        &id,
+        StatusCode::OK,
+        TrainingForm::default(),
+        FormErrors::default(),
+    )
+    .await
+}
+
+pub async fn add_training(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<TrainingForm>,
+) -> Result<Response, PageError> {
+    match state.app.add_training(&s.actor, &id, &form, &s.ctx).await {
+        Ok(_) => Ok(Redirect::to(&format!("/social-workers/{id}")).into_response()),
+        Err(e) => match refused(&e) {
+            Some((st, errors)) => worker_page(&state, &s, &id, st, form, errors).await,
+            None => Err(PageError::new(e, s.locale)),
+        },
+    }
+}
+
+// ---------- API ----------
+
+pub async fn api_platforms(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+) -> Result<Response, ApiError> {
+    Ok(
+        Json(json!({ "items": state.app.list_platforms(&s.actor).await?, "standard": STANDARD }))
+            .into_response(),
+    )
+}
+
+pub async fn api_create_platform(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    ApiJson(form): ApiJson<PlatformForm>,
+) -> Result<Response, ApiError> {
+    let id = state.app.create_platform(&s.actor, &form, &s.ctx).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+}
+
+pub async fn api_platform(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.app.platform_detail(&s.actor, &id, &s.ctx).await?).into_response())
+}
+
+pub async fn api_add_post(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(form): ApiJson<PostForm>,
+) -> Result<Response, ApiError> {
+    let pid = state.app.add_post(&s.actor, &id, &form, &s.ctx).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": pid }))).into_response())
+}
+
+pub async fn api_workers(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Query(q): Query<Q>,
+) -> Result<Response, ApiError> {
+    Ok(
+        Json(json!({ "items": state.app.list_social_workers(&s.actor, Some(&q.q)).await? }))
+            .into_response(),
+    )
+}
+
+pub async fn api_create_worker(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    ApiJson(form): ApiJson<SocialWorkerForm>,
+) -> Result<Response, ApiError> {
+    let id = state
+        .app
+        .create_social_worker(&s.actor, &form, &s.ctx)
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+}
+
+pub async fn api_worker(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(
+        state
+            .app
+            .social_worker_detail(&s.actor, &id, &s.ctx)
+            .await?,
+    )
+    .into_response())
+}
+
+pub async fn api_add_training(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(form): ApiJson<TrainingForm>,
+) -> Result<Response, ApiError> {
+    let tid = state.app.add_training(&s.actor, &id, &form, &s.ctx).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": tid }))).into_response())
+}
