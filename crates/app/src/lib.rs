@@ -7,10 +7,12 @@ pub mod audit;
 pub mod demo;
 mod error;
 pub mod identity;
+pub mod org_transfer;
 pub mod pii;
 pub mod registry;
 pub mod secret;
 pub mod social;
+pub mod transfer;
 pub mod volunteer;
 
 pub use error::{AppError, ImportError};

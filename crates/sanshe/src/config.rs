@@ -33,7 +33,8 @@ impl Default for Config {
             demo: true,
             log_format: "pretty".into(),
             secure_cookies: false,
-            body_limit_bytes: 2 * 1024 * 1024,
+            // Spreadsheet imports of a whole county fit comfortably.
+            body_limit_bytes: 32 * 1024 * 1024,
             request_timeout_secs: 30,
             max_connections: 16,
             argon2_memory_kib: 19_456,

@@ -204,6 +204,26 @@ impl Db {
         })
     }
 
+    /// An organization of the tenant with this credit code, or else with this name at this area
+    /// (how an imported row is matched to what is already in the ledger).
+    pub async fn organization_matching(
+        &self,
+        tenant: &str,
+        uscc: Option<&str>,
+        name: &str,
+        area: &AreaCode,
+    ) -> Result<Option<OrgRow>, StoreError> {
+        let sql = format!(
+            "SELECT {COLS} FROM organizations o WHERE o.tenant_id = $1 AND (o.uscc = $2 OR (o.name = $3 AND o.area_code = $4)) ORDER BY o.id LIMIT 1"
+        );
+        on_pool!(self, c => {
+            match sqlx::query(&sql).bind(tenant).bind(uscc).bind(name).bind(area.as_str()).fetch_optional(c).await? {
+                Some(r) => Ok(Some(org_from_row!(&r))),
+                None => Ok(None),
+            }
+        })
+    }
+
     pub async fn organization_versions(
         &self,
         tenant: &str,

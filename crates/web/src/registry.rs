@@ -595,3 +595,308 @@ pub async fn api_update(
 pub fn sees_registry(s: &Signed) -> bool {
     !reach(&s.actor, Action::ViewRegistry).roots().is_empty()
 }
+
+// ---------- import and export ----------
+
+impl ListPage {
+    /// The current filters as a query string, for the export links.
+    fn query(&self) -> String {
+        let e = crate::error::urlencode;
+        let f = &self.f;
+        format!(
+            "q={}&area={}&category={}&status={}&grade={}&hub={}&brand={}&incubated={}",
+            e(&f.q),
+            e(&f.area),
+            e(&f.category),
+            e(&f.status),
+            e(&f.grade),
+            e(&f.hub),
+            e(&f.brand),
+            e(&f.incubated)
+        )
+    }
+}
+
+fn download(bytes: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+pub async fn template_xlsx(PageUser(s): PageUser) -> Result<Response, PageError> {
+    let b = app::org_transfer::template_xlsx().map_err(|e| PageError::new(e, s.locale))?;
+    Ok(download(b, XLSX, "organizations-template.xlsx"))
+}
+
+pub async fn template_csv(PageUser(_): PageUser) -> Response {
+    download(
+        app::org_transfer::template_csv(),
+        "text/csv; charset=utf-8",
+        "organizations-template.csv",
+    )
+}
+
+#[derive(Template)]
+#[template(path = "org_import.html")]
+struct ImportPage {
+    chrome: Chrome,
+    summary: Option<app::org_transfer::ImportSummary>,
+    errors: Vec<app::ImportError>,
+}
+
+pub async fn import_form(PageUser(s): PageUser) -> Response {
+    render(
+        StatusCode::OK,
+        &ImportPage {
+            chrome: Chrome::for_user(&s, "/organizations/import"),
+            summary: None,
+            errors: Vec::new(),
+        },
+    )
+}
+
+/// Multipart upload: the CSRF token travels as a form field beside the file.
+pub async fn import(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    mut mp: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let mut csrf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Ok(Some(field)) = mp.next_field().await {
+        match field.name() {
+            Some("csrf_token") => csrf = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("upload").to_string();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| PageError::new(AppError::Internal(e.to_string()), s.locale))?;
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    if s.csrf.as_deref() != Some(csrf.as_str()) || csrf.is_empty() {
+        return Ok(crate::auth::CsrfRejection.into_response());
+    }
+    let chrome = Chrome::for_user(&s, "/organizations/import");
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        let errors = vec![app::ImportError {
+            file: String::new(),
+            line: 0,
+            column: None,
+            message: "请选择要导入的文件".into(),
+        }];
+        return Ok(render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ImportPage {
+                chrome,
+                summary: None,
+                errors,
+            },
+        ));
+    };
+    let result = match app::transfer::read_table(&bytes, &name) {
+        Ok(t) => {
+            state
+                .app
+                .import_organizations(&s.actor, &t, &name, &s.ctx)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(summary) => Ok(render(
+            StatusCode::OK,
+            &ImportPage {
+                chrome,
+                summary: Some(summary),
+                errors: Vec::new(),
+            },
+        )),
+        Err(AppError::Import(errors)) => Ok(render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ImportPage {
+                chrome,
+                summary: None,
+                errors,
+            },
+        )),
+        Err(e) => Err(PageError::new(e, s.locale)),
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ExportQuery {
+    #[serde(default)]
+    format: String,
+    #[serde(flatten)]
+    q: OrgQuery,
+}
+
+/// Streams the filtered ledger, page by page, in the template's columns: CSV (UTF-8 with BOM, or
+/// GB18030) or Excel. Only what the reader may see; personal data is not part of this ledger.
+async fn export_response(state: AppState, s: Signed, q: ExportQuery) -> Result<Response, AppError> {
+    let filter = q.q.filter()?;
+    // A refusal must be an error answer, not an empty file: check the first page now.
+    let first = state.app.export_page(&s.actor, &filter, &s.ctx).await?;
+    let gb = q.format == "gb18030";
+    if q.format == "xlsx" {
+        let mut rows: Vec<Vec<String>> = first
+            .iter()
+            .map(|r| app::org_transfer::row_of(&r.org))
+            .collect();
+        let mut after = first.last().map(|r| (r.org.name.clone(), r.id.clone()));
+        while let Some(a) = after.take() {
+            let page = state
+                .app
+                .export_page(
+                    &s.actor,
+                    &store::registry::OrgFilter {
+                        after: Some(a),
+                        ..filter.clone()
+                    },
+                    &s.ctx,
+                )
+                .await?;
+            rows.extend(page.iter().map(|r| app::org_transfer::row_of(&r.org)));
+            after = page.last().map(|r| (r.org.name.clone(), r.id.clone()));
+        }
+        let b = app::transfer::write_xlsx("社会组织", &app::org_transfer::COLUMNS, &rows)?;
+        return Ok(download(b, XLSX, "organizations.xlsx"));
+    }
+    let mut head = if gb {
+        Vec::new()
+    } else {
+        "\u{feff}".as_bytes().to_vec()
+    };
+    app::transfer::write_csv_row(
+        &mut head,
+        &app::org_transfer::COLUMNS.map(str::to_string),
+        gb,
+    );
+    struct Cursor {
+        state: AppState,
+        actor: domain::Actor,
+        ctx: app::Ctx,
+        filter: store::registry::OrgFilter,
+        pending: Option<Vec<OrgRow>>,
+        head: Option<Vec<u8>>,
+        done: bool,
+    }
+    let cursor = Cursor {
+        state,
+        actor: s.actor.clone(),
+        ctx: s.ctx.clone(),
+        filter,
+        pending: Some(first),
+        head: Some(head),
+        done: false,
+    };
+    let stream = futures_util::stream::unfold(cursor, move |mut c| async move {
+        if let Some(h) = c.head.take() {
+            return Some((Ok::<_, std::io::Error>(h), c));
+        }
+        if c.done {
+            return None;
+        }
+        let page = match c.pending.take() {
+            Some(p) => p,
+            None => match c.state.app.export_page(&c.actor, &c.filter, &c.ctx).await {
+                Ok(p) => p,
+                Err(e) => {
+                    return Some((
+                        Err(std::io::Error::other(e.to_string())),
+                        Cursor { done: true, ..c },
+                    ))
+                }
+            },
+        };
+        if page.is_empty() {
+            return None;
+        }
+        let mut out = Vec::new();
+        for r in &page {
+            app::transfer::write_csv_row(&mut out, &app::org_transfer::row_of(&r.org), gb);
+        }
+        match page.last() {
+            Some(last) if page.len() >= 200 => {
+                c.filter.after = Some((last.org.name.clone(), last.id.clone()))
+            }
+            _ => c.done = true,
+        }
+        Some((Ok(out), c))
+    });
+    let ct = if gb {
+        "text/csv; charset=gb18030"
+    } else {
+        "text/csv; charset=utf-8"
+    };
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, ct.to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"organizations.csv\"".to_string(),
+            ),
+        ],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, PageError> {
+    let locale = s.locale;
+    export_response(state, s, q)
+        .await
+        .map_err(|e| PageError::new(e, locale))
+}
+
+pub async fn api_export(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
+    Ok(export_response(state, s, q).await?)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ImportQuery {
+    #[serde(default)]
+    filename: String,
+}
+
+/// API import: the file is the request body (CSV or .xlsx).
+pub async fn api_import(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Query(q): Query<ImportQuery>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let name = if q.filename.is_empty() {
+        "upload".to_string()
+    } else {
+        q.filename
+    };
+    let table = app::transfer::read_table(&body, &name)?;
+    let summary = state
+        .app
+        .import_organizations(&s.actor, &table, &name, &s.ctx)
+        .await?;
+    Ok(Json(summary).into_response())
+}

@@ -30,7 +30,7 @@ impl Default for WebConfig {
         Self {
             bind: "127.0.0.1:8080".into(),
             secure_cookies: false,
-            body_limit: 2 * 1024 * 1024,
+            body_limit: 32 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
         }
     }
@@ -79,6 +79,7 @@ impl Application {
                 .layer(trace)
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(RequestBodyLimitLayer::new(config.body_limit))
+                .layer(axum::extract::DefaultBodyLimit::max(config.body_limit))
                 .layer(TimeoutLayer::with_status_code(
                     axum::http::StatusCode::REQUEST_TIMEOUT,
                     config.request_timeout,

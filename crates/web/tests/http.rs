@@ -1487,6 +1487,135 @@ async fn an_organizations_manager_files_disclosures_and_its_authority_records_in
     );
 }
 
+#[tokio::test]
+async fn organizations_import_all_or_nothing_and_export_within_the_territory() {
+    let t = spawn_app().await;
+    let s = t.login("township").await;
+    let r =
+        s.c.get(format!("{}/organizations/template.xlsx", t.base))
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let template = app::transfer::read_table(&r.bytes().await.unwrap(), "t.xlsx").unwrap();
+    assert_eq!(template.headers, app::org_transfer::COLUMNS.to_vec());
+    let header = app::org_transfer::COLUMNS.join(",");
+    let bad = format!(
+        "{header}\n柏树街互助会,,备案,邻里互助类,341002002001,否,否,,,,\n坏代码协会,53100000500020462H,备案,公益慈善类,341002002001,,,,,,\n不存在社区队,,备案,文体活动类,341002002099,,,,,,\n登记协会,51100000500009247D,登记,公益慈善类,341002002001,,,,,,\n柏树街互助会,,备案,邻里互助类,341002002001,,,,,,\n"
+    );
+    let upload = |bytes: Vec<u8>, name: &str| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf_token", s.csrf.clone())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+            );
+        s.c.post(format!("{}/organizations/import", t.base))
+            .multipart(form)
+            .send()
+    };
+    let r = upload(bad.clone().into_bytes(), "bad.csv").await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    for want in [
+        "<td>3</td><td>统一社会信用代码</td>",
+        "<td>4</td><td>服务区域代码</td>",
+        "<td>5</td><td>登记状态</td>",
+        "<td>6</td><td>组织名称</td>",
+        "未导入任何数据",
+    ] {
+        assert!(body.contains(want), "{want} in {body}");
+    }
+    assert!(
+        t.db.organizations(&Scope::nation(), &Default::default(), 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing applied"
+    );
+    // A good file in GB18030, twice: the second time changes nothing.
+    let good = format!("{header}\n柏树街互助会,,备案,邻里互助类,341002002001,是,否,,,柏树街 1 号,\n跃进路舞蹈队,,备案,文体活动类,341002002002,,,,,,\n");
+    let (gb, _, _) = encoding_rs::GB18030.encode(&good);
+    for (added, unchanged) in [(2, 0), (0, 2)] {
+        let r = upload(gb.to_vec(), "good.csv").await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let body = r.text().await.unwrap();
+        assert!(
+            body.contains(&format!("新增 {added} 个，已存在未变 {unchanged} 个")),
+            "{body}"
+        );
+    }
+    // Over the API, an .xlsx body.
+    let xlsx = app::transfer::write_xlsx(
+        "组织",
+        &app::org_transfer::COLUMNS,
+        &[vec![
+            "杨梅山书画社".into(),
+            String::new(),
+            "备案".into(),
+            "文体活动类".into(),
+            "341002002003".into(),
+        ]],
+    )
+    .unwrap();
+    let r =
+        s.c.post(format!(
+            "{}/api/v1/organizations/import?filename=a.xlsx",
+            t.base
+        ))
+        .header("x-csrf-token", &s.csrf)
+        .body(xlsx)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["added"], 1);
+    // A 歙县 organization, then exports: each territory sees its own.
+    t.app
+        .create_organization(
+            &officer(Role::TownshipOfficer, "341021100"),
+            &filed_org("歙县徽城协会", "341021100201"),
+            &Ctx::default(),
+        )
+        .await
+        .unwrap();
+    let r =
+        s.c.get(format!("{}/organizations/export?format=csv", t.base))
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let csv = r.text().await.unwrap();
+    assert!(
+        csv.starts_with('\u{feff}') && csv.contains("柏树街互助会") && csv.contains("杨梅山书画社")
+    );
+    assert!(!csv.contains("歙县"), "only the township's own ledger");
+    let r =
+        s.c.get(format!("{}/organizations/export?format=xlsx", t.base))
+            .send()
+            .await
+            .unwrap();
+    let table = app::transfer::read_table(&r.bytes().await.unwrap(), "e.xlsx").unwrap();
+    assert_eq!(table.rows.len(), 3);
+    let r =
+        s.c.get(format!(
+            "{}/organizations/export?format=gb18030&q=%E8%B7%83",
+            t.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    let table = app::transfer::read_table(&r.bytes().await.unwrap(), "e.csv").unwrap();
+    assert_eq!(table.rows.len(), 1, "filters apply to exports");
+    let resident = t.login("resident").await;
+    let (st, _) = resident.get("/organizations/export?format=csv").await;
+    assert_eq!(
+        st,
+        StatusCode::FORBIDDEN,
+        "a refusal is an error, not an empty file"
+    );
+}
+
 // ---------- social work ----------
 
 #[tokio::test]
