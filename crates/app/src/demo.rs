@@ -4,6 +4,7 @@ use crate::area::{huangshan_files, NoProgress};
 use crate::identity::UserForm;
 use crate::{App, AppError, Ctx};
 use domain::registry::{OrgCategory, Organization, RegistrationStatus};
+use domain::social::CertificateLevel;
 use domain::{AreaCode, CommitteeKind};
 
 /// The organization of the demonstration organization manager and member.
@@ -353,6 +354,135 @@ impl App {
             tx.add_to_totals(&tenant, &id, total, 3, &now).await?;
             volunteers += 1;
         }
+        // Platforms of 屯溪区: a centre per township, a station per community, and social workers in
+        // posts; some fall short of the staffing standard so the gaps show.
+        let tunxi = AreaCode::parse("341002")?;
+        let townships = self
+            .db
+            .areas_below_at_level(&tunxi, domain::AreaLevel::Township)
+            .await?;
+        let stations = self
+            .db
+            .areas_below_at_level(&tunxi, domain::AreaLevel::Community)
+            .await?;
+        let mut rng = {
+            use rand::SeedableRng;
+            rand::rngs::StdRng::seed_from_u64(341002)
+        };
+        let surnames = [
+            "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "胡", "朱",
+            "高", "林", "何", "郭", "程", "汪",
+        ];
+        let given = [
+            "婷", "磊", "静", "军", "敏", "洁", "强", "芳", "伟", "丽", "杰", "霞", "涛", "燕",
+            "斌", "慧",
+        ];
+        let mut workers = 0;
+        let mut seq = 0u32;
+        let mut plan = Vec::new();
+        for a in &townships {
+            plan.push((
+                a,
+                domain::social::PlatformKind::Centre,
+                rand::Rng::gen_range(&mut rng, 1..=3),
+            ));
+        }
+        for a in &stations {
+            plan.push((
+                a,
+                domain::social::PlatformKind::Station,
+                rand::Rng::gen_range(&mut rng, 0..=1),
+            ));
+        }
+        for (area, kind, posts) in plan {
+            let tenant = "3410";
+            let pid = format!("{tenant}-{}", uuid::Uuid::now_v7().simple());
+            let name = format!(
+                "{}{}",
+                area.name
+                    .trim_end_matches("居委会")
+                    .trim_end_matches("村委会"),
+                kind.zh()
+            );
+            tx.insert_platform(
+                tenant,
+                &pid,
+                &domain::social::Platform {
+                    kind,
+                    name,
+                    area: area.code.clone(),
+                },
+                &now,
+            )
+            .await?;
+            for _ in 0..posts {
+                seq += 1;
+                let birth = chrono::NaiveDate::from_ymd_opt(
+                    1975 + (seq % 24) as i32,
+                    1 + seq % 12,
+                    1 + seq % 28,
+                )
+                .unwrap_or_default();
+                let first17 = format!("341002{}{:03}", birth.format("%Y%m%d"), seq % 1000);
+                let id_number = format!(
+                    "{first17}{}",
+                    domain::ident::id_check_char(&first17).unwrap_or('0')
+                );
+                let level = [
+                    CertificateLevel::Assistant,
+                    CertificateLevel::Intermediate,
+                    CertificateLevel::Aide,
+                ][seq as usize % 3];
+                let wid = format!("{tenant}-{}", uuid::Uuid::now_v7().simple());
+                let number = level
+                    .is_certified()
+                    .then(|| format!("SW{}{:05}", 2018 + seq % 7, seq));
+                let pii = &self.settings.pii;
+                let masked = format!("{}********{}", &id_number[..6], &id_number[14..]);
+                let worker_name = format!(
+                    "{}{}",
+                    surnames[seq as usize % surnames.len()],
+                    given[(seq as usize * 7) % given.len()]
+                );
+                tx.insert_social_worker(
+                    tenant,
+                    &wid,
+                    &store::social::NewSocialWorker {
+                        name: &worker_name,
+                        gender: if (seq % 1000) % 2 == 1 {
+                            "male"
+                        } else {
+                            "female"
+                        },
+                        id_cipher: &pii.encrypt(&id_number),
+                        id_lookup: &pii.lookup_hash(&id_number),
+                        id_masked: &masked,
+                        certificate_level: level,
+                        certificate_number: number.as_deref(),
+                        certificate_date: number
+                            .as_ref()
+                            .map(|_| format!("{}-06-30", 2018 + seq % 7)),
+                        employer_org_id: None,
+                        area: &area.code,
+                    },
+                    &now,
+                )
+                .await?;
+                let pid_post = format!("{tenant}-{}", uuid::Uuid::now_v7().simple());
+                tx.insert_post(
+                    tenant,
+                    &pid_post,
+                    &pid,
+                    &wid,
+                    "专业社工岗",
+                    &format!("{}-03-01", 2020 + seq % 5),
+                    None,
+                    &now,
+                )
+                .await?;
+                workers += 1;
+            }
+        }
         tx.append_audit(crate::audit::event(
             None,
             None,
@@ -364,7 +494,7 @@ impl App {
                 area: &city,
             },
             None,
-            Some(serde_json::json!({ "organizations": orgs.len(), "volunteers": volunteers })),
+            Some(serde_json::json!({ "organizations": orgs.len(), "volunteers": volunteers, "social_workers": workers })),
             &Ctx {
                 request_id: Some("demo-seed".into()),
                 client_addr: None,

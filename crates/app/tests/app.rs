@@ -304,6 +304,48 @@ async fn the_demonstration_ledger_covers_every_community_and_shows_gaps() {
         .filter(|(c, n)| c[9..].parse::<u32>().unwrap() < 200 && **n < 10)
         .count();
     assert!(urban_short > 0, "some urban communities fall short of 10");
+    let platforms = app
+        .db
+        .platforms(&domain::identity::Scope::nation(), "2026-11-22", 1000)
+        .await
+        .unwrap();
+    assert_eq!(
+        platforms
+            .iter()
+            .filter(|p| p.platform.kind == domain::social::PlatformKind::Centre)
+            .count(),
+        9
+    );
+    let short = platforms
+        .iter()
+        .filter(|p| {
+            app::social::STANDARD
+                .required(p.platform.kind)
+                .is_some_and(|r| p.current_posts < r)
+        })
+        .count();
+    assert!(
+        short > 0 && short < platforms.len(),
+        "some platforms meet the standard and some do not ({short})"
+    );
+    for w in app
+        .db
+        .social_workers(&domain::identity::Scope::nation(), "2026-11-22", None, 1000)
+        .await
+        .unwrap()
+    {
+        let plain = app.settings.pii.decrypt(&w.id_cipher).unwrap();
+        assert!(domain::ident::IdNumber::parse(
+            &plain,
+            "id",
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+        )
+        .is_ok());
+        assert_eq!(
+            w.id_masked,
+            format!("{}********{}", &plain[..6], &plain[14..])
+        );
+    }
     assert!(matches!(
         app.verify_audit().await.unwrap(),
         ChainReport::Ok { .. }
