@@ -9,6 +9,7 @@ mod error;
 pub mod identity;
 pub mod org_transfer;
 pub mod pii;
+pub mod record_transfer;
 pub mod registry;
 pub mod secret;
 pub mod social;

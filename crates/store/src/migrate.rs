@@ -24,6 +24,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0002_organizations"),
     migration!("0003_volunteers"),
     migration!("0004_social_work"),
+    migration!("0005_record_import"),
 ];
 
 /// Tables that hold national reference data or accounts that span cities, and so carry no

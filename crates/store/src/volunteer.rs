@@ -173,6 +173,34 @@ impl Db {
         })
     }
 
+    /// Volunteers of one tenant by id, in one query per 2,000 ids.
+    pub async fn volunteers_by_ids(
+        &self,
+        tenant: &str,
+        ids: &[String],
+    ) -> Result<Vec<VolunteerRow>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(2000) {
+            let json = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
+            let cols: String = VCOLS
+                .split(", ")
+                .map(|c| format!("v.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = match self.backend() {
+                crate::Backend::Sqlite => format!("SELECT {cols} FROM json_each($2) j JOIN volunteers v ON v.tenant_id = $1 AND v.id = j.value"),
+                crate::Backend::Postgres => format!("SELECT {cols} FROM json_array_elements_text($2::json) j(x) JOIN volunteers v ON v.tenant_id = $1 AND v.id = j.x"),
+            };
+            on_pool!(self, c => {
+                let rows = sqlx::query(&sql).bind(tenant).bind(&json).fetch_all(c).await?;
+                for r in &rows {
+                    out.push(volunteer_from_row!(r));
+                }
+            });
+        }
+        Ok(out)
+    }
+
     /// A volunteer's records, newest activity first, at most `limit`.
     pub async fn service_records(
         &self,
@@ -245,7 +273,115 @@ impl Db {
     }
 }
 
+/// One imported record, ready to insert.
+pub struct ImportedRecord<'a> {
+    pub id: String,
+    pub volunteer_id: &'a str,
+    pub record: &'a ServiceRecord,
+    pub source_key: String,
+}
+
 impl Tx {
+    /// Inserts many records at once. The rows travel as ONE JSON parameter that the database
+    /// unpacks (`json_each` on SQLite, `json_array_elements` on PostgreSQL): sqlx's per-parameter
+    /// cost grows faster than linearly with the parameters of a statement, and a JSON array
+    /// sidesteps it entirely.
+    pub async fn insert_records_bulk(
+        &mut self,
+        tenant: &str,
+        rows: &[ImportedRecord<'_>],
+        entered_by: &str,
+        entered_role: Option<&str>,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        for chunk in rows.chunks(2000) {
+            let arr: Vec<serde_json::Value> = chunk
+                .iter()
+                .map(|r| {
+                    serde_json::json!([
+                        r.id,
+                        r.volunteer_id,
+                        r.record.activity_name,
+                        r.record.activity_date.format("%Y-%m-%d").to_string(),
+                        r.record.place,
+                        r.record.content,
+                        r.record.minutes,
+                        r.record.organizing_unit,
+                        r.record.person_in_charge,
+                        r.record.late,
+                        r.record.late_reason,
+                        r.source_key
+                    ])
+                })
+                .collect();
+            let json = serde_json::Value::Array(arr).to_string();
+            let sql = match self.backend() {
+                crate::Backend::Sqlite => {
+                    "INSERT INTO service_records (tenant_id, id, volunteer_id, activity_name, activity_date, place, content, minutes, organizing_unit, \
+                     person_in_charge, late, late_reason, status, corrects_id, correction_note, entered_by, entered_role, entered_at, source_key) \
+                     SELECT $1, value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, \
+                     value->>9, value->>10, 'valid', NULL, '', $2, $3, $4, value->>11 FROM json_each($5)"
+                }
+                crate::Backend::Postgres => {
+                    "INSERT INTO service_records (tenant_id, id, volunteer_id, activity_name, activity_date, place, content, minutes, organizing_unit, \
+                     person_in_charge, late, late_reason, status, corrects_id, correction_note, entered_by, entered_role, entered_at, source_key) \
+                     SELECT $1, v->>0, v->>1, v->>2, v->>3, v->>4, v->>5, (v->>6)::bigint, v->>7, v->>8, \
+                     (v->>9)::boolean, v->>10, 'valid', NULL, '', $2, $3, $4, v->>11 FROM json_array_elements($5::json) AS v"
+                }
+            };
+            on_tx!(self, c => {
+                sqlx::query(sql).bind(tenant).bind(entered_by).bind(entered_role).bind(now).bind(&json).execute(&mut *c).await?;
+            });
+        }
+        Ok(())
+    }
+
+    /// Adds many volunteers' totals at once: `(volunteer id, minutes, records)`.
+    pub async fn add_to_totals_bulk(
+        &mut self,
+        tenant: &str,
+        deltas: &[(String, i64, i64)],
+        now: &str,
+    ) -> Result<(), StoreError> {
+        for chunk in deltas.chunks(2000) {
+            let json = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
+            let sql = match self.backend() {
+                crate::Backend::Sqlite => "UPDATE volunteers SET total_minutes = total_minutes + (j.value->>1), record_count = record_count + (j.value->>2), \
+                    updated_at = $2 FROM json_each($3) j WHERE volunteers.tenant_id = $1 AND volunteers.id = j.value->>0",
+                crate::Backend::Postgres => "UPDATE volunteers v SET total_minutes = v.total_minutes + (j->>1)::bigint, record_count = v.record_count + (j->>2)::bigint, \
+                    updated_at = $2 FROM json_array_elements($3::json) j WHERE v.tenant_id = $1 AND v.id = j->>0",
+            };
+            on_tx!(self, c => {
+                sqlx::query(sql).bind(tenant).bind(now).bind(&json).execute(&mut *c).await?;
+            });
+        }
+        Ok(())
+    }
+
+    /// Which of these (volunteer id, fingerprint) pairs are already stored (re-imports); each
+    /// probe is one index lookup.
+    pub async fn existing_source_keys(
+        &mut self,
+        tenant: &str,
+        keys: &[(String, String)],
+    ) -> Result<Vec<String>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in keys.chunks(2000) {
+            let json = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
+            let sql = match self.backend() {
+                crate::Backend::Sqlite => "SELECT r.source_key FROM json_each($2) j JOIN service_records r \
+                    ON r.tenant_id = $1 AND r.volunteer_id = j.value->>0 AND r.source_key = j.value->>1",
+                crate::Backend::Postgres => "SELECT r.source_key FROM json_array_elements($2::json) j JOIN service_records r \
+                    ON r.tenant_id = $1 AND r.volunteer_id = j->>0 AND r.source_key = j->>1",
+            };
+            let found: Vec<String> = on_tx!(self, c => {
+                sqlx::query_scalar(sql).bind(tenant).bind(&json).fetch_all(&mut *c).await?
+            });
+            out.extend(found);
+        }
+        Ok(out)
+    }
+
     pub async fn insert_volunteer(
         &mut self,
         tenant: &str,

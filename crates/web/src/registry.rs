@@ -646,34 +646,57 @@ pub async fn template_csv(PageUser(_): PageUser) -> Response {
     )
 }
 
+/// The import page of one ledger: where to upload, which templates, and the last result.
 #[derive(Template)]
-#[template(path = "org_import.html")]
-struct ImportPage {
-    chrome: Chrome,
-    summary: Option<app::org_transfer::ImportSummary>,
-    errors: Vec<app::ImportError>,
+#[template(path = "import.html")]
+pub struct ImportPage {
+    pub chrome: Chrome,
+    pub title: &'static str,
+    pub action: &'static str,
+    pub back: &'static str,
+    pub back_label: &'static str,
+    pub templates: Vec<(&'static str, &'static str)>,
+    pub summary: String,
+    pub warnings: Vec<String>,
+    pub errors: Vec<app::ImportError>,
+}
+
+impl ImportPage {
+    fn organizations(s: &Signed) -> Self {
+        ImportPage {
+            chrome: Chrome::for_user(s, "/organizations/import"),
+            title: "批量导入社会组织",
+            action: "/organizations/import",
+            back: "/organizations",
+            back_label: "社会组织台账",
+            templates: vec![
+                ("模板（Excel）", "/organizations/template.xlsx"),
+                ("模板（CSV）", "/organizations/template.csv"),
+            ],
+            summary: String::new(),
+            warnings: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
 }
 
 pub async fn import_form(PageUser(s): PageUser) -> Response {
-    render(
-        StatusCode::OK,
-        &ImportPage {
-            chrome: Chrome::for_user(&s, "/organizations/import"),
-            summary: None,
-            errors: Vec::new(),
-        },
-    )
+    render(StatusCode::OK, &ImportPage::organizations(&s))
 }
 
-/// Multipart upload: the CSRF token travels as a form field beside the file.
-pub async fn import(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
+/// Reads a multipart upload: the CSRF token travels as a form field beside the file. `None` when
+/// the token is wrong (the caller answers 403); the file may be empty.
+pub async fn read_upload(
+    s: &Signed,
     mut mp: axum::extract::Multipart,
-) -> Result<Response, PageError> {
+) -> Result<Option<(String, Vec<u8>)>, AppError> {
     let mut csrf = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Ok(Some(field)) = mp.next_field().await {
+    let mut file = (String::from("upload"), Vec::new());
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+    {
         match field.name() {
             Some("csrf_token") => csrf = field.text().await.unwrap_or_default(),
             Some("file") => {
@@ -681,60 +704,80 @@ pub async fn import(
                 let bytes = field
                     .bytes()
                     .await
-                    .map_err(|e| PageError::new(AppError::Internal(e.to_string()), s.locale))?;
-                file = Some((name, bytes.to_vec()));
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                file = (name, bytes.to_vec());
             }
             _ => {}
         }
     }
-    if s.csrf.as_deref() != Some(csrf.as_str()) || csrf.is_empty() {
-        return Ok(crate::auth::CsrfRejection.into_response());
+    if csrf.is_empty() || s.csrf.as_deref() != Some(csrf.as_str()) {
+        return Ok(None);
     }
-    let chrome = Chrome::for_user(&s, "/organizations/import");
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        let errors = vec![app::ImportError {
+    Ok(Some(file))
+}
+
+/// Runs an import from an upload and shows its result on `page`.
+pub async fn import_page_result<F, Fut>(
+    s: &Signed,
+    mp: axum::extract::Multipart,
+    mut page: ImportPage,
+    run: F,
+) -> Result<Response, PageError>
+where
+    F: FnOnce(app::transfer::Table, String) -> Fut,
+    Fut: std::future::Future<Output = Result<(String, Vec<String>), AppError>>,
+{
+    let Some((name, bytes)) = read_upload(s, mp)
+        .await
+        .map_err(|e| PageError::new(e, s.locale))?
+    else {
+        return Ok(crate::auth::CsrfRejection.into_response());
+    };
+    if bytes.is_empty() {
+        page.errors = vec![app::ImportError {
             file: String::new(),
             line: 0,
             column: None,
             message: "请选择要导入的文件".into(),
         }];
-        return Ok(render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &ImportPage {
-                chrome,
-                summary: None,
-                errors,
-            },
-        ));
-    };
+        return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    }
     let result = match app::transfer::read_table(&bytes, &name) {
-        Ok(t) => {
-            state
-                .app
-                .import_organizations(&s.actor, &t, &name, &s.ctx)
-                .await
-        }
+        Ok(t) => run(t, name).await,
         Err(e) => Err(e),
     };
     match result {
-        Ok(summary) => Ok(render(
-            StatusCode::OK,
-            &ImportPage {
-                chrome,
-                summary: Some(summary),
-                errors: Vec::new(),
-            },
-        )),
-        Err(AppError::Import(errors)) => Ok(render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &ImportPage {
-                chrome,
-                summary: None,
-                errors,
-            },
-        )),
+        Ok((summary, warnings)) => {
+            page.summary = summary;
+            page.warnings = warnings;
+            Ok(render(StatusCode::OK, &page))
+        }
+        Err(AppError::Import(errors)) => {
+            page.errors = errors;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
         Err(e) => Err(PageError::new(e, s.locale)),
     }
+}
+
+pub async fn import(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    mp: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let page = ImportPage::organizations(&s);
+    let (app, actor, ctx) = (state.app.clone(), s.actor.clone(), s.ctx.clone());
+    import_page_result(&s, mp, page, |t, name| async move {
+        let r = app.import_organizations(&actor, &t, &name, &ctx).await?;
+        Ok((
+            format!(
+                "导入完成：共 {} 行，新增 {} 个，已存在未变 {} 个。",
+                r.rows, r.added, r.unchanged
+            ),
+            r.warnings,
+        ))
+    })
+    .await
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

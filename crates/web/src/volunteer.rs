@@ -527,3 +527,91 @@ pub async fn api_verify(
 ) -> Result<Response, ApiError> {
     Ok(Json(state.app.verify_certificate(&code).await?).into_response())
 }
+
+// ---------- import of service records ----------
+
+fn records_import_page(s: &Signed) -> crate::registry::ImportPage {
+    crate::registry::ImportPage {
+        chrome: Chrome::for_user(s, "/volunteers/import"),
+        title: "批量导入志愿服务记录",
+        action: "/volunteers/import",
+        back: "/volunteers",
+        back_label: "志愿者",
+        templates: vec![("模板（CSV）", "/volunteers/records-template.csv")],
+        summary: String::new(),
+        warnings: Vec::new(),
+        errors: Vec::new(),
+    }
+}
+
+pub async fn import_form(PageUser(s): PageUser) -> Response {
+    render(StatusCode::OK, &records_import_page(&s))
+}
+
+pub async fn records_template(PageUser(_): PageUser) -> Response {
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    app::transfer::write_csv_row(
+        &mut out,
+        &app::record_transfer::COLUMNS.map(str::to_string),
+        false,
+    );
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"service-records-template.csv\"",
+            ),
+        ],
+        out,
+    )
+        .into_response()
+}
+
+pub async fn import(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    mp: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let page = records_import_page(&s);
+    let (app, actor, ctx) = (state.app.clone(), s.actor.clone(), s.ctx.clone());
+    crate::registry::import_page_result(&s, mp, page, |t, name| async move {
+        let r = app.import_service_records(&actor, &t, &name, &ctx).await?;
+        Ok((
+            format!(
+                "导入完成：共 {} 行，新增 {} 条，已导入过的 {} 条未重复导入，涉及 {} 名志愿者。",
+                r.rows, r.added, r.unchanged, r.volunteers
+            ),
+            Vec::new(),
+        ))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ImportQuery {
+    #[serde(default)]
+    filename: String,
+}
+
+/// API import: the file (CSV or .xlsx) is the request body.
+pub async fn api_import(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Query(q): Query<ImportQuery>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let name = if q.filename.is_empty() {
+        "upload".to_string()
+    } else {
+        q.filename
+    };
+    let table = app::transfer::read_table(&body, &name)?;
+    Ok(Json(
+        state
+            .app
+            .import_service_records(&s.actor, &table, &name, &s.ctx)
+            .await?,
+    )
+    .into_response())
+}

@@ -1945,6 +1945,113 @@ async fn a_volunteer_records_hours_asks_a_correction_and_anyone_verifies_the_cer
     assert_eq!(j["hours"], "5.5");
 }
 
+#[tokio::test]
+async fn service_records_import_all_or_nothing_moves_totals_and_a_reimport_adds_nothing() {
+    let t = spawn_app().await;
+    let unit = officer(Role::CommunityOfficer, "341002002001");
+    let form = |name: &str| domain::volunteer::VolunteerForm {
+        name: name.into(),
+        area: "341002002001".into(),
+        consent: Some("on".into()),
+        ..Default::default()
+    };
+    let a = t
+        .app
+        .register_volunteer(&unit, &form("黄丽"), &Ctx::default())
+        .await
+        .unwrap();
+    let b = t
+        .app
+        .register_volunteer(&unit, &form("程建国"), &Ctx::default())
+        .await
+        .unwrap();
+    let other = t
+        .app
+        .register_volunteer(
+            &officer(Role::CommunityOfficer, "341021100201"),
+            &domain::volunteer::VolunteerForm {
+                area: "341021100201".into(),
+                ..form("汪晓梅")
+            },
+            &Ctx::default(),
+        )
+        .await
+        .unwrap();
+    let today = today_text();
+    let old = (app::registry::today() - chrono::Duration::days(60))
+        .format("%Y-%m-%d")
+        .to_string();
+    let header = app::record_transfer::COLUMNS.join(",");
+    let s = t.login("community").await;
+    let post = |body: String| {
+        s.c.post(format!(
+            "{}/api/v1/service-records/import?filename=r.csv",
+            t.base
+        ))
+        .header("x-csrf-token", &s.csrf)
+        .body(body)
+        .send()
+    };
+    let bad = format!(
+        "{header}\n{a},黄丽,敬老院陪伴,{today},敬老院,陪聊,2,柏树街社区居委会,刘敏,\n{b},错名字,义诊,{today},活动室,引导,1,柏树街社区居委会,刘敏,\n{other},汪晓梅,义诊,{today},活动室,引导,1,居委会,刘敏,\n{a},黄丽,垃圾分类,{old},小区,宣传,1.5,柏树街社区居委会,刘敏,\n{a},黄丽,敬老院陪伴,{today},敬老院,陪聊,2,柏树街社区居委会,刘敏,\n"
+    );
+    let r = post(bad).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let p: Value = r.json().await.unwrap();
+    let at: Vec<(i64, String)> = p["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_i64().unwrap(),
+                e["column"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert!(at.contains(&(3, "志愿者姓名".into())), "{at:?}");
+    assert!(
+        at.contains(&(4, "志愿者编号".into())),
+        "another community's volunteer: {at:?}"
+    );
+    assert!(at.contains(&(5, "补录原因".into())), "{at:?}");
+    assert!(at.iter().any(|(l, _)| *l == 6), "a duplicate row: {at:?}");
+    assert_eq!(
+        t.db.volunteer("3410", &a)
+            .await
+            .unwrap()
+            .unwrap()
+            .record_count,
+        0,
+        "nothing applied"
+    );
+    let good = format!(
+        "{header}\n{a},黄丽,敬老院陪伴,{today},敬老院,陪聊,2,柏树街社区居委会,刘敏,\n{b},程建国,义诊,{today},活动室,引导,1,柏树街社区居委会,刘敏,\n{a},黄丽,垃圾分类,{old},小区,宣传,1.5,柏树街社区居委会,刘敏,系统上线前的活动\n"
+    );
+    for (added, unchanged) in [(3, 0), (0, 3)] {
+        let r = post(good.clone()).await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let j: Value = r.json().await.unwrap();
+        assert_eq!(
+            (j["added"].as_i64(), j["unchanged"].as_i64()),
+            (Some(added), Some(unchanged))
+        );
+    }
+    let va = t.db.volunteer("3410", &a).await.unwrap().unwrap();
+    assert_eq!((va.total_minutes, va.record_count), (210, 2));
+    let mut tx = t.db.begin().await.unwrap();
+    assert_eq!(
+        tx.recount("3410", &a).await.unwrap(),
+        (210, 2),
+        "maintained totals equal the records"
+    );
+    tx.rollback().await.unwrap();
+    let recs = t.db.service_records("3410", &a, 10).await.unwrap();
+    assert!(recs
+        .iter()
+        .any(|r| r.record.late && r.record.late_reason == "系统上线前的活动"));
+}
+
 // ---------- operations ----------
 
 #[tokio::test]
