@@ -5,6 +5,7 @@ use crate::identity::UserForm;
 use crate::{App, AppError, Ctx};
 use domain::registry::{OrgCategory, Organization, RegistrationStatus};
 use domain::social::CertificateLevel;
+use domain::talent::TalentCategory;
 use domain::{AreaCode, CommitteeKind};
 
 /// The organization of the demonstration organization manager and member.
@@ -483,6 +484,69 @@ impl App {
                 workers += 1;
             }
         }
+        // "1+4" talent: in every community of 屯溪区 the four local kinds, backbones in the pool;
+        // about one in five pool members has no training yet, so the coverage gap shows.
+        let positions = [
+            (TalentCategory::PartyWork, "社区党委委员"),
+            (TalentCategory::VolunteerService, "志愿服务队队长"),
+            (TalentCategory::SelfGovernance, "楼栋长"),
+            (TalentCategory::OrganizationBackbone, "社区社会组织负责人"),
+        ];
+        let mut talents = 0;
+        for (i, area) in stations.iter().enumerate() {
+            for (k, (category, position)) in positions.iter().enumerate() {
+                let n = i * positions.len() + k;
+                let tid = format!("3410-{}", uuid::Uuid::now_v7().simple());
+                let backbone = n % 3 != 2;
+                let t = domain::talent::Talent {
+                    name: format!(
+                        "{}{}{}",
+                        surnames[(n * 3 + 1) % surnames.len()],
+                        given[(n * 5 + 2) % given.len()],
+                        given[(n + 7) % given.len()]
+                    ),
+                    gender: if n.is_multiple_of(2) { "female" } else { "male" }.into(),
+                    category: *category,
+                    area: area.code.clone(),
+                    position: (*position).into(),
+                    organization_id: None,
+                    social_worker_id: None,
+                    backbone,
+                };
+                tx.insert_talent("3410", &tid, &t, "2025-03-01", &now)
+                    .await?;
+                if n % 5 != 4 {
+                    let training = domain::talent::Training {
+                        name: [
+                            "社区社会组织骨干能力提升培训",
+                            "志愿服务骨干培训",
+                            "基层党务工作培训",
+                        ][n % 3]
+                            .into(),
+                        organizer: "屯溪区民政局".into(),
+                        held_on: chrono::NaiveDate::from_ymd_opt(
+                            2025 + (n % 2) as i32,
+                            1 + (n % 9) as u32,
+                            10,
+                        )
+                        .unwrap_or_default(),
+                        minutes: 60 * (2 + (n % 6) as i64),
+                    };
+                    let id = format!("3410-{}", uuid::Uuid::now_v7().simple());
+                    tx.insert_training(
+                        "3410",
+                        &id,
+                        store::social::TrainingOwner::Talent(&tid),
+                        &training,
+                        &now,
+                    )
+                    .await?;
+                    tx.add_talent_training_totals("3410", &tid, training.minutes, &now)
+                        .await?;
+                }
+                talents += 1;
+            }
+        }
         tx.append_audit(crate::audit::event(
             None,
             None,
@@ -494,7 +558,7 @@ impl App {
                 area: &city,
             },
             None,
-            Some(serde_json::json!({ "organizations": orgs.len(), "volunteers": volunteers, "social_workers": workers })),
+            Some(serde_json::json!({ "organizations": orgs.len(), "volunteers": volunteers, "social_workers": workers, "talents": talents })),
             &Ctx {
                 request_id: Some("demo-seed".into()),
                 client_addr: None,

@@ -13,6 +13,7 @@ pub mod record_transfer;
 pub mod registry;
 pub mod secret;
 pub mod social;
+pub mod talent;
 pub mod transfer;
 pub mod volunteer;
 

@@ -13,7 +13,9 @@ use domain::social::{
 use domain::{Actor, DomainError, FieldError};
 use serde::Serialize;
 use serde_json::json;
-use store::social::{NewSocialWorker, PlatformRow, PostRow, SocialWorkerRow, TrainingRow};
+use store::social::{
+    NewSocialWorker, PlatformRow, PostRow, SocialWorkerRow, TrainingOwner, TrainingRow,
+};
 use store::time;
 
 /// The profile in force for the demonstration city. Targets are policy data: a deployment for
@@ -45,7 +47,7 @@ fn today_text() -> String {
     today().format("%Y-%m-%d").to_string()
 }
 
-fn new_id(tenant: &str) -> String {
+pub(crate) fn new_id(tenant: &str) -> String {
     format!("{tenant}-{}", uuid::Uuid::now_v7().simple())
 }
 
@@ -434,7 +436,10 @@ impl App {
         Ok(SocialWorkerDetail {
             allowance_eligible: allowance_eligible(row.certificate_level, current),
             editable: can_manage(actor, &row.area).is_ok(),
-            trainings: self.db.trainings(tenant, id).await?,
+            trainings: self
+                .db
+                .trainings(tenant, TrainingOwner::SocialWorker(id))
+                .await?,
             posts,
             row,
         })
@@ -479,57 +484,35 @@ impl App {
                     .await)
             }
         };
-        let mut errors = Vec::new();
-        for (v, field, label) in [
-            (&form.name, "name", "培训名称"),
-            (&form.organizer, "organizer", "主办单位"),
-        ] {
-            if v.trim().is_empty() || v.chars().count() > 100 {
-                errors.push(FieldError::new(
-                    field,
-                    "required",
-                    format!("请填写{label}（不超过 100 字）"),
-                ));
+        let training = match form.validate(today()) {
+            Ok(t) => t,
+            Err(e) => {
+                return Err(self
+                    .refused(Some(actor), "training.create", &subject, e.into(), ctx)
+                    .await)
             }
-        }
-        let held =
-            parse_date(&form.held_on, "held_on", "培训日期", &mut errors).filter(|d| *d <= today());
-        let minutes =
-            domain::volunteer::parse_hours(&form.hours).filter(|m| *m > 0 && *m <= 1000 * 60);
-        if minutes.is_none() {
-            errors.push(FieldError::new(
-                "hours",
-                "invalid_hours",
-                "学时应为大于 0 的小时数",
-            ));
-        }
-        let (Some(held), Some(minutes), true) = (held, minutes, errors.is_empty()) else {
-            if errors.is_empty() {
-                errors.push(FieldError::new(
-                    "held_on",
-                    "future_date",
-                    "培训日期不能晚于今天",
-                ));
-            }
-            let e = AppError::Domain(DomainError::Invalid(errors));
-            return Err(self
-                .refused(Some(actor), "training.create", &subject, e, ctx)
-                .await);
         };
         let id = new_id(&d.row.tenant_id);
         let mut tx = self.db.begin().await?;
         tx.insert_training(
             &d.row.tenant_id,
             &id,
-            worker_id,
-            form.name.trim(),
-            form.organizer.trim(),
-            &held.to_string(),
-            minutes,
+            TrainingOwner::SocialWorker(worker_id),
+            &training,
             &time::now(),
         )
         .await?;
-        tx.append_audit(event(Some(actor), Some(role), "training.create", Outcome::Ok, &subject, None, Some(json!({ "name": form.name.trim(), "organizer": form.organizer.trim(), "held_on": held, "minutes": minutes })), ctx)).await?;
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "training.create",
+            Outcome::Ok,
+            &subject,
+            None,
+            Some(json!(training)),
+            ctx,
+        ))
+        .await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -62,25 +62,31 @@ pub fn read_table(bytes: &[u8], file: &str) -> Result<Table, AppError> {
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
-    // The csv crate does not count blank lines; a person counts every line of the file.
-    let line_at = |byte: u64| {
-        let b = text.as_bytes();
+    // The csv crate does not count blank lines; a person counts every line of the file. Records
+    // come in file order, so the count moves forward from the previous record (linear, not
+    // quadratic, in the size of the file).
+    let b = text.as_bytes();
+    let mut seen = (0usize, 1u64);
+    let mut line_at = |byte: u64| {
         let mut i = (byte as usize).min(b.len());
         // A record's position may point at the blank lines before it.
         while i < b.len() && (b[i] == b'\n' || b[i] == b'\r') {
             i += 1;
         }
-        b[..i].iter().filter(|c| **c == b'\n').count() as u64 + 1
+        let (from, mut line) = if i >= seen.0 { seen } else { (0, 1) };
+        line += b[from..i].iter().filter(|c| **c == b'\n').count() as u64;
+        seen = (i, line);
+        line
     };
     let mut rows = Vec::new();
     for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
-            file_error(
-                file,
-                e.position().map(|p| line_at(p.byte())).unwrap_or(0),
-                format!("行格式不正确：{e}"),
-            )
-        })?;
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| line_at(p.byte())).unwrap_or(0);
+                return Err(file_error(file, line, format!("行格式不正确：{e}")));
+            }
+        };
         let line = rec.position().map(|p| line_at(p.byte())).unwrap_or(0);
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;

@@ -328,6 +328,16 @@ async fn the_demonstration_ledger_covers_every_community_and_shows_gaps() {
         short > 0 && short < platforms.len(),
         "some platforms meet the standard and some do not ({short})"
     );
+    let pool = app
+        .db
+        .talent_summary(&domain::identity::Scope::new([AreaCode::parse("341002").unwrap()]))
+        .await
+        .unwrap();
+    assert!(
+        pool.pool.members > 0 && pool.pool.trained > 0 && !pool.pool.complete(),
+        "the demonstration pool is trained in part: {pool:?}"
+    );
+    assert!(pool.by_category.iter().skip(1).all(|(_, n)| *n > 0));
     for w in app
         .db
         .social_workers(&domain::identity::Scope::nation(), "2026-11-22", None, 1000)
@@ -350,4 +360,177 @@ async fn the_demonstration_ledger_covers_every_community_and_shows_gaps() {
         app.verify_audit().await.unwrap(),
         ChainReport::Ok { .. }
     ));
+}
+
+fn officer(role: domain::Role, area: &str) -> domain::Actor {
+    domain::Actor {
+        user_id: format!("test-{area}"),
+        login: format!("test-{area}"),
+        display_name: "测试".into(),
+        assignments: vec![domain::RoleAssignment {
+            role,
+            area: AreaCode::parse(area).unwrap(),
+            organization_id: None,
+        }],
+    }
+}
+
+#[tokio::test]
+async fn the_backbone_pools_coverage_moves_with_trainings_and_stays_in_its_territory() {
+    use domain::talent::{TalentForm, TrainingForm};
+    let app = app().await;
+    app.seed_demo().await.unwrap();
+    let community = officer(domain::Role::CommunityOfficer, "341002002001");
+    let township = officer(domain::Role::TownshipOfficer, "341002002");
+    let form = |name: &str, category: &str, backbone: &str| TalentForm {
+        name: name.into(),
+        category: category.into(),
+        area: "341002002001".into(),
+        backbone: backbone.into(),
+        ..Default::default()
+    };
+    let a = app
+        .create_talent(
+            &community,
+            &form("汪丽", "party_work", "on"),
+            &Ctx::default(),
+        )
+        .await
+        .unwrap();
+    let b = app
+        .create_talent(
+            &community,
+            &form("程浩", "organization_backbone", "on"),
+            &Ctx::default(),
+        )
+        .await
+        .unwrap();
+    app.create_talent(
+        &community,
+        &form("胡兰", "self_governance", ""),
+        &Ctx::default(),
+    )
+    .await
+    .unwrap();
+    let list = app
+        .list_talents(&township, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(list.items.len(), 3);
+    assert_eq!(
+        (list.summary.pool.members, list.summary.pool.trained),
+        (2, 0)
+    );
+    let count = |c: domain::talent::TalentCategory| {
+        list.summary
+            .by_category
+            .iter()
+            .find(|(k, _)| *k == c)
+            .unwrap()
+            .1
+    };
+    assert_eq!(count(domain::talent::TalentCategory::PartyWork), 1);
+    assert_eq!(count(domain::talent::TalentCategory::VolunteerService), 0);
+
+    let training = TrainingForm {
+        name: "社区社会组织骨干培训".into(),
+        organizer: "屯溪区民政局".into(),
+        held_on: "2026-10-12".into(),
+        hours: "3".into(),
+    };
+    app.add_talent_training(&township, &a, &training, &Ctx::default())
+        .await
+        .unwrap();
+    app.add_talent_training(&township, &a, &training, &Ctx::default())
+        .await
+        .unwrap();
+    let list = app
+        .list_talents(&township, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        (list.summary.pool.members, list.summary.pool.trained),
+        (2, 1)
+    );
+    let untrained = app
+        .list_talents(
+            &township,
+            &store::talent::TalentFilter {
+                untrained: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        untrained
+            .items
+            .iter()
+            .map(|t| t.id.as_str())
+            .collect::<Vec<_>>(),
+        [b.as_str()]
+    );
+    let d = app
+        .talent_detail(&community, &a, &Ctx::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            d.row.training_count,
+            d.row.training_minutes,
+            d.trainings.len()
+        ),
+        (2, 360, 2)
+    );
+
+    // Leaving the pool takes the untrained member out of the coverage count.
+    app.set_backbone(&community, &b, false, &Ctx::default())
+        .await
+        .unwrap();
+    let list = app
+        .list_talents(&township, &Default::default())
+        .await
+        .unwrap();
+    assert!(list.summary.pool.complete());
+
+    // A neighbouring community's officer sees none of it and changes nothing.
+    let neighbour = officer(domain::Role::CommunityOfficer, "341002002002");
+    assert!(app
+        .list_talents(&neighbour, &Default::default())
+        .await
+        .unwrap()
+        .items
+        .is_empty());
+    assert!(matches!(
+        app.talent_detail(&neighbour, &a, &Ctx::default()).await,
+        Err(AppError::Denied(_))
+    ));
+    assert!(app
+        .add_talent_training(&neighbour, &a, &training, &Ctx::default())
+        .await
+        .is_err());
+    assert!(matches!(
+        app.create_talent(&neighbour, &form("越界", "party_work", ""), &Ctx::default())
+            .await,
+        Err(AppError::Denied(_))
+    ));
+    let d = app
+        .talent_detail(&community, &a, &Ctx::default())
+        .await
+        .unwrap();
+    assert_eq!(d.row.training_count, 2);
+
+    // A link to a social worker of another city, or to none, is refused by field.
+    let e = app
+        .create_talent(
+            &community,
+            &TalentForm {
+                social_worker_id: "3401-nobody".into(),
+                ..form("钱敏", "social_work", "")
+            },
+            &Ctx::default(),
+        )
+        .await
+        .unwrap_err();
+    assert!(format!("{e:?}").contains("social_worker_id"), "{e:?}");
 }

@@ -13,6 +13,7 @@ pub mod identity;
 pub mod password;
 pub mod registry;
 pub mod social;
+pub mod talent;
 pub mod volunteer;
 
 pub use area::{AreaCode, AreaLevel, CommitteeKind, TownshipKind};

@@ -339,14 +339,8 @@ pub fn can_manage(actor: &crate::Actor, area: &AreaCode) -> Result<crate::Role, 
         })
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct TrainingForm {
-    pub name: String,
-    pub organizer: String,
-    pub held_on: String,
-    pub hours: String,
-}
+/// Trainings are one rule for social workers and the other talents alike.
+pub use crate::talent::{Training, TrainingForm};
 
 #[cfg(test)]
 mod tests {

@@ -136,3 +136,233 @@ fn bare_sqlite_insert(path: &Path, rows: &[store::area::AreaInput]) -> anyhow::R
     }
     Ok(())
 }
+
+/// `sanshe bench records`: imports `rows` service records for `volunteers` volunteers from a CSV
+/// through the product's own path (parse, check every row, fingerprints, bulk insert, totals,
+/// audit), then inserts the same rows with a bare SQLite loop, and prints both.
+pub async fn records(
+    rows: usize,
+    volunteers: usize,
+    database_url: Option<String>,
+) -> anyhow::Result<()> {
+    use domain::volunteer::{ServiceRecord, Volunteer};
+    let tmp = std::env::temp_dir().join(format!("sanshe-bench-rec-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp)?;
+    let url = database_url.unwrap_or_else(|| format!("sqlite:{}", tmp.join("ours.db").display()));
+    let db = store::Db::connect(&url, 4).await?;
+    db.migrate().await?;
+    let app = app::App::new(
+        db.clone(),
+        app::Settings {
+            argon2_memory_kib: 1024,
+            argon2_iterations: 1,
+            ..app::Settings::default()
+        },
+    );
+    app.seed_demo().await?;
+    // Volunteers spread over the communities of Huangshan, registered directly.
+    let communities = db
+        .areas_below_at_level(
+            &domain::AreaCode::parse("3410")?,
+            domain::AreaLevel::Community,
+        )
+        .await?;
+    let now = store::time::now();
+    let mut ids = Vec::with_capacity(volunteers);
+    let mut tx = db.begin().await?;
+    for i in 0..volunteers {
+        let id = format!("3410-{}", uuid_like(i));
+        let area = communities[i % communities.len()].code.clone();
+        tx.insert_volunteer(
+            "3410",
+            &id,
+            None,
+            &Volunteer {
+                name: format!("志愿者{i}"),
+                gender: String::new(),
+                area,
+                skills: String::new(),
+            },
+            "bench",
+            &now,
+        )
+        .await?;
+        ids.push(id);
+    }
+    tx.commit().await?;
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let mut csv = String::from("志愿者编号,志愿者姓名,活动名称,活动日期,服务地点,服务内容,服务时长（小时）,组织单位,负责人,补录原因\n");
+    let mut plain: Vec<(String, ServiceRecord)> = Vec::with_capacity(rows);
+    for i in 0..rows {
+        let v = i % volunteers;
+        let date = today - chrono::Duration::days((i % 10) as i64);
+        let minutes = 30 + (i % 8) as i64 * 30;
+        csv.push_str(&format!(
+            "{},志愿者{v},社区服务{i},{date},社区活动室,陪伴与宣传,{},社区居委会,刘敏,\n",
+            ids[v],
+            domain::volunteer::hours_text(minutes)
+        ));
+        plain.push((
+            ids[v].clone(),
+            ServiceRecord {
+                activity_name: format!("社区服务{i}"),
+                activity_date: date,
+                place: "社区活动室".into(),
+                content: "陪伴与宣传".into(),
+                minutes,
+                organizing_unit: "社区居委会".into(),
+                person_in_charge: "刘敏".into(),
+                late: false,
+                late_reason: String::new(),
+            },
+        ));
+    }
+    // An officer of the city's communities: every volunteer is in the unit's reach.
+    let actor = domain::Actor {
+        user_id: "bench".into(),
+        login: "bench".into(),
+        display_name: "bench".into(),
+        assignments: vec![domain::RoleAssignment {
+            role: domain::Role::TownshipOfficer,
+            area: domain::AreaCode::parse("341002002")?,
+            organization_id: None,
+        }]
+        .into_iter()
+        .chain(communities.iter().map(|c| domain::RoleAssignment {
+            role: domain::Role::CommunityOfficer,
+            area: c.code.clone(),
+            organization_id: None,
+        }))
+        .collect(),
+    };
+    let t = Instant::now();
+    let table = app::transfer::read_table(csv.as_bytes(), "bench.csv")
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let read = t.elapsed().as_secs_f64();
+    let summary = app
+        .import_service_records(&actor, &table, "bench.csv", &app::Ctx::default())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let ours = t.elapsed().as_secs_f64();
+    let rss = peak_rss_mib();
+    db.close().await;
+    println!(
+        "backend:            {}",
+        if url.starts_with("sqlite:") {
+            "SQLite"
+        } else {
+            "PostgreSQL"
+        }
+    );
+    println!(
+        "records imported:   {} for {} volunteers ({} bytes of CSV)",
+        summary.added,
+        summary.volunteers,
+        csv.len()
+    );
+    println!(
+        "our import:         {ours:.2} s  ({:.0} rows/s)",
+        rows as f64 / ours
+    );
+    println!("  of which reading: {read:.2} s  (decode, CSV parse, line numbers)");
+    println!("peak memory (RSS):  {rss:.0} MiB");
+    let t = Instant::now();
+    bare_records_insert(&tmp.join("floor.db"), &plain)?;
+    let floor = t.elapsed().as_secs_f64();
+    println!(
+        "bare SQLite loop:   {floor:.2} s  ({:.0} rows/s)",
+        rows as f64 / floor
+    );
+    println!("ratio ours/floor:   {:.2}", ours / floor);
+    let _ = std::fs::remove_dir_all(&tmp);
+    Ok(())
+}
+
+fn uuid_like(i: usize) -> String {
+    format!(
+        "{:032x}",
+        i as u128 * 0x9E37_79B9_7F4A_7C15 % (1u128 << 127)
+    )
+}
+
+fn bare_records_insert(
+    path: &Path,
+    rows: &[(String, domain::volunteer::ServiceRecord)],
+) -> anyhow::Result<()> {
+    use libsqlite3_sys as ffi;
+    let cpath = CString::new(path.display().to_string())?;
+    // SAFETY: as in `bare_sqlite_insert`: a private file, every handle checked and released,
+    // strings copied by SQLite (SQLITE_TRANSIENT).
+    unsafe {
+        let mut db: *mut ffi::sqlite3 = std::ptr::null_mut();
+        if ffi::sqlite3_open(cpath.as_ptr(), &mut db) != ffi::SQLITE_OK {
+            anyhow::bail!("cannot open {}", path.display());
+        }
+        let exec = |sql: &str| -> anyhow::Result<()> {
+            let c = CString::new(sql)?;
+            if ffi::sqlite3_exec(
+                db,
+                c.as_ptr(),
+                None,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+            ) != ffi::SQLITE_OK
+            {
+                anyhow::bail!("sqlite exec failed: {sql}");
+            }
+            Ok(())
+        };
+        exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")?;
+        exec("CREATE TABLE r (id TEXT PRIMARY KEY, volunteer_id TEXT, activity_name TEXT, activity_date TEXT, place TEXT, content TEXT, minutes INTEGER, organizing_unit TEXT, person_in_charge TEXT)")?;
+        exec("BEGIN")?;
+        let sql = CString::new("INSERT INTO r VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?;
+        let mut stmt: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
+        if ffi::sqlite3_prepare_v2(db, sql.as_ptr(), -1, &mut stmt, std::ptr::null_mut())
+            != ffi::SQLITE_OK
+        {
+            anyhow::bail!("prepare failed");
+        }
+        for (i, (v, r)) in rows.iter().enumerate() {
+            let id = format!("3410-{i:032x}");
+            let date = r.activity_date.to_string();
+            let vals = [
+                id.as_str(),
+                v.as_str(),
+                r.activity_name.as_str(),
+                date.as_str(),
+                r.place.as_str(),
+                r.content.as_str(),
+            ];
+            for (k, s) in vals.iter().enumerate() {
+                ffi::sqlite3_bind_text(
+                    stmt,
+                    k as i32 + 1,
+                    s.as_ptr().cast(),
+                    s.len() as i32,
+                    ffi::SQLITE_TRANSIENT(),
+                );
+            }
+            ffi::sqlite3_bind_int64(stmt, 7, r.minutes);
+            for (k, s) in [r.organizing_unit.as_str(), r.person_in_charge.as_str()]
+                .iter()
+                .enumerate()
+            {
+                ffi::sqlite3_bind_text(
+                    stmt,
+                    k as i32 + 8,
+                    s.as_ptr().cast(),
+                    s.len() as i32,
+                    ffi::SQLITE_TRANSIENT(),
+                );
+            }
+            if ffi::sqlite3_step(stmt) != ffi::SQLITE_DONE {
+                anyhow::bail!("insert failed");
+            }
+            ffi::sqlite3_reset(stmt);
+        }
+        ffi::sqlite3_finalize(stmt);
+        exec("COMMIT")?;
+        ffi::sqlite3_close(db);
+    }
+    Ok(())
+}

@@ -113,6 +113,15 @@ enum IdsCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// Import service records from a generated CSV beside a bare SQLite loop.
+    Records {
+        #[arg(long, default_value_t = 200_000)]
+        rows: usize,
+        #[arg(long, default_value_t = 20_000)]
+        volunteers: usize,
+        #[arg(long)]
+        database: Option<String>,
+    },
     /// Time the area import beside a bare SQLite insert loop.
     Import {
         #[arg(long)]
@@ -325,6 +334,16 @@ async fn main() -> anyhow::Result<()> {
             command: BenchCommand::Import { from, database },
         } => {
             bench::import(&from, database).await?;
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Records {
+                    rows,
+                    volunteers,
+                    database,
+                },
+        } => {
+            bench::records(rows, volunteers, database).await?;
         }
         Command::Ids {
             command: IdsCommand::Sample { count, seed },

@@ -33,6 +33,8 @@ pub enum StoreError {
     Duplicate(String),
     #[error("database error: {0}")]
     Sqlx(sqlx::Error),
+    #[error("bulk insert failed: {0}")]
+    Bulk(String),
     #[error("migration {name} failed: {source}")]
     Migration { name: String, source: sqlx::Error },
 }

@@ -14,6 +14,8 @@ pub mod identity;
 mod migrate;
 pub mod registry;
 pub mod social;
+mod sqlite_bulk;
+pub mod talent;
 pub mod testing;
 pub mod time;
 pub mod volunteer;

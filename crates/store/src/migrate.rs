@@ -25,6 +25,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0003_volunteers"),
     migration!("0004_social_work"),
     migration!("0005_record_import"),
+    migration!("0006_talent"),
 ];
 
 /// Tables that hold national reference data or accounts that span cities, and so carry no

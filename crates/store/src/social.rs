@@ -61,6 +61,22 @@ pub struct TrainingRow {
     pub minutes: i64,
 }
 
+/// Whose trainings: a social worker's (the "1") or another talent's (the "4").
+#[derive(Debug, Clone, Copy)]
+pub enum TrainingOwner<'a> {
+    SocialWorker(&'a str),
+    Talent(&'a str),
+}
+
+impl<'a> TrainingOwner<'a> {
+    fn parts(self) -> (&'static str, &'static str, &'a str) {
+        match self {
+            TrainingOwner::SocialWorker(id) => ("trainings", "social_worker_id", id),
+            TrainingOwner::Talent(id) => ("talent_trainings", "talent_id", id),
+        }
+    }
+}
+
 /// A new social worker as stored.
 pub struct NewSocialWorker<'a> {
     pub name: &'a str,
@@ -224,6 +240,20 @@ impl Db {
         })
     }
 
+    /// How many social workers the scope holds.
+    pub async fn count_social_workers(&self, scope: &Scope) -> Result<i64, StoreError> {
+        let mut binds = Vec::new();
+        let wh = scope_filter("x.area_code", scope, &mut binds);
+        let sql = format!("SELECT COUNT(*) FROM social_workers x WHERE {wh}");
+        on_pool!(self, c => {
+            let mut qy = sqlx::query_scalar::<_, i64>(&sql);
+            for b in &binds {
+                qy = qy.bind(b.as_str());
+            }
+            Ok(qy.fetch_one(c).await?)
+        })
+    }
+
     /// A social worker found by the keyed hash of their identity number, in one tenant.
     pub async fn social_worker_by_lookup(
         &self,
@@ -273,14 +303,16 @@ impl Db {
         })
     }
 
+    /// The trainings of a social worker or of a talent, newest first.
     pub async fn trainings(
         &self,
         tenant: &str,
-        worker: &str,
+        owner: TrainingOwner<'_>,
     ) -> Result<Vec<TrainingRow>, StoreError> {
+        let (table, col, id) = owner.parts();
+        let sql = format!("SELECT id, name, organizer, held_on, minutes FROM {table} WHERE tenant_id = $1 AND {col} = $2 ORDER BY held_on DESC, id");
         on_pool!(self, c => {
-            let rows = sqlx::query("SELECT id, name, organizer, held_on, minutes FROM trainings WHERE tenant_id = $1 AND social_worker_id = $2 ORDER BY held_on DESC, id")
-                .bind(tenant).bind(worker).fetch_all(c).await?;
+            let rows = sqlx::query(&sql).bind(tenant).bind(id).fetch_all(c).await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
                 out.push(TrainingRow {
@@ -352,21 +384,19 @@ impl Tx {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub async fn insert_training(
         &mut self,
         tenant: &str,
         id: &str,
-        worker: &str,
-        name: &str,
-        organizer: &str,
-        held_on: &str,
-        minutes: i64,
+        owner: TrainingOwner<'_>,
+        t: &domain::talent::Training,
         now: &str,
     ) -> Result<(), StoreError> {
+        let (table, col, owner_id) = owner.parts();
+        let sql = format!("INSERT INTO {table} (tenant_id, id, {col}, name, organizer, held_on, minutes, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)");
         on_tx!(self, c => {
-            sqlx::query("INSERT INTO trainings (tenant_id, id, social_worker_id, name, organizer, held_on, minutes, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)")
-                .bind(tenant).bind(id).bind(worker).bind(name).bind(organizer).bind(held_on).bind(minutes).bind(now)
+            sqlx::query(&sql)
+                .bind(tenant).bind(id).bind(owner_id).bind(&t.name).bind(&t.organizer).bind(t.held_on.to_string()).bind(t.minutes).bind(now)
                 .execute(&mut *c).await?;
         });
         Ok(())

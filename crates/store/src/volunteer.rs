@@ -173,7 +173,8 @@ impl Db {
         })
     }
 
-    /// Volunteers of one tenant by id, in one query per 2,000 ids.
+    /// Volunteers of one tenant by id, in one query per 2,000 ids. (`CROSS JOIN` keeps SQLite's
+    /// planner from scanning the whole tenant once per id: the JSON list must be the outer loop.)
     pub async fn volunteers_by_ids(
         &self,
         tenant: &str,
@@ -188,7 +189,7 @@ impl Db {
                 .collect::<Vec<_>>()
                 .join(", ");
             let sql = match self.backend() {
-                crate::Backend::Sqlite => format!("SELECT {cols} FROM json_each($2) j JOIN volunteers v ON v.tenant_id = $1 AND v.id = j.value"),
+                crate::Backend::Sqlite => format!("SELECT {cols} FROM json_each($2) j CROSS JOIN volunteers v ON v.tenant_id = $1 AND v.id = j.value"),
                 crate::Backend::Postgres => format!("SELECT {cols} FROM json_array_elements_text($2::json) j(x) JOIN volunteers v ON v.tenant_id = $1 AND v.id = j.x"),
             };
             on_pool!(self, c => {
@@ -282,10 +283,10 @@ pub struct ImportedRecord<'a> {
 }
 
 impl Tx {
-    /// Inserts many records at once. The rows travel as ONE JSON parameter that the database
-    /// unpacks (`json_each` on SQLite, `json_array_elements` on PostgreSQL): sqlx's per-parameter
-    /// cost grows faster than linearly with the parameters of a statement, and a JSON array
-    /// sidesteps it entirely.
+    /// Inserts many records at once. On SQLite one prepared statement is stepped per row
+    /// through the C API (see `sqlite_bulk`); on PostgreSQL the rows travel as one JSON
+    /// parameter per 2,000 that the server unpacks (`json_array_elements`), which sidesteps the
+    /// per-parameter cost of very wide statements.
     pub async fn insert_records_bulk(
         &mut self,
         tenant: &str,
@@ -294,15 +295,47 @@ impl Tx {
         entered_role: Option<&str>,
         now: &str,
     ) -> Result<(), StoreError> {
-        for chunk in rows.chunks(2000) {
+        let dates: Vec<String> = rows
+            .iter()
+            .map(|r| r.record.activity_date.format("%Y-%m-%d").to_string())
+            .collect();
+        if let Tx::Sqlite(t) = self {
+            let sql = "INSERT INTO service_records (tenant_id, id, volunteer_id, activity_name, activity_date, place, content, minutes, organizing_unit, \
+                 person_in_charge, late, late_reason, status, corrects_id, correction_note, entered_by, entered_role, entered_at, source_key) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'valid', NULL, '', ?13, ?14, ?15, ?16)";
+            return crate::sqlite_bulk::insert_many(&mut *t, sql, rows.len(), |i| {
+                let r = &rows[i];
+                [
+                    tenant.into(),
+                    r.id.as_str().into(),
+                    r.volunteer_id.into(),
+                    r.record.activity_name.as_str().into(),
+                    dates[i].as_str().into(),
+                    r.record.place.as_str().into(),
+                    r.record.content.as_str().into(),
+                    r.record.minutes.into(),
+                    r.record.organizing_unit.as_str().into(),
+                    r.record.person_in_charge.as_str().into(),
+                    r.record.late.into(),
+                    r.record.late_reason.as_str().into(),
+                    entered_by.into(),
+                    entered_role.into(),
+                    now.into(),
+                    r.source_key.as_str().into(),
+                ]
+            })
+            .await;
+        }
+        for (chunk, dates) in rows.chunks(2000).zip(dates.chunks(2000)) {
             let arr: Vec<serde_json::Value> = chunk
                 .iter()
-                .map(|r| {
+                .zip(dates)
+                .map(|(r, date)| {
                     serde_json::json!([
                         r.id,
                         r.volunteer_id,
                         r.record.activity_name,
-                        r.record.activity_date.format("%Y-%m-%d").to_string(),
+                        date,
                         r.record.place,
                         r.record.content,
                         r.record.minutes,
@@ -315,20 +348,10 @@ impl Tx {
                 })
                 .collect();
             let json = serde_json::Value::Array(arr).to_string();
-            let sql = match self.backend() {
-                crate::Backend::Sqlite => {
-                    "INSERT INTO service_records (tenant_id, id, volunteer_id, activity_name, activity_date, place, content, minutes, organizing_unit, \
-                     person_in_charge, late, late_reason, status, corrects_id, correction_note, entered_by, entered_role, entered_at, source_key) \
-                     SELECT $1, value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, \
-                     value->>9, value->>10, 'valid', NULL, '', $2, $3, $4, value->>11 FROM json_each($5)"
-                }
-                crate::Backend::Postgres => {
-                    "INSERT INTO service_records (tenant_id, id, volunteer_id, activity_name, activity_date, place, content, minutes, organizing_unit, \
-                     person_in_charge, late, late_reason, status, corrects_id, correction_note, entered_by, entered_role, entered_at, source_key) \
-                     SELECT $1, v->>0, v->>1, v->>2, v->>3, v->>4, v->>5, (v->>6)::bigint, v->>7, v->>8, \
-                     (v->>9)::boolean, v->>10, 'valid', NULL, '', $2, $3, $4, v->>11 FROM json_array_elements($5::json) AS v"
-                }
-            };
+            let sql = "INSERT INTO service_records (tenant_id, id, volunteer_id, activity_name, activity_date, place, content, minutes, organizing_unit, \
+                 person_in_charge, late, late_reason, status, corrects_id, correction_note, entered_by, entered_role, entered_at, source_key) \
+                 SELECT $1, v->>0, v->>1, v->>2, v->>3, v->>4, v->>5, (v->>6)::bigint, v->>7, v->>8, \
+                 (v->>9)::boolean, v->>10, 'valid', NULL, '', $2, $3, $4, v->>11 FROM json_array_elements($5::json) AS v";
             on_tx!(self, c => {
                 sqlx::query(sql).bind(tenant).bind(entered_by).bind(entered_role).bind(now).bind(&json).execute(&mut *c).await?;
             });
@@ -346,8 +369,9 @@ impl Tx {
         for chunk in deltas.chunks(2000) {
             let json = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
             let sql = match self.backend() {
-                crate::Backend::Sqlite => "UPDATE volunteers SET total_minutes = total_minutes + (j.value->>1), record_count = record_count + (j.value->>2), \
-                    updated_at = $2 FROM json_each($3) j WHERE volunteers.tenant_id = $1 AND volunteers.id = j.value->>0",
+                crate::Backend::Sqlite => "WITH d AS MATERIALIZED (SELECT value->>0 AS id, value->>1 AS m, value->>2 AS n FROM json_each($3)) \
+                    UPDATE volunteers SET total_minutes = total_minutes + d.m, record_count = record_count + d.n, \
+                    updated_at = $2 FROM d WHERE volunteers.tenant_id = $1 AND volunteers.id = d.id",
                 crate::Backend::Postgres => "UPDATE volunteers v SET total_minutes = v.total_minutes + (j->>1)::bigint, record_count = v.record_count + (j->>2)::bigint, \
                     updated_at = $2 FROM json_array_elements($3::json) j WHERE v.tenant_id = $1 AND v.id = j->>0",
             };
@@ -369,7 +393,7 @@ impl Tx {
         for chunk in keys.chunks(2000) {
             let json = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
             let sql = match self.backend() {
-                crate::Backend::Sqlite => "SELECT r.source_key FROM json_each($2) j JOIN service_records r \
+                crate::Backend::Sqlite => "SELECT r.source_key FROM json_each($2) j CROSS JOIN service_records r \
                     ON r.tenant_id = $1 AND r.volunteer_id = j.value->>0 AND r.source_key = j.value->>1",
                 crate::Backend::Postgres => "SELECT r.source_key FROM json_array_elements($2::json) j JOIN service_records r \
                     ON r.tenant_id = $1 AND r.volunteer_id = j->>0 AND r.source_key = j->>1",

@@ -13,6 +13,7 @@ pub mod registry;
 pub mod routes;
 pub mod server;
 pub mod social;
+pub mod talent;
 pub mod volunteer;
 
 pub use server::{Application, WebConfig};

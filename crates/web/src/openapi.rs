@@ -94,6 +94,15 @@ pub fn document() -> Value {
                     "certificate_number": { "type": "string" }, "certificate_date": { "type": "string", "format": "date" },
                     "employer_org_id": { "type": "string" }, "area": { "type": "string" }
                 }), json!(["name", "id_number", "certificate_level", "area"])),
+                "TalentForm": s(json!({
+                    "name": { "type": "string" }, "gender": { "type": "string", "enum": ["", "male", "female"] },
+                    "category": { "type": "string", "enum": domain::talent::TalentCategory::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>() },
+                    "area": { "type": "string", "description": "township (9 digits) or community (12 digits) code" },
+                    "position": { "type": "string" }, "organization_id": { "type": "string" },
+                    "social_worker_id": { "type": "string", "description": "only for the social_work category" },
+                    "backbone": { "type": "string", "description": "\"true\": enter the backbone-talent pool" }
+                }), json!(["name", "category", "area"])),
+                "BackboneForm": s(json!({ "backbone": { "type": "boolean" } }), json!(["backbone"])),
                 "TrainingForm": s(json!({ "name": { "type": "string" }, "organizer": { "type": "string" }, "held_on": { "type": "string", "format": "date" }, "hours": { "type": "string" } }), json!(["name", "organizer", "held_on", "hours"])),
                 "VolunteerForm": s(json!({
                     "name": { "type": "string" }, "gender": { "type": "string", "enum": ["", "male", "female"] },

@@ -1,7 +1,7 @@
 //! The one table of routes. The router, the OpenAPI document and the territory test are all built
 //! from it, so a route added here is served, documented and checked at once.
 
-use crate::{api, assets, pages, registry, social, volunteer, AppState};
+use crate::{api, assets, pages, registry, social, talent, volunteer, AppState};
 use axum::http::Method;
 use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
@@ -108,6 +108,11 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/social-workers", Signed, "Record a social worker", post(social::create_worker)),
         r(g.clone(), "/social-workers/{worker_id}", Signed, "A social worker", get(social::worker)),
         r(p.clone(), "/social-workers/{worker_id}/trainings", Signed, "Record a training", post(social::add_training)),
+        r(g.clone(), "/talents", Signed, "\"1+4\" talent with the backbone pool's training coverage", get(talent::talents)),
+        r(p.clone(), "/talents", Signed, "Record a talent", post(talent::create_talent)),
+        r(g.clone(), "/talents/{talent_id}", Signed, "A talent with their trainings", get(talent::talent)),
+        r(p.clone(), "/talents/{talent_id}/trainings", Signed, "Record a talent's training", post(talent::add_training)),
+        r(p.clone(), "/talents/{talent_id}/backbone", Signed, "Enter or leave the backbone-talent pool", post(talent::set_backbone)),
         r(g.clone(), "/volunteers", Signed, "Volunteers", get(volunteer::list)),
         r(g.clone(), "/volunteers/import", Signed, "Import form for service records", get(volunteer::import_form)),
         r(p.clone(), "/volunteers/import", Signed, "Import service records (multipart file)", post(volunteer::import)),
@@ -150,6 +155,11 @@ pub fn route_table() -> Vec<RouteSpec> {
         with_body(r(p.clone(), "/api/v1/social-workers", Signed, "Record a social worker (identity number encrypted at rest)", post(social::api_create_worker)), "SocialWorkerForm"),
         r(g.clone(), "/api/v1/social-workers/{worker_id}", Signed, "A social worker with posts, trainings and allowance eligibility", get(social::api_worker)),
         with_body(r(p.clone(), "/api/v1/social-workers/{worker_id}/trainings", Signed, "Record a training", post(social::api_add_training)), "TrainingForm"),
+        r(g.clone(), "/api/v1/talents", Signed, "Talent in my territory (filters: q, category, backbone, untrained), counts per category and pool coverage", get(talent::api_talents)),
+        with_body(r(p.clone(), "/api/v1/talents", Signed, "Record a talent", post(talent::api_create_talent)), "TalentForm"),
+        r(g.clone(), "/api/v1/talents/{talent_id}", Signed, "A talent with their trainings", get(talent::api_talent)),
+        with_body(r(p.clone(), "/api/v1/talents/{talent_id}/trainings", Signed, "Record a talent's training", post(talent::api_add_training)), "TrainingForm"),
+        with_body(r(Method::PUT, "/api/v1/talents/{talent_id}/backbone", Signed, "Enter (backbone=true) or leave the backbone-talent pool", put(talent::api_set_backbone)), "BackboneForm"),
         r(g.clone(), "/api/v1/volunteers", Signed, "Volunteers I may see (q, after)", get(volunteer::api_list)),
         with_body(r(p.clone(), "/api/v1/volunteers", Signed, "Register a volunteer (consent required)", post(volunteer::api_create)), "VolunteerForm"),
         r(p.clone(), "/api/v1/service-records/import", Signed, "Import service records: the body is the CSV or .xlsx file (?filename=); all rows or none; re-imports add nothing", post(volunteer::api_import)),

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use serde_json::json;
 use store::social::{PlatformRow, SocialWorkerRow};
 
-fn render<T: Template>(status: StatusCode, t: &T) -> Response {
+pub(crate) fn render<T: Template>(status: StatusCode, t: &T) -> Response {
     match t.render() {
         Ok(h) => (status, Html(h)).into_response(),
         Err(e) => {
@@ -30,7 +30,7 @@ fn render<T: Template>(status: StatusCode, t: &T) -> Response {
     }
 }
 
-fn refused(e: &app::AppError) -> Option<(StatusCode, FormErrors)> {
+pub(crate) fn refused(e: &app::AppError) -> Option<(StatusCode, FormErrors)> {
     FormErrors::from_error(e).map(|f| (crate::error::status_of(e), f))
 }
 
@@ -294,6 +294,10 @@ struct WorkerPage {
 impl WorkerPage {
     fn hours(&self, m: &i64) -> String {
         domain::volunteer::hours_text(*m)
+    }
+
+    fn training_action(&self) -> String {
+        format!("/social-workers/{}/trainings", self.d.row.id)
     }
 }
 

@@ -785,6 +785,16 @@ async fn shexian_snapshot(db: &Db) -> String {
             out.push_str(&format!("{} {:?}|", t.id, t.revoked_at));
         }
     }
+    for x in db
+        .talents(&Scope::nation(), &Default::default(), 1000)
+        .await
+        .unwrap()
+    {
+        out.push_str(&format!(
+            "{} {} {} {}|",
+            x.id, x.backbone, x.training_count, x.training_minutes
+        ));
+    }
     for v in db
         .volunteers(&Scope::nation(), None, None, 1000)
         .await
@@ -801,13 +811,14 @@ async fn shexian_snapshot(db: &Db) -> String {
     out
 }
 
-/// A platform with one social worker in a post: (platform id, social worker id).
+/// A platform with one social worker in a post, and a backbone talent of the same township:
+/// (platform id, social worker id, talent id).
 async fn platform_with_worker(
     t: &TestApp,
     township: &str,
     name: &str,
     id_number: &str,
-) -> (String, String) {
+) -> (String, String, String) {
     let unit = officer(Role::TownshipOfficer, township);
     let platform = t
         .app
@@ -844,7 +855,22 @@ async fn platform_with_worker(
         .add_post(&unit, &platform, &post, &Ctx::default())
         .await
         .unwrap();
-    (platform, worker)
+    let talent = t
+        .app
+        .create_talent(
+            &unit,
+            &domain::talent::TalentForm {
+                name: format!("{name}骨干"),
+                category: "organization_backbone".into(),
+                area: township.into(),
+                backbone: "on".into(),
+                ..Default::default()
+            },
+            &Ctx::default(),
+        )
+        .await
+        .unwrap();
+    (platform, worker, talent)
 }
 
 /// A volunteer registered by their community, with one record and a certificate:
@@ -960,7 +986,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
         foreign_code: &'static str,
         foreign_org: String,
         foreign_vol: (String, String, String),
-        foreign_sw: (String, String),
+        foreign_sw: (String, String, String),
         markers: Vec<String>,
     }
     let probes = [
@@ -1024,6 +1050,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
                     "cert_code" => p.foreign_vol.2.clone(),
                     "platform_id" => p.foreign_sw.0.clone(),
                     "worker_id" => p.foreign_sw.1.clone(),
+                    "talent_id" => p.foreign_sw.2.clone(),
                     other => panic!(
                         "route {} has a parameter {other} with no territory fixture: add one here",
                         spec.path
@@ -1051,6 +1078,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
                 ("registration_status", "filed"),
                 ("category", "mutual_aid"),
                 ("version", "1"),
+                ("backbone", "true"),
             ];
             // A fresh session per route, so logging out or changing a password cannot hide later routes.
             let s = t.login(p.login).await;
@@ -1060,6 +1088,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
                     .map(|(k, v)| (k.to_string(), json!(v)))
                     .collect();
                 body.insert("version".into(), json!(1));
+                body.insert("backbone".into(), json!(true));
                 let (st, _, b) = s
                     .api(
                         spec.method.clone(),
@@ -1767,6 +1796,120 @@ async fn social_workers_identity_numbers_are_encrypted_masked_and_never_repeated
         )
         .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_community_officer_keeps_the_talent_ledger_and_its_pool_by_page_and_api() {
+    let t = spawn_app().await;
+    let c = t.login("community").await;
+    // A bad form keeps what was typed and names the fields in Chinese.
+    let (st, body) = c
+        .post(
+            "/talents",
+            &[
+                ("name", "汪丽"),
+                ("category", "chef"),
+                ("area", "341002002001"),
+                ("position", "社区党委委员"),
+                ("backbone", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("请选择人才类别")
+            && body.contains("value=\"社区党委委员\"")
+            && body.contains("id=\"backbone\" name=\"backbone\" value=\"on\" checked"),
+        "{body}"
+    );
+    let (st, _) = c
+        .post(
+            "/talents",
+            &[
+                ("name", "汪丽"),
+                ("category", "party_work"),
+                ("area", "341002002001"),
+                ("position", "社区党委委员"),
+                ("backbone", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    // The API: problem+json with field errors, then a created talent.
+    let (st, ct, body) = c
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/talents",
+            Some(json!({"name": "程浩", "category": "organization_backbone", "area": "3410"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(ct.starts_with("application/problem+json"), "{ct}");
+    assert!(body.contains("\"area\""), "{body}");
+    let (st, _, body) = c
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/talents",
+            Some(json!({"name": "程浩", "category": "organization_backbone", "area": "341002002001", "backbone": "true"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let cheng = serde_json::from_str::<Value>(&body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, page) = c.get("/talents").await;
+    assert!(page.contains("汪丽") && page.contains("程浩"));
+    assert!(page.contains("0 / 2（0%）"), "{page}");
+    // A training by the page moves the coverage.
+    let (st, _) = c
+        .post(
+            &format!("/talents/{cheng}/trainings"),
+            &[
+                ("name", "社区社会组织骨干培训"),
+                ("organizer", "屯溪区民政局"),
+                ("held_on", "2026-10-12"),
+                ("hours", "4.5"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, page) = c.get(&format!("/talents/{cheng}")).await;
+    assert!(
+        page.contains("社区社会组织骨干培训") && page.contains("4.5 学时"),
+        "{page}"
+    );
+    let (_, _, body) = c.api(reqwest::Method::GET, "/api/v1/talents", None).await;
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["summary"]["pool"], json!({"members": 2, "trained": 1}));
+    // Leaving the pool by the API.
+    let (st, _, body) = c
+        .api(
+            reqwest::Method::PUT,
+            &format!("/api/v1/talents/{cheng}/backbone"),
+            Some(json!({"backbone": false})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["backbone"],
+        false
+    );
+    let (_, page) = c.get("/talents?backbone=true").await;
+    assert!(page.contains("汪丽") && !page.contains("程浩"));
+    // An organization manager reads the register of their area only through the registry role:
+    // a resident cannot change it.
+    let r = t.login("resident").await;
+    let (st, _) = r
+        .post(
+            &format!("/talents/{cheng}/backbone"),
+            &[("backbone", "true")],
+        )
+        .await;
+    assert!(
+        st == StatusCode::FORBIDDEN || st == StatusCode::NOT_FOUND,
+        "{st}"
+    );
 }
 
 // ---------- volunteers ----------
