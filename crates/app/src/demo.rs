@@ -505,7 +505,12 @@ impl App {
                         given[(n * 5 + 2) % given.len()],
                         given[(n + 7) % given.len()]
                     ),
-                    gender: if n.is_multiple_of(2) { "female" } else { "male" }.into(),
+                    gender: if n.is_multiple_of(2) {
+                        "female"
+                    } else {
+                        "male"
+                    }
+                    .into(),
                     category: *category,
                     area: area.code.clone(),
                     position: (*position).into(),

@@ -8,6 +8,7 @@ pub mod demo;
 mod error;
 pub mod identity;
 pub mod org_transfer;
+pub mod people_transfer;
 pub mod pii;
 pub mod record_transfer;
 pub mod registry;

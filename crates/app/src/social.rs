@@ -459,7 +459,7 @@ impl App {
         }
         Ok(self
             .db
-            .social_workers(&scope, &today_text(), q, 500)
+            .social_workers(&scope, &today_text(), q, None, 500)
             .await?)
     }
 

@@ -330,7 +330,9 @@ async fn the_demonstration_ledger_covers_every_community_and_shows_gaps() {
     );
     let pool = app
         .db
-        .talent_summary(&domain::identity::Scope::new([AreaCode::parse("341002").unwrap()]))
+        .talent_summary(&domain::identity::Scope::new([
+            AreaCode::parse("341002").unwrap()
+        ]))
         .await
         .unwrap();
     assert!(
@@ -340,7 +342,13 @@ async fn the_demonstration_ledger_covers_every_community_and_shows_gaps() {
     assert!(pool.by_category.iter().skip(1).all(|(_, n)| *n > 0));
     for w in app
         .db
-        .social_workers(&domain::identity::Scope::nation(), "2026-11-22", None, 1000)
+        .social_workers(
+            &domain::identity::Scope::nation(),
+            "2026-11-22",
+            None,
+            None,
+            1000,
+        )
         .await
         .unwrap()
     {

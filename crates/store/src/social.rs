@@ -209,10 +209,20 @@ impl Db {
         scope: &Scope,
         today: &str,
         q: Option<&str>,
+        after: Option<(&str, &str)>,
         limit: i64,
     ) -> Result<Vec<SocialWorkerRow>, StoreError> {
         let mut binds = vec![today.to_string()];
         let mut wh = vec![scope_filter("x.area_code", scope, &mut binds)];
+        if let Some((n, i)) = after {
+            binds.push(n.to_string());
+            let a = binds.len();
+            binds.push(i.to_string());
+            wh.push(format!(
+                "(x.name > ${a} OR (x.name = ${a} AND x.id > ${}))",
+                a + 1
+            ));
+        }
         if let Some(q) = q.filter(|q| !q.trim().is_empty()) {
             binds.push(format!("%{}%", crate::area::like_escape(q.trim())));
             let a = binds.len();

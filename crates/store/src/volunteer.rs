@@ -173,6 +173,23 @@ impl Db {
         })
     }
 
+    /// A volunteer of the tenant with this name registered in this community (how an imported
+    /// row is matched to the roster).
+    pub async fn volunteer_matching(
+        &self,
+        tenant: &str,
+        name: &str,
+        area: &AreaCode,
+    ) -> Result<Option<VolunteerRow>, StoreError> {
+        let sql = format!("SELECT {VCOLS} FROM volunteers WHERE tenant_id = $1 AND area_code = $2 AND name = $3 ORDER BY id LIMIT 1");
+        on_pool!(self, c => {
+            match sqlx::query(&sql).bind(tenant).bind(area.as_str()).bind(name).fetch_optional(c).await? {
+                Some(r) => Ok(Some(volunteer_from_row!(&r))),
+                None => Ok(None),
+            }
+        })
+    }
+
     /// Volunteers of one tenant by id, in one query per 2,000 ids. (`CROSS JOIN` keeps SQLite's
     /// planner from scanning the whole tenant once per id: the JSON list must be the outer loop.)
     pub async fn volunteers_by_ids(

@@ -9,6 +9,7 @@ pub mod error;
 pub mod i18n;
 pub mod openapi;
 pub mod pages;
+pub mod people;
 pub mod registry;
 pub mod routes;
 pub mod server;

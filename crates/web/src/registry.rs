@@ -617,7 +617,7 @@ impl ListPage {
     }
 }
 
-fn download(bytes: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
+pub(crate) fn download(bytes: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
     (
         [
             (axum::http::header::CONTENT_TYPE, content_type.to_string()),
@@ -631,7 +631,7 @@ fn download(bytes: Vec<u8>, content_type: &'static str, filename: &str) -> Respo
         .into_response()
 }
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 pub async fn template_xlsx(PageUser(s): PageUser) -> Result<Response, PageError> {
     let b = app::org_transfer::template_xlsx().map_err(|e| PageError::new(e, s.locale))?;
@@ -921,7 +921,7 @@ pub async fn api_export(
 #[derive(Debug, Deserialize)]
 pub struct ImportQuery {
     #[serde(default)]
-    filename: String,
+    pub filename: String,
 }
 
 /// API import: the file is the request body (CSV or .xlsx).

@@ -1,7 +1,7 @@
 //! The one table of routes. The router, the OpenAPI document and the territory test are all built
 //! from it, so a route added here is served, documented and checked at once.
 
-use crate::{api, assets, pages, registry, social, talent, volunteer, AppState};
+use crate::{api, assets, pages, people, registry, social, talent, volunteer, AppState};
 use axum::http::Method;
 use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
@@ -106,6 +106,11 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/platforms/{platform_id}/posts", Signed, "Assign a professional post", post(social::add_post)),
         r(g.clone(), "/social-workers", Signed, "Social workers", get(social::workers)),
         r(p.clone(), "/social-workers", Signed, "Record a social worker", post(social::create_worker)),
+        r(g.clone(), "/social-workers/import", Signed, "Import form for social workers", get(people::worker_import_form)),
+        r(p.clone(), "/social-workers/import", Signed, "Import social workers (multipart file)", post(people::import_workers)),
+        r(g.clone(), "/social-workers/template.xlsx", Signed, "Social-worker import template (Excel)", get(people::worker_template_xlsx)),
+        r(g.clone(), "/social-workers/template.csv", Signed, "Social-worker import template (CSV)", get(people::worker_template_csv)),
+        r(g.clone(), "/social-workers/export", Signed, "Export social workers, identity numbers masked (format=csv|gb18030|xlsx)", get(people::export_workers)),
         r(g.clone(), "/social-workers/{worker_id}", Signed, "A social worker", get(social::worker)),
         r(p.clone(), "/social-workers/{worker_id}/trainings", Signed, "Record a training", post(social::add_training)),
         r(g.clone(), "/talents", Signed, "\"1+4\" talent with the backbone pool's training coverage", get(talent::talents)),
@@ -114,6 +119,11 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/talents/{talent_id}/trainings", Signed, "Record a talent's training", post(talent::add_training)),
         r(p.clone(), "/talents/{talent_id}/backbone", Signed, "Enter or leave the backbone-talent pool", post(talent::set_backbone)),
         r(g.clone(), "/volunteers", Signed, "Volunteers", get(volunteer::list)),
+        r(g.clone(), "/volunteers/roster/import", Signed, "Import form for the volunteer roster", get(people::volunteer_import_form)),
+        r(p.clone(), "/volunteers/roster/import", Signed, "Import volunteers (multipart file)", post(people::import_volunteers)),
+        r(g.clone(), "/volunteers/roster/template.xlsx", Signed, "Volunteer roster template (Excel)", get(people::volunteer_template_xlsx)),
+        r(g.clone(), "/volunteers/roster/template.csv", Signed, "Volunteer roster template (CSV)", get(people::volunteer_template_csv)),
+        r(g.clone(), "/volunteers/export", Signed, "Export the volunteer roster with totals (format=csv|gb18030|xlsx)", get(people::export_volunteers)),
         r(g.clone(), "/volunteers/import", Signed, "Import form for service records", get(volunteer::import_form)),
         r(p.clone(), "/volunteers/import", Signed, "Import service records (multipart file)", post(volunteer::import)),
         r(g.clone(), "/volunteers/records-template.csv", Signed, "Service-record import template", get(volunteer::records_template)),
@@ -162,6 +172,10 @@ pub fn route_table() -> Vec<RouteSpec> {
         with_body(r(Method::PUT, "/api/v1/talents/{talent_id}/backbone", Signed, "Enter (backbone=true) or leave the backbone-talent pool", put(talent::api_set_backbone)), "BackboneForm"),
         r(g.clone(), "/api/v1/volunteers", Signed, "Volunteers I may see (q, after)", get(volunteer::api_list)),
         with_body(r(p.clone(), "/api/v1/volunteers", Signed, "Register a volunteer (consent required)", post(volunteer::api_create)), "VolunteerForm"),
+        r(p.clone(), "/api/v1/social-workers/import", Signed, "Import social workers: the body is the CSV or .xlsx file (?filename=); all rows or none", post(people::api_import_workers)),
+        r(g.clone(), "/api/v1/social-workers/export", Signed, "Export social workers as a stream, identity numbers masked (format=csv|gb18030|xlsx)", get(people::api_export_workers)),
+        r(p.clone(), "/api/v1/volunteers/import", Signed, "Import the volunteer roster: the body is the CSV or .xlsx file (?filename=); all rows or none", post(people::api_import_volunteers)),
+        r(g.clone(), "/api/v1/volunteers/export", Signed, "Export the volunteer roster as a stream (format=csv|gb18030|xlsx)", get(people::api_export_volunteers)),
         r(p.clone(), "/api/v1/service-records/import", Signed, "Import service records: the body is the CSV or .xlsx file (?filename=); all rows or none; re-imports add nothing", post(volunteer::api_import)),
         r(g.clone(), "/api/v1/volunteers/{volunteer_id}", Signed, "A volunteer with maintained totals and records", get(volunteer::api_detail)),
         with_body(r(p.clone(), "/api/v1/volunteers/{volunteer_id}/records", Signed, "Record service (late entries need late_reason)", post(volunteer::api_add_record)), "ServiceRecordForm"),

@@ -1912,6 +1912,145 @@ async fn a_community_officer_keeps_the_talent_ledger_and_its_pool_by_page_and_ap
     );
 }
 
+#[tokio::test]
+async fn social_workers_and_volunteers_import_all_or_nothing_and_export_masked_within_the_territory(
+) {
+    let t = spawn_app().await;
+    let township = t.login("township");
+    let s = township.await;
+    let post = |path: &'static str, body: String| {
+        s.c.post(format!("{}{path}", t.base))
+            .header("x-csrf-token", &s.csrf)
+            .body(body)
+            .send()
+    };
+    let rows = |v: &Value| -> Vec<(i64, String)> {
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["line"].as_i64().unwrap(),
+                    e["column"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    let header = app::people_transfer::WORKER_COLUMNS.join(",");
+    // Line 3: bad check character; 4: another county; 5: same number as line 2.
+    let bad = format!(
+        "{header}\n周婷,11010519491231002X,助理社会工作师,ZS2024001,2024-06-30,,341002002001\n程浩,110101202311012171,社会工作员,,,,341002002001\n汪洋,440524188001010014,社会工作员,,,,341021100\n周婷二,11010519491231002X,社会工作员,,,,341002002001\n"
+    );
+    let r = post("/api/v1/social-workers/import?filename=sw.csv", bad)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let p: Value = r.json().await.unwrap();
+    let text = p.to_string();
+    assert!(
+        !text.contains("110101202311012171") && !text.contains("11010519491231002X"),
+        "no identity number in errors: {text}"
+    );
+    let at = rows(&p);
+    assert!(at.contains(&(3, "身份证号码".into())), "{at:?}");
+    assert!(at.contains(&(4, "工作地区划代码".into())), "{at:?}");
+    assert!(at.contains(&(5, "身份证号码".into())), "{at:?}");
+    let (_, list) = s.get("/social-workers?q=周婷").await;
+    assert!(!list.contains("ZS2024001"), "nothing applied");
+    let good = format!(
+        "{header}\n周婷,11010519491231002X,助理社会工作师,ZS2024001,2024-06-30,,341002002001\n程浩,440524188001010014,社会工作员,,,,341002002001\n"
+    );
+    for (added, unchanged) in [(2, 0), (0, 2)] {
+        let r = post(
+            "/api/v1/social-workers/import?filename=sw.csv",
+            good.clone(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let j: Value = r.json().await.unwrap();
+        assert_eq!(
+            (j["added"].as_i64(), j["unchanged"].as_i64()),
+            (Some(added), Some(unchanged))
+        );
+    }
+    // The export masks the number; another county's officer exports none of these.
+    let (st, csv) = s.get("/social-workers/export?format=csv").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        csv.contains("周婷")
+            && csv.contains("110105********002X")
+            && !csv.contains("11010519491231002X"),
+        "{csv}"
+    );
+    let (_, other) = t
+        .login("shexian")
+        .await
+        .get("/social-workers/export?format=csv")
+        .await;
+    assert!(
+        other.starts_with('\u{feff}') && !other.contains("周婷"),
+        "{other}"
+    );
+    let (st, _, body) = s
+        .api(
+            reqwest::Method::GET,
+            "/api/v1/social-workers/export?format=xlsx",
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(!body.is_empty());
+
+    // The volunteer roster: consent is required; a re-import adds nothing.
+    let header = app::people_transfer::VOLUNTEER_COLUMNS.join(",");
+    let bad = format!("{header}\n黄丽,女,341002002001,读报,是\n程建国,男,341002002001,义诊,否\n汪晓梅,女,341021100201,,是\n");
+    let r = post("/api/v1/volunteers/import?filename=v.csv", bad)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let at = rows(&r.json().await.unwrap());
+    assert!(at.contains(&(3, "本人已同意".into())), "{at:?}");
+    assert!(at.contains(&(4, "社区代码".into())), "{at:?}");
+    let good = format!("{header}\n黄丽,女,341002002001,读报,是\n程建国,男,341002002001,义诊,是\n");
+    for (added, unchanged) in [(2, 0), (0, 2)] {
+        let r = post("/api/v1/volunteers/import?filename=v.csv", good.clone())
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let j: Value = r.json().await.unwrap();
+        assert_eq!(
+            (j["added"].as_i64(), j["unchanged"].as_i64()),
+            (Some(added), Some(unchanged))
+        );
+    }
+    let (st, csv) = s.get("/volunteers/export?format=csv").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(csv.contains("黄丽") && csv.contains("程建国"), "{csv}");
+    // A GB18030 export decodes to the same names.
+    let r =
+        s.c.get(format!("{}/volunteers/export?format=gb18030", t.base))
+            .send()
+            .await
+            .unwrap();
+    let bytes = r.bytes().await.unwrap();
+    let (text, _, bad) = encoding_rs::GB18030.decode(&bytes);
+    assert!(!bad && text.contains("程建国"));
+    // The templates download.
+    for path in [
+        "/social-workers/template.xlsx",
+        "/social-workers/template.csv",
+        "/volunteers/roster/template.xlsx",
+        "/volunteers/roster/template.csv",
+    ] {
+        let (st, _) = s.get(path).await;
+        assert_eq!(st, StatusCode::OK, "{path}");
+    }
+    let (st, page) = s.get("/volunteers/roster/import").await;
+    assert!(st == StatusCode::OK && page.contains("批量导入志愿者名册"));
+}
+
 // ---------- volunteers ----------
 
 #[tokio::test]
