@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# HTTP benchmark of the foundation: an authenticated HTML page (a township's children) and its API
-# twin under wrk (default 20 s, 16 connections), on a database that holds the national area data.
+# HTTP benchmarks under wrk (default 20 s, 16 connections): an authenticated HTML page and its API
+# twin, on a database that holds the national area data.
 #
 #   scripts/bench-http.sh DATABASE_URL [TOWNSHIP_CODE] [SECONDS]
+#       a township's children (/areas/CODE and /api/v1/areas/CODE/children)
+#   scripts/bench-http.sh DATABASE_URL orgs COUNTY_CODE CATEGORY [SECONDS]
+#       one county's organizations of one category, first keyset page and the page after it
+#       (/organizations?area=…&category=… and /api/v1/organizations?…); needs `sanshe generate ledger`
 #
 # The database must already hold the areas (`sanshe areas import --from DIR`); the script adds a
 # benchmark administrator account if missing, starts the release server, logs in, runs wrk and
@@ -10,15 +14,28 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 URL="${1:?database URL}"
-TOWNSHIP="${2:-110105001}"
-SECS="${3:-20}"
+MODE=areas
+if [ "${2:-}" = orgs ]; then
+  MODE=orgs; COUNTY="${3:?county code}"; CATEGORY="${4:?category}"; SECS="${5:-20}"
+else
+  TOWNSHIP="${2:-110105001}"; SECS="${3:-20}"
+fi
 PORT="${SANSHE_BENCH_PORT:-18099}"
 BIN=target/release/sanshe
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 [ -x "$BIN" ] || cargo build --release -p sanshe
 export SANSHE_DATABASE_URL="$URL" SANSHE_DEMO=false RUST_LOG=warn
-"$BIN" user create --login benchadmin --name 压测管理员 --role system_administrator \
-  --area 000000000000 --password Bench2026x >/dev/null 2>&1 || true
+if [ "$MODE" = areas ]; then
+  # The widest scope: a national administrator.
+  LOGIN=benchadmin
+  "$BIN" user create --login $LOGIN --name 压测管理员 --role system_administrator \
+    --area 000000000000 --password Bench2026x >/dev/null 2>&1 || true
+else
+  # The registries are read by the civil-affairs bureaus: the city bureau above the county.
+  LOGIN=benchcity${COUNTY:0:4}
+  "$BIN" user create --login $LOGIN --name 压测市民政局 --role city_bureau \
+    --area "${COUNTY:0:4}" --password Bench2026x >/dev/null 2>&1 || true
+fi
 SANSHE_BIND="127.0.0.1:$PORT" "$BIN" serve >/tmp/sanshe-bench-server.log 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT
@@ -26,13 +43,28 @@ for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && 
 JAR=$(mktemp)
 CSRF=$(curl -s -c "$JAR" "http://127.0.0.1:$PORT/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"//')
 curl -s -b "$JAR" -c "$JAR" -o /dev/null --data-urlencode "csrf_token=$CSRF" \
-  --data-urlencode login=benchadmin --data-urlencode password=Bench2026x "http://127.0.0.1:$PORT/login"
+  --data-urlencode login=$LOGIN --data-urlencode password=Bench2026x "http://127.0.0.1:$PORT/login"
 SESSION=$(awk '$6=="sanshe_session"{print $7}' "$JAR")
 [ -n "$SESSION" ] || { echo "login failed"; exit 1; }
-page="http://127.0.0.1:$PORT/areas/$TOWNSHIP"
-api="http://127.0.0.1:$PORT/api/v1/areas/$TOWNSHIP/children"
-echo "township $TOWNSHIP: $(curl -s -b "$JAR" "$api" | grep -o '"code"' | wc -l) children; backend ${URL%%:*}"
-for target in "$page" "$api"; do
+if [ "$MODE" = areas ]; then
+  page="http://127.0.0.1:$PORT/areas/$TOWNSHIP"
+  api="http://127.0.0.1:$PORT/api/v1/areas/$TOWNSHIP/children"
+  echo "township $TOWNSHIP: $(curl -s -b "$JAR" "$api" | grep -o '"code"' | wc -l) children; backend ${URL%%:*}"
+  targets=("$page" "$api")
+else
+  q="area=$COUNTY&category=$CATEGORY"
+  page="http://127.0.0.1:$PORT/organizations?$q"
+  api="http://127.0.0.1:$PORT/api/v1/organizations?$q"
+  # The second keyset page: the cursor the first page hands out.
+  next=$(curl -s -b "$JAR" "$api" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("next_after") or "")')
+  echo "county $COUNTY, category $CATEGORY: first page $(curl -s -b "$JAR" "$api" | grep -o '"uscc"' | wc -l) rows, next cursor '${next}'; backend ${URL%%:*}"
+  targets=("$page" "$api")
+  if [ -n "$next" ]; then
+    enc=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$next")
+    targets+=("$page&after=$enc" "$api&after=$enc")
+  fi
+fi
+for target in "${targets[@]}"; do
   curl -sf -b "$JAR" -o /dev/null "$target"
   echo "--- wrk -t2 -c16 -d${SECS}s --latency $target"
   wrk -t2 -c16 -d"${SECS}s" --latency -H "Cookie: sanshe_session=$SESSION" "$target" \

@@ -100,6 +100,9 @@ pub fn row_of(o: &Organization) -> Vec<String> {
     ]
 }
 
+/// The keys an import looks up in one tenant: credit codes, and (name, area) pairs.
+type MatchKeys = (Vec<String>, Vec<(String, String)>);
+
 /// What an import did.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportSummary {
@@ -228,6 +231,38 @@ impl App {
                     .map(|a| a.code),
             );
         }
+        // What the ledger already holds, looked up in bulk per tenant.
+        let mut by_uscc: HashMap<(String, String), OrgRow> = HashMap::new();
+        let mut by_name: HashMap<(String, String, String), OrgRow> = HashMap::new();
+        let mut keys: HashMap<String, MatchKeys> = HashMap::new();
+        for (_, org) in &parsed {
+            let k = keys
+                .entry(org.area.tenant().unwrap_or("0000").to_string())
+                .or_default();
+            if let Some(u) = &org.uscc {
+                k.0.push(u.clone());
+            }
+            k.1.push((org.name.clone(), org.area.as_str().to_string()));
+        }
+        for (tenant, (usccs, names)) in &keys {
+            for row in self
+                .db
+                .organizations_matching_bulk(tenant, usccs, names)
+                .await?
+            {
+                if let Some(u) = &row.org.uscc {
+                    by_uscc.insert((tenant.clone(), u.clone()), row.clone());
+                }
+                by_name.insert(
+                    (
+                        tenant.clone(),
+                        row.org.name.clone(),
+                        row.org.area.as_str().to_string(),
+                    ),
+                    row,
+                );
+            }
+        }
         let mut new_rows: Vec<(u64, Organization)> = Vec::new();
         let mut unchanged = 0;
         for (line, org) in parsed {
@@ -240,7 +275,19 @@ impl App {
                 continue;
             }
             let tenant = org.area.tenant().unwrap_or("0000");
-            match self.db.organization_matching(tenant, org.uscc.as_deref(), &org.name, &org.area).await? {
+            let existing = org
+                .uscc
+                .as_ref()
+                .and_then(|u| by_uscc.get(&(tenant.to_string(), u.clone())))
+                .or_else(|| {
+                    by_name.get(&(
+                        tenant.to_string(),
+                        org.name.clone(),
+                        org.area.as_str().to_string(),
+                    ))
+                })
+                .cloned();
+            match existing {
                 Some(existing) if existing.org == org => unchanged += 1,
                 Some(existing) => errors.push(err(
                     line,

@@ -576,13 +576,7 @@ impl App {
         actor: &Actor,
         after: Option<(String, String)>,
     ) -> Result<Vec<SocialWorkerRow>, AppError> {
-        let scope = domain::authz::reach(actor, domain::authz::Action::ViewRegistry);
-        if scope.roots().is_empty() {
-            return Err(AppError::Denied(domain::Denied {
-                code: "missing_role",
-                message: "无权操作：您没有查看台账的角色".into(),
-            }));
-        }
+        let scope = crate::registry::registry_scope(actor)?;
         let after = after.as_ref().map(|(n, i)| (n.as_str(), i.as_str()));
         Ok(self
             .db
@@ -596,13 +590,7 @@ impl App {
         actor: &Actor,
         after: Option<(String, String)>,
     ) -> Result<Vec<VolunteerRow>, AppError> {
-        let scope = domain::authz::reach(actor, domain::authz::Action::ViewRegistry);
-        if scope.roots().is_empty() {
-            return Err(AppError::Denied(domain::Denied {
-                code: "missing_role",
-                message: "无权操作：您没有查看台账的角色".into(),
-            }));
-        }
+        let scope = crate::registry::registry_scope(actor)?;
         let after = after.as_ref().map(|(n, i)| (n.as_str(), i.as_str()));
         Ok(self.db.volunteers(&scope, None, after, 500).await?)
     }

@@ -19,6 +19,19 @@ pub fn today() -> chrono::NaiveDate {
 
 /// An organization's id carries its tenant (`3410-0195…`), so that a lookup goes straight to the
 /// tenant's rows (and to one shard under Citus).
+/// The territory in which the actor may read the registries, or a refusal when they hold no role
+/// that reads them (an empty scope would silently answer "nothing").
+pub(crate) fn registry_scope(actor: &Actor) -> Result<domain::identity::Scope, AppError> {
+    let scope = domain::authz::reach(actor, domain::authz::Action::ViewRegistry);
+    if scope.roots().is_empty() {
+        return Err(AppError::Denied(domain::Denied {
+            code: "missing_role",
+            message: "无权操作：您没有查看台账的角色".into(),
+        }));
+    }
+    Ok(scope)
+}
+
 pub fn tenant_of(id: &str) -> Option<&str> {
     id.get(..4)
         .filter(|t| t.bytes().all(|b| b.is_ascii_digit()) && id.as_bytes().get(4) == Some(&b'-'))

@@ -5,7 +5,7 @@ use crate::audit::{event, Subject};
 use crate::registry::{tenant_of, today};
 use crate::{App, AppError, Ctx};
 use domain::audit::Outcome;
-use domain::authz::{can, reach, Action, Target};
+use domain::authz::{can, Action, Target};
 use domain::social::{
     allowance_eligible, can_manage, post_current, PlatformForm, PostForm, SocialWorkerForm,
     StaffingStandard, TrainingForm,
@@ -187,13 +187,7 @@ impl App {
     }
 
     pub async fn list_platforms(&self, actor: &Actor) -> Result<Vec<PlatformRow>, AppError> {
-        let scope = reach(actor, Action::ViewRegistry);
-        if scope.roots().is_empty() {
-            return Err(AppError::Denied(domain::Denied {
-                code: "missing_role",
-                message: "无权操作：您没有查看台账的角色".into(),
-            }));
-        }
+        let scope = crate::registry::registry_scope(actor)?;
         Ok(self.db.platforms(&scope, &today_text(), 500).await?)
     }
 
@@ -450,13 +444,7 @@ impl App {
         actor: &Actor,
         q: Option<&str>,
     ) -> Result<Vec<SocialWorkerRow>, AppError> {
-        let scope = reach(actor, Action::ViewRegistry);
-        if scope.roots().is_empty() {
-            return Err(AppError::Denied(domain::Denied {
-                code: "missing_role",
-                message: "无权操作：您没有查看台账的角色".into(),
-            }));
-        }
+        let scope = crate::registry::registry_scope(actor)?;
         Ok(self
             .db
             .social_workers(&scope, &today_text(), q, None, 500)

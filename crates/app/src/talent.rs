@@ -6,7 +6,7 @@ use crate::registry::{tenant_of, today};
 use crate::social::new_id;
 use crate::{App, AppError, Ctx};
 use domain::audit::Outcome;
-use domain::authz::{can, reach, Action, Target};
+use domain::authz::{can, Action, Target};
 use domain::talent::{can_manage, TalentForm, TrainingForm};
 use domain::{Actor, DomainError};
 use serde::Serialize;
@@ -172,13 +172,7 @@ impl App {
         actor: &Actor,
         filter: &TalentFilter,
     ) -> Result<TalentList, AppError> {
-        let scope = reach(actor, Action::ViewRegistry);
-        if scope.roots().is_empty() {
-            return Err(AppError::Denied(domain::Denied {
-                code: "missing_role",
-                message: "无权操作：您没有查看台账的角色".into(),
-            }));
-        }
+        let scope = crate::registry::registry_scope(actor)?;
         Ok(TalentList {
             items: self.db.talents(&scope, filter, 500).await?,
             summary: self.db.talent_summary(&scope).await?,

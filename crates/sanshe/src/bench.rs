@@ -366,3 +366,312 @@ fn bare_records_insert(
     }
     Ok(())
 }
+
+/// `sanshe bench volunteer`: a volunteer's total (their page) and the public certificate check
+/// for a volunteer with `small` records beside one with `large` records. Both read stored totals
+/// and the page lists at most the newest 200 records (an index range), so the times should not
+/// grow with the number of records; the command prints both and the ratio.
+pub async fn volunteer(small: usize, large: usize, iterations: usize) -> anyhow::Result<()> {
+    use store::bulk::Param;
+    let tmp = std::env::temp_dir().join(format!("sanshe-bench-vol-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp)?;
+    let url = format!("sqlite:{}", tmp.join("vol.db").display());
+    let db = store::Db::connect(&url, 4).await?;
+    db.migrate().await?;
+    let app = app::App::new(
+        db.clone(),
+        app::Settings {
+            argon2_memory_kib: 1024,
+            argon2_iterations: 1,
+            ..app::Settings::default()
+        },
+    );
+    app.seed_demo().await?;
+    let area = "341002002001";
+    let unit = domain::Actor {
+        user_id: "bench".into(),
+        login: "bench".into(),
+        display_name: "bench".into(),
+        assignments: vec![domain::RoleAssignment {
+            role: domain::Role::CommunityOfficer,
+            area: domain::AreaCode::parse(area)?,
+            organization_id: None,
+        }],
+    };
+    let ctx = app::Ctx::default();
+    let mut cases = Vec::new();
+    for (case, (name, n)) in [("少量记录", small), ("大量记录", large)]
+        .into_iter()
+        .enumerate()
+    {
+        let form = domain::volunteer::VolunteerForm {
+            name: name.into(),
+            area: area.into(),
+            consent: Some("on".into()),
+            ..Default::default()
+        };
+        let id = app
+            .register_volunteer(&unit, &form, &ctx)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let now = store::time::now();
+        let ids: Vec<String> = (0..n).map(|i| format!("3410-b{case}{i:030x}")).collect();
+        let dates: Vec<String> = (0..n)
+            .map(|i| {
+                (chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or_default()
+                    + chrono::Duration::days((i % 2000) as i64))
+                .to_string()
+            })
+            .collect();
+        let rows: Vec<Vec<Param>> = (0..n)
+            .map(|i| {
+                vec![
+                    "3410".into(),
+                    ids[i].as_str().into(),
+                    id.as_str().into(),
+                    "社区服务".into(),
+                    dates[i].as_str().into(),
+                    "活动室".into(),
+                    "陪伴".into(),
+                    60i64.into(),
+                    "社区居委会".into(),
+                    "刘敏".into(),
+                    false.into(),
+                    "".into(),
+                    "valid".into(),
+                    "".into(),
+                    "bench".into(),
+                    now.as_str().into(),
+                ]
+            })
+            .collect();
+        let mut tx = db.begin().await?;
+        tx.bulk_insert("service_records", &crate::generate::RECORD_COLUMNS, &rows)
+            .await?;
+        tx.add_to_totals_bulk("3410", &[(id.clone(), 60 * n as i64, n as i64)], &now)
+            .await?;
+        tx.commit().await?;
+        let t = Instant::now();
+        let code = app
+            .issue_certificate(&unit, &id, &ctx)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let issue = t.elapsed().as_secs_f64() * 1e3;
+        cases.push((name, n, id, code, issue));
+    }
+    for (name, _, id, _, _) in &cases {
+        let t = Instant::now();
+        for _ in 0..iterations {
+            db.service_records("3410", id, 50).await?;
+        }
+        let recs = t.elapsed().as_secs_f64() * 1e6 / iterations as f64;
+        let t = Instant::now();
+        for _ in 0..iterations {
+            db.volunteer("3410", id).await?;
+        }
+        let row = t.elapsed().as_secs_f64() * 1e6 / iterations as f64;
+        println!("{name}: newest 50 records {recs:.1} µs · volunteer row {row:.1} µs");
+    }
+    println!("iterations: {iterations} each (SQLite, release build)");
+    let mut means = Vec::new();
+    for (name, n, id, code, issue) in &cases {
+        let t = Instant::now();
+        for _ in 0..iterations {
+            let d = app
+                .volunteer_detail(&unit, id, &ctx)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            assert_eq!(d.row.record_count, *n as i64);
+        }
+        let page = t.elapsed().as_secs_f64() * 1e6 / iterations as f64;
+        let t = Instant::now();
+        for _ in 0..iterations {
+            let c = app
+                .verify_certificate(code)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let _ = c;
+        }
+        let verify = t.elapsed().as_secs_f64() * 1e6 / iterations as f64;
+        println!("{name} ({n:>7} records): total and page {page:>8.1} µs · certificate check {verify:>8.1} µs · issuing the certificate {issue:.1} ms");
+        means.push((page, verify));
+    }
+    if let [a, b] = means.as_slice() {
+        println!(
+            "ratio large/small: page {:.2} · certificate check {:.2}",
+            b.0 / a.0,
+            b.1 / a.1
+        );
+    }
+    db.close().await;
+    let _ = std::fs::remove_dir_all(&tmp);
+    Ok(())
+}
+
+/// `sanshe bench organizations`: imports `rows` filed organizations from a generated .xlsx file
+/// through the product's own path (read the workbook, check every row, match against the ledger,
+/// one transaction with a version and an audit event per organization), then inserts the same
+/// rows with a bare SQLite loop, and prints both.
+pub async fn organizations(rows: usize) -> anyhow::Result<()> {
+    let tmp = std::env::temp_dir().join(format!("sanshe-bench-org-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp)?;
+    let url = format!("sqlite:{}", tmp.join("ours.db").display());
+    let db = store::Db::connect(&url, 4).await?;
+    db.migrate().await?;
+    let app = app::App::new(
+        db.clone(),
+        app::Settings {
+            argon2_memory_kib: 1024,
+            argon2_iterations: 1,
+            ..app::Settings::default()
+        },
+    );
+    app.seed_demo().await?;
+    let communities = db
+        .areas_below_at_level(
+            &domain::AreaCode::parse("3410")?,
+            domain::AreaLevel::Community,
+        )
+        .await?;
+    let cats = domain::registry::OrgCategory::ALL;
+    let table: Vec<Vec<String>> = (0..rows)
+        .map(|i| {
+            let c = &communities[i % communities.len()];
+            vec![
+                format!(
+                    "{}{}队{i}",
+                    c.name.trim_end_matches("居委会").trim_end_matches("村委会"),
+                    cats[i % cats.len()].zh().trim_end_matches('类')
+                ),
+                String::new(),
+                "备案".into(),
+                cats[i % cats.len()].zh().into(),
+                c.code.as_str().to_string(),
+                "否".into(),
+                "否".into(),
+                String::new(),
+                String::new(),
+                format!("{}号", i % 500),
+                "社区社会组织".into(),
+            ]
+        })
+        .collect();
+    let xlsx = app::transfer::write_xlsx("社会组织", &app::org_transfer::COLUMNS, &table)?;
+    // The township officers of the whole city: filed organizations are the township's to record.
+    let townships = db
+        .areas_below_at_level(
+            &domain::AreaCode::parse("3410")?,
+            domain::AreaLevel::Township,
+        )
+        .await?;
+    let actor = domain::Actor {
+        user_id: "bench".into(),
+        login: "bench".into(),
+        display_name: "bench".into(),
+        assignments: townships
+            .iter()
+            .map(|t| domain::RoleAssignment {
+                role: domain::Role::TownshipOfficer,
+                area: t.code.clone(),
+                organization_id: None,
+            })
+            .collect(),
+    };
+    let t = Instant::now();
+    let parsed =
+        app::transfer::read_table(&xlsx, "bench.xlsx").map_err(|e| anyhow::anyhow!("{e}"))?;
+    let read = t.elapsed().as_secs_f64();
+    let summary = app
+        .import_organizations(&actor, &parsed, "bench.xlsx", &app::Ctx::default())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let ours = t.elapsed().as_secs_f64();
+    let rss = peak_rss_mib();
+    db.close().await;
+    println!(
+        "organizations imported: {} ({} bytes of .xlsx)",
+        summary.added,
+        xlsx.len()
+    );
+    println!(
+        "our import:         {ours:.2} s  ({:.0} rows/s)",
+        rows as f64 / ours
+    );
+    println!("  of which reading: {read:.2} s  (unzip and parse the workbook)");
+    println!("peak memory (RSS):  {rss:.0} MiB");
+    let t = Instant::now();
+    bare_org_insert(&tmp.join("floor.db"), &table)?;
+    let floor = t.elapsed().as_secs_f64();
+    println!(
+        "bare SQLite loop:   {floor:.2} s  ({:.0} rows/s)",
+        rows as f64 / floor
+    );
+    println!("ratio ours/floor:   {:.2}", ours / floor);
+    let _ = std::fs::remove_dir_all(&tmp);
+    Ok(())
+}
+
+fn bare_org_insert(path: &Path, rows: &[Vec<String>]) -> anyhow::Result<()> {
+    use libsqlite3_sys as ffi;
+    let cpath = CString::new(path.display().to_string())?;
+    // SAFETY: as in `bare_sqlite_insert`.
+    unsafe {
+        let mut db: *mut ffi::sqlite3 = std::ptr::null_mut();
+        if ffi::sqlite3_open(cpath.as_ptr(), &mut db) != ffi::SQLITE_OK {
+            anyhow::bail!("cannot open {}", path.display());
+        }
+        let exec = |sql: &str| -> anyhow::Result<()> {
+            let c = CString::new(sql)?;
+            if ffi::sqlite3_exec(
+                db,
+                c.as_ptr(),
+                None,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+            ) != ffi::SQLITE_OK
+            {
+                anyhow::bail!("sqlite exec failed: {sql}");
+            }
+            Ok(())
+        };
+        exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")?;
+        exec("CREATE TABLE o (id TEXT PRIMARY KEY, name TEXT, uscc TEXT, status TEXT, category TEXT, area TEXT, hub TEXT, brand TEXT, grade TEXT, grade_date TEXT, address TEXT, description TEXT)")?;
+        exec("BEGIN")?;
+        let sql = CString::new(
+            "INSERT INTO o VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )?;
+        let mut stmt: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
+        if ffi::sqlite3_prepare_v2(db, sql.as_ptr(), -1, &mut stmt, std::ptr::null_mut())
+            != ffi::SQLITE_OK
+        {
+            anyhow::bail!("prepare failed");
+        }
+        for (i, r) in rows.iter().enumerate() {
+            let id = format!("3410-{i:032x}");
+            ffi::sqlite3_bind_text(
+                stmt,
+                1,
+                id.as_ptr().cast(),
+                id.len() as i32,
+                ffi::SQLITE_TRANSIENT(),
+            );
+            for (k, s) in r.iter().enumerate() {
+                ffi::sqlite3_bind_text(
+                    stmt,
+                    k as i32 + 2,
+                    s.as_ptr().cast(),
+                    s.len() as i32,
+                    ffi::SQLITE_TRANSIENT(),
+                );
+            }
+            if ffi::sqlite3_step(stmt) != ffi::SQLITE_DONE {
+                anyhow::bail!("insert failed");
+            }
+            ffi::sqlite3_reset(stmt);
+        }
+        ffi::sqlite3_finalize(stmt);
+        exec("COMMIT")?;
+        ffi::sqlite3_close(db);
+    }
+    Ok(())
+}

@@ -3,6 +3,7 @@
 
 mod bench;
 mod config;
+mod generate;
 mod ids;
 mod progress;
 
@@ -52,6 +53,11 @@ enum Command {
     Ids {
         #[command(subcommand)]
         command: IdsCommand,
+    },
+    /// Generated data for benchmarks.
+    Generate {
+        #[command(subcommand)]
+        command: GenerateCommand,
     },
     /// Benchmarks that print their figures.
     Bench {
@@ -112,7 +118,36 @@ enum IdsCommand {
 }
 
 #[derive(Subcommand)]
+enum GenerateCommand {
+    /// A national-scale registry ledger on the areas already loaded (defaults: the scale).
+    Ledger {
+        #[arg(long, default_value_t = 2_000_000)]
+        organizations: usize,
+        #[arg(long, default_value_t = 200_000)]
+        social_workers: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        volunteers: usize,
+        #[arg(long, default_value_t = 20_000_000)]
+        records: usize,
+    },
+}
+
+#[derive(Subcommand)]
 enum BenchCommand {
+    /// Import organizations from a generated .xlsx beside a bare SQLite loop.
+    Organizations {
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+    },
+    /// A volunteer's total and certificate check with few and with many records.
+    Volunteer {
+        #[arg(long, default_value_t = 1_000)]
+        small: usize,
+        #[arg(long, default_value_t = 200_000)]
+        large: usize,
+        #[arg(long, default_value_t = 2_000)]
+        iterations: usize,
+    },
     /// Import service records from a generated CSV beside a bare SQLite loop.
     Records {
         #[arg(long, default_value_t = 200_000)]
@@ -313,6 +348,27 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Generate {
+            command:
+                GenerateCommand::Ledger {
+                    organizations,
+                    social_workers,
+                    volunteers,
+                    records,
+                },
+        } => {
+            let app = open(&config).await?;
+            generate::ledger(
+                &app,
+                generate::Sizes {
+                    organizations,
+                    social_workers,
+                    volunteers,
+                    records,
+                },
+            )
+            .await?;
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
@@ -329,6 +385,21 @@ async fn main() -> anyhow::Result<()> {
                     std::process::exit(1);
                 }
             }
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Volunteer {
+                    small,
+                    large,
+                    iterations,
+                },
+        } => {
+            bench::volunteer(small, large, iterations).await?;
+        }
+        Command::Bench {
+            command: BenchCommand::Organizations { rows },
+        } => {
+            bench::organizations(rows).await?;
         }
         Command::Bench {
             command: BenchCommand::Import { from, database },

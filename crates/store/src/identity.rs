@@ -108,16 +108,40 @@ pub fn scope_filter(col: &str, scope: &Scope, binds: &mut Vec<String>) -> String
     let alts: Vec<String> = scope
         .roots()
         .iter()
-        .map(|r| {
-            binds.push(format!("{}%", r.as_str()));
-            format!("{col} LIKE ${}", binds.len())
-        })
+        .map(|r| prefix_filter(col, r.as_str(), binds))
         .collect();
     if alts.is_empty() {
         "1=0".to_string()
     } else {
         format!("({})", alts.join(" OR "))
     }
+}
+
+/// `col` starts with the digits `prefix`, as a range (`col >= prefix AND col < next`), which both
+/// databases serve from an index — SQLite does not use an index for a case-insensitive `LIKE`.
+/// `next` is the prefix with its last digit raised (with carry); digit strings order the same in
+/// every collation.
+pub fn prefix_filter(col: &str, prefix: &str, binds: &mut Vec<String>) -> String {
+    binds.push(prefix.to_string());
+    let lo = binds.len();
+    match next_prefix(prefix) {
+        Some(hi) => {
+            binds.push(hi);
+            format!("({col} >= ${lo} AND {col} < ${})", binds.len())
+        }
+        None => format!("{col} >= ${lo}"),
+    }
+}
+
+fn next_prefix(prefix: &str) -> Option<String> {
+    let mut digits: Vec<u8> = prefix.bytes().collect();
+    while let Some(last) = digits.pop() {
+        if last < b'9' {
+            digits.push(last + 1);
+            return String::from_utf8(digits).ok();
+        }
+    }
+    None
 }
 
 impl Db {
@@ -536,5 +560,20 @@ impl Tx {
             .rows_affected()
                 == 1)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prefix_becomes_a_range_with_carry() {
+        assert_eq!(next_prefix("341021").as_deref(), Some("341022"));
+        assert_eq!(next_prefix("3419").as_deref(), Some("342"));
+        assert_eq!(next_prefix("99"), None);
+        let mut b = Vec::new();
+        assert_eq!(prefix_filter("a", "3499", &mut b), "(a >= $1 AND a < $2)");
+        assert_eq!(b, ["3499", "35"]);
     }
 }

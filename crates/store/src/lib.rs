@@ -9,12 +9,12 @@
 
 pub mod area;
 pub mod audit;
+pub mod bulk;
 mod db;
 pub mod identity;
 mod migrate;
 pub mod registry;
 pub mod social;
-mod sqlite_bulk;
 pub mod talent;
 pub mod testing;
 pub mod time;

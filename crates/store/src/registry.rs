@@ -133,26 +133,30 @@ impl Db {
                 .collect();
             wh.push(format!("o.tenant_id IN ({})", ph.join(",")));
         }
-        let mut push = |cond: String, v: String, binds: &mut Vec<String>| {
-            binds.push(v);
-            wh.push(cond.replace("?", &format!("${}", binds.len())));
-        };
+        fn bind(binds: &mut Vec<String>, v: &str) -> String {
+            binds.push(v.to_string());
+            format!("${}", binds.len())
+        }
         if let Some(a) = &f.area {
-            push(
-                "o.area_code LIKE ?".into(),
-                format!("{}%", a.as_str()),
+            // The area's city is the tenant: naming it lets the (tenant_id, area_code, …) index
+            // serve even a national reader's list of one county.
+            if let Some(t) = a.tenant() {
+                wh.push(format!("o.tenant_id = {}", bind(&mut binds, t)));
+            }
+            wh.push(crate::identity::prefix_filter(
+                "o.area_code",
+                a.as_str(),
                 &mut binds,
-            );
+            ));
         }
         if let Some(c) = f.category {
-            push("o.category = ?".into(), c.as_str().into(), &mut binds);
+            wh.push(format!("o.category = {}", bind(&mut binds, c.as_str())));
         }
         if let Some(s) = f.status {
-            push(
-                "o.registration_status = ?".into(),
-                s.as_str().into(),
-                &mut binds,
-            );
+            wh.push(format!(
+                "o.registration_status = {}",
+                bind(&mut binds, s.as_str())
+            ));
         }
         if let Some(q) = f.q.as_ref().map(|q| q.trim()).filter(|q| !q.is_empty()) {
             binds.push(format!("%{}%", crate::area::like_escape(q)));
@@ -204,24 +208,42 @@ impl Db {
         })
     }
 
-    /// An organization of the tenant with this credit code, or else with this name at this area
-    /// (how an imported row is matched to what is already in the ledger).
-    pub async fn organization_matching(
+    /// Organizations of one tenant that have one of these credit codes or one of these
+    /// (name, area) pairs — an import's matches, 1,000 keys per query, each key one index probe
+    /// (`CROSS JOIN` keeps SQLite's planner driving the loop from the list).
+    pub async fn organizations_matching_bulk(
         &self,
         tenant: &str,
-        uscc: Option<&str>,
-        name: &str,
-        area: &AreaCode,
-    ) -> Result<Option<OrgRow>, StoreError> {
-        let sql = format!(
-            "SELECT {COLS} FROM organizations o WHERE o.tenant_id = $1 AND (o.uscc = $2 OR (o.name = $3 AND o.area_code = $4)) ORDER BY o.id LIMIT 1"
-        );
-        on_pool!(self, c => {
-            match sqlx::query(&sql).bind(tenant).bind(uscc).bind(name).bind(area.as_str()).fetch_optional(c).await? {
-                Some(r) => Ok(Some(org_from_row!(&r))),
-                None => Ok(None),
-            }
-        })
+        usccs: &[String],
+        names: &[(String, String)],
+    ) -> Result<Vec<OrgRow>, StoreError> {
+        let mut out = Vec::new();
+        let cols: String = COLS.to_string();
+        for chunk in usccs.chunks(1000) {
+            let json = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
+            let sql = match self.backend() {
+                crate::Backend::Sqlite => format!("SELECT {cols} FROM json_each($2) j CROSS JOIN organizations o ON o.tenant_id = $1 AND o.uscc = j.value"),
+                crate::Backend::Postgres => format!("SELECT {cols} FROM json_array_elements_text($2::json) j(x) JOIN organizations o ON o.tenant_id = $1 AND o.uscc = j.x"),
+            };
+            on_pool!(self, c => {
+                for r in &sqlx::query(&sql).bind(tenant).bind(&json).fetch_all(c).await? {
+                    out.push(org_from_row!(r));
+                }
+            });
+        }
+        for chunk in names.chunks(1000) {
+            let json = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
+            let sql = match self.backend() {
+                crate::Backend::Sqlite => format!("SELECT {cols} FROM json_each($2) j CROSS JOIN organizations o ON o.tenant_id = $1 AND o.name = j.value->>0 AND o.area_code = j.value->>1"),
+                crate::Backend::Postgres => format!("SELECT {cols} FROM json_array_elements($2::json) j JOIN organizations o ON o.tenant_id = $1 AND o.name = j->>0 AND o.area_code = j->>1"),
+            };
+            on_pool!(self, c => {
+                for r in &sqlx::query(&sql).bind(tenant).bind(&json).fetch_all(c).await? {
+                    out.push(org_from_row!(r));
+                }
+            });
+        }
+        Ok(out)
     }
 
     pub async fn organization_versions(

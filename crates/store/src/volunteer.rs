@@ -301,7 +301,7 @@ pub struct ImportedRecord<'a> {
 
 impl Tx {
     /// Inserts many records at once. On SQLite one prepared statement is stepped per row
-    /// through the C API (see `sqlite_bulk`); on PostgreSQL the rows travel as one JSON
+    /// through the C API (see `bulk`); on PostgreSQL the rows travel as one JSON
     /// parameter per 2,000 that the server unpacks (`json_array_elements`), which sidesteps the
     /// per-parameter cost of very wide statements.
     pub async fn insert_records_bulk(
@@ -320,7 +320,7 @@ impl Tx {
             let sql = "INSERT INTO service_records (tenant_id, id, volunteer_id, activity_name, activity_date, place, content, minutes, organizing_unit, \
                  person_in_charge, late, late_reason, status, corrects_id, correction_note, entered_by, entered_role, entered_at, source_key) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'valid', NULL, '', ?13, ?14, ?15, ?16)";
-            return crate::sqlite_bulk::insert_many(&mut *t, sql, rows.len(), |i| {
+            return crate::bulk::insert_many(&mut *t, sql, rows.len(), |i| {
                 let r = &rows[i];
                 [
                     tenant.into(),

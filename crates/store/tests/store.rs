@@ -212,3 +212,66 @@ async fn the_check_itself_catches_a_table_without_tenant_id() {
     assert_eq!(bad.pk, vec!["id".to_string()]);
     assert!(!bad.pk.iter().any(|c| c == "tenant_id"));
 }
+
+#[tokio::test]
+async fn a_bulk_insert_writes_every_row_with_its_types_and_refuses_a_duplicate_whole() {
+    use store::bulk::Param;
+    let (db, _) = fresh_db().await.unwrap();
+    let ids: Vec<String> = (0..5).map(|i| format!("3410-bulk{i}")).collect();
+    let rows: Vec<Vec<Param>> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            vec![
+                "3410".into(),
+                id.as_str().into(),
+                Param::Null,
+                "志愿者".into(),
+                "".into(),
+                "341002002001".into(),
+                "".into(),
+                "v1".into(),
+                "t".into(),
+                (60 * i as i64).into(),
+                (i as i64).into(),
+                1i64.into(),
+                "t".into(),
+                "t".into(),
+            ]
+        })
+        .collect();
+    let cols = [
+        "tenant_id",
+        "id",
+        "user_id",
+        "name",
+        "gender",
+        "area_code",
+        "skills",
+        "consent_version",
+        "consent_at",
+        "total_minutes",
+        "record_count",
+        "version",
+        "created_at",
+        "updated_at",
+    ];
+    let mut tx = db.begin().await.unwrap();
+    tx.bulk_insert("volunteers", &cols, &rows).await.unwrap();
+    tx.commit().await.unwrap();
+    let v = db.volunteer("3410", "3410-bulk4").await.unwrap().unwrap();
+    assert_eq!((v.total_minutes, v.record_count, v.user_id), (240, 4, None));
+    // The same rows again: the first is a duplicate, and the transaction rolls back whole.
+    let mut tx = db.begin().await.unwrap();
+    let e = tx
+        .bulk_insert("volunteers", &cols, &rows)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, store::StoreError::Duplicate(_)), "{e:?}");
+    tx.rollback().await.unwrap();
+    let all = db
+        .volunteers(&domain::identity::Scope::nation(), None, None, 100)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 5);
+}
