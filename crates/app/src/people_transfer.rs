@@ -62,6 +62,24 @@ pub const VOLUNTEER_EXPORT_COLUMNS: [&str; 7] = [
     "服务记录数",
 ];
 
+/// The columns of a service-record export: the import template's, with the record's number and
+/// status (an export is a report: records entered on the page carry no import fingerprint, so
+/// importing an export would record them again).
+pub const RECORD_EXPORT_COLUMNS: [&str; 12] = [
+    "记录编号",
+    "志愿者编号",
+    "志愿者姓名",
+    "活动名称",
+    "活动日期",
+    "服务地点",
+    "服务内容",
+    "服务时长（小时）",
+    "组织单位",
+    "负责人",
+    "补录原因",
+    "状态",
+];
+
 /// What an import did.
 #[derive(Debug, Clone, Serialize)]
 pub struct PeopleImportSummary {
@@ -114,6 +132,25 @@ pub fn worker_row(w: &SocialWorkerRow) -> Vec<String> {
         w.employer_org_id.clone().unwrap_or_default(),
         w.area.as_str().to_string(),
         w.current_posts.to_string(),
+    ]
+}
+
+/// A service record as a row of an export.
+pub fn record_row(r: &store::volunteer::RecordRow, volunteer_name: &str) -> Vec<String> {
+    let x = &r.record;
+    vec![
+        r.id.clone(),
+        r.volunteer_id.clone(),
+        volunteer_name.to_string(),
+        x.activity_name.clone(),
+        x.activity_date.to_string(),
+        x.place.clone(),
+        x.content.clone(),
+        domain::volunteer::hours_text(x.minutes),
+        x.organizing_unit.clone(),
+        x.person_in_charge.clone(),
+        x.late_reason.clone(),
+        r.status.zh().to_string(),
     ]
 }
 
@@ -593,5 +630,41 @@ impl App {
         let scope = crate::registry::registry_scope(actor)?;
         let after = after.as_ref().map(|(n, i)| (n.as_str(), i.as_str()));
         Ok(self.db.volunteers(&scope, None, after, 500).await?)
+    }
+
+    /// One page of service records for an export: the records of the next 500 volunteers in
+    /// the reader's territory (keyset over the volunteers), as export rows.
+    pub async fn record_export_page(
+        &self,
+        actor: &Actor,
+        after: Option<(String, String)>,
+    ) -> Result<(Vec<Vec<String>>, Option<(String, String)>), AppError> {
+        let volunteers = self.volunteer_export_page(actor, after).await?;
+        let next = (volunteers.len() >= 500)
+            .then(|| {
+                volunteers
+                    .last()
+                    .map(|v| (v.volunteer.name.clone(), v.id.clone()))
+            })
+            .flatten();
+        let mut by_tenant: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+        for v in &volunteers {
+            by_tenant
+                .entry(v.tenant_id.as_str())
+                .or_default()
+                .push(v.id.clone());
+        }
+        let names: HashMap<&str, &str> = volunteers
+            .iter()
+            .map(|v| (v.id.as_str(), v.volunteer.name.as_str()))
+            .collect();
+        let mut rows = Vec::new();
+        for (tenant, ids) in by_tenant {
+            for r in self.db.records_of_volunteers(tenant, &ids).await? {
+                let name = names.get(r.volunteer_id.as_str()).copied().unwrap_or("");
+                rows.push(record_row(&r, name));
+            }
+        }
+        Ok((rows, next))
     }
 }

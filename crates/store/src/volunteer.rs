@@ -219,6 +219,34 @@ impl Db {
         Ok(out)
     }
 
+    /// The records of these volunteers of one tenant, by volunteer then date (an export's
+    /// page): one index range per volunteer, 500 volunteers per query.
+    pub async fn records_of_volunteers(
+        &self,
+        tenant: &str,
+        ids: &[String],
+    ) -> Result<Vec<RecordRow>, StoreError> {
+        let mut out = Vec::new();
+        let cols: String = RCOLS
+            .split(", ")
+            .map(|c| format!("r.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        for chunk in ids.chunks(500) {
+            let json = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
+            let sql = match self.backend() {
+                crate::Backend::Sqlite => format!("SELECT {cols} FROM json_each($2) j CROSS JOIN service_records r ON r.tenant_id = $1 AND r.volunteer_id = j.value ORDER BY j.key, r.activity_date, r.id"),
+                crate::Backend::Postgres => format!("SELECT {cols} FROM json_array_elements_text($2::json) WITH ORDINALITY j(x, n) JOIN service_records r ON r.tenant_id = $1 AND r.volunteer_id = j.x ORDER BY j.n, r.activity_date, r.id"),
+            };
+            on_pool!(self, c => {
+                for r in &sqlx::query(&sql).bind(tenant).bind(&json).fetch_all(c).await? {
+                    out.push(record_from_row!(r));
+                }
+            });
+        }
+        Ok(out)
+    }
+
     /// A volunteer's records, newest activity first, at most `limit`.
     pub async fn service_records(
         &self,

@@ -138,6 +138,47 @@ fn volunteer_fetch(state: AppState, s: &Signed) -> Fetch {
     })
 }
 
+fn record_fetch(state: AppState, s: &Signed) -> Fetch {
+    let actor = s.actor.clone();
+    Arc::new(move |after| {
+        let (state, actor) = (state.clone(), actor.clone());
+        Box::pin(async move { state.app.record_export_page(&actor, after).await })
+    })
+}
+
+pub async fn export_records(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Query(q): Query<FormatQuery>,
+) -> Result<Response, PageError> {
+    let fetch = record_fetch(state, &s);
+    export(
+        &q.format,
+        "service-records",
+        "服务记录",
+        &pt::RECORD_EXPORT_COLUMNS,
+        fetch,
+    )
+    .await
+    .map_err(|e| PageError::new(e, s.locale))
+}
+
+pub async fn api_export_records(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Query(q): Query<FormatQuery>,
+) -> Result<Response, ApiError> {
+    let fetch = record_fetch(state, &s);
+    Ok(export(
+        &q.format,
+        "service-records",
+        "服务记录",
+        &pt::RECORD_EXPORT_COLUMNS,
+        fetch,
+    )
+    .await?)
+}
+
 pub async fn export_workers(
     State(state): State<AppState>,
     PageUser(s): PageUser,

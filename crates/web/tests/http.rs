@@ -2028,6 +2028,36 @@ async fn social_workers_and_volunteers_import_all_or_nothing_and_export_masked_w
     let (st, csv) = s.get("/volunteers/export?format=csv").await;
     assert_eq!(st, StatusCode::OK);
     assert!(csv.contains("黄丽") && csv.contains("程建国"), "{csv}");
+    // Service records export with the volunteer's name, in the reader's territory only.
+    let huang =
+        t.db.volunteer_matching("3410", "黄丽", &AreaCode::parse("341002002001").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+    t.app
+        .record_service(
+            &officer(Role::CommunityOfficer, "341002002001"),
+            &huang.id,
+            &service_form(&today_text(), "2.5"),
+            &Ctx::default(),
+        )
+        .await
+        .unwrap();
+    let (st, csv) = s.get("/volunteers/records-export?format=csv").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        csv.contains("记录编号")
+            && csv.contains("黄丽")
+            && csv.contains("敬老院陪伴")
+            && csv.contains("2.5"),
+        "{csv}"
+    );
+    let (_, other) = t
+        .login("shexian")
+        .await
+        .get("/volunteers/records-export?format=csv")
+        .await;
+    assert!(!other.contains("黄丽"), "{other}");
     // A GB18030 export decodes to the same names.
     let r =
         s.c.get(format!("{}/volunteers/export?format=gb18030", t.base))
