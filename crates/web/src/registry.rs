@@ -554,7 +554,17 @@ pub async fn api_list(
         Some(last) if rows.len() as i64 == limit => Some(format!("{}|{}", last.org.name, last.id)),
         _ => None,
     };
-    Ok(Json(json!({ "items": rows, "next_after": next })).into_response())
+    // Serialized straight from the rows (no intermediate JSON value).
+    #[derive(serde::Serialize)]
+    struct Page<'a> {
+        items: &'a [OrgRow],
+        next_after: Option<String>,
+    }
+    Ok(Json(Page {
+        items: &rows,
+        next_after: next,
+    })
+    .into_response())
 }
 
 pub async fn api_create(
