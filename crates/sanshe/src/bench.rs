@@ -60,7 +60,17 @@ pub async fn import(dir: &Path, database_url: Option<String>) -> anyhow::Result<
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let floor_path = tmp.join("floor.db");
     let t = Instant::now();
-    bare_sqlite_insert(&floor_path, &rows)?;
+    let parents: Vec<domain::AreaCode> = rows.iter().map(|r| r.parent()).collect();
+    bare_loop(
+        &floor_path,
+        "CREATE TABLE areas (code TEXT PRIMARY KEY, parent_code TEXT NOT NULL, level TEXT NOT NULL, name TEXT NOT NULL)",
+        "INSERT INTO areas (code, parent_code, level, name) VALUES (?1, ?2, ?3, ?4)",
+        rows.len(),
+        |i| {
+            let r = &rows[i];
+            [r.code.as_str().into(), parents[i].as_str().into(), r.level.as_str().into(), r.name.as_str().into()]
+        },
+    )?;
     let floor = t.elapsed().as_secs_f64();
     println!(
         "bare SQLite loop:   {floor:.2} s  ({:.0} rows/s)",
@@ -68,72 +78,6 @@ pub async fn import(dir: &Path, database_url: Option<String>) -> anyhow::Result<
     );
     println!("ratio ours/floor:   {:.2}", ours / floor);
     let _ = std::fs::remove_dir_all(&tmp);
-    Ok(())
-}
-
-fn bare_sqlite_insert(path: &Path, rows: &[store::area::AreaInput]) -> anyhow::Result<()> {
-    use libsqlite3_sys as ffi;
-    let cpath = CString::new(path.display().to_string())?;
-    // SAFETY: straightforward use of the SQLite C API on a private file; every handle is
-    // checked and finalized/closed below, and strings outlive the statements that bind them
-    // (SQLITE_TRANSIENT makes SQLite copy them).
-    unsafe {
-        let mut db: *mut ffi::sqlite3 = std::ptr::null_mut();
-        if ffi::sqlite3_open(cpath.as_ptr(), &mut db) != ffi::SQLITE_OK {
-            anyhow::bail!("cannot open {}", path.display());
-        }
-        let exec = |sql: &str| -> anyhow::Result<()> {
-            let c = CString::new(sql)?;
-            if ffi::sqlite3_exec(
-                db,
-                c.as_ptr(),
-                None,
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-            ) != ffi::SQLITE_OK
-            {
-                anyhow::bail!("sqlite exec failed: {sql}");
-            }
-            Ok(())
-        };
-        exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")?;
-        exec("CREATE TABLE areas (code TEXT PRIMARY KEY, parent_code TEXT NOT NULL, level TEXT NOT NULL, name TEXT NOT NULL)")?;
-        exec("BEGIN")?;
-        let sql = CString::new(
-            "INSERT INTO areas (code, parent_code, level, name) VALUES (?1, ?2, ?3, ?4)",
-        )?;
-        let mut stmt: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
-        if ffi::sqlite3_prepare_v2(db, sql.as_ptr(), -1, &mut stmt, std::ptr::null_mut())
-            != ffi::SQLITE_OK
-        {
-            anyhow::bail!("prepare failed");
-        }
-        for r in rows {
-            let parent = r.parent();
-            let vals = [
-                r.code.as_str(),
-                parent.as_str(),
-                r.level.as_str(),
-                r.name.as_str(),
-            ];
-            for (i, v) in vals.iter().enumerate() {
-                ffi::sqlite3_bind_text(
-                    stmt,
-                    i as i32 + 1,
-                    v.as_ptr().cast(),
-                    v.len() as i32,
-                    ffi::SQLITE_TRANSIENT(),
-                );
-            }
-            if ffi::sqlite3_step(stmt) != ffi::SQLITE_DONE {
-                anyhow::bail!("insert failed");
-            }
-            ffi::sqlite3_reset(stmt);
-        }
-        ffi::sqlite3_finalize(stmt);
-        exec("COMMIT")?;
-        ffi::sqlite3_close(db);
-    }
     Ok(())
 }
 
@@ -267,7 +211,25 @@ pub async fn records(
     println!("  of which reading: {read:.2} s  (decode, CSV parse, line numbers)");
     println!("peak memory (RSS):  {rss:.0} MiB");
     let t = Instant::now();
-    bare_records_insert(&tmp.join("floor.db"), &plain)?;
+    let ids: Vec<String> = (0..plain.len()).map(|i| format!("3410-{i:032x}")).collect();
+    let dates: Vec<String> = plain
+        .iter()
+        .map(|(_, r)| r.activity_date.to_string())
+        .collect();
+    bare_loop(
+        &tmp.join("floor.db"),
+        "CREATE TABLE r (id TEXT PRIMARY KEY, volunteer_id TEXT, activity_name TEXT, activity_date TEXT, place TEXT, content TEXT, minutes INTEGER, organizing_unit TEXT, person_in_charge TEXT)",
+        "INSERT INTO r VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        plain.len(),
+        |i| {
+            let (v, r) = &plain[i];
+            [
+                ids[i].as_str().into(), v.as_str().into(), r.activity_name.as_str().into(), dates[i].as_str().into(),
+                r.place.as_str().into(), r.content.as_str().into(), r.minutes.into(), r.organizing_unit.as_str().into(),
+                r.person_in_charge.as_str().into(),
+            ]
+        },
+    )?;
     let floor = t.elapsed().as_secs_f64();
     println!(
         "bare SQLite loop:   {floor:.2} s  ({:.0} rows/s)",
@@ -283,88 +245,6 @@ fn uuid_like(i: usize) -> String {
         "{:032x}",
         i as u128 * 0x9E37_79B9_7F4A_7C15 % (1u128 << 127)
     )
-}
-
-fn bare_records_insert(
-    path: &Path,
-    rows: &[(String, domain::volunteer::ServiceRecord)],
-) -> anyhow::Result<()> {
-    use libsqlite3_sys as ffi;
-    let cpath = CString::new(path.display().to_string())?;
-    // SAFETY: as in `bare_sqlite_insert`: a private file, every handle checked and released,
-    // strings copied by SQLite (SQLITE_TRANSIENT).
-    unsafe {
-        let mut db: *mut ffi::sqlite3 = std::ptr::null_mut();
-        if ffi::sqlite3_open(cpath.as_ptr(), &mut db) != ffi::SQLITE_OK {
-            anyhow::bail!("cannot open {}", path.display());
-        }
-        let exec = |sql: &str| -> anyhow::Result<()> {
-            let c = CString::new(sql)?;
-            if ffi::sqlite3_exec(
-                db,
-                c.as_ptr(),
-                None,
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-            ) != ffi::SQLITE_OK
-            {
-                anyhow::bail!("sqlite exec failed: {sql}");
-            }
-            Ok(())
-        };
-        exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")?;
-        exec("CREATE TABLE r (id TEXT PRIMARY KEY, volunteer_id TEXT, activity_name TEXT, activity_date TEXT, place TEXT, content TEXT, minutes INTEGER, organizing_unit TEXT, person_in_charge TEXT)")?;
-        exec("BEGIN")?;
-        let sql = CString::new("INSERT INTO r VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?;
-        let mut stmt: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
-        if ffi::sqlite3_prepare_v2(db, sql.as_ptr(), -1, &mut stmt, std::ptr::null_mut())
-            != ffi::SQLITE_OK
-        {
-            anyhow::bail!("prepare failed");
-        }
-        for (i, (v, r)) in rows.iter().enumerate() {
-            let id = format!("3410-{i:032x}");
-            let date = r.activity_date.to_string();
-            let vals = [
-                id.as_str(),
-                v.as_str(),
-                r.activity_name.as_str(),
-                date.as_str(),
-                r.place.as_str(),
-                r.content.as_str(),
-            ];
-            for (k, s) in vals.iter().enumerate() {
-                ffi::sqlite3_bind_text(
-                    stmt,
-                    k as i32 + 1,
-                    s.as_ptr().cast(),
-                    s.len() as i32,
-                    ffi::SQLITE_TRANSIENT(),
-                );
-            }
-            ffi::sqlite3_bind_int64(stmt, 7, r.minutes);
-            for (k, s) in [r.organizing_unit.as_str(), r.person_in_charge.as_str()]
-                .iter()
-                .enumerate()
-            {
-                ffi::sqlite3_bind_text(
-                    stmt,
-                    k as i32 + 8,
-                    s.as_ptr().cast(),
-                    s.len() as i32,
-                    ffi::SQLITE_TRANSIENT(),
-                );
-            }
-            if ffi::sqlite3_step(stmt) != ffi::SQLITE_DONE {
-                anyhow::bail!("insert failed");
-            }
-            ffi::sqlite3_reset(stmt);
-        }
-        ffi::sqlite3_finalize(stmt);
-        exec("COMMIT")?;
-        ffi::sqlite3_close(db);
-    }
-    Ok(())
 }
 
 /// `sanshe bench volunteer`: a volunteer's total (their page) and the public certificate check
@@ -600,7 +480,18 @@ pub async fn organizations(rows: usize) -> anyhow::Result<()> {
     println!("  of which reading: {read:.2} s  (unzip and parse the workbook)");
     println!("peak memory (RSS):  {rss:.0} MiB");
     let t = Instant::now();
-    bare_org_insert(&tmp.join("floor.db"), &table)?;
+    let ids: Vec<String> = (0..table.len()).map(|i| format!("3410-{i:032x}")).collect();
+    bare_loop(
+        &tmp.join("floor.db"),
+        "CREATE TABLE o (id TEXT PRIMARY KEY, name TEXT, uscc TEXT, status TEXT, category TEXT, area TEXT, hub TEXT, brand TEXT, grade TEXT, grade_date TEXT, address TEXT, description TEXT)",
+        "INSERT INTO o VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        table.len(),
+        |i| {
+            std::iter::once(store::bulk::Param::Text(&ids[i]))
+                .chain(table[i].iter().map(|c| store::bulk::Param::Text(c)))
+                .collect::<Vec<_>>()
+        },
+    )?;
     let floor = t.elapsed().as_secs_f64();
     println!(
         "bare SQLite loop:   {floor:.2} s  ({:.0} rows/s)",
@@ -611,10 +502,22 @@ pub async fn organizations(rows: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn bare_org_insert(path: &Path, rows: &[Vec<String>]) -> anyhow::Result<()> {
+/// The floor every import is compared with: a new SQLite file (WAL, synchronous=NORMAL), one
+/// table made by `create`, one transaction, one prepared `insert` stepped once per row through the
+/// C API, no checks.
+fn bare_loop<'a, R: AsRef<[store::bulk::Param<'a>]>>(
+    path: &Path,
+    create: &str,
+    insert: &str,
+    count: usize,
+    row: impl Fn(usize) -> R,
+) -> anyhow::Result<()> {
     use libsqlite3_sys as ffi;
+    use store::bulk::Param;
     let cpath = CString::new(path.display().to_string())?;
-    // SAFETY: as in `bare_sqlite_insert`.
+    let insert = CString::new(insert)?;
+    // SAFETY: the SQLite C API on a private file; every handle is checked and finalized/closed
+    // below, and text is bound with SQLITE_TRANSIENT (SQLite copies it).
     unsafe {
         let mut db: *mut ffi::sqlite3 = std::ptr::null_mut();
         if ffi::sqlite3_open(cpath.as_ptr(), &mut db) != ffi::SQLITE_OK {
@@ -635,36 +538,40 @@ fn bare_org_insert(path: &Path, rows: &[Vec<String>]) -> anyhow::Result<()> {
             Ok(())
         };
         exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")?;
-        exec("CREATE TABLE o (id TEXT PRIMARY KEY, name TEXT, uscc TEXT, status TEXT, category TEXT, area TEXT, hub TEXT, brand TEXT, grade TEXT, grade_date TEXT, address TEXT, description TEXT)")?;
+        exec(create)?;
         exec("BEGIN")?;
-        let sql = CString::new(
-            "INSERT INTO o VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        )?;
         let mut stmt: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
-        if ffi::sqlite3_prepare_v2(db, sql.as_ptr(), -1, &mut stmt, std::ptr::null_mut())
+        if ffi::sqlite3_prepare_v2(db, insert.as_ptr(), -1, &mut stmt, std::ptr::null_mut())
             != ffi::SQLITE_OK
         {
             anyhow::bail!("prepare failed");
         }
-        for (i, r) in rows.iter().enumerate() {
-            let id = format!("3410-{i:032x}");
-            ffi::sqlite3_bind_text(
-                stmt,
-                1,
-                id.as_ptr().cast(),
-                id.len() as i32,
-                ffi::SQLITE_TRANSIENT(),
-            );
-            for (k, s) in r.iter().enumerate() {
-                ffi::sqlite3_bind_text(
-                    stmt,
-                    k as i32 + 2,
-                    s.as_ptr().cast(),
-                    s.len() as i32,
-                    ffi::SQLITE_TRANSIENT(),
-                );
+        for i in 0..count {
+            for (k, p) in row(i).as_ref().iter().enumerate() {
+                let idx = k as i32 + 1;
+                match p {
+                    Param::Text(v) => {
+                        ffi::sqlite3_bind_text(
+                            stmt,
+                            idx,
+                            v.as_ptr().cast(),
+                            v.len() as i32,
+                            ffi::SQLITE_TRANSIENT(),
+                        );
+                    }
+                    Param::Int(v) => {
+                        ffi::sqlite3_bind_int64(stmt, idx, *v);
+                    }
+                    Param::Bool(v) => {
+                        ffi::sqlite3_bind_int64(stmt, idx, i64::from(*v));
+                    }
+                    Param::Null | Param::NullInt => {
+                        ffi::sqlite3_bind_null(stmt, idx);
+                    }
+                }
             }
             if ffi::sqlite3_step(stmt) != ffi::SQLITE_DONE {
+                ffi::sqlite3_finalize(stmt);
                 anyhow::bail!("insert failed");
             }
             ffi::sqlite3_reset(stmt);
