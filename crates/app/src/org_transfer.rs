@@ -315,37 +315,56 @@ impl App {
                 .await);
         }
         let now = time::now();
-        let mut tx = self.db.begin().await?;
-        for (_, org) in &new_rows {
-            let tenant = org.area.tenant().unwrap_or("0000");
-            let id = format!("{tenant}-{}", uuid::Uuid::now_v7().simple());
-            let role = can_create(actor, org).ok();
-            tx.insert_organization(tenant, &id, org, &now).await?;
-            tx.insert_org_version(
-                tenant,
-                &id,
-                1,
-                org,
-                Some(&actor.login),
-                role.map(|r| r.as_str()),
-                &now,
-            )
-            .await?;
-            tx.append_audit(event(
+        // Every organization with its first version and its own audit event, written as bulk
+        // inserts (one per table) instead of statement by statement.
+        let ids: Vec<String> = new_rows
+            .iter()
+            .map(|(_, org)| {
+                let tenant = org.area.tenant().unwrap_or("0000");
+                format!("{tenant}-{}", uuid::Uuid::now_v7().simple())
+            })
+            .collect();
+        let roles: Vec<Option<domain::Role>> = new_rows
+            .iter()
+            .map(|(_, org)| can_create(actor, org).ok())
+            .collect();
+        let rows: Vec<(&str, &str, &domain::registry::Organization, Option<&str>)> = new_rows
+            .iter()
+            .zip(&ids)
+            .zip(&roles)
+            .map(|(((_, org), id), role)| {
+                (
+                    org.area.tenant().unwrap_or("0000"),
+                    id.as_str(),
+                    org,
+                    role.map(|r| r.as_str()),
+                )
+            })
+            .collect();
+        let mut events: std::collections::BTreeMap<String, Vec<domain::audit::AuditRecord>> =
+            Default::default();
+        for (((_, org), id), role) in new_rows.iter().zip(&ids).zip(&roles) {
+            let e = event(
                 Some(actor),
-                role,
+                *role,
                 "organization.create",
                 Outcome::Ok,
                 &Subject {
                     kind: "organization",
-                    id: &id,
+                    id,
                     area: &org.area,
                 },
                 None,
                 Some(json!({ "organization": org, "import": file })),
                 ctx,
-            ))
+            );
+            events.entry(e.tenant_id.clone()).or_default().push(e);
+        }
+        let mut tx = self.db.begin().await?;
+        tx.insert_organizations_bulk(&rows, Some(&actor.login), &now)
             .await?;
+        for (tenant, records) in events {
+            tx.append_audit_many(&tenant, records).await?;
         }
         tx.commit().await?;
         Ok(ImportSummary {

@@ -39,8 +39,8 @@ pub fn read_table(bytes: &[u8], file: &str) -> Result<Table, AppError> {
     if bytes.starts_with(b"PK\x03\x04") {
         return read_xlsx(bytes, file);
     }
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t.trim_start_matches('\u{feff}').to_string(),
+    let text: std::borrow::Cow<str> = match std::str::from_utf8(bytes) {
+        Ok(t) => t.trim_start_matches('\u{feff}').into(),
         Err(_) => {
             let (t, _, bad) = encoding_rs::GB18030.decode(bytes);
             if bad {
@@ -50,7 +50,7 @@ pub fn read_table(bytes: &[u8], file: &str) -> Result<Table, AppError> {
                     "文件既不是 UTF-8 也不是 GB18030 编码的 CSV，也不是 Excel(.xlsx) 文件".into(),
                 ));
             }
-            t.into_owned()
+            t
         }
     };
     let mut rdr = csv::ReaderBuilder::new()
@@ -79,14 +79,17 @@ pub fn read_table(bytes: &[u8], file: &str) -> Result<Table, AppError> {
         line
     };
     let mut rows = Vec::new();
-    for rec in rdr.records() {
-        let rec = match rec {
-            Ok(r) => r,
+    // One record buffer for the whole file (no allocation per line).
+    let mut rec = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
             Err(e) => {
                 let line = e.position().map(|p| line_at(p.byte())).unwrap_or(0);
                 return Err(file_error(file, line, format!("行格式不正确：{e}")));
             }
-        };
+        }
         let line = rec.position().map(|p| line_at(p.byte())).unwrap_or(0);
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;

@@ -191,7 +191,61 @@ pub fn parse_hours(s: &str) -> Option<i64> {
     Some(w * 60 + f)
 }
 
+/// The fields of a service record as typed, borrowed (an import checks hundreds of thousands of
+/// rows without copying each cell first).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RecordFields<'a> {
+    pub activity_name: &'a str,
+    pub activity_date: &'a str,
+    pub place: &'a str,
+    pub content: &'a str,
+    pub hours: &'a str,
+    pub organizing_unit: &'a str,
+    pub person_in_charge: &'a str,
+    pub late_reason: &'a str,
+}
+
 impl ServiceRecordForm {
+    pub fn fields(&self) -> RecordFields<'_> {
+        RecordFields {
+            activity_name: &self.activity_name,
+            activity_date: &self.activity_date,
+            place: &self.place,
+            content: &self.content,
+            hours: &self.hours,
+            organizing_unit: &self.organizing_unit,
+            person_in_charge: &self.person_in_charge,
+            late_reason: &self.late_reason,
+        }
+    }
+
+    /// Checks a record entered on `today`; a late one needs a reason and is flagged.
+    pub fn validate(
+        &self,
+        today: NaiveDate,
+        holidays: &[NaiveDate],
+    ) -> Result<ServiceRecord, DomainError> {
+        self.fields().validate(today, holidays)
+    }
+}
+
+/// A date written `YYYY-MM-DD` (the form's and the templates' format), read without the general
+/// parser when it has exactly that shape.
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let y = i32::try_from(digits(0..4)?).ok()?;
+        return NaiveDate::from_ymd_opt(y, digits(5..7)?, digits(8..10)?);
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+impl RecordFields<'_> {
     /// Checks a record entered on `today`; a late one needs a reason and is flagged.
     pub fn validate(
         &self,
@@ -215,29 +269,29 @@ impl ServiceRecordForm {
             t.to_string()
         };
         let activity_name = req(
-            &self.activity_name,
+            self.activity_name,
             "activity_name",
             "活动名称",
             100,
             &mut errors,
         );
-        let place = req(&self.place, "place", "服务地点", 100, &mut errors);
-        let content = req(&self.content, "content", "服务内容", 500, &mut errors);
+        let place = req(self.place, "place", "服务地点", 100, &mut errors);
+        let content = req(self.content, "content", "服务内容", 500, &mut errors);
         let organizing_unit = req(
-            &self.organizing_unit,
+            self.organizing_unit,
             "organizing_unit",
             "组织单位",
             100,
             &mut errors,
         );
         let person_in_charge = req(
-            &self.person_in_charge,
+            self.person_in_charge,
             "person_in_charge",
             "负责人",
             50,
             &mut errors,
         );
-        let date = match NaiveDate::parse_from_str(self.activity_date.trim(), "%Y-%m-%d") {
+        let date = match parse_date(self.activity_date.trim()).ok_or(()) {
             Ok(d) if d <= today => Some(d),
             Ok(_) => {
                 errors.push(FieldError::new(
@@ -256,7 +310,7 @@ impl ServiceRecordForm {
                 None
             }
         };
-        let minutes = match parse_hours(&self.hours) {
+        let minutes = match parse_hours(self.hours) {
             Some(m) if m > 0 && m <= 24 * 60 => Some(m),
             _ => {
                 errors.push(FieldError::new(
@@ -456,6 +510,23 @@ mod tests {
             organizing_unit: "柏树街社区居委会".into(),
             person_in_charge: "刘敏".into(),
             late_reason: String::new(),
+        }
+    }
+
+    #[test]
+    fn dates_read_in_the_template_format_and_only_real_ones() {
+        assert_eq!(parse_date("2026-11-05"), Some(d(2026, 11, 5)));
+        assert_eq!(parse_date("2024-02-29"), Some(d(2024, 2, 29)));
+        assert_eq!(parse_date("2026-2-5"), Some(d(2026, 2, 5)));
+        for bad in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-11-0x",
+            "2026/11/05",
+            "",
+            "11-05-2026",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
         }
     }
 

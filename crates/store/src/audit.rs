@@ -1,5 +1,6 @@
 //! The audit log: events appended to a per-tenant hash chain inside the use case's transaction.
 
+use crate::bulk::Param;
 use crate::identity::scope_filter;
 use crate::{on_pool, on_tx, Backend, Db, StoreError, Tx};
 use domain::audit::{AuditRecord, ChainVerifier, GENESIS};
@@ -129,6 +130,103 @@ impl Tx {
                 .await?;
         });
         Ok(record)
+    }
+
+    /// Appends many events of one tenant to its chain at once (an import's events): the head
+    /// is read once, the hashes are chained in memory, the events go in as one bulk insert and
+    /// the head moves once. The chain is the same as appending them one by one.
+    pub async fn append_audit_many(
+        &mut self,
+        tenant: &str,
+        mut records: Vec<AuditRecord>,
+    ) -> Result<(), StoreError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let lock = match self.backend() {
+            Backend::Sqlite => "SELECT seq, hash FROM audit_heads WHERE tenant_id = $1",
+            Backend::Postgres => {
+                "SELECT seq, hash FROM audit_heads WHERE tenant_id = $1 FOR UPDATE"
+            }
+        };
+        let (mut seq, mut prev): (i64, String) = on_tx!(self, c => {
+            sqlx::query("INSERT INTO audit_heads (tenant_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (tenant_id) DO NOTHING")
+                .bind(tenant)
+                .bind(GENESIS)
+                .execute(&mut *c)
+                .await?;
+            let head = sqlx::query(lock).bind(tenant).fetch_one(&mut *c).await?;
+            (head.try_get("seq")?, head.try_get("hash")?)
+        });
+        let mut links: Vec<(String, String)> = Vec::with_capacity(records.len());
+        for r in &mut records {
+            r.tenant_id = tenant.to_string();
+            seq += 1;
+            r.seq = seq;
+            let hash = r.chain_hash(&prev);
+            links.push((prev, hash.clone()));
+            prev = hash;
+        }
+        let rows: Vec<Vec<Param>> = records
+            .iter()
+            .zip(&links)
+            .map(|(r, (p, h))| {
+                vec![
+                    r.tenant_id.as_str().into(),
+                    r.seq.into(),
+                    r.id.as_str().into(),
+                    r.at.as_str().into(),
+                    r.actor_id.as_deref().into(),
+                    r.actor_login.as_deref().into(),
+                    r.actor_role.as_deref().into(),
+                    r.action.as_str().into(),
+                    r.outcome.as_str().into(),
+                    r.target_kind.as_str().into(),
+                    r.target_id.as_str().into(),
+                    r.area_code.as_str().into(),
+                    r.before.as_deref().into(),
+                    r.after.as_deref().into(),
+                    r.request_id.as_deref().into(),
+                    r.client_addr.as_deref().into(),
+                    p.as_str().into(),
+                    h.as_str().into(),
+                ]
+            })
+            .collect();
+        self.bulk_insert(
+            "audit_events",
+            &[
+                "tenant_id",
+                "seq",
+                "id",
+                "at",
+                "actor_id",
+                "actor_login",
+                "actor_role",
+                "action",
+                "outcome",
+                "target_kind",
+                "target_id",
+                "area_code",
+                "before_summary",
+                "after_summary",
+                "request_id",
+                "client_addr",
+                "prev_hash",
+                "hash",
+            ],
+            &rows,
+        )
+        .await?;
+        on_tx!(self, c => {
+            sqlx::query("UPDATE audit_heads SET seq = $1, hash = $2 WHERE tenant_id = $3")
+                .bind(seq)
+                .bind(&prev)
+                .bind(tenant)
+                .execute(&mut *c)
+                .await?;
+        });
+        Ok(())
     }
 }
 

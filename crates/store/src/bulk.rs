@@ -62,13 +62,70 @@ pub(crate) async fn insert_many<'a, R: AsRef<[Param<'a>]>>(
     count: usize,
     row: impl Fn(usize) -> R,
 ) -> Result<(), StoreError> {
+    run_many(conn, sql, count, row).await.map(|_| ())
+}
+
+/// Like `insert_many`, and tells for each row whether it changed the table (an
+/// `INSERT … ON CONFLICT DO NOTHING` that met a conflict did not).
+pub(crate) async fn run_many<'a, R: AsRef<[Param<'a>]>>(
+    conn: &mut sqlx::SqliteConnection,
+    sql: &str,
+    count: usize,
+    row: impl Fn(usize) -> R,
+) -> Result<Vec<bool>, StoreError> {
+    with_prepared(conn, sql, |p| p.run(count, row)).await?
+}
+
+/// A statement prepared on a SQLite connection that sqlx has locked for us, stepped
+/// synchronously (so a caller can feed it rows while other threads prepare the next ones). Not
+/// `Send`: it stays on the thread that holds the lock.
+pub struct Prepared {
+    db: NonNull<ffi::sqlite3>,
+    stmt: NonNull<ffi::sqlite3_stmt>,
+}
+
+impl Prepared {
+    /// Runs the statement once per row given by `row(i)` for `i in 0..count`, and tells for
+    /// each row whether it changed the table.
+    pub fn run<'a, R: AsRef<[Param<'a>]>>(
+        &mut self,
+        count: usize,
+        row: impl Fn(usize) -> R,
+    ) -> Result<Vec<bool>, StoreError> {
+        // SAFETY: `db` and `stmt` stay valid while `self` lives (see `with_prepared`). Text is
+        // bound with SQLITE_STATIC (no copy): a `Param` borrows data of lifetime `'a`, which
+        // outlives this call; every parameter is bound afresh before each step, and the bindings
+        // are cleared before returning, so SQLite never holds a pointer past this call.
+        unsafe {
+            let result = step_rows(self.db, self.stmt.as_ptr(), count, &row);
+            ffi::sqlite3_clear_bindings(self.stmt.as_ptr());
+            result
+        }
+    }
+}
+
+impl Drop for Prepared {
+    fn drop(&mut self) {
+        // SAFETY: the statement was prepared on `db` and is finalized exactly once, here.
+        unsafe {
+            ffi::sqlite3_finalize(self.stmt.as_ptr());
+        }
+    }
+}
+
+/// Prepares `sql` on the transaction's connection and runs `f` with it, the connection locked
+/// meanwhile.
+pub(crate) async fn with_prepared<T>(
+    conn: &mut sqlx::SqliteConnection,
+    sql: &str,
+    f: impl FnOnce(&mut Prepared) -> T,
+) -> Result<T, StoreError> {
     let mut locked = conn.lock_handle().await?;
     let db = locked.as_raw_handle();
     let sql = CString::new(sql).map_err(|e| StoreError::Bulk(e.to_string()))?;
-    // SAFETY: `db` is the open connection sqlx has locked for us for the lifetime of `locked`
-    // (no other statement runs on it meanwhile); the statement is finalized on every path;
-    // text is bound with SQLITE_TRANSIENT so SQLite copies it before `row(i)`'s borrow ends.
-    unsafe {
+    // SAFETY: `db` is the open connection sqlx has locked for us for the lifetime of `locked`,
+    // which outlives the `Prepared` (dropped, so finalized, before this function returns).
+    let stmt = unsafe {
         let mut stmt: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
         let rc = ffi::sqlite3_prepare_v2(
             db.as_ptr(),
@@ -80,10 +137,10 @@ pub(crate) async fn insert_many<'a, R: AsRef<[Param<'a>]>>(
         if rc != ffi::SQLITE_OK {
             return Err(error_of(db, rc));
         }
-        let result = step_rows(db, stmt, count, &row);
-        ffi::sqlite3_finalize(stmt);
-        result
-    }
+        NonNull::new(stmt).ok_or_else(|| StoreError::Bulk("empty statement".into()))?
+    };
+    let mut prepared = Prepared { db, stmt };
+    Ok(f(&mut prepared))
 }
 
 /// # Safety
@@ -93,7 +150,9 @@ unsafe fn step_rows<'a, R: AsRef<[Param<'a>]>>(
     stmt: *mut ffi::sqlite3_stmt,
     count: usize,
     row: &impl Fn(usize) -> R,
-) -> Result<(), StoreError> {
+) -> Result<Vec<bool>, StoreError> {
+    let mut changed = Vec::with_capacity(count);
+    let mut before = ffi::sqlite3_total_changes64(db.as_ptr());
     for i in 0..count {
         for (k, p) in row(i).as_ref().iter().enumerate() {
             let idx = k as i32 + 1;
@@ -103,7 +162,7 @@ unsafe fn step_rows<'a, R: AsRef<[Param<'a>]>>(
                     idx,
                     s.as_ptr().cast(),
                     s.len() as i32,
-                    ffi::SQLITE_TRANSIENT(),
+                    ffi::SQLITE_STATIC(),
                 ),
                 Param::Int(v) => ffi::sqlite3_bind_int64(stmt, idx, *v),
                 Param::Bool(v) => ffi::sqlite3_bind_int64(stmt, idx, i64::from(*v)),
@@ -118,9 +177,14 @@ unsafe fn step_rows<'a, R: AsRef<[Param<'a>]>>(
             ffi::sqlite3_reset(stmt);
             return Err(error_of(db, rc));
         }
+        // The running total, not `sqlite3_changes`: a statement that changed nothing must read
+        // as unchanged whatever the statement before it did.
+        let total = ffi::sqlite3_total_changes64(db.as_ptr());
+        changed.push(total > before);
+        before = total;
         ffi::sqlite3_reset(stmt);
     }
-    Ok(())
+    Ok(changed)
 }
 
 /// # Safety

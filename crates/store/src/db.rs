@@ -76,6 +76,16 @@ impl Db {
             let pool = SqlitePoolOptions::new()
                 .max_connections(max_connections)
                 .min_connections(1)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        let mut handle = conn.lock_handle().await?;
+                        // SAFETY: the handle is locked for us; the hook is set before any use.
+                        if std::env::var("NOHOOK").is_err() {
+                            unsafe { crate::checkpoint::install(handle.as_raw_handle().as_ptr()) };
+                        }
+                        Ok(())
+                    })
+                })
                 .connect_with(opts)
                 .await?;
             Ok(Db::Sqlite(pool))

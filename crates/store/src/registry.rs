@@ -1,5 +1,6 @@
 //! Registries: organizations (tenant tables), read through a scope.
 
+use crate::bulk::Param;
 use crate::identity::scope_filter;
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use chrono::NaiveDate;
@@ -467,6 +468,103 @@ impl Tx {
             .await?;
         });
         Ok(())
+    }
+
+    /// Inserts many new organizations, each with its first version, as two bulk inserts (an
+    /// import): `(tenant, id, organization, role of the person recording it)`.
+    pub async fn insert_organizations_bulk(
+        &mut self,
+        rows: &[(&str, &str, &Organization, Option<&str>)],
+        changed_by: Option<&str>,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        let texts: Vec<(Option<String>, String)> = rows
+            .iter()
+            .map(|(_, _, o, _)| {
+                (
+                    date(o.grade_date),
+                    serde_json::to_string(o).unwrap_or_default(),
+                )
+            })
+            .collect();
+        let orgs: Vec<Vec<Param>> = rows
+            .iter()
+            .zip(&texts)
+            .map(|((tenant, id, o, _), (grade_date, _))| {
+                vec![
+                    (*tenant).into(),
+                    (*id).into(),
+                    o.name.as_str().into(),
+                    o.uscc.as_deref().into(),
+                    o.legal_form.map(|l| l.as_str()).into(),
+                    o.registration_status.as_str().into(),
+                    o.category.as_str().into(),
+                    o.area.as_str().into(),
+                    o.is_hub.into(),
+                    o.is_brand.into(),
+                    o.grade.into(),
+                    grade_date.as_deref().into(),
+                    o.address.as_str().into(),
+                    o.description.as_str().into(),
+                    1i64.into(),
+                    now.into(),
+                    now.into(),
+                ]
+            })
+            .collect();
+        self.bulk_insert(
+            "organizations",
+            &[
+                "tenant_id",
+                "id",
+                "name",
+                "uscc",
+                "legal_form",
+                "registration_status",
+                "category",
+                "area_code",
+                "is_hub",
+                "is_brand",
+                "grade",
+                "grade_date",
+                "address",
+                "description",
+                "version",
+                "created_at",
+                "updated_at",
+            ],
+            &orgs,
+        )
+        .await?;
+        let versions: Vec<Vec<Param>> = rows
+            .iter()
+            .zip(&texts)
+            .map(|((tenant, id, _, role), (_, snapshot))| {
+                vec![
+                    (*tenant).into(),
+                    (*id).into(),
+                    1i64.into(),
+                    snapshot.as_str().into(),
+                    changed_by.into(),
+                    (*role).into(),
+                    now.into(),
+                ]
+            })
+            .collect();
+        self.bulk_insert(
+            "organization_versions",
+            &[
+                "tenant_id",
+                "organization_id",
+                "version",
+                "snapshot",
+                "changed_by",
+                "changed_role",
+                "changed_at",
+            ],
+            &versions,
+        )
+        .await
     }
 
     /// Writes the new state if the row is still at `expected_version`; returns whether it was.

@@ -8,6 +8,16 @@ use domain::AreaCode;
 use serde::Serialize;
 use sqlx::Row;
 
+/// A volunteer as an import sees them.
+#[derive(Debug, Clone)]
+pub struct VolunteerKey {
+    pub tenant_id: String,
+    pub id: String,
+    pub user_id: Option<String>,
+    pub name: String,
+    pub area: AreaCode,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct VolunteerRow {
     pub tenant_id: String,
@@ -192,29 +202,33 @@ impl Db {
 
     /// Volunteers of one tenant by id, in one query per 2,000 ids. (`CROSS JOIN` keeps SQLite's
     /// planner from scanning the whole tenant once per id: the JSON list must be the outer loop.)
-    pub async fn volunteers_by_ids(
+    /// What an import needs of each volunteer it names (id, name, account, area), 2,000 per
+    /// query; unknown ids are simply absent.
+    pub async fn volunteer_keys(
         &self,
         tenant: &str,
         ids: &[String],
-    ) -> Result<Vec<VolunteerRow>, StoreError> {
-        let mut out = Vec::new();
+    ) -> Result<Vec<VolunteerKey>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(2000) {
             let json = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
-            let cols: String = VCOLS
-                .split(", ")
-                .map(|c| format!("v.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ");
             let sql = match self.backend() {
-                crate::Backend::Sqlite => format!("SELECT {cols} FROM json_each($2) j CROSS JOIN volunteers v ON v.tenant_id = $1 AND v.id = j.value"),
-                crate::Backend::Postgres => format!("SELECT {cols} FROM json_array_elements_text($2::json) j(x) JOIN volunteers v ON v.tenant_id = $1 AND v.id = j.x"),
+                crate::Backend::Sqlite => "SELECT v.id, v.user_id, v.name, v.area_code FROM json_each($2) j CROSS JOIN volunteers v ON v.tenant_id = $1 AND v.id = j.value",
+                crate::Backend::Postgres => "SELECT v.id, v.user_id, v.name, v.area_code FROM json_array_elements_text($2::json) j(x) JOIN volunteers v ON v.tenant_id = $1 AND v.id = j.x",
             };
-            on_pool!(self, c => {
-                let rows = sqlx::query(&sql).bind(tenant).bind(&json).fetch_all(c).await?;
-                for r in &rows {
-                    out.push(volunteer_from_row!(r));
-                }
+            let rows: Vec<(String, Option<String>, String, String)> = on_pool!(self, c => {
+                sqlx::query_as(sql).bind(tenant).bind(&json).fetch_all(c).await?
             });
+            out.extend(
+                rows.into_iter()
+                    .map(|(id, user_id, name, area)| VolunteerKey {
+                        tenant_id: tenant.to_string(),
+                        id,
+                        user_id,
+                        name,
+                        area: AreaCode::from_stored(&area),
+                    }),
+            );
         }
         Ok(out)
     }
@@ -321,66 +335,117 @@ impl Db {
 
 /// One imported record, ready to insert.
 pub struct ImportedRecord<'a> {
+    pub tenant: &'a str,
     pub id: String,
     pub volunteer_id: &'a str,
     pub record: &'a ServiceRecord,
     pub source_key: String,
+    /// The role in which the importer may record for this volunteer.
+    pub entered_role: Option<&'a str>,
 }
 
-impl Tx {
-    /// Inserts many records at once. On SQLite one prepared statement is stepped per row
-    /// through the C API (see `bulk`); on PostgreSQL the rows travel as one JSON
-    /// parameter per 2,000 that the server unpacks (`json_array_elements`), which sidesteps the
-    /// per-parameter cost of very wide statements.
-    pub async fn insert_records_bulk(
-        &mut self,
-        tenant: &str,
-        rows: &[ImportedRecord<'_>],
-        entered_by: &str,
-        entered_role: Option<&str>,
-        now: &str,
-    ) -> Result<(), StoreError> {
+const INSERT_IMPORTED: &str = "INSERT INTO service_records (tenant_id, id, volunteer_id, activity_name, activity_date, place, content, minutes, organizing_unit, \
+     person_in_charge, late, late_reason, status, corrects_id, correction_note, entered_by, entered_role, entered_at, source_key) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'valid', NULL, '', ?13, ?14, ?15, ?16) \
+     ON CONFLICT (tenant_id, volunteer_id, source_key) WHERE source_key IS NOT NULL DO NOTHING";
+
+/// Writes imported records synchronously on a SQLite transaction (see `Tx::with_record_writer`).
+pub struct RecordWriter<'p> {
+    prepared: &'p mut crate::bulk::Prepared,
+    entered_by: &'p str,
+    now: &'p str,
+}
+
+impl RecordWriter<'_> {
+    /// Inserts the records and tells, row by row, which went in (see `insert_records_bulk`).
+    pub fn insert(&mut self, rows: &[ImportedRecord<'_>]) -> Result<Vec<bool>, StoreError> {
         let dates: Vec<String> = rows
             .iter()
             .map(|r| r.record.activity_date.format("%Y-%m-%d").to_string())
             .collect();
-        if let Tx::Sqlite(t) = self {
-            let sql = "INSERT INTO service_records (tenant_id, id, volunteer_id, activity_name, activity_date, place, content, minutes, organizing_unit, \
-                 person_in_charge, late, late_reason, status, corrects_id, correction_note, entered_by, entered_role, entered_at, source_key) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'valid', NULL, '', ?13, ?14, ?15, ?16)";
-            return crate::bulk::insert_many(&mut *t, sql, rows.len(), |i| {
-                let r = &rows[i];
-                [
-                    tenant.into(),
-                    r.id.as_str().into(),
-                    r.volunteer_id.into(),
-                    r.record.activity_name.as_str().into(),
-                    dates[i].as_str().into(),
-                    r.record.place.as_str().into(),
-                    r.record.content.as_str().into(),
-                    r.record.minutes.into(),
-                    r.record.organizing_unit.as_str().into(),
-                    r.record.person_in_charge.as_str().into(),
-                    r.record.late.into(),
-                    r.record.late_reason.as_str().into(),
-                    entered_by.into(),
-                    entered_role.into(),
-                    now.into(),
-                    r.source_key.as_str().into(),
-                ]
-            })
-            .await;
+        let (entered_by, now) = (self.entered_by, self.now);
+        self.prepared.run(rows.len(), |i| {
+            let r = &rows[i];
+            [
+                r.tenant.into(),
+                r.id.as_str().into(),
+                r.volunteer_id.into(),
+                r.record.activity_name.as_str().into(),
+                dates[i].as_str().into(),
+                r.record.place.as_str().into(),
+                r.record.content.as_str().into(),
+                r.record.minutes.into(),
+                r.record.organizing_unit.as_str().into(),
+                r.record.person_in_charge.as_str().into(),
+                r.record.late.into(),
+                r.record.late_reason.as_str().into(),
+                entered_by.into(),
+                r.entered_role.into(),
+                now.into(),
+                r.source_key.as_str().into(),
+            ]
+        })
+    }
+}
+
+impl Tx {
+    /// On SQLite, runs `f` with a writer that inserts imported records synchronously on this
+    /// transaction's connection, so that the caller can check the next rows on other threads
+    /// while SQLite writes these; on PostgreSQL (whose driver is asynchronous) `f` gets `None`
+    /// and the caller uses `insert_records_bulk`.
+    pub async fn with_record_writer<T>(
+        &mut self,
+        entered_by: &str,
+        now: &str,
+        f: impl FnOnce(Option<&mut RecordWriter<'_>>) -> T,
+    ) -> Result<T, StoreError> {
+        match self {
+            Tx::Sqlite(t) => {
+                crate::bulk::with_prepared(&mut *t, INSERT_IMPORTED, |prepared| {
+                    f(Some(&mut RecordWriter {
+                        prepared,
+                        entered_by,
+                        now,
+                    }))
+                })
+                .await
+            }
+            Tx::Postgres(_) => Ok(f(None)),
         }
-        for (chunk, dates) in rows.chunks(2000).zip(dates.chunks(2000)) {
+    }
+
+    /// Inserts many records at once and tells, row by row, which went in: a row whose
+    /// fingerprint (`source_key`) the volunteer already has is skipped (`ON CONFLICT … DO NOTHING`
+    /// on the unique source index), which is how a re-imported file changes nothing without a
+    /// separate probe. On SQLite one prepared statement is stepped per row through the C API
+    /// (see `bulk`); on PostgreSQL the rows travel as one JSON parameter per 2,000 that the
+    /// server unpacks (`json_array_elements`), which sidesteps the per-parameter cost of very
+    /// wide statements.
+    pub async fn insert_records_bulk(
+        &mut self,
+        rows: &[ImportedRecord<'_>],
+        entered_by: &str,
+        now: &str,
+    ) -> Result<Vec<bool>, StoreError> {
+        if let Tx::Sqlite(_) = self {
+            return self
+                .with_record_writer(entered_by, now, |w| match w {
+                    Some(w) => w.insert(rows),
+                    None => Ok(Vec::new()),
+                })
+                .await?;
+        }
+        let mut inserted = std::collections::HashSet::new();
+        for chunk in rows.chunks(2000) {
             let arr: Vec<serde_json::Value> = chunk
                 .iter()
-                .zip(dates)
-                .map(|(r, date)| {
+                .map(|r| {
                     serde_json::json!([
+                        r.tenant,
                         r.id,
                         r.volunteer_id,
                         r.record.activity_name,
-                        date,
+                        r.record.activity_date.format("%Y-%m-%d").to_string(),
                         r.record.place,
                         r.record.content,
                         r.record.minutes,
@@ -388,6 +453,7 @@ impl Tx {
                         r.record.person_in_charge,
                         r.record.late,
                         r.record.late_reason,
+                        r.entered_role,
                         r.source_key
                     ])
                 })
@@ -395,13 +461,18 @@ impl Tx {
             let json = serde_json::Value::Array(arr).to_string();
             let sql = "INSERT INTO service_records (tenant_id, id, volunteer_id, activity_name, activity_date, place, content, minutes, organizing_unit, \
                  person_in_charge, late, late_reason, status, corrects_id, correction_note, entered_by, entered_role, entered_at, source_key) \
-                 SELECT $1, v->>0, v->>1, v->>2, v->>3, v->>4, v->>5, (v->>6)::bigint, v->>7, v->>8, \
-                 (v->>9)::boolean, v->>10, 'valid', NULL, '', $2, $3, $4, v->>11 FROM json_array_elements($5::json) AS v";
-            on_tx!(self, c => {
-                sqlx::query(sql).bind(tenant).bind(entered_by).bind(entered_role).bind(now).bind(&json).execute(&mut *c).await?;
+                 SELECT v->>0, v->>1, v->>2, v->>3, v->>4, v->>5, v->>6, (v->>7)::bigint, v->>8, v->>9, \
+                 (v->>10)::boolean, v->>11, 'valid', NULL, '', $1, v->>12, $2, v->>13 FROM json_array_elements($3::json) AS v \
+                 ON CONFLICT (tenant_id, volunteer_id, source_key) WHERE source_key IS NOT NULL DO NOTHING RETURNING tenant_id, id";
+            let ids: Vec<(String, String)> = on_tx!(self, c => {
+                sqlx::query_as(sql).bind(entered_by).bind(now).bind(&json).fetch_all(&mut *c).await?
             });
+            inserted.extend(ids);
         }
-        Ok(())
+        Ok(rows
+            .iter()
+            .map(|r| inserted.contains(&(r.tenant.to_string(), r.id.clone())))
+            .collect())
     }
 
     /// Adds many volunteers' totals at once: `(volunteer id, minutes, records)`.
@@ -411,44 +482,31 @@ impl Tx {
         deltas: &[(String, i64, i64)],
         now: &str,
     ) -> Result<(), StoreError> {
+        if let Tx::Sqlite(t) = self {
+            let sql = "UPDATE volunteers SET total_minutes = total_minutes + ?3, record_count = record_count + ?4, \
+                updated_at = ?2 WHERE tenant_id = ?1 AND id = ?5";
+            crate::bulk::insert_many(&mut *t, sql, deltas.len(), |i| {
+                let (id, m, n) = &deltas[i];
+                [
+                    tenant.into(),
+                    now.into(),
+                    (*m).into(),
+                    (*n).into(),
+                    id.as_str().into(),
+                ]
+            })
+            .await?;
+            return Ok(());
+        }
         for chunk in deltas.chunks(2000) {
             let json = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
-            let sql = match self.backend() {
-                crate::Backend::Sqlite => "WITH d AS MATERIALIZED (SELECT value->>0 AS id, value->>1 AS m, value->>2 AS n FROM json_each($3)) \
-                    UPDATE volunteers SET total_minutes = total_minutes + d.m, record_count = record_count + d.n, \
-                    updated_at = $2 FROM d WHERE volunteers.tenant_id = $1 AND volunteers.id = d.id",
-                crate::Backend::Postgres => "UPDATE volunteers v SET total_minutes = v.total_minutes + (j->>1)::bigint, record_count = v.record_count + (j->>2)::bigint, \
-                    updated_at = $2 FROM json_array_elements($3::json) j WHERE v.tenant_id = $1 AND v.id = j->>0",
-            };
+            let sql = "UPDATE volunteers v SET total_minutes = v.total_minutes + (j->>1)::bigint, record_count = v.record_count + (j->>2)::bigint, \
+                    updated_at = $2 FROM json_array_elements($3::json) j WHERE v.tenant_id = $1 AND v.id = j->>0";
             on_tx!(self, c => {
                 sqlx::query(sql).bind(tenant).bind(now).bind(&json).execute(&mut *c).await?;
             });
         }
         Ok(())
-    }
-
-    /// Which of these (volunteer id, fingerprint) pairs are already stored (re-imports); each
-    /// probe is one index lookup.
-    pub async fn existing_source_keys(
-        &mut self,
-        tenant: &str,
-        keys: &[(String, String)],
-    ) -> Result<Vec<String>, StoreError> {
-        let mut out = Vec::new();
-        for chunk in keys.chunks(2000) {
-            let json = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
-            let sql = match self.backend() {
-                crate::Backend::Sqlite => "SELECT r.source_key FROM json_each($2) j CROSS JOIN service_records r \
-                    ON r.tenant_id = $1 AND r.volunteer_id = j.value->>0 AND r.source_key = j.value->>1",
-                crate::Backend::Postgres => "SELECT r.source_key FROM json_array_elements($2::json) j JOIN service_records r \
-                    ON r.tenant_id = $1 AND r.volunteer_id = j->>0 AND r.source_key = j->>1",
-            };
-            let found: Vec<String> = on_tx!(self, c => {
-                sqlx::query_scalar(sql).bind(tenant).bind(&json).fetch_all(&mut *c).await?
-            });
-            out.extend(found);
-        }
-        Ok(out)
     }
 
     pub async fn insert_volunteer(

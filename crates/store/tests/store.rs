@@ -275,3 +275,64 @@ async fn a_bulk_insert_writes_every_row_with_its_types_and_refuses_a_duplicate_w
         .unwrap();
     assert_eq!(all.len(), 5);
 }
+
+/// SQLite's automatic checkpoint is replaced by a background one (`store::checkpoint`): a large
+/// commit must still reach the database file, without anyone asking for a checkpoint.
+#[tokio::test]
+async fn the_write_ahead_log_is_still_checkpointed_in_the_background() {
+    use store::bulk::Param;
+    let (db, url) = fresh_db().await.unwrap();
+    let Some(path) = url.strip_prefix("sqlite:") else {
+        return; // PostgreSQL has no WAL file of ours to watch.
+    };
+    let size = || std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let before = size();
+    // About 12 MB of rows: well past the 1,000-page threshold.
+    let filler = "填".repeat(1000);
+    let ids: Vec<String> = (0..4000).map(|i| format!("3410-ck{i:05}")).collect();
+    let rows: Vec<Vec<Param>> = ids
+        .iter()
+        .map(|id| {
+            vec![
+                "3410".into(),
+                id.as_str().into(),
+                filler.as_str().into(),
+                "341002002001".into(),
+                "v1".into(),
+                "t".into(),
+                "t".into(),
+                "t".into(),
+            ]
+        })
+        .collect();
+    let cols = [
+        "tenant_id",
+        "id",
+        "name",
+        "area_code",
+        "consent_version",
+        "consent_at",
+        "created_at",
+        "updated_at",
+    ];
+    let mut tx = db.begin().await.unwrap();
+    tx.bulk_insert("volunteers", &cols, &rows).await.unwrap();
+    tx.commit().await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while size() < before + 10_000_000 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the database file stayed at {} bytes: no checkpoint ran",
+            size()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM volunteers")
+        .fetch_one(match &db {
+            Db::Sqlite(p) => p,
+            Db::Postgres(_) => unreachable!(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(n, 4000);
+}
