@@ -3,6 +3,7 @@
 use crate::area::{huangshan_files, NoProgress};
 use crate::identity::UserForm;
 use crate::{App, AppError, Ctx};
+use domain::chain::need::{NeedChannel, PriorityGroup};
 use domain::registry::{OrgCategory, Organization, RegistrationStatus};
 use domain::social::CertificateLevel;
 use domain::talent::TalentCategory;
@@ -87,6 +88,71 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
         ),
         a("evaluator", "评估专家 何教授", Evaluator, "3410", None),
         a("supervisor", "督导 许老师", Supervisor, "341002", None),
+    ]
+}
+
+/// Needs of the demonstration: (community, group, channel, title, description, supporters among
+/// the demonstration resident and representative).
+#[allow(clippy::type_complexity)]
+fn demo_needs() -> Vec<(
+    &'static str,
+    PriorityGroup,
+    NeedChannel,
+    &'static str,
+    &'static str,
+    usize,
+)> {
+    use NeedChannel::*;
+    use PriorityGroup::*;
+    vec![
+        (
+            "341002002001",
+            SpecialElderly,
+            DoorToDoor,
+            "独居老人午餐无人照料",
+            "走访发现小区独居、高龄老人多，午餐多以剩饭凑合，希望有社区助餐点或送餐服务。",
+            2,
+        ),
+        (
+            "341002002001",
+            ChildrenInDifficulty,
+            Council,
+            "放学后儿童无人看护",
+            "双职工和留守家庭的孩子放学后在小区游荡，希望开设四点半课堂。",
+            1,
+        ),
+        (
+            "341002002001",
+            AllResidents,
+            SuggestionBox,
+            "楼道照明损坏",
+            "老旧小区多个楼道感应灯损坏，夜间出行不便。",
+            0,
+        ),
+        (
+            "341002002001",
+            Disabilities,
+            Online,
+            "残疾人康复训练",
+            "希望社区提供上门康复指导和辅具借用。",
+            0,
+        ),
+        (
+            "341002002002",
+            SpecialElderly,
+            Survey,
+            "老年人防诈骗宣传",
+            "问卷显示多数老人不了解常见诈骗手法。",
+            0,
+        ),
+        (
+            "341002001001",
+            Migrants,
+            OpenSpace,
+            "外来务工人员子女融入",
+            "开放空间讨论中提出，随迁子女缺少课外活动和交友机会。",
+            0,
+        ),
     ]
 }
 
@@ -552,6 +618,35 @@ impl App {
                 talents += 1;
             }
         }
+        // Needs on the boards of the demonstration community and its neighbours, supported by
+        // the demonstration resident and representative, so the ranking shows.
+        let mut supporters = Vec::new();
+        for login in ["resident", "representative"] {
+            if let Some(u) = self.db.user_by_login(login).await? {
+                supporters.push(u.id);
+            }
+        }
+        let mut needs = 0;
+        for (k, (community, group, channel, title, description, support)) in
+            demo_needs().iter().enumerate()
+        {
+            let need = domain::chain::need::Need {
+                community: AreaCode::parse(community)?,
+                priority_group: *group,
+                channel: *channel,
+                title: title.to_string(),
+                description: description.to_string(),
+            };
+            let id = format!("3410-{}", uuid::Uuid::now_v7().simple());
+            tx.insert_need("3410", &id, &need, "demo", Some("community_officer"), &now)
+                .await?;
+            for (i, user) in supporters.iter().enumerate() {
+                if i < *support && k < 4 {
+                    tx.add_support("3410", &id, user, &now).await?;
+                }
+            }
+            needs += 1;
+        }
         tx.append_audit(crate::audit::event(
             None,
             None,
@@ -563,7 +658,7 @@ impl App {
                 area: &city,
             },
             None,
-            Some(serde_json::json!({ "organizations": orgs.len(), "volunteers": volunteers, "social_workers": workers, "talents": talents })),
+            Some(serde_json::json!({ "organizations": orgs.len(), "volunteers": volunteers, "social_workers": workers, "talents": talents, "needs": needs })),
             &Ctx {
                 request_id: Some("demo-seed".into()),
                 client_addr: None,

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod demo;
 mod error;
 pub mod identity;
+pub mod need;
 pub mod org_transfer;
 pub mod people_transfer;
 pub mod pii;

@@ -4,6 +4,7 @@
 
 use crate::audit::{event, Subject};
 use crate::registry::{tenant_of, today};
+use crate::social::new_id;
 use crate::{App, AppError, Ctx};
 use domain::audit::Outcome;
 use domain::authz::{can, reach, Action, Target};
@@ -23,10 +24,6 @@ fn role_of(v: VolunteerActor) -> Option<Role> {
         VolunteerActor::Themself => Some(Role::Volunteer),
         VolunteerActor::Unit(r) => Some(r),
     }
-}
-
-fn new_id(tenant: &str) -> String {
-    format!("{tenant}-{}", uuid::Uuid::now_v7().simple())
 }
 
 /// A volunteer's page: the profile, the maintained totals and the latest records.

@@ -23,6 +23,8 @@ pub enum Action {
     ManageOwnAccount,
     /// Read the registries (台账) of an area: organizations and the rest.
     ViewRegistry,
+    /// Read the needs board of an area (residents their community's, officers their territory's).
+    ViewNeeds,
 }
 
 impl Action {
@@ -34,6 +36,7 @@ impl Action {
             Action::ViewAudit => "view_audit",
             Action::ManageOwnAccount => "manage_own_account",
             Action::ViewRegistry => "view_registry",
+            Action::ViewNeeds => "view_needs",
         }
     }
 }
@@ -76,6 +79,7 @@ impl Denied {
             Action::ViewAudit => "查看审计日志",
             Action::ManageOwnAccount => "管理本人账号",
             Action::ViewRegistry => "查看台账",
+            Action::ViewNeeds => "查看需求",
         };
         Denied {
             code: "missing_role",
@@ -99,7 +103,7 @@ fn granting_roles(action: Action) -> &'static [Role] {
             Role::TownshipOfficer,
             Role::CommunityOfficer,
         ],
-        Action::ViewArea | Action::ManageOwnAccount => &Role::ALL,
+        Action::ViewArea | Action::ManageOwnAccount | Action::ViewNeeds => &Role::ALL,
     }
 }
 

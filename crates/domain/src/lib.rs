@@ -7,9 +7,11 @@
 pub mod area;
 pub mod audit;
 pub mod authz;
+pub mod chain;
 pub mod error;
 pub mod ident;
 pub mod identity;
+pub mod labels;
 pub mod password;
 pub mod registry;
 pub mod social;

@@ -14,6 +14,7 @@ mod checkpoint;
 mod db;
 pub mod identity;
 mod migrate;
+pub mod need;
 pub mod registry;
 pub mod social;
 pub mod talent;

@@ -26,6 +26,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0004_social_work"),
     migration!("0005_record_import"),
     migration!("0006_talent"),
+    migration!("0007_needs"),
 ];
 
 /// Tables that hold national reference data or accounts that span cities, and so carry no

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod auth;
 pub mod error;
 pub mod i18n;
+pub mod need;
 pub mod openapi;
 pub mod pages;
 pub mod people;

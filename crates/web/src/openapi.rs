@@ -103,6 +103,13 @@ pub fn document() -> Value {
                     "backbone": { "type": "string", "description": "\"true\": enter the backbone-talent pool" }
                 }), json!(["name", "category", "area"])),
                 "BackboneForm": s(json!({ "backbone": { "type": "boolean" } }), json!(["backbone"])),
+                "NeedForm": s(json!({
+                    "community": { "type": "string", "description": "12-digit community code" },
+                    "priority_group": { "type": "string", "enum": domain::chain::need::PriorityGroup::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>() },
+                    "channel": { "type": "string", "enum": domain::chain::need::NeedChannel::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>() },
+                    "title": { "type": "string", "maxLength": 60 }, "description": { "type": "string", "minLength": 5, "maxLength": 2000 }
+                }), json!(["community", "priority_group", "channel", "title", "description"])),
+                "MergeForm": s(json!({ "into": { "type": "string", "description": "id of the need to keep" } }), json!(["into"])),
                 "TrainingForm": s(json!({ "name": { "type": "string" }, "organizer": { "type": "string" }, "held_on": { "type": "string", "format": "date" }, "hours": { "type": "string" } }), json!(["name", "organizer", "held_on", "hours"])),
                 "VolunteerForm": s(json!({
                     "name": { "type": "string" }, "gender": { "type": "string", "enum": ["", "male", "female"] },

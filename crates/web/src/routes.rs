@@ -1,7 +1,7 @@
 //! The one table of routes. The router, the OpenAPI document and the territory test are all built
 //! from it, so a route added here is served, documented and checked at once.
 
-use crate::{api, assets, pages, people, registry, social, talent, volunteer, AppState};
+use crate::{api, assets, need, pages, people, registry, social, talent, volunteer, AppState};
 use axum::http::Method;
 use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
@@ -118,6 +118,11 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(g.clone(), "/talents/{talent_id}", Signed, "A talent with their trainings", get(talent::talent)),
         r(p.clone(), "/talents/{talent_id}/trainings", Signed, "Record a talent's training", post(talent::add_training)),
         r(p.clone(), "/talents/{talent_id}/backbone", Signed, "Enter or leave the backbone-talent pool", post(talent::set_backbone)),
+        r(g.clone(), "/needs", Signed, "The ranked needs board of my territory, with the form to raise a need", get(need::needs)),
+        r(p.clone(), "/needs", Signed, "Raise a need", post(need::raise_need)),
+        r(g.clone(), "/needs/{need_id}", Signed, "A need, with support and merge", get(need::need)),
+        r(p.clone(), "/needs/{need_id}/support", Signed, "Support a need (once per resident)", post(need::support)),
+        r(p.clone(), "/needs/{need_id}/merge", Signed, "Merge this need into another of its community", post(need::merge)),
         r(g.clone(), "/volunteers", Signed, "Volunteers", get(volunteer::list)),
         r(g.clone(), "/volunteers/roster/import", Signed, "Import form for the volunteer roster", get(people::volunteer_import_form)),
         r(p.clone(), "/volunteers/roster/import", Signed, "Import volunteers (multipart file)", post(people::import_volunteers)),
@@ -171,6 +176,11 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(g.clone(), "/api/v1/talents/{talent_id}", Signed, "A talent with their trainings", get(talent::api_talent)),
         with_body(r(p.clone(), "/api/v1/talents/{talent_id}/trainings", Signed, "Record a talent's training", post(talent::api_add_training)), "TrainingForm"),
         with_body(r(Method::PUT, "/api/v1/talents/{talent_id}/backbone", Signed, "Enter (backbone=true) or leave the backbone-talent pool", put(talent::api_set_backbone)), "BackboneForm"),
+        r(g.clone(), "/api/v1/needs", Signed, "Needs of my territory, ranked (filters: q, status (default open; all), priority_group, community)", get(need::api_needs)),
+        with_body(r(p.clone(), "/api/v1/needs", Signed, "Raise a need", post(need::api_raise_need)), "NeedForm"),
+        r(g.clone(), "/api/v1/needs/{need_id}", Signed, "A need, with whether I supported it and may support or merge it", get(need::api_need)),
+        r(p.clone(), "/api/v1/needs/{need_id}/support", Signed, "Support a need (once per resident; a second support is 409 already_supported)", post(need::api_support)),
+        with_body(r(p.clone(), "/api/v1/needs/{need_id}/merge", Signed, "Merge this need into another of its community (body: into)", post(need::api_merge)), "MergeForm"),
         r(g.clone(), "/api/v1/volunteers", Signed, "Volunteers I may see (q, after)", get(volunteer::api_list)),
         with_body(r(p.clone(), "/api/v1/volunteers", Signed, "Register a volunteer (consent required)", post(volunteer::api_create)), "VolunteerForm"),
         r(p.clone(), "/api/v1/social-workers/import", Signed, "Import social workers: the body is the CSV or .xlsx file (?filename=); all rows or none", post(people::api_import_workers)),

@@ -795,6 +795,16 @@ async fn shexian_snapshot(db: &Db) -> String {
             x.id, x.backbone, x.training_count, x.training_minutes
         ));
     }
+    let all_needs = store::need::NeedFilter {
+        status: None,
+        ..Default::default()
+    };
+    for n in db.needs(&Scope::nation(), &all_needs, 1000).await.unwrap() {
+        out.push_str(&format!(
+            "{} {:?} {} {:?}|",
+            n.id, n.status, n.supporters, n.merged_into
+        ));
+    }
     for v in db
         .volunteers(&Scope::nation(), None, None, 1000)
         .await
@@ -910,6 +920,24 @@ async fn volunteer_with_certificate(
     (id, rec, code)
 }
 
+/// A need of `community`, recorded by an officer of `township` from a door-to-door visit.
+async fn need_in(t: &TestApp, community: &str, township: &str, title: &str) -> String {
+    t.app
+        .raise_need(
+            &officer(Role::TownshipOfficer, township),
+            &domain::chain::need::NeedForm {
+                community: community.into(),
+                priority_group: "special_elderly".into(),
+                channel: "door_to_door".into(),
+                title: title.into(),
+                description: "独居老人午餐无人照料。".into(),
+            },
+            &Ctx::default(),
+        )
+        .await
+        .unwrap()
+}
+
 fn today_text() -> String {
     app::registry::today().format("%Y-%m-%d").to_string()
 }
@@ -979,6 +1007,8 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
     let sibling_sw =
         platform_with_worker(&t, "341002001", "昱东街道社工中心", "440524188001010014").await;
     let sibling_vol = volunteer_with_certificate(&t, "341002002002", "跃进路程建国").await;
+    let shexian_need = need_in(&t, "341021100201", "341021100", "歙县徽城助餐需求").await;
+    let sibling_need = need_in(&t, "341002002002", "341002002", "跃进路社区助餐需求").await;
     let before = shexian_snapshot(&t.db).await;
 
     struct Probe {
@@ -987,6 +1017,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
         foreign_org: String,
         foreign_vol: (String, String, String),
         foreign_sw: (String, String, String),
+        foreign_need: String,
         markers: Vec<String>,
     }
     let probes = [
@@ -996,6 +1027,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
             foreign_org: shexian_org.clone(),
             foreign_vol: shexian_vol.clone(),
             foreign_sw: shexian_sw.clone(),
+            foreign_need: shexian_need.clone(),
             markers: vec![
                 "歙县".into(),
                 "341021".into(),
@@ -1009,6 +1041,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
             foreign_org: shexian_org.clone(),
             foreign_vol: shexian_vol.clone(),
             foreign_sw: shexian_sw.clone(),
+            foreign_need: shexian_need.clone(),
             markers: vec![
                 "歙县".into(),
                 "341021".into(),
@@ -1022,6 +1055,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
             foreign_org: sibling_org.clone(),
             foreign_vol: sibling_vol.clone(),
             foreign_sw: sibling_sw.clone(),
+            foreign_need: sibling_need.clone(),
             markers: vec![
                 "341002002002".into(),
                 "跃进路".into(),
@@ -1051,6 +1085,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
                     "platform_id" => p.foreign_sw.0.clone(),
                     "worker_id" => p.foreign_sw.1.clone(),
                     "talent_id" => p.foreign_sw.2.clone(),
+                    "need_id" => p.foreign_need.clone(),
                     other => panic!(
                         "route {} has a parameter {other} with no territory fixture: add one here",
                         spec.path
@@ -1079,6 +1114,8 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
                 ("category", "mutual_aid"),
                 ("version", "1"),
                 ("backbone", "true"),
+                ("community", p.foreign_code),
+                ("into", p.foreign_need.as_str()),
             ];
             // A fresh session per route, so logging out or changing a password cannot hide later routes.
             let s = t.login(p.login).await;
@@ -1599,6 +1636,18 @@ async fn organizations_import_all_or_nothing_and_export_within_the_territory() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.json::<Value>().await.unwrap()["added"], 1);
+    // Each imported organization has its own audit event, linked into the chain.
+    assert!(matches!(
+        t.app.verify_audit().await.unwrap(),
+        store::audit::ChainReport::Ok { .. }
+    ));
+    let imported: i64 = store::on_pool!(&t.db, c => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'organization.create' AND after_summary LIKE '%\"import\"%'")
+            .fetch_one(c)
+            .await
+            .unwrap()
+    });
+    assert_eq!(imported, 3);
     // A 歙县 organization, then exports: each territory sees its own.
     t.app
         .create_organization(
@@ -1909,6 +1958,181 @@ async fn a_community_officer_keeps_the_talent_ledger_and_its_pool_by_page_and_ap
     assert!(
         st == StatusCode::FORBIDDEN || st == StatusCode::NOT_FOUND,
         "{st}"
+    );
+}
+
+#[tokio::test]
+async fn residents_raise_and_support_needs_once_and_the_community_merges_duplicates() {
+    let t = spawn_app().await;
+    let resident = t.login("resident").await;
+    // A refused form keeps what was typed and names the field, in Chinese.
+    let (st, page) = resident
+        .post(
+            "/needs",
+            &[
+                ("title", "老年助餐"),
+                ("community", "341002002001"),
+                ("priority_group", "special_elderly"),
+                ("channel", ""),
+                ("description", "小区独居老人多，午餐无人照料。"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("请选择需求的收集渠道"), "{page}");
+    assert!(page.contains("小区独居老人多，午餐无人照料。") && page.contains("value=\"老年助餐\""));
+    let (st, _) = resident
+        .post(
+            "/needs",
+            &[
+                ("title", "老年助餐"),
+                ("community", "341002002001"),
+                ("priority_group", "special_elderly"),
+                ("channel", "online"),
+                ("description", "小区独居老人多，午餐无人照料。"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    // The resident who raised it is its first supporter; supporting again is refused.
+    let (_, _, body) = resident
+        .api(reqwest::Method::GET, "/api/v1/needs", None)
+        .await;
+    let board: Value = serde_json::from_str(&body).unwrap();
+    let meal = board["items"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(board["items"][0]["supporters"], 1);
+    assert_eq!(board["items"][0]["supported_by_me"], true);
+    let (st, ct, body) = resident
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/needs/{meal}/support"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    assert!(
+        ct.starts_with("application/problem+json") && body.contains("already_supported"),
+        "{body}"
+    );
+    // The API refuses bad input with field errors.
+    let (st, ct, body) = resident
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/needs",
+            Some(json!({"community": "341002002", "priority_group": "x", "channel": "online", "title": "t", "description": "d"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(ct.starts_with("application/problem+json"));
+    for f in ["community", "priority_group", "description"] {
+        assert!(body.contains(&format!("\"{f}\"")), "{f}: {body}");
+    }
+    // A resident may not raise a need for another community.
+    let (st, _, _) = resident
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/needs",
+            Some(json!({"community": "341002002002", "priority_group": "all_residents", "channel": "online", "title": "别处", "description": "别的社区的需求"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    // The community officer records a duplicate from a door-to-door visit.
+    let officer = t.login("community").await;
+    let (st, _, body) = officer
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/needs",
+            Some(json!({"community": "341002002001", "priority_group": "special_elderly", "channel": "door_to_door", "title": "独居老人吃饭难", "description": "走访中多位老人反映午餐无人做。"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let dup = serde_json::from_str::<Value>(&body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The representative supports both by the page; the officer cannot support.
+    let rep = t.login("representative").await;
+    for id in [&meal, &dup] {
+        let (st, _) = rep.post(&format!("/needs/{id}/support"), &[]).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+    }
+    let (st, page) = rep.post(&format!("/needs/{dup}/support"), &[]).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    assert!(page.contains("每人只能附议一次"), "{page}");
+    let (st, _, _) = officer
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/needs/{dup}/support"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    // The resident may not merge; the officer merges the duplicate, keeping every supporter once.
+    let (st, _, _) = resident
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/needs/{dup}/merge"),
+            Some(json!({"into": meal})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (_, page) = officer.get(&format!("/needs/{dup}")).await;
+    assert!(
+        page.contains("合并重复需求") && page.contains(&meal),
+        "{page}"
+    );
+    let (st, _) = officer
+        .post(&format!("/needs/{dup}/merge"), &[("into", meal.as_str())])
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, _, body) = officer
+        .api(reqwest::Method::GET, &format!("/api/v1/needs/{meal}"), None)
+        .await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["supporters"],
+        2,
+        "{body}"
+    );
+    let (_, _, body) = officer
+        .api(reqwest::Method::GET, &format!("/api/v1/needs/{dup}"), None)
+        .await;
+    let d: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(d["status"], "merged");
+    assert_eq!(d["merged_into"], meal.as_str());
+    // A merged need takes no support and cannot be merged again.
+    let (st, _, body) = resident
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/needs/{dup}/support"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    assert!(body.contains("need_merged"), "{body}");
+    let (st, _, _) = officer
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/needs/{dup}/merge"),
+            Some(json!({"into": meal})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    // The board ranks by supporters: a new need with none comes after the merged-into one.
+    let third = need_in(&t, "341002002001", "341002002", "楼道照明").await;
+    let (_, _, body) = resident
+        .api(reqwest::Method::GET, "/api/v1/needs", None)
+        .await;
+    let ids: Vec<String> = serde_json::from_str::<Value>(&body).unwrap()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, vec![meal.clone(), third], "open needs only, ranked");
+    let (_, page) = resident.get("/needs").await;
+    assert!(
+        page.contains("老年助餐") && page.contains("2 人附议 · 我已附议"),
+        "{page}"
     );
 }
 

@@ -1,0 +1,9 @@
+//! The seven-step chain (YQ 一(三), MECHANISM §1 and §4): needs, the project stages, the
+//! representatives' vote, review panels and fund balances. Pure rules; the app layer loads the
+//! facts, asks these functions, and stores what they allow in one transaction.
+
+pub mod money;
+pub mod need;
+pub mod panel;
+pub mod stage;
+pub mod vote;

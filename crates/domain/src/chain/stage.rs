@@ -1,0 +1,247 @@
+//! The stages of a service-purchase project, from application to final payment (the seven steps
+//! of YQ 一(三), MECHANISM §4), and the only transitions between them. A refused transition
+//! names, in Chinese, the condition that is missing.
+
+use crate::{labelled, DomainError};
+
+labelled! {
+    pub enum Stage {
+        Draft = ("draft", "申请书起草中"),
+        Submitted = ("submitted", "已提交，待恳谈"),
+        Consulted = ("consulted", "已恳谈"),
+        Voting = ("voting", "居民代表会议表决中"),
+        Passed = ("passed", "表决通过，待街道决定"),
+        Rejected = ("rejected", "表决未通过"),
+        Purchased = ("purchased", "已决定购买，待签约"),
+        Declined = ("declined", "街道决定不予购买"),
+        Contracted = ("contracted", "已签约"),
+        Delivering = ("delivering", "实施中"),
+        SelfEvaluated = ("self_evaluated", "已自评，待评议"),
+        UnderReview = ("under_review", "评议中"),
+        Accepted = ("accepted", "验收通过"),
+        AcceptedWithConditions = ("accepted_with_conditions", "有条件通过"),
+        NotAccepted = ("not_accepted", "验收不通过"),
+        Closed = ("closed", "已结项"),
+    }
+}
+
+labelled! {
+    /// The written verdict of the review panel's report.
+    pub enum Verdict {
+        Accepted = ("accepted", "验收通过"),
+        AcceptedWithConditions = ("accepted_with_conditions", "有条件通过"),
+        NotAccepted = ("not_accepted", "验收不通过"),
+    }
+}
+
+impl Verdict {
+    /// Whether the verdict releases the final tranche (a conditional pass does, once its
+    /// conditions are recorded as met by the committee; not accepted holds it).
+    pub fn releases_final_payment(self) -> bool {
+        !matches!(self, Verdict::NotAccepted)
+    }
+}
+
+/// What happens to a project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    Submit,
+    /// The minutes of a consultation meeting that discussed it were frozen.
+    Consult,
+    OpenVote,
+    SealVote {
+        passed: bool,
+    },
+    Decide {
+        buy: bool,
+    },
+    Sign,
+    /// The first activity was recorded.
+    Deliver,
+    SelfEvaluate,
+    FormPanel,
+    Review(Verdict),
+    PayFinal,
+}
+
+fn refuse(code: &'static str, message: &str) -> DomainError {
+    DomainError::Conflict {
+        code,
+        message: message.to_string(),
+    }
+}
+
+impl Stage {
+    /// Whether the application text may still be revised (a new version): until the vote opens.
+    pub fn revisable(self) -> bool {
+        matches!(self, Stage::Draft | Stage::Submitted | Stage::Consulted)
+    }
+
+    /// Whether the project is finished one way or another.
+    pub fn terminal(self) -> bool {
+        matches!(
+            self,
+            Stage::Rejected | Stage::Declined | Stage::NotAccepted | Stage::Closed
+        )
+    }
+
+    /// The stage after `event`, or why the event cannot happen now (nothing changes).
+    pub fn next(self, event: Event) -> Result<Stage, DomainError> {
+        use Stage as S;
+        match (self, event) {
+            (S::Draft, Event::Submit) => Ok(S::Submitted),
+            (S::Submitted | S::Consulted, Event::Consult) => Ok(S::Consulted),
+            (S::Consulted, Event::OpenVote) => Ok(S::Voting),
+            (S::Voting, Event::SealVote { passed }) => {
+                Ok(if passed { S::Passed } else { S::Rejected })
+            }
+            (S::Passed, Event::Decide { buy }) => Ok(if buy { S::Purchased } else { S::Declined }),
+            (S::Purchased, Event::Sign) => Ok(S::Contracted),
+            (S::Contracted | S::Delivering, Event::Deliver) => Ok(S::Delivering),
+            (S::Delivering, Event::SelfEvaluate) => Ok(S::SelfEvaluated),
+            (S::SelfEvaluated, Event::FormPanel) => Ok(S::UnderReview),
+            (S::UnderReview, Event::Review(v)) => Ok(match v {
+                Verdict::Accepted => S::Accepted,
+                Verdict::AcceptedWithConditions => S::AcceptedWithConditions,
+                Verdict::NotAccepted => S::NotAccepted,
+            }),
+            (S::Accepted | S::AcceptedWithConditions, Event::PayFinal) => Ok(S::Closed),
+            (s, _) if s.terminal() => Err(refuse(
+                "project_finished",
+                &format!("项目已结束（{}），不能再办理", s.zh()),
+            )),
+            (_, Event::Submit) => Err(refuse("already_submitted", "申请书已提交")),
+            (S::Draft, Event::Consult) => {
+                Err(refuse("not_submitted", "申请书尚未提交，不能列入恳谈会"))
+            }
+            (_, Event::Consult) => Err(refuse("consultation_closed", "表决已开始，恳谈阶段已结束")),
+            (S::Draft | S::Submitted, Event::OpenVote) => Err(refuse(
+                "not_consulted",
+                "须先召开恳谈会并封存会议纪要，才能提交居民代表会议表决",
+            )),
+            (_, Event::OpenVote) => Err(refuse("vote_done", "该申请已经表决")),
+            (_, Event::SealVote { .. }) => Err(refuse("not_voting", "该申请不在表决中")),
+            (S::Voting, Event::Decide { .. }) => Err(refuse(
+                "vote_not_sealed",
+                "居民代表会议表决结果尚未封存，街道不能作出购买决定",
+            )),
+            (_, Event::Decide { .. }) => Err(refuse(
+                "not_passed",
+                "只有经居民代表会议表决通过的申请才能决定购买",
+            )),
+            (S::Passed, Event::Sign) => Err(refuse(
+                "not_purchased",
+                "街道（乡镇）尚未作出购买决定，不能签订购买协议",
+            )),
+            (_, Event::Sign) => Err(refuse("cannot_sign", "当前阶段不能签订购买协议")),
+            (_, Event::Deliver) => Err(refuse("not_contracted", "购买协议签订后才能记录服务活动")),
+            (_, Event::SelfEvaluate) => Err(refuse(
+                "not_delivering",
+                "项目实施（至少一次服务活动）后才能提交自评报告",
+            )),
+            (_, Event::FormPanel) => Err(refuse(
+                "not_self_evaluated",
+                "承接组织提交自评报告后才能组建评议小组",
+            )),
+            (_, Event::Review(_)) => Err(refuse(
+                "no_panel",
+                "评议小组组建并完成评分后才能出具评议结论",
+            )),
+            (_, Event::PayFinal) => Err(refuse(
+                "not_accepted",
+                "评议结论为通过（或有条件通过）后才能支付尾款",
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EVENTS: [Event; 16] = [
+        Event::Submit,
+        Event::Consult,
+        Event::OpenVote,
+        Event::SealVote { passed: true },
+        Event::SealVote { passed: false },
+        Event::Decide { buy: true },
+        Event::Decide { buy: false },
+        Event::Sign,
+        Event::Deliver,
+        Event::SelfEvaluate,
+        Event::FormPanel,
+        Event::Review(Verdict::Accepted),
+        Event::Review(Verdict::AcceptedWithConditions),
+        Event::Review(Verdict::NotAccepted),
+        Event::PayFinal,
+        Event::Consult,
+    ];
+
+    #[test]
+    fn the_happy_path_runs_from_draft_to_closed() {
+        let path = [
+            Event::Submit,
+            Event::Consult,
+            Event::OpenVote,
+            Event::SealVote { passed: true },
+            Event::Decide { buy: true },
+            Event::Sign,
+            Event::Deliver,
+            Event::Deliver,
+            Event::SelfEvaluate,
+            Event::FormPanel,
+            Event::Review(Verdict::Accepted),
+            Event::PayFinal,
+        ];
+        let mut s = Stage::Draft;
+        for e in path {
+            s = s.next(e).unwrap();
+        }
+        assert_eq!(s, Stage::Closed);
+    }
+
+    #[test]
+    fn skipping_a_step_names_what_is_missing() {
+        let err = Stage::Submitted.next(Event::OpenVote).unwrap_err();
+        assert!(err.to_string().contains("恳谈会"), "{err}");
+        let err = Stage::Voting.next(Event::Decide { buy: true }).unwrap_err();
+        assert!(err.to_string().contains("尚未封存"), "{err}");
+        let err = Stage::UnderReview.next(Event::PayFinal).unwrap_err();
+        assert!(err.to_string().contains("尾款"), "{err}");
+        let err = Stage::NotAccepted.next(Event::PayFinal).unwrap_err();
+        assert!(err.to_string().contains("项目已结束"), "{err}");
+    }
+
+    #[test]
+    fn terminal_stages_accept_nothing_and_every_refusal_has_a_message() {
+        for &s in Stage::ALL {
+            for e in EVENTS {
+                match s.next(e) {
+                    Ok(n) => assert!(!s.terminal(), "{s:?} --{e:?}--> {n:?}"),
+                    Err(DomainError::Conflict { message, .. }) => assert!(!message.is_empty()),
+                    Err(other) => panic!("{other:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_vote_and_the_review_fork() {
+        // Every stage is reachable from Draft.
+        let mut reached = std::collections::BTreeSet::from([Stage::Draft]);
+        let mut frontier = vec![Stage::Draft];
+        while let Some(s) = frontier.pop() {
+            for e in EVENTS {
+                if let Ok(n) = s.next(e) {
+                    if reached.insert(n) {
+                        frontier.push(n);
+                    }
+                }
+            }
+        }
+        assert_eq!(reached.len(), Stage::ALL.len());
+        assert!(Verdict::Accepted.releases_final_payment());
+        assert!(!Verdict::NotAccepted.releases_final_payment());
+    }
+}

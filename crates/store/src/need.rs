@@ -1,0 +1,239 @@
+//! Needs and their supports (tenant tables), read through a scope, ranked as
+//! `domain::chain::need::rank` says.
+
+use crate::identity::scope_filter;
+use crate::{on_pool, on_tx, Db, StoreError, Tx};
+use domain::chain::need::{Need, NeedChannel, NeedStatus, PriorityGroup};
+use domain::identity::Scope;
+use domain::AreaCode;
+use serde::Serialize;
+use sqlx::Row;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NeedRow {
+    pub tenant_id: String,
+    pub id: String,
+    pub community: AreaCode,
+    pub priority_group: PriorityGroup,
+    pub channel: NeedChannel,
+    pub title: String,
+    pub description: String,
+    pub status: NeedStatus,
+    pub merged_into: Option<String>,
+    pub supporters: i64,
+    pub created_at: String,
+}
+
+/// Filters of the needs board; every one optional.
+#[derive(Debug, Clone, Default)]
+pub struct NeedFilter {
+    pub community: Option<AreaCode>,
+    pub status: Option<NeedStatus>,
+    pub priority_group: Option<PriorityGroup>,
+    pub q: Option<String>,
+}
+
+const COLS: &str =
+    "n.tenant_id, n.id, n.area_code, n.priority_group, n.channel, n.title, n.description, \
+    n.status, n.merged_into, n.supporters, n.created_at";
+
+/// The board's order, the same as `domain::chain::need::rank`: most supporters, then priority
+/// groups before all residents, then the older need, then the id.
+const RANKED: &str = "n.supporters DESC, CASE WHEN n.priority_group = 'all_residents' THEN 1 ELSE 0 END, n.created_at, n.id";
+
+macro_rules! need_from_row {
+    ($r:expr) => {{
+        let r = $r;
+        let group: String = r.try_get("priority_group")?;
+        let channel: String = r.try_get("channel")?;
+        let status: String = r.try_get("status")?;
+        NeedRow {
+            tenant_id: r.try_get("tenant_id")?,
+            id: r.try_get("id")?,
+            community: AreaCode::from_stored(&r.try_get::<String, _>("area_code")?),
+            priority_group: PriorityGroup::parse(&group).unwrap_or(PriorityGroup::AllResidents),
+            channel: NeedChannel::parse(&channel).unwrap_or(NeedChannel::Online),
+            title: r.try_get("title")?,
+            description: r.try_get("description")?,
+            status: NeedStatus::parse(&status).unwrap_or(NeedStatus::Open),
+            merged_into: r.try_get("merged_into")?,
+            supporters: r.try_get("supporters")?,
+            created_at: r.try_get("created_at")?,
+        }
+    }};
+}
+
+impl Db {
+    pub async fn need(&self, tenant: &str, id: &str) -> Result<Option<NeedRow>, StoreError> {
+        let sql = format!("SELECT {COLS} FROM needs n WHERE n.tenant_id = $1 AND n.id = $2");
+        on_pool!(self, c => {
+            match sqlx::query(&sql).bind(tenant).bind(id).fetch_optional(c).await? {
+                Some(r) => Ok(Some(need_from_row!(&r))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// Needs inside the scope matching the filter, ranked.
+    pub async fn needs(
+        &self,
+        scope: &Scope,
+        f: &NeedFilter,
+        limit: i64,
+    ) -> Result<Vec<NeedRow>, StoreError> {
+        let mut binds = Vec::new();
+        let mut wh = vec![scope_filter("n.area_code", scope, &mut binds)];
+        if let Some(c) = &f.community {
+            binds.push(c.as_str().to_string());
+            wh.push(format!("n.area_code = ${}", binds.len()));
+        }
+        if let Some(s) = f.status {
+            binds.push(s.as_str().into());
+            wh.push(format!("n.status = ${}", binds.len()));
+        }
+        if let Some(g) = f.priority_group {
+            binds.push(g.as_str().into());
+            wh.push(format!("n.priority_group = ${}", binds.len()));
+        }
+        if let Some(q) = f.q.as_ref().map(|q| q.trim()).filter(|q| !q.is_empty()) {
+            binds.push(format!("%{}%", crate::area::like_escape(q)));
+            wh.push(format!(
+                "(n.title LIKE ${n} ESCAPE '\\' OR n.description LIKE ${n} ESCAPE '\\')",
+                n = binds.len()
+            ));
+        }
+        let sql = format!(
+            "SELECT {COLS} FROM needs n WHERE {} ORDER BY {RANKED} LIMIT {limit}",
+            wh.join(" AND ")
+        );
+        on_pool!(self, c => {
+            let mut q = sqlx::query(&sql);
+            for b in &binds {
+                q = q.bind(b.as_str());
+            }
+            let rows = q.fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(need_from_row!(r));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Which of these needs `user` has supported.
+    pub async fn supported_by(
+        &self,
+        tenant: &str,
+        need_ids: &[String],
+        user: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        let json = serde_json::to_string(need_ids).unwrap_or_else(|_| "[]".into());
+        let sql = match self.backend() {
+            crate::Backend::Sqlite => "SELECT s.need_id FROM json_each($2) j CROSS JOIN need_supports s \
+                ON s.tenant_id = $1 AND s.need_id = j.value AND s.user_id = $3",
+            crate::Backend::Postgres => "SELECT s.need_id FROM json_array_elements_text($2::json) j(x) JOIN need_supports s \
+                ON s.tenant_id = $1 AND s.need_id = j.x AND s.user_id = $3",
+        };
+        on_pool!(self, c => {
+            Ok(sqlx::query_scalar(sql).bind(tenant).bind(&json).bind(user).fetch_all(c).await?)
+        })
+    }
+}
+
+impl Tx {
+    pub async fn insert_need(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        n: &Need,
+        raised_by: &str,
+        raised_role: Option<&str>,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query(
+                "INSERT INTO needs (tenant_id, id, area_code, priority_group, channel, title, description, status, raised_by, raised_role, created_at, updated_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,'open',$8,$9,$10,$10)",
+            )
+            .bind(tenant).bind(id).bind(n.community.as_str()).bind(n.priority_group.as_str()).bind(n.channel.as_str())
+            .bind(&n.title).bind(&n.description).bind(raised_by).bind(raised_role).bind(now)
+            .execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+
+    /// The need, read inside the transaction (on PostgreSQL locked until it ends).
+    pub async fn need_for_update(
+        &mut self,
+        tenant: &str,
+        id: &str,
+    ) -> Result<Option<NeedRow>, StoreError> {
+        let mut sql = format!("SELECT {COLS} FROM needs n WHERE n.tenant_id = $1 AND n.id = $2");
+        if self.backend() == crate::Backend::Postgres {
+            sql.push_str(" FOR UPDATE");
+        }
+        on_tx!(self, c => {
+            match sqlx::query(&sql).bind(tenant).bind(id).fetch_optional(&mut *c).await? {
+                Some(r) => Ok(Some(need_from_row!(&r))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// Records `user`'s support; returns whether it is new (a second support by the same person,
+    /// even sent twice at once, finds the primary key taken and changes nothing).
+    pub async fn add_support(
+        &mut self,
+        tenant: &str,
+        need_id: &str,
+        user: &str,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        let added: Option<String> = on_tx!(self, c => {
+            sqlx::query_scalar(
+                "INSERT INTO need_supports (tenant_id, need_id, user_id, supported_at) VALUES ($1,$2,$3,$4) \
+                 ON CONFLICT DO NOTHING RETURNING user_id",
+            )
+            .bind(tenant).bind(need_id).bind(user).bind(now)
+            .fetch_optional(&mut *c).await?
+        });
+        if added.is_some() {
+            on_tx!(self, c => {
+                sqlx::query("UPDATE needs SET supporters = supporters + 1, updated_at = $3 WHERE tenant_id = $1 AND id = $2")
+                    .bind(tenant).bind(need_id).bind(now)
+                    .execute(&mut *c).await?;
+            });
+        }
+        Ok(added.is_some())
+    }
+
+    /// Folds `duplicate` into `kept`: every supporter of the duplicate becomes a supporter of the
+    /// kept need (once), the kept need's count is recounted, the duplicate points at it.
+    pub async fn merge_needs(
+        &mut self,
+        tenant: &str,
+        kept: &str,
+        duplicate: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query(
+                "INSERT INTO need_supports (tenant_id, need_id, user_id, supported_at) \
+                 SELECT tenant_id, $2, user_id, supported_at FROM need_supports WHERE tenant_id = $1 AND need_id = $3 \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(tenant).bind(kept).bind(duplicate)
+            .execute(&mut *c).await?;
+            sqlx::query(
+                "UPDATE needs SET supporters = (SELECT COUNT(*) FROM need_supports s WHERE s.tenant_id = $1 AND s.need_id = $2), \
+                 updated_at = $3 WHERE tenant_id = $1 AND id = $2",
+            )
+            .bind(tenant).bind(kept).bind(now)
+            .execute(&mut *c).await?;
+            sqlx::query("UPDATE needs SET status = 'merged', merged_into = $2, updated_at = $4 WHERE tenant_id = $1 AND id = $3")
+                .bind(tenant).bind(kept).bind(duplicate).bind(now)
+                .execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+}
