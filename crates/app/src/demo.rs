@@ -647,6 +647,43 @@ impl App {
             }
             needs += 1;
         }
+        // The demonstration community's catalogue: two items approved by the township (the
+        // demonstration organization has applied for one), one waiting for review.
+        for (k, (name, social_work, approved)) in [
+            ("居家养老上门服务", true, true),
+            ("四点半课堂", true, true),
+            ("楼道文化墙维护", false, false),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let item = domain::chain::catalogue::CatalogueItem {
+                community: AreaCode::parse("341002002001")?,
+                name: name.to_string(),
+                description: String::new(),
+                social_work: *social_work,
+            };
+            let id = format!("3410-{}", uuid::Uuid::now_v7().simple());
+            tx.insert_catalogue_item("3410", &id, &item, "demo", &now)
+                .await?;
+            if *approved {
+                tx.decide_item(
+                    "3410",
+                    &id,
+                    domain::chain::catalogue::ItemStatus::Proposed,
+                    domain::chain::catalogue::ItemStatus::Approved,
+                    "",
+                    "demo",
+                    &now,
+                )
+                .await?;
+            }
+            if k == 0 {
+                let eid = format!("3410-{}", uuid::Uuid::now_v7().simple());
+                tx.insert_eligibility("3410", &eid, &id, DEMO_ORG_ID, 0, "demo", &now)
+                    .await?;
+            }
+        }
         tx.append_audit(crate::audit::event(
             None,
             None,

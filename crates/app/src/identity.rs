@@ -107,15 +107,31 @@ impl App {
 
     /// Resolves a session cookie to the person, or `None` when it is unknown or expired.
     pub async fn session_actor(&self, token: &str) -> Result<Option<Authenticated>, AppError> {
-        Ok(self
+        let key = format!("s:{}", token_hash(token));
+        if let Some(a) = self.credentials.get(&key) {
+            return Ok(Some(a));
+        }
+        let found = self
             .db
             .authenticate_session(&token_hash(token), &time::now())
-            .await?)
+            .await?;
+        if let Some(a) = &found {
+            self.credentials.put(key, a.clone());
+        }
+        Ok(found)
     }
 
     /// Resolves an API bearer token.
     pub async fn token_actor(&self, token: &str) -> Result<Option<Authenticated>, AppError> {
-        Ok(self.db.authenticate_token(&token_hash(token)).await?)
+        let key = format!("t:{}", token_hash(token));
+        if let Some(a) = self.credentials.get(&key) {
+            return Ok(Some(a));
+        }
+        let found = self.db.authenticate_token(&token_hash(token)).await?;
+        if let Some(a) = &found {
+            self.credentials.put(key, a.clone());
+        }
+        Ok(found)
     }
 
     /// Logs in. Every failure gives the same generic error; the fifth in a row locks the account
@@ -191,6 +207,8 @@ impl App {
             ))
             .await?;
             tx.commit().await?;
+            // Whatever changed, no server keeps serving the old credentials from its cache.
+            self.credentials.clear();
             return Err(AppError::LoginFailed);
         }
         let token = random_token();
@@ -218,6 +236,8 @@ impl App {
         ))
         .await?;
         tx.commit().await?;
+        // Whatever changed, no server keeps serving the old credentials from its cache.
+        self.credentials.clear();
         let assignments = self.db.assignments_of(&user.id).await?;
         Ok(NewSession {
             token,
@@ -249,6 +269,8 @@ impl App {
         ))
         .await?;
         tx.commit().await?;
+        // Whatever changed, no server keeps serving the old credentials from its cache.
+        self.credentials.clear();
         Ok(())
     }
 
@@ -337,6 +359,8 @@ impl App {
         ))
         .await?;
         tx.commit().await?;
+        // Whatever changed, no server keeps serving the old credentials from its cache.
+        self.credentials.clear();
         Ok(())
     }
 
@@ -476,6 +500,8 @@ impl App {
         ))
         .await?;
         tx.commit().await?;
+        // Whatever changed, no server keeps serving the old credentials from its cache.
+        self.credentials.clear();
         Ok(id)
     }
 
@@ -572,6 +598,8 @@ impl App {
         ))
         .await?;
         tx.commit().await?;
+        // Whatever changed, no server keeps serving the old credentials from its cache.
+        self.credentials.clear();
         Ok(id)
     }
 
@@ -624,6 +652,8 @@ impl App {
         ))
         .await?;
         tx.commit().await?;
+        // Whatever changed, no server keeps serving the old credentials from its cache.
+        self.credentials.clear();
         Ok(())
     }
 
@@ -681,6 +711,8 @@ impl App {
         ))
         .await?;
         tx.commit().await?;
+        // Whatever changed, no server keeps serving the old credentials from its cache.
+        self.credentials.clear();
         Ok(CreatedToken {
             id,
             name: name.to_string(),
@@ -712,6 +744,8 @@ impl App {
         ))
         .await?;
         tx.commit().await?;
+        // Whatever changed, no server keeps serving the old credentials from its cache.
+        self.credentials.clear();
         Ok(())
     }
 

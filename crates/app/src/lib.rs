@@ -4,6 +4,8 @@
 
 pub mod area;
 pub mod audit;
+pub mod catalogue;
+mod credentials;
 pub mod demo;
 mod error;
 pub mod identity;
@@ -61,10 +63,16 @@ impl Default for Settings {
 pub struct App {
     pub db: Db,
     pub settings: Settings,
+    /// Credentials resolved in the last moments (see `credentials`).
+    pub(crate) credentials: std::sync::Arc<credentials::CredentialCache>,
 }
 
 impl App {
     pub fn new(db: Db, settings: Settings) -> Self {
-        Self { db, settings }
+        Self {
+            db,
+            settings,
+            credentials: Default::default(),
+        }
     }
 }

@@ -141,7 +141,7 @@ impl App {
         actor: &Actor,
         filter: &NeedFilter,
     ) -> Result<NeedBoard, AppError> {
-        let scope = reach(actor, Action::ViewNeeds);
+        let scope = reach(actor, Action::ViewChain);
         let rows = if scope.roots().is_empty() {
             Vec::new()
         } else {
@@ -194,7 +194,7 @@ impl App {
             .need(tenant, id)
             .await?
             .ok_or_else(|| AppError::not_found("需求"))?;
-        if let Err(d) = can(actor, Action::ViewNeeds, Target::Area(&row.community)) {
+        if let Err(d) = can(actor, Action::ViewChain, Target::Area(&row.community)) {
             let subject = Subject {
                 kind: "need",
                 id,
@@ -231,7 +231,7 @@ impl App {
                 ..NeedFilter::default()
             };
             self.db
-                .needs(&reach(actor, Action::ViewNeeds), &filter, 100)
+                .needs(&reach(actor, Action::ViewChain), &filter, 100)
                 .await?
                 .into_iter()
                 .filter(|n| n.id != row.id)

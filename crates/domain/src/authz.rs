@@ -23,8 +23,9 @@ pub enum Action {
     ManageOwnAccount,
     /// Read the registries (台账) of an area: organizations and the rest.
     ViewRegistry,
-    /// Read the needs board of an area (residents their community's, officers their territory's).
-    ViewNeeds,
+    /// Read the chain of an area: needs, the catalogue, projects (residents their community's,
+    /// officers their territory's).
+    ViewChain,
 }
 
 impl Action {
@@ -36,7 +37,7 @@ impl Action {
             Action::ViewAudit => "view_audit",
             Action::ManageOwnAccount => "manage_own_account",
             Action::ViewRegistry => "view_registry",
-            Action::ViewNeeds => "view_needs",
+            Action::ViewChain => "view_chain",
         }
     }
 }
@@ -79,7 +80,7 @@ impl Denied {
             Action::ViewAudit => "查看审计日志",
             Action::ManageOwnAccount => "管理本人账号",
             Action::ViewRegistry => "查看台账",
-            Action::ViewNeeds => "查看需求",
+            Action::ViewChain => "查看需求和项目",
         };
         Denied {
             code: "missing_role",
@@ -103,7 +104,7 @@ fn granting_roles(action: Action) -> &'static [Role] {
             Role::TownshipOfficer,
             Role::CommunityOfficer,
         ],
-        Action::ViewArea | Action::ManageOwnAccount | Action::ViewNeeds => &Role::ALL,
+        Action::ViewArea | Action::ManageOwnAccount | Action::ViewChain => &Role::ALL,
     }
 }
 

@@ -10,6 +10,7 @@
 pub mod area;
 pub mod audit;
 pub mod bulk;
+pub mod catalogue;
 mod checkpoint;
 mod db;
 pub mod identity;

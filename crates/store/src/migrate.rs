@@ -27,6 +27,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0005_record_import"),
     migration!("0006_talent"),
     migration!("0007_needs"),
+    migration!("0008_catalogue"),
 ];
 
 /// Tables that hold national reference data or accounts that span cities, and so carry no

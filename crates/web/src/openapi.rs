@@ -110,6 +110,13 @@ pub fn document() -> Value {
                     "title": { "type": "string", "maxLength": 60 }, "description": { "type": "string", "minLength": 5, "maxLength": 2000 }
                 }), json!(["community", "priority_group", "channel", "title", "description"])),
                 "MergeForm": s(json!({ "into": { "type": "string", "description": "id of the need to keep" } }), json!(["into"])),
+                "ItemForm": s(json!({
+                    "community": { "type": "string", "description": "12-digit community code" },
+                    "name": { "type": "string", "maxLength": 60 }, "description": { "type": "string", "maxLength": 1000 },
+                    "social_work": { "type": "string", "description": "\"on\": a social-work service (the professional-staff condition applies)" }
+                }), json!(["community", "name"])),
+                "DecisionForm": s(json!({ "decision": { "type": "string", "enum": ["approve", "reject"] }, "reason": { "type": "string" } }), json!(["decision"])),
+                "ApplyForm": s(json!({ "organization_id": { "type": "string" } }), json!(["organization_id"])),
                 "TrainingForm": s(json!({ "name": { "type": "string" }, "organizer": { "type": "string" }, "held_on": { "type": "string", "format": "date" }, "hours": { "type": "string" } }), json!(["name", "organizer", "held_on", "hours"])),
                 "VolunteerForm": s(json!({
                     "name": { "type": "string" }, "gender": { "type": "string", "enum": ["", "male", "female"] },

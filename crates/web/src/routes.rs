@@ -1,7 +1,9 @@
 //! The one table of routes. The router, the OpenAPI document and the territory test are all built
 //! from it, so a route added here is served, documented and checked at once.
 
-use crate::{api, assets, need, pages, people, registry, social, talent, volunteer, AppState};
+use crate::{
+    api, assets, catalogue, need, pages, people, registry, social, talent, volunteer, AppState,
+};
 use axum::http::Method;
 use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
@@ -123,6 +125,12 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(g.clone(), "/needs/{need_id}", Signed, "A need, with support and merge", get(need::need)),
         r(p.clone(), "/needs/{need_id}/support", Signed, "Support a need (once per resident)", post(need::support)),
         r(p.clone(), "/needs/{need_id}/merge", Signed, "Merge this need into another of its community", post(need::merge)),
+        r(g.clone(), "/catalogue", Signed, "The catalogue of transferable service items of my territory, with the form to add one", get(catalogue::catalogue)),
+        r(p.clone(), "/catalogue", Signed, "Add an item to a community's catalogue (community officer)", post(catalogue::propose)),
+        r(g.clone(), "/catalogue/{item_id}", Signed, "An item with its eligibilities", get(catalogue::item)),
+        r(p.clone(), "/catalogue/{item_id}/review", Signed, "Approve or return an item (township)", post(catalogue::review)),
+        r(p.clone(), "/catalogue/{item_id}/eligibilities", Signed, "Apply for undertaking eligibility (organization manager)", post(catalogue::apply)),
+        r(p.clone(), "/eligibilities/{eligibility_id}/decision", Signed, "Decide an eligibility (township)", post(catalogue::decide)),
         r(g.clone(), "/volunteers", Signed, "Volunteers", get(volunteer::list)),
         r(g.clone(), "/volunteers/roster/import", Signed, "Import form for the volunteer roster", get(people::volunteer_import_form)),
         r(p.clone(), "/volunteers/roster/import", Signed, "Import volunteers (multipart file)", post(people::import_volunteers)),
@@ -181,6 +189,12 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(g.clone(), "/api/v1/needs/{need_id}", Signed, "A need, with whether I supported it and may support or merge it", get(need::api_need)),
         r(p.clone(), "/api/v1/needs/{need_id}/support", Signed, "Support a need (once per resident; a second support is 409 already_supported)", post(need::api_support)),
         with_body(r(p.clone(), "/api/v1/needs/{need_id}/merge", Signed, "Merge this need into another of its community (body: into)", post(need::api_merge)), "MergeForm"),
+        r(g.clone(), "/api/v1/catalogue", Signed, "Catalogue items of my territory (filter: status)", get(catalogue::api_catalogue)),
+        with_body(r(p.clone(), "/api/v1/catalogue", Signed, "Add an item to a community's catalogue (community officer)", post(catalogue::api_propose)), "ItemForm"),
+        r(g.clone(), "/api/v1/catalogue/{item_id}", Signed, "An item with its eligibilities and what I may do", get(catalogue::api_item)),
+        with_body(r(p.clone(), "/api/v1/catalogue/{item_id}/review", Signed, "Approve or return an item (township; decision approve|reject, reason)", post(catalogue::api_review)), "DecisionForm"),
+        with_body(r(p.clone(), "/api/v1/catalogue/{item_id}/eligibilities", Signed, "Apply for undertaking eligibility (organization manager)", post(catalogue::api_apply)), "ApplyForm"),
+        with_body(r(p.clone(), "/api/v1/eligibilities/{eligibility_id}/decision", Signed, "Decide an eligibility (township; without professional staff a social-work item needs a written reason)", post(catalogue::api_decide)), "DecisionForm"),
         r(g.clone(), "/api/v1/volunteers", Signed, "Volunteers I may see (q, after)", get(volunteer::api_list)),
         with_body(r(p.clone(), "/api/v1/volunteers", Signed, "Register a volunteer (consent required)", post(volunteer::api_create)), "VolunteerForm"),
         r(p.clone(), "/api/v1/social-workers/import", Signed, "Import social workers: the body is the CSV or .xlsx file (?filename=); all rows or none", post(people::api_import_workers)),

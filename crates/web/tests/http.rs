@@ -805,6 +805,12 @@ async fn shexian_snapshot(db: &Db) -> String {
             n.id, n.status, n.supporters, n.merged_into
         ));
     }
+    for i in db.catalogue(&Scope::nation(), None, 1000).await.unwrap() {
+        out.push_str(&format!("{} {:?} {}|", i.id, i.status, i.decision_reason));
+        for e in db.eligibilities_of(&i.tenant_id, &i.id).await.unwrap() {
+            out.push_str(&format!("{} {:?} {}|", e.id, e.status, e.reason));
+        }
+    }
     for v in db
         .volunteers(&Scope::nation(), None, None, 1000)
         .await
@@ -920,6 +926,58 @@ async fn volunteer_with_certificate(
     (id, rec, code)
 }
 
+/// An approved social-work item of `community` and an organization's pending eligibility on it:
+/// (item id, eligibility id).
+async fn item_with_eligibility(
+    t: &TestApp,
+    community: &str,
+    township: &str,
+    org: &str,
+) -> (String, String) {
+    let item = t
+        .app
+        .propose_item(
+            &officer(Role::CommunityOfficer, community),
+            &domain::chain::catalogue::ItemForm {
+                community: community.into(),
+                name: format!("{community} 居家养老上门服务"),
+                description: String::new(),
+                social_work: "on".into(),
+            },
+            &Ctx::default(),
+        )
+        .await
+        .unwrap();
+    let approve = app::catalogue::DecisionForm {
+        decision: "approve".into(),
+        reason: String::new(),
+    };
+    t.app
+        .review_item(
+            &officer(Role::TownshipOfficer, township),
+            &item,
+            &approve,
+            &Ctx::default(),
+        )
+        .await
+        .unwrap();
+    let mut manager = officer(Role::OrganizationManager, community);
+    manager.assignments[0].organization_id = Some(org.to_string());
+    let eligibility = t
+        .app
+        .apply_eligibility(
+            &manager,
+            &item,
+            &app::catalogue::ApplyForm {
+                organization_id: org.to_string(),
+            },
+            &Ctx::default(),
+        )
+        .await
+        .unwrap();
+    (item, eligibility)
+}
+
 /// A need of `community`, recorded by an officer of `township` from a door-to-door visit.
 async fn need_in(t: &TestApp, community: &str, township: &str, title: &str) -> String {
     t.app
@@ -1007,6 +1065,8 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
     let sibling_sw =
         platform_with_worker(&t, "341002001", "昱东街道社工中心", "440524188001010014").await;
     let sibling_vol = volunteer_with_certificate(&t, "341002002002", "跃进路程建国").await;
+    let shexian_item = item_with_eligibility(&t, "341021100201", "341021100", &shexian_org).await;
+    let sibling_item = item_with_eligibility(&t, "341002002002", "341002002", &sibling_org).await;
     let shexian_need = need_in(&t, "341021100201", "341021100", "歙县徽城助餐需求").await;
     let sibling_need = need_in(&t, "341002002002", "341002002", "跃进路社区助餐需求").await;
     let before = shexian_snapshot(&t.db).await;
@@ -1018,6 +1078,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
         foreign_vol: (String, String, String),
         foreign_sw: (String, String, String),
         foreign_need: String,
+        foreign_item: (String, String),
         markers: Vec<String>,
     }
     let probes = [
@@ -1028,6 +1089,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
             foreign_vol: shexian_vol.clone(),
             foreign_sw: shexian_sw.clone(),
             foreign_need: shexian_need.clone(),
+            foreign_item: shexian_item.clone(),
             markers: vec![
                 "歙县".into(),
                 "341021".into(),
@@ -1042,6 +1104,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
             foreign_vol: shexian_vol.clone(),
             foreign_sw: shexian_sw.clone(),
             foreign_need: shexian_need.clone(),
+            foreign_item: shexian_item.clone(),
             markers: vec![
                 "歙县".into(),
                 "341021".into(),
@@ -1056,6 +1119,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
             foreign_vol: sibling_vol.clone(),
             foreign_sw: sibling_sw.clone(),
             foreign_need: sibling_need.clone(),
+            foreign_item: sibling_item.clone(),
             markers: vec![
                 "341002002002".into(),
                 "跃进路".into(),
@@ -1086,6 +1150,8 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
                     "worker_id" => p.foreign_sw.1.clone(),
                     "talent_id" => p.foreign_sw.2.clone(),
                     "need_id" => p.foreign_need.clone(),
+                    "item_id" => p.foreign_item.0.clone(),
+                    "eligibility_id" => p.foreign_item.1.clone(),
                     other => panic!(
                         "route {} has a parameter {other} with no territory fixture: add one here",
                         spec.path
@@ -1116,6 +1182,9 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
                 ("backbone", "true"),
                 ("community", p.foreign_code),
                 ("into", p.foreign_need.as_str()),
+                ("decision", "approve"),
+                ("reason", "越权操作的理由写得足够长"),
+                ("item_id", p.foreign_item.0.as_str()),
             ];
             // A fresh session per route, so logging out or changing a password cannot hide later routes.
             let s = t.login(p.login).await;
@@ -2134,6 +2203,191 @@ async fn residents_raise_and_support_needs_once_and_the_community_merges_duplica
         page.contains("老年助餐") && page.contains("2 人附议 · 我已附议"),
         "{page}"
     );
+}
+
+/// The demonstration manager's organization (the http tests seed accounts, not the ledger).
+async fn demo_org(t: &TestApp) {
+    let org = domain::registry::Organization {
+        name: "柏树街社区邻里守望互助会".into(),
+        uscc: None,
+        legal_form: None,
+        registration_status: domain::registry::RegistrationStatus::Filed,
+        category: domain::registry::OrgCategory::MutualAid,
+        area: AreaCode::parse("341002002001").unwrap(),
+        is_hub: false,
+        is_brand: false,
+        grade: None,
+        grade_date: None,
+        address: String::new(),
+        description: String::new(),
+    };
+    let mut tx = t.db.begin().await.unwrap();
+    tx.insert_organization("3410", app::demo::DEMO_ORG_ID, &org, &store::time::now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_community_lists_items_the_township_approves_and_staffing_gates_eligibility() {
+    let t = spawn_app().await;
+    demo_org(&t).await;
+    let community = t.login("community").await;
+    // A refused item keeps what was typed.
+    let (st, page) = community
+        .post(
+            "/catalogue",
+            &[
+                ("name", ""),
+                ("community", "341002002001"),
+                ("description", "上门助洁、助浴"),
+                ("social_work", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("请填写服务事项名称") && page.contains("上门助洁、助浴"),
+        "{page}"
+    );
+    let (st, _) = community
+        .post(
+            "/catalogue",
+            &[
+                ("name", "居家养老上门服务"),
+                ("community", "341002002001"),
+                ("description", "上门助洁、助浴"),
+                ("social_work", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, _, body) = community
+        .api(reqwest::Method::GET, "/api/v1/catalogue", None)
+        .await;
+    let item = serde_json::from_str::<Value>(&body).unwrap()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // A resident cannot add items; the organization cannot apply before the township approves.
+    let resident = t.login("resident").await;
+    let (st, _, _) = resident
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/catalogue",
+            Some(json!({"community": "341002002001", "name": "x"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let manager = t.login("orgmanager").await;
+    let (st, _, body) = manager
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/catalogue/{item}/eligibilities"),
+            Some(json!({"organization_id": app::demo::DEMO_ORG_ID})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    assert!(body.contains("item_not_approved"), "{body}");
+    // The community itself cannot approve; the township returns without a reason: refused.
+    let (st, _, _) = community
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/catalogue/{item}/review"),
+            Some(json!({"decision": "approve"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let township = t.login("township").await;
+    let (st, _, body) = township
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/catalogue/{item}/review"),
+            Some(json!({"decision": "reject", "reason": ""})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (st, _) = township
+        .post(
+            &format!("/catalogue/{item}/review"),
+            &[("decision", "approve"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    // The manager applies by the page; once only.
+    let (_, page) = manager.get(&format!("/catalogue/{item}")).await;
+    assert!(page.contains("申请承接资格"), "{page}");
+    let (st, _) = manager
+        .post(
+            &format!("/catalogue/{item}/eligibilities"),
+            &[("organization_id", app::demo::DEMO_ORG_ID)],
+        )
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (st, _, body) = manager
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/catalogue/{item}/eligibilities"),
+            Some(json!({"organization_id": app::demo::DEMO_ORG_ID})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    assert!(body.contains("already_applied"), "{body}");
+    // Without professional staff the township needs a written reason to approve.
+    let (_, _, body) = township
+        .api(
+            reqwest::Method::GET,
+            &format!("/api/v1/catalogue/{item}"),
+            None,
+        )
+        .await;
+    let d: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(d["eligibilities"][0]["social_workers"], 0);
+    let eligibility = d["eligibilities"][0]["id"].as_str().unwrap().to_string();
+    let (st, page) = township
+        .post(
+            &format!("/eligibilities/{eligibility}/decision"),
+            &[
+                ("decision", "approve"),
+                ("reason", ""),
+                ("item_id", item.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("必备条件"), "{page}");
+    let (st, _, body) = township
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/eligibilities/{eligibility}/decision"),
+            Some(
+                json!({"decision": "approve", "reason": "已签约两名持证社工，下月到岗，先行通过"}),
+            ),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT, "{body}");
+    let (_, _, body) = manager
+        .api(
+            reqwest::Method::GET,
+            &format!("/api/v1/catalogue/{item}"),
+            None,
+        )
+        .await;
+    let d: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(d["eligibilities"][0]["status"], "approved");
+    assert!(d["eligibilities"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("先行通过"));
+    // Decided once.
+    let (st, _, _) = township
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/eligibilities/{eligibility}/decision"),
+            Some(json!({"decision": "reject", "reason": "改变主意了"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
 }
 
 #[tokio::test]

@@ -1,0 +1,452 @@
+//! The service catalogue and undertaking eligibility (step 1 of the chain): the community lists
+//! items, the township approves them; organizations apply for eligibility on approved items, and
+//! the township decides, seeing the professional-staff condition.
+
+use crate::audit::{event, Subject};
+use crate::registry::tenant_of;
+use crate::social::new_id;
+use crate::{App, AppError, Ctx};
+use domain::audit::Outcome;
+use domain::authz::{can, reach, Action, Target};
+use domain::chain::catalogue::{
+    can_apply, can_approve, can_list, decide_eligibility, item_open, review_item, ItemForm,
+    ItemStatus, Staffing,
+};
+use domain::{Actor, AreaCode, DomainError, Role};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use store::catalogue::{EligibilityRow, ItemRow};
+use store::time;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CatalogueView {
+    pub items: Vec<ItemRow>,
+    /// Communities whose catalogue the reader keeps (a community officer's).
+    pub can_list_for: Vec<AreaCode>,
+}
+
+/// An organization the reader manages, and whether it may apply on this item now.
+#[derive(Debug, Clone, Serialize)]
+pub struct Applicant {
+    pub organization_id: String,
+    pub name: String,
+    pub already_applied: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemDetail {
+    #[serde(flatten)]
+    pub item: ItemRow,
+    pub eligibilities: Vec<EligibilityRow>,
+    /// The reader is the township above it.
+    pub can_review: bool,
+    /// Organizations the reader manages (may apply while the item is approved).
+    pub applicants: Vec<Applicant>,
+}
+
+/// A decision of the township: approve or not, with a reason where one is needed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DecisionForm {
+    /// `"approve"` or `"reject"` (a page's two buttons), or a JSON boolean's text.
+    pub decision: String,
+    pub reason: String,
+}
+
+impl DecisionForm {
+    fn approve(&self) -> Result<bool, DomainError> {
+        match self.decision.trim() {
+            "approve" | "true" => Ok(true),
+            "reject" | "return" | "false" => Ok(false),
+            _ => Err(DomainError::field(
+                "decision",
+                "invalid_decision",
+                "请选择通过或不通过",
+            )),
+        }
+    }
+}
+
+/// Applying for eligibility: which of the reader's organizations.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ApplyForm {
+    pub organization_id: String,
+}
+
+impl App {
+    pub async fn catalogue(
+        &self,
+        actor: &Actor,
+        status: Option<ItemStatus>,
+    ) -> Result<CatalogueView, AppError> {
+        let scope = reach(actor, Action::ViewChain);
+        let items = if scope.roots().is_empty() {
+            Vec::new()
+        } else {
+            self.db.catalogue(&scope, status, 500).await?
+        };
+        Ok(CatalogueView {
+            items,
+            can_list_for: actor
+                .assignments
+                .iter()
+                .filter(|a| {
+                    a.role == Role::CommunityOfficer
+                        && a.area.level() == domain::AreaLevel::Community
+                })
+                .map(|a| a.area.clone())
+                .collect(),
+        })
+    }
+
+    pub async fn propose_item(
+        &self,
+        actor: &Actor,
+        form: &ItemForm,
+        ctx: &Ctx,
+    ) -> Result<String, AppError> {
+        let typed = AreaCode::parse(form.community.trim()).unwrap_or_else(|_| AreaCode::nation());
+        let subject = Subject {
+            kind: "catalogue_item",
+            id: form.name.trim(),
+            area: &typed,
+        };
+        let item = match form.validate() {
+            Ok(i) => i,
+            Err(e) => {
+                return Err(self
+                    .refused(Some(actor), "catalogue.propose", &subject, e.into(), ctx)
+                    .await)
+            }
+        };
+        let role = match can_list(actor, &item.community) {
+            Ok(r) => r,
+            Err(d) => {
+                return Err(self
+                    .refused(Some(actor), "catalogue.propose", &subject, d.into(), ctx)
+                    .await)
+            }
+        };
+        let tenant = item.community.tenant().unwrap_or("0000").to_string();
+        let id = new_id(&tenant);
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        tx.insert_catalogue_item(&tenant, &id, &item, &actor.user_id, &now)
+            .await?;
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "catalogue.propose",
+            Outcome::Ok,
+            &Subject {
+                kind: "catalogue_item",
+                id: &id,
+                area: &item.community,
+            },
+            None,
+            Some(json!(item)),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn readable_item(
+        &self,
+        actor: &Actor,
+        id: &str,
+        action: &str,
+        ctx: &Ctx,
+    ) -> Result<ItemRow, AppError> {
+        let tenant = tenant_of(id).ok_or_else(|| AppError::not_found("服务事项"))?;
+        let item = self
+            .db
+            .catalogue_item(tenant, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("服务事项"))?;
+        if let Err(d) = can(actor, Action::ViewChain, Target::Area(&item.community)) {
+            let subject = Subject {
+                kind: "catalogue_item",
+                id,
+                area: &item.community,
+            };
+            return Err(self
+                .refused(Some(actor), action, &subject, d.into(), ctx)
+                .await);
+        }
+        Ok(item)
+    }
+
+    pub async fn catalogue_item(
+        &self,
+        actor: &Actor,
+        id: &str,
+        ctx: &Ctx,
+    ) -> Result<ItemDetail, AppError> {
+        let item = self.readable_item(actor, id, "catalogue.view", ctx).await?;
+        let eligibilities = self.db.eligibilities_of(&item.tenant_id, id).await?;
+        let mut applicants = Vec::new();
+        for a in &actor.assignments {
+            let Some(org) = a.organization_id.as_deref() else {
+                continue;
+            };
+            if a.role != Role::OrganizationManager || tenant_of(org) != Some(&item.tenant_id) {
+                continue;
+            }
+            if let Some(o) = self.db.organization(&item.tenant_id, org).await? {
+                applicants.push(Applicant {
+                    already_applied: eligibilities.iter().any(|e| e.organization_id == org),
+                    organization_id: o.id,
+                    name: o.org.name,
+                });
+            }
+        }
+        Ok(ItemDetail {
+            can_review: can_approve(actor, &item.community).is_ok(),
+            eligibilities,
+            applicants,
+            item,
+        })
+    }
+
+    /// The township approves an item or returns it with a reason.
+    pub async fn review_item(
+        &self,
+        actor: &Actor,
+        id: &str,
+        form: &DecisionForm,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        let item = self
+            .readable_item(actor, id, "catalogue.review", ctx)
+            .await?;
+        let subject = Subject {
+            kind: "catalogue_item",
+            id,
+            area: &item.community,
+        };
+        let decided = can_approve(actor, &item.community)
+            .map_err(AppError::from)
+            .and_then(|role| {
+                let to = review_item(item.status, form.approve()?, &form.reason)?;
+                Ok((role, to))
+            });
+        let (role, to) = match decided {
+            Ok(x) => x,
+            Err(e) => {
+                return Err(self
+                    .refused(Some(actor), "catalogue.review", &subject, e, ctx)
+                    .await)
+            }
+        };
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        if !tx
+            .decide_item(
+                &item.tenant_id,
+                id,
+                item.status,
+                to,
+                form.reason.trim(),
+                &actor.user_id,
+                &now,
+            )
+            .await?
+        {
+            drop(tx);
+            let e = DomainError::Conflict {
+                code: "item_decided",
+                message: "该事项刚刚已被审核，请刷新后查看".into(),
+            };
+            return Err(self
+                .refused(Some(actor), "catalogue.review", &subject, e.into(), ctx)
+                .await);
+        }
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "catalogue.review",
+            Outcome::Ok,
+            &subject,
+            Some(json!({ "status": item.status })),
+            Some(json!({ "status": to, "reason": form.reason.trim() })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// An organization's manager applies for eligibility on an approved item; the number of
+    /// social workers it employs is recorded with the application.
+    pub async fn apply_eligibility(
+        &self,
+        actor: &Actor,
+        item_id: &str,
+        form: &ApplyForm,
+        ctx: &Ctx,
+    ) -> Result<String, AppError> {
+        let item = self
+            .readable_item(actor, item_id, "eligibility.apply", ctx)
+            .await?;
+        let org_id = form.organization_id.trim();
+        let subject = Subject {
+            kind: "catalogue_item",
+            id: item_id,
+            area: &item.community,
+        };
+        let checked = can_apply(actor, org_id)
+            .map_err(AppError::from)
+            .and_then(|role| {
+                item_open(item.status)?;
+                if tenant_of(org_id) != Some(&item.tenant_id) {
+                    return Err(DomainError::field(
+                        "organization_id",
+                        "other_city",
+                        "只能为本市台账中的组织申请",
+                    )
+                    .into());
+                }
+                Ok(role)
+            });
+        let role = match checked {
+            Ok(r) => r,
+            Err(e) => {
+                return Err(self
+                    .refused(Some(actor), "eligibility.apply", &subject, e, ctx)
+                    .await)
+            }
+        };
+        if self
+            .db
+            .organization(&item.tenant_id, org_id)
+            .await?
+            .is_none()
+        {
+            return Err(AppError::not_found("社会组织"));
+        }
+        let workers = self
+            .db
+            .employed_social_workers(&item.tenant_id, org_id)
+            .await?;
+        let id = new_id(&item.tenant_id);
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        if !tx
+            .insert_eligibility(
+                &item.tenant_id,
+                &id,
+                item_id,
+                org_id,
+                workers,
+                &actor.user_id,
+                &now,
+            )
+            .await?
+        {
+            drop(tx);
+            let e = DomainError::Conflict {
+                code: "already_applied",
+                message: "该组织已申请过这一事项的承接资格".into(),
+            };
+            return Err(self
+                .refused(Some(actor), "eligibility.apply", &subject, e.into(), ctx)
+                .await);
+        }
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "eligibility.apply",
+            Outcome::Ok,
+            &subject,
+            None,
+            Some(json!({ "organization_id": org_id, "social_workers": workers })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The township decides an eligibility; without professional staff a social-work item needs
+    /// a written override reason.
+    pub async fn decide_eligibility(
+        &self,
+        actor: &Actor,
+        id: &str,
+        form: &DecisionForm,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        let tenant = tenant_of(id).ok_or_else(|| AppError::not_found("承接资格申请"))?;
+        let e = self
+            .db
+            .eligibility(tenant, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("承接资格申请"))?;
+        let item = self
+            .readable_item(actor, &e.item_id, "eligibility.decide", ctx)
+            .await?;
+        let subject = Subject {
+            kind: "eligibility",
+            id,
+            area: &item.community,
+        };
+        // The condition as it stands now (staff may have been hired since the application).
+        let staffing = Staffing {
+            social_workers: self
+                .db
+                .employed_social_workers(tenant, &e.organization_id)
+                .await?,
+        };
+        let decided = can_approve(actor, &item.community)
+            .map_err(AppError::from)
+            .and_then(|role| {
+                let to = decide_eligibility(
+                    e.status,
+                    form.approve()?,
+                    item.social_work,
+                    staffing,
+                    &form.reason,
+                )?;
+                Ok((role, to))
+            });
+        let (role, to) = match decided {
+            Ok(x) => x,
+            Err(err) => {
+                return Err(self
+                    .refused(Some(actor), "eligibility.decide", &subject, err, ctx)
+                    .await)
+            }
+        };
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        if !tx
+            .decide_eligibility(tenant, id, to, form.reason.trim(), &actor.user_id, &now)
+            .await?
+        {
+            drop(tx);
+            let err = DomainError::Conflict {
+                code: "eligibility_decided",
+                message: "该申请刚刚已被审核，请刷新后查看".into(),
+            };
+            return Err(self
+                .refused(Some(actor), "eligibility.decide", &subject, err.into(), ctx)
+                .await);
+        }
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "eligibility.decide",
+            Outcome::Ok,
+            &subject,
+            Some(json!({ "status": e.status })),
+            Some(json!({ "status": to, "reason": form.reason.trim(), "social_workers": staffing.social_workers, "override": item.social_work && !staffing.met() && to == domain::chain::catalogue::EligibilityStatus::Approved })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,273 @@
+//! The service catalogue and eligibilities (tenant tables), read through a scope.
+
+use crate::identity::scope_filter;
+use crate::{on_pool, on_tx, Db, StoreError, Tx};
+use domain::chain::catalogue::{CatalogueItem, EligibilityStatus, ItemStatus};
+use domain::identity::Scope;
+use domain::AreaCode;
+use serde::Serialize;
+use sqlx::Row;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemRow {
+    pub tenant_id: String,
+    pub id: String,
+    pub community: AreaCode,
+    pub name: String,
+    pub description: String,
+    pub social_work: bool,
+    pub status: ItemStatus,
+    pub decision_reason: String,
+    pub decided_at: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EligibilityRow {
+    pub tenant_id: String,
+    pub id: String,
+    pub item_id: String,
+    pub organization_id: String,
+    pub organization_name: String,
+    pub status: EligibilityStatus,
+    /// Social workers the organization employed when it applied (HS 二(三)).
+    pub social_workers: i64,
+    pub reason: String,
+    pub applied_at: String,
+    pub decided_at: Option<String>,
+}
+
+const ICOLS: &str =
+    "i.tenant_id, i.id, i.area_code, i.name, i.description, i.social_work, i.status, \
+    i.decision_reason, i.decided_at, i.created_at";
+const ECOLS: &str =
+    "e.tenant_id, e.id, e.item_id, e.organization_id, o.name AS organization_name, e.status, \
+    e.social_workers, e.reason, e.applied_at, e.decided_at";
+
+macro_rules! item_from_row {
+    ($r:expr) => {{
+        let r = $r;
+        let status: String = r.try_get("status")?;
+        ItemRow {
+            tenant_id: r.try_get("tenant_id")?,
+            id: r.try_get("id")?,
+            community: AreaCode::from_stored(&r.try_get::<String, _>("area_code")?),
+            name: r.try_get("name")?,
+            description: r.try_get("description")?,
+            social_work: r.try_get("social_work")?,
+            status: ItemStatus::parse(&status).unwrap_or(ItemStatus::Proposed),
+            decision_reason: r.try_get("decision_reason")?,
+            decided_at: r.try_get("decided_at")?,
+            created_at: r.try_get("created_at")?,
+        }
+    }};
+}
+
+macro_rules! eligibility_from_row {
+    ($r:expr) => {{
+        let r = $r;
+        let status: String = r.try_get("status")?;
+        EligibilityRow {
+            tenant_id: r.try_get("tenant_id")?,
+            id: r.try_get("id")?,
+            item_id: r.try_get("item_id")?,
+            organization_id: r.try_get("organization_id")?,
+            organization_name: r.try_get("organization_name")?,
+            status: EligibilityStatus::parse(&status).unwrap_or(EligibilityStatus::Pending),
+            social_workers: r.try_get("social_workers")?,
+            reason: r.try_get("reason")?,
+            applied_at: r.try_get("applied_at")?,
+            decided_at: r.try_get("decided_at")?,
+        }
+    }};
+}
+
+impl Db {
+    pub async fn catalogue_item(
+        &self,
+        tenant: &str,
+        id: &str,
+    ) -> Result<Option<ItemRow>, StoreError> {
+        let sql =
+            format!("SELECT {ICOLS} FROM catalogue_items i WHERE i.tenant_id = $1 AND i.id = $2");
+        on_pool!(self, c => {
+            match sqlx::query(&sql).bind(tenant).bind(id).fetch_optional(c).await? {
+                Some(r) => Ok(Some(item_from_row!(&r))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// Items inside the scope, by community then name; optionally of one status.
+    pub async fn catalogue(
+        &self,
+        scope: &Scope,
+        status: Option<ItemStatus>,
+        limit: i64,
+    ) -> Result<Vec<ItemRow>, StoreError> {
+        let mut binds = Vec::new();
+        let mut wh = vec![scope_filter("i.area_code", scope, &mut binds)];
+        if let Some(s) = status {
+            binds.push(s.as_str().into());
+            wh.push(format!("i.status = ${}", binds.len()));
+        }
+        let sql = format!(
+            "SELECT {ICOLS} FROM catalogue_items i WHERE {} ORDER BY i.area_code, i.name, i.id LIMIT {limit}",
+            wh.join(" AND ")
+        );
+        on_pool!(self, c => {
+            let mut q = sqlx::query(&sql);
+            for b in &binds {
+                q = q.bind(b.as_str());
+            }
+            let rows = q.fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(item_from_row!(r));
+            }
+            Ok(out)
+        })
+    }
+
+    /// The eligibilities of an item, with the organizations' names.
+    pub async fn eligibilities_of(
+        &self,
+        tenant: &str,
+        item_id: &str,
+    ) -> Result<Vec<EligibilityRow>, StoreError> {
+        let sql = format!(
+            "SELECT {ECOLS} FROM eligibilities e JOIN organizations o ON o.tenant_id = e.tenant_id AND o.id = e.organization_id \
+             WHERE e.tenant_id = $1 AND e.item_id = $2 ORDER BY e.applied_at, e.id"
+        );
+        on_pool!(self, c => {
+            let rows = sqlx::query(&sql).bind(tenant).bind(item_id).fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(eligibility_from_row!(r));
+            }
+            Ok(out)
+        })
+    }
+
+    pub async fn eligibility(
+        &self,
+        tenant: &str,
+        id: &str,
+    ) -> Result<Option<EligibilityRow>, StoreError> {
+        let sql = format!(
+            "SELECT {ECOLS} FROM eligibilities e JOIN organizations o ON o.tenant_id = e.tenant_id AND o.id = e.organization_id \
+             WHERE e.tenant_id = $1 AND e.id = $2"
+        );
+        on_pool!(self, c => {
+            match sqlx::query(&sql).bind(tenant).bind(id).fetch_optional(c).await? {
+                Some(r) => Ok(Some(eligibility_from_row!(&r))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// Social workers an organization employs (the professional-staff condition).
+    pub async fn employed_social_workers(
+        &self,
+        tenant: &str,
+        organization_id: &str,
+    ) -> Result<i64, StoreError> {
+        on_pool!(self, c => {
+            Ok(sqlx::query_scalar("SELECT COUNT(*) FROM social_workers WHERE tenant_id = $1 AND employer_org_id = $2")
+                .bind(tenant).bind(organization_id).fetch_one(c).await?)
+        })
+    }
+}
+
+impl Tx {
+    pub async fn insert_catalogue_item(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        item: &CatalogueItem,
+        created_by: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query(
+                "INSERT INTO catalogue_items (tenant_id, id, area_code, name, description, social_work, status, created_by, created_at, updated_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,'proposed',$7,$8,$8)",
+            )
+            .bind(tenant).bind(id).bind(item.community.as_str()).bind(&item.name).bind(&item.description)
+            .bind(item.social_work).bind(created_by).bind(now)
+            .execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+
+    /// Records the township's decision if the item is still `from`; returns whether it was (a
+    /// second reviewer at the same moment finds it decided).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn decide_item(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        from: ItemStatus,
+        to: ItemStatus,
+        reason: &str,
+        by: &str,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        on_tx!(self, c => {
+            let n = sqlx::query(
+                "UPDATE catalogue_items SET status = $4, decision_reason = $5, decided_by = $6, decided_at = $7, updated_at = $7 \
+                 WHERE tenant_id = $1 AND id = $2 AND status = $3",
+            )
+            .bind(tenant).bind(id).bind(from.as_str()).bind(to.as_str()).bind(reason).bind(by).bind(now)
+            .execute(&mut *c).await?
+            .rows_affected();
+            Ok(n == 1)
+        })
+    }
+
+    /// Records an application for eligibility; `false` when the organization already has one on
+    /// this item.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_eligibility(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        item_id: &str,
+        organization_id: &str,
+        social_workers: i64,
+        applied_by: &str,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        let added: Option<String> = on_tx!(self, c => {
+            sqlx::query_scalar(
+                "INSERT INTO eligibilities (tenant_id, id, item_id, organization_id, status, social_workers, applied_by, applied_at) \
+                 VALUES ($1,$2,$3,$4,'pending',$5,$6,$7) ON CONFLICT DO NOTHING RETURNING id",
+            )
+            .bind(tenant).bind(id).bind(item_id).bind(organization_id).bind(social_workers).bind(applied_by).bind(now)
+            .fetch_optional(&mut *c).await?
+        });
+        Ok(added.is_some())
+    }
+
+    /// Records the township's decision if the eligibility is still pending.
+    pub async fn decide_eligibility(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        to: EligibilityStatus,
+        reason: &str,
+        by: &str,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        on_tx!(self, c => {
+            let n = sqlx::query(
+                "UPDATE eligibilities SET status = $3, reason = $4, decided_by = $5, decided_at = $6 \
+                 WHERE tenant_id = $1 AND id = $2 AND status = 'pending'",
+            )
+            .bind(tenant).bind(id).bind(to.as_str()).bind(reason).bind(by).bind(now)
+            .execute(&mut *c).await?
+            .rows_affected();
+            Ok(n == 1)
+        })
+    }
+}
