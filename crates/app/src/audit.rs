@@ -56,6 +56,21 @@ impl App {
 
     /// Records a refused action (denied by policy or failed on a rule) in its own transaction,
     /// then hands the refusal back so the caller can `return Err(app.refused(...).await)`.
+    /// `result` as it is, or its error audited as refused (see `refused`).
+    pub async fn or_refused<T>(
+        &self,
+        result: Result<T, AppError>,
+        actor: &Actor,
+        action: &str,
+        subject: &Subject<'_>,
+        ctx: &Ctx,
+    ) -> Result<T, AppError> {
+        match result {
+            Ok(v) => Ok(v),
+            Err(e) => Err(self.refused(Some(actor), action, subject, e, ctx).await),
+        }
+    }
+
     pub async fn refused(
         &self,
         actor: Option<&Actor>,

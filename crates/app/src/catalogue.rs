@@ -112,22 +112,24 @@ impl App {
             id: form.name.trim(),
             area: &typed,
         };
-        let item = match form.validate() {
-            Ok(i) => i,
-            Err(e) => {
-                return Err(self
-                    .refused(Some(actor), "catalogue.propose", &subject, e.into(), ctx)
-                    .await)
-            }
-        };
-        let role = match can_list(actor, &item.community) {
-            Ok(r) => r,
-            Err(d) => {
-                return Err(self
-                    .refused(Some(actor), "catalogue.propose", &subject, d.into(), ctx)
-                    .await)
-            }
-        };
+        let item = self
+            .or_refused(
+                form.validate().map_err(AppError::from),
+                actor,
+                "catalogue.propose",
+                &subject,
+                ctx,
+            )
+            .await?;
+        let role = self
+            .or_refused(
+                can_list(actor, &item.community).map_err(AppError::from),
+                actor,
+                "catalogue.propose",
+                &subject,
+                ctx,
+            )
+            .await?;
         let tenant = item.community.tenant().unwrap_or("0000").to_string();
         let id = new_id(&tenant);
         let now = time::now();
@@ -233,14 +235,9 @@ impl App {
                 let to = review_item(item.status, form.approve()?, &form.reason)?;
                 Ok((role, to))
             });
-        let (role, to) = match decided {
-            Ok(x) => x,
-            Err(e) => {
-                return Err(self
-                    .refused(Some(actor), "catalogue.review", &subject, e, ctx)
-                    .await)
-            }
-        };
+        let (role, to) = self
+            .or_refused(decided, actor, "catalogue.review", &subject, ctx)
+            .await?;
         let now = time::now();
         let mut tx = self.db.begin().await?;
         if !tx
@@ -311,14 +308,9 @@ impl App {
                 }
                 Ok(role)
             });
-        let role = match checked {
-            Ok(r) => r,
-            Err(e) => {
-                return Err(self
-                    .refused(Some(actor), "eligibility.apply", &subject, e, ctx)
-                    .await)
-            }
-        };
+        let role = self
+            .or_refused(checked, actor, "eligibility.apply", &subject, ctx)
+            .await?;
         if self
             .db
             .organization(&item.tenant_id, org_id)
@@ -412,14 +404,9 @@ impl App {
                 )?;
                 Ok((role, to))
             });
-        let (role, to) = match decided {
-            Ok(x) => x,
-            Err(err) => {
-                return Err(self
-                    .refused(Some(actor), "eligibility.decide", &subject, err, ctx)
-                    .await)
-            }
-        };
+        let (role, to) = self
+            .or_refused(decided, actor, "eligibility.decide", &subject, ctx)
+            .await?;
         let now = time::now();
         let mut tx = self.db.begin().await?;
         if !tx

@@ -68,14 +68,15 @@ impl App {
             id: form.title.trim(),
             area: &typed,
         };
-        let need = match form.validate() {
-            Ok(n) => n,
-            Err(e) => {
-                return Err(self
-                    .refused(Some(actor), "need.raise", &subject, e.into(), ctx)
-                    .await)
-            }
-        };
+        let need = self
+            .or_refused(
+                form.validate().map_err(AppError::from),
+                actor,
+                "need.raise",
+                &subject,
+                ctx,
+            )
+            .await?;
         if !can_raise(actor, &need.community) {
             let d = domain::Denied {
                 code: "not_in_community",
@@ -321,14 +322,15 @@ impl App {
             id: duplicate,
             area: &dup.community,
         };
-        let role = match can_curate(actor, &dup.community) {
-            Ok(r) => r,
-            Err(d) => {
-                return Err(self
-                    .refused(Some(actor), "need.merge", &subject, d.into(), ctx)
-                    .await)
-            }
-        };
+        let role = self
+            .or_refused(
+                can_curate(actor, &dup.community).map_err(AppError::from),
+                actor,
+                "need.merge",
+                &subject,
+                ctx,
+            )
+            .await?;
         let now = time::now();
         let mut tx = self.db.begin().await?;
         let a = tx.need_for_update(&dup.tenant_id, kept).await?;
