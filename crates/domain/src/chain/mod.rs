@@ -2,6 +2,7 @@
 //! representatives' vote, review panels and fund balances. Pure rules; the app layer loads the
 //! facts, asks these functions, and stores what they allow in one transaction.
 
+pub mod application;
 pub mod catalogue;
 pub mod money;
 pub mod need;

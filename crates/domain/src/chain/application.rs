@@ -1,0 +1,391 @@
+//! The application (项目申请书, YQ step 2; MECHANISM §4 step 2): background and survey findings,
+//! measurable goals, phases with dates, budget lines in fen with computed totals, the team, and
+//! the needs it answers. Every revision is a new immutable version; any two versions compare
+//! field by field.
+//!
+//! The lists are typed one entry per line, fields separated by `|` (works in a plain text area
+//! and in a spreadsheet cell); a bad line is named by its number.
+
+use crate::chain::money::{parse_yuan, yuan};
+use crate::{DomainError, FieldError};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// An application as typed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ApplicationForm {
+    pub title: String,
+    /// Background, significance and survey findings.
+    pub background: String,
+    /// `目标|指标|目标值` per line.
+    pub goals: String,
+    /// `阶段|开始日期|结束日期|内容` per line.
+    pub phases: String,
+    /// `科目|金额（元）` per line.
+    pub budget: String,
+    /// The project lead's account id (a social worker or the organization's manager).
+    pub lead: String,
+    /// Social workers of the registry, by id, separated by commas or spaces.
+    pub social_workers: String,
+    /// Volunteers of the registry, by id.
+    pub volunteers: String,
+    /// Needs it answers, by id.
+    pub needs: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Goal {
+    pub goal: String,
+    pub indicator: String,
+    pub target: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Phase {
+    pub name: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetLine {
+    pub item: String,
+    pub fen: i64,
+}
+
+/// The content of one version of an application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationContent {
+    pub title: String,
+    pub background: String,
+    pub goals: Vec<Goal>,
+    pub phases: Vec<Phase>,
+    pub budget: Vec<BudgetLine>,
+    pub lead: String,
+    pub social_workers: Vec<String>,
+    pub volunteers: Vec<String>,
+    pub needs: Vec<String>,
+}
+
+impl ApplicationContent {
+    /// The budget's total in fen.
+    pub fn total(&self) -> i64 {
+        self.budget.iter().map(|b| b.fen).sum()
+    }
+}
+
+fn ids(s: &str) -> Vec<String> {
+    let mut v: Vec<String> = s
+        .split(|c: char| c == ',' || c == '，' || c.is_whitespace())
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// The non-empty lines of a list field, numbered from 1, each split at `|`.
+fn lines(s: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
+    s.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| (i + 1, l.split(['|', '｜']).map(str::trim).collect()))
+}
+
+fn date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+impl ApplicationForm {
+    pub fn validate(&self) -> Result<ApplicationContent, DomainError> {
+        let mut errors = Vec::new();
+        let mut err = |field: &str, code: &'static str, message: String| {
+            errors.push(FieldError::new(field, code, message));
+        };
+        let title = self.title.trim();
+        if title.is_empty() || title.chars().count() > 80 {
+            err("title", "required", "请填写项目名称（不超过 80 字）".into());
+        }
+        let background = self.background.trim();
+        if background.chars().count() < 20 {
+            err(
+                "background",
+                "required",
+                "请写明项目背景、意义和需求调研情况（至少 20 字）".into(),
+            );
+        }
+        let mut goals = Vec::new();
+        for (n, f) in lines(&self.goals) {
+            match f.as_slice() {
+                [g, i, t] if !g.is_empty() && !i.is_empty() && !t.is_empty() => goals.push(Goal {
+                    goal: g.to_string(),
+                    indicator: i.to_string(),
+                    target: t.to_string(),
+                }),
+                _ => err(
+                    "goals",
+                    "invalid_goal",
+                    format!("第 {n} 行：目标应写作“目标|指标|目标值”，三项都要填（目标须可衡量）"),
+                ),
+            }
+        }
+        if goals.is_empty() && self.goals.trim().is_empty() {
+            err("goals", "required", "请至少写一个可衡量的目标".into());
+        }
+        let mut phases: Vec<Phase> = Vec::new();
+        for (n, f) in lines(&self.phases) {
+            match f.as_slice() {
+                [name, from, to, content] if !name.is_empty() => match (date(from), date(to)) {
+                    (Some(from), Some(to)) if from <= to => phases.push(Phase {
+                        name: name.to_string(),
+                        from,
+                        to,
+                        content: content.to_string(),
+                    }),
+                    (Some(_), Some(_)) => err(
+                        "phases",
+                        "phase_order",
+                        format!("第 {n} 行：结束日期早于开始日期"),
+                    ),
+                    _ => err(
+                        "phases",
+                        "invalid_date",
+                        format!("第 {n} 行：日期应写作 YYYY-MM-DD"),
+                    ),
+                },
+                _ => err(
+                    "phases",
+                    "invalid_phase",
+                    format!("第 {n} 行：阶段应写作“阶段|开始日期|结束日期|内容”"),
+                ),
+            }
+        }
+        if phases.is_empty() && self.phases.trim().is_empty() {
+            err("phases", "required", "请写明实施阶段和时间安排".into());
+        }
+        let mut budget = Vec::new();
+        for (n, f) in lines(&self.budget) {
+            match f.as_slice() {
+                [item, amount] if !item.is_empty() => match parse_yuan(amount) {
+                    Some(fen) if fen > 0 => budget.push(BudgetLine {
+                        item: item.to_string(),
+                        fen,
+                    }),
+                    _ => err(
+                        "budget",
+                        "invalid_amount",
+                        format!("第 {n} 行：金额应为大于 0 的元数，最多两位小数（如 1200.50）"),
+                    ),
+                },
+                _ => err(
+                    "budget",
+                    "invalid_budget",
+                    format!("第 {n} 行：预算应写作“科目|金额（元）”"),
+                ),
+            }
+        }
+        if budget.is_empty() && self.budget.trim().is_empty() {
+            err("budget", "required", "请列出预算明细".into());
+        }
+        let lead = self.lead.trim();
+        if lead.is_empty() {
+            err("lead", "required", "请指定项目负责人".into());
+        }
+        let social_workers = ids(&self.social_workers);
+        if social_workers.is_empty() {
+            err(
+                "social_workers",
+                "required",
+                "项目团队至少要有一名社工（社工台账编号）".into(),
+            );
+        }
+        if errors.is_empty() {
+            Ok(ApplicationContent {
+                title: title.to_string(),
+                background: background.to_string(),
+                goals,
+                phases,
+                budget,
+                lead: lead.to_string(),
+                social_workers,
+                volunteers: ids(&self.volunteers),
+                needs: ids(&self.needs),
+            })
+        } else {
+            Err(DomainError::Invalid(errors))
+        }
+    }
+}
+
+impl From<&ApplicationContent> for ApplicationForm {
+    /// The form that would produce this content (to revise a version).
+    fn from(c: &ApplicationContent) -> Self {
+        let join = |v: &[String]| v.join(", ");
+        ApplicationForm {
+            title: c.title.clone(),
+            background: c.background.clone(),
+            goals: c
+                .goals
+                .iter()
+                .map(|g| format!("{}|{}|{}", g.goal, g.indicator, g.target))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            phases: c
+                .phases
+                .iter()
+                .map(|p| format!("{}|{}|{}|{}", p.name, p.from, p.to, p.content))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            budget: c
+                .budget
+                .iter()
+                .map(|b| format!("{}|{}", b.item, yuan(b.fen).replace(',', "")))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            lead: c.lead.clone(),
+            social_workers: join(&c.social_workers),
+            volunteers: join(&c.volunteers),
+            needs: join(&c.needs),
+        }
+    }
+}
+
+/// One field that differs between two versions, with both sides as people read them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub field: &'static str,
+    pub label: &'static str,
+    pub before: String,
+    pub after: String,
+}
+
+/// The fields that differ between two versions, in the form's order (for the side-by-side view).
+pub fn compare(a: &ApplicationContent, b: &ApplicationContent) -> Vec<Change> {
+    let fa = ApplicationForm::from(a);
+    let fb = ApplicationForm::from(b);
+    let total = |c: &ApplicationContent| format!("{} 元", yuan(c.total()));
+    [
+        ("title", "项目名称", fa.title, fb.title),
+        ("background", "背景与调研", fa.background, fb.background),
+        ("goals", "目标与指标", fa.goals, fb.goals),
+        ("phases", "实施阶段", fa.phases, fb.phases),
+        ("budget", "预算明细", fa.budget, fb.budget),
+        ("total", "预算合计", total(a), total(b)),
+        ("lead", "项目负责人", fa.lead, fb.lead),
+        (
+            "social_workers",
+            "社工",
+            fa.social_workers,
+            fb.social_workers,
+        ),
+        ("volunteers", "志愿者", fa.volunteers, fb.volunteers),
+        ("needs", "回应的需求", fa.needs, fb.needs),
+    ]
+    .into_iter()
+    .filter(|(_, _, x, y)| x != y)
+    .map(|(field, label, before, after)| Change {
+        field,
+        label,
+        before,
+        after,
+    })
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn form() -> ApplicationForm {
+        ApplicationForm {
+            title: "柏树街社区老年助餐项目".into(),
+            background: "走访 120 户，独居高龄老人 46 人，其中 31 人午餐无人照料，居民代表会议提出建设助餐点。".into(),
+            goals: "为独居老人提供午餐|每周送餐天数|5 天\n提升老人满意度|满意度调查|≥ 90%".into(),
+            phases: "筹备|2026-12-01|2026-12-31|招募志愿者、改造餐点\n实施|2027-01-01|2027-10-31|每日助餐".into(),
+            budget: "食材补贴|36,000\n场地改造|8000.50\n志愿者保险|1200".into(),
+            lead: "3410-lead".into(),
+            social_workers: "3410-sw2, 3410-sw1 3410-sw1".into(),
+            volunteers: "".into(),
+            needs: "3410-need".into(),
+        }
+    }
+
+    #[test]
+    fn a_complete_application_totals_its_budget_in_fen() {
+        let c = form().validate().unwrap();
+        assert_eq!(c.goals.len(), 2);
+        assert_eq!(c.phases.len(), 2);
+        assert_eq!(c.total(), 3_600_000 + 800_050 + 120_000);
+        assert_eq!(
+            c.social_workers,
+            ["3410-sw1", "3410-sw2"],
+            "sorted, repeats once"
+        );
+    }
+
+    #[test]
+    fn bad_lines_are_named_by_number() {
+        let mut f = form();
+        f.goals = "只写目标\n目标|指标|值".into();
+        f.phases = "筹备|2026-12-31|2026-12-01|倒序\n\n实施|明年|2027-10-31|x".into();
+        f.budget = "食材|-5\n场地|abc\n保险".into();
+        f.social_workers = " ".into();
+        let DomainError::Invalid(e) = f.validate().unwrap_err() else {
+            panic!()
+        };
+        let msgs: Vec<String> = e
+            .iter()
+            .map(|x| format!("{}:{}", x.field, x.message))
+            .collect();
+        let has = |field: &str, text: &str| {
+            msgs.iter()
+                .any(|m| m.starts_with(field) && m.contains(text))
+        };
+        assert!(has("goals", "第 1 行"), "{msgs:?}");
+        assert!(has("phases", "第 1 行：结束日期早于开始日期"), "{msgs:?}");
+        assert!(has("phases", "第 3 行：日期"), "{msgs:?}");
+        assert!(has("budget", "第 1 行"), "{msgs:?}");
+        assert!(has("budget", "第 2 行"), "{msgs:?}");
+        assert!(has("budget", "第 3 行"), "{msgs:?}");
+        assert!(has("social_workers", "社工"), "{msgs:?}");
+    }
+
+    #[test]
+    fn comparing_versions_names_what_changed() {
+        let a = form().validate().unwrap();
+        let mut f = form();
+        f.budget = "食材补贴|30000\n场地改造|8000.50\n志愿者保险|1200".into();
+        f.title = "柏树街社区老年助餐点".into();
+        let b = f.validate().unwrap();
+        let changes = compare(&a, &b);
+        let fields: Vec<_> = changes.iter().map(|c| c.field).collect();
+        assert_eq!(fields, ["title", "budget", "total"]);
+        assert_eq!(changes[2].before, "45,200.50 元");
+        assert_eq!(changes[2].after, "39,200.50 元");
+        assert!(compare(&a, &a).is_empty());
+    }
+
+    proptest! {
+        /// A version re-typed from its own form is the same version (revising starts from it).
+        #[test]
+        fn content_round_trips_through_its_form(
+            amounts in proptest::collection::vec(1i64..100_000_000, 1..6),
+            days in 0i64..300,
+        ) {
+            let mut f = form();
+            f.budget = amounts.iter().enumerate().map(|(i, a)| format!("科目{i}|{}", yuan(*a))).collect::<Vec<_>>().join("\n");
+            let start = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+            f.phases = format!("实施|{start}|{}|内容", start + chrono::Duration::days(days));
+            let c = f.validate().unwrap();
+            prop_assert_eq!(c.total(), amounts.iter().sum::<i64>());
+            let again = ApplicationForm::from(&c).validate().unwrap();
+            prop_assert_eq!(&again, &c);
+            prop_assert!(compare(&c, &again).is_empty());
+        }
+    }
+}
