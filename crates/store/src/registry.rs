@@ -223,8 +223,15 @@ impl Db {
             binds.push(name.clone());
             let a = binds.len();
             binds.push(id.clone());
+            // With the cursor bound as a parameter SQLite's planner would walk the tenant's name
+            // index from the cursor (3x slower than the area index and a sort of one county's
+            // rows); a unary `+` keeps this term off the indexes. PostgreSQL has no `+` for text.
+            let name_col = match self.backend() {
+                crate::Backend::Sqlite => "+o.name",
+                crate::Backend::Postgres => "o.name",
+            };
             wh.push(format!(
-                "(o.name > ${a} OR (o.name = ${a} AND o.id > ${}))",
+                "({name_col} > ${a} OR ({name_col} = ${a} AND o.id > ${}))",
                 a + 1
             ));
         }
