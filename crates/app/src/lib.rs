@@ -20,6 +20,7 @@ pub mod social;
 pub mod talent;
 pub mod transfer;
 pub mod volunteer;
+pub mod worklist;
 
 pub use error::{AppError, ImportError};
 use store::Db;

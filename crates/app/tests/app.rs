@@ -542,3 +542,79 @@ async fn the_backbone_pools_coverage_moves_with_trainings_and_stays_in_its_terri
         .unwrap_err();
     assert!(format!("{e:?}").contains("social_worker_id"), "{e:?}");
 }
+
+/// Eight supports of one need by the same resident sent at once count once, and eight
+/// different residents at once count eight: the primary key decides, not a read-then-write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn simultaneous_supports_by_one_resident_count_once() {
+    let app = app().await;
+    app.seed_demo().await.unwrap();
+    let officer = domain::Actor {
+        user_id: "test-officer".into(),
+        login: "test-officer".into(),
+        display_name: "测试".into(),
+        assignments: vec![domain::RoleAssignment {
+            role: domain::Role::CommunityOfficer,
+            area: AreaCode::parse("341002002001").unwrap(),
+            organization_id: None,
+        }],
+    };
+    let need = app
+        .raise_need(
+            &officer,
+            &domain::chain::need::NeedForm {
+                community: "341002002001".into(),
+                priority_group: "special_elderly".into(),
+                channel: "council".into(),
+                title: "老年食堂".into(),
+                description: "议事会上多位居民提出希望办老年食堂。".into(),
+            },
+            &Ctx::default(),
+        )
+        .await
+        .unwrap();
+    let resident = |id: String| domain::Actor {
+        user_id: id.clone(),
+        login: id.clone(),
+        display_name: id,
+        assignments: vec![domain::RoleAssignment {
+            role: domain::Role::Resident,
+            area: AreaCode::parse("341002002001").unwrap(),
+            organization_id: None,
+        }],
+    };
+    let same = resident("resident-a".into());
+    let tries: Vec<_> = (0..8)
+        .map(|_| {
+            let (app, who, need) = (app.clone(), same.clone(), need.clone());
+            tokio::spawn(async move { app.support_need(&who, &need, &Ctx::default()).await })
+        })
+        .collect();
+    let mut ok = 0;
+    for t in tries {
+        match t.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(e) => assert_eq!(e.code(), "already_supported", "{e:?}"),
+        }
+    }
+    assert_eq!(ok, 1, "one of the eight counts");
+    let many: Vec<_> = (0..8)
+        .map(|i| {
+            let (app, who, need) = (app.clone(), resident(format!("resident-{i}")), need.clone());
+            tokio::spawn(async move { app.support_need(&who, &need, &Ctx::default()).await })
+        })
+        .collect();
+    for t in many {
+        t.await.unwrap().unwrap();
+    }
+    let tenant = &need[..4];
+    assert_eq!(
+        app.db
+            .need(tenant, &need)
+            .await
+            .unwrap()
+            .unwrap()
+            .supporters,
+        9
+    );
+}

@@ -166,6 +166,44 @@ impl Db {
         })
     }
 
+    /// Eligibilities in a state, on items inside the scope, with the item's name (work lists).
+    pub async fn eligibilities_in(
+        &self,
+        scope: &Scope,
+        status: EligibilityStatus,
+        organization: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<(EligibilityRow, String)>, StoreError> {
+        let mut binds = vec![status.as_str().to_string()];
+        let mut wh = vec![
+            "e.status = $1".to_string(),
+            scope_filter("i.area_code", scope, &mut binds),
+        ];
+        if let Some(o) = organization {
+            binds.push(o.to_string());
+            wh.push(format!("e.organization_id = ${}", binds.len()));
+        }
+        let sql = format!(
+            "SELECT {ECOLS}, i.name AS item_name FROM eligibilities e \
+             JOIN catalogue_items i ON i.tenant_id = e.tenant_id AND i.id = e.item_id \
+             JOIN organizations o ON o.tenant_id = e.tenant_id AND o.id = e.organization_id \
+             WHERE {} ORDER BY e.applied_at, e.id LIMIT {limit}",
+            wh.join(" AND ")
+        );
+        on_pool!(self, c => {
+            let mut q = sqlx::query(&sql);
+            for b in &binds {
+                q = q.bind(b.as_str());
+            }
+            let rows = q.fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push((eligibility_from_row!(r), r.try_get("item_name")?));
+            }
+            Ok(out)
+        })
+    }
+
     /// Social workers an organization employs (the professional-staff condition).
     pub async fn employed_social_workers(
         &self,

@@ -262,6 +262,8 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("nav.social_work", "社工", "Social work"),
     ("nav.talents", "人才", "Talent"),
     ("nav.needs", "需求", "Needs"),
+    ("home.work", "待办事项", "Waiting for you"),
+    ("home.no_work", "暂无待办事项", "Nothing is waiting for you"),
     ("nav.catalogue", "服务目录", "Catalogue"),
     ("cat.title", "委托转移服务事项目录", "Catalogue of transferable services"),
     ("cat.new", "新增服务事项", "Add an item"),

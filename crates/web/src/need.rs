@@ -277,3 +277,11 @@ pub async fn api_merge(
     )
     .into_response())
 }
+
+/// What waits for the reader (the home page's work list).
+pub async fn api_work(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+) -> Result<Response, ApiError> {
+    Ok(Json(json!({ "items": state.app.work_list(&s.actor).await? })).into_response())
+}

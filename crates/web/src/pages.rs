@@ -310,6 +310,8 @@ struct HomePage {
     chart_title: String,
     /// (level, number of areas) below the first territory.
     summary: Vec<(&'static str, i64)>,
+    /// What waits for the reader.
+    work: Vec<app::worklist::Work>,
 }
 
 pub async fn home(
@@ -371,7 +373,13 @@ pub async fn home(
         }
         _ => (String::new(), String::new(), Vec::new()),
     };
+    let work = state
+        .app
+        .work_list(&s.actor)
+        .await
+        .map_err(|e| PageError::new(e, s.locale))?;
     let page = HomePage {
+        work,
         chrome: Chrome::for_user(&s, "/"),
         display_name: s.actor.display_name.clone(),
         roles,

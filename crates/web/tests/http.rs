@@ -2299,6 +2299,20 @@ async fn the_community_lists_items_the_township_approves_and_staffing_gates_elig
         .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     let township = t.login("township").await;
+    let work = |body: String| -> Vec<String> {
+        serde_json::from_str::<Value>(&body).unwrap()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["kind"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, _, body) = township
+        .api(reqwest::Method::GET, "/api/v1/work", None)
+        .await;
+    assert_eq!(work(body), ["review_item"], "the township's work list");
+    let (_, page) = township.get("/").await;
+    assert!(page.contains("审核服务事项：居家养老上门服务"), "{page}");
     let (st, _, body) = township
         .api(
             reqwest::Method::POST,
@@ -2333,6 +2347,14 @@ async fn the_community_lists_items_the_township_approves_and_staffing_gates_elig
         .await;
     assert_eq!(st, StatusCode::CONFLICT);
     assert!(body.contains("already_applied"), "{body}");
+    let (_, _, body) = township
+        .api(reqwest::Method::GET, "/api/v1/work", None)
+        .await;
+    assert_eq!(work(body), ["decide_eligibility"]);
+    let (_, _, body) = manager
+        .api(reqwest::Method::GET, "/api/v1/work", None)
+        .await;
+    assert_eq!(work(body), ["awaiting_eligibility"]);
     // Without professional staff the township needs a written reason to approve.
     let (_, _, body) = township
         .api(
@@ -2379,6 +2401,10 @@ async fn the_community_lists_items_the_township_approves_and_staffing_gates_elig
         .as_str()
         .unwrap()
         .contains("先行通过"));
+    let (_, _, body) = township
+        .api(reqwest::Method::GET, "/api/v1/work", None)
+        .await;
+    assert!(work(body).is_empty(), "nothing left for the township");
     // Decided once.
     let (st, _, _) = township
         .api(

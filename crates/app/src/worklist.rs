@@ -1,0 +1,148 @@
+//! Every actor's work list: what waits for them in their territory, on their home page.
+//! It grows with the chain; today it holds the catalogue, eligibilities and needs.
+
+use crate::{App, AppError};
+use domain::chain::catalogue::{EligibilityStatus, ItemStatus};
+use domain::chain::need::NeedStatus;
+use domain::identity::Scope;
+use domain::{Actor, Role};
+use serde::Serialize;
+use store::need::NeedFilter;
+
+/// One thing waiting for the reader.
+#[derive(Debug, Clone, Serialize)]
+pub struct Work {
+    /// Stable kind: `review_item`, `decide_eligibility`, `revise_item`, `awaiting_eligibility`,
+    /// `support_needs`, `open_needs`.
+    pub kind: &'static str,
+    /// What to do, in Chinese.
+    pub title: String,
+    pub link: String,
+}
+
+fn areas_of(actor: &Actor, role: Role) -> Scope {
+    Scope::new(
+        actor
+            .assignments
+            .iter()
+            .filter(|a| a.role == role)
+            .map(|a| a.area.clone()),
+    )
+}
+
+impl App {
+    pub async fn work_list(&self, actor: &Actor) -> Result<Vec<Work>, AppError> {
+        let mut out = Vec::new();
+        let township = areas_of(actor, Role::TownshipOfficer);
+        if !township.roots().is_empty() {
+            for i in self
+                .db
+                .catalogue(&township, Some(ItemStatus::Proposed), 50)
+                .await?
+            {
+                out.push(Work {
+                    kind: "review_item",
+                    title: format!("审核服务事项：{}", i.name),
+                    link: format!("/catalogue/{}", i.id),
+                });
+            }
+            for (e, item) in self
+                .db
+                .eligibilities_in(&township, EligibilityStatus::Pending, None, 50)
+                .await?
+            {
+                out.push(Work {
+                    kind: "decide_eligibility",
+                    title: format!("审核承接资格：{} · {item}", e.organization_name),
+                    link: format!("/catalogue/{}", e.item_id),
+                });
+            }
+        }
+        let community = areas_of(actor, Role::CommunityOfficer);
+        if !community.roots().is_empty() {
+            for i in self
+                .db
+                .catalogue(&community, Some(ItemStatus::Returned), 50)
+                .await?
+            {
+                out.push(Work {
+                    kind: "revise_item",
+                    title: format!("街道退回的服务事项：{}（{}）", i.name, i.decision_reason),
+                    link: format!("/catalogue/{}", i.id),
+                });
+            }
+            let open = self
+                .db
+                .needs(
+                    &community,
+                    &NeedFilter {
+                        status: Some(NeedStatus::Open),
+                        ..NeedFilter::default()
+                    },
+                    300,
+                )
+                .await?
+                .len();
+            if open > 0 {
+                out.push(Work {
+                    kind: "open_needs",
+                    title: format!("本社区征集中的需求 {open} 条（整理、合并重复）"),
+                    link: "/needs".into(),
+                });
+            }
+        }
+        for a in &actor.assignments {
+            let (Role::OrganizationManager, Some(org)) = (a.role, a.organization_id.as_deref())
+            else {
+                continue;
+            };
+            for (e, item) in self
+                .db
+                .eligibilities_in(
+                    &Scope::new([a.area.clone()]),
+                    EligibilityStatus::Pending,
+                    Some(org),
+                    50,
+                )
+                .await?
+            {
+                out.push(Work {
+                    kind: "awaiting_eligibility",
+                    title: format!("承接资格待街道审核：{item}"),
+                    link: format!("/catalogue/{}", e.item_id),
+                });
+            }
+        }
+        let residents = Scope::new(
+            actor
+                .assignments
+                .iter()
+                .filter(|a| matches!(a.role, Role::Resident | Role::Representative))
+                .map(|a| a.area.clone()),
+        );
+        if !residents.roots().is_empty() {
+            let board = self
+                .need_board(
+                    actor,
+                    &NeedFilter {
+                        status: Some(NeedStatus::Open),
+                        ..NeedFilter::default()
+                    },
+                )
+                .await?;
+            let unsupported = board
+                .items
+                .iter()
+                .filter(|n| !n.supported_by_me && residents.contains(&n.row.community))
+                .count();
+            if unsupported > 0 {
+                out.push(Work {
+                    kind: "support_needs",
+                    title: format!("本社区有 {unsupported} 条需求您还没有附议"),
+                    link: "/needs".into(),
+                });
+            }
+        }
+        Ok(out)
+    }
+}
