@@ -354,10 +354,10 @@ impl Batch<'_> {
             .zip(self.ids.iter().zip(&self.keys))
             .map(|(r, (id, key))| ImportedRecord {
                 tenant: &r.volunteer.tenant_id,
-                id: id.clone(),
+                id,
                 volunteer_id: &r.volunteer.id,
                 record: &r.record,
-                source_key: key.clone(),
+                source_key: key,
                 entered_role: Some(r.role.as_str()),
             })
             .collect()

@@ -73,16 +73,14 @@ impl App {
             }
             let open = self
                 .db
-                .needs(
+                .count_needs(
                     &community,
                     &NeedFilter {
                         status: Some(NeedStatus::Open),
                         ..NeedFilter::default()
                     },
-                    300,
                 )
-                .await?
-                .len();
+                .await?;
             if open > 0 {
                 out.push(Work {
                     kind: "open_needs",

@@ -618,3 +618,89 @@ async fn simultaneous_supports_by_one_resident_count_once() {
         9
     );
 }
+
+/// The board's order comes from SQL; it must be the order `domain::chain::need::rank` defines
+/// (supporters, then priority groups before all residents, then the older need, then the id).
+#[tokio::test]
+async fn the_needs_board_is_ranked_as_the_domain_rule_says() {
+    use domain::chain::need::{rank, NeedFacts, NeedForm};
+    let app = app().await;
+    app.seed_demo().await.unwrap();
+    let officer = domain::Actor {
+        user_id: "test-officer".into(),
+        login: "test-officer".into(),
+        display_name: "测试".into(),
+        assignments: vec![domain::RoleAssignment {
+            role: domain::Role::CommunityOfficer,
+            area: AreaCode::parse("341002002001").unwrap(),
+            organization_id: None,
+        }],
+    };
+    // (group, supporters): ties on supporters with and without a priority group.
+    let plan = [
+        ("all_residents", 2),
+        ("special_elderly", 2),
+        ("all_residents", 0),
+        ("disabilities", 0),
+        ("all_residents", 3),
+        ("left_behind", 2),
+    ];
+    for (k, (group, supporters)) in plan.iter().enumerate() {
+        let id = app
+            .raise_need(
+                &officer,
+                &NeedForm {
+                    community: "341002002001".into(),
+                    priority_group: group.to_string(),
+                    channel: "survey".into(),
+                    title: format!("需求{k}"),
+                    description: "问卷中居民提出的需求。".into(),
+                },
+                &Ctx::default(),
+            )
+            .await
+            .unwrap();
+        for n in 0..*supporters {
+            let resident = domain::Actor {
+                user_id: format!("r{n}"),
+                login: format!("r{n}"),
+                display_name: "居民".into(),
+                assignments: vec![domain::RoleAssignment {
+                    role: domain::Role::Resident,
+                    area: AreaCode::parse("341002002001").unwrap(),
+                    organization_id: None,
+                }],
+            };
+            app.support_need(&resident, &id, &Ctx::default())
+                .await
+                .unwrap();
+        }
+    }
+    let board = app.need_board(&officer, &Default::default()).await.unwrap();
+    let stored: Vec<String> = board.items.iter().map(|n| n.row.id.clone()).collect();
+    let mut facts: Vec<NeedFacts> = board
+        .items
+        .iter()
+        .map(|n| NeedFacts {
+            id: n.row.id.clone(),
+            community: n.row.community.clone(),
+            status: n.row.status,
+            priority_group: n.row.priority_group,
+            supporters: n.row.supporters as u64,
+            created_at: n.row.created_at.clone(),
+        })
+        .collect();
+    facts.reverse();
+    rank(&mut facts);
+    let ranked: Vec<String> = facts.into_iter().map(|f| f.id).collect();
+    assert_eq!(stored.len(), plan.len());
+    assert_eq!(stored, ranked);
+    // And the ties really were decided by the group: the 3-supporter need first, then the two
+    // priority-group needs with 2 before the all-residents one with 2.
+    let supporters: Vec<i64> = board.items.iter().map(|n| n.row.supporters).collect();
+    assert_eq!(supporters, [3, 2, 2, 2, 0, 0]);
+    assert_eq!(
+        board.items[3].row.priority_group,
+        domain::chain::need::PriorityGroup::AllResidents
+    );
+}

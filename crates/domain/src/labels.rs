@@ -24,6 +24,11 @@ macro_rules! labelled {
             pub fn parse(s: &str) -> Option<Self> {
                 Self::ALL.iter().copied().find(|v| v.as_str() == s || v.zh() == s)
             }
+
+            /// (code, Chinese label) of every variant, for a form's choices.
+            pub fn options() -> Vec<(&'static str, &'static str)> {
+                Self::ALL.iter().map(|v| (v.as_str(), v.zh())).collect()
+            }
         }
     };
 }

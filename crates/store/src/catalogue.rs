@@ -43,6 +43,9 @@ const ICOLS: &str =
 const ECOLS: &str =
     "e.tenant_id, e.id, e.item_id, e.organization_id, o.name AS organization_name, e.status, \
     e.social_workers, e.reason, e.applied_at, e.decided_at";
+/// Every eligibility query reads the applying organization's name with it.
+const EFROM: &str =
+    "eligibilities e JOIN organizations o ON o.tenant_id = e.tenant_id AND o.id = e.organization_id";
 
 macro_rules! item_from_row {
     ($r:expr) => {{
@@ -136,8 +139,7 @@ impl Db {
         item_id: &str,
     ) -> Result<Vec<EligibilityRow>, StoreError> {
         let sql = format!(
-            "SELECT {ECOLS} FROM eligibilities e JOIN organizations o ON o.tenant_id = e.tenant_id AND o.id = e.organization_id \
-             WHERE e.tenant_id = $1 AND e.item_id = $2 ORDER BY e.applied_at, e.id"
+            "SELECT {ECOLS} FROM {EFROM} WHERE e.tenant_id = $1 AND e.item_id = $2 ORDER BY e.applied_at, e.id"
         );
         on_pool!(self, c => {
             let rows = sqlx::query(&sql).bind(tenant).bind(item_id).fetch_all(c).await?;
@@ -154,10 +156,7 @@ impl Db {
         tenant: &str,
         id: &str,
     ) -> Result<Option<EligibilityRow>, StoreError> {
-        let sql = format!(
-            "SELECT {ECOLS} FROM eligibilities e JOIN organizations o ON o.tenant_id = e.tenant_id AND o.id = e.organization_id \
-             WHERE e.tenant_id = $1 AND e.id = $2"
-        );
+        let sql = format!("SELECT {ECOLS} FROM {EFROM} WHERE e.tenant_id = $1 AND e.id = $2");
         on_pool!(self, c => {
             match sqlx::query(&sql).bind(tenant).bind(id).fetch_optional(c).await? {
                 Some(r) => Ok(Some(eligibility_from_row!(&r))),
@@ -184,10 +183,8 @@ impl Db {
             wh.push(format!("e.organization_id = ${}", binds.len()));
         }
         let sql = format!(
-            "SELECT {ECOLS}, i.name AS item_name FROM eligibilities e \
-             JOIN catalogue_items i ON i.tenant_id = e.tenant_id AND i.id = e.item_id \
-             JOIN organizations o ON o.tenant_id = e.tenant_id AND o.id = e.organization_id \
-             WHERE {} ORDER BY e.applied_at, e.id LIMIT {limit}",
+            "SELECT {ECOLS}, i.name AS item_name FROM {EFROM} \
+             JOIN catalogue_items i ON i.tenant_id = e.tenant_id AND i.id = e.item_id WHERE {} ORDER BY e.applied_at, e.id LIMIT {limit}",
             wh.join(" AND ")
         );
         on_pool!(self, c => {

@@ -74,15 +74,8 @@ impl Db {
         })
     }
 
-    /// Needs inside the scope matching the filter, ranked.
-    pub async fn needs(
-        &self,
-        scope: &Scope,
-        f: &NeedFilter,
-        limit: i64,
-    ) -> Result<Vec<NeedRow>, StoreError> {
-        let mut binds = Vec::new();
-        let mut wh = vec![scope_filter("n.area_code", scope, &mut binds)];
+    fn need_where(scope: &Scope, f: &NeedFilter, binds: &mut Vec<String>) -> String {
+        let mut wh = vec![scope_filter("n.area_code", scope, binds)];
         if let Some(c) = &f.community {
             binds.push(c.as_str().to_string());
             wh.push(format!("n.area_code = ${}", binds.len()));
@@ -102,10 +95,35 @@ impl Db {
                 n = binds.len()
             ));
         }
+        wh.join(" AND ")
+    }
+
+    /// How many needs inside the scope match the filter.
+    pub async fn count_needs(&self, scope: &Scope, f: &NeedFilter) -> Result<i64, StoreError> {
+        let mut binds = Vec::new();
         let sql = format!(
-            "SELECT {COLS} FROM needs n WHERE {} ORDER BY {RANKED} LIMIT {limit}",
-            wh.join(" AND ")
+            "SELECT COUNT(*) FROM needs n WHERE {}",
+            Self::need_where(scope, f, &mut binds)
         );
+        on_pool!(self, c => {
+            let mut q = sqlx::query_scalar(&sql);
+            for b in &binds {
+                q = q.bind(b.as_str());
+            }
+            Ok(q.fetch_one(c).await?)
+        })
+    }
+
+    /// Needs inside the scope matching the filter, ranked.
+    pub async fn needs(
+        &self,
+        scope: &Scope,
+        f: &NeedFilter,
+        limit: i64,
+    ) -> Result<Vec<NeedRow>, StoreError> {
+        let mut binds = Vec::new();
+        let wh = Self::need_where(scope, f, &mut binds);
+        let sql = format!("SELECT {COLS} FROM needs n WHERE {wh} ORDER BY {RANKED} LIMIT {limit}");
         on_pool!(self, c => {
             let mut q = sqlx::query(&sql);
             for b in &binds {

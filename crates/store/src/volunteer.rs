@@ -336,10 +336,10 @@ impl Db {
 /// One imported record, ready to insert.
 pub struct ImportedRecord<'a> {
     pub tenant: &'a str,
-    pub id: String,
+    pub id: &'a str,
     pub volunteer_id: &'a str,
     pub record: &'a ServiceRecord,
-    pub source_key: String,
+    pub source_key: &'a str,
     /// The role in which the importer may record for this volunteer.
     pub entered_role: Option<&'a str>,
 }
@@ -368,7 +368,7 @@ impl RecordWriter<'_> {
             let r = &rows[i];
             [
                 r.tenant.into(),
-                r.id.as_str().into(),
+                r.id.into(),
                 r.volunteer_id.into(),
                 r.record.activity_name.as_str().into(),
                 dates[i].as_str().into(),
@@ -382,7 +382,7 @@ impl RecordWriter<'_> {
                 entered_by.into(),
                 r.entered_role.into(),
                 now.into(),
-                r.source_key.as_str().into(),
+                r.source_key.into(),
             ]
         })
     }
@@ -471,7 +471,7 @@ impl Tx {
         }
         Ok(rows
             .iter()
-            .map(|r| inserted.contains(&(r.tenant.to_string(), r.id.clone())))
+            .map(|r| inserted.contains(&(r.tenant.to_string(), r.id.to_string())))
             .collect())
     }
 

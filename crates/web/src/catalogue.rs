@@ -62,10 +62,7 @@ async fn catalogue_page(
         chrome: Chrome::for_user(s, "/catalogue"),
         view,
         filter,
-        statuses: ItemStatus::ALL
-            .iter()
-            .map(|v| (v.as_str(), v.zh()))
-            .collect(),
+        statuses: ItemStatus::options(),
         form,
         errors,
     };

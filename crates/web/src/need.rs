@@ -45,14 +45,6 @@ impl NeedQuery {
     }
 }
 
-fn options<T: Copy>(
-    all: &[T],
-    code: fn(T) -> &'static str,
-    zh: fn(T) -> &'static str,
-) -> Vec<(&'static str, &'static str)> {
-    all.iter().map(|v| (code(*v), zh(*v))).collect()
-}
-
 #[derive(Template)]
 #[template(path = "needs.html")]
 struct NeedsPage {
@@ -89,9 +81,9 @@ async fn needs_page(
         chrome: Chrome::for_user(s, "/needs"),
         board,
         filter,
-        groups: options(PriorityGroup::ALL, PriorityGroup::as_str, PriorityGroup::zh),
-        channels: options(NeedChannel::ALL, NeedChannel::as_str, NeedChannel::zh),
-        statuses: options(NeedStatus::ALL, NeedStatus::as_str, NeedStatus::zh),
+        groups: PriorityGroup::options(),
+        channels: NeedChannel::options(),
+        statuses: NeedStatus::options(),
         form,
         errors,
     };
@@ -276,12 +268,4 @@ pub async fn api_merge(
             .await?,
     )
     .into_response())
-}
-
-/// What waits for the reader (the home page's work list).
-pub async fn api_work(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-) -> Result<Response, ApiError> {
-    Ok(Json(json!({ "items": state.app.work_list(&s.actor).await? })).into_response())
 }

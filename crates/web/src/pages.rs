@@ -14,6 +14,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Json;
 use domain::authz::{reach, Action};
 use domain::{AreaCode, DomainError, Role};
 use serde::Deserialize;
@@ -1051,4 +1052,12 @@ pub async fn audit(
 /// The Chinese 404 page for any unknown path.
 pub async fn not_found(Lang(locale): Lang) -> Response {
     crate::error::render_error_page(StatusCode::NOT_FOUND, "not_found", "页面不存在", locale)
+}
+
+/// What waits for the reader (the home page's work list).
+pub async fn api_work(
+    State(state): State<AppState>,
+    crate::auth::ApiUser(s): crate::auth::ApiUser,
+) -> Result<Response, crate::error::ApiError> {
+    Ok(Json(serde_json::json!({ "items": state.app.work_list(&s.actor).await? })).into_response())
 }

@@ -184,7 +184,7 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(g.clone(), "/api/v1/talents/{talent_id}", Signed, "A talent with their trainings", get(talent::api_talent)),
         with_body(r(p.clone(), "/api/v1/talents/{talent_id}/trainings", Signed, "Record a talent's training", post(talent::api_add_training)), "TrainingForm"),
         with_body(r(Method::PUT, "/api/v1/talents/{talent_id}/backbone", Signed, "Enter (backbone=true) or leave the backbone-talent pool", put(talent::api_set_backbone)), "BackboneForm"),
-        r(g.clone(), "/api/v1/work", Signed, "My work list: what waits for me in my territory (items to review, eligibilities to decide, needs to support, …)", get(need::api_work)),
+        r(g.clone(), "/api/v1/work", Signed, "My work list: what waits for me in my territory (items to review, eligibilities to decide, needs to support, …)", get(pages::api_work)),
         r(g.clone(), "/api/v1/needs", Signed, "Needs of my territory, ranked (filters: q, status (default open; all), priority_group, community)", get(need::api_needs)),
         with_body(r(p.clone(), "/api/v1/needs", Signed, "Raise a need", post(need::api_raise_need)), "NeedForm"),
         r(g.clone(), "/api/v1/needs/{need_id}", Signed, "A need, with whether I supported it and may support or merge it", get(need::api_need)),

@@ -2936,6 +2936,8 @@ async fn health_readiness_openapi_and_assets_are_served_offline() {
         "/admin/users",
         "/audit",
         "/areas/search?q=1",
+        "/needs",
+        "/catalogue",
     ] {
         let (_, body) = s.get(page).await;
         for cdn in ["http://", "https://", "//cdn", "unpkg", "jsdelivr"] {
