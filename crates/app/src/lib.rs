@@ -13,6 +13,7 @@ pub mod need;
 pub mod org_transfer;
 pub mod people_transfer;
 pub mod pii;
+pub mod project;
 pub mod record_transfer;
 pub mod registry;
 pub mod secret;

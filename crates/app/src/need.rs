@@ -40,6 +40,8 @@ pub struct NeedDetail {
     pub can_curate: bool,
     /// Other open needs of the community, to merge this one into.
     pub merge_candidates: Vec<NeedRow>,
+    /// The projects whose application answers it.
+    pub projects: Vec<store::project::ProjectLink>,
 }
 
 fn facts(r: &NeedRow) -> NeedFacts {
@@ -240,7 +242,9 @@ impl App {
         } else {
             Vec::new()
         };
+        let projects = self.db.projects_for_need(&row.tenant_id, &row.id).await?;
         Ok(NeedDetail {
+            projects,
             can_support: !supported_by_me && can_support(actor, &row.community, row.status).is_ok(),
             supported_by_me,
             can_curate: curate,

@@ -1,9 +1,10 @@
 //! Every actor's work list: what waits for them in their territory, on their home page.
-//! It grows with the chain; today it holds the catalogue, eligibilities and needs.
+//! It grows with the chain; today it holds the catalogue, eligibilities, needs and applications.
 
 use crate::{App, AppError};
 use domain::chain::catalogue::{EligibilityStatus, ItemStatus};
 use domain::chain::need::NeedStatus;
+use domain::chain::stage::Stage;
 use domain::identity::Scope;
 use domain::{Actor, Role};
 use serde::Serialize;
@@ -13,7 +14,8 @@ use store::need::NeedFilter;
 #[derive(Debug, Clone, Serialize)]
 pub struct Work {
     /// Stable kind: `review_item`, `decide_eligibility`, `revise_item`, `awaiting_eligibility`,
-    /// `support_needs`, `open_needs`.
+    /// `write_application`, `submit_application`, `consult_applications`, `support_needs`,
+    /// `open_needs`.
     pub kind: &'static str,
     /// What to do, in Chinese.
     pub title: String,
@@ -81,6 +83,17 @@ impl App {
                     },
                 )
                 .await?;
+            let submitted = self
+                .db
+                .projects(&community, Some(Stage::Submitted), None, None, 50)
+                .await?;
+            if !submitted.is_empty() {
+                out.push(Work {
+                    kind: "consult_applications",
+                    title: format!("{} 份项目申请书待召开恳谈会", submitted.len()),
+                    link: "/projects?stage=submitted".into(),
+                });
+            }
             if open > 0 {
                 out.push(Work {
                     kind: "open_needs",
@@ -108,6 +121,36 @@ impl App {
                     kind: "awaiting_eligibility",
                     title: format!("承接资格待街道审核：{item}"),
                     link: format!("/catalogue/{}", e.item_id),
+                });
+            }
+            let scope = Scope::new([a.area.clone()]);
+            for (e, item) in self
+                .db
+                .eligibilities_in(&scope, EligibilityStatus::Approved, Some(org), 50)
+                .await?
+            {
+                if self
+                    .db
+                    .project_of_eligibility(&e.tenant_id, &e.id)
+                    .await?
+                    .is_none()
+                {
+                    out.push(Work {
+                        kind: "write_application",
+                        title: format!("已获承接资格，撰写项目申请书：{item}"),
+                        link: format!("/projects/new?eligibility={}", e.id),
+                    });
+                }
+            }
+            for p in self
+                .db
+                .projects(&scope, Some(Stage::Draft), Some(org), None, 50)
+                .await?
+            {
+                out.push(Work {
+                    kind: "submit_application",
+                    title: format!("申请书草稿待提交：{}", p.title),
+                    link: format!("/projects/{}", p.id),
                 });
             }
         }

@@ -16,6 +16,7 @@ mod db;
 pub mod identity;
 mod migrate;
 pub mod need;
+pub mod project;
 pub mod registry;
 pub mod social;
 pub mod talent;

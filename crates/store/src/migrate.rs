@@ -28,6 +28,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0006_talent"),
     migration!("0007_needs"),
     migration!("0008_catalogue"),
+    migration!("0009_projects"),
 ];
 
 /// Tables that hold national reference data or accounts that span cities, and so carry no

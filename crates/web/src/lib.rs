@@ -2,6 +2,9 @@
 //! the `app` use cases. Routes live in one table ([`routes::route_table`]) from which the router,
 //! the OpenAPI document and the territory test are all built, so none can forget a route.
 
+// The OpenAPI document is one large `json!` literal.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod assets;
 pub mod auth;
@@ -12,6 +15,7 @@ pub mod need;
 pub mod openapi;
 pub mod pages;
 pub mod people;
+pub mod project;
 pub mod registry;
 pub mod routes;
 pub mod server;

@@ -117,6 +117,18 @@ pub fn document() -> Value {
                 }), json!(["community", "name"])),
                 "DecisionForm": s(json!({ "decision": { "type": "string", "enum": ["approve", "reject"] }, "reason": { "type": "string" } }), json!(["decision"])),
                 "ApplyForm": s(json!({ "organization_id": { "type": "string" } }), json!(["organization_id"])),
+                "ApplicationForm": s(json!({
+                    "title": { "type": "string", "maxLength": 80 }, "background": { "type": "string", "minLength": 20 },
+                    "goals": { "type": "string", "description": "one per line: 目标|指标|目标值" },
+                    "phases": { "type": "string", "description": "one per line: 阶段|YYYY-MM-DD|YYYY-MM-DD|内容" },
+                    "budget": { "type": "string", "description": "one per line: 科目|金额（元）; the total is computed in fen" },
+                    "lead": { "type": "string", "description": "user id of an account of the organization" },
+                    "social_workers": { "type": "string", "description": "social-worker registry ids, comma-separated (at least one)" },
+                    "volunteers": { "type": "string", "description": "volunteer registry ids, comma-separated" },
+                    "needs": { "type": "string", "description": "ids of open needs of the item's community, comma-separated" }
+                }), json!(["title", "background", "goals", "phases", "budget", "lead", "social_workers"])),
+                "NewApplication": { "allOf": [ { "$ref": "#/components/schemas/ApplicationForm" }, s(json!({ "eligibility_id": { "type": "string" } }), json!(["eligibility_id"])) ] },
+                "Revision": { "allOf": [ { "$ref": "#/components/schemas/ApplicationForm" }, s(json!({ "based_on": { "type": "string", "description": "the version number revised" }, "note": { "type": "string" } }), json!(["based_on"])) ] },
                 "TrainingForm": s(json!({ "name": { "type": "string" }, "organizer": { "type": "string" }, "held_on": { "type": "string", "format": "date" }, "hours": { "type": "string" } }), json!(["name", "organizer", "held_on", "hours"])),
                 "VolunteerForm": s(json!({
                     "name": { "type": "string" }, "gender": { "type": "string", "enum": ["", "male", "female"] },
@@ -130,7 +142,7 @@ pub fn document() -> Value {
                     "late_reason": { "type": "string", "description": "required after 10 working days" }
                 }), json!(["activity_name", "activity_date", "place", "content", "hours", "organizing_unit", "person_in_charge"])),
                 "CorrectionForm": { "allOf": [ { "$ref": "#/components/schemas/ServiceRecordForm" }, s(json!({ "note": { "type": "string" } }), json!(["note"])) ] },
-                "DecisionForm": s(json!({ "accept": { "type": "boolean" } }), json!(["accept"])),
+                "RecordDecisionForm": s(json!({ "accept": { "type": "boolean" } }), json!(["accept"])),
                 "TokenForm": s(json!({ "name": { "type": "string" } }), json!(["name"])),
                 "PasswordForm": s(json!({
                     "current_password": { "type": "string" }, "new_password": { "type": "string" }, "confirm_password": { "type": "string" }

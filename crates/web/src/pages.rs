@@ -78,6 +78,10 @@ impl FormErrors {
         }
         Some(FormErrors(m))
     }
+    /// One message on one field.
+    pub fn single(field: &str, message: &str) -> Self {
+        FormErrors(HashMap::from([(field.to_string(), message.to_string())]))
+    }
     pub fn any(&self) -> bool {
         !self.0.is_empty()
     }

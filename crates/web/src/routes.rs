@@ -2,7 +2,8 @@
 //! from it, so a route added here is served, documented and checked at once.
 
 use crate::{
-    api, assets, catalogue, need, pages, people, registry, social, talent, volunteer, AppState,
+    api, assets, catalogue, need, pages, people, project, registry, social, talent, volunteer,
+    AppState,
 };
 use axum::http::Method;
 use axum::routing::{delete, get, post, put, MethodRouter};
@@ -131,6 +132,14 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/catalogue/{item_id}/review", Signed, "Approve or return an item (township)", post(catalogue::review)),
         r(p.clone(), "/catalogue/{item_id}/eligibilities", Signed, "Apply for undertaking eligibility (organization manager)", post(catalogue::apply)),
         r(p.clone(), "/eligibilities/{eligibility_id}/decision", Signed, "Decide an eligibility (township)", post(catalogue::decide)),
+        r(g.clone(), "/projects", Signed, "Service projects of my territory, newest first (filters: stage, before)", get(project::projects)),
+        r(p.clone(), "/projects", Signed, "Write an application on an approved eligibility (organization manager)", post(project::create)),
+        r(g.clone(), "/projects/new", Signed, "The application form for an eligibility (?eligibility=)", get(project::new_form)),
+        r(g.clone(), "/projects/{project_id}", Signed, "A project: its current application, team, needs and versions", get(project::project)),
+        r(g.clone(), "/projects/{project_id}/revise", Signed, "The form to revise the application (a new version)", get(project::revise_form)),
+        r(p.clone(), "/projects/{project_id}/versions", Signed, "Save a new version of the application", post(project::revise)),
+        r(p.clone(), "/projects/{project_id}/submit", Signed, "Submit the application for consultation", post(project::submit)),
+        r(g.clone(), "/projects/{project_id}/compare", Signed, "Two versions side by side (a, b)", get(project::compare)),
         r(g.clone(), "/volunteers", Signed, "Volunteers", get(volunteer::list)),
         r(g.clone(), "/volunteers/roster/import", Signed, "Import form for the volunteer roster", get(people::volunteer_import_form)),
         r(p.clone(), "/volunteers/roster/import", Signed, "Import volunteers (multipart file)", post(people::import_volunteers)),
@@ -196,6 +205,12 @@ pub fn route_table() -> Vec<RouteSpec> {
         with_body(r(p.clone(), "/api/v1/catalogue/{item_id}/review", Signed, "Approve or return an item (township; decision approve|reject, reason)", post(catalogue::api_review)), "DecisionForm"),
         with_body(r(p.clone(), "/api/v1/catalogue/{item_id}/eligibilities", Signed, "Apply for undertaking eligibility (organization manager)", post(catalogue::api_apply)), "ApplyForm"),
         with_body(r(p.clone(), "/api/v1/eligibilities/{eligibility_id}/decision", Signed, "Decide an eligibility (township; without professional staff a social-work item needs a written reason)", post(catalogue::api_decide)), "DecisionForm"),
+        r(g.clone(), "/api/v1/projects", Signed, "Service projects of my territory, newest first (filters: stage, before), and the eligibilities I may write on", get(project::api_projects)),
+        with_body(r(p.clone(), "/api/v1/projects", Signed, "Write an application on an approved eligibility (organization manager)", post(project::api_create)), "NewApplication"),
+        r(g.clone(), "/api/v1/projects/{project_id}", Signed, "A project with its current application, team, needs and versions", get(project::api_project)),
+        with_body(r(p.clone(), "/api/v1/projects/{project_id}/versions", Signed, "Save a new version (based_on: the version revised; 409 stale_version or application_frozen)", post(project::api_revise)), "Revision"),
+        r(p.clone(), "/api/v1/projects/{project_id}/submit", Signed, "Submit the application for consultation", post(project::api_submit)),
+        r(g.clone(), "/api/v1/projects/{project_id}/compare", Signed, "Two versions compared field by field (a, b; default first and latest)", get(project::api_compare)),
         r(g.clone(), "/api/v1/volunteers", Signed, "Volunteers I may see (q, after)", get(volunteer::api_list)),
         with_body(r(p.clone(), "/api/v1/volunteers", Signed, "Register a volunteer (consent required)", post(volunteer::api_create)), "VolunteerForm"),
         r(p.clone(), "/api/v1/social-workers/import", Signed, "Import social workers: the body is the CSV or .xlsx file (?filename=); all rows or none", post(people::api_import_workers)),
@@ -207,7 +222,7 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(g.clone(), "/api/v1/volunteers/{volunteer_id}", Signed, "A volunteer with maintained totals and records", get(volunteer::api_detail)),
         with_body(r(p.clone(), "/api/v1/volunteers/{volunteer_id}/records", Signed, "Record service (late entries need late_reason)", post(volunteer::api_add_record)), "ServiceRecordForm"),
         with_body(r(p.clone(), "/api/v1/records/{record_id}/correction", Signed, "Ask for a correction (the volunteer): a new pending record", post(volunteer::api_correction)), "CorrectionForm"),
-        with_body(r(p.clone(), "/api/v1/records/{record_id}/decision", Signed, "Accept or reject a correction (the unit)", post(volunteer::api_decide)), "DecisionForm"),
+        with_body(r(p.clone(), "/api/v1/records/{record_id}/decision", Signed, "Accept or reject a correction (the unit)", post(volunteer::api_decide)), "RecordDecisionForm"),
         r(p.clone(), "/api/v1/volunteers/{volunteer_id}/certificates", Signed, "Issue a certificate; returns its verification code", post(volunteer::api_issue_certificate)),
         r(g.clone(), "/api/v1/certificates/{cert_code}", Public, "Verify a certificate (public)", get(volunteer::api_verify)),
         r(g, "/api/v1/audit", Signed, "Audit events in my territory (filters: action, outcome, actor, area, from, to, before)", get(api::audit)),

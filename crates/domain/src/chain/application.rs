@@ -6,7 +6,9 @@
 //! The lists are typed one entry per line, fields separated by `|` (works in a plain text area
 //! and in a spreadsheet cell); a bad line is named by its number.
 
+use crate::chain::catalogue::EligibilityStatus;
 use crate::chain::money::{parse_yuan, yuan};
+use crate::chain::stage::Stage;
 use crate::{DomainError, FieldError};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -296,6 +298,42 @@ pub fn compare(a: &ApplicationContent, b: &ApplicationContent) -> Vec<Change> {
     .collect()
 }
 
+/// Only an organization whose eligibility on the item was approved writes an application on it
+/// (YQ step 1 before step 2).
+pub fn may_write(eligibility: EligibilityStatus) -> Result<(), DomainError> {
+    if eligibility == EligibilityStatus::Approved {
+        Ok(())
+    } else {
+        Err(DomainError::Conflict {
+            code: "not_eligible",
+            message: format!(
+                "该组织在此事项上的承接资格{}，获街道批准后才能撰写申请书",
+                eligibility.zh()
+            ),
+        })
+    }
+}
+
+/// A new version is accepted while the stage allows revision and nobody else added one since the
+/// author loaded the version they revised (`expected`): a late edit never overwrites another.
+pub fn may_revise(stage: Stage, current: i64, expected: i64) -> Result<i64, DomainError> {
+    if !stage.revisable() {
+        return Err(DomainError::Conflict {
+            code: "application_frozen",
+            message: format!("项目已进入“{}”阶段，申请书已定稿，不能再修改", stage.zh()),
+        });
+    }
+    if current != expected {
+        return Err(DomainError::Conflict {
+            code: "stale_version",
+            message: format!(
+                "申请书已有更新的第 {current} 版（你修改的是第 {expected} 版），请在最新版本上修改"
+            ),
+        });
+    }
+    Ok(current + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,6 +406,36 @@ mod tests {
         assert_eq!(changes[2].before, "45,200.50 元");
         assert_eq!(changes[2].after, "39,200.50 元");
         assert!(compare(&a, &a).is_empty());
+    }
+
+    #[test]
+    fn only_an_approved_eligibility_writes_and_only_the_latest_version_is_revised() {
+        assert!(may_write(EligibilityStatus::Approved).is_ok());
+        for e in [EligibilityStatus::Pending, EligibilityStatus::Rejected] {
+            let DomainError::Conflict { code, message } = may_write(e).unwrap_err() else {
+                panic!()
+            };
+            assert_eq!(code, "not_eligible");
+            assert!(message.contains(e.zh()), "{message}");
+        }
+        for stage in Stage::ALL.iter().copied() {
+            let r = may_revise(stage, 3, 3);
+            assert_eq!(r.is_ok(), stage.revisable(), "{stage:?}");
+            if stage.revisable() {
+                assert_eq!(r.unwrap(), 4);
+                let DomainError::Conflict { code, .. } = may_revise(stage, 3, 2).unwrap_err()
+                else {
+                    panic!()
+                };
+                assert_eq!(code, "stale_version");
+            } else {
+                let DomainError::Conflict { code, message } = r.unwrap_err() else {
+                    panic!()
+                };
+                assert_eq!(code, "application_frozen");
+                assert!(message.contains(stage.zh()));
+            }
+        }
     }
 
     proptest! {

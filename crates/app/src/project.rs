@@ -1,0 +1,682 @@
+//! Applications (step 2 of the chain): an organization with an approved eligibility writes an
+//! application on the item; every revision is a new immutable version, any two compare side by
+//! side; the manager submits it for the community's consultation meeting.
+
+use crate::audit::{event, Subject};
+use crate::registry::tenant_of;
+use crate::social::new_id;
+use crate::{App, AppError, Ctx};
+use domain::audit::Outcome;
+use domain::authz::{can, reach, Action, Target};
+use domain::chain::application::{
+    compare, may_revise, may_write, ApplicationContent, ApplicationForm, Change,
+};
+use domain::chain::catalogue::{can_apply, EligibilityStatus};
+use domain::chain::need::NeedStatus;
+use domain::chain::stage::{Event, Stage};
+use domain::{Actor, DomainError, FieldError, Role};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use store::catalogue::{EligibilityRow, ItemRow};
+use store::need::{NeedFilter, NeedRow};
+use store::project::{NewProject, ProjectRow, RegistryTable, VersionRow};
+use store::time;
+
+/// A page of projects.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectList {
+    pub projects: Vec<ProjectRow>,
+    /// The id to continue from (`before`), when there may be more.
+    pub next: Option<String>,
+    /// Approved eligibilities of the reader's organizations that have no application yet.
+    pub can_write: Vec<(EligibilityRow, String)>,
+}
+
+/// A person or record named in an application, with the name the registry gives it (empty when
+/// it is no longer there).
+#[derive(Debug, Clone, Serialize)]
+pub struct Named {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectDetail {
+    pub project: ProjectRow,
+    /// The current version.
+    pub current: VersionRow,
+    /// Every version, oldest first (number, date, note, total).
+    pub versions: Vec<VersionSummary>,
+    pub lead: Named,
+    pub social_workers: Vec<Named>,
+    pub volunteers: Vec<Named>,
+    pub needs: Vec<Named>,
+    /// The reader manages the organization and the stage allows revision.
+    pub can_revise: bool,
+    /// The reader manages the organization and the application is a draft.
+    pub can_submit: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionSummary {
+    pub version: i64,
+    pub budget_fen: i64,
+    pub note: String,
+    pub created_at: String,
+}
+
+/// What an application form offers to choose from (the organization's accounts and social
+/// workers, the community's open needs).
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplicationSetup {
+    pub eligibility: EligibilityRow,
+    pub item: ItemRow,
+    pub accounts: Vec<Named>,
+    pub social_workers: Vec<Named>,
+    pub needs: Vec<NeedRow>,
+}
+
+/// A new application: the eligibility it rests on and its first version.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NewApplication {
+    pub eligibility_id: String,
+    #[serde(flatten)]
+    pub form: ApplicationForm,
+}
+
+/// A revision: the version it was written on (so a late edit cannot overwrite another), what it
+/// changes, and the whole text.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Revision {
+    pub based_on: String,
+    pub note: String,
+    #[serde(flatten)]
+    pub form: ApplicationForm,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    pub project: ProjectRow,
+    pub a: VersionRow,
+    pub b: VersionRow,
+    pub changes: Vec<Change>,
+}
+
+fn named(pairs: Vec<(String, String)>) -> Vec<Named> {
+    pairs
+        .into_iter()
+        .map(|(id, name)| Named { id, name })
+        .collect()
+}
+
+/// The names of `ids` from `found`, keeping ids the registry no longer has (with no name).
+fn names_of(ids: &[String], found: &[(String, String)]) -> Vec<Named> {
+    ids.iter()
+        .map(|id| Named {
+            id: id.clone(),
+            name: found
+                .iter()
+                .find(|(f, _)| f == id)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+fn manages(actor: &Actor, organization_id: &str) -> bool {
+    can_apply(actor, organization_id).is_ok()
+}
+
+impl App {
+    /// Projects of the reader's territory (and of the organizations they manage), newest first.
+    pub async fn projects(
+        &self,
+        actor: &Actor,
+        stage: Option<Stage>,
+        before: Option<&str>,
+    ) -> Result<ProjectList, AppError> {
+        const PAGE: i64 = 50;
+        let scope = reach(actor, Action::ViewChain);
+        let mut projects = if scope.roots().is_empty() {
+            Vec::new()
+        } else {
+            self.db
+                .projects(&scope, stage, None, before, PAGE + 1)
+                .await?
+        };
+        let next = if projects.len() as i64 > PAGE {
+            projects.truncate(PAGE as usize);
+            projects.last().map(|p| p.id.clone())
+        } else {
+            None
+        };
+        let mut can_write = Vec::new();
+        for a in &actor.assignments {
+            if let (Role::OrganizationManager, Some(org)) = (a.role, a.organization_id.as_deref()) {
+                for (e, item) in self
+                    .db
+                    .eligibilities_in(&scope, EligibilityStatus::Approved, Some(org), 100)
+                    .await?
+                {
+                    if self
+                        .db
+                        .project_of_eligibility(&e.tenant_id, &e.id)
+                        .await?
+                        .is_none()
+                    {
+                        can_write.push((e, item));
+                    }
+                }
+            }
+        }
+        Ok(ProjectList {
+            projects,
+            next,
+            can_write,
+        })
+    }
+
+    /// A project the reader may see: in their territory, or of an organization they manage.
+    pub(crate) async fn readable_project(
+        &self,
+        actor: &Actor,
+        id: &str,
+        action: &str,
+        ctx: &Ctx,
+    ) -> Result<ProjectRow, AppError> {
+        let tenant = tenant_of(id).ok_or_else(|| AppError::not_found("项目"))?;
+        let p = self
+            .db
+            .project(tenant, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("项目"))?;
+        if let Err(d) = can(actor, Action::ViewChain, Target::Area(&p.community)) {
+            if !manages(actor, &p.organization_id) {
+                let subject = Subject {
+                    kind: "project",
+                    id,
+                    area: &p.community,
+                };
+                return Err(self
+                    .refused(Some(actor), action, &subject, d.into(), ctx)
+                    .await);
+            }
+        }
+        Ok(p)
+    }
+
+    pub async fn project_detail(
+        &self,
+        actor: &Actor,
+        id: &str,
+        ctx: &Ctx,
+    ) -> Result<ProjectDetail, AppError> {
+        let project = self
+            .readable_project(actor, id, "project.view", ctx)
+            .await?;
+        let t = &project.tenant_id;
+        let all = self.db.application_versions(t, id).await?;
+        let current = all
+            .iter()
+            .find(|v| v.version == project.version)
+            .cloned()
+            .ok_or_else(|| AppError::not_found("申请书版本"))?;
+        let c = &current.content;
+        let accounts = self
+            .db
+            .organization_accounts(&project.organization_id)
+            .await?;
+        let workers = self
+            .db
+            .registry_names(RegistryTable::SocialWorkers, t, &c.social_workers)
+            .await?;
+        let volunteers = self
+            .db
+            .registry_names(RegistryTable::Volunteers, t, &c.volunteers)
+            .await?;
+        let mut needs = Vec::new();
+        for n in &c.needs {
+            let title = self.db.need(t, n).await?.map(|r| r.title);
+            needs.push(Named {
+                id: n.clone(),
+                name: title.unwrap_or_default(),
+            });
+        }
+        let mine = manages(actor, &project.organization_id);
+        Ok(ProjectDetail {
+            lead: names_of(std::slice::from_ref(&c.lead), &accounts)
+                .pop()
+                .unwrap_or(Named {
+                    id: c.lead.clone(),
+                    name: String::new(),
+                }),
+            social_workers: names_of(&c.social_workers, &workers),
+            volunteers: names_of(&c.volunteers, &volunteers),
+            needs,
+            can_revise: mine && project.stage.revisable(),
+            can_submit: mine && project.stage == Stage::Draft,
+            versions: all
+                .iter()
+                .map(|v| VersionSummary {
+                    version: v.version,
+                    budget_fen: v.budget_fen,
+                    note: v.note.clone(),
+                    created_at: v.created_at.clone(),
+                })
+                .collect(),
+            current,
+            project,
+        })
+    }
+
+    /// The eligibility an application is written on, checked: the reader manages its
+    /// organization and the township approved it.
+    async fn writable_eligibility(
+        &self,
+        actor: &Actor,
+        eligibility_id: &str,
+        ctx: &Ctx,
+    ) -> Result<(EligibilityRow, ItemRow, Role), AppError> {
+        let tenant = tenant_of(eligibility_id).ok_or_else(|| AppError::not_found("承接资格"))?;
+        let e = self
+            .db
+            .eligibility(tenant, eligibility_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("承接资格"))?;
+        let item = self
+            .db
+            .catalogue_item(tenant, &e.item_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("服务事项"))?;
+        let subject = Subject {
+            kind: "eligibility",
+            id: eligibility_id,
+            area: &item.community,
+        };
+        let checked = can_apply(actor, &e.organization_id)
+            .map_err(AppError::from)
+            .and_then(|role| {
+                may_write(e.status)?;
+                Ok(role)
+            });
+        let role = self
+            .or_refused(checked, actor, "application.write", &subject, ctx)
+            .await?;
+        Ok((e, item, role))
+    }
+
+    /// What the application form for an eligibility offers.
+    pub async fn application_setup(
+        &self,
+        actor: &Actor,
+        eligibility_id: &str,
+        ctx: &Ctx,
+    ) -> Result<ApplicationSetup, AppError> {
+        let (e, item, _) = self
+            .writable_eligibility(actor, eligibility_id, ctx)
+            .await?;
+        self.setup_for(e, item).await
+    }
+
+    async fn setup_for(
+        &self,
+        e: EligibilityRow,
+        item: ItemRow,
+    ) -> Result<ApplicationSetup, AppError> {
+        let accounts = named(self.db.organization_accounts(&e.organization_id).await?);
+        let social_workers = named(
+            self.db
+                .employed_workers(&e.tenant_id, &e.organization_id)
+                .await?,
+        );
+        let filter = NeedFilter {
+            community: Some(item.community.clone()),
+            status: Some(NeedStatus::Open),
+            ..Default::default()
+        };
+        let needs = self
+            .db
+            .needs(
+                &domain::identity::Scope::new([item.community.clone()]),
+                &filter,
+                100,
+            )
+            .await?;
+        Ok(ApplicationSetup {
+            eligibility: e,
+            item,
+            accounts,
+            social_workers,
+            needs,
+        })
+    }
+
+    /// The form of a project's application setup (to revise it).
+    pub async fn revision_setup(
+        &self,
+        actor: &Actor,
+        project_id: &str,
+        ctx: &Ctx,
+    ) -> Result<ApplicationSetup, AppError> {
+        let p = self
+            .readable_project(actor, project_id, "application.revise", ctx)
+            .await?;
+        let (e, item, _) = self
+            .writable_eligibility(actor, &p.eligibility_id, ctx)
+            .await?;
+        self.setup_for(e, item).await
+    }
+
+    /// Checks the team and needs of an application against the registries: the lead is an
+    /// account of the organization, the social workers and volunteers are in the city's
+    /// registries, the needs are open needs of the item's community.
+    async fn check_against_registries(
+        &self,
+        c: &ApplicationContent,
+        e: &EligibilityRow,
+        item: &ItemRow,
+    ) -> Result<(), AppError> {
+        let mut errors = Vec::new();
+        let accounts = self.db.organization_accounts(&e.organization_id).await?;
+        if !accounts.iter().any(|(id, _)| *id == c.lead) {
+            errors.push(FieldError::new(
+                "lead",
+                "not_member",
+                "项目负责人须是本组织的账号",
+            ));
+        }
+        for (field, table, what) in [
+            ("social_workers", RegistryTable::SocialWorkers, "社工台账"),
+            ("volunteers", RegistryTable::Volunteers, "志愿者台账"),
+        ] {
+            let ids = if field == "social_workers" {
+                &c.social_workers
+            } else {
+                &c.volunteers
+            };
+            let found = self.db.registry_names(table, &e.tenant_id, ids).await?;
+            let missing: Vec<&str> = ids
+                .iter()
+                .filter(|id| !found.iter().any(|(f, _)| f == *id))
+                .map(String::as_str)
+                .collect();
+            if !missing.is_empty() {
+                errors.push(FieldError::new(
+                    field,
+                    "not_in_registry",
+                    format!("{what}中没有这些编号：{}", missing.join("、")),
+                ));
+            }
+        }
+        for n in &c.needs {
+            match self.db.need(&e.tenant_id, n).await? {
+                Some(r) if r.community == item.community && r.status != NeedStatus::Merged => {}
+                _ => errors.push(FieldError::new(
+                    "needs",
+                    "unknown_need",
+                    format!("“{n}”不是本社区的在办需求"),
+                )),
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::Invalid(errors).into())
+        }
+    }
+
+    /// The manager of an organization with an approved eligibility writes the first version.
+    pub async fn create_project(
+        &self,
+        actor: &Actor,
+        new: &NewApplication,
+        ctx: &Ctx,
+    ) -> Result<String, AppError> {
+        let (e, item, role) = self
+            .writable_eligibility(actor, new.eligibility_id.trim(), ctx)
+            .await?;
+        let subject = Subject {
+            kind: "eligibility",
+            id: &e.id,
+            area: &item.community,
+        };
+        let content = match new.form.validate() {
+            Ok(c) => self
+                .check_against_registries(&c, &e, &item)
+                .await
+                .map(|_| c),
+            Err(d) => Err(d.into()),
+        };
+        let content = self
+            .or_refused(content, actor, "application.write", &subject, ctx)
+            .await?;
+        let id = new_id(&e.tenant_id);
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        let inserted = tx
+            .insert_project(&NewProject {
+                tenant: &e.tenant_id,
+                id: &id,
+                community: &item.community,
+                item_id: &item.id,
+                organization_id: &e.organization_id,
+                eligibility_id: &e.id,
+                content: &content,
+                by: &actor.user_id,
+                now: &now,
+            })
+            .await;
+        if let Err(store::StoreError::Duplicate(_)) = inserted {
+            drop(tx);
+            let err = DomainError::Conflict {
+                code: "already_written",
+                message: "该组织已就这一承接资格撰写了项目申请书，请在原申请书上修改".into(),
+            };
+            return Err(self
+                .refused(Some(actor), "application.write", &subject, err.into(), ctx)
+                .await);
+        }
+        inserted?;
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "application.write",
+            Outcome::Ok,
+            &Subject {
+                kind: "project",
+                id: &id,
+                area: &item.community,
+            },
+            None,
+            Some(json!({ "version": 1, "eligibility_id": e.id, "budget_fen": content.total() })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// A new version of the application, written on the current one.
+    pub async fn revise_application(
+        &self,
+        actor: &Actor,
+        id: &str,
+        rev: &Revision,
+        ctx: &Ctx,
+    ) -> Result<i64, AppError> {
+        let p = self
+            .readable_project(actor, id, "application.revise", ctx)
+            .await?;
+        let subject = Subject {
+            kind: "project",
+            id,
+            area: &p.community,
+        };
+        let (e, item, role) = self
+            .writable_eligibility(actor, &p.eligibility_id, ctx)
+            .await?;
+        let based_on: i64 = rev.based_on.trim().parse().unwrap_or(0);
+        let checked = match may_revise(p.stage, p.version, based_on) {
+            Ok(_) => match rev.form.validate() {
+                Ok(c) => self
+                    .check_against_registries(&c, &e, &item)
+                    .await
+                    .map(|_| c),
+                Err(d) => Err(d.into()),
+            },
+            Err(d) => Err(d.into()),
+        };
+        let content = self
+            .or_refused(checked, actor, "application.revise", &subject, ctx)
+            .await?;
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        let note = rev.note.trim();
+        if !tx
+            .add_version(
+                &p.tenant_id,
+                id,
+                based_on,
+                &content,
+                note,
+                &actor.user_id,
+                &now,
+            )
+            .await?
+        {
+            drop(tx);
+            // Someone added a version or the stage moved since the page was loaded.
+            let now_row = self.db.project(&p.tenant_id, id).await?;
+            let err = match now_row {
+                Some(r) => may_revise(r.stage, r.version, based_on).err(),
+                None => None,
+            }
+            .unwrap_or(DomainError::Conflict {
+                code: "stale_version",
+                message: "申请书刚刚已被修改，请刷新后在最新版本上修改".into(),
+            });
+            return Err(self
+                .refused(Some(actor), "application.revise", &subject, err.into(), ctx)
+                .await);
+        }
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "application.revise",
+            Outcome::Ok,
+            &subject,
+            Some(json!({ "version": based_on })),
+            Some(json!({ "version": based_on + 1, "note": note, "budget_fen": content.total() })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(based_on + 1)
+    }
+
+    /// The manager submits the draft for the community's consultation meeting.
+    pub async fn submit_application(
+        &self,
+        actor: &Actor,
+        id: &str,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        let p = self
+            .readable_project(actor, id, "application.submit", ctx)
+            .await?;
+        let subject = Subject {
+            kind: "project",
+            id,
+            area: &p.community,
+        };
+        let checked = can_apply(actor, &p.organization_id)
+            .map_err(AppError::from)
+            .and_then(|role| Ok((role, p.stage.next(Event::Submit)?)));
+        let (role, to) = self
+            .or_refused(checked, actor, "application.submit", &subject, ctx)
+            .await?;
+        self.move_project(actor, role, &p, to, "application.submit", json!({}), ctx)
+            .await
+    }
+
+    /// Moves a project to `to` in one transaction with its audit event; refused when the stage
+    /// moved since it was read.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn move_project(
+        &self,
+        actor: &Actor,
+        role: Role,
+        p: &ProjectRow,
+        to: Stage,
+        action: &str,
+        detail: serde_json::Value,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        let subject = Subject {
+            kind: "project",
+            id: &p.id,
+            area: &p.community,
+        };
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        if !tx
+            .move_stage(&p.tenant_id, &p.id, p.stage, to, &now)
+            .await?
+        {
+            drop(tx);
+            let err = DomainError::Conflict {
+                code: "stage_moved",
+                message: "项目状态刚刚已变化，请刷新后查看".into(),
+            };
+            return Err(self
+                .refused(Some(actor), action, &subject, err.into(), ctx)
+                .await);
+        }
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            action,
+            Outcome::Ok,
+            &subject,
+            Some(json!({ "stage": p.stage })),
+            Some(json!({ "stage": to, "detail": detail })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Two versions of a project's application side by side, with what changed.
+    pub async fn compare_versions(
+        &self,
+        actor: &Actor,
+        id: &str,
+        a: i64,
+        b: i64,
+        ctx: &Ctx,
+    ) -> Result<Comparison, AppError> {
+        let project = self
+            .readable_project(actor, id, "project.view", ctx)
+            .await?;
+        let all = self.db.application_versions(&project.tenant_id, id).await?;
+        let pick = |n: i64, field: &str| {
+            all.iter().find(|v| v.version == n).cloned().ok_or_else(|| {
+                AppError::from(DomainError::field(
+                    field,
+                    "unknown_version",
+                    format!("没有第 {n} 版（共 {} 版）", all.len()),
+                ))
+            })
+        };
+        let (va, vb) = (pick(a, "a")?, pick(b, "b")?);
+        Ok(Comparison {
+            changes: compare(&va.content, &vb.content),
+            a: va,
+            b: vb,
+            project,
+        })
+    }
+}

@@ -1,0 +1,493 @@
+//! Pages and API of projects and their applications' versions.
+
+use crate::api::ApiJson;
+use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
+use crate::error::{status_of, ApiError, PageError};
+use crate::pages::{Chrome, FormErrors};
+use crate::social::{refused, render};
+use crate::AppState;
+use app::project::{
+    ApplicationSetup, Comparison, NewApplication, ProjectDetail, ProjectList, Revision,
+};
+use app::AppError;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use domain::chain::application::ApplicationForm;
+use domain::chain::money::yuan;
+use domain::chain::stage::Stage;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ProjectQuery {
+    pub stage: String,
+    pub before: String,
+}
+
+impl ProjectQuery {
+    fn stage(&self) -> Option<Stage> {
+        Stage::parse(self.stage.trim())
+    }
+    fn before(&self) -> Option<&str> {
+        Some(self.before.trim()).filter(|b| !b.is_empty())
+    }
+}
+
+/// A form whose list fields arrive as repeated keys (checkboxes): repeated values are joined
+/// with commas, which is how the text fields list ids too.
+fn with_lists<T: DeserializeOwned + Default>(pairs: Vec<(String, String)>) -> T {
+    let mut m = serde_json::Map::new();
+    for (k, v) in pairs {
+        match m.get_mut(&k) {
+            Some(serde_json::Value::String(s)) if !v.trim().is_empty() => {
+                if !s.trim().is_empty() {
+                    s.push_str(", ");
+                }
+                s.push_str(&v);
+            }
+            Some(_) => {}
+            None => {
+                m.insert(k, serde_json::Value::String(v));
+            }
+        }
+    }
+    // Every field of these forms is a string with a default, so only a foreign shape fails.
+    serde_json::from_value(serde_json::Value::Object(m)).unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "projects.html")]
+struct ProjectsPage {
+    chrome: Chrome,
+    list: ProjectList,
+    filter: ProjectQuery,
+    stages: Vec<(&'static str, &'static str)>,
+}
+
+impl ProjectsPage {
+    fn yuan(&self, fen: &i64) -> String {
+        yuan(*fen)
+    }
+}
+
+pub async fn projects(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Query(q): Query<ProjectQuery>,
+) -> Result<Response, PageError> {
+    let list = state
+        .app
+        .projects(&s.actor, q.stage(), q.before())
+        .await
+        .map_err(|e| PageError::new(e, s.locale))?;
+    Ok(render(
+        StatusCode::OK,
+        &ProjectsPage {
+            chrome: Chrome::for_user(&s, "/projects"),
+            list,
+            filter: q,
+            stages: Stage::options(),
+        },
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "project_form.html")]
+struct FormPage {
+    chrome: Chrome,
+    setup: ApplicationSetup,
+    /// Where the form posts (a new project or a new version).
+    action: String,
+    /// The version revised (empty for a new application).
+    based_on: String,
+    note: String,
+    form: ApplicationForm,
+    errors: FormErrors,
+}
+
+fn ids(list: &str) -> impl Iterator<Item = &str> {
+    list.split(|c: char| c == ',' || c == '，' || c.is_whitespace())
+        .filter(|x| !x.is_empty())
+}
+
+impl FormPage {
+    fn chosen(&self, list: &str, id: &str) -> bool {
+        ids(list).any(|x| x == id)
+    }
+
+    /// Social workers typed by id who are not among the organization's own (kept as typed).
+    fn other_workers(&self) -> String {
+        ids(&self.form.social_workers)
+            .filter(|id| !self.setup.social_workers.iter().any(|w| w.id == *id))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct NewQuery {
+    pub eligibility: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn form_page(
+    state: &AppState,
+    s: &Signed,
+    status: StatusCode,
+    eligibility_or_project: Result<&str, &str>,
+    based_on: String,
+    note: String,
+    mut form: ApplicationForm,
+    errors: FormErrors,
+) -> Result<Response, PageError> {
+    let (setup, action) = match eligibility_or_project {
+        Ok(eligibility) => (
+            state
+                .app
+                .application_setup(&s.actor, eligibility, &s.ctx)
+                .await,
+            "/projects".to_string(),
+        ),
+        Err(project) => (
+            state.app.revision_setup(&s.actor, project, &s.ctx).await,
+            format!("/projects/{project}/versions"),
+        ),
+    };
+    let setup = setup.map_err(|e| PageError::new(e, s.locale))?;
+    if form.lead.is_empty() {
+        form.lead = s.actor.user_id.clone();
+    }
+    Ok(render(
+        status,
+        &FormPage {
+            chrome: Chrome::for_user(s, "/projects"),
+            setup,
+            action,
+            based_on,
+            note,
+            form,
+            errors,
+        },
+    ))
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, PageError> {
+    form_page(
+        &state,
+        &s,
+        StatusCode::OK,
+        Ok(q.eligibility.trim()),
+        String::new(),
+        String::new(),
+        ApplicationForm::default(),
+        FormErrors::default(),
+    )
+    .await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let new: NewApplication = with_lists(pairs);
+    match state.app.create_project(&s.actor, &new, &s.ctx).await {
+        Ok(id) => Ok(Redirect::to(&format!("/projects/{id}")).into_response()),
+        Err(e) => match refused(&e) {
+            Some((st, errors)) => {
+                form_page(
+                    &state,
+                    &s,
+                    st,
+                    Ok(&new.eligibility_id),
+                    String::new(),
+                    String::new(),
+                    new.form,
+                    errors,
+                )
+                .await
+            }
+            None => Err(PageError::new(e, s.locale)),
+        },
+    }
+}
+
+pub async fn revise_form(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let d = state
+        .app
+        .project_detail(&s.actor, &id, &s.ctx)
+        .await
+        .map_err(|e| PageError::new(e, s.locale))?;
+    form_page(
+        &state,
+        &s,
+        StatusCode::OK,
+        Err(&id),
+        d.project.version.to_string(),
+        String::new(),
+        ApplicationForm::from(&d.current.content),
+        FormErrors::default(),
+    )
+    .await
+}
+
+pub async fn revise(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let rev: Revision = with_lists(pairs);
+    match state
+        .app
+        .revise_application(&s.actor, &id, &rev, &s.ctx)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/projects/{id}")).into_response()),
+        Err(e) => {
+            let errors = match refused(&e) {
+                Some((_, errors)) => errors,
+                // A conflict (stale version, frozen) is shown above the kept text.
+                None if matches!(e, AppError::Domain(_)) => {
+                    FormErrors::single("based_on", &e.to_string())
+                }
+                None => return Err(PageError::new(e, s.locale)),
+            };
+            form_page(
+                &state,
+                &s,
+                status_of(&e),
+                Err(&id),
+                rev.based_on,
+                rev.note,
+                rev.form,
+                errors,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "project.html")]
+struct ProjectPage {
+    chrome: Chrome,
+    d: ProjectDetail,
+    notice: String,
+}
+
+impl ProjectPage {
+    fn yuan(&self, fen: &i64) -> String {
+        yuan(*fen)
+    }
+}
+
+async fn project_page(
+    state: &AppState,
+    s: &Signed,
+    id: &str,
+    status: StatusCode,
+    notice: String,
+) -> Result<Response, PageError> {
+    let d = state
+        .app
+        .project_detail(&s.actor, id, &s.ctx)
+        .await
+        .map_err(|e| PageError::new(e, s.locale))?;
+    Ok(render(
+        status,
+        &ProjectPage {
+            chrome: Chrome::for_user(s, &format!("/projects/{id}")),
+            d,
+            notice,
+        },
+    ))
+}
+
+pub async fn project(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    project_page(&state, &s, &id, StatusCode::OK, String::new()).await
+}
+
+/// After an action on a project: back to its page, or the page again saying why not.
+pub(crate) async fn after(
+    state: &AppState,
+    s: &Signed,
+    id: &str,
+    result: Result<(), AppError>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/projects/{id}")).into_response()),
+        Err(e @ (AppError::Domain(_) | AppError::Denied(_))) => {
+            let notice = match &e {
+                AppError::Domain(domain::DomainError::Invalid(f)) => f
+                    .iter()
+                    .map(|x| x.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("；"),
+                _ => e.to_string(),
+            };
+            project_page(state, s, id, status_of(&e), notice).await
+        }
+        Err(e) => Err(PageError::new(e, s.locale)),
+    }
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let r = state.app.submit_application(&s.actor, &id, &s.ctx).await;
+    after(&state, &s, &id, r).await
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CompareQuery {
+    pub a: String,
+    pub b: String,
+}
+
+impl CompareQuery {
+    /// The two versions asked for; by default the first and the latest.
+    fn pair(&self, latest: i64) -> (i64, i64) {
+        let n = |s: &str, d: i64| s.trim().parse().unwrap_or(d);
+        (n(&self.a, 1), n(&self.b, latest))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "project_compare.html")]
+struct ComparePage {
+    chrome: Chrome,
+    c: Comparison,
+    versions: Vec<i64>,
+}
+
+impl ComparePage {
+    fn yuan(&self, fen: &i64) -> String {
+        yuan(*fen)
+    }
+    fn same(&self, a: &i64, b: &i64) -> bool {
+        a == b
+    }
+}
+
+pub async fn compare(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    Query(q): Query<CompareQuery>,
+) -> Result<Response, PageError> {
+    let d = state
+        .app
+        .project_detail(&s.actor, &id, &s.ctx)
+        .await
+        .map_err(|e| PageError::new(e, s.locale))?;
+    let (a, b) = q.pair(d.project.version);
+    match state
+        .app
+        .compare_versions(&s.actor, &id, a, b, &s.ctx)
+        .await
+    {
+        Ok(c) => Ok(render(
+            StatusCode::OK,
+            &ComparePage {
+                chrome: Chrome::for_user(&s, &format!("/projects/{id}")),
+                c,
+                versions: d.versions.iter().map(|v| v.version).collect(),
+            },
+        )),
+        Err(e) => after(&state, &s, &id, Err(e)).await,
+    }
+}
+
+// ---------- API ----------
+
+pub async fn api_projects(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Query(q): Query<ProjectQuery>,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.app.projects(&s.actor, q.stage(), q.before()).await?).into_response())
+}
+
+pub async fn api_create(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    ApiJson(new): ApiJson<NewApplication>,
+) -> Result<Response, ApiError> {
+    let id = state.app.create_project(&s.actor, &new, &s.ctx).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+}
+
+pub async fn api_project(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.app.project_detail(&s.actor, &id, &s.ctx).await?).into_response())
+}
+
+pub async fn api_revise(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(rev): ApiJson<Revision>,
+) -> Result<Response, ApiError> {
+    let v = state
+        .app
+        .revise_application(&s.actor, &id, &rev, &s.ctx)
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "version": v }))).into_response())
+}
+
+pub async fn api_submit(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    state.app.submit_application(&s.actor, &id, &s.ctx).await?;
+    Ok(Json(state.app.project_detail(&s.actor, &id, &s.ctx).await?).into_response())
+}
+
+pub async fn api_compare(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+    Query(q): Query<CompareQuery>,
+) -> Result<Response, ApiError> {
+    let latest = state
+        .app
+        .project_detail(&s.actor, &id, &s.ctx)
+        .await?
+        .project
+        .version;
+    let (a, b) = q.pair(latest);
+    Ok(Json(
+        state
+            .app
+            .compare_versions(&s.actor, &id, a, b, &s.ctx)
+            .await?,
+    )
+    .into_response())
+}
