@@ -28,7 +28,7 @@ pub enum AppError {
     #[error("导入文件有误")]
     Import(Vec<ImportError>),
     #[error("内部错误：{0}")]
-    Store(#[from] StoreError),
+    Store(StoreError),
     #[error("内部错误：{0}")]
     Internal(String),
 }
@@ -47,6 +47,20 @@ impl std::fmt::Display for ImportError {
         match &self.column {
             Some(c) => write!(f, "{}:{} [{}] {}", self.file, self.line, c, self.message),
             None => write!(f, "{}:{} {}", self.file, self.line, self.message),
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    /// A frozen record refused by the database (a race the use case's own check lost) is a
+    /// conflict the person can read, not an internal error.
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Frozen(_) => AppError::Domain(DomainError::Conflict {
+                code: "frozen",
+                message: "该记录已签字封存或已定稿，不能再修改".into(),
+            }),
+            e => AppError::Store(e),
         }
     }
 }

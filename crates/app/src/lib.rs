@@ -5,6 +5,7 @@
 pub mod area;
 pub mod audit;
 pub mod catalogue;
+pub mod consultation;
 mod credentials;
 pub mod demo;
 mod error;

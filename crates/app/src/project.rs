@@ -51,6 +51,8 @@ pub struct ProjectDetail {
     pub social_workers: Vec<Named>,
     pub volunteers: Vec<Named>,
     pub needs: Vec<Named>,
+    /// Comments and requested changes from frozen consultation minutes: (entry, meeting, date).
+    pub comments: Vec<(store::consultation::EntryRow, String, String)>,
     /// The reader manages the organization and the stage allows revision.
     pub can_revise: bool,
     /// The reader manages the organization and the application is a draft.
@@ -245,6 +247,7 @@ impl App {
             });
         }
         let mine = manages(actor, &project.organization_id);
+        let comments = self.db.comments_on(t, id).await?;
         Ok(ProjectDetail {
             lead: names_of(std::slice::from_ref(&c.lead), &accounts)
                 .pop()
@@ -255,6 +258,7 @@ impl App {
             social_workers: names_of(&c.social_workers, &workers),
             volunteers: names_of(&c.volunteers, &volunteers),
             needs,
+            comments,
             can_revise: mine && project.stage.revisable(),
             can_submit: mine && project.stage == Stage::Draft,
             versions: all

@@ -35,6 +35,9 @@ pub enum StoreError {
     Sqlx(sqlx::Error),
     #[error("bulk insert failed: {0}")]
     Bulk(String),
+    /// A trigger refused to change a frozen record (signed minutes, a sealed vote, a version).
+    #[error("frozen record: {0}")]
+    Frozen(String),
     #[error("migration {name} failed: {source}")]
     Migration { name: String, source: sqlx::Error },
 }
@@ -42,6 +45,9 @@ pub enum StoreError {
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(d) = &e {
+            if d.message().contains("frozen:") {
+                return StoreError::Frozen(d.message().to_string());
+            }
             if d.is_unique_violation() {
                 let what = d
                     .constraint()

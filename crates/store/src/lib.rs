@@ -12,6 +12,7 @@ pub mod audit;
 pub mod bulk;
 pub mod catalogue;
 mod checkpoint;
+pub mod consultation;
 mod db;
 pub mod identity;
 mod migrate;

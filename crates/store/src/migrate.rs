@@ -29,6 +29,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0007_needs"),
     migration!("0008_catalogue"),
     migration!("0009_projects"),
+    migration!("0010_meetings"),
 ];
 
 /// Tables that hold national reference data or accounts that span cities, and so carry no

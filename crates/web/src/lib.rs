@@ -9,6 +9,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod catalogue;
+pub mod consultation;
 pub mod error;
 pub mod i18n;
 pub mod need;

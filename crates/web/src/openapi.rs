@@ -127,6 +127,18 @@ pub fn document() -> Value {
                     "volunteers": { "type": "string", "description": "volunteer registry ids, comma-separated" },
                     "needs": { "type": "string", "description": "ids of open needs of the item's community, comma-separated" }
                 }), json!(["title", "background", "goals", "phases", "budget", "lead", "social_workers"])),
+                "ConsultationForm": s(json!({
+                    "community": { "type": "string", "description": "12-digit community code" }, "title": { "type": "string" },
+                    "held_on": { "type": "string", "format": "date" }, "place": { "type": "string" },
+                    "projects": { "type": "string", "description": "ids of submitted applications of the community, comma-separated" }
+                }), json!(["community", "title", "held_on", "place", "projects"])),
+                "AttendeeForm": s(json!({ "role": { "type": "string", "enum": domain::chain::consultation::AttendeeRole::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>() }, "name": { "type": "string" } }), json!(["role", "name"])),
+                "CommentForm": s(json!({
+                    "project_id": { "type": "string" }, "speaker": { "type": "string" },
+                    "role": { "type": "string", "enum": domain::chain::consultation::AttendeeRole::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>() },
+                    "comment": { "type": "string" }, "requested_change": { "type": "string" }
+                }), json!(["project_id", "speaker", "role", "comment"])),
+                "FreezeForm": s(json!({ "recorder": { "type": "string" }, "chair": { "type": "string" }, "summary": { "type": "string" } }), json!(["recorder", "chair", "summary"])),
                 "NewApplication": { "allOf": [ { "$ref": "#/components/schemas/ApplicationForm" }, s(json!({ "eligibility_id": { "type": "string" } }), json!(["eligibility_id"])) ] },
                 "Revision": { "allOf": [ { "$ref": "#/components/schemas/ApplicationForm" }, s(json!({ "based_on": { "type": "string", "description": "the version number revised" }, "note": { "type": "string" } }), json!(["based_on"])) ] },
                 "TrainingForm": s(json!({ "name": { "type": "string" }, "organizer": { "type": "string" }, "held_on": { "type": "string", "format": "date" }, "hours": { "type": "string" } }), json!(["name", "organizer", "held_on", "hours"])),

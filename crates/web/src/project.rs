@@ -40,7 +40,7 @@ impl ProjectQuery {
 
 /// A form whose list fields arrive as repeated keys (checkboxes): repeated values are joined
 /// with commas, which is how the text fields list ids too.
-fn with_lists<T: DeserializeOwned + Default>(pairs: Vec<(String, String)>) -> T {
+pub(crate) fn with_lists<T: DeserializeOwned + Default>(pairs: Vec<(String, String)>) -> T {
     let mut m = serde_json::Map::new();
     for (k, v) in pairs {
         match m.get_mut(&k) {
@@ -110,7 +110,7 @@ struct FormPage {
     errors: FormErrors,
 }
 
-fn ids(list: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn ids(list: &str) -> impl Iterator<Item = &str> {
     list.split(|c: char| c == ',' || c == '，' || c.is_whitespace())
         .filter(|x| !x.is_empty())
 }

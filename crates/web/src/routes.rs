@@ -2,8 +2,8 @@
 //! from it, so a route added here is served, documented and checked at once.
 
 use crate::{
-    api, assets, catalogue, need, pages, people, project, registry, social, talent, volunteer,
-    AppState,
+    api, assets, catalogue, consultation, need, pages, people, project, registry, social, talent,
+    volunteer, AppState,
 };
 use axum::http::Method;
 use axum::routing::{delete, get, post, put, MethodRouter};
@@ -140,6 +140,12 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/projects/{project_id}/versions", Signed, "Save a new version of the application", post(project::revise)),
         r(p.clone(), "/projects/{project_id}/submit", Signed, "Submit the application for consultation", post(project::submit)),
         r(g.clone(), "/projects/{project_id}/compare", Signed, "Two versions side by side (a, b)", get(project::compare)),
+        r(g.clone(), "/consultations", Signed, "Consultation meetings of my territory, with the form to convene one", get(consultation::consultations)),
+        r(p.clone(), "/consultations", Signed, "Convene a consultation meeting on submitted applications (community committee)", post(consultation::convene)),
+        r(g.clone(), "/consultations/{consultation_id}", Signed, "A consultation meeting: agenda, attendance, comments, minutes", get(consultation::consultation)),
+        r(p.clone(), "/consultations/{consultation_id}/attendees", Signed, "Record an attendee (until the minutes are frozen)", post(consultation::attend)),
+        r(p.clone(), "/consultations/{consultation_id}/comments", Signed, "Record a comment on an application (until the minutes are frozen)", post(consultation::comment)),
+        r(p.clone(), "/consultations/{consultation_id}/freeze", Signed, "Sign and freeze the minutes", post(consultation::freeze)),
         r(g.clone(), "/volunteers", Signed, "Volunteers", get(volunteer::list)),
         r(g.clone(), "/volunteers/roster/import", Signed, "Import form for the volunteer roster", get(people::volunteer_import_form)),
         r(p.clone(), "/volunteers/roster/import", Signed, "Import volunteers (multipart file)", post(people::import_volunteers)),
@@ -211,6 +217,12 @@ pub fn route_table() -> Vec<RouteSpec> {
         with_body(r(p.clone(), "/api/v1/projects/{project_id}/versions", Signed, "Save a new version (based_on: the version revised; 409 stale_version or application_frozen)", post(project::api_revise)), "Revision"),
         r(p.clone(), "/api/v1/projects/{project_id}/submit", Signed, "Submit the application for consultation", post(project::api_submit)),
         r(g.clone(), "/api/v1/projects/{project_id}/compare", Signed, "Two versions compared field by field (a, b; default first and latest)", get(project::api_compare)),
+        r(g.clone(), "/api/v1/consultations", Signed, "Consultation meetings of my territory and the applications I may put on an agenda", get(consultation::api_consultations)),
+        with_body(r(p.clone(), "/api/v1/consultations", Signed, "Convene a consultation meeting (community committee)", post(consultation::api_convene)), "ConsultationForm"),
+        r(g.clone(), "/api/v1/consultations/{consultation_id}", Signed, "A consultation meeting with agenda, attendance and comments", get(consultation::api_consultation)),
+        with_body(r(p.clone(), "/api/v1/consultations/{consultation_id}/attendees", Signed, "Record an attendee (409 minutes_frozen after freezing)", post(consultation::api_attend)), "AttendeeForm"),
+        with_body(r(p.clone(), "/api/v1/consultations/{consultation_id}/comments", Signed, "Record a comment on an application of the agenda", post(consultation::api_comment)), "CommentForm"),
+        with_body(r(p.clone(), "/api/v1/consultations/{consultation_id}/freeze", Signed, "Sign and freeze the minutes (recorder, chair, summary)", post(consultation::api_freeze)), "FreezeForm"),
         r(g.clone(), "/api/v1/volunteers", Signed, "Volunteers I may see (q, after)", get(volunteer::api_list)),
         with_body(r(p.clone(), "/api/v1/volunteers", Signed, "Register a volunteer (consent required)", post(volunteer::api_create)), "VolunteerForm"),
         r(p.clone(), "/api/v1/social-workers/import", Signed, "Import social workers: the body is the CSV or .xlsx file (?filename=); all rows or none", post(people::api_import_workers)),

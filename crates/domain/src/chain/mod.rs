@@ -4,6 +4,7 @@
 
 pub mod application;
 pub mod catalogue;
+pub mod consultation;
 pub mod money;
 pub mod need;
 pub mod panel;

@@ -1,0 +1,421 @@
+//! Consultation meetings (step 3 of the chain): the community committee convenes one on
+//! submitted applications, records attendance and comments, and freezes the signed minutes;
+//! freezing moves each application on the agenda to "consulted".
+
+use crate::audit::{event, Subject};
+use crate::registry::tenant_of;
+use crate::social::new_id;
+use crate::{App, AppError, Ctx};
+use domain::audit::Outcome;
+use domain::authz::{can, reach, Action, Target};
+use domain::chain::consultation::{
+    may_freeze, open_for_changes, AttendeeForm, AttendeeRole, CommentForm, ConsultationForm,
+    FreezeForm,
+};
+use domain::chain::need::can_curate;
+use domain::chain::stage::{Event, Stage};
+use domain::{Actor, AreaCode, DomainError, Role};
+use serde::Serialize;
+use serde_json::json;
+use store::consultation::{AgendaItem, ConsultationRow, EntryRow};
+use store::project::ProjectRow;
+use store::time;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsultationList {
+    pub meetings: Vec<ConsultationRow>,
+    /// Submitted applications of the communities the reader convenes for (the agenda to pick).
+    pub submitted: Vec<ProjectRow>,
+    pub can_convene_for: Vec<AreaCode>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsultationDetail {
+    pub meeting: ConsultationRow,
+    pub agenda: Vec<AgendaItem>,
+    pub attendees: Vec<EntryRow>,
+    pub comments: Vec<EntryRow>,
+    /// The reader keeps this community's meetings and the minutes are not frozen.
+    pub can_record: bool,
+}
+
+fn subject<'a>(m: &'a ConsultationRow) -> Subject<'a> {
+    Subject {
+        kind: "consultation",
+        id: &m.id,
+        area: &m.community,
+    }
+}
+
+impl App {
+    pub async fn consultations(&self, actor: &Actor) -> Result<ConsultationList, AppError> {
+        let scope = reach(actor, Action::ViewChain);
+        if scope.roots().is_empty() {
+            return Ok(ConsultationList {
+                meetings: Vec::new(),
+                submitted: Vec::new(),
+                can_convene_for: Vec::new(),
+            });
+        }
+        let can_convene_for: Vec<AreaCode> = actor
+            .assignments
+            .iter()
+            .filter(|a| a.role == Role::CommunityOfficer)
+            .map(|a| a.area.clone())
+            .collect();
+        let convene_scope = domain::identity::Scope::new(can_convene_for.clone());
+        let submitted = if can_convene_for.is_empty() {
+            Vec::new()
+        } else {
+            let mut v = self
+                .db
+                .projects(&convene_scope, Some(Stage::Submitted), None, None, 200)
+                .await?;
+            // Consulted applications may be discussed again after revision.
+            v.extend(
+                self.db
+                    .projects(&convene_scope, Some(Stage::Consulted), None, None, 200)
+                    .await?,
+            );
+            v
+        };
+        Ok(ConsultationList {
+            meetings: self.db.consultations(&scope, 200).await?,
+            submitted,
+            can_convene_for,
+        })
+    }
+
+    async fn readable_consultation(
+        &self,
+        actor: &Actor,
+        id: &str,
+        action: &str,
+        ctx: &Ctx,
+    ) -> Result<ConsultationRow, AppError> {
+        let tenant = tenant_of(id).ok_or_else(|| AppError::not_found("恳谈会"))?;
+        let m = self
+            .db
+            .consultation(tenant, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("恳谈会"))?;
+        if let Err(d) = can(actor, Action::ViewChain, Target::Area(&m.community)) {
+            return Err(self
+                .refused(Some(actor), action, &subject(&m), d.into(), ctx)
+                .await);
+        }
+        Ok(m)
+    }
+
+    pub async fn consultation_detail(
+        &self,
+        actor: &Actor,
+        id: &str,
+        ctx: &Ctx,
+    ) -> Result<ConsultationDetail, AppError> {
+        let meeting = self
+            .readable_consultation(actor, id, "consultation.view", ctx)
+            .await?;
+        let (attendees, comments) = self
+            .db
+            .consultation_entries(&meeting.tenant_id, id)
+            .await?
+            .into_iter()
+            .partition(|e| e.kind == "attendee");
+        Ok(ConsultationDetail {
+            agenda: self.db.agenda(&meeting.tenant_id, id).await?,
+            can_record: !meeting.frozen() && can_curate(actor, &meeting.community).is_ok(),
+            attendees,
+            comments,
+            meeting,
+        })
+    }
+
+    /// The community committee convenes a meeting on submitted applications of the community.
+    pub async fn convene_consultation(
+        &self,
+        actor: &Actor,
+        form: &ConsultationForm,
+        ctx: &Ctx,
+    ) -> Result<String, AppError> {
+        let typed = AreaCode::parse(form.community.trim()).unwrap_or_else(|_| AreaCode::nation());
+        let subj = Subject {
+            kind: "consultation",
+            id: form.title.trim(),
+            area: &typed,
+        };
+        let checked = match form.validate() {
+            Ok(m) => match can_curate(actor, &m.community) {
+                Ok(role) => self.agenda_versions(&m).await.map(|v| (m, role, v)),
+                Err(d) => Err(d.into()),
+            },
+            Err(d) => Err(d.into()),
+        };
+        let (m, role, versions) = self
+            .or_refused(checked, actor, "consultation.convene", &subj, ctx)
+            .await?;
+        let tenant = m.community.tenant().unwrap_or("0000").to_string();
+        let id = new_id(&tenant);
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        tx.insert_consultation(&tenant, &id, &m, &versions, &actor.user_id, &now)
+            .await?;
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "consultation.convene",
+            Outcome::Ok,
+            &Subject {
+                kind: "consultation",
+                id: &id,
+                area: &m.community,
+            },
+            None,
+            Some(json!({ "title": m.title, "held_on": m.held_on, "agenda": versions })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Each agenda project with its current version: it must be an application of the
+    /// meeting's community that can still be consulted on.
+    async fn agenda_versions(
+        &self,
+        m: &domain::chain::consultation::Consultation,
+    ) -> Result<Vec<(String, i64)>, AppError> {
+        let mut out = Vec::new();
+        let mut bad = Vec::new();
+        for id in &m.projects {
+            let p = match tenant_of(id) {
+                Some(t) => self.db.project(t, id).await?,
+                None => None,
+            };
+            match p {
+                Some(p) if p.community == m.community && p.stage.next(Event::Consult).is_ok() => {
+                    out.push((p.id, p.version))
+                }
+                Some(p) if p.community == m.community => {
+                    bad.push(format!("“{}”（{}）", p.title, p.stage.zh()))
+                }
+                _ => bad.push(format!("“{id}”不是本社区的项目")),
+            }
+        }
+        if bad.is_empty() {
+            Ok(out)
+        } else {
+            Err(DomainError::field(
+                "projects",
+                "not_consultable",
+                format!("这些申请书不能列入恳谈会：{}", bad.join("；")),
+            )
+            .into())
+        }
+    }
+
+    /// A meeting the reader may record in: they keep its community, and it is not frozen.
+    async fn recordable(
+        &self,
+        actor: &Actor,
+        id: &str,
+        action: &str,
+        ctx: &Ctx,
+    ) -> Result<(ConsultationRow, Role), AppError> {
+        let m = self.readable_consultation(actor, id, action, ctx).await?;
+        let checked = can_curate(actor, &m.community)
+            .map_err(AppError::from)
+            .and_then(|role| {
+                open_for_changes(m.frozen())?;
+                Ok(role)
+            });
+        let role = self
+            .or_refused(checked, actor, action, &subject(&m), ctx)
+            .await?;
+        Ok((m, role))
+    }
+
+    pub async fn record_attendee(
+        &self,
+        actor: &Actor,
+        id: &str,
+        form: &AttendeeForm,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        let (m, role) = self
+            .recordable(actor, id, "consultation.attend", ctx)
+            .await?;
+        let (who, name) = self
+            .or_refused(
+                form.validate().map_err(AppError::from),
+                actor,
+                "consultation.attend",
+                &subject(&m),
+                ctx,
+            )
+            .await?;
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        tx.insert_attendee(
+            &m.tenant_id,
+            &new_id(&m.tenant_id),
+            id,
+            who,
+            &name,
+            &actor.user_id,
+            &now,
+        )
+        .await?;
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "consultation.attend",
+            Outcome::Ok,
+            &subject(&m),
+            None,
+            Some(json!({ "role": who, "name": name })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn record_comment(
+        &self,
+        actor: &Actor,
+        id: &str,
+        form: &CommentForm,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        let (m, role) = self
+            .recordable(actor, id, "consultation.comment", ctx)
+            .await?;
+        let agenda: Vec<String> = self
+            .db
+            .agenda(&m.tenant_id, id)
+            .await?
+            .into_iter()
+            .map(|a| a.project_id)
+            .collect();
+        let comment = self
+            .or_refused(
+                form.validate(&agenda).map_err(AppError::from),
+                actor,
+                "consultation.comment",
+                &subject(&m),
+                ctx,
+            )
+            .await?;
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        tx.insert_comment(
+            &m.tenant_id,
+            &new_id(&m.tenant_id),
+            id,
+            &comment,
+            &actor.user_id,
+            &now,
+        )
+        .await?;
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "consultation.comment",
+            Outcome::Ok,
+            &subject(&m),
+            None,
+            Some(json!(comment)),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Signs and freezes the minutes; each application on the agenda becomes "consulted".
+    pub async fn freeze_consultation(
+        &self,
+        actor: &Actor,
+        id: &str,
+        form: &FreezeForm,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        let m = self
+            .readable_consultation(actor, id, "consultation.freeze", ctx)
+            .await?;
+        let roles: Vec<AttendeeRole> = self
+            .db
+            .consultation_entries(&m.tenant_id, id)
+            .await?
+            .into_iter()
+            .filter(|e| e.kind == "attendee")
+            .map(|e| e.role)
+            .collect();
+        let checked = can_curate(actor, &m.community)
+            .map_err(AppError::from)
+            .and_then(|role| {
+                may_freeze(m.frozen(), &roles, form)?;
+                Ok(role)
+            });
+        let role = self
+            .or_refused(checked, actor, "consultation.freeze", &subject(&m), ctx)
+            .await?;
+        let agenda = self.db.agenda(&m.tenant_id, id).await?;
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        if !tx
+            .freeze_consultation(
+                &m.tenant_id,
+                id,
+                form.recorder.trim(),
+                form.chair.trim(),
+                form.summary.trim(),
+                &actor.user_id,
+                &now,
+            )
+            .await?
+        {
+            drop(tx);
+            return Err(self
+                .refused(
+                    Some(actor),
+                    "consultation.freeze",
+                    &subject(&m),
+                    DomainError::Conflict {
+                        code: "minutes_frozen",
+                        message: "会议纪要刚刚已被封存".into(),
+                    }
+                    .into(),
+                    ctx,
+                )
+                .await);
+        }
+        let mut moved = Vec::new();
+        for a in &agenda {
+            // An application already past consultation (voted on meanwhile) keeps its stage.
+            if let Ok(to) = a.stage.next(Event::Consult) {
+                if to != a.stage
+                    && tx
+                        .move_stage(&m.tenant_id, &a.project_id, a.stage, to, &now)
+                        .await?
+                {
+                    moved.push(a.project_id.clone());
+                }
+            }
+        }
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "consultation.freeze",
+            Outcome::Ok,
+            &subject(&m),
+            None,
+            Some(json!({ "recorder": form.recorder.trim(), "chair": form.chair.trim(), "consulted": moved })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
