@@ -22,6 +22,7 @@ pub mod social;
 pub mod talent;
 pub mod transfer;
 pub mod volunteer;
+pub mod vote;
 pub mod worklist;
 
 pub use error::{AppError, ImportError};

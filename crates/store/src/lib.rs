@@ -24,6 +24,7 @@ pub mod talent;
 pub mod testing;
 pub mod time;
 pub mod volunteer;
+pub mod vote;
 
 pub use db::{Backend, Db, StoreError, Tx};
 pub use migrate::{migration_names, NATIONAL_TABLES};

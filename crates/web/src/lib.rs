@@ -23,6 +23,7 @@ pub mod server;
 pub mod social;
 pub mod talent;
 pub mod volunteer;
+pub mod vote;
 
 pub use server::{Application, WebConfig};
 

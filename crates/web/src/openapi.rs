@@ -139,6 +139,13 @@ pub fn document() -> Value {
                     "comment": { "type": "string" }, "requested_change": { "type": "string" }
                 }), json!(["project_id", "speaker", "role", "comment"])),
                 "FreezeForm": s(json!({ "recorder": { "type": "string" }, "chair": { "type": "string" }, "summary": { "type": "string" } }), json!(["recorder", "chair", "summary"])),
+                "OpenVoteForm": s(json!({
+                    "community": { "type": "string" }, "title": { "type": "string" }, "held_on": { "type": "string", "format": "date" },
+                    "projects": { "type": "string", "description": "ids of consulted applications of the community, comma-separated" }
+                }), json!(["community", "title", "held_on", "projects"])),
+                "AttendanceForm": s(json!({ "present": { "type": "string", "description": "user ids of the representatives present, comma-separated" } }), json!(["present"])),
+                "BallotForm": s(json!({ "choice": { "type": "string", "enum": ["yes", "no", "abstain"] } }), json!(["choice"])),
+                "PaperForm": s(json!({ "yes": { "type": "string" }, "no": { "type": "string" }, "abstain": { "type": "string" }, "counter": { "type": "string" } }), json!(["yes", "no", "abstain", "counter"])),
                 "NewApplication": { "allOf": [ { "$ref": "#/components/schemas/ApplicationForm" }, s(json!({ "eligibility_id": { "type": "string" } }), json!(["eligibility_id"])) ] },
                 "Revision": { "allOf": [ { "$ref": "#/components/schemas/ApplicationForm" }, s(json!({ "based_on": { "type": "string", "description": "the version number revised" }, "note": { "type": "string" } }), json!(["based_on"])) ] },
                 "TrainingForm": s(json!({ "name": { "type": "string" }, "organizer": { "type": "string" }, "held_on": { "type": "string", "format": "date" }, "hours": { "type": "string" } }), json!(["name", "organizer", "held_on", "hours"])),

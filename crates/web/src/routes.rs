@@ -3,7 +3,7 @@
 
 use crate::{
     api, assets, catalogue, consultation, need, pages, people, project, registry, social, talent,
-    volunteer, AppState,
+    volunteer, vote, AppState,
 };
 use axum::http::Method;
 use axum::routing::{delete, get, post, put, MethodRouter};
@@ -146,6 +146,13 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/consultations/{consultation_id}/attendees", Signed, "Record an attendee (until the minutes are frozen)", post(consultation::attend)),
         r(p.clone(), "/consultations/{consultation_id}/comments", Signed, "Record a comment on an application (until the minutes are frozen)", post(consultation::comment)),
         r(p.clone(), "/consultations/{consultation_id}/freeze", Signed, "Sign and freeze the minutes", post(consultation::freeze)),
+        r(g.clone(), "/votes", Signed, "Representatives' meetings of my territory, with the form to open one", get(vote::votes)),
+        r(p.clone(), "/votes", Signed, "Open a representatives' meeting on consulted applications (fixes roster and rules)", post(vote::open)),
+        r(g.clone(), "/votes/{vote_id}", Signed, "A representatives' meeting: roster, attendance, motions, ballots and sealed results", get(vote::vote)),
+        r(p.clone(), "/votes/{vote_id}/attendance", Signed, "Record who is present (the chair)", post(vote::attendance)),
+        r(p.clone(), "/votes/{vote_id}/motions/{project_id}/ballots", Signed, "Cast my ballot on one application (once)", post(vote::cast)),
+        r(p.clone(), "/votes/{vote_id}/motions/{project_id}/paper", Signed, "Enter a signed paper count (the chair)", post(vote::paper)),
+        r(p.clone(), "/votes/{vote_id}/motions/{project_id}/seal", Signed, "Seal and announce the result (the chair; needs a quorum)", post(vote::seal)),
         r(g.clone(), "/volunteers", Signed, "Volunteers", get(volunteer::list)),
         r(g.clone(), "/volunteers/roster/import", Signed, "Import form for the volunteer roster", get(people::volunteer_import_form)),
         r(p.clone(), "/volunteers/roster/import", Signed, "Import volunteers (multipart file)", post(people::import_volunteers)),
@@ -223,6 +230,13 @@ pub fn route_table() -> Vec<RouteSpec> {
         with_body(r(p.clone(), "/api/v1/consultations/{consultation_id}/attendees", Signed, "Record an attendee (409 minutes_frozen after freezing)", post(consultation::api_attend)), "AttendeeForm"),
         with_body(r(p.clone(), "/api/v1/consultations/{consultation_id}/comments", Signed, "Record a comment on an application of the agenda", post(consultation::api_comment)), "CommentForm"),
         with_body(r(p.clone(), "/api/v1/consultations/{consultation_id}/freeze", Signed, "Sign and freeze the minutes (recorder, chair, summary)", post(consultation::api_freeze)), "FreezeForm"),
+        r(g.clone(), "/api/v1/votes", Signed, "Representatives' meetings of my territory and the consulted applications I may put to a vote", get(vote::api_votes)),
+        with_body(r(p.clone(), "/api/v1/votes", Signed, "Open a representatives' meeting (community committee; fixes roster, rules and recusals)", post(vote::api_open)), "OpenVoteForm"),
+        r(g.clone(), "/api/v1/votes/{vote_id}", Signed, "A representatives' meeting with roster, motions, recusals, counts and my ballot state", get(vote::api_vote)),
+        with_body(r(p.clone(), "/api/v1/votes/{vote_id}/attendance", Signed, "Record who is present (present: user ids)", post(vote::api_attendance)), "AttendanceForm"),
+        with_body(r(p.clone(), "/api/v1/votes/{vote_id}/motions/{project_id}/ballots", Signed, "Cast my ballot (choice yes|no|abstain; 409 already_voted, recused, not_present, sealed)", post(vote::api_cast)), "BallotForm"),
+        with_body(r(p.clone(), "/api/v1/votes/{vote_id}/motions/{project_id}/paper", Signed, "Enter a paper count signed by its counter", post(vote::api_paper)), "PaperForm"),
+        r(p.clone(), "/api/v1/votes/{vote_id}/motions/{project_id}/seal", Signed, "Seal the result (409 no_quorum); answers the tally", post(vote::api_seal)),
         r(g.clone(), "/api/v1/volunteers", Signed, "Volunteers I may see (q, after)", get(volunteer::api_list)),
         with_body(r(p.clone(), "/api/v1/volunteers", Signed, "Register a volunteer (consent required)", post(volunteer::api_create)), "VolunteerForm"),
         r(p.clone(), "/api/v1/social-workers/import", Signed, "Import social workers: the body is the CSV or .xlsx file (?filename=); all rows or none", post(people::api_import_workers)),

@@ -811,6 +811,27 @@ async fn shexian_snapshot(db: &Db) -> String {
             out.push_str(&format!("{} {:?} {}|", e.id, e.status, e.reason));
         }
     }
+    for v in db.vote_meetings(&Scope::nation(), 1000).await.unwrap() {
+        let roster = db.roster(&v.tenant_id, &v.id).await.unwrap();
+        out.push_str(&format!(
+            "{} {:?}|",
+            v.id,
+            roster.iter().map(|r| r.present).collect::<Vec<_>>()
+        ));
+        for (_, m) in db.motions(&v.tenant_id, Some(&v.id), None).await.unwrap() {
+            let ballots = db
+                .ballots(&v.tenant_id, &v.id, &m.project_id)
+                .await
+                .unwrap();
+            out.push_str(&format!(
+                "{} {:?} {:?} {}|",
+                m.project_id,
+                m.sealed_at,
+                m.paper,
+                ballots.len()
+            ));
+        }
+    }
     for m in db.consultations(&Scope::nation(), 1000).await.unwrap() {
         let entries = db.consultation_entries(&m.tenant_id, &m.id).await.unwrap();
         out.push_str(&format!("{} {:?} {}|", m.id, m.frozen_at, entries.len()));
@@ -1046,6 +1067,29 @@ async fn consultation_on(t: &TestApp, project: &str, community: &str) -> String 
     id
 }
 
+/// A representatives' meeting with one motion and no roster, straight into the store (fixture).
+async fn vote_on(t: &TestApp, project: &str, community: &str) -> String {
+    let id = format!("{project}-vote");
+    let mut tx = t.db.begin().await.unwrap();
+    tx.insert_vote_meeting(&store::vote::NewVoteMeeting {
+        tenant: "3410",
+        id: &id,
+        community: &AreaCode::parse(community).unwrap(),
+        title: "居民代表会议",
+        held_on: "2026-12-20",
+        rules: &app::vote::RULES,
+        roster: &[],
+        motions: &[(project.to_string(), 1)],
+        recusals: &[],
+        by: "test",
+        now: &store::time::now(),
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
 /// A complete application form with the given lead, social workers and needs.
 fn application_form(
     lead: &str,
@@ -1174,6 +1218,8 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
     .await;
     let shexian_meeting = consultation_on(&t, &shexian_project, "341021100201").await;
     let sibling_meeting = consultation_on(&t, &sibling_project, "341002002002").await;
+    let shexian_vote = vote_on(&t, &shexian_project, "341021100201").await;
+    let sibling_vote = vote_on(&t, &sibling_project, "341002002002").await;
     let shexian_need = need_in(&t, "341021100201", "341021100", "歙县徽城助餐需求").await;
     let sibling_need = need_in(&t, "341002002002", "341002002", "跃进路社区助餐需求").await;
     let before = shexian_snapshot(&t.db).await;
@@ -1188,6 +1234,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
         foreign_item: (String, String),
         foreign_project: String,
         foreign_meeting: String,
+        foreign_vote: String,
         markers: Vec<String>,
     }
     let probes = [
@@ -1201,6 +1248,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
             foreign_item: shexian_item.clone(),
             foreign_project: shexian_project.clone(),
             foreign_meeting: shexian_meeting.clone(),
+            foreign_vote: shexian_vote.clone(),
             markers: vec![
                 "歙县".into(),
                 "341021".into(),
@@ -1218,6 +1266,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
             foreign_item: shexian_item.clone(),
             foreign_project: shexian_project.clone(),
             foreign_meeting: shexian_meeting.clone(),
+            foreign_vote: shexian_vote.clone(),
             markers: vec![
                 "歙县".into(),
                 "341021".into(),
@@ -1235,6 +1284,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
             foreign_item: sibling_item.clone(),
             foreign_project: sibling_project.clone(),
             foreign_meeting: sibling_meeting.clone(),
+            foreign_vote: sibling_vote.clone(),
             markers: vec![
                 "341002002002".into(),
                 "跃进路".into(),
@@ -1269,6 +1319,7 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
                     "eligibility_id" => p.foreign_item.1.clone(),
                     "project_id" => p.foreign_project.clone(),
                     "consultation_id" => p.foreign_meeting.clone(),
+                    "vote_id" => p.foreign_vote.clone(),
                     other => panic!(
                         "route {} has a parameter {other} with no territory fixture: add one here",
                         spec.path
@@ -1302,6 +1353,8 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
                 ("decision", "approve"),
                 ("reason", "越权操作的理由写得足够长"),
                 ("item_id", p.foreign_item.0.as_str()),
+                ("choice", "yes"),
+                ("present", "x"),
             ];
             // A fresh session per route, so logging out or changing a password cannot hide later routes.
             let s = t.login(p.login).await;
@@ -2980,6 +3033,290 @@ async fn a_consultation_records_attendance_and_comments_and_its_signed_minutes_c
         )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{b}");
+}
+
+/// A consulted application: submitted, then discussed at a meeting whose minutes are frozen.
+async fn consulted_project(t: &TestApp) -> String {
+    let project = submitted_project(t).await;
+    let officer = t.actor("community").await;
+    let ctx = Ctx::default();
+    let meeting = t
+        .app
+        .convene_consultation(
+            &officer,
+            &domain::chain::consultation::ConsultationForm {
+                community: "341002002001".into(),
+                title: "恳谈会".into(),
+                held_on: "2026-12-10".into(),
+                place: "议事厅".into(),
+                projects: project.clone(),
+            },
+            &ctx,
+        )
+        .await
+        .unwrap();
+    for (role, name) in [
+        ("supervisory_council", "王建国"),
+        ("representative", "赵秀英"),
+    ] {
+        t.app
+            .record_attendee(
+                &officer,
+                &meeting,
+                &domain::chain::consultation::AttendeeForm {
+                    role: role.into(),
+                    name: name.into(),
+                },
+                &ctx,
+            )
+            .await
+            .unwrap();
+    }
+    t.app
+        .freeze_consultation(
+            &officer,
+            &meeting,
+            &domain::chain::consultation::FreezeForm {
+                recorder: "李娜".into(),
+                chair: "张伟".into(),
+                summary: "同意提交表决。".into(),
+            },
+            &ctx,
+        )
+        .await
+        .unwrap();
+    project
+}
+
+async fn cast(path: &str, s: &Session, choice: &str) -> (StatusCode, String, String) {
+    s.api(
+        reqwest::Method::POST,
+        path,
+        Some(json!({ "choice": choice })),
+    )
+    .await
+}
+
+/// Resident representatives of 柏树街 besides the demonstration one.
+async fn more_representatives(t: &TestApp, logins: &[&'static str]) {
+    for login in logins {
+        t.app
+            .create_user(
+                None,
+                &UserForm {
+                    login: (*login).into(),
+                    display_name: format!("居民代表 {login}"),
+                    password: PASSWORD.into(),
+                    role: "representative".into(),
+                    area: "341002002001".into(),
+                    organization_id: None,
+                },
+                &Ctx::default(),
+            )
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn representatives_vote_once_with_recusal_and_quorum_and_the_sealed_result_moves_the_application(
+) {
+    let t = spawn_app().await;
+    let project = consulted_project(&t).await;
+    more_representatives(&t, &["rep2", "rep3", "rep4"]).await;
+    // A member of the applying organization who is also a representative.
+    let member = t.actor("orgmember").await.user_id;
+    t.app
+        .assign_role(
+            &officer(Role::SystemAdministrator, "3410"),
+            &member,
+            &app::identity::RoleForm {
+                role: "representative".into(),
+                area: "341002002001".into(),
+                organization_id: None,
+            },
+            &Ctx::default(),
+        )
+        .await
+        .unwrap();
+    let community = t.login("community").await;
+    let (_, _, b) = community
+        .api(reqwest::Method::GET, "/api/v1/votes", None)
+        .await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&b).unwrap()["consulted"][0]["id"],
+        json!(project)
+    );
+    let (st, _) = community
+        .post(
+            "/votes",
+            &[
+                ("community", "341002002001"),
+                ("title", "2027 年度居民代表会议"),
+                ("held_on", "2026-12-20"),
+                ("projects", project.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, _, b) = community
+        .api(reqwest::Method::GET, "/api/v1/votes", None)
+        .await;
+    let list: Value = serde_json::from_str(&b).unwrap();
+    let vote = list["meetings"][0]["id"].as_str().unwrap().to_string();
+    assert!(
+        list["consulted"].as_array().unwrap().is_empty(),
+        "the application is now being voted on"
+    );
+    // The roster is the snapshot at opening: a representative added later is not on it.
+    more_representatives(&t, &["late"]).await;
+    let (_, _, b) = community
+        .api(reqwest::Method::GET, &format!("/api/v1/votes/{vote}"), None)
+        .await;
+    let d: Value = serde_json::from_str(&b).unwrap();
+    assert_eq!(d["meeting"]["roster_size"], 5, "{b}");
+    assert_eq!(
+        d["motions"][0]["recused"][0][1], "applicant_organization",
+        "{b}"
+    );
+    let uid = |login: &'static str| {
+        let t = &t;
+        async move { t.actor(login).await.user_id }
+    };
+    let (rep, rep2, rep3) = (
+        uid("representative").await,
+        uid("rep2").await,
+        uid("rep3").await,
+    );
+    let ballot = format!("/api/v1/votes/{vote}/motions/{project}/ballots");
+    let representative = t.login("representative").await;
+    let (st, _, b) = cast(&ballot, &representative, "yes").await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    assert!(b.contains("not_present"), "{b}");
+    // Two present of five: no quorum, sealing is refused and changes nothing.
+    let attendance = |present: Vec<&str>| json!({ "present": present.join(",") });
+    let (st, _, b) = community
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/votes/{vote}/attendance"),
+            Some(attendance(vec![&rep, &rep2])),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT, "{b}");
+    let seal = format!("/api/v1/votes/{vote}/motions/{project}/seal");
+    let (st, _, b) = community.api(reqwest::Method::POST, &seal, None).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    assert!(b.contains("no_quorum") && b.contains("法定人数"), "{b}");
+    let (st, _, b) = community
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/votes/{vote}/attendance"),
+            Some(attendance(vec![&rep, &rep2, &member])),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT, "{b}");
+    // The recused member cannot vote; an absent representative cannot either.
+    let orgmember = t.login("orgmember").await;
+    let (st, _, b) = cast(&ballot, &orgmember, "yes").await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    assert!(b.contains("recused") && b.contains("属申请方组织"), "{b}");
+    let r3 = t.login("rep3").await;
+    let (st, _, b) = cast(&ballot, &r3, "no").await;
+    assert!(
+        st == StatusCode::CONFLICT && b.contains("not_present"),
+        "{b}"
+    );
+    let _ = rep3;
+    // The page's buttons work; a second ballot is refused.
+    let (_, page) = representative.get(&format!("/votes/{vote}")).await;
+    assert!(page.contains("class=\"vote-yes\""), "{page}");
+    let (st, _) = representative
+        .post(
+            &format!("/votes/{vote}/motions/{project}/ballots"),
+            &[("choice", "yes")],
+        )
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (st, _, b) = cast(&ballot, &representative, "no").await;
+    assert!(
+        st == StatusCode::CONFLICT && b.contains("already_voted"),
+        "{b}"
+    );
+    // Eight simultaneous ballots by one representative count once.
+    let r2 = t.login("rep2").await;
+    let results = futures_util::future::join_all((0..8).map(|_| cast(&ballot, &r2, "yes"))).await;
+    let accepted = results
+        .iter()
+        .filter(|(st, _, _)| *st == StatusCode::NO_CONTENT)
+        .count();
+    assert_eq!(
+        accepted,
+        1,
+        "{:?}",
+        results.iter().map(|r| r.0).collect::<Vec<_>>()
+    );
+    assert!(results
+        .iter()
+        .all(|(st, _, _)| *st == StatusCode::NO_CONTENT || *st == StatusCode::CONFLICT));
+    // A paper count cannot replace electronic ballots; a representative cannot seal.
+    let (st, _, b) = community
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/votes/{vote}/motions/{project}/paper"),
+            Some(json!({"yes": "2", "no": "0", "abstain": "0", "counter": "李娜"})),
+        )
+        .await;
+    assert!(
+        st == StatusCode::CONFLICT && b.contains("electronic_ballots"),
+        "{b}"
+    );
+    let (st, _, _) = representative.api(reqwest::Method::POST, &seal, None).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _, b) = community.api(reqwest::Method::POST, &seal, None).await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let tally: Value = serde_json::from_str(&b).unwrap();
+    assert_eq!(
+        (
+            tally["present"].as_u64(),
+            tally["recused"].as_u64(),
+            tally["entitled"].as_u64(),
+            tally["yes"].as_u64(),
+            tally["passed"].as_bool()
+        ),
+        (Some(3), Some(1), Some(2), Some(2), Some(true)),
+        "{b}"
+    );
+    let (_, _, b) = community
+        .api(
+            reqwest::Method::GET,
+            &format!("/api/v1/projects/{project}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&b).unwrap()["project"]["stage"],
+        "passed"
+    );
+    let (_, page) = community.get(&format!("/votes/{vote}")).await;
+    assert!(
+        page.contains("表决通过") && page.contains("同意 2"),
+        "{page}"
+    );
+    // Sealed: no ballot, no second seal, no change in the database.
+    let (st, _, b) = cast(&ballot, &r3, "no").await;
+    assert!(st == StatusCode::CONFLICT, "{b}");
+    let (st, _, b) = community.api(reqwest::Method::POST, &seal, None).await;
+    assert!(st == StatusCode::CONFLICT && b.contains("sealed"), "{b}");
+    for sql in [
+        format!("INSERT INTO vote_ballots (tenant_id, meeting_id, project_id, user_id, choice, cast_at) VALUES ('3410', '{vote}', '{project}', '{rep3}', 'no', 'x')"),
+        format!("UPDATE vote_motions SET tally = NULL WHERE meeting_id = '{vote}'"),
+        format!("UPDATE vote_meetings SET rules = '{{}}' WHERE id = '{vote}'"),
+        format!("DELETE FROM vote_ballots WHERE meeting_id = '{vote}'"),
+        format!("DELETE FROM vote_recusals WHERE meeting_id = '{vote}'"),
+    ] {
+        let ok = store::on_pool!(&t.db, c => sqlx::query(&sql).execute(c).await.is_ok());
+        assert!(!ok, "the database let a sealed vote change: {sql}");
+    }
 }
 
 #[tokio::test]

@@ -1,0 +1,487 @@
+//! Representatives' meetings: the roster snapshot, the motions (applications at the version put
+//! to the vote), recusals, ballots and sealed tallies (tenant tables; sealed and fixed rows refuse
+//! change by trigger).
+
+use crate::identity::scope_filter;
+use crate::{on_pool, on_tx, Db, StoreError, Tx};
+use domain::chain::stage::Stage;
+use domain::chain::vote::{Choice, PaperCount, RecusalReason, Tally, VoteRules};
+use domain::identity::Scope;
+use domain::AreaCode;
+use serde::Serialize;
+use sqlx::Row;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VoteMeetingRow {
+    pub tenant_id: String,
+    pub id: String,
+    pub community: AreaCode,
+    pub title: String,
+    pub held_on: String,
+    pub rules: VoteRules,
+    pub roster_size: i64,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RosterRow {
+    pub user_id: String,
+    pub display_name: String,
+    pub present: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MotionRow {
+    pub project_id: String,
+    pub title: String,
+    pub organization_name: String,
+    pub version: i64,
+    pub stage: Stage,
+    pub paper: Option<PaperCount>,
+    pub tally: Option<Tally>,
+    pub sealed_at: Option<String>,
+}
+
+/// What the rules need to know about one representative and one motion, read in the ballot's
+/// transaction.
+#[derive(Debug, Clone, Default)]
+pub struct VoterState {
+    pub motion_exists: bool,
+    pub sealed: bool,
+    pub paper: bool,
+    pub on_roster: bool,
+    pub present: bool,
+    pub recusal: Option<RecusalReason>,
+    pub already: bool,
+}
+
+/// A new meeting as opened.
+pub struct NewVoteMeeting<'a> {
+    pub tenant: &'a str,
+    pub id: &'a str,
+    pub community: &'a AreaCode,
+    pub title: &'a str,
+    pub held_on: &'a str,
+    pub rules: &'a VoteRules,
+    pub roster: &'a [(String, String)],
+    /// (project, version) of each motion.
+    pub motions: &'a [(String, i64)],
+    /// (project, user, reason) of each recusal.
+    pub recusals: &'a [(String, String, RecusalReason)],
+    pub by: &'a str,
+    pub now: &'a str,
+}
+
+fn json_err(e: serde_json::Error) -> StoreError {
+    StoreError::Sqlx(sqlx::Error::Decode(Box::new(e)))
+}
+
+const MCOLS: &str =
+    "v.tenant_id, v.id, v.area_code, v.title, v.held_on, v.rules, v.roster_size, v.created_at";
+
+macro_rules! meeting_from_row {
+    ($r:expr) => {{
+        let r = $r;
+        VoteMeetingRow {
+            tenant_id: r.try_get("tenant_id")?,
+            id: r.try_get("id")?,
+            community: AreaCode::from_stored(&r.try_get::<String, _>("area_code")?),
+            title: r.try_get("title")?,
+            held_on: r.try_get("held_on")?,
+            rules: serde_json::from_str(&r.try_get::<String, _>("rules")?).map_err(json_err)?,
+            roster_size: r.try_get("roster_size")?,
+            created_at: r.try_get("created_at")?,
+        }
+    }};
+}
+
+/// The reads below run on the pool for pages and inside the sealing transaction (so a seal never
+/// waits for a second connection while it holds the write lock): one body, two executors.
+macro_rules! read_roster {
+    ($c:expr, $tenant:expr, $meeting:expr) => {{
+        let rows = sqlx::query(
+            "SELECT user_id, display_name, present FROM vote_roster WHERE tenant_id = $1 AND meeting_id = $2 ORDER BY display_name, user_id",
+        )
+        .bind($tenant).bind($meeting).fetch_all($c).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            out.push(RosterRow {
+                user_id: r.try_get("user_id")?,
+                display_name: r.try_get("display_name")?,
+                present: r.try_get("present")?,
+            });
+        }
+        Ok::<_, StoreError>(out)
+    }};
+}
+
+macro_rules! read_motions {
+    ($c:expr, $tenant:expr, $col:expr, $val:expr) => {{
+        let sql = format!(
+            "SELECT m.meeting_id, m.project_id, m.version, m.paper_yes, m.paper_no, m.paper_abstain, m.paper_counter, \
+             m.tally, m.sealed_at, p.title, p.stage, o.name AS organization_name FROM vote_motions m \
+             JOIN projects p ON p.tenant_id = m.tenant_id AND p.id = m.project_id \
+             JOIN organizations o ON o.tenant_id = p.tenant_id AND o.id = p.organization_id \
+             WHERE m.tenant_id = $1 AND {} = $2 ORDER BY m.meeting_id, p.id",
+            $col
+        );
+        let rows = sqlx::query(&sql).bind($tenant).bind($val).fetch_all($c).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let counter: Option<String> = r.try_get("paper_counter")?;
+            let paper = match counter {
+                Some(counter) => Some(PaperCount {
+                    yes: r.try_get::<Option<i64>, _>("paper_yes")?.unwrap_or(0) as u64,
+                    no: r.try_get::<Option<i64>, _>("paper_no")?.unwrap_or(0) as u64,
+                    abstain: r.try_get::<Option<i64>, _>("paper_abstain")?.unwrap_or(0) as u64,
+                    counter,
+                }),
+                None => None,
+            };
+            let tally: Option<String> = r.try_get("tally")?;
+            out.push((r.try_get("meeting_id")?, MotionRow {
+                project_id: r.try_get("project_id")?,
+                title: r.try_get("title")?,
+                organization_name: r.try_get("organization_name")?,
+                version: r.try_get("version")?,
+                stage: Stage::parse(&r.try_get::<String, _>("stage")?).unwrap_or(Stage::Draft),
+                paper,
+                tally: match tally {
+                    Some(t) => Some(serde_json::from_str(&t).map_err(json_err)?),
+                    None => None,
+                },
+                sealed_at: r.try_get("sealed_at")?,
+            }));
+        }
+        Ok::<_, StoreError>(out)
+    }};
+}
+
+macro_rules! read_recusals {
+    ($c:expr, $tenant:expr, $meeting:expr) => {{
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT project_id, user_id, reason FROM vote_recusals WHERE tenant_id = $1 AND meeting_id = $2 ORDER BY project_id, user_id",
+        )
+        .bind($tenant).bind($meeting).fetch_all($c).await?;
+        Ok::<_, StoreError>(rows
+            .into_iter()
+            .filter_map(|(p, u, r)| RecusalReason::parse(&r).map(|r| (p, u, r)))
+            .collect())
+    }};
+}
+
+macro_rules! read_ballots {
+    ($c:expr, $tenant:expr, $meeting:expr, $project:expr) => {{
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT user_id, choice FROM vote_ballots WHERE tenant_id = $1 AND meeting_id = $2 AND project_id = $3 ORDER BY user_id",
+        )
+        .bind($tenant).bind($meeting).bind($project).fetch_all($c).await?;
+        Ok::<_, StoreError>(rows
+            .into_iter()
+            .filter_map(|(u, ch)| Choice::parse(&ch).map(|ch| (u, ch)))
+            .collect())
+    }};
+}
+
+/// One motion as the rules need it, read in one executor.
+#[derive(Debug, Clone)]
+pub struct MotionSnapshot {
+    pub roster: Vec<RosterRow>,
+    pub recusals: Vec<(String, String, RecusalReason)>,
+    pub ballots: Vec<(String, Choice)>,
+    pub motion: MotionRow,
+}
+
+impl Db {
+    pub async fn vote_meeting(
+        &self,
+        tenant: &str,
+        id: &str,
+    ) -> Result<Option<VoteMeetingRow>, StoreError> {
+        let sql =
+            format!("SELECT {MCOLS} FROM vote_meetings v WHERE v.tenant_id = $1 AND v.id = $2");
+        on_pool!(self, c => {
+            match sqlx::query(&sql).bind(tenant).bind(id).fetch_optional(c).await? {
+                Some(r) => Ok(Some(meeting_from_row!(&r))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    pub async fn vote_meetings(
+        &self,
+        scope: &Scope,
+        limit: i64,
+    ) -> Result<Vec<VoteMeetingRow>, StoreError> {
+        let mut binds = Vec::new();
+        let wh = scope_filter("v.area_code", scope, &mut binds);
+        let sql = format!(
+            "SELECT {MCOLS} FROM vote_meetings v WHERE {wh} ORDER BY v.id DESC LIMIT {limit}"
+        );
+        on_pool!(self, c => {
+            let mut q = sqlx::query(&sql);
+            for b in &binds {
+                q = q.bind(b.as_str());
+            }
+            let rows = q.fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(meeting_from_row!(r));
+            }
+            Ok(out)
+        })
+    }
+
+    pub async fn roster(&self, tenant: &str, meeting: &str) -> Result<Vec<RosterRow>, StoreError> {
+        on_pool!(self, c => read_roster!(c, tenant, meeting))
+    }
+
+    /// The motions of a meeting (or, with `project`, that project's motions in any meeting).
+    pub async fn motions(
+        &self,
+        tenant: &str,
+        meeting: Option<&str>,
+        project: Option<&str>,
+    ) -> Result<Vec<(String, MotionRow)>, StoreError> {
+        let (col, val) = match (meeting, project) {
+            (Some(m), _) => ("m.meeting_id", m),
+            (None, Some(p)) => ("m.project_id", p),
+            (None, None) => return Ok(Vec::new()),
+        };
+        on_pool!(self, c => read_motions!(c, tenant, col, val))
+    }
+
+    /// `(project, user, reason)` of a meeting's recusals.
+    pub async fn recusals(
+        &self,
+        tenant: &str,
+        meeting: &str,
+    ) -> Result<Vec<(String, String, RecusalReason)>, StoreError> {
+        on_pool!(self, c => read_recusals!(c, tenant, meeting))
+    }
+
+    /// `(user, choice)` of the electronic ballots on a motion.
+    pub async fn ballots(
+        &self,
+        tenant: &str,
+        meeting: &str,
+        project: &str,
+    ) -> Result<Vec<(String, Choice)>, StoreError> {
+        on_pool!(self, c => read_ballots!(c, tenant, meeting, project))
+    }
+
+    /// The resident representatives of a community now (the roster to snapshot):
+    /// `(user id, display name)`, active accounts only.
+    pub async fn representatives_of(
+        &self,
+        community: &AreaCode,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        on_pool!(self, c => {
+            Ok(sqlx::query_as::<_, (String, String)>(
+                "SELECT DISTINCT u.id, u.display_name FROM role_assignments a JOIN users u ON u.id = a.user_id \
+                 WHERE a.role = 'representative' AND a.area_code = $1 AND u.disabled = FALSE ORDER BY u.id",
+            )
+            .bind(community.as_str()).fetch_all(c).await?)
+        })
+    }
+
+    /// The accounts of the volunteers among `ids` (for recusal: a representative who is a
+    /// volunteer of the applicant's team).
+    pub async fn volunteer_accounts(
+        &self,
+        tenant: &str,
+        ids: &[String],
+    ) -> Result<Vec<String>, StoreError> {
+        let json = serde_json::to_string(ids).map_err(json_err)?;
+        on_pool!(self, c => {
+            let sql = match self.backend() {
+                crate::Backend::Sqlite => "SELECT user_id FROM volunteers WHERE tenant_id = $1 AND user_id IS NOT NULL AND id IN (SELECT value FROM json_each($2))",
+                crate::Backend::Postgres => "SELECT user_id FROM volunteers WHERE tenant_id = $1 AND user_id IS NOT NULL AND id IN (SELECT jsonb_array_elements_text($2::jsonb))",
+            };
+            Ok(sqlx::query_scalar(sql).bind(tenant).bind(&json).fetch_all(c).await?)
+        })
+    }
+}
+
+impl Tx {
+    pub async fn insert_vote_meeting(&mut self, m: &NewVoteMeeting<'_>) -> Result<(), StoreError> {
+        let rules = serde_json::to_string(m.rules).map_err(json_err)?;
+        on_tx!(self, c => {
+            sqlx::query(
+                "INSERT INTO vote_meetings (tenant_id, id, area_code, title, held_on, rules, roster_size, created_by, created_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+            )
+            .bind(m.tenant).bind(m.id).bind(m.community.as_str()).bind(m.title).bind(m.held_on).bind(&rules)
+            .bind(m.roster.len() as i64).bind(m.by).bind(m.now)
+            .execute(&mut *c).await?;
+            for (user, name) in m.roster {
+                sqlx::query("INSERT INTO vote_roster (tenant_id, meeting_id, user_id, display_name) VALUES ($1,$2,$3,$4)")
+                    .bind(m.tenant).bind(m.id).bind(user).bind(name).execute(&mut *c).await?;
+            }
+            for (project, version) in m.motions {
+                sqlx::query("INSERT INTO vote_motions (tenant_id, meeting_id, project_id, version) VALUES ($1,$2,$3,$4)")
+                    .bind(m.tenant).bind(m.id).bind(project).bind(version).execute(&mut *c).await?;
+            }
+            for (project, user, reason) in m.recusals {
+                sqlx::query("INSERT INTO vote_recusals (tenant_id, meeting_id, project_id, user_id, reason) VALUES ($1,$2,$3,$4,$5)")
+                    .bind(m.tenant).bind(m.id).bind(project).bind(user).bind(reason.as_str()).execute(&mut *c).await?;
+            }
+        });
+        Ok(())
+    }
+
+    /// Marks a representative present or absent; `false` when not on the roster.
+    pub async fn set_present(
+        &mut self,
+        tenant: &str,
+        meeting: &str,
+        user: &str,
+        present: bool,
+    ) -> Result<bool, StoreError> {
+        on_tx!(self, c => {
+            let n = sqlx::query("UPDATE vote_roster SET present = $4 WHERE tenant_id = $1 AND meeting_id = $2 AND user_id = $3")
+                .bind(tenant).bind(meeting).bind(user).bind(present)
+                .execute(&mut *c).await?.rows_affected();
+            Ok(n == 1)
+        })
+    }
+
+    /// Everything the rules need to decide one ballot, read under a lock on the motion (on
+    /// PostgreSQL a share lock, so sealing waits for ballots in flight; SQLite's write
+    /// transaction already excludes everyone).
+    pub async fn voter_state(
+        &mut self,
+        tenant: &str,
+        meeting: &str,
+        project: &str,
+        user: &str,
+    ) -> Result<VoterState, StoreError> {
+        let lock = match self.backend() {
+            crate::Backend::Postgres => " FOR SHARE OF m",
+            crate::Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "SELECT m.sealed_at, m.paper_counter, r.user_id AS on_roster, r.present, \
+             (SELECT reason FROM vote_recusals x WHERE x.tenant_id = m.tenant_id AND x.meeting_id = m.meeting_id AND x.project_id = m.project_id AND x.user_id = $4) AS recusal, \
+             (SELECT 1 FROM vote_ballots b WHERE b.tenant_id = m.tenant_id AND b.meeting_id = m.meeting_id AND b.project_id = m.project_id AND b.user_id = $4) AS already \
+             FROM vote_motions m LEFT JOIN vote_roster r ON r.tenant_id = m.tenant_id AND r.meeting_id = m.meeting_id AND r.user_id = $4 \
+             WHERE m.tenant_id = $1 AND m.meeting_id = $2 AND m.project_id = $3{lock}"
+        );
+        on_tx!(self, c => {
+            let Some(r) = sqlx::query(&sql).bind(tenant).bind(meeting).bind(project).bind(user)
+                .fetch_optional(&mut *c).await? else {
+                return Ok(VoterState::default());
+            };
+            Ok(VoterState {
+                motion_exists: true,
+                sealed: r.try_get::<Option<String>, _>("sealed_at")?.is_some(),
+                paper: r.try_get::<Option<String>, _>("paper_counter")?.is_some(),
+                on_roster: r.try_get::<Option<String>, _>("on_roster")?.is_some(),
+                present: r.try_get::<Option<bool>, _>("present")?.unwrap_or(false),
+                recusal: r.try_get::<Option<String>, _>("recusal")?.as_deref().and_then(RecusalReason::parse),
+                already: r.try_get::<Option<i32>, _>("already")?.is_some(),
+            })
+        })
+    }
+
+    /// Records a ballot; `false` when this representative's ballot is already there.
+    pub async fn cast_ballot(
+        &mut self,
+        tenant: &str,
+        meeting: &str,
+        project: &str,
+        user: &str,
+        choice: Choice,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        on_tx!(self, c => {
+            let n = sqlx::query(
+                "INSERT INTO vote_ballots (tenant_id, meeting_id, project_id, user_id, choice, cast_at) VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT DO NOTHING",
+            )
+            .bind(tenant).bind(meeting).bind(project).bind(user).bind(choice.as_str()).bind(now)
+            .execute(&mut *c).await?.rows_affected();
+            Ok(n == 1)
+        })
+    }
+
+    /// The motion, its meeting's roster and recusals and its ballots, read in this transaction.
+    pub async fn motion_snapshot(
+        &mut self,
+        tenant: &str,
+        meeting: &str,
+        project: &str,
+    ) -> Result<Option<MotionSnapshot>, StoreError> {
+        let roster: Vec<RosterRow> = on_tx!(self, c => read_roster!(&mut *c, tenant, meeting))?;
+        let recusals: Vec<(String, String, RecusalReason)> =
+            on_tx!(self, c => read_recusals!(&mut *c, tenant, meeting))?;
+        let ballots: Vec<(String, Choice)> =
+            on_tx!(self, c => read_ballots!(&mut *c, tenant, meeting, project))?;
+        let motions: Vec<(String, MotionRow)> =
+            on_tx!(self, c => read_motions!(&mut *c, tenant, "m.meeting_id", meeting))?;
+        Ok(motions
+            .into_iter()
+            .map(|(_, m)| m)
+            .find(|m| m.project_id == project)
+            .map(|motion| MotionSnapshot {
+                roster,
+                recusals,
+                ballots,
+                motion,
+            }))
+    }
+
+    /// Locks a motion for sealing or a paper count (PostgreSQL: waits for ballots in flight).
+    pub async fn lock_motion(
+        &mut self,
+        tenant: &str,
+        meeting: &str,
+        project: &str,
+    ) -> Result<(), StoreError> {
+        if let Tx::Postgres(t) = self {
+            sqlx::query("SELECT 1 FROM vote_motions WHERE tenant_id = $1 AND meeting_id = $2 AND project_id = $3 FOR UPDATE")
+                .bind(tenant).bind(meeting).bind(project).fetch_optional(&mut **t).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn enter_paper(
+        &mut self,
+        tenant: &str,
+        meeting: &str,
+        project: &str,
+        count: &PaperCount,
+    ) -> Result<bool, StoreError> {
+        on_tx!(self, c => {
+            let n = sqlx::query(
+                "UPDATE vote_motions SET paper_yes = $4, paper_no = $5, paper_abstain = $6, paper_counter = $7 \
+                 WHERE tenant_id = $1 AND meeting_id = $2 AND project_id = $3 AND sealed_at IS NULL AND paper_counter IS NULL",
+            )
+            .bind(tenant).bind(meeting).bind(project).bind(count.yes as i64).bind(count.no as i64)
+            .bind(count.abstain as i64).bind(&count.counter)
+            .execute(&mut *c).await?.rows_affected();
+            Ok(n == 1)
+        })
+    }
+
+    /// Seals a motion with its tally; `false` when it was already sealed.
+    pub async fn seal_motion(
+        &mut self,
+        tenant: &str,
+        meeting: &str,
+        project: &str,
+        tally: &Tally,
+        by: &str,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        let t = serde_json::to_string(tally).map_err(json_err)?;
+        on_tx!(self, c => {
+            let n = sqlx::query(
+                "UPDATE vote_motions SET tally = $4, sealed_by = $5, sealed_at = $6 \
+                 WHERE tenant_id = $1 AND meeting_id = $2 AND project_id = $3 AND sealed_at IS NULL",
+            )
+            .bind(tenant).bind(meeting).bind(project).bind(&t).bind(by).bind(now)
+            .execute(&mut *c).await?.rows_affected();
+            Ok(n == 1)
+        })
+    }
+}
