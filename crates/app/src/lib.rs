@@ -4,6 +4,7 @@
 
 pub mod area;
 pub mod audit;
+mod ballot_box;
 pub mod catalogue;
 pub mod consultation;
 mod credentials;
@@ -69,6 +70,8 @@ pub struct App {
     pub settings: Settings,
     /// Credentials resolved in the last moments (see `credentials`).
     pub(crate) credentials: std::sync::Arc<credentials::CredentialCache>,
+    /// Ballots cast together are written together (see `ballot_box`).
+    pub(crate) ballots: std::sync::Arc<ballot_box::BallotBox>,
 }
 
 impl App {
@@ -77,6 +80,7 @@ impl App {
             db,
             settings,
             credentials: Default::default(),
+            ballots: Default::default(),
         }
     }
 }

@@ -18,7 +18,7 @@ use domain::chain::vote::{
 use domain::{Actor, AreaCode, DomainError, FieldError, Role};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use store::project::ProjectRow;
 use store::time;
 use store::vote::{MotionRow, MotionSnapshot, NewVoteMeeting, RosterRow, VoteMeetingRow};
@@ -507,68 +507,8 @@ impl App {
                     .await);
             }
         };
-        let user = actor.user_id.as_str();
-        let now = time::now();
-        let mut tx = self.db.begin().await?;
-        let st = tx.voter_state(&m.tenant_id, id, project, user).await?;
-        if !st.motion_exists {
-            drop(tx);
-            return Err(AppError::not_found("表决事项"));
-        }
-        // The rules, asked with exactly this person's facts.
-        let one = |b: bool| -> BTreeSet<String> {
-            if b {
-                BTreeSet::from([user.to_string()])
-            } else {
-                BTreeSet::new()
-            }
-        };
-        let meeting = Meeting {
-            roster: one(st.on_roster),
-            rules: m.rules,
-            present: one(st.present),
-        };
-        let motion = Motion {
-            recused: st
-                .recusal
-                .map(|r| (user.to_string(), r))
-                .into_iter()
-                .collect(),
-            ballots: if st.already {
-                BTreeMap::from([(user.to_string(), Choice::Abstain)])
-            } else {
-                BTreeMap::new()
-            },
-            paper: st.paper.then(|| PaperCount {
-                yes: 0,
-                no: 0,
-                abstain: 0,
-                counter: String::new(),
-            }),
-            sealed: st.sealed,
-        };
-        let refused = match meeting.check_ballot(&motion, user) {
-            Err(e) => Some(e),
-            Ok(())
-                if !tx
-                    .cast_ballot(&m.tenant_id, id, project, user, choice, &now)
-                    .await? =>
-            {
-                Some(DomainError::Conflict {
-                    code: "already_voted",
-                    message: "您已对本项投过票，每人只能投一次".into(),
-                })
-            }
-            Ok(()) => None,
-        };
-        if let Some(e) = refused {
-            drop(tx);
-            return Err(self
-                .refused(Some(actor), "vote.cast", &subject(&m), e.into(), ctx)
-                .await);
-        }
         // The choice itself stays in the ballot table; the audit trail says who voted on what.
-        tx.append_audit(event(
+        let audit = event(
             Some(actor),
             Some(Role::Representative),
             "vote.cast",
@@ -577,10 +517,22 @@ impl App {
             None,
             Some(json!({ "project_id": project })),
             ctx,
-        ))
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        );
+        let ballot = crate::ballot_box::Ballot {
+            tenant: m.tenant_id.clone(),
+            meeting: id.to_string(),
+            project: project.to_string(),
+            user: actor.user_id.clone(),
+            choice,
+            rules: m.rules,
+            audit,
+        };
+        match self.ballots.cast(&self.db, ballot).await {
+            Err(e @ AppError::Domain(_)) => Err(self
+                .refused(Some(actor), "vote.cast", &subject(&m), e, ctx)
+                .await),
+            r => r,
+        }
     }
 
     async fn chaired_motion(

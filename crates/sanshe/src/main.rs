@@ -2,6 +2,7 @@
 //! subcommands are the operator's tools.
 
 mod bench;
+mod bench_vote;
 mod config;
 mod generate;
 mod ids;
@@ -138,6 +139,14 @@ enum BenchCommand {
     Organizations {
         #[arg(long, default_value_t = 100_000)]
         rows: usize,
+    },
+    /// Representatives casting ballots through the API, `clients` at once, then every tally
+    /// checked against the ballots sent.
+    Votes {
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        #[arg(long, default_value_t = 1_000)]
+        motions: usize,
     },
     /// A volunteer's total and certificate check with few and with many records.
     Volunteer {
@@ -395,6 +404,11 @@ async fn main() -> anyhow::Result<()> {
                 },
         } => {
             bench::volunteer(small, large, iterations).await?;
+        }
+        Command::Bench {
+            command: BenchCommand::Votes { clients, motions },
+        } => {
+            bench_vote::votes(clients, motions).await?;
         }
         Command::Bench {
             command: BenchCommand::Organizations { rows },

@@ -20,7 +20,7 @@ pub enum Db {
 
 /// A transaction on either backend; one use case runs in exactly one.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(SqliteTx),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -60,6 +60,45 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+/// A SQLite write transaction and its place in this process's writer queue.
+///
+/// SQLite admits one writer at a time. Left to itself, a second `BEGIN IMMEDIATE` polls through
+/// the busy handler, which sleeps up to 100 ms between tries: under many concurrent writers (a
+/// room of representatives voting) most of the time goes to sleeping and the tail latency grows
+/// to seconds. Writers of one database in this process therefore queue on an async mutex first
+/// (fair, no sleeping) and only then begin; the busy handler still covers other processes.
+pub struct SqliteTx {
+    tx: Transaction<'static, Sqlite>,
+    _gate: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl std::ops::Deref for SqliteTx {
+    type Target = sqlx::SqliteConnection;
+    fn deref(&self) -> &sqlx::SqliteConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for SqliteTx {
+    fn deref_mut(&mut self) -> &mut sqlx::SqliteConnection {
+        &mut self.tx
+    }
+}
+
+/// The writer queue of a SQLite database file (one per file in this process).
+fn writer_gate(pool: &SqlitePool) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static GATES: OnceLock<Mutex<HashMap<std::path::PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
+        OnceLock::new();
+    let key = pool.connect_options().get_filename().to_path_buf();
+    let mut gates = GATES
+        .get_or_init(|| Mutex::new(HashMap::new()))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    gates.entry(key).or_default().clone()
+}
+
 impl Db {
     /// Connects from a URL: `sqlite:PATH` (created if missing, WAL, busy timeout) or
     /// `postgres://…`.
@@ -86,9 +125,7 @@ impl Db {
                     Box::pin(async move {
                         let mut handle = conn.lock_handle().await?;
                         // SAFETY: the handle is locked for us; the hook is set before any use.
-                        if std::env::var("NOHOOK").is_err() {
-                            unsafe { crate::checkpoint::install(handle.as_raw_handle().as_ptr()) };
-                        }
+                        unsafe { crate::checkpoint::install(handle.as_raw_handle().as_ptr()) };
                         Ok(())
                     })
                 })
@@ -120,7 +157,17 @@ impl Db {
     /// lock upgrade.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(p) => {
+                // As long as SQLite's own busy timeout: a writer that waits longer fails the same way.
+                let gate =
+                    tokio::time::timeout(Duration::from_secs(10), writer_gate(p).lock_owned())
+                        .await
+                        .map_err(|_| StoreError::Sqlx(sqlx::Error::PoolTimedOut))?;
+                Tx::Sqlite(SqliteTx {
+                    tx: p.begin_with("BEGIN IMMEDIATE").await?,
+                    _gate: gate,
+                })
+            }
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
@@ -148,7 +195,7 @@ impl Tx {
 
     pub async fn commit(self) -> Result<(), StoreError> {
         match self {
-            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Sqlite(t) => t.tx.commit().await?,
             Tx::Postgres(t) => t.commit().await?,
         }
         Ok(())
@@ -156,7 +203,7 @@ impl Tx {
 
     pub async fn rollback(self) -> Result<(), StoreError> {
         match self {
-            Tx::Sqlite(t) => t.rollback().await?,
+            Tx::Sqlite(t) => t.tx.rollback().await?,
             Tx::Postgres(t) => t.rollback().await?,
         }
         Ok(())
