@@ -703,6 +703,7 @@ impl App {
         ))
         .await?;
         tx.commit().await?;
+        self.seed_demo_chain().await?;
         Ok(orgs.len())
     }
 }

@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod consultation;
 mod credentials;
 pub mod demo;
+pub mod demo_chain;
 mod error;
 pub mod identity;
 pub mod need;

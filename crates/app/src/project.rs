@@ -330,11 +330,33 @@ impl App {
         item: ItemRow,
     ) -> Result<ApplicationSetup, AppError> {
         let accounts = named(self.db.organization_accounts(&e.organization_id).await?);
-        let social_workers = named(
+        // The organization's own social workers first, then those of the item's township (a
+        // station's social worker often serves on a community's project).
+        let mut social_workers = named(
             self.db
                 .employed_workers(&e.tenant_id, &e.organization_id)
                 .await?,
         );
+        if let Some(township) = item.community.parent() {
+            for w in self
+                .db
+                .social_workers(
+                    &domain::identity::Scope::new([township]),
+                    &crate::registry::today().to_string(),
+                    None,
+                    None,
+                    20,
+                )
+                .await?
+            {
+                if !social_workers.iter().any(|n| n.id == w.id) {
+                    social_workers.push(Named {
+                        id: w.id,
+                        name: w.name,
+                    });
+                }
+            }
+        }
         let filter = NeedFilter {
             community: Some(item.community.clone()),
             status: Some(NeedStatus::Open),

@@ -263,6 +263,29 @@ async fn the_demonstration_ledger_covers_every_community_and_shows_gaps() {
         0,
         "seeding twice adds nothing"
     );
+    // The demonstration projects, one in each stage built so far, made through the use cases.
+    let projects = app
+        .db
+        .projects(&domain::identity::Scope::nation(), None, None, None, 100)
+        .await
+        .unwrap();
+    let mut stages: Vec<&str> = projects.iter().map(|p| p.stage.as_str()).collect();
+    stages.sort();
+    assert_eq!(
+        stages,
+        [
+            "consulted",
+            "draft",
+            "passed",
+            "rejected",
+            "submitted",
+            "voting"
+        ]
+    );
+    assert!(matches!(
+        app.verify_audit().await.unwrap(),
+        store::audit::ChainReport::Ok { .. }
+    ));
     let all = app
         .db
         .organizations(&domain::identity::Scope::nation(), &Default::default(), 200)

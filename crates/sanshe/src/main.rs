@@ -209,6 +209,14 @@ fn print_demo_accounts() {
             a.area
         );
     }
+    println!(
+        "  另有居民代表 Further representatives of 341002002001: {}",
+        app::demo_chain::MORE_REPRESENTATIVES
+            .iter()
+            .map(|(l, _)| *l)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     println!();
 }
 

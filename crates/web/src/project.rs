@@ -294,6 +294,14 @@ impl ProjectPage {
     fn yuan(&self, fen: &i64) -> String {
         yuan(*fen)
     }
+    fn when(&self, at: &str) -> String {
+        when(at)
+    }
+}
+
+/// A stored UTC timestamp as people read it: `2026-11-30 04:49`.
+pub(crate) fn when(at: &str) -> String {
+    at.get(..16).unwrap_or(at).replace('T', " ")
 }
 
 async fn project_page(
@@ -389,6 +397,9 @@ impl ComparePage {
     }
     fn same(&self, a: &i64, b: &i64) -> bool {
         a == b
+    }
+    fn when(&self, at: &str) -> String {
+        when(at)
     }
 }
 

@@ -1,0 +1,297 @@
+//! Demonstration projects of 柏树街社区 in every stage built so far, made through the same use
+//! cases people use (so the demonstration is what the product does): a draft, a submitted
+//! application, one consulted at a meeting whose signed minutes are frozen, one being voted on,
+//! one passed and one rejected by a sealed vote. All belong to the demonstration organization,
+//! whose manager (`orgmanager`) leads them.
+
+use crate::demo::DEMO_ORG_ID;
+use crate::identity::UserForm;
+use crate::project::NewApplication;
+use crate::vote::{AttendanceForm, BallotForm, OpenVoteForm};
+use crate::{App, AppError, Ctx};
+use domain::chain::application::ApplicationForm;
+use domain::chain::catalogue::{CatalogueItem, EligibilityStatus, ItemStatus};
+use domain::chain::consultation::{AttendeeForm, CommentForm, ConsultationForm, FreezeForm};
+use domain::{Actor, AreaCode, Role, RoleAssignment};
+
+const COMMUNITY: &str = "341002002001";
+
+/// Resident representatives of the demonstration community besides `representative`.
+pub const MORE_REPRESENTATIVES: [(&str, &str); 4] = [
+    ("daibiao2", "居民代表 钱大姐"),
+    ("daibiao3", "居民代表 孙老师"),
+    ("daibiao4", "居民代表 李师傅"),
+    ("daibiao5", "居民代表 周阿姨"),
+];
+
+struct Demo {
+    title: &'static str,
+    item: &'static str,
+    goals: &'static str,
+    budget: &'static str,
+}
+
+const PROJECTS: [Demo; 6] = [
+    Demo {
+        title: "柏树街四点半课堂",
+        item: "四点半课堂",
+        goals: "为双职工家庭儿童提供课后托管|每周开放天数|5 天\n作业辅导满意度|家长问卷|≥ 90%",
+        budget: "辅导志愿者补贴|12000\n学习用品|3000",
+    },
+    Demo {
+        title: "柏树街老年助餐点",
+        item: "老年助餐服务",
+        goals: "为独居高龄老人提供午餐|每周供餐天数|6 天\n覆盖独居老人|服务人数|≥ 40 人",
+        budget: "食材补贴|36000\n场地改造|8000.50\n志愿者保险|1200",
+    },
+    Demo {
+        title: "邻里守望互助网络",
+        item: "邻里互助服务",
+        goals: "结对帮扶特殊老人|结对户数|≥ 30 户",
+        budget: "培训|4000\n探访物资|6000",
+    },
+    Demo {
+        title: "老旧小区居家安全改造",
+        item: "居家安全改造",
+        goals: "为高龄老人家庭加装扶手和防滑设施|改造户数|≥ 25 户",
+        budget: "材料|30000\n施工|15000",
+    },
+    Demo {
+        title: "社区微更新议事会",
+        item: "社区议事协商",
+        goals: "居民参与公共空间改造议事|议事会次数|≥ 6 次",
+        budget: "场地与物料|5000\n专家咨询|3000",
+    },
+    Demo {
+        title: "楼道文化墙美化",
+        item: "楼道文化墙美化",
+        goals: "美化楼道公共空间|完成楼栋数|12 栋",
+        budget: "涂料与材料|20000\n设计|8000",
+    },
+];
+
+fn actor(user_id: &str, role: Role, area: &str, org: Option<&str>) -> Result<Actor, AppError> {
+    Ok(Actor {
+        user_id: user_id.into(),
+        login: user_id.into(),
+        display_name: user_id.into(),
+        assignments: vec![RoleAssignment {
+            role,
+            area: AreaCode::parse(area)?,
+            organization_id: org.map(str::to_string),
+        }],
+    })
+}
+
+impl App {
+    /// Loads the demonstration projects; assumes the ledger (organizations, social workers,
+    /// needs) and the demonstration accounts are there.
+    pub(crate) async fn seed_demo_chain(&self) -> Result<(), AppError> {
+        let ctx = Ctx {
+            request_id: Some("demo-seed".into()),
+            client_addr: None,
+        };
+        let user = |login: &'static str| async move {
+            self.db
+                .user_by_login(login)
+                .await?
+                .map(|u| u.id)
+                .ok_or_else(|| AppError::not_found(login))
+        };
+        let manager = actor(
+            &user("orgmanager").await?,
+            Role::OrganizationManager,
+            COMMUNITY,
+            Some(DEMO_ORG_ID),
+        )?;
+        let officer = actor(
+            &user("community").await?,
+            Role::CommunityOfficer,
+            COMMUNITY,
+            None,
+        )?;
+        for (login, name) in MORE_REPRESENTATIVES {
+            let form = UserForm {
+                login: login.into(),
+                display_name: name.into(),
+                password: crate::demo::DEMO_PASSWORD.into(),
+                role: "representative".into(),
+                area: COMMUNITY.into(),
+                organization_id: None,
+            };
+            self.create_user(None, &form, &ctx).await?;
+        }
+        // Items approved by the township and the organization's approved eligibility on each.
+        let community = AreaCode::parse(COMMUNITY)?;
+        let now = store::time::now();
+        let mut eligibilities = Vec::new();
+        let mut tx = self.db.begin().await?;
+        for d in &PROJECTS {
+            let item = format!("3410-{}", uuid::Uuid::now_v7().simple());
+            let ci = CatalogueItem {
+                community: community.clone(),
+                name: d.item.to_string(),
+                description: String::new(),
+                social_work: false,
+            };
+            tx.insert_catalogue_item("3410", &item, &ci, "demo", &now)
+                .await?;
+            tx.decide_item(
+                "3410",
+                &item,
+                ItemStatus::Proposed,
+                ItemStatus::Approved,
+                "",
+                "demo",
+                &now,
+            )
+            .await?;
+            let e = format!("3410-{}", uuid::Uuid::now_v7().simple());
+            tx.insert_eligibility("3410", &e, &item, DEMO_ORG_ID, 0, "demo", &now)
+                .await?;
+            tx.decide_eligibility("3410", &e, EligibilityStatus::Approved, "", "demo", &now)
+                .await?;
+            eligibilities.push(e);
+        }
+        tx.commit().await?;
+        let worker = self
+            .db
+            .social_workers(
+                &domain::identity::Scope::new([AreaCode::parse("3410")?]),
+                &crate::registry::today().to_string(),
+                None,
+                None,
+                1,
+            )
+            .await?
+            .pop()
+            .map(|w| w.id)
+            .ok_or_else(|| AppError::not_found("演示社工"))?;
+        let open_needs = self
+            .db
+            .needs(
+                &domain::identity::Scope::new([community.clone()]),
+                &store::need::NeedFilter {
+                    status: Some(domain::chain::need::NeedStatus::Open),
+                    ..Default::default()
+                },
+                6,
+            )
+            .await?;
+        let mut projects = Vec::new();
+        for (k, (d, e)) in PROJECTS.iter().zip(&eligibilities).enumerate() {
+            let new = NewApplication {
+                eligibility_id: e.clone(),
+                form: ApplicationForm {
+                    title: d.title.into(),
+                    background: format!(
+                        "社区入户走访和居民议事会收集的需求：{}。本项目回应这些需求，由专业社工带领志愿者实施。",
+                        d.item
+                    ),
+                    goals: d.goals.into(),
+                    phases: "筹备|2027-01-01|2027-02-28|招募志愿者、制定方案\n实施|2027-03-01|2027-11-30|按计划开展服务\n总结|2027-12-01|2027-12-31|自评与结项".into(),
+                    budget: d.budget.into(),
+                    lead: manager.user_id.clone(),
+                    social_workers: worker.clone(),
+                    volunteers: String::new(),
+                    needs: open_needs.get(k).map(|n| n.id.clone()).unwrap_or_default(),
+                },
+            };
+            projects.push(self.create_project(&manager, &new, &ctx).await?);
+        }
+        // Everything but the first is submitted.
+        for p in &projects[1..] {
+            self.submit_application(&manager, p, &ctx).await?;
+        }
+        // A consultation on the last four, with attendance, comments and signed minutes.
+        let meeting = self
+            .convene_consultation(
+                &officer,
+                &ConsultationForm {
+                    community: COMMUNITY.into(),
+                    title: "2027 年度服务项目恳谈会".into(),
+                    held_on: "2026-11-20".into(),
+                    place: "柏树街社区议事厅".into(),
+                    projects: projects[2..].join(","),
+                },
+                &ctx,
+            )
+            .await?;
+        for (role, name) in [
+            ("supervisory_council", "议监会 王建国"),
+            ("representative", "居民代表 冯师傅"),
+            ("representative", "居民代表 钱大姐"),
+            ("organization", "柏树街社区邻里守望互助会"),
+            ("resident", "居民 郑阿姨"),
+        ] {
+            let f = AttendeeForm {
+                role: role.into(),
+                name: name.into(),
+            };
+            self.record_attendee(&officer, &meeting, &f, &ctx).await?;
+        }
+        let comment = CommentForm {
+            project_id: projects[3].clone(),
+            speaker: "王建国".into(),
+            role: "supervisory_council".into(),
+            comment: "改造户数应优先高龄独居老人。".into(),
+            requested_change: "在目标中写明高龄独居老人优先。".into(),
+        };
+        self.record_comment(&officer, &meeting, &comment, &ctx)
+            .await?;
+        let minutes = FreezeForm {
+            recorder: "刘敏".into(),
+            chair: "张伟".into(),
+            summary: "与会人员对四个项目的需求、合理性和可行性发表意见，同意提交居民代表会议表决。"
+                .into(),
+        };
+        self.freeze_consultation(&officer, &meeting, &minutes, &ctx)
+            .await?;
+        // The representatives' meeting on the last three: two results sealed, one still open.
+        let vote = self
+            .open_vote(
+                &officer,
+                &OpenVoteForm {
+                    community: COMMUNITY.into(),
+                    title: "柏树街社区第十二次居民代表会议".into(),
+                    held_on: "2026-11-28".into(),
+                    projects: projects[3..].join(","),
+                },
+                &ctx,
+            )
+            .await?;
+        let mut reps = Vec::new();
+        for (login, _) in MORE_REPRESENTATIVES {
+            reps.push(actor(
+                &user(login).await?,
+                Role::Representative,
+                COMMUNITY,
+                None,
+            )?);
+        }
+        let mut present: Vec<String> = reps.iter().map(|r| r.user_id.clone()).collect();
+        present.push(user("representative").await?);
+        let attendance = AttendanceForm {
+            present: present.join(","),
+        };
+        self.record_presence(&officer, &vote, &attendance, &ctx)
+            .await?;
+        for (p, choices) in [
+            (&projects[4], ["yes", "yes", "yes", "abstain"]),
+            (&projects[5], ["no", "no", "yes", "abstain"]),
+        ] {
+            for (r, c) in reps.iter().zip(choices) {
+                let b = BallotForm { choice: c.into() };
+                self.cast_vote(r, &vote, p, &b, &ctx).await?;
+            }
+            self.seal_vote(&officer, &vote, p, &ctx).await?;
+        }
+        // One representative has already voted on the open motion; `representative` has not.
+        let b = BallotForm {
+            choice: "yes".into(),
+        };
+        self.cast_vote(&reps[0], &vote, &projects[3], &b, &ctx)
+            .await?;
+        Ok(())
+    }
+}

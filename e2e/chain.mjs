@@ -1,0 +1,124 @@
+// Journey of the chain so far, each step by the right role: the township approves an
+// eligibility; the organization writes an application, revises it and compares the versions,
+// and submits it; the community holds the consultation and freezes the signed minutes; the
+// representatives' meeting opens, representatives vote on a phone, and the sealed result passes
+// the application on to the township.
+import { BASE, run, login, expect } from './lib.mjs';
+
+async function as(browser, who, phone = false) {
+  const viewport = phone ? { width: 390, height: 844 } : { width: 1280, height: 900 };
+  const page = await browser.newPage({ viewport, locale: 'zh-CN' });
+  await login(page, who);
+  return page;
+}
+
+async function click(page, selector) {
+  await Promise.all([page.waitForNavigation(), page.click(selector)]);
+}
+
+await run('chain', async (desktop, shot) => {
+  const browser = desktop.context().browser();
+
+  // 1. The township approves the organization's eligibility (no social workers yet: a reason).
+  const township = await as(browser, 'township');
+  await township.goto(`${BASE}/catalogue`);
+  await click(township, '#catalogue >> text=居家养老上门服务');
+  const reason = await township.$('#eligibilities input[name=reason]');
+  expect(reason !== null, 'the pending eligibility can be decided');
+  await reason.fill('社工站派驻社工支持，先行通过');
+  await click(township, '.approve-eligibility');
+  expect((await township.textContent('#eligibilities')).includes('已具备承接资格'), 'the eligibility is approved');
+  await shot(township, 'eligibility-approved');
+  await township.close();
+
+  // 2. The organization writes the application; a bad budget line is named and nothing is lost.
+  const org = await as(browser, 'orgmanager');
+  await org.goto(`${BASE}/projects`);
+  await click(org, '#can-write >> text=居家养老上门服务');
+  await org.fill('#title', '柏树街居家养老上门服务');
+  await org.fill('#background', '入户走访 86 户高龄老人，其中 23 户需要助洁、助浴等上门服务，居民议事会提出由专业组织承接。');
+  await org.fill('#goals', '为高龄老人提供上门服务|服务户数|≥ 20 户\n服务满意度|回访问卷|≥ 90%');
+  await org.fill('#phases', '筹备|2027-01-01|2027-01-31|招募培训志愿者\n实施|2027-02-01|2027-11-30|每周上门');
+  await org.fill('#budget', '上门服务补贴|24000\n耗材|三千');
+  await org.check('input[name=social_workers] >> nth=0');
+  await click(org, '#save-application');
+  expect((await org.textContent('main')).includes('第 2 行'), 'the bad budget line is named');
+  expect((await org.inputValue('#background')).includes('入户走访 86 户'), 'the background is kept');
+  await shot(org, 'application-refused-kept');
+  await org.fill('#budget', '上门服务补贴|24000\n耗材|3000');
+  await click(org, '#save-application');
+  expect(/\/projects\/3410-/.test(org.url()), `the project has its page (${org.url()})`);
+  const project = org.url().split('/projects/')[1];
+  expect((await org.textContent('#budget-total')).includes('27,000.00'), 'the budget is totalled');
+  await shot(org, 'application-v1');
+  await click(org, '#revise');
+  await org.fill('#budget', '上门服务补贴|22000\n耗材|3000');
+  await org.fill('#note', '按街道意见压缩补贴');
+  await click(org, '#save-application');
+  expect((await org.textContent('#version')).includes('第 2 版'), 'a second version');
+  await click(org, '#compare');
+  const changes = await org.textContent('#changes');
+  expect(changes.includes('27,000.00 元') && changes.includes('25,000.00 元'), 'the versions side by side');
+  await shot(org, 'versions-compared');
+  await org.goto(`${BASE}/projects/${project}`);
+  await click(org, '#submit-application');
+  expect((await org.textContent('#stage')).includes('已提交'), 'submitted');
+  await org.close();
+
+  // 3. The community's consultation: attendance, a comment, signed and frozen minutes.
+  const community = await as(browser, 'community');
+  await community.goto(`${BASE}/consultations`);
+  await community.fill('#title', '居家养老项目恳谈会');
+  await community.fill('#held_on', '2026-12-10');
+  await community.fill('#place', '柏树街社区议事厅');
+  await community.check(`input[name=projects][value="${project}"]`);
+  await click(community, '#convene');
+  for (const [role, name] of [['supervisory_council', '议监会 王建国'], ['representative', '居民代表 冯师傅']]) {
+    await community.selectOption('#att-role', role);
+    await community.fill('#att-name', name);
+    await click(community, '#add-attendee');
+  }
+  await community.selectOption('#c-project', project);
+  await community.fill('#c-speaker', '王建国');
+  await community.selectOption('#c-role', 'supervisory_council');
+  await community.fill('#c-comment', '优先服务独居高龄老人。');
+  await community.fill('#c-change', '目标中写明独居高龄老人优先。');
+  await click(community, '#add-comment');
+  await community.fill('textarea#summary', '与会人员同意项目，建议优先服务独居高龄老人。');
+  await community.fill('#recorder', '刘敏');
+  await community.fill('#chair', '张伟');
+  await click(community, '#freeze');
+  expect((await community.textContent('#minutes-status')).includes('已签字封存'), 'the minutes are frozen');
+  expect(await community.$('#add-comment') === null, 'and nothing can be added');
+  await shot(community, 'minutes-frozen');
+
+  // 4. The representatives' meeting: roster fixed, attendance, votes, sealed result.
+  await community.goto(`${BASE}/votes`);
+  await community.fill('#title', '柏树街社区居民代表会议（居家养老）');
+  await community.fill('#held_on', '2026-12-20');
+  await community.check(`input[name=projects][value="${project}"]`);
+  await click(community, '#open-vote');
+  const vote = community.url().split('/votes/')[1];
+  for (const box of await community.$$('#attendance-form input[name=present]')) await box.check();
+  await click(community, '#save-attendance');
+  expect((await community.textContent('#quorum')).includes('已达到法定人数'), 'quorum reached');
+  await shot(community, 'vote-open');
+  for (const [who, phone] of [['representative', true], ['daibiao2', false], ['daibiao3', false]]) {
+    const rep = await as(browser, who, phone);
+    await rep.goto(`${BASE}/votes/${vote}`);
+    await click(rep, `#motion-${project} .vote-yes`);
+    expect((await rep.textContent(`#motion-${project}`)).includes('您已对本项投过票'), `${who} voted once`);
+    if (phone) await shot(rep, 'voted-on-phone');
+    await rep.close();
+  }
+  await community.goto(`${BASE}/votes/${vote}`);
+  await click(community, `#motion-${project} .seal`);
+  const tally = await community.textContent(`#motion-${project} .tally`);
+  expect(tally.includes('表决通过') && tally.includes('同意 3'), `sealed and announced (${tally})`);
+  await shot(community, 'vote-sealed');
+  await community.goto(`${BASE}/projects/${project}`);
+  expect((await community.textContent('#stage')).includes('表决通过，待街道决定'), 'on to the township');
+  expect((await community.textContent('#comments')).includes('独居高龄老人优先'), 'the minutes\' requested change is on the project');
+  await shot(community, 'project-passed');
+  await community.close();
+});
