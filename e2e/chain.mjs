@@ -1,8 +1,8 @@
 // Journey of the chain so far, each step by the right role: the township approves an
 // eligibility; the organization writes an application, revises it and compares the versions,
 // and submits it; the community holds the consultation and freezes the signed minutes; the
-// representatives' meeting opens, representatives vote on a phone, and the sealed result passes
-// the application on to the township.
+// representatives' meeting opens, representatives vote on a phone, the sealed result passes the
+// application on to the township, which buys it from its fund.
 import { BASE, run, login, expect } from './lib.mjs';
 
 async function as(browser, who, phone = false) {
@@ -121,4 +121,17 @@ await run('chain', async (desktop, shot) => {
   expect((await community.textContent('#comments')).includes('独居高龄老人优先'), 'the minutes\' requested change is on the project');
   await shot(community, 'project-passed');
   await community.close();
+
+  // 5. The township decides to buy, from its fund, with reasons.
+  const town = await as(browser, 'township');
+  await town.goto(`${BASE}/projects/${project}`);
+  await town.fill('#p-reason', '居民代表会议表决通过，服务需求迫切');
+  await town.fill('#p-amount', '25000');
+  await click(town, '#buy');
+  expect((await town.textContent('#stage')).includes('已决定购买'), 'purchased');
+  expect((await town.textContent('#purchase')).includes('25,000.00'), 'the amount assigned is shown');
+  await town.goto(`${BASE}/funds`);
+  expect((await town.textContent('#funds')).includes('175,000.00'), 'the fund\'s balance went down by the amount');
+  await shot(town, 'fund-balance');
+  await town.close();
 });

@@ -1,7 +1,7 @@
 //! Demonstration projects of 柏树街社区 in every stage built so far, made through the same use
 //! cases people use (so the demonstration is what the product does): a draft, a submitted
 //! application, one consulted at a meeting whose signed minutes are frozen, one being voted on,
-//! one passed and one rejected by a sealed vote. All belong to the demonstration organization,
+//! one passed and one rejected by a sealed vote; and the township's fund to buy from. All belong to the demonstration organization,
 //! whose manager (`orgmanager`) leads them.
 
 use crate::demo::DEMO_ORG_ID;
@@ -286,6 +286,21 @@ impl App {
             }
             self.seal_vote(&officer, &vote, p, &ctx).await?;
         }
+        // The township's fund for the year, from which it buys passed applications.
+        let township = actor(
+            &user("township").await?,
+            Role::TownshipOfficer,
+            "341002002",
+            None,
+        )?;
+        let fund = domain::chain::purchase::FundForm {
+            area: "341002002".into(),
+            name: "2027 年昱中街道社区服务专项资金".into(),
+            source: "special".into(),
+            year: "2027".into(),
+            budget: "200000".into(),
+        };
+        self.create_fund(&township, &fund, &ctx).await?;
         // One representative has already voted on the open motion; `representative` has not.
         let b = BallotForm {
             choice: "yes".into(),

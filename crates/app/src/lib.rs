@@ -17,6 +17,7 @@ pub mod org_transfer;
 pub mod people_transfer;
 pub mod pii;
 pub mod project;
+pub mod purchase;
 pub mod record_transfer;
 pub mod registry;
 pub mod secret;

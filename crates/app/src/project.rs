@@ -53,6 +53,11 @@ pub struct ProjectDetail {
     pub needs: Vec<Named>,
     /// Comments and requested changes from frozen consultation minutes: (entry, meeting, date).
     pub comments: Vec<(store::consultation::EntryRow, String, String)>,
+    /// The township's purchase decision, once made.
+    pub purchase: Option<store::fund::DecisionRow>,
+    /// The reader is the township and the vote passed: the decision form, with its funds.
+    pub can_decide: bool,
+    pub funds: Vec<store::fund::FundRow>,
     /// The reader manages the organization and the stage allows revision.
     pub can_revise: bool,
     /// The reader manages the organization and the application is a draft.
@@ -248,6 +253,14 @@ impl App {
         }
         let mine = manages(actor, &project.organization_id);
         let comments = self.db.comments_on(t, id).await?;
+        let purchase = self.db.purchase_decision(t, id).await?;
+        let can_decide = project.stage == Stage::Passed
+            && domain::chain::catalogue::can_approve(actor, &project.community).is_ok();
+        let funds = if can_decide {
+            self.funds_for(&project.community).await?
+        } else {
+            Vec::new()
+        };
         Ok(ProjectDetail {
             lead: names_of(std::slice::from_ref(&c.lead), &accounts)
                 .pop()
@@ -259,6 +272,9 @@ impl App {
             volunteers: names_of(&c.volunteers, &volunteers),
             needs,
             comments,
+            purchase,
+            can_decide,
+            funds,
             can_revise: mine && project.stage.revisable(),
             can_submit: mine && project.stage == Stage::Draft,
             versions: all

@@ -14,8 +14,8 @@ use store::need::NeedFilter;
 #[derive(Debug, Clone, Serialize)]
 pub struct Work {
     /// Stable kind: `review_item`, `decide_eligibility`, `revise_item`, `awaiting_eligibility`,
-    /// `write_application`, `submit_application`, `consult_applications`, `support_needs`,
-    /// `open_needs`.
+    /// `write_application`, `submit_application`, `consult_applications`, `vote_applications`,
+    /// `decide_purchase`, `support_needs`, `open_needs`.
     pub kind: &'static str,
     /// What to do, in Chinese.
     pub title: String,
@@ -60,6 +60,19 @@ impl App {
                 });
             }
         }
+        if !township.roots().is_empty() {
+            for p in self
+                .db
+                .projects(&township, Some(Stage::Passed), None, None, 50)
+                .await?
+            {
+                out.push(Work {
+                    kind: "decide_purchase",
+                    title: format!("居民代表会议已表决通过，作出购买决定：{}", p.title),
+                    link: format!("/projects/{}", p.id),
+                });
+            }
+        }
         let community = areas_of(actor, Role::CommunityOfficer);
         if !community.roots().is_empty() {
             for i in self
@@ -92,6 +105,17 @@ impl App {
                     kind: "consult_applications",
                     title: format!("{} 份项目申请书待召开恳谈会", submitted.len()),
                     link: "/projects?stage=submitted".into(),
+                });
+            }
+            let consulted = self
+                .db
+                .projects(&community, Some(Stage::Consulted), None, None, 50)
+                .await?;
+            if !consulted.is_empty() {
+                out.push(Work {
+                    kind: "vote_applications",
+                    title: format!("{} 份申请书已恳谈，待提交居民代表会议表决", consulted.len()),
+                    link: "/votes".into(),
                 });
             }
             if open > 0 {

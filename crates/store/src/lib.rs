@@ -14,6 +14,7 @@ pub mod catalogue;
 mod checkpoint;
 pub mod consultation;
 mod db;
+pub mod fund;
 pub mod identity;
 mod migrate;
 pub mod need;

@@ -30,6 +30,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0008_catalogue"),
     migration!("0009_projects"),
     migration!("0010_meetings"),
+    migration!("0011_funds"),
 ];
 
 /// Tables that hold national reference data or accounts that span cities, and so carry no

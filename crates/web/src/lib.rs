@@ -11,6 +11,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod consultation;
 pub mod error;
+pub mod fund;
 pub mod i18n;
 pub mod need;
 pub mod openapi;

@@ -146,6 +146,16 @@ pub fn document() -> Value {
                 "AttendanceForm": s(json!({ "present": { "type": "string", "description": "user ids of the representatives present, comma-separated" } }), json!(["present"])),
                 "BallotForm": s(json!({ "choice": { "type": "string", "enum": ["yes", "no", "abstain"] } }), json!(["choice"])),
                 "PaperForm": s(json!({ "yes": { "type": "string" }, "no": { "type": "string" }, "abstain": { "type": "string" }, "counter": { "type": "string" } }), json!(["yes", "no", "abstain", "counter"])),
+                "FundForm": s(json!({
+                    "area": { "type": "string", "description": "township, county or city code" }, "name": { "type": "string" },
+                    "source": { "type": "string", "enum": domain::chain::money::FundSource::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>() },
+                    "year": { "type": "string" }, "budget": { "type": "string", "description": "yuan, up to 2 decimals" }
+                }), json!(["area", "name", "source", "year", "budget"])),
+                "PurchaseForm": s(json!({
+                    "decision": { "type": "string", "enum": ["buy", "decline"] }, "reason": { "type": "string", "minLength": 4 },
+                    "fund_id": { "type": "string", "description": "a fund of the community's township (buying)" },
+                    "amount": { "type": "string", "description": "yuan, at most the application's budget (buying)" }
+                }), json!(["decision", "reason"])),
                 "NewApplication": { "allOf": [ { "$ref": "#/components/schemas/ApplicationForm" }, s(json!({ "eligibility_id": { "type": "string" } }), json!(["eligibility_id"])) ] },
                 "Revision": { "allOf": [ { "$ref": "#/components/schemas/ApplicationForm" }, s(json!({ "based_on": { "type": "string", "description": "the version number revised" }, "note": { "type": "string" } }), json!(["based_on"])) ] },
                 "TrainingForm": s(json!({ "name": { "type": "string" }, "organizer": { "type": "string" }, "held_on": { "type": "string", "format": "date" }, "hours": { "type": "string" } }), json!(["name", "organizer", "held_on", "hours"])),

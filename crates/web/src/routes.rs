@@ -2,8 +2,8 @@
 //! from it, so a route added here is served, documented and checked at once.
 
 use crate::{
-    api, assets, catalogue, consultation, need, pages, people, project, registry, social, talent,
-    volunteer, vote, AppState,
+    api, assets, catalogue, consultation, fund, need, pages, people, project, registry, social,
+    talent, volunteer, vote, AppState,
 };
 use axum::http::Method;
 use axum::routing::{delete, get, post, put, MethodRouter};
@@ -146,6 +146,9 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/consultations/{consultation_id}/attendees", Signed, "Record an attendee (until the minutes are frozen)", post(consultation::attend)),
         r(p.clone(), "/consultations/{consultation_id}/comments", Signed, "Record a comment on an application (until the minutes are frozen)", post(consultation::comment)),
         r(p.clone(), "/consultations/{consultation_id}/freeze", Signed, "Sign and freeze the minutes", post(consultation::freeze)),
+        r(g.clone(), "/funds", Signed, "Funds of my territory with balances, and the form to record one", get(fund::funds)),
+        r(p.clone(), "/funds", Signed, "Record a fund (township, county or city)", post(fund::create)),
+        r(p.clone(), "/projects/{project_id}/purchase", Signed, "The township's purchase decision (buy from a fund, or decline, with reasons)", post(fund::decide)),
         r(g.clone(), "/votes", Signed, "Representatives' meetings of my territory, with the form to open one", get(vote::votes)),
         r(p.clone(), "/votes", Signed, "Open a representatives' meeting on consulted applications (fixes roster and rules)", post(vote::open)),
         r(g.clone(), "/votes/{vote_id}", Signed, "A representatives' meeting: roster, attendance, motions, ballots and sealed results", get(vote::vote)),
@@ -230,6 +233,9 @@ pub fn route_table() -> Vec<RouteSpec> {
         with_body(r(p.clone(), "/api/v1/consultations/{consultation_id}/attendees", Signed, "Record an attendee (409 minutes_frozen after freezing)", post(consultation::api_attend)), "AttendeeForm"),
         with_body(r(p.clone(), "/api/v1/consultations/{consultation_id}/comments", Signed, "Record a comment on an application of the agenda", post(consultation::api_comment)), "CommentForm"),
         with_body(r(p.clone(), "/api/v1/consultations/{consultation_id}/freeze", Signed, "Sign and freeze the minutes (recorder, chair, summary)", post(consultation::api_freeze)), "FreezeForm"),
+        r(g.clone(), "/api/v1/funds", Signed, "Funds of my territory with balances", get(fund::api_funds)),
+        with_body(r(p.clone(), "/api/v1/funds", Signed, "Record a fund (township, county or city)", post(fund::api_create)), "FundForm"),
+        with_body(r(p.clone(), "/api/v1/projects/{project_id}/purchase", Signed, "The township's purchase decision (409 insufficient_funds; never overdraws a fund)", post(fund::api_decide)), "PurchaseForm"),
         r(g.clone(), "/api/v1/votes", Signed, "Representatives' meetings of my territory and the consulted applications I may put to a vote", get(vote::api_votes)),
         with_body(r(p.clone(), "/api/v1/votes", Signed, "Open a representatives' meeting (community committee; fixes roster, rules and recusals)", post(vote::api_open)), "OpenVoteForm"),
         r(g.clone(), "/api/v1/votes/{vote_id}", Signed, "A representatives' meeting with roster, motions, recusals, counts and my ballot state", get(vote::api_vote)),

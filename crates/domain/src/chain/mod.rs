@@ -8,5 +8,6 @@ pub mod consultation;
 pub mod money;
 pub mod need;
 pub mod panel;
+pub mod purchase;
 pub mod stage;
 pub mod vote;

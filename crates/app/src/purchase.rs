@@ -1,0 +1,242 @@
+//! Funds and the township's purchase decision (step 5 of the chain, first half): the township
+//! decides with reasons, and buying assigns money from one of its funds that covers the amount.
+
+use crate::audit::{event, Subject};
+use crate::registry::tenant_of;
+use crate::social::new_id;
+use crate::{App, AppError, Ctx};
+use domain::audit::Outcome;
+use domain::authz::{reach, Action};
+use domain::chain::catalogue::can_approve;
+use domain::chain::money::{assign, FundSource};
+use domain::chain::purchase::{fund_covers, FundForm, Purchase, PurchaseForm};
+use domain::{Actor, AreaCode, Denied, DomainError, Role};
+use serde::Serialize;
+use serde_json::json;
+use store::fund::FundRow;
+use store::time;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FundList {
+    pub funds: Vec<FundRow>,
+    /// Areas the reader may create funds for (township, county and city officers').
+    pub can_create_for: Vec<AreaCode>,
+}
+
+const FUND_ROLES: [Role; 3] = [Role::TownshipOfficer, Role::CountyBureau, Role::CityBureau];
+
+fn can_keep_funds(actor: &Actor, area: &AreaCode) -> Result<Role, Denied> {
+    actor
+        .assignments
+        .iter()
+        .find(|a| FUND_ROLES.contains(&a.role) && a.area.contains(area))
+        .map(|a| a.role)
+        .ok_or_else(|| Denied {
+            code: "not_fund_keeper",
+            message: "无权操作：资金由街道（乡镇）或民政部门登记".into(),
+        })
+}
+
+impl App {
+    pub async fn funds(&self, actor: &Actor) -> Result<FundList, AppError> {
+        let scope = reach(actor, Action::ViewChain);
+        Ok(FundList {
+            funds: if scope.roots().is_empty() {
+                Vec::new()
+            } else {
+                self.db.funds(&scope, 500).await?
+            },
+            can_create_for: actor
+                .assignments
+                .iter()
+                .filter(|a| FUND_ROLES.contains(&a.role))
+                .map(|a| a.area.clone())
+                .collect(),
+        })
+    }
+
+    pub async fn create_fund(
+        &self,
+        actor: &Actor,
+        form: &FundForm,
+        ctx: &Ctx,
+    ) -> Result<String, AppError> {
+        let typed = AreaCode::parse(form.area.trim()).unwrap_or_else(|_| AreaCode::nation());
+        let subject = Subject {
+            kind: "fund",
+            id: form.name.trim(),
+            area: &typed,
+        };
+        let checked = form.validate().map_err(AppError::from).and_then(|f| {
+            let role = can_keep_funds(actor, &f.area)?;
+            Ok((f, role))
+        });
+        let (fund, role) = self
+            .or_refused(checked, actor, "fund.create", &subject, ctx)
+            .await?;
+        let tenant = fund.area.tenant().unwrap_or("0000").to_string();
+        let id = new_id(&tenant);
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        tx.insert_fund(&tenant, &id, &fund, &actor.user_id, &now)
+            .await?;
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "fund.create",
+            Outcome::Ok,
+            &Subject {
+                kind: "fund",
+                id: &id,
+                area: &fund.area,
+            },
+            None,
+            Some(json!(fund)),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The funds a township may pay a project of `community` from.
+    pub(crate) async fn funds_for(&self, community: &AreaCode) -> Result<Vec<FundRow>, AppError> {
+        let Some(township) = community.parent() else {
+            return Ok(Vec::new());
+        };
+        Ok(self
+            .db
+            .funds(&domain::identity::Scope::new([township]), 100)
+            .await?
+            .into_iter()
+            .filter(|f| fund_covers(&f.area, community).is_ok())
+            .collect())
+    }
+
+    /// The township decides to buy (assigning money from a fund) or not, with reasons.
+    pub async fn decide_purchase(
+        &self,
+        actor: &Actor,
+        id: &str,
+        form: &PurchaseForm,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        let p = self
+            .readable_project(actor, id, "purchase.decide", ctx)
+            .await?;
+        let subject = Subject {
+            kind: "project",
+            id,
+            area: &p.community,
+        };
+        let checked = can_approve(actor, &p.community)
+            .map_err(AppError::from)
+            .and_then(|role| Ok((role, form.decide(p.stage, p.budget_fen)?)));
+        let (role, (purchase, to)) = self
+            .or_refused(checked, actor, "purchase.decide", &subject, ctx)
+            .await?;
+        let fund = match &purchase {
+            Purchase::Buy { fund_id, .. } => {
+                let f = match tenant_of(fund_id) {
+                    Some(t) => self.db.fund(t, fund_id).await?,
+                    None => None,
+                };
+                let checked = f
+                    .ok_or_else(|| {
+                        AppError::from(DomainError::field(
+                            "fund_id",
+                            "unknown_fund",
+                            "没有这项资金",
+                        ))
+                    })
+                    .and_then(|f| {
+                        fund_covers(&f.area, &p.community)?;
+                        Ok(f)
+                    });
+                Some(
+                    self.or_refused(checked, actor, "purchase.decide", &subject, ctx)
+                        .await?,
+                )
+            }
+            Purchase::Decline => None,
+        };
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        let (fund_id, amount) = match (&purchase, &fund) {
+            (Purchase::Buy { amount_fen, .. }, Some(f)) => {
+                let movement = new_id(&p.tenant_id);
+                let drawn = tx
+                    .draw_fund(
+                        &f.tenant_id,
+                        &f.id,
+                        &movement,
+                        id,
+                        *amount_fen,
+                        &actor.user_id,
+                        &now,
+                    )
+                    .await?;
+                if drawn.is_none() {
+                    drop(tx);
+                    // The balance as it is now, for the message.
+                    let balance = self
+                        .db
+                        .fund(&f.tenant_id, &f.id)
+                        .await?
+                        .map_or(0, |f| f.balance_fen);
+                    let e = assign(balance, *amount_fen)
+                        .err()
+                        .unwrap_or(DomainError::Conflict {
+                            code: "insufficient_funds",
+                            message: "资金余额刚刚已被其他决定使用，请刷新后重试".into(),
+                        });
+                    return Err(self
+                        .refused(Some(actor), "purchase.decide", &subject, e.into(), ctx)
+                        .await);
+                }
+                (Some(f.id.as_str()), Some(*amount_fen))
+            }
+            _ => (None, None),
+        };
+        let buy = matches!(purchase, Purchase::Buy { .. });
+        if !tx.move_stage(&p.tenant_id, id, p.stage, to, &now).await? {
+            drop(tx);
+            let e = DomainError::Conflict {
+                code: "stage_moved",
+                message: "项目状态刚刚已变化（可能已作出决定），请刷新后查看".into(),
+            };
+            return Err(self
+                .refused(Some(actor), "purchase.decide", &subject, e.into(), ctx)
+                .await);
+        }
+        tx.insert_decision(
+            &p.tenant_id,
+            id,
+            buy,
+            form.reason.trim(),
+            fund_id,
+            amount,
+            &actor.user_id,
+            &now,
+        )
+        .await?;
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "purchase.decide",
+            Outcome::Ok,
+            &subject,
+            Some(json!({ "stage": p.stage })),
+            Some(json!({ "stage": to, "buy": buy, "reason": form.reason.trim(), "fund_id": fund_id, "amount_fen": amount })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The fund sources as form choices.
+pub fn sources() -> Vec<(&'static str, &'static str)> {
+    FundSource::options()
+}

@@ -1,0 +1,228 @@
+//! Funds, their movements and purchase decisions (tenant tables).
+
+use crate::identity::scope_filter;
+use crate::{on_pool, on_tx, Db, StoreError, Tx};
+use domain::chain::money::FundSource;
+use domain::chain::purchase::Fund;
+use domain::identity::Scope;
+use domain::AreaCode;
+use serde::Serialize;
+use sqlx::Row;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FundRow {
+    pub tenant_id: String,
+    pub id: String,
+    pub area: AreaCode,
+    pub name: String,
+    pub source: FundSource,
+    pub year: i32,
+    pub budget_fen: i64,
+    pub balance_fen: i64,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MovementRow {
+    pub id: String,
+    pub project_id: Option<String>,
+    pub kind: String,
+    pub amount_fen: i64,
+    pub balance_after: i64,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionRow {
+    pub buy: bool,
+    pub reason: String,
+    pub fund_id: Option<String>,
+    pub fund_name: Option<String>,
+    pub amount_fen: Option<i64>,
+    pub decided_at: String,
+}
+
+const COLS: &str = "f.tenant_id, f.id, f.area_code, f.name, f.source, f.year, f.budget_fen, f.balance_fen, f.created_at";
+
+macro_rules! fund_from_row {
+    ($r:expr) => {{
+        let r = $r;
+        FundRow {
+            tenant_id: r.try_get("tenant_id")?,
+            id: r.try_get("id")?,
+            area: AreaCode::from_stored(&r.try_get::<String, _>("area_code")?),
+            name: r.try_get("name")?,
+            source: FundSource::parse(&r.try_get::<String, _>("source")?)
+                .unwrap_or(FundSource::Special),
+            year: r.try_get("year")?,
+            budget_fen: r.try_get("budget_fen")?,
+            balance_fen: r.try_get("balance_fen")?,
+            created_at: r.try_get("created_at")?,
+        }
+    }};
+}
+
+impl Db {
+    pub async fn fund(&self, tenant: &str, id: &str) -> Result<Option<FundRow>, StoreError> {
+        let sql = format!("SELECT {COLS} FROM funds f WHERE f.tenant_id = $1 AND f.id = $2");
+        on_pool!(self, c => {
+            match sqlx::query(&sql).bind(tenant).bind(id).fetch_optional(c).await? {
+                Some(r) => Ok(Some(fund_from_row!(&r))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// Funds owned by areas inside the scope.
+    pub async fn funds(&self, scope: &Scope, limit: i64) -> Result<Vec<FundRow>, StoreError> {
+        let mut binds = Vec::new();
+        let wh = scope_filter("f.area_code", scope, &mut binds);
+        let sql = format!("SELECT {COLS} FROM funds f WHERE {wh} ORDER BY f.year DESC, f.area_code, f.name, f.id LIMIT {limit}");
+        on_pool!(self, c => {
+            let mut q = sqlx::query(&sql);
+            for b in &binds {
+                q = q.bind(b.as_str());
+            }
+            let rows = q.fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(fund_from_row!(r));
+            }
+            Ok(out)
+        })
+    }
+
+    pub async fn fund_movements(
+        &self,
+        tenant: &str,
+        fund: &str,
+    ) -> Result<Vec<MovementRow>, StoreError> {
+        on_pool!(self, c => {
+            let rows = sqlx::query(
+                "SELECT id, project_id, kind, amount_fen, balance_after, at FROM fund_movements WHERE tenant_id = $1 AND fund_id = $2 ORDER BY id",
+            )
+            .bind(tenant).bind(fund).fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(MovementRow {
+                    id: r.try_get("id")?,
+                    project_id: r.try_get("project_id")?,
+                    kind: r.try_get("kind")?,
+                    amount_fen: r.try_get("amount_fen")?,
+                    balance_after: r.try_get("balance_after")?,
+                    at: r.try_get("at")?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    pub async fn purchase_decision(
+        &self,
+        tenant: &str,
+        project: &str,
+    ) -> Result<Option<DecisionRow>, StoreError> {
+        on_pool!(self, c => {
+            let r = sqlx::query(
+                "SELECT d.buy, d.reason, d.fund_id, f.name AS fund_name, d.amount_fen, d.decided_at FROM purchase_decisions d \
+                 LEFT JOIN funds f ON f.tenant_id = d.tenant_id AND f.id = d.fund_id WHERE d.tenant_id = $1 AND d.project_id = $2",
+            )
+            .bind(tenant).bind(project).fetch_optional(c).await?;
+            match r {
+                Some(r) => Ok(Some(DecisionRow {
+                    buy: r.try_get("buy")?,
+                    reason: r.try_get("reason")?,
+                    fund_id: r.try_get("fund_id")?,
+                    fund_name: r.try_get("fund_name")?,
+                    amount_fen: r.try_get("amount_fen")?,
+                    decided_at: r.try_get("decided_at")?,
+                })),
+                None => Ok(None),
+            }
+        })
+    }
+}
+
+impl Tx {
+    /// A new fund with its appropriation as the first movement.
+    pub async fn insert_fund(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        f: &Fund,
+        by: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query(
+                "INSERT INTO funds (tenant_id, id, area_code, name, source, year, budget_fen, balance_fen, created_by, created_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$7,$8,$9)",
+            )
+            .bind(tenant).bind(id).bind(f.area.as_str()).bind(&f.name).bind(f.source.as_str()).bind(f.year)
+            .bind(f.budget_fen).bind(by).bind(now)
+            .execute(&mut *c).await?;
+            sqlx::query(
+                "INSERT INTO fund_movements (tenant_id, id, fund_id, project_id, kind, amount_fen, balance_after, by_user, at) \
+                 VALUES ($1,$2,$3,NULL,'appropriation',$4,$4,$5,$6)",
+            )
+            .bind(tenant).bind(format!("{id}-0")).bind(id).bind(f.budget_fen).bind(by).bind(now)
+            .execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+
+    /// Takes `amount` from a fund for a project if the balance covers it, in one guarded
+    /// statement (two decisions at once cannot both pass the check): the new balance, or `None`
+    /// when it does not cover the amount (nothing changes).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn draw_fund(
+        &mut self,
+        tenant: &str,
+        fund: &str,
+        movement_id: &str,
+        project: &str,
+        amount: i64,
+        by: &str,
+        now: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        on_tx!(self, c => {
+            let balance: Option<i64> = sqlx::query_scalar(
+                "UPDATE funds SET balance_fen = balance_fen - $3 WHERE tenant_id = $1 AND id = $2 AND balance_fen >= $3 RETURNING balance_fen",
+            )
+            .bind(tenant).bind(fund).bind(amount)
+            .fetch_optional(&mut *c).await?;
+            if let Some(b) = balance {
+                sqlx::query(
+                    "INSERT INTO fund_movements (tenant_id, id, fund_id, project_id, kind, amount_fen, balance_after, by_user, at) \
+                     VALUES ($1,$2,$3,$4,'assignment',$5,$6,$7,$8)",
+                )
+                .bind(tenant).bind(movement_id).bind(fund).bind(project).bind(-amount).bind(b).bind(by).bind(now)
+                .execute(&mut *c).await?;
+            }
+            Ok(balance)
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_decision(
+        &mut self,
+        tenant: &str,
+        project: &str,
+        buy: bool,
+        reason: &str,
+        fund: Option<&str>,
+        amount: Option<i64>,
+        by: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query(
+                "INSERT INTO purchase_decisions (tenant_id, project_id, buy, reason, fund_id, amount_fen, decided_by, decided_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
+            )
+            .bind(tenant).bind(project).bind(buy).bind(reason).bind(fund).bind(amount).bind(by).bind(now)
+            .execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,132 @@
+//! Pages and API of funds and the township's purchase decision.
+
+use crate::api::ApiJson;
+use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
+use crate::error::{ApiError, PageError};
+use crate::pages::{Chrome, FormErrors};
+use crate::social::{refused, render};
+use crate::AppState;
+use app::purchase::FundList;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use domain::chain::money::yuan;
+use domain::chain::purchase::{FundForm, PurchaseForm};
+use serde_json::json;
+
+#[derive(Template)]
+#[template(path = "funds.html")]
+struct FundsPage {
+    chrome: Chrome,
+    list: FundList,
+    sources: Vec<(&'static str, &'static str)>,
+    form: FundForm,
+    errors: FormErrors,
+}
+
+impl FundsPage {
+    fn yuan(&self, fen: &i64) -> String {
+        yuan(*fen)
+    }
+}
+
+async fn funds_page(
+    state: &AppState,
+    s: &Signed,
+    status: StatusCode,
+    mut form: FundForm,
+    errors: FormErrors,
+) -> Result<Response, PageError> {
+    let list = state
+        .app
+        .funds(&s.actor)
+        .await
+        .map_err(|e| PageError::new(e, s.locale))?;
+    if form.area.is_empty() {
+        if let [only] = list.can_create_for.as_slice() {
+            form.area = only.as_str().to_string();
+        }
+    }
+    Ok(render(
+        status,
+        &FundsPage {
+            chrome: Chrome::for_user(s, "/funds"),
+            list,
+            sources: app::purchase::sources(),
+            form,
+            errors,
+        },
+    ))
+}
+
+pub async fn funds(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+) -> Result<Response, PageError> {
+    funds_page(
+        &state,
+        &s,
+        StatusCode::OK,
+        FundForm::default(),
+        FormErrors::default(),
+    )
+    .await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    CsrfForm(form): CsrfForm<FundForm>,
+) -> Result<Response, PageError> {
+    match state.app.create_fund(&s.actor, &form, &s.ctx).await {
+        Ok(_) => Ok(Redirect::to("/funds").into_response()),
+        Err(e) => match refused(&e) {
+            Some((st, errors)) => funds_page(&state, &s, st, form, errors).await,
+            None => Err(PageError::new(e, s.locale)),
+        },
+    }
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<PurchaseForm>,
+) -> Result<Response, PageError> {
+    let r = state
+        .app
+        .decide_purchase(&s.actor, &id, &form, &s.ctx)
+        .await;
+    crate::project::after(&state, &s, &id, r).await
+}
+
+pub async fn api_funds(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.app.funds(&s.actor).await?).into_response())
+}
+
+pub async fn api_create(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    ApiJson(form): ApiJson<FundForm>,
+) -> Result<Response, ApiError> {
+    let id = state.app.create_fund(&s.actor, &form, &s.ctx).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+}
+
+pub async fn api_decide(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(form): ApiJson<PurchaseForm>,
+) -> Result<Response, ApiError> {
+    state
+        .app
+        .decide_purchase(&s.actor, &id, &form, &s.ctx)
+        .await?;
+    Ok(Json(state.app.project_detail(&s.actor, &id, &s.ctx).await?).into_response())
+}
