@@ -2,7 +2,7 @@
 // eligibility; the organization writes an application, revises it and compares the versions,
 // and submits it; the community holds the consultation and freezes the signed minutes; the
 // representatives' meeting opens, representatives vote on a phone, the sealed result passes the
-// application on to the township, which buys it from its fund.
+// application on to the township, which buys it from its fund and records the signed contract.
 import { BASE, run, login, expect } from './lib.mjs';
 
 async function as(browser, who, phone = false) {
@@ -130,6 +130,19 @@ await run('chain', async (desktop, shot) => {
   await click(town, '#buy');
   expect((await town.textContent('#stage')).includes('已决定购买'), 'purchased');
   expect((await town.textContent('#purchase')).includes('25,000.00'), 'the amount assigned is shown');
+  // 6. The contract both parties signed, with tranches; the last waits for acceptance.
+  await town.fill('#k-start', '2027-01-01');
+  await town.fill('#k-end', '2027-12-31');
+  await town.fill('#k-deliverables', '每周上门服务不少于 20 户，建立服务台账');
+  await town.fill('#k-criteria', '服务户数、满意度达到申请书目标，第三方评估合格');
+  await town.fill('#k-tranches', '签约|7500\n中期评估|7500\n验收|10000');
+  await town.fill('#k-signed', '2026-12-28');
+  await town.fill('#k-purchaser', '昱中街道 陈干事');
+  await town.fill('#k-provider', '赵晴');
+  await click(town, '#sign-contract');
+  expect((await town.textContent('#stage')).includes('已签约'), 'contracted');
+  expect((await town.textContent('#tranches')).includes('验收通过后'), 'the final tranche waits for acceptance');
+  await shot(town, 'contract-signed');
   await town.goto(`${BASE}/funds`);
   expect((await town.textContent('#funds')).includes('175,000.00'), 'the fund\'s balance went down by the amount');
   await shot(town, 'fund-balance');

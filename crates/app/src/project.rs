@@ -55,6 +55,10 @@ pub struct ProjectDetail {
     pub comments: Vec<(store::consultation::EntryRow, String, String)>,
     /// The township's purchase decision, once made.
     pub purchase: Option<store::fund::DecisionRow>,
+    /// The signed contract and its tranches, once recorded.
+    pub contract: Option<store::contract::ContractRow>,
+    /// The reader is the township and the project was bought: the contract form.
+    pub can_sign: bool,
     /// The reader is the township and the vote passed: the decision form, with its funds.
     pub can_decide: bool,
     pub funds: Vec<store::fund::FundRow>,
@@ -254,6 +258,9 @@ impl App {
         let mine = manages(actor, &project.organization_id);
         let comments = self.db.comments_on(t, id).await?;
         let purchase = self.db.purchase_decision(t, id).await?;
+        let contract = self.db.contract(t, id).await?;
+        let can_sign = project.stage == Stage::Purchased
+            && domain::chain::catalogue::can_approve(actor, &project.community).is_ok();
         let can_decide = project.stage == Stage::Passed
             && domain::chain::catalogue::can_approve(actor, &project.community).is_ok();
         let funds = if can_decide {
@@ -273,6 +280,8 @@ impl App {
             needs,
             comments,
             purchase,
+            contract,
+            can_sign,
             can_decide,
             funds,
             can_revise: mine && project.stage.revisable(),

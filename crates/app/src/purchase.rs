@@ -240,3 +240,81 @@ impl App {
 pub fn sources() -> Vec<(&'static str, &'static str)> {
     FundSource::options()
 }
+
+impl App {
+    /// The township records the contract both parties signed; the project becomes contracted.
+    pub async fn sign_contract(
+        &self,
+        actor: &Actor,
+        id: &str,
+        form: &domain::chain::contract::ContractForm,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        let p = self
+            .readable_project(actor, id, "contract.sign", ctx)
+            .await?;
+        let subject = Subject {
+            kind: "project",
+            id,
+            area: &p.community,
+        };
+        let amount = self
+            .db
+            .purchase_decision(&p.tenant_id, id)
+            .await?
+            .and_then(|d| d.amount_fen)
+            .unwrap_or(0);
+        let checked = can_approve(actor, &p.community)
+            .map_err(AppError::from)
+            .and_then(|role| {
+                let to = p.stage.next(domain::chain::stage::Event::Sign)?;
+                Ok((role, to, form.validate(amount)?))
+            });
+        let (role, to, contract) = self
+            .or_refused(checked, actor, "contract.sign", &subject, ctx)
+            .await?;
+        let purchaser = p
+            .community
+            .parent()
+            .map(|a| a.as_str().to_string())
+            .unwrap_or_default();
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        let signed = tx
+            .insert_contract(
+                &p.tenant_id,
+                id,
+                &purchaser,
+                &p.organization_id,
+                amount,
+                &contract,
+                &actor.user_id,
+                &now,
+            )
+            .await?
+            && tx.move_stage(&p.tenant_id, id, p.stage, to, &now).await?;
+        if !signed {
+            drop(tx);
+            let e = DomainError::Conflict {
+                code: "contract_signed",
+                message: "该项目的购买协议已经登记".into(),
+            };
+            return Err(self
+                .refused(Some(actor), "contract.sign", &subject, e.into(), ctx)
+                .await);
+        }
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "contract.sign",
+            Outcome::Ok,
+            &subject,
+            Some(json!({ "stage": p.stage })),
+            Some(json!({ "stage": to, "contract": contract, "amount_fen": amount })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

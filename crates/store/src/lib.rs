@@ -13,6 +13,7 @@ pub mod bulk;
 pub mod catalogue;
 mod checkpoint;
 pub mod consultation;
+pub mod contract;
 mod db;
 pub mod fund;
 pub mod identity;

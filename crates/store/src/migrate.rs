@@ -31,6 +31,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0009_projects"),
     migration!("0010_meetings"),
     migration!("0011_funds"),
+    migration!("0012_contracts"),
 ];
 
 /// Tables that hold national reference data or accounts that span cities, and so carry no

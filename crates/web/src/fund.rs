@@ -1,4 +1,4 @@
-//! Pages and API of funds and the township's purchase decision.
+//! Pages and API of funds, the township's purchase decision and the purchase contract.
 
 use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
@@ -12,6 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
+use domain::chain::contract::ContractForm;
 use domain::chain::money::yuan;
 use domain::chain::purchase::{FundForm, PurchaseForm};
 use serde_json::json;
@@ -99,7 +100,38 @@ pub async fn decide(
         .app
         .decide_purchase(&s.actor, &id, &form, &s.ctx)
         .await;
-    crate::project::after(&state, &s, &id, r).await
+    let typed = crate::project::Typed {
+        purchase: form,
+        ..Default::default()
+    };
+    crate::project::after_typed(&state, &s, &id, typed, r).await
+}
+
+pub async fn sign(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<ContractForm>,
+) -> Result<Response, PageError> {
+    let r = state.app.sign_contract(&s.actor, &id, &form, &s.ctx).await;
+    let typed = crate::project::Typed {
+        contract: form,
+        ..Default::default()
+    };
+    crate::project::after_typed(&state, &s, &id, typed, r).await
+}
+
+pub async fn api_sign(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(form): ApiJson<ContractForm>,
+) -> Result<Response, ApiError> {
+    state
+        .app
+        .sign_contract(&s.actor, &id, &form, &s.ctx)
+        .await?;
+    Ok(Json(state.app.project_detail(&s.actor, &id, &s.ctx).await?).into_response())
 }
 
 pub async fn api_funds(

@@ -156,6 +156,12 @@ pub fn document() -> Value {
                     "fund_id": { "type": "string", "description": "a fund of the community's township (buying)" },
                     "amount": { "type": "string", "description": "yuan, at most the application's budget (buying)" }
                 }), json!(["decision", "reason"])),
+                "ContractForm": s(json!({
+                    "starts_on": { "type": "string", "format": "date" }, "ends_on": { "type": "string", "format": "date" },
+                    "deliverables": { "type": "string" }, "acceptance_criteria": { "type": "string" },
+                    "signed_on": { "type": "string", "format": "date" }, "purchaser_signatory": { "type": "string" }, "provider_signatory": { "type": "string" },
+                    "tranches": { "type": "string", "description": "one per line: 签约|中期评估|验收 (or signing|mid_term|final_acceptance), then |amount in yuan; the amounts add up to the purchase amount and the last is 验收" }
+                }), json!(["starts_on", "ends_on", "deliverables", "acceptance_criteria", "signed_on", "purchaser_signatory", "provider_signatory", "tranches"])),
                 "NewApplication": { "allOf": [ { "$ref": "#/components/schemas/ApplicationForm" }, s(json!({ "eligibility_id": { "type": "string" } }), json!(["eligibility_id"])) ] },
                 "Revision": { "allOf": [ { "$ref": "#/components/schemas/ApplicationForm" }, s(json!({ "based_on": { "type": "string", "description": "the version number revised" }, "note": { "type": "string" } }), json!(["based_on"])) ] },
                 "TrainingForm": s(json!({ "name": { "type": "string" }, "organizer": { "type": "string" }, "held_on": { "type": "string", "format": "date" }, "hours": { "type": "string" } }), json!(["name", "organizer", "held_on", "hours"])),

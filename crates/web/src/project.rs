@@ -288,6 +288,15 @@ struct ProjectPage {
     chrome: Chrome,
     d: ProjectDetail,
     notice: String,
+    /// What was typed in a refused decision or contract form, shown again.
+    typed: Typed,
+}
+
+/// The forms of the project page, as typed.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Typed {
+    pub purchase: domain::chain::purchase::PurchaseForm,
+    pub contract: domain::chain::contract::ContractForm,
 }
 
 impl ProjectPage {
@@ -310,6 +319,7 @@ async fn project_page(
     id: &str,
     status: StatusCode,
     notice: String,
+    typed: Typed,
 ) -> Result<Response, PageError> {
     let d = state
         .app
@@ -322,6 +332,7 @@ async fn project_page(
             chrome: Chrome::for_user(s, &format!("/projects/{id}")),
             d,
             notice,
+            typed,
         },
     ))
 }
@@ -331,7 +342,15 @@ pub async fn project(
     PageUser(s): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    project_page(&state, &s, &id, StatusCode::OK, String::new()).await
+    project_page(
+        &state,
+        &s,
+        &id,
+        StatusCode::OK,
+        String::new(),
+        Typed::default(),
+    )
+    .await
 }
 
 /// After an action on a project: back to its page, or the page again saying why not.
@@ -339,6 +358,17 @@ pub(crate) async fn after(
     state: &AppState,
     s: &Signed,
     id: &str,
+    result: Result<(), AppError>,
+) -> Result<Response, PageError> {
+    after_typed(state, s, id, Typed::default(), result).await
+}
+
+/// As [`after`], keeping what was typed in the page's forms.
+pub(crate) async fn after_typed(
+    state: &AppState,
+    s: &Signed,
+    id: &str,
+    typed: Typed,
     result: Result<(), AppError>,
 ) -> Result<Response, PageError> {
     match result {
@@ -352,7 +382,7 @@ pub(crate) async fn after(
                     .join("；"),
                 _ => e.to_string(),
             };
-            project_page(state, s, id, status_of(&e), notice).await
+            project_page(state, s, id, status_of(&e), notice, typed).await
         }
         Err(e) => Err(PageError::new(e, s.locale)),
     }

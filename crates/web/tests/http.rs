@@ -3492,7 +3492,70 @@ async fn the_township_decides_with_reasons_and_simultaneous_purchases_never_over
         .api(reqwest::Method::POST, &decide(bought), Some(buy))
         .await;
     assert_eq!(st, StatusCode::CONFLICT);
+    // The contract: tranches must add up to the amount bought; the page keeps what was typed.
+    let contract = [
+        ("starts_on", "2027-01-01"),
+        ("ends_on", "2027-12-31"),
+        ("deliverables", "每周上门服务 20 户"),
+        ("acceptance_criteria", "服务户数和满意度达到申请书目标"),
+        ("signed_on", "2026-12-28"),
+        ("purchaser_signatory", "陈干事"),
+        ("provider_signatory", "赵晴"),
+        ("tranches", "签约|9000\n中期评估|9000\n验收|10000"),
+    ];
+    let (st, page) = township
+        .post(&format!("/projects/{bought}/contract"), &contract)
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("应等于购买金额 30,000.00 元") && page.contains("每周上门服务 20 户"),
+        "{page}"
+    );
+    let mut body: serde_json::Map<String, Value> = contract
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
+    body.insert(
+        "tranches".into(),
+        json!("签约|9000\n中期评估|9000\n验收|12000"),
+    );
+    let (st, _, b) = community
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/projects/{bought}/contract"),
+            Some(Value::Object(body.clone())),
+        )
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::FORBIDDEN,
+        "only the township records the contract: {b}"
+    );
+    let (st, _, b) = township
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/projects/{bought}/contract"),
+            Some(Value::Object(body.clone())),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let d: Value = serde_json::from_str(&b).unwrap();
+    assert_eq!(d["project"]["stage"], "contracted");
+    assert_eq!(
+        d["contract"]["tranches"][2]["milestone"],
+        "final_acceptance"
+    );
+    let (st, _, _) = township
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/projects/{bought}/contract"),
+            Some(Value::Object(body)),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
     for sql in [
+        format!("UPDATE contracts SET amount_fen = 1 WHERE project_id = '{bought}'"),
+        format!("UPDATE tranches SET amount_fen = 1 WHERE project_id = '{bought}'"),
         format!("UPDATE purchase_decisions SET amount_fen = 1 WHERE project_id = '{bought}'"),
         format!("DELETE FROM fund_movements WHERE fund_id = '{fund}'"),
         format!("UPDATE funds SET balance_fen = -1 WHERE id = '{fund}'"),

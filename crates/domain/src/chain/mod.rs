@@ -5,6 +5,7 @@
 pub mod application;
 pub mod catalogue;
 pub mod consultation;
+pub mod contract;
 pub mod money;
 pub mod need;
 pub mod panel;

@@ -1,0 +1,254 @@
+//! The purchase contract (购买协议, YQ step 5; MECHANISM §4 step 5): parties, amount, period,
+//! deliverables, acceptance criteria, and payment tranches tied to milestones. The tranches add
+//! up to the contract's amount and the last one waits for final acceptance (费随事转: the money
+//! follows the work). Signed, it never changes.
+
+use crate::chain::money::{parse_yuan, yuan};
+use crate::{labelled, DomainError, FieldError};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+labelled! {
+    /// What releases a tranche.
+    pub enum Milestone {
+        Signing = ("signing", "签约后"),
+        MidTerm = ("mid_term", "中期评估后"),
+        FinalAcceptance = ("final_acceptance", "验收通过后"),
+    }
+}
+
+impl Milestone {
+    fn read(s: &str) -> Option<Milestone> {
+        Milestone::parse(s).or_else(|| {
+            Milestone::ALL
+                .iter()
+                .copied()
+                .find(|m| s.chars().count() >= 2 && m.zh().starts_with(s))
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ContractForm {
+    pub starts_on: String,
+    pub ends_on: String,
+    pub deliverables: String,
+    pub acceptance_criteria: String,
+    pub signed_on: String,
+    /// The purchaser's signatory (the township), as signed.
+    pub purchaser_signatory: String,
+    /// The provider's signatory (the organization), as signed.
+    pub provider_signatory: String,
+    /// `节点|金额（元）` per line; 节点 is 签约, 中期评估 or 验收 (or signing, mid_term,
+    /// final_acceptance).
+    pub tranches: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tranche {
+    pub milestone: Milestone,
+    pub amount_fen: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Contract {
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub deliverables: String,
+    pub acceptance_criteria: String,
+    pub signed_on: NaiveDate,
+    pub purchaser_signatory: String,
+    pub provider_signatory: String,
+    pub tranches: Vec<Tranche>,
+}
+
+fn date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}
+
+impl ContractForm {
+    /// Checks the contract for `amount_fen` (the amount the township decided to buy for).
+    pub fn validate(&self, amount_fen: i64) -> Result<Contract, DomainError> {
+        let mut errors = Vec::new();
+        let mut err =
+            |f: &str, code: &'static str, m: String| errors.push(FieldError::new(f, code, m));
+        let starts = date(&self.starts_on);
+        let ends = date(&self.ends_on);
+        let signed = date(&self.signed_on);
+        for (field, v, label) in [
+            ("starts_on", starts, "服务开始日期"),
+            ("ends_on", ends, "服务结束日期"),
+            ("signed_on", signed, "签订日期"),
+        ] {
+            if v.is_none() {
+                err(
+                    field,
+                    "invalid_date",
+                    format!("请填写{label}（YYYY-MM-DD）"),
+                );
+            }
+        }
+        if let (Some(s), Some(e)) = (starts, ends) {
+            if e < s {
+                err("ends_on", "period_order", "服务结束日期早于开始日期".into());
+            }
+        }
+        for (field, v, label) in [
+            ("deliverables", &self.deliverables, "服务内容和交付成果"),
+            ("acceptance_criteria", &self.acceptance_criteria, "验收标准"),
+            (
+                "purchaser_signatory",
+                &self.purchaser_signatory,
+                "购买方签字人",
+            ),
+            (
+                "provider_signatory",
+                &self.provider_signatory,
+                "承接方签字人",
+            ),
+        ] {
+            if v.trim().is_empty() {
+                err(field, "required", format!("请填写{label}"));
+            }
+        }
+        let mut tranches = Vec::new();
+        for (n, line) in self
+            .tranches
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let parts: Vec<&str> = line.split(['|', '｜']).map(str::trim).collect();
+            match parts.as_slice() {
+                [m, a] => match (Milestone::read(m), parse_yuan(a).filter(|f| *f > 0)) {
+                    (Some(milestone), Some(amount_fen)) => tranches.push(Tranche {
+                        milestone,
+                        amount_fen,
+                    }),
+                    _ => err(
+                        "tranches",
+                        "invalid_tranche",
+                        format!(
+                            "第 {} 行：节点应为签约、中期评估或验收，金额为大于 0 的元数",
+                            n + 1
+                        ),
+                    ),
+                },
+                _ => err(
+                    "tranches",
+                    "invalid_tranche",
+                    format!("第 {} 行：付款节点应写作“节点|金额（元）”", n + 1),
+                ),
+            }
+        }
+        let total: i64 = tranches.iter().map(|t| t.amount_fen).sum();
+        let all_read = tranches.len()
+            == self
+                .tranches
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .count();
+        if !all_read {
+            // The bad lines are named above; a total of the rest would only confuse.
+        } else if tranches.is_empty() {
+            err("tranches", "required", "请列出付款节点".into());
+        } else if !tranches.is_empty() && total != amount_fen {
+            err(
+                "tranches",
+                "tranches_total",
+                format!(
+                    "各节点金额合计 {} 元，应等于购买金额 {} 元",
+                    yuan(total),
+                    yuan(amount_fen)
+                ),
+            );
+        } else if tranches
+            .last()
+            .is_some_and(|t| t.milestone != Milestone::FinalAcceptance)
+        {
+            err(
+                "tranches",
+                "final_tranche",
+                "最后一笔款须在验收通过后支付".into(),
+            );
+        }
+        match (starts, ends, signed) {
+            (Some(starts_on), Some(ends_on), Some(signed_on)) if errors.is_empty() => {
+                Ok(Contract {
+                    starts_on,
+                    ends_on,
+                    deliverables: self.deliverables.trim().to_string(),
+                    acceptance_criteria: self.acceptance_criteria.trim().to_string(),
+                    signed_on,
+                    purchaser_signatory: self.purchaser_signatory.trim().to_string(),
+                    provider_signatory: self.provider_signatory.trim().to_string(),
+                    tranches,
+                })
+            }
+            _ => Err(DomainError::Invalid(errors)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn form(tranches: &str) -> ContractForm {
+        ContractForm {
+            starts_on: "2027-01-01".into(),
+            ends_on: "2027-12-31".into(),
+            deliverables: "每周上门服务 20 户".into(),
+            acceptance_criteria: "服务户数、满意度达到申请书目标".into(),
+            signed_on: "2026-12-28".into(),
+            purchaser_signatory: "陈干事".into(),
+            provider_signatory: "赵晴".into(),
+            tranches: tranches.into(),
+        }
+    }
+
+    #[test]
+    fn tranches_add_up_to_the_amount_and_the_last_waits_for_acceptance() {
+        let c = form("签约|9000\n中期评估|9000\n验收|12000")
+            .validate(3_000_000)
+            .unwrap();
+        assert_eq!(c.tranches.len(), 3);
+        assert_eq!(c.tranches[2].milestone, Milestone::FinalAcceptance);
+        let code = |f: ContractForm, amount| match f.validate(amount).unwrap_err() {
+            DomainError::Invalid(e) => e[0].code,
+            DomainError::Conflict { code, .. } => code,
+        };
+        assert_eq!(
+            code(form("签约|9000\n验收|12000"), 3_000_000),
+            "tranches_total"
+        );
+        assert_eq!(
+            code(form("验收|10000\n签约|20000"), 3_000_000),
+            "final_tranche"
+        );
+        assert_eq!(code(form("首付|30000"), 3_000_000), "invalid_tranche");
+        assert_eq!(code(form(""), 3_000_000), "required");
+        let mut f = form("验收|30000");
+        f.ends_on = "2026-06-30".into();
+        assert_eq!(code(f, 3_000_000), "period_order");
+    }
+
+    proptest! {
+        /// Any split of the amount whose last part waits for acceptance is accepted; any other
+        /// total is refused.
+        #[test]
+        fn only_splits_of_the_amount_are_accepted(parts in proptest::collection::vec(1i64..5_000_000, 1..5), extra in 1i64..1000) {
+            let amount: i64 = parts.iter().sum();
+            let n = parts.len();
+            let lines: Vec<String> = parts.iter().enumerate().map(|(i, p)| {
+                let m = if i + 1 == n { "验收" } else if i == 0 { "签约" } else { "中期评估" };
+                format!("{m}|{}", yuan(*p))
+            }).collect();
+            let f = form(&lines.join("\n"));
+            prop_assert!(f.validate(amount).is_ok());
+            prop_assert!(f.validate(amount + extra).is_err());
+        }
+    }
+}
