@@ -2,6 +2,7 @@
 //! with its audit event in ONE transaction. Refusals (denied or failed) are audited too, in a
 //! transaction of their own, since the refused change itself is never written.
 
+pub mod acceptance;
 pub mod area;
 pub mod audit;
 mod ballot_box;

@@ -55,6 +55,8 @@ pub struct ProjectDetail {
     pub comments: Vec<(store::consultation::EntryRow, String, String)>,
     /// The township's purchase decision, once made.
     pub purchase: Option<store::fund::DecisionRow>,
+    /// Delivery, evaluation and payments.
+    pub acceptance: crate::acceptance::AcceptanceView,
     /// The signed contract and its tranches, once recorded.
     pub contract: Option<store::contract::ContractRow>,
     /// The reader is the township and the project was bought: the contract form.
@@ -259,6 +261,7 @@ impl App {
         let comments = self.db.comments_on(t, id).await?;
         let purchase = self.db.purchase_decision(t, id).await?;
         let contract = self.db.contract(t, id).await?;
+        let acceptance = self.acceptance_view(actor, &project).await?;
         let can_sign = project.stage == Stage::Purchased
             && domain::chain::catalogue::can_approve(actor, &project.community).is_ok();
         let can_decide = project.stage == Stage::Passed
@@ -280,6 +283,7 @@ impl App {
             needs,
             comments,
             purchase,
+            acceptance,
             contract,
             can_sign,
             can_decide,

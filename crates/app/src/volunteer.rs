@@ -54,7 +54,7 @@ pub struct VerifiedCertificate {
 pub const RECORDS_SHOWN: i64 = 200;
 
 impl App {
-    fn holidays(&self) -> Vec<chrono::NaiveDate> {
+    pub(crate) fn holidays(&self) -> Vec<chrono::NaiveDate> {
         let y = chrono::Datelike::year(&today());
         fixed_holidays(y - 1, y)
     }

@@ -7,6 +7,7 @@
 //!
 //! Every query that reads tenant data takes a [`domain::identity::Scope`].
 
+pub mod acceptance;
 pub mod area;
 pub mod audit;
 pub mod bulk;

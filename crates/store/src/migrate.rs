@@ -32,6 +32,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0010_meetings"),
     migration!("0011_funds"),
     migration!("0012_contracts"),
+    migration!("0013_acceptance"),
 ];
 
 /// Tables that hold national reference data or accounts that span cities, and so carry no

@@ -5,6 +5,7 @@
 // The OpenAPI document is one large `json!` literal.
 #![recursion_limit = "256"]
 
+pub mod acceptance;
 pub mod api;
 pub mod assets;
 pub mod auth;

@@ -162,6 +162,22 @@ pub fn document() -> Value {
                     "signed_on": { "type": "string", "format": "date" }, "purchaser_signatory": { "type": "string" }, "provider_signatory": { "type": "string" },
                     "tranches": { "type": "string", "description": "one per line: 签约|中期评估|验收 (or signing|mid_term|final_acceptance), then |amount in yuan; the amounts add up to the purchase amount and the last is 验收" }
                 }), json!(["starts_on", "ends_on", "deliverables", "acceptance_criteria", "signed_on", "purchaser_signatory", "provider_signatory", "tranches"])),
+                "ActivityForm": s(json!({
+                    "held_on": { "type": "string", "format": "date" }, "place": { "type": "string" }, "content": { "type": "string" },
+                    "served": { "type": "string" }, "groups": { "type": "string", "description": "priority-group codes, comma-separated" },
+                    "social_workers": { "type": "string" }, "volunteers": { "type": "string", "description": "one per line: volunteer id|hours" },
+                    "recipients": { "type": "string", "description": "logins of residents served, comma-separated" },
+                    "late_reason": { "type": "string", "description": "required more than 10 working days after the activity" }
+                }), json!(["held_on", "place", "content", "served"])),
+                "SelfEvaluationForm": s(json!({ "report": { "type": "string" }, "case_study": { "type": "string" } }), json!(["report"])),
+                "PanelForm": s(json!({ "members": { "type": "string", "description": "login names, comma-separated" } }), json!(["members"])),
+                "ScoreForm": s(json!({
+                    "need": { "type": "string" }, "goals": { "type": "string" }, "quality": { "type": "string" }, "money": { "type": "string" }, "satisfaction": { "type": "string" }, "comment": { "type": "string" }
+                }), json!(["need", "goals", "quality", "money", "satisfaction"])),
+                "VerdictForm": s(json!({
+                    "verdict": { "type": "string", "enum": ["accepted", "accepted_with_conditions", "not_accepted"] },
+                    "conditions": { "type": "string" }, "report": { "type": "string" }
+                }), json!(["verdict", "report"])),
                 "NewApplication": { "allOf": [ { "$ref": "#/components/schemas/ApplicationForm" }, s(json!({ "eligibility_id": { "type": "string" } }), json!(["eligibility_id"])) ] },
                 "Revision": { "allOf": [ { "$ref": "#/components/schemas/ApplicationForm" }, s(json!({ "based_on": { "type": "string", "description": "the version number revised" }, "note": { "type": "string" } }), json!(["based_on"])) ] },
                 "TrainingForm": s(json!({ "name": { "type": "string" }, "organizer": { "type": "string" }, "held_on": { "type": "string", "format": "date" }, "hours": { "type": "string" } }), json!(["name", "organizer", "held_on", "hours"])),

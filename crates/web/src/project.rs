@@ -297,6 +297,11 @@ struct ProjectPage {
 pub(crate) struct Typed {
     pub purchase: domain::chain::purchase::PurchaseForm,
     pub contract: domain::chain::contract::ContractForm,
+    pub activity: domain::chain::delivery::ActivityForm,
+    pub self_evaluation: domain::chain::evaluation::SelfEvaluationForm,
+    pub panel: app::acceptance::PanelForm,
+    pub score: domain::chain::evaluation::ScoreForm,
+    pub verdict: domain::chain::evaluation::VerdictForm,
 }
 
 impl ProjectPage {

@@ -2,8 +2,8 @@
 //! from it, so a route added here is served, documented and checked at once.
 
 use crate::{
-    api, assets, catalogue, consultation, fund, need, pages, people, project, registry, social,
-    talent, volunteer, vote, AppState,
+    acceptance, api, assets, catalogue, consultation, fund, need, pages, people, project, registry,
+    social, talent, volunteer, vote, AppState,
 };
 use axum::http::Method;
 use axum::routing::{delete, get, post, put, MethodRouter};
@@ -150,6 +150,12 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/funds", Signed, "Record a fund (township, county or city)", post(fund::create)),
         r(p.clone(), "/projects/{project_id}/purchase", Signed, "The township's purchase decision (buy from a fund, or decline, with reasons)", post(fund::decide)),
         r(p.clone(), "/projects/{project_id}/contract", Signed, "Record the signed purchase contract with its payment tranches (township)", post(fund::sign)),
+        r(p.clone(), "/projects/{project_id}/activities", Signed, "Record an activity (organization; volunteers' hours become service records)", post(acceptance::activity)),
+        r(p.clone(), "/projects/{project_id}/self-evaluation", Signed, "Submit the self-evaluation (organization)", post(acceptance::self_evaluation)),
+        r(p.clone(), "/projects/{project_id}/panel", Signed, "Form the review panel (community committee; recusal rules)", post(acceptance::panel)),
+        r(p.clone(), "/projects/{project_id}/scores", Signed, "Score the rubric (panel member, once)", post(acceptance::score)),
+        r(p.clone(), "/projects/{project_id}/verdict", Signed, "Write the review verdict (community committee)", post(acceptance::verdict)),
+        r(p.clone(), "/projects/{project_id}/tranches/{seq}/payment", Signed, "Record a tranche as paid (township; the final one after acceptance)", post(acceptance::pay)),
         r(g.clone(), "/votes", Signed, "Representatives' meetings of my territory, with the form to open one", get(vote::votes)),
         r(p.clone(), "/votes", Signed, "Open a representatives' meeting on consulted applications (fixes roster and rules)", post(vote::open)),
         r(g.clone(), "/votes/{vote_id}", Signed, "A representatives' meeting: roster, attendance, motions, ballots and sealed results", get(vote::vote)),
@@ -238,6 +244,12 @@ pub fn route_table() -> Vec<RouteSpec> {
         with_body(r(p.clone(), "/api/v1/funds", Signed, "Record a fund (township, county or city)", post(fund::api_create)), "FundForm"),
         with_body(r(p.clone(), "/api/v1/projects/{project_id}/purchase", Signed, "The township's purchase decision (409 insufficient_funds; never overdraws a fund)", post(fund::api_decide)), "PurchaseForm"),
         with_body(r(p.clone(), "/api/v1/projects/{project_id}/contract", Signed, "Record the signed purchase contract (tranches add up to the amount; the last after acceptance)", post(fund::api_sign)), "ContractForm"),
+        with_body(r(p.clone(), "/api/v1/projects/{project_id}/activities", Signed, "Record an activity (organization; volunteers' hours become service records)", post(acceptance::api_activity)), "ActivityForm"),
+        with_body(r(p.clone(), "/api/v1/projects/{project_id}/self-evaluation", Signed, "Submit the self-evaluation (a case study for social-work items)", post(acceptance::api_self_evaluation)), "SelfEvaluationForm"),
+        with_body(r(p.clone(), "/api/v1/projects/{project_id}/panel", Signed, "Form the review panel (members: logins; refused if affiliated, a beneficiary, or fewer than 5)", post(acceptance::api_panel)), "PanelForm"),
+        with_body(r(p.clone(), "/api/v1/projects/{project_id}/scores", Signed, "Score the rubric (panel member, once)", post(acceptance::api_score)), "ScoreForm"),
+        with_body(r(p.clone(), "/api/v1/projects/{project_id}/verdict", Signed, "Write the verdict once every member scored", post(acceptance::api_verdict)), "VerdictForm"),
+        r(p.clone(), "/api/v1/projects/{project_id}/tranches/{seq}/payment", Signed, "Record a tranche as paid (409 milestone_not_reached)", post(acceptance::api_pay)),
         r(g.clone(), "/api/v1/votes", Signed, "Representatives' meetings of my territory and the consulted applications I may put to a vote", get(vote::api_votes)),
         with_body(r(p.clone(), "/api/v1/votes", Signed, "Open a representatives' meeting (community committee; fixes roster, rules and recusals)", post(vote::api_open)), "OpenVoteForm"),
         r(g.clone(), "/api/v1/votes/{vote_id}", Signed, "A representatives' meeting with roster, motions, recusals, counts and my ballot state", get(vote::api_vote)),

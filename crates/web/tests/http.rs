@@ -1323,6 +1323,8 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
                     "project_id" => p.foreign_project.clone(),
                     "consultation_id" => p.foreign_meeting.clone(),
                     "vote_id" => p.foreign_vote.clone(),
+                    // A tranche number: the project in the path is the other territory's.
+                    "seq" => "1".to_string(),
                     other => panic!(
                         "route {} has a parameter {other} with no territory fixture: add one here",
                         spec.path
@@ -3559,6 +3561,275 @@ async fn the_township_decides_with_reasons_and_simultaneous_purchases_never_over
         format!("UPDATE purchase_decisions SET amount_fen = 1 WHERE project_id = '{bought}'"),
         format!("DELETE FROM fund_movements WHERE fund_id = '{fund}'"),
         format!("UPDATE funds SET balance_fen = -1 WHERE id = '{fund}'"),
+    ] {
+        let ok = store::on_pool!(&t.db, c => sqlx::query(&sql).execute(c).await.is_ok());
+        assert!(!ok, "the database allowed: {sql}");
+    }
+}
+
+/// A contracted project of the demonstration organization in 柏树街 (bought for 30,000 yuan,
+/// tranches 9,000 on signing, 9,000 mid-term and 12,000 on acceptance): the project id.
+async fn contracted_project(t: &TestApp) -> String {
+    demo_org(t).await;
+    let (item, eligibility) =
+        item_with_eligibility(t, "341002002001", "341002002", app::demo::DEMO_ORG_ID).await;
+    let p = project_on(
+        t,
+        &item,
+        &eligibility,
+        app::demo::DEMO_ORG_ID,
+        "341002002001",
+    )
+    .await;
+    let mut tx = t.db.begin().await.unwrap();
+    tx.move_stage(
+        "3410",
+        &p,
+        domain::chain::stage::Stage::Draft,
+        domain::chain::stage::Stage::Passed,
+        &store::time::now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let township = t.actor("township").await;
+    let ctx = Ctx::default();
+    let fund = t
+        .app
+        .create_fund(
+            &township,
+            &domain::chain::purchase::FundForm {
+                area: "341002002".into(),
+                name: "专项资金".into(),
+                source: "special".into(),
+                year: "2027".into(),
+                budget: "100000".into(),
+            },
+            &ctx,
+        )
+        .await
+        .unwrap();
+    t.app
+        .decide_purchase(
+            &township,
+            &p,
+            &domain::chain::purchase::PurchaseForm {
+                decision: "buy".into(),
+                reason: "表决通过，需求迫切".into(),
+                fund_id: fund,
+                amount: "30000".into(),
+            },
+            &ctx,
+        )
+        .await
+        .unwrap();
+    t.app
+        .sign_contract(
+            &township,
+            &p,
+            &domain::chain::contract::ContractForm {
+                starts_on: "2027-01-01".into(),
+                ends_on: "2027-12-31".into(),
+                deliverables: "每周上门服务 20 户".into(),
+                acceptance_criteria: "达到申请书目标".into(),
+                signed_on: "2026-12-28".into(),
+                purchaser_signatory: "陈干事".into(),
+                provider_signatory: "赵晴".into(),
+                tranches: "签约|9000\n中期评估|9000\n验收|12000".into(),
+            },
+            &ctx,
+        )
+        .await
+        .unwrap();
+    p
+}
+
+#[tokio::test]
+async fn delivery_evaluation_by_a_clean_panel_and_the_final_tranche_only_after_acceptance() {
+    let t = spawn_app().await;
+    let project = contracted_project(&t).await;
+    let (volunteer, _, _) = volunteer_with_certificate(&t, "341002002001", "志愿者吴昊").await;
+    let before =
+        t.db.volunteer("3410", &volunteer)
+            .await
+            .unwrap()
+            .unwrap()
+            .total_minutes;
+    let manager = t.login("orgmanager").await;
+    let township = t.login("township").await;
+    let community = t.login("community").await;
+    let api = |path: &str| format!("/api/v1/projects/{project}/{path}");
+    // An activity: a bad volunteer line is named; then its hours become a service record.
+    let mut activity = json!({
+        "held_on": today_text(), "place": "柏树街社区", "content": "上门助洁 6 户", "served": "6",
+        "groups": "special_elderly", "volunteers": format!("{volunteer}|2.5\n{volunteer}"), "recipients": "resident"
+    });
+    let (st, _, b) = manager
+        .api(
+            reqwest::Method::POST,
+            &api("activities"),
+            Some(activity.clone()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(b.contains("第 2 行"), "{b}");
+    activity["volunteers"] = json!(format!("{volunteer}|2.5"));
+    let (st, _, b) = manager
+        .api(reqwest::Method::POST, &api("activities"), Some(activity))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&b).unwrap()["project"]["stage"],
+        "delivering"
+    );
+    let after =
+        t.db.volunteer("3410", &volunteer)
+            .await
+            .unwrap()
+            .unwrap()
+            .total_minutes;
+    assert_eq!(
+        after - before,
+        150,
+        "the activity's hours are in the volunteer registry"
+    );
+    // Payments: in order, each when its milestone is reached; the final one waits.
+    let pay = |seq: i64| api(&format!("tranches/{seq}/payment"));
+    let (st, _, b) = township.api(reqwest::Method::POST, &pay(2), None).await;
+    assert!(
+        st == StatusCode::CONFLICT && b.contains("earlier_tranche_unpaid"),
+        "{b}"
+    );
+    let (st, _, b) = township.api(reqwest::Method::POST, &pay(1), None).await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let (st, _, b) = manager.api(reqwest::Method::POST, &pay(2), None).await;
+    assert_eq!(
+        st,
+        StatusCode::FORBIDDEN,
+        "the organization does not pay itself: {b}"
+    );
+    let (st, _, b) = township.api(reqwest::Method::POST, &pay(2), None).await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let (st, _, b) = township.api(reqwest::Method::POST, &pay(3), None).await;
+    assert!(
+        st == StatusCode::CONFLICT && b.contains("milestone_not_reached"),
+        "{b}"
+    );
+    // Self-evaluation.
+    let (st, _, b) = manager
+        .api(
+            reqwest::Method::POST,
+            &api("self-evaluation"),
+            Some(json!({"report": "完成了"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(
+        b.contains("case_study"),
+        "a social-work item needs a case study: {b}"
+    );
+    let report = "全年上门服务 23 户，超过目标；满意度回访 94%；经费按预算使用，无超支。";
+    let case = "独居的王奶奶行动不便，社工评估后链接志愿者每周上门助洁，并联系社区医生随访。";
+    let (st, _, b) = manager
+        .api(
+            reqwest::Method::POST,
+            &api("self-evaluation"),
+            Some(json!({"report": report, "case_study": case})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    // The panel: a member of the organization and a resident it served are refused, and so is a
+    // panel below five; the page keeps what was typed.
+    let (st, page) = community
+        .post(
+            &format!("/projects/{project}/panel"),
+            &[("members", "orgmember, resident, evaluator")],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("须回避") && page.contains("服务对象") && page.contains("至少 5 人"),
+        "{page}"
+    );
+    assert!(
+        page.contains("orgmember, resident, evaluator"),
+        "the typed members are kept: {page}"
+    );
+    let members = ["evaluator", "supervisor", "representative", "city", "tunxi"];
+    let (st, _, b) = community
+        .api(
+            reqwest::Method::POST,
+            &api("panel"),
+            Some(json!({"members": members.join(",")})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    // Scores: members only, once each; the verdict waits for all of them.
+    let score =
+        json!({"need": "18", "goals": "22", "quality": "17", "money": "13", "satisfaction": "19"});
+    let (st, _, _) = community
+        .api(reqwest::Method::POST, &api("scores"), Some(score.clone()))
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let verdict = json!({"verdict": "accepted", "report": "项目完成申请书目标，居民满意度较高，经费使用规范。"});
+    for (i, m) in members.iter().enumerate() {
+        if i == 4 {
+            let (st, _, b) = community
+                .api(
+                    reqwest::Method::POST,
+                    &api("verdict"),
+                    Some(verdict.clone()),
+                )
+                .await;
+            assert!(
+                st == StatusCode::CONFLICT && b.contains("scores_missing"),
+                "{b}"
+            );
+        }
+        let s = t.login(m).await;
+        let (st, _, b) = s
+            .api(reqwest::Method::POST, &api("scores"), Some(score.clone()))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{m}: {b}");
+        let (st, _, _) = s
+            .api(reqwest::Method::POST, &api("scores"), Some(score.clone()))
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT, "{m} scores once");
+    }
+    let (st, _, b) = community
+        .api(reqwest::Method::POST, &api("verdict"), Some(verdict))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let d: Value = serde_json::from_str(&b).unwrap();
+    assert_eq!(
+        (
+            d["project"]["stage"].as_str(),
+            d["acceptance"]["report"]["average"].as_i64()
+        ),
+        (Some("accepted"), Some(89))
+    );
+    // The final tranche now pays and closes the project.
+    let (st, _, b) = township.api(reqwest::Method::POST, &pay(3), None).await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&b).unwrap()["stage"],
+        "closed"
+    );
+    let (st, _, _) = township.api(reqwest::Method::POST, &pay(3), None).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    let (_, page) = township.get(&format!("/projects/{project}")).await;
+    assert!(
+        page.contains("已结项") && page.contains("评议结论：验收通过"),
+        "{page}"
+    );
+    for sql in [
+        format!("UPDATE review_scores SET total = 100 WHERE project_id = '{project}'"),
+        format!("DELETE FROM review_members WHERE project_id = '{project}'"),
+        format!(
+            "UPDATE review_reports SET verdict = 'not_accepted' WHERE project_id = '{project}'"
+        ),
+        format!("UPDATE tranches SET paid_at = NULL WHERE project_id = '{project}'"),
+        format!("DELETE FROM activities WHERE project_id = '{project}'"),
     ] {
         let ok = store::on_pool!(&t.db, c => sqlx::query(&sql).execute(c).await.is_ok());
         assert!(!ok, "the database allowed: {sql}");

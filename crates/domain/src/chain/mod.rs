@@ -6,6 +6,8 @@ pub mod application;
 pub mod catalogue;
 pub mod consultation;
 pub mod contract;
+pub mod delivery;
+pub mod evaluation;
 pub mod money;
 pub mod need;
 pub mod panel;

@@ -1,0 +1,588 @@
+//! Delivery, evaluation and payment (steps 6–7 of the chain): the organization records
+//! activities (its volunteers' hours become service records) and its self-evaluation; the
+//! community committee forms the review panel under the recusal rules; members score the rubric;
+//! the committee writes the verdict; the township pays each tranche when its milestone is reached,
+//! the last one only after an accepting verdict, which closes the project.
+
+use crate::audit::{event, Subject};
+use crate::registry::today;
+use crate::social::new_id;
+use crate::{App, AppError, Ctx};
+use domain::audit::Outcome;
+use domain::chain::catalogue::{can_apply, can_approve};
+use domain::chain::contract::Milestone;
+use domain::chain::delivery::ActivityForm;
+use domain::chain::evaluation::{
+    in_order, payable, ScoreForm, SelfEvaluationForm, VerdictForm, RUBRIC,
+};
+use domain::chain::need::can_curate;
+use domain::chain::panel::{check_panel, Candidate, DEFAULT_MINIMUM};
+use domain::chain::stage::{Event, Stage};
+use domain::volunteer::{RecordStatus, ServiceRecordForm};
+use domain::{Actor, DomainError, FieldError, Role};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::BTreeSet;
+use store::acceptance::{ActivityRow, ReportRow, ScoreRow, SelfEvaluationRow};
+use store::project::{ProjectRow, RegistryTable};
+use store::time;
+
+/// Forming the panel: the members' login names, separated by commas.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PanelForm {
+    pub members: String,
+}
+
+/// The delivery and acceptance part of a project's page.
+#[derive(Debug, Clone, Serialize)]
+pub struct AcceptanceView {
+    pub activities: Vec<ActivityRow>,
+    pub self_evaluation: Option<SelfEvaluationRow>,
+    /// (user id, name) of the panel.
+    pub panel: Vec<(String, String)>,
+    pub scores: Vec<ScoreRow>,
+    pub report: Option<ReportRow>,
+    pub can_deliver: bool,
+    pub can_self_evaluate: bool,
+    pub can_form_panel: bool,
+    pub can_score: bool,
+    pub can_verdict: bool,
+    pub can_pay: bool,
+    /// The rubric: (code, criterion, maximum).
+    pub rubric: Vec<(&'static str, &'static str, u32)>,
+}
+
+fn subject(p: &ProjectRow) -> Subject<'_> {
+    Subject {
+        kind: "project",
+        id: &p.id,
+        area: &p.community,
+    }
+}
+
+fn field(f: &str, code: &'static str, m: impl Into<String>) -> AppError {
+    DomainError::field(f, code, m).into()
+}
+
+impl App {
+    pub async fn acceptance_view(
+        &self,
+        actor: &Actor,
+        p: &ProjectRow,
+    ) -> Result<AcceptanceView, AppError> {
+        let t = &p.tenant_id;
+        let panel = self.db.review_members(t, &p.id).await?;
+        let scores = self.db.review_scores(t, &p.id).await?;
+        let mine = can_apply(actor, &p.organization_id).is_ok();
+        let committee = can_curate(actor, &p.community).is_ok();
+        let member = panel.iter().any(|(u, _)| *u == actor.user_id);
+        Ok(AcceptanceView {
+            activities: self.db.activities(t, &p.id).await?,
+            self_evaluation: self.db.self_evaluation(t, &p.id).await?,
+            report: self.db.review_report(t, &p.id).await?,
+            can_deliver: mine && matches!(p.stage, Stage::Contracted | Stage::Delivering),
+            can_self_evaluate: mine && p.stage == Stage::Delivering,
+            can_form_panel: committee && p.stage == Stage::SelfEvaluated,
+            can_score: member
+                && p.stage == Stage::UnderReview
+                && !scores.iter().any(|s| s.user_id == actor.user_id),
+            can_verdict: committee && p.stage == Stage::UnderReview,
+            can_pay: can_approve(actor, &p.community).is_ok(),
+            rubric: RUBRIC.to_vec(),
+            panel,
+            scores,
+        })
+    }
+
+    /// Moves the project and records the audit event, refusing if the stage moved meanwhile.
+    async fn advance(
+        &self,
+        tx: &mut store::Tx,
+        p: &ProjectRow,
+        to: Stage,
+        now: &str,
+    ) -> Result<(), AppError> {
+        if to != p.stage && !tx.move_stage(&p.tenant_id, &p.id, p.stage, to, now).await? {
+            return Err(DomainError::Conflict {
+                code: "stage_moved",
+                message: "项目状态刚刚已变化，请刷新后查看".into(),
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// The organization records an activity; its volunteers' hours become service records.
+    pub async fn record_activity(
+        &self,
+        actor: &Actor,
+        id: &str,
+        form: &ActivityForm,
+        ctx: &Ctx,
+    ) -> Result<String, AppError> {
+        let p = self
+            .readable_project(actor, id, "activity.record", ctx)
+            .await?;
+        let checked = async {
+            let role = can_apply(actor, &p.organization_id)?;
+            let to = p.stage.next(Event::Deliver)?;
+            let a = form.validate(today())?;
+            let t = &p.tenant_id;
+            let found = self
+                .db
+                .registry_names(RegistryTable::SocialWorkers, t, &a.social_workers)
+                .await?;
+            if found.len() != a.social_workers.len() {
+                return Err(field(
+                    "social_workers",
+                    "not_in_registry",
+                    "社工台账中没有其中的编号",
+                ));
+            }
+            let ids: Vec<String> = a.volunteers.iter().map(|(v, _)| v.clone()).collect();
+            let found = self
+                .db
+                .registry_names(RegistryTable::Volunteers, t, &ids)
+                .await?;
+            if found.len() != ids.len() {
+                return Err(field(
+                    "volunteers",
+                    "not_in_registry",
+                    "志愿者台账中没有其中的编号",
+                ));
+            }
+            let mut recipients = Vec::new();
+            for login in &a.recipients {
+                match self.db.user_by_login(login).await? {
+                    Some(u) => recipients.push(u.id),
+                    None => {
+                        return Err(field(
+                            "recipients",
+                            "unknown_account",
+                            format!("没有登录名为“{login}”的居民账号"),
+                        ))
+                    }
+                }
+            }
+            // Each volunteer's record, checked as the registry checks any record.
+            let mut records = Vec::new();
+            for (v, minutes) in &a.volunteers {
+                let r = ServiceRecordForm {
+                    activity_name: p.title.clone(),
+                    activity_date: a.held_on.to_string(),
+                    place: a.place.clone(),
+                    content: a.content.clone(),
+                    hours: format!("{}", *minutes as f64 / 60.0),
+                    organizing_unit: p.organization_name.clone(),
+                    person_in_charge: actor.display_name.clone(),
+                    late_reason: form.late_reason.clone(),
+                }
+                .validate(today(), &self.holidays())
+                .map_err(|e| match e {
+                    DomainError::Invalid(errs) => DomainError::Invalid(
+                        errs.into_iter()
+                            .map(|f| {
+                                FieldError::new(
+                                    if f.field == "late_reason" {
+                                        "late_reason"
+                                    } else {
+                                        "volunteers"
+                                    },
+                                    f.code,
+                                    f.message,
+                                )
+                            })
+                            .collect(),
+                    ),
+                    other => other,
+                })?;
+                records.push((v.clone(), r));
+            }
+            Ok::<_, AppError>((role, to, a, recipients, records))
+        }
+        .await;
+        let (role, to, a, recipients, records) = self
+            .or_refused(checked, actor, "activity.record", &subject(&p), ctx)
+            .await?;
+        let aid = new_id(&p.tenant_id);
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        tx.insert_activity(
+            &p.tenant_id,
+            &aid,
+            id,
+            &a,
+            &recipients,
+            &actor.user_id,
+            &now,
+        )
+        .await?;
+        for (v, r) in &records {
+            let rid = new_id(&p.tenant_id);
+            tx.insert_record(
+                &p.tenant_id,
+                &rid,
+                v,
+                r,
+                RecordStatus::Valid,
+                None,
+                "",
+                &actor.user_id,
+                Some(Role::OrganizationManager.as_str()),
+                &now,
+            )
+            .await?;
+            tx.add_to_totals(&p.tenant_id, v, r.minutes, 1, &now)
+                .await?;
+        }
+        self.advance(&mut tx, &p, to, &now).await?;
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "activity.record",
+            Outcome::Ok,
+            &subject(&p),
+            None,
+            Some(json!({ "activity_id": aid, "activity": a, "service_records": records.len() })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(aid)
+    }
+
+    pub async fn submit_self_evaluation(
+        &self,
+        actor: &Actor,
+        id: &str,
+        form: &SelfEvaluationForm,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        let p = self
+            .readable_project(actor, id, "evaluation.self", ctx)
+            .await?;
+        let social_work = self
+            .db
+            .catalogue_item(&p.tenant_id, &p.item_id)
+            .await?
+            .is_some_and(|i| i.social_work);
+        let checked = can_apply(actor, &p.organization_id)
+            .map_err(AppError::from)
+            .and_then(|role| {
+                let to = p.stage.next(Event::SelfEvaluate)?;
+                form.validate(social_work)?;
+                Ok((role, to))
+            });
+        let (role, to) = self
+            .or_refused(checked, actor, "evaluation.self", &subject(&p), ctx)
+            .await?;
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        self.advance(&mut tx, &p, to, &now).await?;
+        tx.insert_self_evaluation(
+            &p.tenant_id,
+            id,
+            form.report.trim(),
+            form.case_study.trim(),
+            &actor.user_id,
+            &now,
+        )
+        .await?;
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "evaluation.self",
+            Outcome::Ok,
+            &subject(&p),
+            None,
+            Some(json!({ "stage": to })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The committee forms the review panel; refused while any member is affiliated with the
+    /// organization, was served by the project, or the panel is below the minimum.
+    pub async fn form_panel(
+        &self,
+        actor: &Actor,
+        id: &str,
+        form: &PanelForm,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        let p = self
+            .readable_project(actor, id, "evaluation.panel", ctx)
+            .await?;
+        let recipients: BTreeSet<String> = self
+            .db
+            .recipients(&p.tenant_id, id)
+            .await?
+            .into_iter()
+            .collect();
+        let checked = async {
+            let role = can_curate(actor, &p.community)?;
+            let to = p.stage.next(Event::FormPanel)?;
+            let mut candidates = Vec::new();
+            for login in form
+                .members
+                .split(|c: char| c == ',' || c == '，' || c.is_whitespace())
+                .filter(|s| !s.is_empty())
+            {
+                let Some(u) = self.db.user_by_login(login).await? else {
+                    return Err(field(
+                        "members",
+                        "unknown_account",
+                        format!("没有登录名为“{login}”的账号"),
+                    ));
+                };
+                let organizations = self
+                    .db
+                    .assignments_of(&u.id)
+                    .await?
+                    .into_iter()
+                    .filter_map(|a| a.organization_id)
+                    .collect();
+                candidates.push(Candidate {
+                    beneficiary: recipients.contains(&u.id),
+                    person: u.id,
+                    name: u.display_name,
+                    organizations,
+                });
+            }
+            let evaluated = BTreeSet::from([p.organization_id.clone()]);
+            check_panel(&candidates, &evaluated, DEFAULT_MINIMUM)?;
+            Ok::<_, AppError>((role, to, candidates))
+        }
+        .await;
+        let (role, to, candidates) = self
+            .or_refused(checked, actor, "evaluation.panel", &subject(&p), ctx)
+            .await?;
+        let members: Vec<(String, String)> = candidates
+            .iter()
+            .map(|c| (c.person.clone(), c.name.clone()))
+            .collect();
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        self.advance(&mut tx, &p, to, &now).await?;
+        tx.insert_review_members(&p.tenant_id, id, &members).await?;
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "evaluation.panel",
+            Outcome::Ok,
+            &subject(&p),
+            None,
+            Some(json!({ "members": members })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A panel member scores the rubric, once.
+    pub async fn score_project(
+        &self,
+        actor: &Actor,
+        id: &str,
+        form: &ScoreForm,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        let p = self
+            .readable_project(actor, id, "evaluation.score", ctx)
+            .await?;
+        let members = self.db.review_members(&p.tenant_id, id).await?;
+        let checked = if !members.iter().any(|(u, _)| *u == actor.user_id) {
+            Err(AppError::Denied(domain::Denied {
+                code: "not_panel_member",
+                message: "无权评分：只有评议小组成员可以评分".into(),
+            }))
+        } else if p.stage != Stage::UnderReview {
+            Err(DomainError::Conflict {
+                code: "not_under_review",
+                message: format!("项目现为“{}”，不在评议中", p.stage.zh()),
+            }
+            .into())
+        } else {
+            form.validate().map_err(AppError::from)
+        };
+        let (points, total) = self
+            .or_refused(checked, actor, "evaluation.score", &subject(&p), ctx)
+            .await?;
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        if !tx
+            .insert_score(
+                &p.tenant_id,
+                id,
+                &actor.user_id,
+                &points,
+                total,
+                form.comment.trim(),
+                &now,
+            )
+            .await?
+        {
+            drop(tx);
+            let e = DomainError::Conflict {
+                code: "already_scored",
+                message: "您已评过分，评分提交后不能修改".into(),
+            };
+            return Err(self
+                .refused(Some(actor), "evaluation.score", &subject(&p), e.into(), ctx)
+                .await);
+        }
+        tx.append_audit(event(
+            Some(actor),
+            None,
+            "evaluation.score",
+            Outcome::Ok,
+            &subject(&p),
+            None,
+            Some(json!({ "total": total })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The committee writes the verdict once every member has scored.
+    pub async fn decide_verdict(
+        &self,
+        actor: &Actor,
+        id: &str,
+        form: &VerdictForm,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        let p = self
+            .readable_project(actor, id, "evaluation.verdict", ctx)
+            .await?;
+        let members = self.db.review_members(&p.tenant_id, id).await?;
+        let scores = self.db.review_scores(&p.tenant_id, id).await?;
+        let checked = can_curate(actor, &p.community)
+            .map_err(AppError::from)
+            .and_then(|role| {
+                if p.stage != Stage::UnderReview {
+                    p.stage
+                        .next(Event::Review(domain::chain::stage::Verdict::Accepted))?;
+                }
+                let v = form.validate(members.len(), scores.len())?;
+                Ok((role, v, p.stage.next(Event::Review(v))?))
+            });
+        let (role, verdict, to) = self
+            .or_refused(checked, actor, "evaluation.verdict", &subject(&p), ctx)
+            .await?;
+        let average = if scores.is_empty() {
+            0
+        } else {
+            scores.iter().map(|s| s.total).sum::<i64>() / scores.len() as i64
+        };
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        self.advance(&mut tx, &p, to, &now).await?;
+        tx.insert_report(
+            &p.tenant_id,
+            id,
+            verdict,
+            form.conditions.trim(),
+            form.report.trim(),
+            average,
+            &actor.user_id,
+            &now,
+        )
+        .await?;
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "evaluation.verdict",
+            Outcome::Ok,
+            &subject(&p),
+            None,
+            Some(json!({ "verdict": verdict, "average": average })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The township pays tranche `seq` once its milestone is reached; the final tranche closes
+    /// the project.
+    pub async fn pay_tranche(
+        &self,
+        actor: &Actor,
+        id: &str,
+        seq: i64,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        let p = self
+            .readable_project(actor, id, "payment.record", ctx)
+            .await?;
+        let contract = self.db.contract(&p.tenant_id, id).await?;
+        let checked = can_approve(actor, &p.community)
+            .map_err(AppError::from)
+            .and_then(|role| {
+                let t = contract
+                    .as_ref()
+                    .and_then(|k| k.tranches.iter().find(|t| t.seq == seq))
+                    .ok_or_else(|| AppError::not_found("付款节点"))?;
+                if t.paid_at.is_some() {
+                    return Err(DomainError::Conflict {
+                        code: "already_paid",
+                        message: "该笔款项已支付".into(),
+                    }
+                    .into());
+                }
+                let unpaid: Vec<i64> = contract
+                    .iter()
+                    .flat_map(|k| k.tranches.iter())
+                    .filter(|x| x.paid_at.is_none())
+                    .map(|x| x.seq)
+                    .collect();
+                in_order(seq, &unpaid)?;
+                payable(t.milestone, p.stage)?;
+                let to = if t.milestone == Milestone::FinalAcceptance {
+                    p.stage.next(Event::PayFinal)?
+                } else {
+                    p.stage
+                };
+                Ok((role, to, t.amount_fen))
+            });
+        let (role, to, amount) = self
+            .or_refused(checked, actor, "payment.record", &subject(&p), ctx)
+            .await?;
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        if !tx
+            .pay_tranche(&p.tenant_id, id, seq, &actor.user_id, &now)
+            .await?
+        {
+            drop(tx);
+            let e = DomainError::Conflict {
+                code: "already_paid",
+                message: "该笔款项刚刚已支付".into(),
+            };
+            return Err(self
+                .refused(Some(actor), "payment.record", &subject(&p), e.into(), ctx)
+                .await);
+        }
+        self.advance(&mut tx, &p, to, &now).await?;
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "payment.record",
+            Outcome::Ok,
+            &subject(&p),
+            None,
+            Some(json!({ "seq": seq, "amount_fen": amount, "stage": to })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,277 @@
+//! Self-evaluation, the review panel's scores and the written verdict (YQ step 7; MECHANISM §4
+//! step 7), and which tranche may be paid when. The rubric is policy data; each member scores
+//! every criterion once; the verdict is written once every member has scored, and only an
+//! accepting verdict releases the final tranche.
+
+use crate::chain::contract::Milestone;
+use crate::chain::stage::{Stage, Verdict};
+use crate::{DomainError, FieldError};
+use serde::{Deserialize, Serialize};
+
+/// The review rubric of the policy profile: (code, criterion, maximum points); 100 in all.
+pub const RUBRIC: [(&str, &str, u32); 5] = [
+    ("need", "回应需求", 20),
+    ("goals", "目标达成", 25),
+    ("quality", "服务质量", 20),
+    ("money", "资金使用", 15),
+    ("satisfaction", "居民满意度", 20),
+];
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SelfEvaluationForm {
+    pub report: String,
+    /// Required for social-work projects (社会工作案例).
+    pub case_study: String,
+}
+
+impl SelfEvaluationForm {
+    pub fn validate(&self, social_work: bool) -> Result<(), DomainError> {
+        let mut errors = Vec::new();
+        if self.report.trim().chars().count() < 30 {
+            errors.push(FieldError::new(
+                "report",
+                "required",
+                "请写明自评报告：目标完成情况、服务成效和经费使用（至少 30 字）",
+            ));
+        }
+        if social_work && self.case_study.trim().chars().count() < 30 {
+            errors.push(FieldError::new(
+                "case_study",
+                "required",
+                "社会工作服务项目须附社会工作案例（至少 30 字）",
+            ));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::Invalid(errors))
+        }
+    }
+}
+
+/// A member's scores as typed: one field per criterion code, and a comment.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScoreForm {
+    pub need: String,
+    pub goals: String,
+    pub quality: String,
+    pub money: String,
+    pub satisfaction: String,
+    pub comment: String,
+}
+
+impl ScoreForm {
+    fn value(&self, code: &str) -> &str {
+        match code {
+            "need" => &self.need,
+            "goals" => &self.goals,
+            "quality" => &self.quality,
+            "money" => &self.money,
+            _ => &self.satisfaction,
+        }
+    }
+
+    /// The points per criterion, in the rubric's order, and their total.
+    pub fn validate(&self) -> Result<(Vec<u32>, u32), DomainError> {
+        let mut errors = Vec::new();
+        let mut points = Vec::new();
+        for (code, label, max) in RUBRIC {
+            match self.value(code).trim().parse::<u32>() {
+                Ok(p) if p <= max => points.push(p),
+                _ => errors.push(FieldError::new(
+                    code,
+                    "invalid_score",
+                    format!("“{label}”应为 0 到 {max} 之间的整数"),
+                )),
+            }
+        }
+        if errors.is_empty() {
+            let total = points.iter().sum();
+            Ok((points, total))
+        } else {
+            Err(DomainError::Invalid(errors))
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct VerdictForm {
+    /// `accepted`, `accepted_with_conditions` or `not_accepted`.
+    pub verdict: String,
+    pub conditions: String,
+    pub report: String,
+}
+
+impl VerdictForm {
+    /// The verdict, once every member of the panel has scored.
+    pub fn validate(&self, members: usize, scored: usize) -> Result<Verdict, DomainError> {
+        if scored < members || members == 0 {
+            return Err(DomainError::Conflict {
+                code: "scores_missing",
+                message: format!(
+                    "评议小组 {members} 人中已有 {scored} 人评分，全部评分后才能出具结论"
+                ),
+            });
+        }
+        let mut errors = Vec::new();
+        let verdict = Verdict::parse(self.verdict.trim());
+        if verdict.is_none() {
+            errors.push(FieldError::new(
+                "verdict",
+                "invalid_verdict",
+                "请选择评议结论",
+            ));
+        }
+        if verdict == Some(Verdict::AcceptedWithConditions) && self.conditions.trim().is_empty() {
+            errors.push(FieldError::new(
+                "conditions",
+                "required",
+                "有条件通过须写明整改条件",
+            ));
+        }
+        if self.report.trim().chars().count() < 20 {
+            errors.push(FieldError::new(
+                "report",
+                "required",
+                "请写明评议报告（至少 20 字）",
+            ));
+        }
+        match verdict {
+            Some(v) if errors.is_empty() => Ok(v),
+            _ => Err(DomainError::Invalid(errors)),
+        }
+    }
+}
+
+/// Whether a tranche tied to `milestone` may be paid at `stage`: on signing once contracted; the
+/// mid-term one once delivery has started; the final one only after an accepting verdict.
+pub fn payable(milestone: Milestone, stage: Stage) -> Result<(), DomainError> {
+    use Stage as S;
+    let ok = match milestone {
+        Milestone::Signing => !matches!(
+            stage,
+            S::Draft
+                | S::Submitted
+                | S::Consulted
+                | S::Voting
+                | S::Passed
+                | S::Rejected
+                | S::Purchased
+                | S::Declined
+        ),
+        Milestone::MidTerm => matches!(
+            stage,
+            S::Delivering
+                | S::SelfEvaluated
+                | S::UnderReview
+                | S::Accepted
+                | S::AcceptedWithConditions
+                | S::NotAccepted
+                | S::Closed
+        ),
+        Milestone::FinalAcceptance => matches!(stage, S::Accepted | S::AcceptedWithConditions),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(DomainError::Conflict {
+            code: "milestone_not_reached",
+            message: format!(
+                "付款节点“{}”尚未达到（项目现为“{}”）",
+                milestone.zh(),
+                stage.zh()
+            ),
+        })
+    }
+}
+
+/// Tranches are paid in the contract's order: `seq` only when no earlier one is unpaid.
+pub fn in_order(seq: i64, unpaid: &[i64]) -> Result<(), DomainError> {
+    match unpaid.iter().filter(|u| **u < seq).min() {
+        Some(first) => Err(DomainError::Conflict {
+            code: "earlier_tranche_unpaid",
+            message: format!("须先支付第 {first} 笔款项"),
+        }),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rubric_adds_up_to_one_hundred() {
+        assert_eq!(RUBRIC.iter().map(|r| r.2).sum::<u32>(), 100);
+        let f = ScoreForm {
+            need: "18".into(),
+            goals: "22".into(),
+            quality: "17".into(),
+            money: "13".into(),
+            satisfaction: "19".into(),
+            comment: String::new(),
+        };
+        assert_eq!(f.validate().unwrap().1, 89);
+        let over = ScoreForm {
+            goals: "26".into(),
+            money: "x".into(),
+            ..f
+        };
+        let DomainError::Invalid(e) = over.validate().unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(
+            e.iter().map(|x| x.field.as_str()).collect::<Vec<_>>(),
+            ["goals", "money"]
+        );
+    }
+
+    #[test]
+    fn a_verdict_waits_for_every_score_and_conditions_are_written() {
+        let f = VerdictForm {
+            verdict: "accepted_with_conditions".into(),
+            conditions: String::new(),
+            report: "项目完成申请书目标，居民满意度较高，经费使用规范。".into(),
+        };
+        let DomainError::Conflict { code, .. } = f.validate(5, 4).unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(code, "scores_missing");
+        let DomainError::Invalid(e) = f.validate(5, 5).unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(e[0].field, "conditions");
+        let ok = VerdictForm {
+            verdict: "accepted".into(),
+            ..f
+        };
+        assert_eq!(ok.validate(5, 5).unwrap(), Verdict::Accepted);
+    }
+
+    #[test]
+    fn the_final_tranche_waits_for_an_accepting_verdict() {
+        for stage in Stage::ALL.iter().copied() {
+            let final_ok = payable(Milestone::FinalAcceptance, stage).is_ok();
+            assert_eq!(
+                final_ok,
+                matches!(stage, Stage::Accepted | Stage::AcceptedWithConditions),
+                "{stage:?}"
+            );
+            if payable(Milestone::MidTerm, stage).is_ok() {
+                assert!(payable(Milestone::Signing, stage).is_ok(), "{stage:?}");
+            }
+        }
+        assert!(payable(Milestone::Signing, Stage::Contracted).is_ok());
+        assert!(payable(Milestone::MidTerm, Stage::Contracted).is_err());
+        assert!(payable(Milestone::FinalAcceptance, Stage::NotAccepted).is_err());
+        assert!(in_order(1, &[1, 2, 3]).is_ok());
+        assert!(in_order(3, &[3]).is_ok());
+        let DomainError::Conflict { message, .. } = in_order(3, &[2, 3]).unwrap_err() else {
+            panic!()
+        };
+        assert!(message.contains("第 2 笔"));
+    }
+}
