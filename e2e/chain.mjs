@@ -1,8 +1,11 @@
-// Journey of the chain so far, each step by the right role: the township approves an
+// Journey of the whole chain, each step by the right role: a resident raises a need on a phone;
+// the township approves an
 // eligibility; the organization writes an application, revises it and compares the versions,
 // and submits it; the community holds the consultation and freezes the signed minutes; the
 // representatives' meeting opens, representatives vote on a phone, the sealed result passes the
-// application on to the township, which buys it from its fund and records the signed contract.
+// application on to the township, which buys it from its fund and records the signed contract;
+// the organization delivers and self-evaluates; a clean panel scores; the verdict releases the
+// final tranche, which closes the project.
 import { BASE, run, login, expect } from './lib.mjs';
 
 async function as(browser, who, phone = false) {
@@ -18,6 +21,19 @@ async function click(page, selector) {
 
 await run('chain', async (desktop, shot) => {
   const browser = desktop.context().browser();
+
+  // 0. A resident raises a need on a phone.
+  const resident = await as(browser, 'resident', true);
+  await resident.goto(`${BASE}/needs`);
+  await resident.fill('#title', '高龄老人需要上门助浴');
+  await resident.selectOption('#priority_group', 'special_elderly');
+  await resident.selectOption('#channel', 'online');
+  await resident.fill('#description', '楼里好几位八十多岁的老人洗澡困难，希望有人定期上门帮忙。');
+  await click(resident, '#raise');
+  const need = resident.url().split('/needs/')[1];
+  expect(/^3410-/.test(need), `the need has its page (${resident.url()})`);
+  await shot(resident, 'need-raised-on-phone');
+  await resident.close();
 
   // 1. The township approves the organization's eligibility (no social workers yet: a reason).
   const township = await as(browser, 'township');
@@ -41,6 +57,7 @@ await run('chain', async (desktop, shot) => {
   await org.fill('#phases', '筹备|2027-01-01|2027-01-31|招募培训志愿者\n实施|2027-02-01|2027-11-30|每周上门');
   await org.fill('#budget', '上门服务补贴|24000\n耗材|三千');
   await org.check('input[name=social_workers] >> nth=0');
+  await org.check(`input[name=needs][value="${need}"]`);
   await click(org, '#save-application');
   expect((await org.textContent('main')).includes('第 2 行'), 'the bad budget line is named');
   expect((await org.inputValue('#background')).includes('入户走访 86 户'), 'the background is kept');
@@ -143,8 +160,64 @@ await run('chain', async (desktop, shot) => {
   expect((await town.textContent('#stage')).includes('已签约'), 'contracted');
   expect((await town.textContent('#tranches')).includes('验收通过后'), 'the final tranche waits for acceptance');
   await shot(town, 'contract-signed');
+  await click(town, '#pay-1');
+  expect((await town.textContent('#tranches')).includes('已支付'), 'the signing tranche is paid');
   await town.goto(`${BASE}/funds`);
-  expect((await town.textContent('#funds')).includes('175,000.00'), 'the fund\'s balance went down by the amount');
+  expect((await town.textContent('#funds')).includes('250,000.00'), 'the fund\'s balance went down by the amount');
   await shot(town, 'fund-balance');
+
+  // 7. Delivery: the organization records an activity (the resident served), then self-evaluates.
+  const org2 = await as(browser, 'orgmanager');
+  await org2.goto(`${BASE}/projects/${project}`);
+  await org2.fill('#a-date', new Date().toISOString().slice(0, 10));
+  await org2.fill('#a-place', '柏树街社区 3 栋');
+  await org2.fill('#a-content', '上门助浴 4 户，助洁 2 户');
+  await org2.fill('#a-served', '6');
+  await org2.fill('#a-groups', 'special_elderly');
+  await org2.fill('#a-recipients', 'resident');
+  await click(org2, '#record-activity');
+  expect((await org2.textContent('#stage')).includes('实施中'), 'delivering');
+  expect((await org2.textContent('#activities')).includes('上门助浴 4 户'), 'the activity is listed');
+  await shot(org2, 'activity-recorded');
+  await org2.fill('#se-report', '全年上门服务 23 户，超过目标；满意度回访 94%；经费按预算使用，无超支。');
+  await org2.fill('#se-case', '独居的王奶奶行动不便，社工评估后链接志愿者每周上门助浴，并联系社区医生随访。');
+  await click(org2, '#submit-self-evaluation');
+  expect((await org2.textContent('#stage')).includes('已自评'), 'self-evaluated');
+  await org2.close();
+  await town.goto(`${BASE}/projects/${project}`);
+  await click(town, '#pay-2');
+
+  // 8. The committee forms the panel: a resident who was served is refused, then a clean panel.
+  const committee = await as(browser, 'community');
+  await committee.goto(`${BASE}/projects/${project}`);
+  await committee.fill('#panel-members', 'resident,evaluator,supervisor,city,tunxi');
+  await click(committee, '#form-panel');
+  expect((await committee.textContent('#notice')).includes('服务对象'), 'a beneficiary may not sit on the panel');
+  expect((await committee.inputValue('#panel-members')).includes('resident,evaluator'), 'the typed members are kept');
+  await shot(committee, 'panel-refused');
+  await committee.fill('#panel-members', 'evaluator,supervisor,city,tunxi,representative');
+  await click(committee, '#form-panel');
+  expect((await committee.textContent('#stage')).includes('评议中'), 'under review');
+  for (const member of ['evaluator', 'supervisor', 'city', 'tunxi', 'representative']) {
+    const m = await as(browser, member);
+    await m.goto(`${BASE}/projects/${project}`);
+    for (const [f, v] of [['#s-need', '18'], ['#s-goals', '22'], ['#s-quality', '17'], ['#s-money', '13'], ['#s-satisfaction', '19']]) await m.fill(f, v);
+    await click(m, '#submit-score');
+    expect(await m.$('#submit-score') === null, `${member} scored once`);
+    await m.close();
+  }
+  await committee.goto(`${BASE}/projects/${project}`);
+  await committee.selectOption('#v-verdict', 'accepted');
+  await committee.fill('#v-report', '评议小组查阅台账、走访服务对象，项目达到申请书目标，同意验收。');
+  await click(committee, '#submit-verdict');
+  expect((await committee.textContent('#verdict')).includes('验收通过'), 'accepted');
+  await shot(committee, 'accepted');
+  await committee.close();
+
+  // 9. The final tranche, only now, closes the project.
+  await town.goto(`${BASE}/projects/${project}`);
+  await click(town, '#pay-3');
+  expect((await town.textContent('#stage')).includes('已结项'), 'closed after the final payment');
+  await shot(town, 'closed');
   await town.close();
 });

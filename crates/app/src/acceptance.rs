@@ -338,10 +338,38 @@ impl App {
                         format!("没有登录名为“{login}”的账号"),
                     ));
                 };
-                let organizations = self
-                    .db
-                    .assignments_of(&u.id)
-                    .await?
+                let assignments = self.db.assignments_of(&u.id).await?;
+                // A member must be able to read the project to score it.
+                let reader = Actor {
+                    user_id: u.id.clone(),
+                    login: u.login.clone(),
+                    display_name: u.display_name.clone(),
+                    assignments: assignments
+                        .iter()
+                        .map(|a| domain::RoleAssignment {
+                            role: a.role,
+                            area: a.area_code.clone(),
+                            organization_id: a.organization_id.clone(),
+                        })
+                        .collect(),
+                };
+                if domain::authz::can(
+                    &reader,
+                    domain::authz::Action::ViewChain,
+                    domain::authz::Target::Area(&p.community),
+                )
+                .is_err()
+                {
+                    return Err(field(
+                        "members",
+                        "outside_territory",
+                        format!(
+                            "{}（{login}）不在本项目所在辖区，无法查阅和评分",
+                            u.display_name
+                        ),
+                    ));
+                }
+                let organizations = assignments
                     .into_iter()
                     .filter_map(|a| a.organization_id)
                     .collect();

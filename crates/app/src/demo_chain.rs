@@ -1,7 +1,9 @@
 //! Demonstration projects of 柏树街社区 in every stage built so far, made through the same use
 //! cases people use (so the demonstration is what the product does): a draft, a submitted
 //! application, one consulted at a meeting whose signed minutes are frozen, one being voted on,
-//! one passed and one rejected by a sealed vote; and the township's fund to buy from. All belong to the demonstration organization,
+//! one passed and one rejected by a sealed vote, the township's fund, and ten more carried on to
+//! every later stage (bought, declined, contracted, delivering, self-evaluated, under review,
+//! accepted, accepted with conditions, not accepted, closed after the final payment). All belong to the demonstration organization,
 //! whose manager (`orgmanager`) leads them.
 
 use crate::demo::DEMO_ORG_ID;
@@ -12,6 +14,7 @@ use crate::{App, AppError, Ctx};
 use domain::chain::application::ApplicationForm;
 use domain::chain::catalogue::{CatalogueItem, EligibilityStatus, ItemStatus};
 use domain::chain::consultation::{AttendeeForm, CommentForm, ConsultationForm, FreezeForm};
+use domain::chain::stage::Stage;
 use domain::{Actor, AreaCode, Role, RoleAssignment};
 
 const COMMUNITY: &str = "341002002001";
@@ -298,15 +301,282 @@ impl App {
             name: "2027 年昱中街道社区服务专项资金".into(),
             source: "special".into(),
             year: "2027".into(),
-            budget: "200000".into(),
+            budget: "500000".into(),
         };
-        self.create_fund(&township, &fund, &ctx).await?;
+        let fund = self.create_fund(&township, &fund, &ctx).await?;
         // One representative has already voted on the open motion; `representative` has not.
         let b = BallotForm {
             choice: "yes".into(),
         };
         self.cast_vote(&reps[0], &vote, &projects[3], &b, &ctx)
             .await?;
+        self.seed_later_stages(&Later {
+            manager: &manager,
+            officer: &officer,
+            township: &township,
+            reps: &reps,
+            fund: &fund,
+            worker: &worker,
+            ctx: &ctx,
+        })
+        .await
+    }
+
+    /// Ten more projects voted through together, then carried to each of the later stages.
+    async fn seed_later_stages(&self, w: &Later<'_>) -> Result<(), AppError> {
+        let community = AreaCode::parse(COMMUNITY)?;
+        let now = store::time::now();
+        let mut eligibilities = Vec::new();
+        let mut tx = self.db.begin().await?;
+        for (name, _) in LATER {
+            let item = format!("3410-{}", uuid::Uuid::now_v7().simple());
+            let ci = CatalogueItem {
+                community: community.clone(),
+                name: name.to_string(),
+                description: String::new(),
+                social_work: false,
+            };
+            tx.insert_catalogue_item("3410", &item, &ci, "demo", &now)
+                .await?;
+            tx.decide_item(
+                "3410",
+                &item,
+                ItemStatus::Proposed,
+                ItemStatus::Approved,
+                "",
+                "demo",
+                &now,
+            )
+            .await?;
+            let e = format!("3410-{}", uuid::Uuid::now_v7().simple());
+            tx.insert_eligibility("3410", &e, &item, DEMO_ORG_ID, 0, "demo", &now)
+                .await?;
+            tx.decide_eligibility("3410", &e, EligibilityStatus::Approved, "", "demo", &now)
+                .await?;
+            eligibilities.push(e);
+        }
+        tx.commit().await?;
+        let mut projects = Vec::new();
+        for ((name, _), e) in LATER.iter().zip(&eligibilities) {
+            let new = NewApplication {
+                eligibility_id: e.clone(),
+                form: ApplicationForm {
+                    title: format!("柏树街{name}项目"),
+                    background: format!("居民需求调查显示{name}需求突出，本项目由专业社工带领志愿者实施，回应居民关切。"),
+                    goals: "服务重点人群|服务人次|≥ 200 人次\n居民满意度|回访问卷|≥ 90%".into(),
+                    phases: "实施|2026-01-01|2026-12-31|按计划开展服务".into(),
+                    budget: "服务补贴|20000\n活动物资|5000".into(),
+                    lead: w.manager.user_id.clone(),
+                    social_workers: w.worker.to_string(),
+                    volunteers: String::new(),
+                    needs: String::new(),
+                },
+            };
+            let p = self.create_project(w.manager, &new, w.ctx).await?;
+            self.submit_application(w.manager, &p, w.ctx).await?;
+            projects.push(p);
+        }
+        let meeting = self
+            .convene_consultation(
+                w.officer,
+                &ConsultationForm {
+                    community: COMMUNITY.into(),
+                    title: "2026 年度服务项目恳谈会".into(),
+                    held_on: "2025-12-05".into(),
+                    place: "柏树街社区议事厅".into(),
+                    projects: projects.join(","),
+                },
+                w.ctx,
+            )
+            .await?;
+        for (role, name) in [
+            ("supervisory_council", "议监会 王建国"),
+            ("representative", "居民代表 钱大姐"),
+        ] {
+            let f = AttendeeForm {
+                role: role.into(),
+                name: name.into(),
+            };
+            self.record_attendee(w.officer, &meeting, &f, w.ctx).await?;
+        }
+        let minutes = FreezeForm {
+            recorder: "刘敏".into(),
+            chair: "张伟".into(),
+            summary: "与会人员同意十个项目提交居民代表会议表决。".into(),
+        };
+        self.freeze_consultation(w.officer, &meeting, &minutes, w.ctx)
+            .await?;
+        let vote = self
+            .open_vote(
+                w.officer,
+                &OpenVoteForm {
+                    community: COMMUNITY.into(),
+                    title: "柏树街社区第十一次居民代表会议".into(),
+                    held_on: "2025-12-20".into(),
+                    projects: projects.join(","),
+                },
+                w.ctx,
+            )
+            .await?;
+        let present: Vec<String> = w.reps.iter().map(|r| r.user_id.clone()).collect();
+        let attendance = AttendanceForm {
+            present: present.join(","),
+        };
+        self.record_presence(w.officer, &vote, &attendance, w.ctx)
+            .await?;
+        for p in &projects {
+            for r in w.reps {
+                let b = BallotForm {
+                    choice: "yes".into(),
+                };
+                self.cast_vote(r, &vote, p, &b, w.ctx).await?;
+            }
+            self.seal_vote(w.officer, &vote, p, w.ctx).await?;
+        }
+        for (p, (_, target)) in projects.iter().zip(LATER) {
+            self.carry_to(w, p, target).await?;
+        }
+        Ok(())
+    }
+
+    /// Carries a passed demonstration project on to `target` through the use cases.
+    async fn carry_to(&self, w: &Later<'_>, p: &str, target: Stage) -> Result<(), AppError> {
+        use domain::chain::evaluation::{ScoreForm, SelfEvaluationForm, VerdictForm};
+        let declined = target == Stage::Declined;
+        let purchase = domain::chain::purchase::PurchaseForm {
+            decision: if declined { "decline" } else { "buy" }.into(),
+            reason: if declined {
+                "本年度资金已安排完毕，列入下一年度计划"
+            } else {
+                "居民代表会议表决通过，需求迫切"
+            }
+            .into(),
+            fund_id: w.fund.to_string(),
+            amount: "25000".into(),
+        };
+        self.decide_purchase(w.township, p, &purchase, w.ctx)
+            .await?;
+        if declined || target == Stage::Purchased {
+            return Ok(());
+        }
+        let contract = domain::chain::contract::ContractForm {
+            starts_on: "2026-01-01".into(),
+            ends_on: "2026-12-31".into(),
+            deliverables: "全年服务不少于 200 人次，建立服务台账".into(),
+            acceptance_criteria: "服务人次和满意度达到申请书目标".into(),
+            signed_on: "2025-12-28".into(),
+            purchaser_signatory: "昱中街道 陈干事".into(),
+            provider_signatory: "赵晴".into(),
+            tranches: "签约|7500\n中期评估|7500\n验收|10000".into(),
+        };
+        self.sign_contract(w.township, p, &contract, w.ctx).await?;
+        self.pay_tranche(w.township, p, 1, w.ctx).await?;
+        if target == Stage::Contracted {
+            return Ok(());
+        }
+        let activity = domain::chain::delivery::ActivityForm {
+            held_on: crate::registry::today().to_string(),
+            place: "柏树街社区活动室".into(),
+            content: "入户走访、集中活动和个案服务".into(),
+            served: "36".into(),
+            groups: "special_elderly".into(),
+            social_workers: w.worker.to_string(),
+            ..Default::default()
+        };
+        self.record_activity(w.manager, p, &activity, w.ctx).await?;
+        self.pay_tranche(w.township, p, 2, w.ctx).await?;
+        if target == Stage::Delivering {
+            return Ok(());
+        }
+        let report = SelfEvaluationForm {
+            report: "全年服务 236 人次，超过目标；满意度回访 93%；经费按预算使用，无超支。".into(),
+            case_study: String::new(),
+        };
+        self.submit_self_evaluation(w.manager, p, &report, w.ctx)
+            .await?;
+        if target == Stage::SelfEvaluated {
+            return Ok(());
+        }
+        let panel = crate::acceptance::PanelForm {
+            members: PANEL.join(","),
+        };
+        self.form_panel(w.officer, p, &panel, w.ctx).await?;
+        let scored = if target == Stage::UnderReview {
+            2
+        } else {
+            PANEL.len()
+        };
+        let points = if target == Stage::NotAccepted {
+            ["9", "10", "9", "8", "10"]
+        } else {
+            ["18", "22", "17", "13", "19"]
+        };
+        for login in &PANEL[..scored] {
+            let u = self
+                .db
+                .user_by_login(login)
+                .await?
+                .ok_or_else(|| AppError::not_found(*login))?;
+            let member = actor(&u.id, Role::Evaluator, "3410", None)?;
+            let score = ScoreForm {
+                need: points[0].into(),
+                goals: points[1].into(),
+                quality: points[2].into(),
+                money: points[3].into(),
+                satisfaction: points[4].into(),
+                comment: String::new(),
+            };
+            self.score_project(&member, p, &score, w.ctx).await?;
+        }
+        if target == Stage::UnderReview {
+            return Ok(());
+        }
+        let verdict = VerdictForm {
+            verdict: match target {
+                Stage::NotAccepted => "not_accepted",
+                Stage::AcceptedWithConditions => "accepted_with_conditions",
+                _ => "accepted",
+            }
+            .into(),
+            conditions: if target == Stage::AcceptedWithConditions {
+                "三个月内补齐服务台账和回访记录".into()
+            } else {
+                String::new()
+            },
+            report: "评议小组查阅台账、走访服务对象，认为项目执行情况如评分所示。".into(),
+        };
+        self.decide_verdict(w.officer, p, &verdict, w.ctx).await?;
+        if target == Stage::Closed {
+            self.pay_tranche(w.township, p, 3, w.ctx).await?;
+        }
         Ok(())
     }
 }
+
+/// What carrying the later demonstration projects needs.
+struct Later<'a> {
+    manager: &'a Actor,
+    officer: &'a Actor,
+    township: &'a Actor,
+    reps: &'a [Actor],
+    fund: &'a str,
+    worker: &'a str,
+    ctx: &'a Ctx,
+}
+
+/// The later demonstration projects: (service, the stage it is carried to).
+const LATER: [(&str, Stage); 10] = [
+    ("困境儿童关爱", Stage::Purchased),
+    ("特扶家庭心理关爱", Stage::Declined),
+    ("社区矫正对象帮扶", Stage::Contracted),
+    ("残疾人康复互助", Stage::Delivering),
+    ("流动人口融入服务", Stage::SelfEvaluated),
+    ("留守老人关爱", Stage::UnderReview),
+    ("社会救助对象增能", Stage::Accepted),
+    ("社区健康讲堂", Stage::AcceptedWithConditions),
+    ("青少年暑期托管", Stage::NotAccepted),
+    ("邻里节", Stage::Closed),
+];
+
+/// The review panel of the demonstration (none affiliated with the organization or served by it).
+const PANEL: [&str; 5] = ["evaluator", "supervisor", "city", "tunxi", "representative"];

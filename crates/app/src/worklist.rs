@@ -15,7 +15,8 @@ use store::need::NeedFilter;
 pub struct Work {
     /// Stable kind: `review_item`, `decide_eligibility`, `revise_item`, `awaiting_eligibility`,
     /// `write_application`, `submit_application`, `consult_applications`, `vote_applications`,
-    /// `decide_purchase`, `support_needs`, `open_needs`.
+    /// `decide_purchase`, `sign_contract`, `pay_tranche`, `record_activities`, `self_evaluate`,
+    /// `form_panel`, `score_project`, `write_verdict`, `support_needs`, `open_needs`.
     pub kind: &'static str,
     /// What to do, in Chinese.
     pub title: String,
@@ -73,6 +74,51 @@ impl App {
                 });
             }
         }
+        if !township.roots().is_empty() {
+            for stage in [
+                Stage::Purchased,
+                Stage::Contracted,
+                Stage::Delivering,
+                Stage::Accepted,
+                Stage::AcceptedWithConditions,
+            ] {
+                for p in self
+                    .db
+                    .projects(&township, Some(stage), None, None, 50)
+                    .await?
+                {
+                    let title = match stage {
+                        Stage::Purchased => format!("已决定购买，登记购买协议：{}", p.title),
+                        _ => {
+                            let Some(k) = self.db.contract(&p.tenant_id, &p.id).await? else {
+                                continue;
+                            };
+                            let Some(t) = k.tranches.iter().find(|t| t.paid_at.is_none()) else {
+                                continue;
+                            };
+                            if domain::chain::evaluation::payable(t.milestone, p.stage).is_err() {
+                                continue;
+                            }
+                            format!(
+                                "支付第 {} 笔款项（{}）：{}",
+                                t.seq,
+                                t.milestone.zh(),
+                                p.title
+                            )
+                        }
+                    };
+                    out.push(Work {
+                        kind: if stage == Stage::Purchased {
+                            "sign_contract"
+                        } else {
+                            "pay_tranche"
+                        },
+                        title,
+                        link: format!("/projects/{}", p.id),
+                    });
+                }
+            }
+        }
         let community = areas_of(actor, Role::CommunityOfficer);
         if !community.roots().is_empty() {
             for i in self
@@ -117,6 +163,30 @@ impl App {
                     title: format!("{} 份申请书已恳谈，待提交居民代表会议表决", consulted.len()),
                     link: "/votes".into(),
                 });
+            }
+            for (stage, kind, what) in [
+                (
+                    Stage::SelfEvaluated,
+                    "form_panel",
+                    "已提交自评，组建评议小组",
+                ),
+                (
+                    Stage::UnderReview,
+                    "write_verdict",
+                    "评议中，评分完成后出具结论",
+                ),
+            ] {
+                for p in self
+                    .db
+                    .projects(&community, Some(stage), None, None, 50)
+                    .await?
+                {
+                    out.push(Work {
+                        kind,
+                        title: format!("{what}：{}", p.title),
+                        link: format!("/projects/{}", p.id),
+                    });
+                }
             }
             if open > 0 {
                 out.push(Work {
@@ -166,6 +236,30 @@ impl App {
                     });
                 }
             }
+            for (stage, kind, what) in [
+                (
+                    Stage::Contracted,
+                    "record_activities",
+                    "已签约，记录服务活动",
+                ),
+                (
+                    Stage::Delivering,
+                    "self_evaluate",
+                    "实施中，记录活动并在完成后提交自评",
+                ),
+            ] {
+                for p in self
+                    .db
+                    .projects(&scope, Some(stage), Some(org), None, 50)
+                    .await?
+                {
+                    out.push(Work {
+                        kind,
+                        title: format!("{what}：{}", p.title),
+                        link: format!("/projects/{}", p.id),
+                    });
+                }
+            }
             for p in self
                 .db
                 .projects(&scope, Some(Stage::Draft), Some(org), None, 50)
@@ -177,6 +271,14 @@ impl App {
                     link: format!("/projects/{}", p.id),
                 });
             }
+        }
+        // Panels the reader sits on and has not scored yet.
+        for (project, title) in self.db.panels_to_score(&actor.user_id).await? {
+            out.push(Work {
+                kind: "score_project",
+                title: format!("评议打分：{title}"),
+                link: format!("/projects/{project}"),
+            });
         }
         let residents = Scope::new(
             actor

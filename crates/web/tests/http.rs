@@ -3755,6 +3755,18 @@ async fn delivery_evaluation_by_a_clean_panel_and_the_final_tranche_only_after_a
         page.contains("orgmember, resident, evaluator"),
         "the typed members are kept: {page}"
     );
+    // Someone who cannot read the project (歙县's bureau) cannot sit on its panel.
+    let (st, _, b) = community
+        .api(
+            reqwest::Method::POST,
+            &api("panel"),
+            Some(json!({"members": "evaluator,supervisor,representative,city,shexian"})),
+        )
+        .await;
+    assert!(
+        st == StatusCode::UNPROCESSABLE_ENTITY && b.contains("outside_territory"),
+        "{b}"
+    );
     let members = ["evaluator", "supervisor", "representative", "city", "tunxi"];
     let (st, _, b) = community
         .api(

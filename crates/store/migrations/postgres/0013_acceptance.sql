@@ -43,6 +43,8 @@ CREATE TABLE review_members (
     PRIMARY KEY (tenant_id, project_id, user_id)
 );
 
+CREATE INDEX review_members_user ON review_members (user_id);
+
 CREATE TABLE review_scores (
     tenant_id  TEXT NOT NULL,
     project_id TEXT NOT NULL,
