@@ -4,6 +4,10 @@
 #
 #   scripts/bench-http.sh DATABASE_URL [TOWNSHIP_CODE] [SECONDS]
 #       a township's children (/areas/CODE and /api/v1/areas/CODE/children)
+#   scripts/bench-http.sh DATABASE_URL projects TOWNSHIP_CODE [SECONDS]
+#       a township officer's project list and one project's page, HTML and JSON
+#       (/projects, /api/v1/projects, /projects/ID, /api/v1/projects/ID); needs
+#       `sanshe generate ledger` and `sanshe generate projects`
 #   scripts/bench-http.sh DATABASE_URL orgs COUNTY_CODE CATEGORY [SECONDS]
 #       one county's organizations of one category, first keyset page and the page after it
 #       (/organizations?area=…&category=… and /api/v1/organizations?…); needs `sanshe generate ledger`
@@ -17,6 +21,8 @@ URL="${1:?database URL}"
 MODE=areas
 if [ "${2:-}" = orgs ]; then
   MODE=orgs; COUNTY="${3:?county code}"; CATEGORY="${4:?category}"; SECS="${5:-20}"
+elif [ "${2:-}" = projects ]; then
+  MODE=projects; TOWNSHIP="${3:?township code}"; SECS="${4:-20}"
 else
   TOWNSHIP="${2:-110105001}"; SECS="${3:-20}"
 fi
@@ -30,6 +36,11 @@ if [ "$MODE" = areas ]; then
   LOGIN=benchadmin
   "$BIN" user create --login $LOGIN --name 压测管理员 --role system_administrator \
     --area 000000000000 --password Bench2026x >/dev/null 2>&1 || true
+elif [ "$MODE" = projects ]; then
+  # The township's officer reads its projects.
+  LOGIN=benchtown$TOWNSHIP
+  "$BIN" user create --login $LOGIN --name 压测街道干事 --role township_officer \
+    --area "$TOWNSHIP" --password Bench2026x >/dev/null 2>&1 || true
 else
   # The registries are read by the civil-affairs bureaus: the city bureau above the county.
   LOGIN=benchcity${COUNTY:0:4}
@@ -51,6 +62,13 @@ if [ "$MODE" = areas ]; then
   api="http://127.0.0.1:$PORT/api/v1/areas/$TOWNSHIP/children"
   echo "township $TOWNSHIP: $(curl -s -b "$JAR" "$api" | grep -o '"code"' | wc -l) children; backend ${URL%%:*}"
   targets=("$page" "$api")
+elif [ "$MODE" = projects ]; then
+  list="http://127.0.0.1:$PORT/projects"
+  alist="http://127.0.0.1:$PORT/api/v1/projects"
+  first=$(curl -s -b "$JAR" "$alist" | python3 -c 'import json,sys; p=json.load(sys.stdin)["projects"]; print(len(p), p[0]["id"] if p else "")')
+  echo "township $TOWNSHIP: $first (projects on the first page, first id); backend ${URL%%:*}"
+  id=${first#* }
+  targets=("$list" "$alist" "http://127.0.0.1:$PORT/projects/$id" "http://127.0.0.1:$PORT/api/v1/projects/$id")
 else
   q="area=$COUNTY&category=$CATEGORY"
   page="http://127.0.0.1:$PORT/organizations?$q"

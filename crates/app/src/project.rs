@@ -55,6 +55,8 @@ pub struct ProjectDetail {
     pub comments: Vec<(store::consultation::EntryRow, String, String)>,
     /// The township's purchase decision, once made.
     pub purchase: Option<store::fund::DecisionRow>,
+    /// The representatives' votes on it: (meeting id, motion).
+    pub votes: Vec<(String, store::vote::MotionRow)>,
     /// Delivery, evaluation and payments.
     pub acceptance: crate::acceptance::AcceptanceView,
     /// The signed contract and its tranches, once recorded.
@@ -261,6 +263,14 @@ impl App {
         let comments = self.db.comments_on(t, id).await?;
         let purchase = self.db.purchase_decision(t, id).await?;
         let contract = self.db.contract(t, id).await?;
+        let votes = if matches!(
+            project.stage,
+            Stage::Draft | Stage::Submitted | Stage::Consulted
+        ) {
+            Vec::new()
+        } else {
+            self.db.motions(t, None, Some(id)).await?
+        };
         let acceptance = self.acceptance_view(actor, &project).await?;
         let can_sign = project.stage == Stage::Purchased
             && domain::chain::catalogue::can_approve(actor, &project.community).is_ok();
@@ -283,6 +293,7 @@ impl App {
             needs,
             comments,
             purchase,
+            votes,
             acceptance,
             contract,
             can_sign,

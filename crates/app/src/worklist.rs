@@ -16,7 +16,7 @@ pub struct Work {
     /// Stable kind: `review_item`, `decide_eligibility`, `revise_item`, `awaiting_eligibility`,
     /// `write_application`, `submit_application`, `consult_applications`, `vote_applications`,
     /// `decide_purchase`, `sign_contract`, `pay_tranche`, `record_activities`, `self_evaluate`,
-    /// `form_panel`, `score_project`, `write_verdict`, `support_needs`, `open_needs`.
+    /// `form_panel`, `cast_vote`, `score_project`, `write_verdict`, `support_needs`, `open_needs`.
     pub kind: &'static str,
     /// What to do, in Chinese.
     pub title: String,
@@ -271,6 +271,14 @@ impl App {
                     link: format!("/projects/{}", p.id),
                 });
             }
+        }
+        // Motions the reader may vote on now.
+        for (meeting, title) in self.db.motions_to_vote(&actor.user_id).await? {
+            out.push(Work {
+                kind: "cast_vote",
+                title: format!("居民代表会议表决：{title}"),
+                link: format!("/votes/{meeting}"),
+            });
         }
         // Panels the reader sits on and has not scored yet.
         for (project, title) in self.db.panels_to_score(&actor.user_id).await? {

@@ -512,6 +512,237 @@ pub async fn ledger(app: &app::App, sizes: Sizes) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `sanshe generate projects`: `count` service projects on a generated ledger, spread over the
+/// communities like the organizations that undertake them (project `i` belongs to organization
+/// `i × organizations / count`, so `organizations` must be the ledger's), each with its approved
+/// catalogue item and eligibility and its first application version, in every stage in turn.
+pub async fn projects(app: &app::App, count: usize, organizations: usize) -> anyhow::Result<()> {
+    use domain::chain::stage::Stage;
+    let db = &app.db;
+    let t0 = Instant::now();
+    let codes: Vec<String> = db
+        .areas_below_at_level(&AreaCode::nation(), AreaLevel::Community)
+        .await?
+        .iter()
+        .map(|c| c.code.as_str().to_string())
+        .collect();
+    if codes.is_empty() {
+        anyhow::bail!("no communities: import the areas and generate the ledger first");
+    }
+    let content = domain::chain::application::ApplicationForm {
+        title: "社区居家养老服务项目".into(),
+        background:
+            "入户走访显示独居高龄老人需要上门助洁、助浴和陪伴，居民议事会提出由专业组织承接。"
+                .into(),
+        goals: "为高龄老人提供上门服务|服务户数|≥ 20 户\n服务满意度|回访问卷|≥ 90%".into(),
+        phases: "筹备|2027-01-01|2027-01-31|招募培训志愿者\n实施|2027-02-01|2027-11-30|每周上门"
+            .into(),
+        budget: "上门服务补贴|24000\n耗材|3000".into(),
+        lead: "generator".into(),
+        social_workers: "generator".into(),
+        ..Default::default()
+    }
+    .validate()
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let json = serde_json::to_string(&content)?;
+    let budget = content.total();
+    let now = store::time::now();
+    let batch = 50_000;
+    let bar = Bar::new();
+    bar.stage("projects", count as u64);
+    for start in (0..count).step_by(batch) {
+        let end = (start + batch).min(count);
+        // (tenant, community, organization, item, eligibility, project, title, stage)
+        let mut owned = Vec::with_capacity(end - start);
+        for i in start..end {
+            let j = ((i as u128 * organizations as u128) / count.max(1) as u128) as usize;
+            let code = &codes[community_of(j, organizations, codes.len())];
+            let tenant = &code[..4];
+            owned.push((
+                tenant.to_string(),
+                code.clone(),
+                gen_id(tenant, 1, j),
+                gen_id(tenant, 0x11, i),
+                gen_id(tenant, 0x12, i),
+                gen_id(tenant, 0x13, i),
+                format!("社区居家养老服务项目（第 {} 期）", 1 + i % 9),
+                Stage::ALL[i % Stage::ALL.len()].as_str(),
+            ));
+        }
+        let items: Vec<Vec<Param>> = owned
+            .iter()
+            .map(|o| {
+                vec![
+                    o.0.as_str().into(),
+                    o.3.as_str().into(),
+                    o.1.as_str().into(),
+                    "居家养老上门服务".into(),
+                    "".into(),
+                    false.into(),
+                    "approved".into(),
+                    "".into(),
+                    "generator".into(),
+                    "generator".into(),
+                    now.as_str().into(),
+                    now.as_str().into(),
+                    now.as_str().into(),
+                ]
+            })
+            .collect();
+        let eligibilities: Vec<Vec<Param>> = owned
+            .iter()
+            .map(|o| {
+                vec![
+                    o.0.as_str().into(),
+                    o.4.as_str().into(),
+                    o.3.as_str().into(),
+                    o.2.as_str().into(),
+                    "approved".into(),
+                    0i64.into(),
+                    "".into(),
+                    "generator".into(),
+                    now.as_str().into(),
+                    "generator".into(),
+                    now.as_str().into(),
+                ]
+            })
+            .collect();
+        let projects: Vec<Vec<Param>> = owned
+            .iter()
+            .map(|o| {
+                vec![
+                    o.0.as_str().into(),
+                    o.5.as_str().into(),
+                    o.1.as_str().into(),
+                    o.3.as_str().into(),
+                    o.2.as_str().into(),
+                    o.4.as_str().into(),
+                    o.6.as_str().into(),
+                    o.7.into(),
+                    1i64.into(),
+                    budget.into(),
+                    "generator".into(),
+                    "generator".into(),
+                    now.as_str().into(),
+                    now.as_str().into(),
+                ]
+            })
+            .collect();
+        let versions: Vec<Vec<Param>> = owned
+            .iter()
+            .map(|o| {
+                vec![
+                    o.0.as_str().into(),
+                    o.5.as_str().into(),
+                    1i64.into(),
+                    json.as_str().into(),
+                    budget.into(),
+                    "".into(),
+                    "generator".into(),
+                    now.as_str().into(),
+                ]
+            })
+            .collect();
+        let mut tx = db.begin().await?;
+        tx.bulk_insert(
+            "catalogue_items",
+            &[
+                "tenant_id",
+                "id",
+                "area_code",
+                "name",
+                "description",
+                "social_work",
+                "status",
+                "decision_reason",
+                "created_by",
+                "decided_by",
+                "decided_at",
+                "created_at",
+                "updated_at",
+            ],
+            &items,
+        )
+        .await?;
+        tx.bulk_insert(
+            "eligibilities",
+            &[
+                "tenant_id",
+                "id",
+                "item_id",
+                "organization_id",
+                "status",
+                "social_workers",
+                "reason",
+                "applied_by",
+                "applied_at",
+                "decided_by",
+                "decided_at",
+            ],
+            &eligibilities,
+        )
+        .await?;
+        tx.bulk_insert(
+            "projects",
+            &[
+                "tenant_id",
+                "id",
+                "area_code",
+                "item_id",
+                "organization_id",
+                "eligibility_id",
+                "title",
+                "stage",
+                "version",
+                "budget_fen",
+                "lead_user_id",
+                "created_by",
+                "created_at",
+                "updated_at",
+            ],
+            &projects,
+        )
+        .await?;
+        tx.bulk_insert(
+            "application_versions",
+            &[
+                "tenant_id",
+                "project_id",
+                "version",
+                "content",
+                "budget_fen",
+                "note",
+                "created_by",
+                "created_at",
+            ],
+            &versions,
+        )
+        .await?;
+        tx.commit().await?;
+        bar.advance((end - start) as u64);
+    }
+    bar.finish();
+    let mut tx = db.begin().await?;
+    tx.append_audit(app::audit::event(
+        None,
+        None,
+        "generate.projects",
+        domain::audit::Outcome::Ok,
+        &app::audit::Subject {
+            kind: "projects",
+            id: "generated",
+            area: &AreaCode::nation(),
+        },
+        None,
+        Some(serde_json::json!({ "projects": count })),
+        &app::Ctx::default(),
+    ))
+    .await?;
+    tx.commit().await?;
+    println!("projects: {count} in {:.1} s", t0.elapsed().as_secs_f64());
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

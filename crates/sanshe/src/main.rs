@@ -131,6 +131,13 @@ enum GenerateCommand {
         #[arg(long, default_value_t = 20_000_000)]
         records: usize,
     },
+    /// Service projects on a generated ledger (`organizations` must be the ledger's).
+    Projects {
+        #[arg(long, default_value_t = 200_000)]
+        count: usize,
+        #[arg(long, default_value_t = 2_000_000)]
+        organizations: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -385,6 +392,16 @@ async fn main() -> anyhow::Result<()> {
                 },
             )
             .await?;
+        }
+        Command::Generate {
+            command:
+                GenerateCommand::Projects {
+                    count,
+                    organizations,
+                },
+        } => {
+            let app = open(&config).await?;
+            generate::projects(&app, count, organizations).await?;
         }
         Command::Audit {
             command: AuditCommand::Verify,

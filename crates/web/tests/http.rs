@@ -3249,6 +3249,11 @@ async fn representatives_vote_once_with_recusal_and_quorum_and_the_sealed_result
     );
     // Eight simultaneous ballots by one representative count once.
     let r2 = t.login("rep2").await;
+    let (_, _, b) = r2.api(reqwest::Method::GET, "/api/v1/work", None).await;
+    assert!(
+        b.contains("cast_vote"),
+        "the vote waits on rep2's work list: {b}"
+    );
     let results = futures_util::future::join_all((0..8).map(|_| cast(&ballot, &r2, "yes"))).await;
     let accepted = results
         .iter()
@@ -3784,6 +3789,15 @@ async fn delivery_evaluation_by_a_clean_panel_and_the_final_tranche_only_after_a
         .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     let verdict = json!({"verdict": "accepted", "report": "项目完成申请书目标，居民满意度较高，经费使用规范。"});
+    let (_, _, b) = t
+        .login("evaluator")
+        .await
+        .api(reqwest::Method::GET, "/api/v1/work", None)
+        .await;
+    assert!(
+        b.contains("score_project"),
+        "the panel member's work list: {b}"
+    );
     for (i, m) in members.iter().enumerate() {
         if i == 4 {
             let (st, _, b) = community

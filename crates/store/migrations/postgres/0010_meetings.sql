@@ -70,6 +70,8 @@ CREATE TABLE vote_roster (
     PRIMARY KEY (tenant_id, meeting_id, user_id),
     FOREIGN KEY (tenant_id, meeting_id) REFERENCES vote_meetings (tenant_id, id)
 );
+CREATE INDEX vote_roster_user ON vote_roster (user_id);
+
 CREATE TABLE vote_motions (
     tenant_id     TEXT NOT NULL,
     meeting_id    TEXT NOT NULL,

@@ -101,6 +101,8 @@ BEGIN SELECT RAISE(ABORT, 'frozen: the roster is fixed at opening'); END;
 CREATE TRIGGER vote_roster_fixed_update BEFORE UPDATE OF user_id, display_name, meeting_id ON vote_roster
 BEGIN SELECT RAISE(ABORT, 'frozen: the roster is fixed at opening'); END;
 
+CREATE INDEX vote_roster_user ON vote_roster (user_id);
+
 CREATE TABLE vote_motions (
     tenant_id     TEXT NOT NULL,
     meeting_id    TEXT NOT NULL,
