@@ -16,6 +16,7 @@ use domain::chain::evaluation::{
     in_order, payable, ScoreForm, SelfEvaluationForm, VerdictForm, RUBRIC,
 };
 use domain::chain::need::can_curate;
+use domain::chain::oversight::{NoteForm, NoteKind};
 use domain::chain::panel::{check_panel, Candidate, DEFAULT_MINIMUM};
 use domain::chain::stage::{Event, Stage};
 use domain::volunteer::{RecordStatus, ServiceRecordForm};
@@ -23,7 +24,7 @@ use domain::{Actor, DomainError, FieldError, Role};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeSet;
-use store::acceptance::{ActivityRow, ReportRow, ScoreRow, SelfEvaluationRow};
+use store::acceptance::{ActivityRow, NoteRow, ReportRow, ScoreRow, SelfEvaluationRow};
 use store::project::{ProjectRow, RegistryTable};
 use store::time;
 
@@ -38,6 +39,10 @@ pub struct PanelForm {
 #[derive(Debug, Clone, Serialize)]
 pub struct AcceptanceView {
     pub activities: Vec<ActivityRow>,
+    /// Coordination meetings, supervision, major-activity reports and progress.
+    pub notes: Vec<NoteRow>,
+    /// The kinds of note the reader may record now.
+    pub note_kinds: Vec<(&'static str, &'static str)>,
     pub self_evaluation: Option<SelfEvaluationRow>,
     /// (user id, name) of the panel.
     pub panel: Vec<(String, String)>,
@@ -65,7 +70,91 @@ fn field(f: &str, code: &'static str, m: impl Into<String>) -> AppError {
     DomainError::field(f, code, m).into()
 }
 
+/// Who records which note, and when: the committee convenes coordination meetings; a supervisor
+/// of the area (or the organization) records supervision; the organization reports major
+/// activities and progress; all from signing until the verdict.
+fn may_note(actor: &Actor, p: &ProjectRow, kind: NoteKind) -> Result<Role, AppError> {
+    if !matches!(
+        p.stage,
+        Stage::Contracted | Stage::Delivering | Stage::SelfEvaluated | Stage::UnderReview
+    ) {
+        return Err(DomainError::Conflict {
+            code: "not_in_delivery",
+            message: format!("项目现为“{}”，签约后、评议结论前才能记录", p.stage.zh()),
+        }
+        .into());
+    }
+    let org = can_apply(actor, &p.organization_id);
+    let role = match kind {
+        NoteKind::Coordination => can_curate(actor, &p.community).map_err(AppError::from),
+        NoteKind::Supervision => actor
+            .assignments
+            .iter()
+            .find(|a| a.role == Role::Supervisor && a.area.contains(&p.community))
+            .map(|a| a.role)
+            .ok_or(())
+            .or_else(|_| org.clone())
+            .map_err(AppError::from),
+        NoteKind::MajorActivity | NoteKind::Progress => org.map_err(AppError::from),
+    }?;
+    Ok(role)
+}
+
 impl App {
+    /// Records a coordination meeting, supervision session, major-activity report or progress.
+    pub async fn record_note(
+        &self,
+        actor: &Actor,
+        id: &str,
+        form: &NoteForm,
+        ctx: &Ctx,
+    ) -> Result<String, AppError> {
+        let p = self
+            .readable_project(actor, id, "delivery.note", ctx)
+            .await?;
+        let goals: Vec<String> = self
+            .db
+            .application_versions(&p.tenant_id, id)
+            .await?
+            .into_iter()
+            .find(|v| v.version == p.version)
+            .map(|v| v.content.goals.into_iter().map(|g| g.goal).collect())
+            .unwrap_or_default();
+        let checked = form
+            .validate(&goals, today())
+            .map_err(AppError::from)
+            .and_then(|n| Ok((may_note(actor, &p, n.kind)?, n)));
+        let (role, note) = self
+            .or_refused(checked, actor, "delivery.note", &subject(&p), ctx)
+            .await?;
+        let nid = new_id(&p.tenant_id);
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        tx.insert_note(
+            &p.tenant_id,
+            &nid,
+            id,
+            &note,
+            &actor.user_id,
+            role.as_str(),
+            &now,
+        )
+        .await?;
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "delivery.note",
+            Outcome::Ok,
+            &subject(&p),
+            None,
+            Some(json!(note)),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(nid)
+    }
+
     pub async fn acceptance_view(
         &self,
         actor: &Actor,
@@ -77,7 +166,14 @@ impl App {
         let mine = can_apply(actor, &p.organization_id).is_ok();
         let committee = can_curate(actor, &p.community).is_ok();
         let member = panel.iter().any(|(u, _)| *u == actor.user_id);
+        let note_kinds = NoteKind::ALL
+            .iter()
+            .filter(|k| may_note(actor, p, **k).is_ok())
+            .map(|k| (k.as_str(), k.zh()))
+            .collect();
         Ok(AcceptanceView {
+            notes: self.db.delivery_notes(t, &p.id).await?,
+            note_kinds,
             activities: self.db.activities(t, &p.id).await?,
             self_evaluation: self.db.self_evaluation(t, &p.id).await?,
             report: self.db.review_report(t, &p.id).await?,

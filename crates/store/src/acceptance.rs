@@ -2,6 +2,7 @@
 
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::chain::delivery::Activity;
+use domain::chain::oversight::{Note, NoteKind, SupervisionPhase};
 use domain::chain::stage::Verdict;
 use serde::Serialize;
 use sqlx::Row;
@@ -42,7 +43,45 @@ fn json_err(e: serde_json::Error) -> StoreError {
     StoreError::Sqlx(sqlx::Error::Decode(Box::new(e)))
 }
 
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteRow {
+    pub id: String,
+    pub note: Note,
+    pub recorded_role: String,
+    pub recorded_at: String,
+}
+
 impl Db {
+    pub async fn delivery_notes(
+        &self,
+        tenant: &str,
+        project: &str,
+    ) -> Result<Vec<NoteRow>, StoreError> {
+        on_pool!(self, c => {
+            let rows = sqlx::query(
+                "SELECT id, kind, held_on, who, phase, body, recorded_role, recorded_at FROM delivery_notes WHERE tenant_id = $1 AND project_id = $2 ORDER BY held_on, id",
+            )
+            .bind(tenant).bind(project).fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let held_on: String = r.try_get("held_on")?;
+                out.push(NoteRow {
+                    id: r.try_get("id")?,
+                    note: Note {
+                        kind: NoteKind::parse(&r.try_get::<String, _>("kind")?).unwrap_or(NoteKind::Progress),
+                        held_on: chrono::NaiveDate::parse_from_str(&held_on, "%Y-%m-%d").unwrap_or_default(),
+                        who: r.try_get("who")?,
+                        phase: r.try_get::<Option<String>, _>("phase")?.as_deref().and_then(SupervisionPhase::parse),
+                        body: r.try_get("body")?,
+                    },
+                    recorded_role: r.try_get("recorded_role")?,
+                    recorded_at: r.try_get("recorded_at")?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
     pub async fn activities(
         &self,
         tenant: &str,
@@ -184,6 +223,29 @@ impl Tx {
                 sqlx::query("INSERT INTO activity_recipients (tenant_id, project_id, user_id, activity_id) VALUES ($1,$2,$3,$4)")
                     .bind(tenant).bind(project).bind(u).bind(id).execute(&mut *c).await?;
             }
+        });
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_note(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        project: &str,
+        n: &Note,
+        by: &str,
+        role: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query(
+                "INSERT INTO delivery_notes (tenant_id, id, project_id, kind, held_on, who, phase, body, recorded_by, recorded_role, recorded_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+            )
+            .bind(tenant).bind(id).bind(project).bind(n.kind.as_str()).bind(n.held_on.to_string()).bind(&n.who)
+            .bind(n.phase.map(|p| p.as_str())).bind(&n.body).bind(by).bind(role).bind(now)
+            .execute(&mut *c).await?;
         });
         Ok(())
     }

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::chain::delivery::ActivityForm;
 use domain::chain::evaluation::{ScoreForm, SelfEvaluationForm, VerdictForm};
+use domain::chain::oversight::NoteForm;
 use serde_json::json;
 
 /// A page action on a project: back to the project, or its page with the reason.
@@ -66,6 +67,8 @@ page_action!(score, ScoreForm, score, |a, actor, id, f, ctx| a
 page_action!(verdict, VerdictForm, verdict, |a, actor, id, f, ctx| a
     .decide_verdict(actor, &id, &f, ctx));
 
+page_action!(note, NoteForm, note, |a, actor, id, f, ctx| a
+    .record_note(actor, &id, &f, ctx));
 api_action!(api_activity, ActivityForm, |a, actor, id, f, ctx| a
     .record_activity(actor, &id, &f, ctx));
 api_action!(
@@ -79,6 +82,9 @@ api_action!(api_score, ScoreForm, |a, actor, id, f, ctx| a
     .score_project(actor, &id, &f, ctx));
 api_action!(api_verdict, VerdictForm, |a, actor, id, f, ctx| a
     .decide_verdict(actor, &id, &f, ctx));
+
+api_action!(api_note, NoteForm, |a, actor, id, f, ctx| a
+    .record_note(actor, &id, &f, ctx));
 
 pub async fn pay(
     State(state): State<AppState>,

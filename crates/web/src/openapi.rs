@@ -169,6 +169,12 @@ pub fn document() -> Value {
                     "recipients": { "type": "string", "description": "logins of residents served, comma-separated" },
                     "late_reason": { "type": "string", "description": "required more than 10 working days after the activity" }
                 }), json!(["held_on", "place", "content", "served"])),
+                "NoteForm": s(json!({
+                    "kind": { "type": "string", "enum": domain::chain::oversight::NoteKind::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>() },
+                    "held_on": { "type": "string", "format": "date" }, "who": { "type": "string" },
+                    "phase": { "type": "string", "enum": ["", "before", "during", "after"] },
+                    "body": { "type": "string", "description": "progress: one line per goal, goal|current progress" }
+                }), json!(["kind", "held_on", "body"])),
                 "SelfEvaluationForm": s(json!({ "report": { "type": "string" }, "case_study": { "type": "string" } }), json!(["report"])),
                 "PanelForm": s(json!({ "members": { "type": "string", "description": "login names, comma-separated" } }), json!(["members"])),
                 "ScoreForm": s(json!({

@@ -302,6 +302,7 @@ pub(crate) struct Typed {
     pub panel: app::acceptance::PanelForm,
     pub score: domain::chain::evaluation::ScoreForm,
     pub verdict: domain::chain::evaluation::VerdictForm,
+    pub note: domain::chain::oversight::NoteForm,
 }
 
 impl ProjectPage {

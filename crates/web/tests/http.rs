@@ -3720,6 +3720,94 @@ async fn delivery_evaluation_by_a_clean_panel_and_the_final_tranche_only_after_a
         st == StatusCode::CONFLICT && b.contains("milestone_not_reached"),
         "{b}"
     );
+    // Delivery notes: each kind by its keeper; progress names the application's goals.
+    let note = |kind: &str, who: &str, phase: &str, body: &str| json!({"kind": kind, "held_on": today_text(), "who": who, "phase": phase, "body": body});
+    let (st, _, b) = manager
+        .api(
+            reqwest::Method::POST,
+            &api("notes"),
+            Some(note(
+                "coordination",
+                "社区书记、调解员",
+                "",
+                "协调活动场地和上门时间安排。",
+            )),
+        )
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::FORBIDDEN,
+        "the committee convenes coordination meetings: {b}"
+    );
+    let (st, _, b) = community
+        .api(
+            reqwest::Method::POST,
+            &api("notes"),
+            Some(note(
+                "coordination",
+                "社区书记、调解员、社区民警",
+                "",
+                "协调活动场地和上门时间安排，明确安全责任。",
+            )),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let supervisor = t.login("supervisor").await;
+    let (st, _, b) = supervisor
+        .api(
+            reqwest::Method::POST,
+            &api("notes"),
+            Some(note(
+                "supervision",
+                "督导 许老师",
+                "",
+                "建议建立个案记录，按月回访服务对象。",
+            )),
+        )
+        .await;
+    assert!(
+        st == StatusCode::UNPROCESSABLE_ENTITY && b.contains("phase"),
+        "{b}"
+    );
+    let (st, _, b) = supervisor
+        .api(
+            reqwest::Method::POST,
+            &api("notes"),
+            Some(note(
+                "supervision",
+                "督导 许老师",
+                "during",
+                "建议建立个案记录，按月回访服务对象。",
+            )),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let (st, _, b) = manager
+        .api(
+            reqwest::Method::POST,
+            &api("notes"),
+            Some(note("progress", "", "", "不存在的目标|一半")),
+        )
+        .await;
+    assert!(
+        st == StatusCode::UNPROCESSABLE_ENTITY && b.contains("unknown_goal"),
+        "{b}"
+    );
+    let (st, _, b) = manager
+        .api(
+            reqwest::Method::POST,
+            &api("notes"),
+            Some(note(
+                "progress",
+                "",
+                "",
+                "为独居老人提供午餐|已每周送餐 5 天",
+            )),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let d: Value = serde_json::from_str(&b).unwrap();
+    assert_eq!(d["acceptance"]["notes"].as_array().unwrap().len(), 3);
     // Self-evaluation.
     let (st, _, b) = manager
         .api(

@@ -10,6 +10,7 @@ pub mod delivery;
 pub mod evaluation;
 pub mod money;
 pub mod need;
+pub mod oversight;
 pub mod panel;
 pub mod purchase;
 pub mod stage;

@@ -25,6 +25,24 @@ CREATE TABLE activity_recipients (
     PRIMARY KEY (tenant_id, project_id, user_id, activity_id)
 );
 
+-- Coordination meetings, supervision sessions, major-activity reports and progress notes.
+CREATE TABLE delivery_notes (
+    tenant_id     TEXT NOT NULL,
+    id            TEXT NOT NULL,
+    project_id    TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    held_on       TEXT NOT NULL,
+    who           TEXT NOT NULL,
+    phase         TEXT,
+    body          TEXT NOT NULL,
+    recorded_by   TEXT NOT NULL,
+    recorded_role TEXT NOT NULL,
+    recorded_at   TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, project_id) REFERENCES projects (tenant_id, id)
+);
+CREATE INDEX delivery_notes_project ON delivery_notes (tenant_id, project_id, id);
+
 CREATE TABLE self_evaluations (
     tenant_id    TEXT NOT NULL,
     project_id   TEXT NOT NULL,
@@ -78,4 +96,6 @@ FOR EACH ROW EXECUTE FUNCTION refuse_frozen_change();
 CREATE TRIGGER review_scores_kept BEFORE UPDATE OR DELETE ON review_scores
 FOR EACH ROW EXECUTE FUNCTION refuse_frozen_change();
 CREATE TRIGGER review_reports_kept BEFORE UPDATE OR DELETE ON review_reports
+FOR EACH ROW EXECUTE FUNCTION refuse_frozen_change();
+CREATE TRIGGER delivery_notes_kept BEFORE UPDATE OR DELETE ON delivery_notes
 FOR EACH ROW EXECUTE FUNCTION refuse_frozen_change();

@@ -25,6 +25,24 @@ CREATE TABLE activity_recipients (
     PRIMARY KEY (tenant_id, project_id, user_id, activity_id)
 );
 
+-- Coordination meetings, supervision sessions, major-activity reports and progress notes.
+CREATE TABLE delivery_notes (
+    tenant_id     TEXT NOT NULL,
+    id            TEXT NOT NULL,
+    project_id    TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    held_on       TEXT NOT NULL,
+    who           TEXT NOT NULL,
+    phase         TEXT,
+    body          TEXT NOT NULL,
+    recorded_by   TEXT NOT NULL,
+    recorded_role TEXT NOT NULL,
+    recorded_at   TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, project_id) REFERENCES projects (tenant_id, id)
+);
+CREATE INDEX delivery_notes_project ON delivery_notes (tenant_id, project_id, id);
+
 CREATE TABLE self_evaluations (
     tenant_id    TEXT NOT NULL,
     project_id   TEXT NOT NULL,
@@ -91,3 +109,7 @@ CREATE TRIGGER review_reports_kept_update BEFORE UPDATE ON review_reports
 BEGIN SELECT RAISE(ABORT, 'frozen: review_reports are kept as recorded'); END;
 CREATE TRIGGER review_reports_kept_delete BEFORE DELETE ON review_reports
 BEGIN SELECT RAISE(ABORT, 'frozen: review_reports are kept as recorded'); END;
+CREATE TRIGGER delivery_notes_kept_update BEFORE UPDATE ON delivery_notes
+BEGIN SELECT RAISE(ABORT, 'frozen: delivery_notes are kept as recorded'); END;
+CREATE TRIGGER delivery_notes_kept_delete BEFORE DELETE ON delivery_notes
+BEGIN SELECT RAISE(ABORT, 'frozen: delivery_notes are kept as recorded'); END;
