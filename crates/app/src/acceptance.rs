@@ -161,8 +161,17 @@ impl App {
         p: &ProjectRow,
     ) -> Result<AcceptanceView, AppError> {
         let t = &p.tenant_id;
-        let panel = self.db.review_members(t, &p.id).await?;
-        let scores = self.db.review_scores(t, &p.id).await?;
+        // Only what the stage reached can exist.
+        let at = |s: Stage| p.stage.reached(s);
+        let (panel, scores, report) = if at(Stage::UnderReview) {
+            (
+                self.db.review_members(t, &p.id).await?,
+                self.db.review_scores(t, &p.id).await?,
+                self.db.review_report(t, &p.id).await?,
+            )
+        } else {
+            (Vec::new(), Vec::new(), None)
+        };
         let mine = can_apply(actor, &p.organization_id).is_ok();
         let committee = can_curate(actor, &p.community).is_ok();
         let member = panel.iter().any(|(u, _)| *u == actor.user_id);
@@ -171,12 +180,25 @@ impl App {
             .filter(|k| may_note(actor, p, **k).is_ok())
             .map(|k| (k.as_str(), k.zh()))
             .collect();
+        let delivered = at(Stage::Contracted);
         Ok(AcceptanceView {
-            notes: self.db.delivery_notes(t, &p.id).await?,
+            notes: if delivered {
+                self.db.delivery_notes(t, &p.id).await?
+            } else {
+                Vec::new()
+            },
             note_kinds,
-            activities: self.db.activities(t, &p.id).await?,
-            self_evaluation: self.db.self_evaluation(t, &p.id).await?,
-            report: self.db.review_report(t, &p.id).await?,
+            activities: if delivered {
+                self.db.activities(t, &p.id).await?
+            } else {
+                Vec::new()
+            },
+            self_evaluation: if at(Stage::SelfEvaluated) {
+                self.db.self_evaluation(t, &p.id).await?
+            } else {
+                None
+            },
+            report,
             can_deliver: mine && matches!(p.stage, Stage::Contracted | Stage::Delivering),
             can_self_evaluate: mine && p.stage == Stage::Delivering,
             can_form_panel: committee && p.stage == Stage::SelfEvaluated,

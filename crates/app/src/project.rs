@@ -260,16 +260,27 @@ impl App {
             });
         }
         let mine = manages(actor, &project.organization_id);
-        let comments = self.db.comments_on(t, id).await?;
-        let purchase = self.db.purchase_decision(t, id).await?;
-        let contract = self.db.contract(t, id).await?;
-        let votes = if matches!(
-            project.stage,
-            Stage::Draft | Stage::Submitted | Stage::Consulted
-        ) {
-            Vec::new()
+        // Only look for what the stage reached can have (a draft's page is the common case).
+        let at = |s: Stage| project.stage.reached(s);
+        let comments = if at(Stage::Consulted) {
+            self.db.comments_on(t, id).await?
         } else {
+            Vec::new()
+        };
+        let purchase = if at(Stage::Purchased) {
+            self.db.purchase_decision(t, id).await?
+        } else {
+            None
+        };
+        let contract = if at(Stage::Contracted) {
+            self.db.contract(t, id).await?
+        } else {
+            None
+        };
+        let votes = if at(Stage::Voting) {
             self.db.motions(t, None, Some(id)).await?
+        } else {
+            Vec::new()
         };
         let acceptance = self.acceptance_view(actor, &project).await?;
         let can_sign = project.stage == Stage::Purchased

@@ -100,6 +100,48 @@ macro_rules! project_from_row {
     }};
 }
 
+/// A project row as the SQLite page query's JSON carries it.
+#[derive(serde::Deserialize)]
+struct RawProject {
+    tenant_id: String,
+    id: String,
+    area_code: String,
+    item_id: String,
+    item_name: String,
+    organization_id: String,
+    organization_name: String,
+    eligibility_id: String,
+    title: String,
+    stage: String,
+    version: i64,
+    budget_fen: i64,
+    lead_user_id: String,
+    created_at: String,
+    updated_at: String,
+}
+
+impl RawProject {
+    fn into_row(self) -> ProjectRow {
+        ProjectRow {
+            community: AreaCode::from_stored(&self.area_code),
+            stage: stage_of(&self.stage),
+            tenant_id: self.tenant_id,
+            id: self.id,
+            item_id: self.item_id,
+            item_name: self.item_name,
+            organization_id: self.organization_id,
+            organization_name: self.organization_name,
+            eligibility_id: self.eligibility_id,
+            title: self.title,
+            version: self.version,
+            budget_fen: self.budget_fen,
+            lead_user_id: self.lead_user_id,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
 fn content_of(text: &str) -> Result<ApplicationContent, StoreError> {
     serde_json::from_str(text).map_err(|e| StoreError::Sqlx(sqlx::Error::Decode(Box::new(e))))
 }
@@ -151,18 +193,46 @@ impl Db {
             "SELECT {COLS} FROM {FROM} WHERE {} ORDER BY p.id DESC LIMIT {limit}",
             wh.join(" AND ")
         );
-        on_pool!(self, c => {
-            let mut q = sqlx::query(&sql);
-            for b in &binds {
-                q = q.bind(b.as_str());
+        match self {
+            // sqlx hands each SQLite row from its worker thread as a message; a page travels as
+            // one JSON row instead (as the organization list does).
+            Db::Sqlite(pool) => {
+                let fields: Vec<String> = COLS
+                    .split(", ")
+                    .map(|c| {
+                        let name = c.rsplit([' ', '.']).next().unwrap_or(c).trim();
+                        format!("'{name}', {name}")
+                    })
+                    .collect();
+                let json_sql = format!(
+                    "SELECT COALESCE(json_group_array(json_object({})), '[]') FROM ({sql})",
+                    fields.join(", ")
+                );
+                let mut q = sqlx::query_scalar::<_, String>(&json_sql);
+                for b in &binds {
+                    q = q.bind(b.as_str());
+                }
+                let text = q.fetch_one(pool).await?;
+                let raw: Vec<RawProject> = serde_json::from_str(&text)
+                    .map_err(|e| StoreError::Bulk(format!("project page: {e}")))?;
+                let mut out: Vec<ProjectRow> = raw.into_iter().map(RawProject::into_row).collect();
+                // The aggregate keeps the subquery's order in practice; sorting makes it certain.
+                out.sort_by(|a, b| b.id.cmp(&a.id));
+                Ok(out)
             }
-            let rows = q.fetch_all(c).await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for r in &rows {
-                out.push(project_from_row!(r));
+            Db::Postgres(pool) => {
+                let mut q = sqlx::query(&sql);
+                for b in &binds {
+                    q = q.bind(b.as_str());
+                }
+                let rows = q.fetch_all(pool).await?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in &rows {
+                    out.push(project_from_row!(r));
+                }
+                Ok(out)
             }
-            Ok(out)
-        })
+        }
     }
 
     /// Every version of a project's application, oldest first.

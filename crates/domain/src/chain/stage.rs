@@ -77,6 +77,14 @@ impl Stage {
         matches!(self, Stage::Draft | Stage::Submitted | Stage::Consulted)
     }
 
+    /// Whether the project has got as far as `s` in the order of `Stage::ALL` (a branch's end
+    /// — rejected, declined — counts as past what came before it). Readers use it to skip
+    /// looking for records that cannot exist yet.
+    pub fn reached(self, s: Stage) -> bool {
+        let at = |x: Stage| Stage::ALL.iter().position(|y| *y == x).unwrap_or(0);
+        at(self) >= at(s)
+    }
+
     /// Whether the project is finished one way or another.
     pub fn terminal(self) -> bool {
         matches!(
@@ -177,6 +185,36 @@ mod tests {
         Event::PayFinal,
         Event::Consult,
     ];
+
+    #[test]
+    fn a_stage_reached_keeps_every_record_of_the_steps_before() {
+        // Every event's resulting stage has reached the stage the event starts from.
+        for from in Stage::ALL.iter().copied() {
+            for e in [
+                Event::Submit,
+                Event::Consult,
+                Event::OpenVote,
+                Event::SealVote { passed: true },
+                Event::SealVote { passed: false },
+                Event::Decide { buy: true },
+                Event::Decide { buy: false },
+                Event::Sign,
+                Event::Deliver,
+                Event::SelfEvaluate,
+                Event::FormPanel,
+                Event::Review(Verdict::Accepted),
+                Event::Review(Verdict::AcceptedWithConditions),
+                Event::Review(Verdict::NotAccepted),
+                Event::PayFinal,
+            ] {
+                if let Ok(to) = from.next(e) {
+                    assert!(to.reached(from), "{from:?} → {to:?}");
+                }
+            }
+        }
+        assert!(Stage::Closed.reached(Stage::Contracted));
+        assert!(!Stage::Declined.reached(Stage::Contracted));
+    }
 
     #[test]
     fn the_happy_path_runs_from_draft_to_closed() {
