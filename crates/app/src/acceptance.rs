@@ -572,13 +572,16 @@ impl App {
             )
             .await?
         {
-            drop(tx);
-            let e = DomainError::Conflict {
-                code: "already_scored",
-                message: "您已评过分，评分提交后不能修改".into(),
-            };
             return Err(self
-                .refused(Some(actor), "evaluation.score", &subject(&p), e.into(), ctx)
+                .conflict(
+                    tx,
+                    actor,
+                    "evaluation.score",
+                    &subject(&p),
+                    "already_scored",
+                    "您已评过分，评分提交后不能修改",
+                    ctx,
+                )
                 .await);
         }
         tx.append_audit(event(
@@ -707,13 +710,16 @@ impl App {
             .pay_tranche(&p.tenant_id, id, seq, &actor.user_id, &now)
             .await?
         {
-            drop(tx);
-            let e = DomainError::Conflict {
-                code: "already_paid",
-                message: "该笔款项刚刚已支付".into(),
-            };
             return Err(self
-                .refused(Some(actor), "payment.record", &subject(&p), e.into(), ctx)
+                .conflict(
+                    tx,
+                    actor,
+                    "payment.record",
+                    &subject(&p),
+                    "already_paid",
+                    "该笔款项刚刚已支付",
+                    ctx,
+                )
                 .await);
         }
         self.advance(&mut tx, &p, to, &now).await?;

@@ -71,6 +71,46 @@ impl App {
         }
     }
 
+    /// Refuses, and audits, reading a record of the subject's area outside the reader's
+    /// territory.
+    pub(crate) async fn in_view(
+        &self,
+        actor: &Actor,
+        subject: &Subject<'_>,
+        action: &str,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        use domain::authz::{can, Action, Target};
+        match can(actor, Action::ViewChain, Target::Area(subject.area)) {
+            Ok(_) => Ok(()),
+            Err(d) => Err(self
+                .refused(Some(actor), action, subject, d.into(), ctx)
+                .await),
+        }
+    }
+
+    /// A conflict found inside a use case's transaction (someone moved first): the transaction
+    /// is dropped (rolled back) and the refusal audited.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn conflict(
+        &self,
+        tx: store::Tx,
+        actor: &Actor,
+        action: &str,
+        subject: &Subject<'_>,
+        code: &'static str,
+        message: impl Into<String>,
+        ctx: &Ctx,
+    ) -> AppError {
+        drop(tx);
+        let e = domain::DomainError::Conflict {
+            code,
+            message: message.into(),
+        };
+        self.refused(Some(actor), action, subject, e.into(), ctx)
+            .await
+    }
+
     pub async fn refused(
         &self,
         actor: Option<&Actor>,

@@ -7,7 +7,7 @@ use crate::registry::tenant_of;
 use crate::social::new_id;
 use crate::{App, AppError, Ctx};
 use domain::audit::Outcome;
-use domain::authz::{can, reach, Action, Target};
+use domain::authz::{reach, Action};
 use domain::chain::catalogue::{
     can_apply, can_approve, can_list, decide_eligibility, item_open, review_item, ItemForm,
     ItemStatus, Staffing,
@@ -168,16 +168,12 @@ impl App {
             .catalogue_item(tenant, id)
             .await?
             .ok_or_else(|| AppError::not_found("服务事项"))?;
-        if let Err(d) = can(actor, Action::ViewChain, Target::Area(&item.community)) {
-            let subject = Subject {
-                kind: "catalogue_item",
-                id,
-                area: &item.community,
-            };
-            return Err(self
-                .refused(Some(actor), action, &subject, d.into(), ctx)
-                .await);
-        }
+        let subject = Subject {
+            kind: "catalogue_item",
+            id,
+            area: &item.community,
+        };
+        self.in_view(actor, &subject, action, ctx).await?;
         Ok(item)
     }
 
@@ -252,13 +248,16 @@ impl App {
             )
             .await?
         {
-            drop(tx);
-            let e = DomainError::Conflict {
-                code: "item_decided",
-                message: "该事项刚刚已被审核，请刷新后查看".into(),
-            };
             return Err(self
-                .refused(Some(actor), "catalogue.review", &subject, e.into(), ctx)
+                .conflict(
+                    tx,
+                    actor,
+                    "catalogue.review",
+                    &subject,
+                    "item_decided",
+                    "该事项刚刚已被审核，请刷新后查看",
+                    ctx,
+                )
                 .await);
         }
         tx.append_audit(event(
@@ -338,13 +337,16 @@ impl App {
             )
             .await?
         {
-            drop(tx);
-            let e = DomainError::Conflict {
-                code: "already_applied",
-                message: "该组织已申请过这一事项的承接资格".into(),
-            };
             return Err(self
-                .refused(Some(actor), "eligibility.apply", &subject, e.into(), ctx)
+                .conflict(
+                    tx,
+                    actor,
+                    "eligibility.apply",
+                    &subject,
+                    "already_applied",
+                    "该组织已申请过这一事项的承接资格",
+                    ctx,
+                )
                 .await);
         }
         tx.append_audit(event(
@@ -413,13 +415,16 @@ impl App {
             .decide_eligibility(tenant, id, to, form.reason.trim(), &actor.user_id, &now)
             .await?
         {
-            drop(tx);
-            let err = DomainError::Conflict {
-                code: "eligibility_decided",
-                message: "该申请刚刚已被审核，请刷新后查看".into(),
-            };
             return Err(self
-                .refused(Some(actor), "eligibility.decide", &subject, err.into(), ctx)
+                .conflict(
+                    tx,
+                    actor,
+                    "eligibility.decide",
+                    &subject,
+                    "eligibility_decided",
+                    "该申请刚刚已被审核，请刷新后查看",
+                    ctx,
+                )
                 .await);
         }
         tx.append_audit(event(

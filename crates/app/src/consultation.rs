@@ -7,7 +7,7 @@ use crate::registry::tenant_of;
 use crate::social::new_id;
 use crate::{App, AppError, Ctx};
 use domain::audit::Outcome;
-use domain::authz::{can, reach, Action, Target};
+use domain::authz::{reach, Action};
 use domain::chain::consultation::{
     may_freeze, open_for_changes, AttendeeForm, AttendeeRole, CommentForm, ConsultationForm,
     FreezeForm,
@@ -99,11 +99,7 @@ impl App {
             .consultation(tenant, id)
             .await?
             .ok_or_else(|| AppError::not_found("恳谈会"))?;
-        if let Err(d) = can(actor, Action::ViewChain, Target::Area(&m.community)) {
-            return Err(self
-                .refused(Some(actor), action, &subject(&m), d.into(), ctx)
-                .await);
-        }
+        self.in_view(actor, &subject(&m), action, ctx).await?;
         Ok(m)
     }
 
@@ -376,17 +372,14 @@ impl App {
             )
             .await?
         {
-            drop(tx);
             return Err(self
-                .refused(
-                    Some(actor),
+                .conflict(
+                    tx,
+                    actor,
                     "consultation.freeze",
                     &subject(&m),
-                    DomainError::Conflict {
-                        code: "minutes_frozen",
-                        message: "会议纪要刚刚已被封存".into(),
-                    }
-                    .into(),
+                    "minutes_frozen",
+                    "会议纪要刚刚已被封存",
                     ctx,
                 )
                 .await);

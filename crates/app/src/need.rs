@@ -6,7 +6,7 @@ use crate::registry::tenant_of;
 use crate::social::new_id;
 use crate::{App, AppError, Ctx};
 use domain::audit::Outcome;
-use domain::authz::{can, reach, Action, Target};
+use domain::authz::{reach, Action};
 use domain::chain::need::{can_curate, can_merge, can_raise, can_support, NeedFacts, NeedForm};
 use domain::{Actor, AreaCode, Role};
 use serde::Serialize;
@@ -197,16 +197,12 @@ impl App {
             .need(tenant, id)
             .await?
             .ok_or_else(|| AppError::not_found("需求"))?;
-        if let Err(d) = can(actor, Action::ViewChain, Target::Area(&row.community)) {
-            let subject = Subject {
-                kind: "need",
-                id,
-                area: &row.community,
-            };
-            return Err(self
-                .refused(Some(actor), action, &subject, d.into(), ctx)
-                .await);
-        }
+        let subject = Subject {
+            kind: "need",
+            id,
+            area: &row.community,
+        };
+        self.in_view(actor, &subject, action, ctx).await?;
         Ok(row)
     }
 

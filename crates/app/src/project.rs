@@ -546,13 +546,16 @@ impl App {
             })
             .await;
         if let Err(store::StoreError::Duplicate(_)) = inserted {
-            drop(tx);
-            let err = DomainError::Conflict {
-                code: "already_written",
-                message: "该组织已就这一承接资格撰写了项目申请书，请在原申请书上修改".into(),
-            };
             return Err(self
-                .refused(Some(actor), "application.write", &subject, err.into(), ctx)
+                .conflict(
+                    tx,
+                    actor,
+                    "application.write",
+                    &subject,
+                    "already_written",
+                    "该组织已就这一承接资格撰写了项目申请书，请在原申请书上修改",
+                    ctx,
+                )
                 .await);
         }
         inserted?;

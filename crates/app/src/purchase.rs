@@ -200,13 +200,16 @@ impl App {
         };
         let buy = matches!(purchase, Purchase::Buy { .. });
         if !tx.move_stage(&p.tenant_id, id, p.stage, to, &now).await? {
-            drop(tx);
-            let e = DomainError::Conflict {
-                code: "stage_moved",
-                message: "项目状态刚刚已变化（可能已作出决定），请刷新后查看".into(),
-            };
             return Err(self
-                .refused(Some(actor), "purchase.decide", &subject, e.into(), ctx)
+                .conflict(
+                    tx,
+                    actor,
+                    "purchase.decide",
+                    &subject,
+                    "stage_moved",
+                    "项目状态刚刚已变化（可能已作出决定），请刷新后查看",
+                    ctx,
+                )
                 .await);
         }
         tx.insert_decision(
@@ -294,13 +297,16 @@ impl App {
             .await?
             && tx.move_stage(&p.tenant_id, id, p.stage, to, &now).await?;
         if !signed {
-            drop(tx);
-            let e = DomainError::Conflict {
-                code: "contract_signed",
-                message: "该项目的购买协议已经登记".into(),
-            };
             return Err(self
-                .refused(Some(actor), "contract.sign", &subject, e.into(), ctx)
+                .conflict(
+                    tx,
+                    actor,
+                    "contract.sign",
+                    &subject,
+                    "contract_signed",
+                    "该项目的购买协议已经登记",
+                    ctx,
+                )
                 .await);
         }
         tx.append_audit(event(

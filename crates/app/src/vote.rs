@@ -9,7 +9,7 @@ use crate::registry::tenant_of;
 use crate::social::new_id;
 use crate::{App, AppError, Ctx};
 use domain::audit::Outcome;
-use domain::authz::{can, reach, Action, Target};
+use domain::authz::{reach, Action};
 use domain::chain::need::can_curate;
 use domain::chain::stage::{Event, Stage};
 use domain::chain::vote::{
@@ -214,11 +214,7 @@ impl App {
             .vote_meeting(tenant, id)
             .await?
             .ok_or_else(|| AppError::not_found("居民代表会议"))?;
-        if let Err(d) = can(actor, Action::ViewChain, Target::Area(&m.community)) {
-            return Err(self
-                .refused(Some(actor), action, &subject(&m), d.into(), ctx)
-                .await);
-        }
+        self.in_view(actor, &subject(&m), action, ctx).await?;
         Ok(m)
     }
 
@@ -597,13 +593,16 @@ impl App {
             }
         };
         if !tx.enter_paper(&m.tenant_id, id, project, &count).await? {
-            drop(tx);
-            let e = DomainError::Conflict {
-                code: "paper_counted",
-                message: "本项已录入纸质计票结果或已封存".into(),
-            };
             return Err(self
-                .refused(Some(actor), "vote.paper", &subject(&m), e.into(), ctx)
+                .conflict(
+                    tx,
+                    actor,
+                    "vote.paper",
+                    &subject(&m),
+                    "paper_counted",
+                    "本项已录入纸质计票结果或已封存",
+                    ctx,
+                )
                 .await);
         }
         tx.append_audit(event(
@@ -665,13 +664,16 @@ impl App {
                 .move_stage(&m.tenant_id, project, row.stage, to, &now)
                 .await?;
         if !moved {
-            drop(tx);
-            let e = DomainError::Conflict {
-                code: "sealed",
-                message: "表决结果刚刚已封存".into(),
-            };
             return Err(self
-                .refused(Some(actor), "vote.seal", &subject(&m), e.into(), ctx)
+                .conflict(
+                    tx,
+                    actor,
+                    "vote.seal",
+                    &subject(&m),
+                    "sealed",
+                    "表决结果刚刚已封存",
+                    ctx,
+                )
                 .await);
         }
         tx.append_audit(event(

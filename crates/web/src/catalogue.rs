@@ -2,7 +2,7 @@
 
 use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
-use crate::error::{status_of, ApiError, PageError};
+use crate::error::{notice_of, status_of, ApiError, PageError};
 use crate::pages::{Chrome, FormErrors};
 use crate::social::{refused, render};
 use crate::AppState;
@@ -163,18 +163,12 @@ async fn after(
 ) -> Result<Response, PageError> {
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/catalogue/{id}")).into_response()),
-        Err(e) => {
-            let notice = match &e {
-                AppError::Domain(domain::DomainError::Invalid(f)) => f
-                    .iter()
-                    .map(|x| x.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join("；"),
-                AppError::Domain(_) | AppError::Denied(_) => e.to_string(),
-                _ => return Err(PageError::new(e, s.locale)),
-            };
-            item_page(state, s, id, status_of(&e), notice, reason.to_string()).await
-        }
+        Err(e) => match notice_of(&e) {
+            Some(notice) => {
+                item_page(state, s, id, status_of(&e), notice, reason.to_string()).await
+            }
+            None => Err(PageError::new(e, s.locale)),
+        },
     }
 }
 

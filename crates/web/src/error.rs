@@ -9,6 +9,21 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::DomainError;
 use serde_json::json;
 
+/// What a page says above itself when an action on it was refused: invalid input's field
+/// messages joined, or the refusal's own message; `None` for anything else (an error page).
+pub fn notice_of(e: &AppError) -> Option<String> {
+    match e {
+        AppError::Domain(domain::DomainError::Invalid(f)) => Some(
+            f.iter()
+                .map(|x| x.message.as_str())
+                .collect::<Vec<_>>()
+                .join("；"),
+        ),
+        AppError::Domain(_) | AppError::Denied(_) => Some(e.to_string()),
+        _ => None,
+    }
+}
+
 pub fn status_of(e: &AppError) -> StatusCode {
     match e {
         AppError::Domain(DomainError::Invalid(_)) | AppError::Import(_) => {

@@ -379,18 +379,10 @@ pub(crate) async fn after_typed(
 ) -> Result<Response, PageError> {
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/projects/{id}")).into_response()),
-        Err(e @ (AppError::Domain(_) | AppError::Denied(_))) => {
-            let notice = match &e {
-                AppError::Domain(domain::DomainError::Invalid(f)) => f
-                    .iter()
-                    .map(|x| x.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join("；"),
-                _ => e.to_string(),
-            };
-            project_page(state, s, id, status_of(&e), notice, typed).await
-        }
-        Err(e) => Err(PageError::new(e, s.locale)),
+        Err(e) => match crate::error::notice_of(&e) {
+            Some(notice) => project_page(state, s, id, status_of(&e), notice, typed).await,
+            None => Err(PageError::new(e, s.locale)),
+        },
     }
 }
 

@@ -166,18 +166,10 @@ async fn after(
 ) -> Result<Response, PageError> {
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/votes/{id}")).into_response()),
-        Err(e @ (AppError::Domain(_) | AppError::Denied(_))) => {
-            let notice = match &e {
-                AppError::Domain(domain::DomainError::Invalid(f)) => f
-                    .iter()
-                    .map(|x| x.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join("；"),
-                _ => e.to_string(),
-            };
-            detail_page(state, s, id, status_of(&e), notice, paper).await
-        }
-        Err(e) => Err(PageError::new(e, s.locale)),
+        Err(e) => match crate::error::notice_of(&e) {
+            Some(notice) => detail_page(state, s, id, status_of(&e), notice, paper).await,
+            None => Err(PageError::new(e, s.locale)),
+        },
     }
 }
 
