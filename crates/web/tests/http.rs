@@ -3572,6 +3572,120 @@ async fn the_township_decides_with_reasons_and_simultaneous_purchases_never_over
     }
 }
 
+#[tokio::test]
+async fn a_paper_count_signed_by_its_counter_decides_a_motion() {
+    let t = spawn_app().await;
+    let project = consulted_project(&t).await;
+    more_representatives(&t, &["rep2", "rep3"]).await;
+    let community = t.login("community").await;
+    let (st, _, b) = community
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/votes",
+            Some(json!({"community": "341002002001", "title": "居民代表会议", "held_on": "2026-12-20", "projects": project})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{b}");
+    let vote = serde_json::from_str::<Value>(&b).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, _, b) = community
+        .api(reqwest::Method::GET, &format!("/api/v1/votes/{vote}"), None)
+        .await;
+    let roster: Vec<String> = serde_json::from_str::<Value>(&b).unwrap()["roster"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["user_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(roster.len(), 3);
+    let (st, _, _) = community
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/votes/{vote}/attendance"),
+            Some(json!({"present": roster.join(",")})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let paper = format!("/votes/{vote}/motions/{project}/paper");
+    // More ballots than representatives entitled, or no counter's signature: refused, typed kept.
+    let (st, page) = community
+        .post(
+            &paper,
+            &[
+                ("yes", "3"),
+                ("no", "1"),
+                ("abstain", "0"),
+                ("counter", "李娜"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("超过出席且有表决权的代表人数 3") && page.contains("value=\"李娜\""),
+        "{page}"
+    );
+    let (st, _, b) = community
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1{paper}"),
+            Some(json!({"yes": "2", "no": "1", "abstain": "0", "counter": " "})),
+        )
+        .await;
+    assert!(
+        st == StatusCode::UNPROCESSABLE_ENTITY && b.contains("counter"),
+        "{b}"
+    );
+    let (st, _, b) = community
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1{paper}"),
+            Some(json!({"yes": "2", "no": "1", "abstain": "0", "counter": "李娜"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT, "{b}");
+    // Once counted on paper, nobody votes electronically and the count is not entered twice.
+    let representative = t.login("representative").await;
+    let (st, _, b) = cast(
+        &format!("/api/v1/votes/{vote}/motions/{project}/ballots"),
+        &representative,
+        "no",
+    )
+    .await;
+    assert!(
+        st == StatusCode::CONFLICT && b.contains("paper_counted"),
+        "{b}"
+    );
+    let (st, _, _) = community
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1{paper}"),
+            Some(json!({"yes": "1", "no": "2", "abstain": "0", "counter": "李娜"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    let (st, _, b) = community
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/votes/{vote}/motions/{project}/seal"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let tally: Value = serde_json::from_str(&b).unwrap();
+    assert_eq!(
+        (
+            tally["yes"].as_u64(),
+            tally["no"].as_u64(),
+            tally["passed"].as_bool()
+        ),
+        (Some(2), Some(1), Some(true))
+    );
+    let (_, page) = community.get(&format!("/votes/{vote}")).await;
+    assert!(page.contains("纸质计票，计票人 李娜"), "{page}");
+}
+
 /// A contracted project of the demonstration organization in 柏树街 (bought for 30,000 yuan,
 /// tranches 9,000 on signing, 9,000 mid-term and 12,000 on acceptance): the project id.
 async fn contracted_project(t: &TestApp) -> String {
