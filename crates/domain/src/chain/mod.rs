@@ -13,5 +13,6 @@ pub mod need;
 pub mod oversight;
 pub mod panel;
 pub mod purchase;
+pub mod selection;
 pub mod stage;
 pub mod vote;
