@@ -3,6 +3,7 @@
 //! facts, asks these functions, and stores what they allow in one transaction.
 
 pub mod application;
+pub mod call;
 pub mod catalogue;
 pub mod consultation;
 pub mod contract;
