@@ -18,6 +18,7 @@ pub mod org_transfer;
 pub mod people_transfer;
 pub mod pii;
 pub mod project;
+pub mod public;
 pub mod purchase;
 pub mod record_transfer;
 pub mod registry;

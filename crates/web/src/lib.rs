@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod pages;
 pub mod people;
 pub mod project;
+pub mod public;
 pub mod registry;
 pub mod routes;
 pub mod server;

@@ -2,8 +2,8 @@
 //! from it, so a route added here is served, documented and checked at once.
 
 use crate::{
-    acceptance, api, assets, catalogue, consultation, fund, need, pages, people, project, registry,
-    social, talent, volunteer, vote, AppState,
+    acceptance, api, assets, catalogue, consultation, fund, need, pages, people, project, public,
+    registry, social, talent, volunteer, vote, AppState,
 };
 use axum::http::Method;
 use axum::routing::{delete, get, post, put, MethodRouter};
@@ -183,6 +183,9 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/volunteers/{volunteer_id}/certificates", Signed, "Issue a certificate", post(volunteer::issue_certificate)),
         r(g.clone(), "/volunteers/{volunteer_id}/certificates/{cert_code}", Signed, "A printable certificate", get(volunteer::certificate)),
         r(g.clone(), "/verify", Public, "Public certificate verification", get(volunteer::verify)),
+        r(g.clone(), "/public", Public, "The public site: the provinces", get(public::home)),
+        r(g.clone(), "/public/areas/{code}", Public, "The public page of an area: sub-areas; projects (townships, communities) with stage, money, votes and verdicts; needs and organizations (communities)", get(public::area)),
+        r(g.clone(), "/public/projects/{project_id}", Public, "A project's public facts", get(public::project)),
         r(g.clone(), "/api/v1/me", Signed, "The signed-in account and its roles", get(api::me)),
         r(g.clone(), "/api/v1/areas", Signed, "Search areas in my territory (?q=)", get(api::search_areas)),
         r(g.clone(), "/api/v1/areas/{code}", Signed, "An area with its path and visible children (`nation` for the root)", get(api::area)),
@@ -273,6 +276,8 @@ pub fn route_table() -> Vec<RouteSpec> {
         with_body(r(p.clone(), "/api/v1/records/{record_id}/decision", Signed, "Accept or reject a correction (the unit)", post(volunteer::api_decide)), "RecordDecisionForm"),
         r(p.clone(), "/api/v1/volunteers/{volunteer_id}/certificates", Signed, "Issue a certificate; returns its verification code", post(volunteer::api_issue_certificate)),
         r(g.clone(), "/api/v1/certificates/{cert_code}", Public, "Verify a certificate (public)", get(volunteer::api_verify)),
+        r(g.clone(), "/api/v1/public/areas/{code}", Public, "An area's public facts (no login)", get(public::api_area)),
+        r(g.clone(), "/api/v1/public/projects/{project_id}", Public, "A project's public facts (no login)", get(public::api_project)),
         r(g, "/api/v1/audit", Signed, "Audit events in my territory (filters: action, outcome, actor, area, from, to, before)", get(api::audit)),
     ]
 }

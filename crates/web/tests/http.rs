@@ -3686,6 +3686,136 @@ async fn a_paper_count_signed_by_its_counter_decides_a_motion() {
     assert!(page.contains("纸质计票，计票人 李娜"), "{page}");
 }
 
+/// Digit runs of a page that look like an identity number (18 characters, the last may be X) or a
+/// mobile number (11 digits starting 13–19).
+fn personal_numbers(page: &str) -> Vec<String> {
+    let chars: Vec<char> = page.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            let mut run: String = chars[start..i].iter().collect();
+            if run.len() == 17 && i < chars.len() && matches!(chars[i], 'X' | 'x') {
+                run.push('X');
+            }
+            let phone = run.len() == 11 && run.starts_with('1') && run.as_bytes()[1] >= b'3';
+            if run.len() == 18 || phone {
+                out.push(run);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_public_site_shows_the_demonstration_without_any_personal_data() {
+    let t = spawn_app().await;
+    t.app.seed_demo_ledger().await.unwrap();
+    // Everyone personal the demonstration knows: accounts, volunteers, social workers.
+    let mut names: Vec<String> = Vec::new();
+    for (u, _) in t.db.users_in_scope(&Scope::nation(), 1000).await.unwrap() {
+        names.push(u.display_name.clone());
+        if let Some((_, given)) = u.display_name.split_once(' ') {
+            names.push(given.to_string());
+        }
+    }
+    for v in
+        t.db.volunteers(&Scope::nation(), None, None, 10_000)
+            .await
+            .unwrap()
+    {
+        names.push(v.volunteer.name.clone());
+    }
+    let today = today_text();
+    for w in
+        t.db.social_workers(&Scope::nation(), &today, None, None, 10_000)
+            .await
+            .unwrap()
+    {
+        names.push(w.name.clone());
+    }
+    names.retain(|n| n.chars().count() >= 2);
+    names.sort();
+    names.dedup();
+    assert!(names.len() > 10, "{names:?}");
+    assert!(
+        names.iter().any(|n| n == "郑阿姨"),
+        "the demonstration resident is among them"
+    );
+    assert_eq!(
+        personal_numbers("身份证 11010519491231002X 电话 13912345678 区划 341002002001 金额 36000"),
+        ["11010519491231002X", "13912345678"],
+        "the scan finds what it looks for"
+    );
+    // Crawl every public page of Huangshan without logging in.
+    let c = client();
+    let mut queue = vec!["/public".to_string(), "/public/areas/3410".to_string()];
+    let mut seen = std::collections::HashSet::new();
+    let (mut pages, mut projects) = (0, 0);
+    while let Some(path) = queue.pop() {
+        if !seen.insert(path.clone()) {
+            continue;
+        }
+        let r = c.get(format!("{}{path}", t.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        let page = r.text().await.unwrap();
+        pages += 1;
+        projects += usize::from(path.starts_with("/public/projects/"));
+        let numbers = personal_numbers(&page);
+        assert!(numbers.is_empty(), "{path} shows {numbers:?}");
+        for n in &names {
+            assert!(!page.contains(n.as_str()), "{path} shows the name {n}");
+        }
+        for link in page
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|x| x.split('"').next())
+        {
+            // Huangshan's pages and the projects; the rest of the country has no demonstration.
+            if link.starts_with("/public/areas/3410") || link.starts_with("/public/projects/") {
+                queue.push(link.to_string());
+            }
+        }
+    }
+    assert!(pages > 800, "crawled {pages} pages");
+    assert!(
+        projects >= 16,
+        "every demonstration project has a public page ({projects})"
+    );
+    // The community page shows what the public should see.
+    let (_, page) = (
+        (),
+        c.get(format!("{}/public/areas/341002002001", t.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(
+        page.contains("表决通过")
+            && page.contains("验收通过")
+            && page.contains("柏树街社区邻里守望互助会"),
+        "{page}"
+    );
+    let api: Value = c
+        .get(format!("{}/api/v1/public/areas/341002002001", t.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(api["projects"].as_array().unwrap().len() >= 16);
+}
+
 /// A contracted project of the demonstration organization in 柏树街 (bought for 30,000 yuan,
 /// tranches 9,000 on signing, 9,000 mid-term and 12,000 on acceptance): the project id.
 async fn contracted_project(t: &TestApp) -> String {

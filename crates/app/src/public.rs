@@ -1,0 +1,241 @@
+//! The public site (no login): per area, the projects with their stage, money, vote results and
+//! verdicts; the needs board; the organization directory. Nothing personal leaves here: no
+//! resident's name, contact or identity number, no ballot, no signatory, no free text a resident
+//! typed beyond a need's title (MECHANISM §6).
+
+use crate::{App, AppError};
+use domain::chain::stage::{Stage, Verdict};
+use domain::chain::vote::Tally;
+use domain::identity::Scope;
+use domain::{AreaCode, AreaLevel};
+use serde::Serialize;
+use store::area::AreaRow;
+use store::need::NeedFilter;
+use store::project::ProjectRow;
+
+/// A project as the public sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicProject {
+    pub id: String,
+    pub title: String,
+    pub stage: Stage,
+    pub community: AreaCode,
+    pub item_name: String,
+    pub organization_name: String,
+    pub budget_fen: i64,
+    /// The amount the township decided to buy for.
+    pub amount_fen: Option<i64>,
+    /// The sealed tally of its representatives' vote.
+    pub vote: Option<Tally>,
+    pub verdict: Option<Verdict>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicNeed {
+    pub title: String,
+    pub group: &'static str,
+    pub supporters: i64,
+    pub status: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicOrg {
+    pub name: String,
+    pub category: &'static str,
+    pub grade: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicArea {
+    pub area: AreaRow,
+    /// From the province down to the parent.
+    pub path: Vec<AreaRow>,
+    pub children: Vec<AreaRow>,
+    pub projects: Vec<PublicProject>,
+    /// The needs board (communities only).
+    pub needs: Vec<PublicNeed>,
+    /// The organization directory (communities only).
+    pub organizations: Vec<PublicOrg>,
+}
+
+/// A project's public page: the list facts plus the contract's tranches and what was delivered.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicProjectDetail {
+    #[serde(flatten)]
+    pub project: PublicProject,
+    pub path: Vec<AreaRow>,
+    /// (milestone, amount, paid).
+    pub tranches: Vec<(&'static str, i64, bool)>,
+    pub activities: usize,
+    pub served: i64,
+    pub average_score: Option<i64>,
+}
+
+impl App {
+    async fn public_project(&self, p: ProjectRow) -> Result<PublicProject, AppError> {
+        let t = &p.tenant_id;
+        let at = |s: Stage| p.stage.reached(s);
+        let amount = if at(Stage::Purchased) {
+            self.db
+                .purchase_decision(t, &p.id)
+                .await?
+                .and_then(|d| d.amount_fen)
+        } else {
+            None
+        };
+        let vote = if at(Stage::Voting) {
+            self.db
+                .motions(t, None, Some(&p.id))
+                .await?
+                .into_iter()
+                .rev()
+                .find_map(|(_, m)| m.tally)
+        } else {
+            None
+        };
+        let verdict = if at(Stage::UnderReview) {
+            self.db.review_report(t, &p.id).await?.map(|r| r.verdict)
+        } else {
+            None
+        };
+        Ok(PublicProject {
+            id: p.id,
+            title: p.title,
+            stage: p.stage,
+            community: p.community,
+            item_name: p.item_name,
+            organization_name: p.organization_name,
+            budget_fen: p.budget_fen,
+            amount_fen: amount,
+            vote,
+            verdict,
+        })
+    }
+
+    async fn path_of(&self, code: &AreaCode) -> Result<Vec<AreaRow>, AppError> {
+        let ancestors: Vec<AreaCode> = code
+            .ancestors()
+            .into_iter()
+            .filter(|a| a.level() != AreaLevel::Nation)
+            .collect();
+        let mut rows = self.db.areas_by_code(&ancestors).await?;
+        rows.sort_by_key(|r| r.code.as_str().len());
+        Ok(rows)
+    }
+
+    /// An area's public page (the nation's lists the provinces).
+    pub async fn public_area(&self, code: &str) -> Result<PublicArea, AppError> {
+        let code = AreaCode::parse(code.trim()).map_err(|_| AppError::not_found("行政区划"))?;
+        let area = if code.level() == AreaLevel::Nation {
+            AreaRow {
+                code: code.clone(),
+                parent_code: code.clone(),
+                level: AreaLevel::Nation,
+                name: "全国".into(),
+                township_kind: None,
+                committee_kind: None,
+                retired: false,
+            }
+        } else {
+            self.db
+                .area(&code)
+                .await?
+                .filter(|a| !a.retired)
+                .ok_or_else(|| AppError::not_found("行政区划"))?
+        };
+        let scope = Scope::new([code.clone()]);
+        let children = self
+            .db
+            .area_children(&code, &Scope::nation())
+            .await?
+            .into_iter()
+            .map(|(a, _)| a)
+            .filter(|a| !a.retired)
+            .collect();
+        // Projects of townships and communities (a county's or city's would be a long list; the
+        // public browses down to them).
+        let mut projects = Vec::new();
+        if matches!(area.level, AreaLevel::Township | AreaLevel::Community) {
+            for p in self.db.projects(&scope, None, None, None, 50).await? {
+                projects.push(self.public_project(p).await?);
+            }
+        }
+        let (mut needs, mut organizations) = (Vec::new(), Vec::new());
+        if area.level == AreaLevel::Community {
+            let filter = NeedFilter {
+                status: Some(domain::chain::need::NeedStatus::Open),
+                ..Default::default()
+            };
+            for n in self.db.needs(&scope, &filter, 50).await? {
+                needs.push(PublicNeed {
+                    title: n.title,
+                    group: n.priority_group.zh(),
+                    supporters: n.supporters,
+                    status: n.status.zh(),
+                });
+            }
+            let f = store::registry::OrgFilter {
+                area: Some(code.clone()),
+                ..Default::default()
+            };
+            for o in self.db.organizations(&scope, &f, 100).await? {
+                organizations.push(PublicOrg {
+                    name: o.org.name,
+                    category: o.org.category.zh(),
+                    grade: o.org.grade,
+                });
+            }
+        }
+        Ok(PublicArea {
+            path: self.path_of(&code).await?,
+            area,
+            children,
+            projects,
+            needs,
+            organizations,
+        })
+    }
+
+    pub async fn public_project_detail(&self, id: &str) -> Result<PublicProjectDetail, AppError> {
+        let tenant = crate::registry::tenant_of(id).ok_or_else(|| AppError::not_found("项目"))?;
+        let p = self
+            .db
+            .project(tenant, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("项目"))?;
+        let at = |s: Stage| p.stage.reached(s);
+        let tranches = if at(Stage::Contracted) {
+            self.db
+                .contract(tenant, id)
+                .await?
+                .map(|k| {
+                    k.tranches
+                        .iter()
+                        .map(|t| (t.milestone.zh(), t.amount_fen, t.paid_at.is_some()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let activities = if at(Stage::Contracted) {
+            self.db.activities(tenant, id).await?
+        } else {
+            Vec::new()
+        };
+        let average_score = if at(Stage::UnderReview) {
+            self.db.review_report(tenant, id).await?.map(|r| r.average)
+        } else {
+            None
+        };
+        let path = self.path_of(&p.community).await?;
+        Ok(PublicProjectDetail {
+            tranches,
+            served: activities.iter().map(|a| a.activity.served).sum(),
+            activities: activities.len(),
+            average_score,
+            path,
+            project: self.public_project(p).await?,
+        })
+    }
+}

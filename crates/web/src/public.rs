@@ -1,0 +1,84 @@
+//! The public site: no login, every area's projects, needs and organizations, and each project's
+//! public facts (HTML and JSON).
+
+use crate::error::{ApiError, PageError};
+use crate::i18n::Locale;
+use crate::social::render;
+use crate::AppState;
+use app::public::{PublicArea, PublicProjectDetail};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use domain::chain::money::yuan;
+
+#[derive(Template)]
+#[template(path = "public_area.html")]
+struct AreaPage {
+    a: PublicArea,
+}
+
+impl AreaPage {
+    fn yuan(&self, fen: &i64) -> String {
+        yuan(*fen)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "public_project.html")]
+struct ProjectPage {
+    d: PublicProjectDetail,
+}
+
+impl ProjectPage {
+    fn yuan(&self, fen: &i64) -> String {
+        yuan(*fen)
+    }
+}
+
+pub async fn home(State(state): State<AppState>) -> Result<Response, PageError> {
+    area_page(&state, "000000000000").await
+}
+
+pub async fn area(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    area_page(&state, &code).await
+}
+
+async fn area_page(state: &AppState, code: &str) -> Result<Response, PageError> {
+    let a = state
+        .app
+        .public_area(code)
+        .await
+        .map_err(|e| PageError::new(e, Locale::Zh))?;
+    Ok(render(StatusCode::OK, &AreaPage { a }))
+}
+
+pub async fn project(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let d = state
+        .app
+        .public_project_detail(&id)
+        .await
+        .map_err(|e| PageError::new(e, Locale::Zh))?;
+    Ok(render(StatusCode::OK, &ProjectPage { d }))
+}
+
+pub async fn api_area(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.app.public_area(&code).await?).into_response())
+}
+
+pub async fn api_project(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.app.public_project_detail(&id).await?).into_response())
+}
