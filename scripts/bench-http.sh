@@ -8,6 +8,9 @@
 #       a township officer's project list and one project's page, HTML and JSON
 #       (/projects, /api/v1/projects, /projects/ID, /api/v1/projects/ID); needs
 #       `sanshe generate ledger` and `sanshe generate projects`
+#   scripts/bench-http.sh DATABASE_URL public COMMUNITY_CODE [SECONDS]
+#       the public community page and its JSON, without login (/public/areas/CODE and
+#       /api/v1/public/areas/CODE); needs `sanshe generate ledger` and `sanshe generate projects`
 #   scripts/bench-http.sh DATABASE_URL orgs COUNTY_CODE CATEGORY [SECONDS]
 #       one county's organizations of one category, first keyset page and the page after it
 #       (/organizations?area=…&category=… and /api/v1/organizations?…); needs `sanshe generate ledger`
@@ -23,6 +26,8 @@ if [ "${2:-}" = orgs ]; then
   MODE=orgs; COUNTY="${3:?county code}"; CATEGORY="${4:?category}"; SECS="${5:-20}"
 elif [ "${2:-}" = projects ]; then
   MODE=projects; TOWNSHIP="${3:?township code}"; SECS="${4:-20}"
+elif [ "${2:-}" = public ]; then
+  MODE=public; COMMUNITY="${3:?community code}"; SECS="${4:-20}"
 else
   TOWNSHIP="${2:-110105001}"; SECS="${3:-20}"
 fi
@@ -33,6 +38,11 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk 
 export SANSHE_DATABASE_URL="$URL" SANSHE_DEMO=false RUST_LOG=warn
 if [ "$MODE" = areas ]; then
   # The widest scope: a national administrator.
+  LOGIN=benchadmin
+  "$BIN" user create --login $LOGIN --name 压测管理员 --role system_administrator \
+    --area 000000000000 --password Bench2026x >/dev/null 2>&1 || true
+elif [ "$MODE" = public ]; then
+  # Nobody logs in; the login below is only for the script's uniform shape.
   LOGIN=benchadmin
   "$BIN" user create --login $LOGIN --name 压测管理员 --role system_administrator \
     --area 000000000000 --password Bench2026x >/dev/null 2>&1 || true
@@ -62,6 +72,9 @@ if [ "$MODE" = areas ]; then
   api="http://127.0.0.1:$PORT/api/v1/areas/$TOWNSHIP/children"
   echo "township $TOWNSHIP: $(curl -s -b "$JAR" "$api" | grep -o '"code"' | wc -l) children; backend ${URL%%:*}"
   targets=("$page" "$api")
+elif [ "$MODE" = public ]; then
+  echo "community $COMMUNITY: $(curl -s "http://127.0.0.1:$PORT/api/v1/public/areas/$COMMUNITY" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["projects"]), "projects,", len(d["needs"]), "needs,", len(d["organizations"]), "organizations")'); backend ${URL%%:*}"
+  targets=("http://127.0.0.1:$PORT/public/areas/$COMMUNITY" "http://127.0.0.1:$PORT/api/v1/public/areas/$COMMUNITY")
 elif [ "$MODE" = projects ]; then
   list="http://127.0.0.1:$PORT/projects"
   alist="http://127.0.0.1:$PORT/api/v1/projects"
