@@ -14,6 +14,7 @@ pub mod demo_chain;
 mod error;
 pub mod identity;
 pub mod need;
+pub mod ocds;
 pub mod org_transfer;
 pub mod people_transfer;
 pub mod pii;

@@ -51,6 +51,11 @@ enum Command {
         command: AuditCommand,
     },
     /// Identifier tools.
+    /// Exports: `export ocds` prints the OCDS 1.1 release package of the projects of an area.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     Ids {
         #[command(subcommand)]
         command: IdsCommand,
@@ -115,6 +120,18 @@ enum IdsCommand {
         count: usize,
         #[arg(long, default_value_t = 20261122)]
         seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// The OCDS 1.1 release package of the service-purchase projects of an area (JSON on stdout).
+    Ocds {
+        /// Area code (default: the whole country).
+        #[arg(long, default_value = "000000000000")]
+        area: String,
+        #[arg(long, default_value_t = 1_000_000)]
+        limit: i64,
     },
 }
 
@@ -454,6 +471,16 @@ async fn main() -> anyhow::Result<()> {
                 },
         } => {
             bench::records(rows, volunteers, database).await?;
+        }
+        Command::Export {
+            command: ExportCommand::Ocds { area, limit },
+        } => {
+            let app = open(&config).await?;
+            let package = app
+                .ocds_package(&area, limit)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}", serde_json::to_string_pretty(&package)?);
         }
         Command::Ids {
             command: IdsCommand::Sample { count, seed },

@@ -82,3 +82,17 @@ pub async fn api_project(
 ) -> Result<Response, ApiError> {
     Ok(Json(state.app.public_project_detail(&id).await?).into_response())
 }
+
+pub async fn api_ocds_area(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.app.ocds_package(&code, 10_000).await?).into_response())
+}
+
+pub async fn api_ocds_project(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.app.ocds_project(&id).await?).into_response())
+}

@@ -278,6 +278,8 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(g.clone(), "/api/v1/certificates/{cert_code}", Public, "Verify a certificate (public)", get(volunteer::api_verify)),
         r(g.clone(), "/api/v1/public/areas/{code}", Public, "An area's public facts (no login)", get(public::api_area)),
         r(g.clone(), "/api/v1/public/projects/{project_id}", Public, "A project's public facts (no login)", get(public::api_project)),
+        r(g.clone(), "/api/v1/public/ocds/{code}", Public, "OCDS 1.1 release package of the service-purchase projects of an area (at most 10,000)", get(public::api_ocds_area)),
+        r(g.clone(), "/api/v1/public/ocds/projects/{project_id}", Public, "OCDS 1.1 release package of one project", get(public::api_ocds_project)),
         r(g, "/api/v1/audit", Signed, "Audit events in my territory (filters: action, outcome, actor, area, from, to, before)", get(api::audit)),
     ]
 }

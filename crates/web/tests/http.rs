@@ -3814,6 +3814,79 @@ async fn the_public_site_shows_the_demonstration_without_any_personal_data() {
         .await
         .unwrap();
     assert!(api["projects"].as_array().unwrap().len() >= 16);
+    // Open contracting data of the same projects (validated by libcoveocds in CI).
+    let closed = api["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["stage"] == "closed")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let one: Value = c
+        .get(format!("{}/api/v1/public/ocds/projects/{closed}", t.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r = &one["releases"][0];
+    assert_eq!(r["ocid"], format!("ocds-sanshe-{closed}"));
+    assert_eq!(
+        r["tag"],
+        json!(["tender", "award", "contract", "implementation"])
+    );
+    assert_eq!(
+        r["awards"][0]["value"],
+        json!({"amount": 25000.0, "currency": "CNY"})
+    );
+    let k = &r["contracts"][0];
+    assert_eq!(k["milestones"].as_array().unwrap().len(), 3);
+    assert!(k["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["type"] == "payment" && m["status"] == "met"));
+    assert_eq!(
+        k["implementation"]["transactions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    let roles: Vec<&Value> = r["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["roles"])
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            &json!(["buyer", "procuringEntity", "payer"]),
+            &json!(["tenderer", "supplier", "payee"])
+        ]
+    );
+    let package = c
+        .get(format!("{}/api/v1/public/ocds/341002002001", t.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let parsed: Value = serde_json::from_str(&package).unwrap();
+    assert_eq!(parsed["version"], "1.1");
+    assert!(parsed["releases"].as_array().unwrap().len() >= 16);
+    assert!(personal_numbers(&package).is_empty());
+    for n in &names {
+        assert!(
+            !package.contains(n.as_str()),
+            "the OCDS package shows the name {n}"
+        );
+    }
 }
 
 /// A contracted project of the demonstration organization in 柏树街 (bought for 30,000 yuan,
