@@ -315,6 +315,12 @@ impl App {
                     ),
                     other => other,
                 })?;
+                // The record's time is the activity's, to the minute (the hours text above is
+                // only for the registry's other checks and may round, e.g. 80 min = 1.333… h).
+                let r = domain::volunteer::ServiceRecord {
+                    minutes: *minutes,
+                    ..r
+                };
                 records.push((v.clone(), r));
             }
             Ok::<_, AppError>((role, to, a, recipients, records))

@@ -3984,7 +3984,7 @@ async fn delivery_evaluation_by_a_clean_panel_and_the_final_tranche_only_after_a
     // An activity: a bad volunteer line is named; then its hours become a service record.
     let mut activity = json!({
         "held_on": today_text(), "place": "柏树街社区", "content": "上门助洁 6 户", "served": "6",
-        "groups": "special_elderly", "volunteers": format!("{volunteer}|2.5\n{volunteer}"), "recipients": "resident"
+        "groups": "special_elderly", "volunteers": format!("{volunteer}|1.33\n{volunteer}"), "recipients": "resident"
     });
     let (st, _, b) = manager
         .api(
@@ -3995,7 +3995,7 @@ async fn delivery_evaluation_by_a_clean_panel_and_the_final_tranche_only_after_a
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     assert!(b.contains("第 2 行"), "{b}");
-    activity["volunteers"] = json!(format!("{volunteer}|2.5"));
+    activity["volunteers"] = json!(format!("{volunteer}|1.33"));
     let (st, _, b) = manager
         .api(reqwest::Method::POST, &api("activities"), Some(activity))
         .await;
@@ -4010,10 +4010,11 @@ async fn delivery_evaluation_by_a_clean_panel_and_the_final_tranche_only_after_a
             .unwrap()
             .unwrap()
             .total_minutes;
+    // 1.33 h is 79 minutes: the record carries the activity's minutes exactly.
     assert_eq!(
         after - before,
-        150,
-        "the activity's hours are in the volunteer registry"
+        domain::volunteer::parse_hours("1.33").unwrap(),
+        "the activity's time is in the volunteer registry, to the minute"
     );
     // Payments: in order, each when its milestone is reached; the final one waits.
     let pay = |seq: i64| api(&format!("tranches/{seq}/payment"));
@@ -4789,6 +4790,12 @@ async fn health_readiness_openapi_and_assets_are_served_offline() {
         "/areas/search?q=1",
         "/needs",
         "/catalogue",
+        "/projects",
+        "/consultations",
+        "/votes",
+        "/funds",
+        "/public",
+        "/public/areas/3410",
     ] {
         let (_, body) = s.get(page).await;
         for cdn in ["http://", "https://", "//cdn", "unpkg", "jsdelivr"] {
