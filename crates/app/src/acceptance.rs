@@ -9,7 +9,7 @@ use crate::registry::today;
 use crate::social::new_id;
 use crate::{App, AppError, Ctx};
 use domain::audit::Outcome;
-use domain::chain::catalogue::{can_apply, can_approve};
+use domain::chain::catalogue::can_apply;
 use domain::chain::contract::Milestone;
 use domain::chain::delivery::ActivityForm;
 use domain::chain::evaluation::{
@@ -20,7 +20,7 @@ use domain::chain::oversight::{NoteForm, NoteKind};
 use domain::chain::panel::{check_panel, Candidate, DEFAULT_MINIMUM};
 use domain::chain::stage::{Event, Stage};
 use domain::volunteer::{RecordStatus, ServiceRecordForm};
-use domain::{Actor, DomainError, FieldError, Role};
+use domain::{Actor, AreaCode, DomainError, FieldError, Role};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -206,7 +206,7 @@ impl App {
                 && p.stage == Stage::UnderReview
                 && !scores.iter().any(|s| s.user_id == actor.user_id),
             can_verdict: committee && p.stage == Stage::UnderReview,
-            can_pay: can_approve(actor, &p.community).is_ok(),
+            can_pay: self.purchaser_role(actor, p).await.is_ok(),
             rubric: RUBRIC.to_vec(),
             panel,
             scores,
@@ -386,11 +386,15 @@ impl App {
         let p = self
             .readable_project(actor, id, "evaluation.self", ctx)
             .await?;
-        let social_work = self
-            .db
-            .catalogue_item(&p.tenant_id, &p.item_id)
-            .await?
-            .is_some_and(|i| i.social_work);
+        // A project from a call has no catalogue item, and so no social-work flag of its own.
+        let social_work = match &p.item_id {
+            Some(item) => self
+                .db
+                .catalogue_item(&p.tenant_id, item)
+                .await?
+                .is_some_and(|i| i.social_work),
+            None => false,
+        };
         let checked = can_apply(actor, &p.organization_id)
             .map_err(AppError::from)
             .and_then(|role| {
@@ -449,61 +453,9 @@ impl App {
         let checked = async {
             let role = can_curate(actor, &p.community)?;
             let to = p.stage.next(Event::FormPanel)?;
-            let mut candidates = Vec::new();
-            for login in form
-                .members
-                .split(|c: char| c == ',' || c == '，' || c.is_whitespace())
-                .filter(|s| !s.is_empty())
-            {
-                let Some(u) = self.db.user_by_login(login).await? else {
-                    return Err(field(
-                        "members",
-                        "unknown_account",
-                        format!("没有登录名为“{login}”的账号"),
-                    ));
-                };
-                let assignments = self.db.assignments_of(&u.id).await?;
-                // A member must be able to read the project to score it.
-                let reader = Actor {
-                    user_id: u.id.clone(),
-                    login: u.login.clone(),
-                    display_name: u.display_name.clone(),
-                    assignments: assignments
-                        .iter()
-                        .map(|a| domain::RoleAssignment {
-                            role: a.role,
-                            area: a.area_code.clone(),
-                            organization_id: a.organization_id.clone(),
-                        })
-                        .collect(),
-                };
-                if domain::authz::can(
-                    &reader,
-                    domain::authz::Action::ViewChain,
-                    domain::authz::Target::Area(&p.community),
-                )
-                .is_err()
-                {
-                    return Err(field(
-                        "members",
-                        "outside_territory",
-                        format!(
-                            "{}（{login}）不在本项目所在辖区，无法查阅和评分",
-                            u.display_name
-                        ),
-                    ));
-                }
-                let organizations = assignments
-                    .into_iter()
-                    .filter_map(|a| a.organization_id)
-                    .collect();
-                candidates.push(Candidate {
-                    beneficiary: recipients.contains(&u.id),
-                    person: u.id,
-                    name: u.display_name,
-                    organizations,
-                });
-            }
+            let candidates = self
+                .panel_candidates(&form.members, &p.community, &recipients, "本项目")
+                .await?;
             let evaluated = BTreeSet::from([p.organization_id.clone()]);
             check_panel(&candidates, &evaluated, DEFAULT_MINIMUM)?;
             Ok::<_, AppError>((role, to, candidates))
@@ -678,35 +630,33 @@ impl App {
             .readable_project(actor, id, "payment.record", ctx)
             .await?;
         let contract = self.db.contract(&p.tenant_id, id).await?;
-        let checked = can_approve(actor, &p.community)
-            .map_err(AppError::from)
-            .and_then(|role| {
-                let t = contract
-                    .as_ref()
-                    .and_then(|k| k.tranches.iter().find(|t| t.seq == seq))
-                    .ok_or_else(|| AppError::not_found("付款节点"))?;
-                if t.paid_at.is_some() {
-                    return Err(DomainError::Conflict {
-                        code: "already_paid",
-                        message: "该笔款项已支付".into(),
-                    }
-                    .into());
+        let checked = self.purchaser_role(actor, &p).await.and_then(|role| {
+            let t = contract
+                .as_ref()
+                .and_then(|k| k.tranches.iter().find(|t| t.seq == seq))
+                .ok_or_else(|| AppError::not_found("付款节点"))?;
+            if t.paid_at.is_some() {
+                return Err(DomainError::Conflict {
+                    code: "already_paid",
+                    message: "该笔款项已支付".into(),
                 }
-                let unpaid: Vec<i64> = contract
-                    .iter()
-                    .flat_map(|k| k.tranches.iter())
-                    .filter(|x| x.paid_at.is_none())
-                    .map(|x| x.seq)
-                    .collect();
-                in_order(seq, &unpaid)?;
-                payable(t.milestone, p.stage)?;
-                let to = if t.milestone == Milestone::FinalAcceptance {
-                    p.stage.next(Event::PayFinal)?
-                } else {
-                    p.stage
-                };
-                Ok((role, to, t.amount_fen))
-            });
+                .into());
+            }
+            let unpaid: Vec<i64> = contract
+                .iter()
+                .flat_map(|k| k.tranches.iter())
+                .filter(|x| x.paid_at.is_none())
+                .map(|x| x.seq)
+                .collect();
+            in_order(seq, &unpaid)?;
+            payable(t.milestone, p.stage)?;
+            let to = if t.milestone == Milestone::FinalAcceptance {
+                p.stage.next(Event::PayFinal)?
+            } else {
+                p.stage
+            };
+            Ok((role, to, t.amount_fen))
+        });
         let (role, to, amount) = self
             .or_refused(checked, actor, "payment.record", &subject(&p), ctx)
             .await?;
@@ -742,5 +692,74 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl App {
+    /// The people named (by login) for a review or selection panel, with what the recusal rules
+    /// need: their organizations and whether `area`'s project served them. Each must be able to
+    /// read records of `area` (to see what they score); `what` names the thing in the refusal.
+    pub(crate) async fn panel_candidates(
+        &self,
+        members: &str,
+        area: &AreaCode,
+        beneficiaries: &BTreeSet<String>,
+        what: &str,
+    ) -> Result<Vec<Candidate>, AppError> {
+        let mut candidates = Vec::new();
+        for login in members
+            .split(|c: char| c == ',' || c == '，' || c.is_whitespace())
+            .filter(|s| !s.is_empty())
+        {
+            let Some(u) = self.db.user_by_login(login).await? else {
+                return Err(field(
+                    "members",
+                    "unknown_account",
+                    format!("没有登录名为“{login}”的账号"),
+                ));
+            };
+            let assignments = self.db.assignments_of(&u.id).await?;
+            // A member must be able to read the records to score them.
+            let reader = Actor {
+                user_id: u.id.clone(),
+                login: u.login.clone(),
+                display_name: u.display_name.clone(),
+                assignments: assignments
+                    .iter()
+                    .map(|a| domain::RoleAssignment {
+                        role: a.role,
+                        area: a.area_code.clone(),
+                        organization_id: a.organization_id.clone(),
+                    })
+                    .collect(),
+            };
+            if domain::authz::can(
+                &reader,
+                domain::authz::Action::ViewChain,
+                domain::authz::Target::Area(area),
+            )
+            .is_err()
+            {
+                return Err(field(
+                    "members",
+                    "outside_territory",
+                    format!(
+                        "{}（{login}）不在{what}所在辖区，无法查阅和评分",
+                        u.display_name
+                    ),
+                ));
+            }
+            let organizations = assignments
+                .into_iter()
+                .filter_map(|a| a.organization_id)
+                .collect();
+            candidates.push(Candidate {
+                beneficiary: beneficiaries.contains(&u.id),
+                person: u.id,
+                name: u.display_name,
+                organizations,
+            });
+        }
+        Ok(candidates)
     }
 }

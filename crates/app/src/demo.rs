@@ -704,6 +704,7 @@ impl App {
         .await?;
         tx.commit().await?;
         self.seed_demo_chain().await?;
+        self.seed_demo_calls().await?;
         Ok(orgs.len())
     }
 }

@@ -55,7 +55,7 @@ impl App {
             "language": "zh",
             "buyer": { "id": buyer_id, "name": buyer_name },
             "tender": {
-                "id": p.item_id,
+                "id": p.item_id.as_deref().unwrap_or(&p.id),
                 "title": p.item_name,
                 "description": p.title,
                 "status": match p.stage {

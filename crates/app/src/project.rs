@@ -283,8 +283,8 @@ impl App {
             Vec::new()
         };
         let acceptance = self.acceptance_view(actor, &project).await?;
-        let can_sign = project.stage == Stage::Purchased
-            && domain::chain::catalogue::can_approve(actor, &project.community).is_ok();
+        let can_sign =
+            project.stage == Stage::Purchased && self.purchaser_role(actor, &project).await.is_ok();
         let can_decide = project.stage == Stage::Passed
             && domain::chain::catalogue::can_approve(actor, &project.community).is_ok();
         let funds = if can_decide {
@@ -441,7 +441,7 @@ impl App {
             .readable_project(actor, project_id, "application.revise", ctx)
             .await?;
         let (e, item, _) = self
-            .writable_eligibility(actor, &p.eligibility_id, ctx)
+            .writable_eligibility(actor, eligibility_of(&p)?, ctx)
             .await?;
         self.setup_for(e, item).await
     }
@@ -537,9 +537,11 @@ impl App {
                 tenant: &e.tenant_id,
                 id: &id,
                 community: &item.community,
-                item_id: &item.id,
+                item_id: Some(&item.id),
+                call_id: None,
                 organization_id: &e.organization_id,
-                eligibility_id: &e.id,
+                eligibility_id: Some(&e.id),
+                stage: Stage::Draft,
                 content: &content,
                 by: &actor.user_id,
                 now: &now,
@@ -595,7 +597,7 @@ impl App {
             area: &p.community,
         };
         let (e, item, role) = self
-            .writable_eligibility(actor, &p.eligibility_id, ctx)
+            .writable_eligibility(actor, eligibility_of(&p)?, ctx)
             .await?;
         let based_on: i64 = rev.based_on.trim().parse().unwrap_or(0);
         let checked = match may_revise(p.stage, p.version, based_on) {
@@ -759,4 +761,16 @@ impl App {
             project,
         })
     }
+}
+
+/// The eligibility a project's application was written under; a project awarded by a call has
+/// none and its application is the call's, which is never revised.
+fn eligibility_of(p: &ProjectRow) -> Result<&str, AppError> {
+    p.eligibility_id.as_deref().ok_or_else(|| {
+        DomainError::Conflict {
+            code: "awarded_by_call",
+            message: "该项目经评审立项，申请书以评审时提交的为准，不能修改".into(),
+        }
+        .into()
+    })
 }

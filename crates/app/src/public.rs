@@ -56,6 +56,8 @@ pub struct PublicArea {
     pub needs: Vec<PublicNeed>,
     /// The organization directory (communities only).
     pub organizations: Vec<PublicOrg>,
+    /// Calls organized here, above (open to this area) or below: terms and stage.
+    pub calls: Vec<store::call::CallRow>,
 }
 
 /// A project's public page: the list facts plus the contract's tranches and what was delivered.
@@ -186,7 +188,18 @@ impl App {
                 });
             }
         }
+        // Calls of this area and of the areas above it (which are open to it), and for a
+        // township or community those organized inside it.
+        let mut covering = code.ancestors();
+        covering.push(code.clone());
+        let inside = if matches!(area.level, AreaLevel::Township | AreaLevel::Community) {
+            scope.clone()
+        } else {
+            Scope::new(Vec::<AreaCode>::new())
+        };
+        let calls = self.db.calls(&inside, &covering, 20).await?;
         Ok(PublicArea {
+            calls,
             path: self.path_of(&code).await?,
             area,
             children,
@@ -237,5 +250,19 @@ impl App {
             path,
             project: self.public_project(p).await?,
         })
+    }
+}
+
+impl App {
+    /// A call's public page: its terms, and once sealed the ranking with its explanations and
+    /// the awards (no applicant's text, no panel member's name).
+    pub async fn public_call(&self, id: &str) -> Result<crate::call::CallView, AppError> {
+        let tenant = crate::registry::tenant_of(id).ok_or_else(|| AppError::not_found("征集"))?;
+        let k = self
+            .db
+            .call(tenant, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("征集"))?;
+        self.view_of(k, None).await
     }
 }

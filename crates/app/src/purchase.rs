@@ -14,6 +14,7 @@ use domain::{Actor, AreaCode, Denied, DomainError, Role};
 use serde::Serialize;
 use serde_json::json;
 use store::fund::FundRow;
+use store::project::ProjectRow;
 use store::time;
 
 #[derive(Debug, Clone, Serialize)]
@@ -170,7 +171,7 @@ impl App {
                         &f.tenant_id,
                         &f.id,
                         &movement,
-                        id,
+                        Some(id),
                         *amount_fen,
                         &actor.user_id,
                         &now,
@@ -267,20 +268,14 @@ impl App {
             .await?
             .and_then(|d| d.amount_fen)
             .unwrap_or(0);
-        let checked = can_approve(actor, &p.community)
-            .map_err(AppError::from)
-            .and_then(|role| {
-                let to = p.stage.next(domain::chain::stage::Event::Sign)?;
-                Ok((role, to, form.validate(amount)?))
-            });
+        let checked = self.purchaser_role(actor, &p).await.and_then(|role| {
+            let to = p.stage.next(domain::chain::stage::Event::Sign)?;
+            Ok((role, to, form.validate(amount)?))
+        });
         let (role, to, contract) = self
             .or_refused(checked, actor, "contract.sign", &subject, ctx)
             .await?;
-        let purchaser = p
-            .community
-            .parent()
-            .map(|a| a.as_str().to_string())
-            .unwrap_or_default();
+        let purchaser = self.purchaser_area(&p).await?.as_str().to_string();
         let now = time::now();
         let mut tx = self.db.begin().await?;
         let signed = tx
@@ -322,5 +317,40 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl App {
+    /// Who buys a project: the township of its community, or the organizer of the call that
+    /// awarded it (a city's venture call is the bureau's purchase; a community's micro call is
+    /// still bought by its township, the community committee not being a purchaser).
+    pub(crate) async fn purchaser_area(&self, p: &ProjectRow) -> Result<AreaCode, AppError> {
+        let organizer = match &p.call_id {
+            Some(c) => self
+                .db
+                .call(&p.tenant_id, c)
+                .await?
+                .map(|k| k.area)
+                .filter(|a| a.level() != domain::AreaLevel::Community),
+            None => None,
+        };
+        Ok(organizer
+            .or_else(|| p.community.parent())
+            .unwrap_or_else(AreaCode::nation))
+    }
+
+    /// The purchaser's officer acting on the project (signing, paying).
+    pub(crate) async fn purchaser_role(
+        &self,
+        actor: &Actor,
+        p: &ProjectRow,
+    ) -> Result<Role, AppError> {
+        if p.call_id.is_some() {
+            let area = self.purchaser_area(p).await?;
+            if area.level() != domain::AreaLevel::Township {
+                return Ok(domain::chain::call::can_organize(actor, &area)?);
+            }
+        }
+        Ok(can_approve(actor, &p.community)?)
     }
 }

@@ -171,7 +171,8 @@ impl Tx {
         Ok(())
     }
 
-    /// Takes `amount` from a fund for a project if the balance covers it, in one guarded
+    /// Takes `amount` from a fund for a project (or, with no project, for a call's pool) if the
+    /// balance covers it, in one guarded
     /// statement (two decisions at once cannot both pass the check): the new balance, or `None`
     /// when it does not cover the amount (nothing changes).
     #[allow(clippy::too_many_arguments)]
@@ -180,7 +181,7 @@ impl Tx {
         tenant: &str,
         fund: &str,
         movement_id: &str,
-        project: &str,
+        project: Option<&str>,
         amount: i64,
         by: &str,
         now: &str,
@@ -194,9 +195,10 @@ impl Tx {
             if let Some(b) = balance {
                 sqlx::query(
                     "INSERT INTO fund_movements (tenant_id, id, fund_id, project_id, kind, amount_fen, balance_after, by_user, at) \
-                     VALUES ($1,$2,$3,$4,'assignment',$5,$6,$7,$8)",
+                     VALUES ($1,$2,$3,$4,$9,$5,$6,$7,$8)",
                 )
                 .bind(tenant).bind(movement_id).bind(fund).bind(project).bind(-amount).bind(b).bind(by).bind(now)
+                .bind(if project.is_some() { "assignment" } else { "call_pool" })
                 .execute(&mut *c).await?;
             }
             Ok(balance)

@@ -11,6 +11,7 @@ pub mod acceptance;
 pub mod area;
 pub mod audit;
 pub mod bulk;
+pub mod call;
 pub mod catalogue;
 mod checkpoint;
 pub mod consultation;

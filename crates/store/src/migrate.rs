@@ -33,6 +33,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0011_funds"),
     migration!("0012_contracts"),
     migration!("0013_acceptance"),
+    migration!("0014_calls"),
 ];
 
 /// Tables that hold national reference data or accounts that span cities, and so carry no

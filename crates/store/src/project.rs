@@ -14,13 +14,17 @@ use sqlx::Row;
 pub struct ProjectRow {
     pub tenant_id: String,
     pub id: String,
-    /// The community of the catalogue item the project undertakes.
+    /// The community the project serves (its catalogue item's, or the one its call application named).
     pub community: AreaCode,
-    pub item_id: String,
+    /// The catalogue item undertaken; `None` for a project awarded by a venture call or tender.
+    pub item_id: Option<String>,
+    /// The item's name, or for a project from a call the call's theme.
     pub item_name: String,
+    /// The call (selection, venture call, tender) that awarded it, if any.
+    pub call_id: Option<String>,
     pub organization_id: String,
     pub organization_name: String,
-    pub eligibility_id: String,
+    pub eligibility_id: Option<String>,
     pub title: String,
     pub stage: Stage,
     /// The current version of the application.
@@ -57,20 +61,24 @@ pub struct NewProject<'a> {
     pub tenant: &'a str,
     pub id: &'a str,
     pub community: &'a AreaCode,
-    pub item_id: &'a str,
+    pub item_id: Option<&'a str>,
+    pub call_id: Option<&'a str>,
     pub organization_id: &'a str,
-    pub eligibility_id: &'a str,
+    pub eligibility_id: Option<&'a str>,
+    /// Draft for an application written on an item; purchased for a call's award.
+    pub stage: Stage,
     pub content: &'a ApplicationContent,
     pub by: &'a str,
     pub now: &'a str,
 }
 
-const COLS: &str = "p.tenant_id, p.id, p.area_code, p.item_id, i.name AS item_name, \
-    p.organization_id, o.name AS organization_name, p.eligibility_id, p.title, p.stage, p.version, \
+const COLS: &str = "p.tenant_id, p.id, p.area_code, p.item_id, COALESCE(i.name,k.title) AS item_name, \
+    p.call_id, p.organization_id, o.name AS organization_name, p.eligibility_id, p.title, p.stage, p.version, \
     p.budget_fen, p.lead_user_id, p.created_at, p.updated_at";
 /// Every project query reads the item's and the organization's names with it.
 const FROM: &str = "projects p \
-    JOIN catalogue_items i ON i.tenant_id = p.tenant_id AND i.id = p.item_id \
+    LEFT JOIN catalogue_items i ON i.tenant_id = p.tenant_id AND i.id = p.item_id \
+    LEFT JOIN calls k ON k.tenant_id = p.tenant_id AND k.id = p.call_id \
     JOIN organizations o ON o.tenant_id = p.tenant_id AND o.id = p.organization_id";
 
 fn stage_of(s: &str) -> Stage {
@@ -86,6 +94,7 @@ macro_rules! project_from_row {
             community: AreaCode::from_stored(&r.try_get::<String, _>("area_code")?),
             item_id: r.try_get("item_id")?,
             item_name: r.try_get("item_name")?,
+            call_id: r.try_get("call_id")?,
             organization_id: r.try_get("organization_id")?,
             organization_name: r.try_get("organization_name")?,
             eligibility_id: r.try_get("eligibility_id")?,
@@ -106,11 +115,12 @@ struct RawProject {
     tenant_id: String,
     id: String,
     area_code: String,
-    item_id: String,
+    item_id: Option<String>,
     item_name: String,
+    call_id: Option<String>,
     organization_id: String,
     organization_name: String,
-    eligibility_id: String,
+    eligibility_id: Option<String>,
     title: String,
     stage: String,
     version: i64,
@@ -129,6 +139,7 @@ impl RawProject {
             id: self.id,
             item_id: self.item_id,
             item_name: self.item_name,
+            call_id: self.call_id,
             organization_id: self.organization_id,
             organization_name: self.organization_name,
             eligibility_id: self.eligibility_id,
@@ -372,16 +383,16 @@ impl RegistryTable {
 }
 
 impl Tx {
-    /// A new project in the draft stage with its first version.
+    /// A new project with its first version.
     pub async fn insert_project(&mut self, p: &NewProject<'_>) -> Result<(), StoreError> {
         let c = p.content;
         on_tx!(self, conn => {
             sqlx::query(
-                "INSERT INTO projects (tenant_id, id, area_code, item_id, organization_id, eligibility_id, title, stage, version, budget_fen, lead_user_id, created_by, created_at, updated_at) \
-                 VALUES ($1,$2,$3,$4,$5,$6,$7,'draft',1,$8,$9,$10,$11,$11)",
+                "INSERT INTO projects (tenant_id, id, area_code, item_id, call_id, organization_id, eligibility_id, title, stage, version, budget_fen, lead_user_id, created_by, created_at, updated_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,1,$10,$11,$12,$13,$13)",
             )
-            .bind(p.tenant).bind(p.id).bind(p.community.as_str()).bind(p.item_id).bind(p.organization_id)
-            .bind(p.eligibility_id).bind(&c.title).bind(c.total()).bind(&c.lead).bind(p.by).bind(p.now)
+            .bind(p.tenant).bind(p.id).bind(p.community.as_str()).bind(p.item_id).bind(p.call_id).bind(p.organization_id)
+            .bind(p.eligibility_id).bind(&c.title).bind(p.stage.as_str()).bind(c.total()).bind(&c.lead).bind(p.by).bind(p.now)
             .execute(&mut *conn).await?;
         });
         self.insert_version(p.tenant, p.id, 1, c, "", p.by, p.now)

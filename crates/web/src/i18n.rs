@@ -336,6 +336,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("vote.motions", "表决事项", "Motions"),
     ("vote.seal", "封存并公布结果", "Seal and announce"),
     ("nav.funds", "资金", "Funds"),
+    ("nav.calls", "征集评审", "Calls"),
     ("fund.title", "购买服务资金", "Funds"),
     ("fund.name", "资金名称", "Fund"),
     ("fund.area", "所属区划代码", "Area code"),

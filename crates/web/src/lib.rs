@@ -9,6 +9,7 @@ pub mod acceptance;
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod call;
 pub mod catalogue;
 pub mod consultation;
 pub mod error;

@@ -151,6 +151,33 @@ pub fn document() -> Value {
                     "source": { "type": "string", "enum": domain::chain::money::FundSource::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>() },
                     "year": { "type": "string" }, "budget": { "type": "string", "description": "yuan, up to 2 decimals" }
                 }), json!(["area", "name", "source", "year", "budget"])),
+                "CallForm": s(json!({
+                    "kind": { "type": "string", "enum": domain::chain::call::CallKind::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>() },
+                    "area": { "type": "string", "description": "organizer's area code (a community for micro calls)" },
+                    "fund_id": { "type": "string", "description": "the fund the pool is drawn from; its area contains the organizer's" },
+                    "theme": { "type": "string", "maxLength": 80 }, "groups": { "type": "string", "description": "priority-group codes, comma-separated" },
+                    "item_id": { "type": "string", "description": "selection: the approved catalogue item contested" },
+                    "facility": { "type": "string", "description": "facility tender: the facility" }, "period_months": { "type": "string", "description": "facility tender: 1–60" },
+                    "requirements": { "type": "string" }, "pool": { "type": "string", "description": "yuan" }, "ceiling": { "type": "string", "description": "yuan per project (micro calls at most 20000)" },
+                    "opens_on": { "type": "string", "format": "date" }, "closes_on": { "type": "string", "format": "date", "description": "applications close at 23:59 China time" },
+                    "rubric": { "type": "string", "description": "one criterion per line: name then full marks; the marks add up to 100" },
+                    "min_panel": { "type": "string", "description": "3–15, default 5" }
+                }), json!(["kind", "area", "fund_id", "theme", "requirements", "pool", "ceiling", "opens_on", "closes_on", "rubric"])),
+                "CallApplicationForm": s(json!({
+                    "organization_id": { "type": "string", "description": "the organization applying (default: the only one the caller manages)" },
+                    "title": { "type": "string", "maxLength": 80 }, "proposal": { "type": "string", "minLength": 10 },
+                    "staffing": { "type": "string", "description": "required for a facility bid" }, "amount": { "type": "string", "description": "yuan, at most the ceiling" },
+                    "community": { "type": "string", "description": "community served (default: the call's, when it is a community)" }
+                }), json!(["title", "proposal", "amount"])),
+                "RubricForm": s(json!({ "rubric": { "type": "string" }, "min_panel": { "type": "string" } }), json!(["rubric", "min_panel"])),
+                "ScoreSheetForm": s(json!({
+                    "scores": { "type": "object", "additionalProperties": { "type": "array", "items": { "type": "integer", "minimum": 0 } }, "description": "application id → points per criterion in rubric order" },
+                    "comment": { "type": "string" }
+                }), json!(["scores"])),
+                "AwardForm": s(json!({
+                    "application_id": { "type": "string" }, "amount": { "type": "string", "description": "yuan; default what was asked" },
+                    "reasons": { "type": "string", "minLength": 4 }
+                }), json!(["application_id", "reasons"])),
                 "PurchaseForm": s(json!({
                     "decision": { "type": "string", "enum": ["buy", "decline"] }, "reason": { "type": "string", "minLength": 4 },
                     "fund_id": { "type": "string", "description": "a fund of the community's township (buying)" },

@@ -83,6 +83,40 @@ pub async fn api_project(
     Ok(Json(state.app.public_project_detail(&id).await?).into_response())
 }
 
+#[derive(Template)]
+#[template(path = "public_call.html")]
+struct CallPage {
+    v: app::call::CallView,
+}
+
+impl CallPage {
+    fn yuan(&self, fen: &i64) -> String {
+        yuan(*fen)
+    }
+    fn points(&self, centi: &u64) -> String {
+        format!("{}.{:02}", centi / 100, centi % 100)
+    }
+}
+
+pub async fn call(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let v = state
+        .app
+        .public_call(&id)
+        .await
+        .map_err(|e| PageError::new(e, Locale::Zh))?;
+    Ok(render(StatusCode::OK, &CallPage { v }))
+}
+
+pub async fn api_call(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.app.public_call(&id).await?).into_response())
+}
+
 pub async fn api_ocds_area(
     State(state): State<AppState>,
     Path(code): Path<String>,

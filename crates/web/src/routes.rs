@@ -2,8 +2,8 @@
 //! from it, so a route added here is served, documented and checked at once.
 
 use crate::{
-    acceptance, api, assets, catalogue, consultation, fund, need, pages, people, project, public,
-    registry, social, talent, volunteer, vote, AppState,
+    acceptance, api, assets, call, catalogue, consultation, fund, need, pages, people, project,
+    public, registry, social, talent, volunteer, vote, AppState,
 };
 use axum::http::Method;
 use axum::routing::{delete, get, post, put, MethodRouter};
@@ -148,6 +148,15 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/consultations/{consultation_id}/freeze", Signed, "Sign and freeze the minutes", post(consultation::freeze)),
         r(g.clone(), "/funds", Signed, "Funds of my territory with balances, and the form to record one", get(fund::funds)),
         r(p.clone(), "/funds", Signed, "Record a fund (township, county or city)", post(fund::create)),
+        r(g.clone(), "/calls", Signed, "Calls (selections, venture and micro calls, facility tenders) of and around my territory, with the form to open one", get(call::calls)),
+        r(p.clone(), "/calls", Signed, "Open a call; its pool is drawn from a fund (organizer)", post(call::create)),
+        r(g.clone(), "/calls/{call_id}", Signed, "A call: terms, rubric, applications, panel, ranking, awards", get(call::call)),
+        r(p.clone(), "/calls/{call_id}/applications", Signed, "Apply (or bid) before the deadline (organization manager)", post(call::apply)),
+        r(p.clone(), "/calls/{call_id}/rubric", Signed, "Revise the rubric until the panel forms (organizer)", post(call::rubric)),
+        r(p.clone(), "/calls/{call_id}/panel", Signed, "Form the panel after the deadline (recusal rules; organizer)", post(call::panel)),
+        r(p.clone(), "/calls/{call_id}/scores", Signed, "Submit a score sheet (panel member, once; the last seals)", post(call::score)),
+        r(p.clone(), "/calls/{call_id}/awards", Signed, "Award the best applicant not yet awarded, with reasons (organizer)", post(call::award)),
+        r(p.clone(), "/calls/{call_id}/close", Signed, "End the awards; the rest of the pool returns to the fund (organizer)", post(call::close)),
         r(p.clone(), "/projects/{project_id}/purchase", Signed, "The township's purchase decision (buy from a fund, or decline, with reasons)", post(fund::decide)),
         r(p.clone(), "/projects/{project_id}/contract", Signed, "Record the signed purchase contract with its payment tranches (township)", post(fund::sign)),
         r(p.clone(), "/projects/{project_id}/activities", Signed, "Record an activity (organization; volunteers' hours become service records)", post(acceptance::activity)),
@@ -186,6 +195,7 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(g.clone(), "/public", Public, "The public site: the provinces", get(public::home)),
         r(g.clone(), "/public/areas/{code}", Public, "The public page of an area: sub-areas; projects (townships, communities) with stage, money, votes and verdicts; needs and organizations (communities)", get(public::area)),
         r(g.clone(), "/public/projects/{project_id}", Public, "A project's public facts", get(public::project)),
+        r(g.clone(), "/public/calls/{call_id}", Public, "A call's public terms and, once sealed, its ranking and awards", get(public::call)),
         r(g.clone(), "/api/v1/me", Signed, "The signed-in account and its roles", get(api::me)),
         r(g.clone(), "/api/v1/areas", Signed, "Search areas in my territory (?q=)", get(api::search_areas)),
         r(g.clone(), "/api/v1/areas/{code}", Signed, "An area with its path and visible children (`nation` for the root)", get(api::area)),
@@ -246,6 +256,15 @@ pub fn route_table() -> Vec<RouteSpec> {
         with_body(r(p.clone(), "/api/v1/consultations/{consultation_id}/freeze", Signed, "Sign and freeze the minutes (recorder, chair, summary)", post(consultation::api_freeze)), "FreezeForm"),
         r(g.clone(), "/api/v1/funds", Signed, "Funds of my territory with balances", get(fund::api_funds)),
         with_body(r(p.clone(), "/api/v1/funds", Signed, "Record a fund (township, county or city)", post(fund::api_create)), "FundForm"),
+        r(g.clone(), "/api/v1/calls", Signed, "Calls of and around my territory, the areas I may organize for and the funds I may draw on", get(call::api_calls)),
+        with_body(r(p.clone(), "/api/v1/calls", Signed, "Open a call (409 insufficient_funds when the fund cannot cover the pool)", post(call::api_create)), "CallForm"),
+        r(g.clone(), "/api/v1/calls/{call_id}", Signed, "A call as the reader may see it (applications for insiders; ranking and own scores once sealed)", get(call::api_call)),
+        with_body(r(p.clone(), "/api/v1/calls/{call_id}/applications", Signed, "Apply (409 deadline_passed names the deadline; already_applied)", post(call::api_apply)), "CallApplicationForm"),
+        with_body(r(p.clone(), "/api/v1/calls/{call_id}/rubric", Signed, "Revise the rubric (409 rubric_locked from the first score)", post(call::api_rubric)), "RubricForm"),
+        with_body(r(p.clone(), "/api/v1/calls/{call_id}/panel", Signed, "Form the panel (422 affiliated_member, panel_too_small)", post(call::api_panel)), "PanelForm"),
+        with_body(r(p.clone(), "/api/v1/calls/{call_id}/scores", Signed, "Submit a score sheet (409 already_scored; sealed when the last member submits)", post(call::api_score)), "ScoreSheetForm"),
+        with_body(r(p.clone(), "/api/v1/calls/{call_id}/awards", Signed, "Award down the ranking (409 out_of_order, pool_exhausted; never more than the pool)", post(call::api_award)), "AwardForm"),
+        r(p.clone(), "/api/v1/calls/{call_id}/close", Signed, "End the awards; the rest of the pool returns to the fund", post(call::api_close)),
         with_body(r(p.clone(), "/api/v1/projects/{project_id}/purchase", Signed, "The township's purchase decision (409 insufficient_funds; never overdraws a fund)", post(fund::api_decide)), "PurchaseForm"),
         with_body(r(p.clone(), "/api/v1/projects/{project_id}/contract", Signed, "Record the signed purchase contract (tranches add up to the amount; the last after acceptance)", post(fund::api_sign)), "ContractForm"),
         with_body(r(p.clone(), "/api/v1/projects/{project_id}/activities", Signed, "Record an activity (organization; volunteers' hours become service records)", post(acceptance::api_activity)), "ActivityForm"),
@@ -278,6 +297,7 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(g.clone(), "/api/v1/certificates/{cert_code}", Public, "Verify a certificate (public)", get(volunteer::api_verify)),
         r(g.clone(), "/api/v1/public/areas/{code}", Public, "An area's public facts (no login)", get(public::api_area)),
         r(g.clone(), "/api/v1/public/projects/{project_id}", Public, "A project's public facts (no login)", get(public::api_project)),
+        r(g.clone(), "/api/v1/public/calls/{call_id}", Public, "A call's public terms, ranking and awards (no login)", get(public::api_call)),
         r(g.clone(), "/api/v1/public/ocds/{code}", Public, "OCDS 1.1 release package of the service-purchase projects of an area (at most 10,000)", get(public::api_ocds_area)),
         r(g.clone(), "/api/v1/public/ocds/projects/{project_id}", Public, "OCDS 1.1 release package of one project", get(public::api_ocds_project)),
         r(g, "/api/v1/audit", Signed, "Audit events in my territory (filters: action, outcome, actor, area, from, to, before)", get(api::audit)),

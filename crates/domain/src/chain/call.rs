@@ -5,43 +5,193 @@
 
 use crate::chain::money::{parse_yuan, yuan};
 use crate::chain::need::PriorityGroup;
-use crate::{DomainError, FieldError};
-use chrono::NaiveDate;
+use crate::{labelled, AreaCode, AreaLevel, DomainError, FieldError};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
+labelled! {
+    /// The four ways organizations compete for work (MECHANISM §1, §4 step 5).
+    pub enum CallKind {
+        Selection = ("selection", "竞争承接"),
+        Venture = ("venture", "公益创投"),
+        Micro = ("micro", "微公益创投"),
+        Facility = ("facility", "设施项目外包"),
+    }
+}
+
+labelled! {
+    /// Where a call is: applications come in until the deadline; the panel is formed and
+    /// scores; once every member has submitted, the scores are sealed and awards are made;
+    /// the call ends when the organizer closes it or its single award is made.
+    pub enum CallStage {
+        Open = ("open", "征集中"),
+        Reviewing = ("reviewing", "评审中"),
+        Sealed = ("sealed", "评分已封存，待评定"),
+        Awarded = ("awarded", "已评定"),
+    }
+}
+
+/// The most a community micro call may give one project, in fen (2 万元): "micro" means small
+/// grants the community committee can run itself (HS 二(二)2 leaves the figure to the locality;
+/// this is the profile default, named in docs/ARCHITECTURE.md).
+pub const MICRO_CEILING_FEN: i64 = 2_000_000;
+
+/// The smallest panel a call may be configured with (the evaluation panel's rules apply).
+pub const MIN_PANEL: usize = 3;
+
+/// One line of a published rubric.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Criterion {
+    pub name: String,
+    pub max: u32,
+}
+
+/// A rubric as typed: one criterion per line, its name then its full marks (`需求契合度 30`);
+/// the marks add up to 100.
+pub fn parse_rubric(text: &str) -> Result<Vec<Criterion>, FieldError> {
+    let bad = |m: String| FieldError::new("rubric", "invalid_rubric", m);
+    let mut out: Vec<Criterion> = Vec::new();
+    for (i, line) in text.lines().map(str::trim).enumerate() {
+        if line.is_empty() {
+            continue;
+        }
+        let Some((name, max)) = line.rsplit_once([' ', '|', '：', ':', '\t']) else {
+            return Err(bad(format!("第 {} 行应写作“标准名称 满分”", i + 1)));
+        };
+        let name = name.trim().trim_end_matches(['|', '：', ':']).trim();
+        let Some(max) = max
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|m| (1..=100).contains(m))
+        else {
+            return Err(bad(format!("第 {} 行的满分应为 1–100 的整数", i + 1)));
+        };
+        if name.is_empty() || name.chars().count() > 40 {
+            return Err(bad(format!("第 {} 行缺少标准名称（不超过 40 字）", i + 1)));
+        }
+        if out.iter().any(|c| c.name == name) {
+            return Err(bad(format!("评分标准“{name}”重复")));
+        }
+        out.push(Criterion {
+            name: name.to_string(),
+            max,
+        });
+    }
+    if out.is_empty() || out.len() > 10 {
+        return Err(bad("请列出 1–10 项评分标准".into()));
+    }
+    let total: u32 = out.iter().map(|c| c.max).sum();
+    if total != 100 {
+        return Err(bad(format!("各项满分合计应为 100，现为 {total}")));
+    }
+    Ok(out)
+}
+
+/// A call as typed by its organizer.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CallForm {
+    pub kind: String,
+    /// The organizing area: a community for micro calls; a township, county or city otherwise
+    /// (a facility tender may also be run by the community that keeps the facility).
+    pub area: String,
+    /// The fund the pool is drawn from when the call opens.
+    pub fund_id: String,
     pub theme: String,
     /// Priority-group codes, separated by commas.
     pub groups: String,
+    /// For a competitive selection: the catalogue item contested.
+    pub item_id: String,
+    /// For a facility tender: the facility (服务中心、养老服务站……).
+    pub facility: String,
+    /// What the work must achieve (service requirements, eligibility of applicants).
+    pub requirements: String,
+    /// For a facility tender: the operating period in months.
+    pub period_months: String,
     /// The pool, in yuan.
     pub pool: String,
     /// The most one project may be awarded, in yuan.
     pub ceiling: String,
     pub opens_on: String,
     pub closes_on: String,
+    pub rubric: String,
+    /// The panel's configured minimum size.
+    pub min_panel: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Call {
+    pub kind: CallKind,
+    pub area: AreaCode,
+    pub fund_id: String,
     pub theme: String,
     pub groups: Vec<PriorityGroup>,
+    pub item_id: Option<String>,
+    pub facility: String,
+    pub requirements: String,
+    pub period_months: i64,
     pub pool_fen: i64,
     pub ceiling_fen: i64,
     pub opens_on: NaiveDate,
     pub closes_on: NaiveDate,
+    pub rubric: Vec<Criterion>,
+    pub min_panel: usize,
+}
+
+/// The moment applications close: the end of the closing day, China time.
+pub fn deadline(closes_on: NaiveDate) -> NaiveDateTime {
+    closes_on.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN))
 }
 
 impl CallForm {
     pub fn validate(&self) -> Result<Call, DomainError> {
         let mut errors = Vec::new();
+        let kind = CallKind::parse(self.kind.trim());
+        if kind.is_none() {
+            errors.push(FieldError::new(
+                "kind",
+                "invalid_kind",
+                "请选择类型：竞争承接、公益创投、微公益创投或设施项目外包",
+            ));
+        }
+        let area = AreaCode::parse(self.area.trim()).ok();
+        let level_ok = |a: &AreaCode| match kind {
+            Some(CallKind::Micro) => a.level() == AreaLevel::Community,
+            Some(CallKind::Facility) => matches!(
+                a.level(),
+                AreaLevel::Community | AreaLevel::Township | AreaLevel::County
+            ),
+            _ => matches!(
+                a.level(),
+                AreaLevel::Township | AreaLevel::County | AreaLevel::City
+            ),
+        };
+        if !area.as_ref().is_some_and(level_ok) {
+            errors.push(FieldError::new(
+                "area",
+                "invalid_area",
+                match kind {
+                    Some(CallKind::Micro) => "微公益创投由社区组织，请填写社区的区划代码",
+                    Some(CallKind::Facility) => "请填写设施所在社区、街道或县（区）的区划代码",
+                    _ => "请填写组织方的街道（乡镇）、县（区）或市的区划代码",
+                },
+            ));
+        }
+        if self.fund_id.trim().is_empty() {
+            errors.push(FieldError::new(
+                "fund_id",
+                "required",
+                "请选择资金池来源的资金",
+            ));
+        }
         let theme = self.theme.trim();
         if theme.is_empty() || theme.chars().count() > 80 {
             errors.push(FieldError::new(
                 "theme",
                 "required",
-                "请填写创投主题（不超过 80 字）",
+                "请填写主题（不超过 80 字）",
             ));
         }
         let mut groups = Vec::new();
@@ -60,6 +210,43 @@ impl CallForm {
                     format!("“{g}”不是重点人群类别"),
                 )),
             }
+        }
+        let item_id = Some(self.item_id.trim())
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
+        if kind == Some(CallKind::Selection) && item_id.is_none() {
+            errors.push(FieldError::new(
+                "item_id",
+                "required",
+                "竞争承接须指明所竞争的服务目录事项",
+            ));
+        }
+        let facility = self.facility.trim();
+        let mut period_months = 0;
+        if kind == Some(CallKind::Facility) {
+            if facility.is_empty() || facility.chars().count() > 60 {
+                errors.push(FieldError::new(
+                    "facility",
+                    "required",
+                    "请填写外包的设施名称（不超过 60 字）",
+                ));
+            }
+            match self.period_months.trim().parse::<i64>() {
+                Ok(m) if (1..=60).contains(&m) => period_months = m,
+                _ => errors.push(FieldError::new(
+                    "period_months",
+                    "invalid_period",
+                    "运营期限应为 1–60 个月",
+                )),
+            }
+        }
+        let requirements = self.requirements.trim();
+        if requirements.is_empty() || requirements.chars().count() > 4000 {
+            errors.push(FieldError::new(
+                "requirements",
+                "required",
+                "请写明服务要求和申报条件（不超过 4000 字）",
+            ));
         }
         let money = |field: &str, v: &str, errors: &mut Vec<FieldError>| match parse_yuan(v) {
             Some(f) if f > 0 => Some(f),
@@ -80,6 +267,15 @@ impl CallForm {
                     "ceiling",
                     "over_pool",
                     format!("单个项目上限不能超过资金池 {} 元", yuan(p)),
+                ));
+            } else if kind == Some(CallKind::Micro) && c > MICRO_CEILING_FEN {
+                errors.push(FieldError::new(
+                    "ceiling",
+                    "over_micro_ceiling",
+                    format!(
+                        "微公益创投单个项目上限不超过 {} 元",
+                        yuan(MICRO_CEILING_FEN)
+                    ),
                 ));
             }
         }
@@ -105,22 +301,264 @@ impl CallForm {
                 ));
             }
         }
-        match (pool, ceiling, opens, closes) {
-            (Some(pool_fen), Some(ceiling_fen), Some(opens_on), Some(closes_on))
-                if errors.is_empty() =>
-            {
-                Ok(Call {
-                    theme: theme.to_string(),
-                    groups,
-                    pool_fen,
-                    ceiling_fen,
-                    opens_on,
-                    closes_on,
-                })
-            }
+        let rubric = parse_rubric(&self.rubric).map_err(|e| errors.push(e)).ok();
+        let min_panel = match self.min_panel.trim() {
+            "" => Some(crate::chain::panel::DEFAULT_MINIMUM),
+            t => t
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (MIN_PANEL..=15).contains(n)),
+        };
+        if min_panel.is_none() {
+            errors.push(FieldError::new(
+                "min_panel",
+                "invalid_panel_size",
+                format!("评审小组人数下限应为 {MIN_PANEL}–15 人"),
+            ));
+        }
+        match (kind, area, pool, ceiling, opens, closes, rubric, min_panel) {
+            (
+                Some(kind),
+                Some(area),
+                Some(pool_fen),
+                Some(ceiling_fen),
+                Some(opens_on),
+                Some(closes_on),
+                Some(rubric),
+                Some(min_panel),
+            ) if errors.is_empty() => Ok(Call {
+                kind,
+                area,
+                fund_id: self.fund_id.trim().to_string(),
+                theme: theme.to_string(),
+                groups,
+                item_id,
+                facility: facility.to_string(),
+                requirements: requirements.to_string(),
+                period_months,
+                pool_fen,
+                ceiling_fen,
+                opens_on,
+                closes_on,
+                rubric,
+                min_panel,
+            }),
             _ => Err(DomainError::Invalid(errors)),
         }
     }
+}
+
+/// An organization's application (for a tender: its bid) as typed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CallApplicationForm {
+    pub title: String,
+    pub proposal: String,
+    /// Who will do the work (required for a facility bid: staff and qualifications).
+    pub staffing: String,
+    /// The amount asked (for a tender: the bid price), in yuan.
+    pub amount: String,
+    /// The community the project serves (defaults to the call's area when that is a community).
+    pub community: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallApplication {
+    pub title: String,
+    pub proposal: String,
+    pub staffing: String,
+    pub amount_fen: i64,
+    pub community: AreaCode,
+}
+
+impl CallApplicationForm {
+    /// Checks the application against the call: the amount within the ceiling, the community
+    /// inside the call's area, and a staffing plan for a facility bid.
+    pub fn validate(
+        &self,
+        kind: CallKind,
+        call_area: &AreaCode,
+        ceiling_fen: i64,
+    ) -> Result<CallApplication, DomainError> {
+        let mut errors = Vec::new();
+        let title = self.title.trim();
+        if title.is_empty() || title.chars().count() > 80 {
+            errors.push(FieldError::new(
+                "title",
+                "required",
+                "请填写项目名称（不超过 80 字）",
+            ));
+        }
+        let proposal = self.proposal.trim();
+        if proposal.chars().count() < 10 || proposal.chars().count() > 8000 {
+            errors.push(FieldError::new(
+                "proposal",
+                "required",
+                "请写明项目方案（10–8000 字）",
+            ));
+        }
+        let staffing = self.staffing.trim();
+        if kind == CallKind::Facility && staffing.is_empty() {
+            errors.push(FieldError::new(
+                "staffing",
+                "required",
+                "投标须写明人员配备（岗位、人数、资质）",
+            ));
+        }
+        let amount = parse_yuan(&self.amount).filter(|f| *f > 0);
+        match amount {
+            None => errors.push(FieldError::new(
+                "amount",
+                "invalid_amount",
+                "金额应为大于 0 的元数，最多两位小数",
+            )),
+            Some(a) if a > ceiling_fen => errors.push(FieldError::new(
+                "amount",
+                "over_ceiling",
+                format!("超过单个项目上限 {} 元", yuan(ceiling_fen)),
+            )),
+            Some(_) => {}
+        }
+        let community = match self.community.trim() {
+            "" if call_area.level() == AreaLevel::Community => Some(call_area.clone()),
+            t => AreaCode::parse(t)
+                .ok()
+                .filter(|c| c.level() == AreaLevel::Community && call_area.contains(c)),
+        };
+        if community.is_none() {
+            errors.push(FieldError::new(
+                "community",
+                "invalid_community",
+                format!("请填写服务的社区，须在 {} 范围内", call_area.full()),
+            ));
+        }
+        match (amount, community) {
+            (Some(amount_fen), Some(community)) if errors.is_empty() => Ok(CallApplication {
+                title: title.to_string(),
+                proposal: proposal.to_string(),
+                staffing: staffing.to_string(),
+                amount_fen,
+                community,
+            }),
+            _ => Err(DomainError::Invalid(errors)),
+        }
+    }
+}
+
+/// A member's score sheet: for every application, the points per criterion in rubric order.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScoreSheetForm {
+    pub scores: BTreeMap<String, Vec<u32>>,
+    pub comment: String,
+}
+
+impl ScoreSheetForm {
+    /// Every application scored on every criterion, none above its full marks.
+    pub fn validate(
+        &self,
+        rubric: &[Criterion],
+        applications: &[String],
+    ) -> Result<(), DomainError> {
+        let mut errors = Vec::new();
+        for a in applications {
+            let field = format!("scores.{a}");
+            match self.scores.get(a) {
+                None => errors.push(FieldError::new(field, "missing_score", "每份申请都须评分")),
+                Some(points) if points.len() != rubric.len() => errors.push(FieldError::new(
+                    field,
+                    "criteria_count",
+                    format!("须按 {} 项评分标准逐项评分", rubric.len()),
+                )),
+                Some(points) => {
+                    for (p, c) in points.iter().zip(rubric) {
+                        if *p > c.max {
+                            errors.push(FieldError::new(
+                                field.clone(),
+                                "over_max",
+                                format!("“{}”满分 {}，评分 {p} 超出", c.name, c.max),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        for a in self.scores.keys() {
+            if !applications.contains(a) {
+                errors.push(FieldError::new(
+                    format!("scores.{a}"),
+                    "unknown_application",
+                    "没有这份申请",
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::Invalid(errors))
+        }
+    }
+}
+
+/// An award as typed by the organizer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AwardForm {
+    pub application_id: String,
+    /// The amount granted, in yuan (at most what was asked; a bid is awarded at its price).
+    pub amount: String,
+    pub reasons: String,
+}
+
+/// Whether `application` may be awarded now: awards follow the ranking (the best applicant not
+/// yet awarded), a selection or tender has exactly one award, and the reasons are written.
+/// Returns the applicant's place.
+pub fn award_in_order(
+    kind: CallKind,
+    ranking: &[String],
+    awarded: &[String],
+    application: &str,
+    reasons: &str,
+) -> Result<usize, DomainError> {
+    if reasons.trim().chars().count() < 4 {
+        return Err(DomainError::field(
+            "reasons",
+            "reasons_required",
+            "请写明评定理由（至少 4 字）",
+        ));
+    }
+    if matches!(kind, CallKind::Selection | CallKind::Facility) && !awarded.is_empty() {
+        return Err(DomainError::Conflict {
+            code: "already_awarded",
+            message: format!("{}只确定一家承接方，已经评定", kind.zh()),
+        });
+    }
+    let Some(place) = ranking.iter().position(|a| a == application) else {
+        return Err(DomainError::field(
+            "application_id",
+            "unknown_application",
+            "没有这份申请",
+        ));
+    };
+    if awarded.iter().any(|a| a == application) {
+        return Err(DomainError::Conflict {
+            code: "already_awarded",
+            message: "这份申请已获资助".into(),
+        });
+    }
+    if let Some(best) = ranking.iter().position(|a| !awarded.contains(a)) {
+        if best != place {
+            return Err(DomainError::Conflict {
+                code: "out_of_order",
+                message: format!(
+                    "须按排名评定：第 {} 名尚未评定，不能先评定第 {} 名",
+                    best + 1,
+                    place + 1
+                ),
+            });
+        }
+    }
+    Ok(place + 1)
 }
 
 /// An award of `amount` on a call with `remaining` of its pool: within the ceiling and the pool;
@@ -153,37 +591,237 @@ pub fn award(remaining: i64, ceiling: i64, amount: i64) -> Result<i64, DomainErr
     Ok(remaining - amount)
 }
 
+/// Who organizes a call: an officer of the community, township, county or city whose area
+/// contains the call's (the kind's own level rule is checked on the form).
+pub fn can_organize(actor: &crate::Actor, area: &AreaCode) -> Result<crate::Role, crate::Denied> {
+    use crate::Role;
+    actor
+        .assignments
+        .iter()
+        .find(|a| {
+            matches!(
+                a.role,
+                Role::CommunityOfficer
+                    | Role::TownshipOfficer
+                    | Role::CountyBureau
+                    | Role::CityBureau
+            ) && a.area.contains(area)
+        })
+        .map(|a| a.role)
+        .ok_or_else(|| crate::Denied {
+            code: "not_call_organizer",
+            message: "无权操作：征集由组织方（社区居委会、街道或民政部门）办理".into(),
+        })
+}
+
+/// The rubric's revision as typed (until the first score).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RubricForm {
+    pub rubric: String,
+    pub min_panel: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    #[test]
-    fn a_call_names_every_bad_field() {
-        let ok = CallForm {
+    fn form() -> CallForm {
+        CallForm {
+            kind: "venture".into(),
+            area: "3410".into(),
+            fund_id: "f1".into(),
             theme: "关爱一老一小".into(),
             groups: "special_elderly, children_in_difficulty".into(),
+            requirements: "在本市登记的社会组织".into(),
             pool: "500000".into(),
             ceiling: "50000".into(),
             opens_on: "2027-03-01".into(),
             closes_on: "2027-04-30".into(),
-        };
-        let c = ok.validate().unwrap();
+            rubric: "需求契合度 30\n方案可行性 40\n团队与经验|20\n预算合理性：10".into(),
+            ..CallForm::default()
+        }
+    }
+
+    fn codes(e: DomainError) -> Vec<&'static str> {
+        match e {
+            DomainError::Invalid(e) => e.iter().map(|x| x.code).collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_call_names_every_bad_field() {
+        let c = form().validate().unwrap();
         assert_eq!(
-            (c.pool_fen, c.ceiling_fen, c.groups.len()),
-            (50_000_000, 5_000_000, 2)
+            (
+                c.pool_fen,
+                c.ceiling_fen,
+                c.groups.len(),
+                c.rubric.len(),
+                c.min_panel
+            ),
+            (50_000_000, 5_000_000, 2, 4, 5)
+        );
+        assert_eq!(
+            c.rubric[2],
+            Criterion {
+                name: "团队与经验".into(),
+                max: 20
+            }
         );
         let bad = CallForm {
             groups: "rich".into(),
             ceiling: "600000".into(),
             closes_on: "2027-02-01".into(),
-            ..ok
+            rubric: "需求契合度 30\n方案 60".into(),
+            min_panel: "2".into(),
+            ..form()
         };
-        let DomainError::Invalid(e) = bad.validate().unwrap_err() else {
-            panic!()
+        assert_eq!(
+            codes(bad.validate().unwrap_err()),
+            [
+                "invalid_group",
+                "over_pool",
+                "period_order",
+                "invalid_rubric",
+                "invalid_panel_size"
+            ]
+        );
+    }
+
+    #[test]
+    fn each_kind_has_its_own_conditions() {
+        let micro = CallForm {
+            kind: "micro".into(),
+            area: "341002002001".into(),
+            pool: "60000".into(),
+            ceiling: "30000".into(),
+            ..form()
         };
-        let codes: Vec<&str> = e.iter().map(|x| x.code).collect();
-        assert_eq!(codes, ["invalid_group", "over_pool", "period_order"]);
+        assert_eq!(codes(micro.validate().unwrap_err()), ["over_micro_ceiling"]);
+        let micro_at_city = CallForm {
+            kind: "micro".into(),
+            ..form()
+        };
+        assert_eq!(
+            codes(micro_at_city.validate().unwrap_err()),
+            ["invalid_area", "over_micro_ceiling"]
+        );
+        let selection = CallForm {
+            kind: "selection".into(),
+            ..form()
+        };
+        assert_eq!(codes(selection.validate().unwrap_err()), ["required"]);
+        let tender = CallForm {
+            kind: "facility".into(),
+            area: "341002002".into(),
+            ..form()
+        };
+        assert_eq!(
+            codes(tender.validate().unwrap_err()),
+            ["required", "invalid_period"]
+        );
+        let tender = CallForm {
+            facility: "柏树街社区养老服务站".into(),
+            period_months: "24".into(),
+            ..tender
+        };
+        assert_eq!(tender.validate().unwrap().period_months, 24);
+    }
+
+    #[test]
+    fn applications_stay_within_the_ceiling_and_the_calls_area() {
+        let city = AreaCode::parse("3410").unwrap();
+        let ok = CallApplicationForm {
+            title: "长者食堂".into(),
+            proposal: "为高龄独居老人提供午餐和探访服务".into(),
+            amount: "50000".into(),
+            community: "341002002001".into(),
+            ..Default::default()
+        };
+        ok.validate(CallKind::Venture, &city, 5_000_000).unwrap();
+        let bad = CallApplicationForm {
+            amount: "50000.01".into(),
+            community: "110101001001".into(),
+            ..ok.clone()
+        };
+        assert_eq!(
+            codes(
+                bad.validate(CallKind::Facility, &city, 5_000_000)
+                    .unwrap_err()
+            ),
+            ["required", "over_ceiling", "invalid_community"]
+        );
+    }
+
+    #[test]
+    fn score_sheets_cover_every_application_within_full_marks() {
+        let rubric = form().validate().unwrap().rubric;
+        let apps = vec!["a".to_string(), "b".to_string()];
+        let mut sheet = ScoreSheetForm::default();
+        sheet.scores.insert("a".into(), vec![30, 40, 20, 10]);
+        assert_eq!(
+            codes(sheet.validate(&rubric, &apps).unwrap_err()),
+            ["missing_score"]
+        );
+        sheet.scores.insert("b".into(), vec![31, 0, 0, 0]);
+        sheet.scores.insert("z".into(), vec![0, 0, 0, 0]);
+        assert_eq!(
+            codes(sheet.validate(&rubric, &apps).unwrap_err()),
+            ["over_max", "unknown_application"]
+        );
+        sheet.scores.remove("z");
+        sheet.scores.insert("b".into(), vec![30, 0, 0]);
+        assert_eq!(
+            codes(sheet.validate(&rubric, &apps).unwrap_err()),
+            ["criteria_count"]
+        );
+        sheet.scores.insert("b".into(), vec![0, 0, 0, 0]);
+        assert!(sheet.validate(&rubric, &apps).is_ok());
+    }
+
+    #[test]
+    fn awards_follow_the_ranking_and_a_tender_has_one() {
+        let ranking: Vec<String> = ["x", "y", "z"].map(String::from).to_vec();
+        let conflict = |r: Result<usize, DomainError>| match r {
+            Err(DomainError::Conflict { code, .. }) => code,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            award_in_order(CallKind::Venture, &ranking, &[], "x", "综合得分第一").unwrap(),
+            1
+        );
+        assert_eq!(
+            conflict(award_in_order(
+                CallKind::Venture,
+                &ranking,
+                &[],
+                "y",
+                "综合得分第二"
+            )),
+            "out_of_order"
+        );
+        let done = vec!["x".to_string()];
+        assert_eq!(
+            award_in_order(CallKind::Venture, &ranking, &done, "y", "综合得分第二").unwrap(),
+            2
+        );
+        assert_eq!(
+            conflict(award_in_order(
+                CallKind::Facility,
+                &ranking,
+                &done,
+                "y",
+                "综合得分第二"
+            )),
+            "already_awarded"
+        );
+        assert!(matches!(
+            award_in_order(CallKind::Selection, &ranking, &[], "x", "好"),
+            Err(DomainError::Invalid(_))
+        ));
     }
 
     proptest! {

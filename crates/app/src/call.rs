@@ -1,0 +1,1090 @@
+//! Calls (issue 5): a township or bureau's competitive selection on a catalogue item, a
+//! venture-philanthropy call, a community micro call, a facility tender. One path for all four:
+//! the organizer publishes the terms (the pool drawn from a fund), organizations apply until the
+//! deadline, a panel formed under the evaluation's recusal rules scores every application once,
+//! the sheets are sealed when the last member submits, the ranking is computed, and awards go
+//! down the ranking within the pool. Each award becomes a project bought from the call's fund,
+//! which continues through contract, delivery and evaluation like any other.
+
+use crate::acceptance::PanelForm;
+use crate::audit::{event, Subject};
+use crate::registry::tenant_of;
+use crate::social::new_id;
+use crate::{App, AppError, Ctx};
+use chrono::NaiveDateTime;
+use domain::audit::Outcome;
+use domain::authz::Action;
+use domain::chain::application::{ApplicationContent, BudgetLine};
+use domain::chain::call::{
+    award, award_in_order, can_organize, deadline, parse_rubric, AwardForm, CallApplicationForm,
+    CallForm, CallKind, CallStage, RubricForm, ScoreSheetForm,
+};
+use domain::chain::catalogue::{can_apply, EligibilityStatus, ItemStatus};
+use domain::chain::money::{parse_yuan, yuan};
+use domain::chain::panel::check_panel;
+use domain::chain::selection::{in_time, rank, rubric_open, Entry, TIE_RULE};
+use domain::chain::stage::Stage;
+use domain::identity::Scope;
+use domain::{Actor, AreaCode, DomainError, Role};
+use serde::Serialize;
+use serde_json::json;
+use std::collections::BTreeSet;
+use store::call::{AwardRow, CallApplicationRow, CallRow};
+use store::fund::FundRow;
+use store::project::NewProject;
+use store::time;
+
+/// Calls the reader can see, and what they may open.
+#[derive(Debug, Clone, Serialize)]
+pub struct CallList {
+    pub calls: Vec<CallRow>,
+    /// Areas the reader may organize calls for.
+    pub can_open_for: Vec<AreaCode>,
+    /// Funds a call of the reader's may draw its pool from.
+    pub funds: Vec<FundRow>,
+}
+
+/// One place of a sealed call's ranking.
+#[derive(Debug, Clone, Serialize)]
+pub struct RankedApplication {
+    pub place: usize,
+    pub application_id: String,
+    pub organization_name: String,
+    pub title: String,
+    pub amount_fen: i64,
+    /// Average total, in hundredths of a point.
+    pub average_centi: u64,
+    pub explanation: String,
+    /// What it was awarded, if anything.
+    pub awarded_fen: Option<i64>,
+    pub project_id: Option<String>,
+}
+
+/// One member's points for the reader's own application.
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnScore {
+    pub member: String,
+    pub points: Vec<u32>,
+    pub total: u32,
+}
+
+/// What the reader may do on the call.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CallPowers {
+    pub organize: bool,
+    /// Organizations the reader may apply for (managers), while applications are open.
+    pub apply_as: Vec<(String, String)>,
+    /// The reader sits on the panel and has a sheet to submit.
+    pub score: bool,
+    /// The reader's organizations' applications.
+    pub applied: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CallView {
+    pub call: CallRow,
+    /// The moment applications close (China time).
+    pub deadline: String,
+    pub accepting: bool,
+    pub remaining_fen: i64,
+    /// Applications the reader may read: all for the organizer and the panel, their own for an
+    /// applicant, none otherwise.
+    pub applications: Vec<CallApplicationRow>,
+    pub panel_size: usize,
+    /// Members' names, for the organizer and the panel.
+    pub panel: Vec<String>,
+    pub sheets_in: usize,
+    /// Once the sheets are sealed: the ranking, explained, with the awards.
+    pub ranking: Vec<RankedApplication>,
+    pub tie_rule: &'static str,
+    pub awards: Vec<AwardRow>,
+    /// An applicant's own scores, member by member, once sealed.
+    pub own_scores: Vec<OwnScore>,
+    pub powers: CallPowers,
+}
+
+fn field(f: &str, code: &'static str, m: impl Into<String>) -> AppError {
+    DomainError::field(f, code, m).into()
+}
+
+fn conflict(code: &'static str, m: impl Into<String>) -> AppError {
+    DomainError::Conflict {
+        code,
+        message: m.into(),
+    }
+    .into()
+}
+
+fn subject(k: &CallRow) -> Subject<'_> {
+    Subject {
+        kind: "call",
+        id: &k.id,
+        area: &k.area,
+    }
+}
+
+/// Now, as the wall clock in China reads it (deadlines are China time).
+fn china_now() -> NaiveDateTime {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).naive_utc()
+}
+
+fn submitted(at: &str) -> NaiveDateTime {
+    time::from_db(at)
+        .map(|t| (t + chrono::Duration::hours(8)).naive_utc())
+        .unwrap_or_default()
+}
+
+/// Organizations the actor manages.
+fn managed(actor: &Actor) -> Vec<String> {
+    actor
+        .assignments
+        .iter()
+        .filter(|a| a.role == Role::OrganizationManager)
+        .filter_map(|a| a.organization_id.clone())
+        .collect()
+}
+
+/// The ranking of a sealed call from its sheets (application ids, best first) and the rows.
+fn ranking(
+    k: &CallRow,
+    apps: &[CallApplicationRow],
+    sheets: &[store::call::SheetRow],
+) -> Vec<domain::chain::selection::Ranked> {
+    let entries: Vec<Entry> = apps
+        .iter()
+        .map(|a| Entry {
+            applicant: a.id.clone(),
+            submitted_at: submitted(&a.submitted_at),
+            scores: sheets
+                .iter()
+                .map(|s| {
+                    s.scores
+                        .get(&a.id)
+                        .cloned()
+                        .unwrap_or_else(|| vec![0; k.rubric.len()])
+                })
+                .collect(),
+        })
+        .collect();
+    rank(&entries)
+}
+
+impl App {
+    /// Loads a call the reader may see: inside their territory, or covering it (a call of the
+    /// city is open to every organization and officer in it); organization managers see every
+    /// call of their city.
+    async fn readable_call(
+        &self,
+        actor: &Actor,
+        id: &str,
+        action: &str,
+        ctx: &Ctx,
+    ) -> Result<CallRow, AppError> {
+        let tenant = tenant_of(id).ok_or_else(|| AppError::not_found("征集"))?;
+        let k = self
+            .db
+            .call(tenant, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("征集"))?;
+        // Organizations compete for calls anywhere in their city (a township's tender may go to
+        // an organization of the next district), so their managers read the city's calls.
+        let covers_reader = actor.assignments.iter().any(|a| {
+            k.area.contains(&a.area)
+                || (a.role == Role::OrganizationManager && a.area.tenant() == k.area.tenant())
+        });
+        if !covers_reader {
+            self.in_view(actor, &subject(&k), action, ctx).await?;
+        }
+        Ok(k)
+    }
+
+    pub async fn calls(&self, actor: &Actor) -> Result<CallList, AppError> {
+        let mut roots: Vec<AreaCode> = domain::authz::reach(actor, Action::ViewChain)
+            .roots()
+            .to_vec();
+        for a in &actor.assignments {
+            if a.role == Role::OrganizationManager {
+                if let Some(city) = a.area.tenant().and_then(|t| AreaCode::parse(t).ok()) {
+                    roots.push(city);
+                }
+            }
+        }
+        let scope = Scope::new(roots);
+        let mut covering: Vec<AreaCode> = Vec::new();
+        for a in &actor.assignments {
+            for up in a.area.ancestors() {
+                if !covering.contains(&up) {
+                    covering.push(up);
+                }
+            }
+            if !covering.contains(&a.area) {
+                covering.push(a.area.clone());
+            }
+        }
+        let calls = self.db.calls(&scope, &covering, 200).await?;
+        let can_open_for: Vec<AreaCode> = actor
+            .assignments
+            .iter()
+            .filter(|a| can_organize(actor, &a.area).is_ok())
+            .map(|a| a.area.clone())
+            .collect();
+        let mut funds = Vec::new();
+        if !can_open_for.is_empty() {
+            // Funds of the organizer's areas and of the areas above (a community's micro call
+            // draws on its township's fund).
+            let mut roots: Vec<AreaCode> = can_open_for.clone();
+            for a in &can_open_for {
+                roots.extend(
+                    a.ancestors()
+                        .into_iter()
+                        .filter(|x| x.level() >= domain::AreaLevel::City),
+                );
+            }
+            for f in self.db.funds(&Scope::new(roots), 500).await? {
+                if can_open_for
+                    .iter()
+                    .any(|a| f.area.contains(a) || a.contains(&f.area))
+                {
+                    funds.push(f);
+                }
+            }
+        }
+        Ok(CallList {
+            calls,
+            can_open_for,
+            funds,
+        })
+    }
+
+    /// Publishes a call and draws its pool from the fund (refused if the fund cannot cover it).
+    pub async fn open_call(
+        &self,
+        actor: &Actor,
+        form: &CallForm,
+        ctx: &Ctx,
+    ) -> Result<String, AppError> {
+        let area = AreaCode::parse(form.area.trim()).unwrap_or_else(|_| AreaCode::nation());
+        let subj = Subject {
+            kind: "call",
+            id: "",
+            area: &area,
+        };
+        let checked = async {
+            let k = form.validate()?;
+            let role = can_organize(actor, &k.area)?;
+            let fund = match tenant_of(&k.fund_id) {
+                Some(t) => self.db.fund(t, &k.fund_id).await?,
+                None => None,
+            }
+            .ok_or_else(|| field("fund_id", "unknown_fund", "没有这项资金"))?;
+            if !fund.area.contains(&k.area) {
+                return Err(field(
+                    "fund_id",
+                    "fund_elsewhere",
+                    "资金所属区域须覆盖组织方的区域",
+                ));
+            }
+            if fund.balance_fen < k.pool_fen {
+                return Err(field(
+                    "pool",
+                    "insufficient_funds",
+                    format!(
+                        "资金“{}”余额 {} 元，不足以设立资金池",
+                        fund.name,
+                        yuan(fund.balance_fen)
+                    ),
+                ));
+            }
+            if let Some(item_id) = &k.item_id {
+                let item = match tenant_of(item_id) {
+                    Some(t) => self.db.catalogue_item(t, item_id).await?,
+                    None => None,
+                };
+                match item {
+                    Some(i)
+                        if i.status == ItemStatus::Approved && k.area.contains(&i.community) => {}
+                    _ => {
+                        return Err(field(
+                            "item_id",
+                            "unknown_item",
+                            "须是本辖区内已审核的服务目录事项",
+                        ))
+                    }
+                }
+            }
+            Ok::<_, AppError>((k, role, fund))
+        }
+        .await;
+        let (k, role, fund) = self
+            .or_refused(checked, actor, "call.open", &subj, ctx)
+            .await?;
+        let tenant = k.area.tenant().unwrap_or("0000").to_string();
+        let id = new_id(&tenant);
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        tx.insert_call(&tenant, &id, &k, &actor.user_id, &now)
+            .await?;
+        let movement = new_id(&tenant);
+        let drawn = tx
+            .draw_fund(
+                &fund.tenant_id,
+                &fund.id,
+                &movement,
+                None,
+                k.pool_fen,
+                &actor.user_id,
+                &now,
+            )
+            .await?;
+        let subj = Subject {
+            kind: "call",
+            id: &id,
+            area: &k.area,
+        };
+        if drawn.is_none() {
+            return Err(self
+                .conflict(
+                    tx,
+                    actor,
+                    "call.open",
+                    &subj,
+                    "insufficient_funds",
+                    format!("资金“{}”余额已不足以设立资金池", fund.name),
+                    ctx,
+                )
+                .await);
+        }
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "call.open",
+            Outcome::Ok,
+            &subj,
+            None,
+            Some(json!({ "call": k, "fund_balance_after": drawn })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn call_view(
+        &self,
+        actor: &Actor,
+        id: &str,
+        ctx: &Ctx,
+    ) -> Result<CallView, AppError> {
+        let k = self.readable_call(actor, id, "call.view", ctx).await?;
+        self.view_of(k, Some(actor)).await
+    }
+
+    /// The call as a reader sees it; `None` is the public, who see terms, ranking and awards.
+    pub(crate) async fn view_of(
+        &self,
+        k: CallRow,
+        actor: Option<&Actor>,
+    ) -> Result<CallView, AppError> {
+        let t = k.tenant_id.clone();
+        let all = self.db.call_applications(&t, &k.id).await?;
+        let panel = self.db.call_panel(&t, &k.id).await?;
+        let sheets = self.db.call_sheets(&t, &k.id).await?;
+        let sealed = matches!(k.stage, CallStage::Sealed | CallStage::Awarded);
+        let awards = self.db.call_awards(&t, &k.id).await?;
+        let organize = actor.is_some_and(|a| can_organize(a, &k.area).is_ok());
+        let member = actor.is_some_and(|a| panel.iter().any(|(u, _)| *u == a.user_id));
+        let mine: Vec<String> = actor.map(managed).unwrap_or_default();
+        let applied: Vec<String> = all
+            .iter()
+            .filter(|a| mine.contains(&a.organization_id))
+            .map(|a| a.id.clone())
+            .collect();
+        let accepting = k.stage == CallStage::Open
+            && chrono::NaiveDate::parse_from_str(&k.closes_on, "%Y-%m-%d")
+                .is_ok_and(|c| china_now() <= deadline(c));
+        let mut apply_as = Vec::new();
+        if accepting {
+            for org in &mine {
+                if all.iter().any(|x| x.organization_id == *org) {
+                    continue;
+                }
+                if let Some(o) = match tenant_of(org) {
+                    Some(ot) => self.db.organization(ot, org).await?,
+                    None => None,
+                } {
+                    apply_as.push((org.clone(), o.org.name));
+                }
+            }
+        }
+        let score = member
+            && k.stage == CallStage::Reviewing
+            && actor.is_some_and(|a| !sheets.iter().any(|s| s.user_id == a.user_id));
+        let mut ranking_rows = Vec::new();
+        let mut own_scores = Vec::new();
+        if sealed {
+            for r in ranking(&k, &all, &sheets) {
+                let Some(a) = all.iter().find(|a| a.id == r.applicant) else {
+                    continue;
+                };
+                let won = awards.iter().find(|w| w.application_id == a.id);
+                ranking_rows.push(RankedApplication {
+                    place: r.place,
+                    application_id: a.id.clone(),
+                    organization_name: a.organization_name.clone(),
+                    title: a.title.clone(),
+                    amount_fen: a.amount_fen,
+                    average_centi: r.average_centi,
+                    explanation: r.explanation,
+                    awarded_fen: won.map(|w| w.amount_fen),
+                    project_id: won.map(|w| w.project_id.clone()),
+                });
+            }
+            if let Some(own) = applied.first() {
+                for s in &sheets {
+                    let points = s.scores.get(own).cloned().unwrap_or_default();
+                    own_scores.push(OwnScore {
+                        member: s.name.clone(),
+                        total: points.iter().sum(),
+                        points,
+                    });
+                }
+            }
+        }
+        let insider = organize || member;
+        let applications = all
+            .into_iter()
+            .filter(|a| insider || applied.contains(&a.id))
+            .collect();
+        Ok(CallView {
+            deadline: format!("{} 23:59", k.closes_on),
+            accepting,
+            remaining_fen: k.pool_fen - k.awarded_fen,
+            applications,
+            panel_size: panel.len(),
+            panel: if insider {
+                panel.into_iter().map(|(_, n)| n).collect()
+            } else {
+                Vec::new()
+            },
+            sheets_in: sheets.len(),
+            ranking: ranking_rows,
+            tie_rule: TIE_RULE,
+            awards,
+            own_scores,
+            powers: CallPowers {
+                organize,
+                apply_as,
+                score,
+                applied,
+            },
+            call: k,
+        })
+    }
+}
+
+impl App {
+    /// The organizer revises the rubric or the panel's size; refused from the first score.
+    pub async fn revise_rubric(
+        &self,
+        actor: &Actor,
+        id: &str,
+        form: &RubricForm,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        let k = self.readable_call(actor, id, "call.rubric", ctx).await?;
+        let sheets = self.db.call_sheets(&k.tenant_id, id).await?.len();
+        let checked = async {
+            let role = can_organize(actor, &k.area)?;
+            rubric_open(sheets)?;
+            let rubric = parse_rubric(&form.rubric)
+                .map_err(|e| AppError::from(DomainError::Invalid(vec![e])))?;
+            let min_panel = form
+                .min_panel
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (domain::chain::call::MIN_PANEL as i64..=15).contains(n))
+                .ok_or_else(|| {
+                    field(
+                        "min_panel",
+                        "invalid_panel_size",
+                        "评审小组人数下限应为 3–15 人",
+                    )
+                })?;
+            if k.stage != CallStage::Open {
+                return Err(conflict(
+                    "rubric_locked",
+                    "评审小组组成后，评分标准不能再修改",
+                ));
+            }
+            Ok::<_, AppError>((role, rubric, min_panel))
+        }
+        .await;
+        let (role, rubric, min_panel) = self
+            .or_refused(checked, actor, "call.rubric", &subject(&k), ctx)
+            .await?;
+        let mut tx = self.db.begin().await?;
+        tx.set_call_rubric(&k.tenant_id, id, &rubric, min_panel)
+            .await?;
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "call.rubric",
+            Outcome::Ok,
+            &subject(&k),
+            Some(json!({ "rubric": k.rubric, "min_panel": k.min_panel })),
+            Some(json!({ "rubric": rubric, "min_panel": min_panel })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// An organization's manager applies (or bids) before the deadline.
+    pub async fn apply_to_call(
+        &self,
+        actor: &Actor,
+        id: &str,
+        organization_id: &str,
+        form: &CallApplicationForm,
+        ctx: &Ctx,
+    ) -> Result<String, AppError> {
+        self.apply_to_call_at(actor, id, organization_id, form, china_now(), ctx)
+            .await
+    }
+
+    /// As `apply_to_call`, at a given China time (the demonstration's past calls, tests).
+    pub async fn apply_to_call_at(
+        &self,
+        actor: &Actor,
+        id: &str,
+        organization_id: &str,
+        form: &CallApplicationForm,
+        at: NaiveDateTime,
+        ctx: &Ctx,
+    ) -> Result<String, AppError> {
+        let k = self.readable_call(actor, id, "call.apply", ctx).await?;
+        let org = match organization_id.trim() {
+            "" => managed(actor).into_iter().next().unwrap_or_default(),
+            o => o.to_string(),
+        };
+        let checked = async {
+            let role = can_apply(actor, &org)?;
+            if k.stage != CallStage::Open {
+                return Err(conflict(
+                    "call_closed",
+                    format!("本次征集现为“{}”，不再接受申请", k.stage.zh()),
+                ));
+            }
+            let opens =
+                chrono::NaiveDate::parse_from_str(&k.opens_on, "%Y-%m-%d").unwrap_or_default();
+            if at.date() < opens {
+                return Err(conflict(
+                    "call_not_open",
+                    format!("本次征集 {} 起接受申请", k.opens_on),
+                ));
+            }
+            let closes =
+                chrono::NaiveDate::parse_from_str(&k.closes_on, "%Y-%m-%d").unwrap_or_default();
+            in_time(at, deadline(closes))?;
+            let a = form.validate(k.kind, &k.area, k.ceiling_fen)?;
+            // A selection is among organizations approved to undertake the item.
+            let eligibility = match &k.item_id {
+                Some(item) => Some(
+                    self.db
+                        .eligibilities_of(&k.tenant_id, item)
+                        .await?
+                        .into_iter()
+                        .find(|e| {
+                            e.organization_id == org && e.status == EligibilityStatus::Approved
+                        })
+                        .map(|e| e.id)
+                        .ok_or_else(|| {
+                            conflict(
+                                "not_eligible",
+                                "竞争承接只接受已获该事项承接资格的社会组织申请",
+                            )
+                        })?,
+                ),
+                None => None,
+            };
+            Ok::<_, AppError>((role, a, eligibility))
+        }
+        .await;
+        let (role, a, eligibility) = self
+            .or_refused(checked, actor, "call.apply", &subject(&k), ctx)
+            .await?;
+        let aid = new_id(&k.tenant_id);
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        let fresh = tx
+            .insert_call_application(
+                &k.tenant_id,
+                id,
+                &aid,
+                &org,
+                eligibility.as_deref(),
+                &a,
+                &actor.user_id,
+                &now,
+            )
+            .await?;
+        if !fresh {
+            return Err(self
+                .conflict(
+                    tx,
+                    actor,
+                    "call.apply",
+                    &subject(&k),
+                    "already_applied",
+                    "本组织已经提交过申请，申请提交后不能修改",
+                    ctx,
+                )
+                .await);
+        }
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "call.apply",
+            Outcome::Ok,
+            &subject(&k),
+            None,
+            Some(json!({ "application_id": aid, "organization_id": org, "application": a })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(aid)
+    }
+
+    /// The organizer forms the panel after the deadline; no member may be affiliated with any
+    /// applicant, and the panel has at least the call's minimum.
+    pub async fn form_call_panel(
+        &self,
+        actor: &Actor,
+        id: &str,
+        form: &PanelForm,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        self.form_call_panel_at(actor, id, form, china_now(), ctx)
+            .await
+    }
+
+    /// As `form_call_panel`, at a given China time (the demonstration's past calls, tests).
+    pub async fn form_call_panel_at(
+        &self,
+        actor: &Actor,
+        id: &str,
+        form: &PanelForm,
+        at: NaiveDateTime,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        let k = self.readable_call(actor, id, "call.panel", ctx).await?;
+        let apps = self.db.call_applications(&k.tenant_id, id).await?;
+        let checked = async {
+            let role = can_organize(actor, &k.area)?;
+            if k.stage != CallStage::Open {
+                return Err(conflict("panel_formed", "评审小组已经组成"));
+            }
+            let closes =
+                chrono::NaiveDate::parse_from_str(&k.closes_on, "%Y-%m-%d").unwrap_or_default();
+            if at <= deadline(closes) {
+                return Err(conflict(
+                    "still_accepting",
+                    format!(
+                        "申请截止时间为 {} 23:59，截止后才能组成评审小组",
+                        k.closes_on
+                    ),
+                ));
+            }
+            if apps.is_empty() {
+                return Err(conflict("no_applications", "没有收到申请，无需评审"));
+            }
+            let candidates = self
+                .panel_candidates(&form.members, &k.area, &BTreeSet::new(), "本次征集")
+                .await?;
+            let applicants: BTreeSet<String> =
+                apps.iter().map(|a| a.organization_id.clone()).collect();
+            check_panel(&candidates, &applicants, k.min_panel as usize)?;
+            Ok::<_, AppError>((role, candidates))
+        }
+        .await;
+        let (role, candidates) = self
+            .or_refused(checked, actor, "call.panel", &subject(&k), ctx)
+            .await?;
+        let members: Vec<(String, String)> = candidates
+            .iter()
+            .map(|c| (c.person.clone(), c.name.clone()))
+            .collect();
+        let mut tx = self.db.begin().await?;
+        if !tx
+            .set_call_stage(&k.tenant_id, id, CallStage::Open, CallStage::Reviewing)
+            .await?
+        {
+            return Err(self
+                .conflict(
+                    tx,
+                    actor,
+                    "call.panel",
+                    &subject(&k),
+                    "panel_formed",
+                    "评审小组已经组成",
+                    ctx,
+                )
+                .await);
+        }
+        tx.insert_call_panel(&k.tenant_id, id, &members).await?;
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "call.panel",
+            Outcome::Ok,
+            &subject(&k),
+            None,
+            Some(json!({ "members": members })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A panel member submits their sheet, once; the last sheet seals the scores.
+    pub async fn score_call(
+        &self,
+        actor: &Actor,
+        id: &str,
+        form: &ScoreSheetForm,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        let k = self.readable_call(actor, id, "call.score", ctx).await?;
+        let panel = self.db.call_panel(&k.tenant_id, id).await?;
+        let apps: Vec<String> = self
+            .db
+            .call_applications(&k.tenant_id, id)
+            .await?
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        let checked = if !panel.iter().any(|(u, _)| *u == actor.user_id) {
+            Err(AppError::Denied(domain::Denied {
+                code: "not_panel_member",
+                message: "无权评分：只有评审小组成员可以评分".into(),
+            }))
+        } else if k.stage != CallStage::Reviewing {
+            Err(conflict(
+                "not_reviewing",
+                format!("本次征集现为“{}”，不在评审中", k.stage.zh()),
+            ))
+        } else {
+            form.validate(&k.rubric, &apps).map_err(AppError::from)
+        };
+        self.or_refused(checked, actor, "call.score", &subject(&k), ctx)
+            .await?;
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        let stage = tx.lock_call(&k.tenant_id, id).await?;
+        let fresh = stage == Some(CallStage::Reviewing)
+            && tx
+                .insert_call_sheet(
+                    &k.tenant_id,
+                    id,
+                    &actor.user_id,
+                    &form.scores,
+                    form.comment.trim(),
+                    &now,
+                )
+                .await?;
+        if !fresh {
+            return Err(self
+                .conflict(
+                    tx,
+                    actor,
+                    "call.score",
+                    &subject(&k),
+                    "already_scored",
+                    "您已提交评分，评分提交后封存，不能修改",
+                    ctx,
+                )
+                .await);
+        }
+        let n = tx.count_call_sheets(&k.tenant_id, id).await?;
+        let sealed = n as usize == panel.len();
+        if sealed {
+            tx.set_call_stage(&k.tenant_id, id, CallStage::Reviewing, CallStage::Sealed)
+                .await?;
+        }
+        tx.append_audit(event(
+            Some(actor),
+            None,
+            "call.score",
+            Outcome::Ok,
+            &subject(&k),
+            None,
+            Some(json!({ "scores": form.scores, "sealed": sealed })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The organizer awards the best applicant not yet awarded, with reasons, within the
+    /// ceiling and what remains of the pool; the award becomes a project bought from the
+    /// call's fund, at the contract step.
+    pub async fn award_call(
+        &self,
+        actor: &Actor,
+        id: &str,
+        form: &AwardForm,
+        ctx: &Ctx,
+    ) -> Result<String, AppError> {
+        let k = self.readable_call(actor, id, "call.award", ctx).await?;
+        let apps = self.db.call_applications(&k.tenant_id, id).await?;
+        let sheets = self.db.call_sheets(&k.tenant_id, id).await?;
+        let awards = self.db.call_awards(&k.tenant_id, id).await?;
+        let checked = (|| {
+            let role = can_organize(actor, &k.area)?;
+            if k.stage != CallStage::Sealed {
+                return Err(conflict(
+                    "not_sealed",
+                    format!("本次征集现为“{}”，评分封存后才能评定", k.stage.zh()),
+                ));
+            }
+            let order: Vec<String> = ranking(&k, &apps, &sheets)
+                .into_iter()
+                .map(|r| r.applicant)
+                .collect();
+            let done: Vec<String> = awards.iter().map(|a| a.application_id.clone()).collect();
+            let place = award_in_order(
+                k.kind,
+                &order,
+                &done,
+                form.application_id.trim(),
+                &form.reasons,
+            )?;
+            let a = apps
+                .iter()
+                .find(|a| a.id == form.application_id.trim())
+                .cloned()
+                .ok_or_else(|| field("application_id", "unknown_application", "没有这份申请"))?;
+            let amount = match form.amount.trim() {
+                "" => a.amount_fen,
+                t => parse_yuan(t).filter(|f| *f > 0).ok_or_else(|| {
+                    field(
+                        "amount",
+                        "invalid_amount",
+                        "金额应为大于 0 的元数，最多两位小数",
+                    )
+                })?,
+            };
+            if amount > a.amount_fen {
+                return Err(field(
+                    "amount",
+                    "over_request",
+                    format!("不能超过申请金额 {} 元", yuan(a.amount_fen)),
+                ));
+            }
+            award(k.pool_fen - k.awarded_fen, k.ceiling_fen, amount)?;
+            Ok::<_, AppError>((role, place, a, amount))
+        })();
+        let (role, place, a, amount) = self
+            .or_refused(checked, actor, "call.award", &subject(&k), ctx)
+            .await?;
+        let project_id = new_id(&k.tenant_id);
+        let now = time::now();
+        let reasons = form.reasons.trim();
+        let mut tx = self.db.begin().await?;
+        let locked = tx.lock_call(&k.tenant_id, id).await?;
+        // Under the lock, the awards read before must still be all there are: a simultaneous
+        // award of the same applicant (or of the next) is refused, not made twice.
+        if tx.call_award_ids(&k.tenant_id, id).await?.len() != awards.len() {
+            return Err(self
+                .conflict(
+                    tx,
+                    actor,
+                    "call.award",
+                    &subject(&k),
+                    "awarded_meanwhile",
+                    "评定已有变化（他人刚刚评定），请刷新后按最新排名评定",
+                    ctx,
+                )
+                .await);
+        }
+        let total = if locked == Some(CallStage::Sealed) {
+            tx.add_to_awarded(&k.tenant_id, id, amount).await?
+        } else {
+            None
+        };
+        let Some(total) = total else {
+            let fresh = self.db.call(&k.tenant_id, id).await?;
+            let remaining = fresh.map(|f| f.pool_fen - f.awarded_fen).unwrap_or(0);
+            return Err(self
+                .conflict(
+                    tx,
+                    actor,
+                    "call.award",
+                    &subject(&k),
+                    "pool_exhausted",
+                    format!(
+                        "资金池余额 {} 元，不足以资助 {} 元（或评定已结束）",
+                        yuan(remaining),
+                        yuan(amount)
+                    ),
+                    ctx,
+                )
+                .await);
+        };
+        let content = ApplicationContent {
+            title: a.title.clone(),
+            background: a.proposal.clone(),
+            goals: Vec::new(),
+            phases: Vec::new(),
+            budget: vec![BudgetLine {
+                item: format!("{}资助", k.kind.zh()),
+                fen: amount,
+            }],
+            lead: a.submitted_by.clone(),
+            social_workers: Vec::new(),
+            volunteers: Vec::new(),
+            needs: Vec::new(),
+        };
+        tx.insert_project(&NewProject {
+            tenant: &k.tenant_id,
+            id: &project_id,
+            community: &a.community,
+            item_id: k.item_id.as_deref(),
+            call_id: Some(id),
+            organization_id: &a.organization_id,
+            eligibility_id: a.eligibility_id.as_deref(),
+            content: &content,
+            by: &actor.user_id,
+            now: &now,
+            stage: Stage::Purchased,
+        })
+        .await?;
+        let reason = format!("{}评审第 {place} 名：{reasons}", k.kind.zh());
+        tx.insert_decision(
+            &k.tenant_id,
+            &project_id,
+            true,
+            &reason,
+            Some(&k.fund_id),
+            Some(amount),
+            &actor.user_id,
+            &now,
+        )
+        .await?;
+        tx.insert_call_award(
+            &k.tenant_id,
+            id,
+            &a.id,
+            place as i64,
+            amount,
+            reasons,
+            &project_id,
+            &actor.user_id,
+            &now,
+        )
+        .await?;
+        // A selection or tender names one undertaker; a call ends when its pool is spent.
+        let finished = matches!(k.kind, CallKind::Selection | CallKind::Facility)
+            || total == k.pool_fen
+            || awards.len() + 1 == apps.len();
+        if finished {
+            self.finish_call(&mut tx, &k, total, &actor.user_id, &now)
+                .await?;
+        }
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "call.award",
+            Outcome::Ok,
+            &subject(&k),
+            None,
+            Some(json!({ "application_id": a.id, "place": place, "amount_fen": amount, "reasons": reasons, "project_id": project_id, "awarded_fen": total, "finished": finished })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(project_id)
+    }
+
+    /// The organizer ends the awards of a sealed call; what the pool did not award goes back to
+    /// the fund.
+    pub async fn close_call(&self, actor: &Actor, id: &str, ctx: &Ctx) -> Result<(), AppError> {
+        let k = self.readable_call(actor, id, "call.close", ctx).await?;
+        let checked = can_organize(actor, &k.area)
+            .map_err(AppError::from)
+            .and_then(|role| {
+                if k.stage == CallStage::Sealed {
+                    Ok(role)
+                } else {
+                    Err(conflict(
+                        "not_sealed",
+                        format!("本次征集现为“{}”，评分封存后才能结束评定", k.stage.zh()),
+                    ))
+                }
+            });
+        let role = self
+            .or_refused(checked, actor, "call.close", &subject(&k), ctx)
+            .await?;
+        let now = time::now();
+        let mut tx = self.db.begin().await?;
+        if tx.lock_call(&k.tenant_id, id).await? != Some(CallStage::Sealed) {
+            return Err(self
+                .conflict(
+                    tx,
+                    actor,
+                    "call.close",
+                    &subject(&k),
+                    "not_sealed",
+                    "评定已经结束",
+                    ctx,
+                )
+                .await);
+        }
+        // Re-read the awarded total under the lock.
+        let awarded = self
+            .db
+            .call(&k.tenant_id, id)
+            .await?
+            .map(|f| f.awarded_fen)
+            .unwrap_or(k.awarded_fen);
+        self.finish_call(&mut tx, &k, awarded, &actor.user_id, &now)
+            .await?;
+        tx.append_audit(event(
+            Some(actor),
+            Some(role),
+            "call.close",
+            Outcome::Ok,
+            &subject(&k),
+            None,
+            Some(json!({ "awarded_fen": awarded, "returned_fen": k.pool_fen - awarded })),
+            ctx,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn finish_call(
+        &self,
+        tx: &mut store::Tx,
+        k: &CallRow,
+        awarded: i64,
+        by: &str,
+        now: &str,
+    ) -> Result<(), AppError> {
+        tx.set_call_stage(&k.tenant_id, &k.id, CallStage::Sealed, CallStage::Awarded)
+            .await?;
+        let left = k.pool_fen - awarded;
+        if left > 0 {
+            let movement = new_id(&k.tenant_id);
+            tx.return_to_fund(&k.tenant_id, &k.fund_id, &movement, left, by, now)
+                .await?;
+        }
+        Ok(())
+    }
+}

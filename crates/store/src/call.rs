@@ -1,0 +1,515 @@
+//! Calls — competitive selections, venture-philanthropy and micro calls, facility tenders — with
+//! their applications, panels, sealed score sheets and awards (tenant tables).
+
+use crate::identity::scope_filter;
+use crate::{on_pool, on_tx, Db, StoreError, Tx};
+use domain::chain::call::{Call, CallApplication, CallKind, CallStage, Criterion};
+use domain::chain::need::PriorityGroup;
+use domain::identity::Scope;
+use domain::AreaCode;
+use serde::Serialize;
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CallRow {
+    pub tenant_id: String,
+    pub id: String,
+    pub area: AreaCode,
+    pub kind: CallKind,
+    pub title: String,
+    pub groups: Vec<PriorityGroup>,
+    pub item_id: Option<String>,
+    pub item_name: Option<String>,
+    pub facility: String,
+    pub requirements: String,
+    pub period_months: i64,
+    pub fund_id: String,
+    pub fund_name: String,
+    pub pool_fen: i64,
+    pub ceiling_fen: i64,
+    pub awarded_fen: i64,
+    pub opens_on: String,
+    pub closes_on: String,
+    pub rubric: Vec<Criterion>,
+    pub min_panel: i64,
+    pub stage: CallStage,
+    pub created_at: String,
+    pub applications: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CallApplicationRow {
+    pub id: String,
+    pub organization_id: String,
+    pub organization_name: String,
+    pub eligibility_id: Option<String>,
+    pub community: AreaCode,
+    pub title: String,
+    pub proposal: String,
+    pub staffing: String,
+    pub amount_fen: i64,
+    pub submitted_by: String,
+    pub submitted_at: String,
+}
+
+/// One member's sealed score sheet.
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetRow {
+    pub user_id: String,
+    pub name: String,
+    pub scores: BTreeMap<String, Vec<u32>>,
+    pub comment: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AwardRow {
+    pub application_id: String,
+    pub place: i64,
+    pub amount_fen: i64,
+    pub reasons: String,
+    pub project_id: String,
+    pub awarded_at: String,
+}
+
+const COLS: &str = "k.tenant_id, k.id, k.area_code, k.kind, k.title, k.priority_groups, k.item_id, \
+    i.name AS item_name, k.facility, k.requirements, k.period_months, k.fund_id, f.name AS fund_name, \
+    k.pool_fen, k.ceiling_fen, k.awarded_fen, k.opens_on, k.closes_on, k.rubric, k.min_panel, k.stage, \
+    k.created_at, (SELECT COUNT(*) FROM call_applications a WHERE a.tenant_id = k.tenant_id AND a.call_id = k.id) AS applications";
+const FROM: &str = "calls k \
+    JOIN funds f ON f.tenant_id = k.tenant_id AND f.id = k.fund_id \
+    LEFT JOIN catalogue_items i ON i.tenant_id = k.tenant_id AND i.id = k.item_id";
+
+fn decode<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> Result<T, StoreError> {
+    serde_json::from_str(s).map_err(|e| StoreError::Bulk(format!("{what}: {e}")))
+}
+
+macro_rules! call_from_row {
+    ($r:expr) => {{
+        let r = $r;
+        CallRow {
+            tenant_id: r.try_get("tenant_id")?,
+            id: r.try_get("id")?,
+            area: AreaCode::from_stored(&r.try_get::<String, _>("area_code")?),
+            kind: CallKind::parse(&r.try_get::<String, _>("kind")?).unwrap_or(CallKind::Venture),
+            title: r.try_get("title")?,
+            groups: r
+                .try_get::<String, _>("priority_groups")?
+                .split(',')
+                .filter_map(PriorityGroup::parse)
+                .collect(),
+            item_id: r.try_get("item_id")?,
+            item_name: r.try_get("item_name")?,
+            facility: r.try_get("facility")?,
+            requirements: r.try_get("requirements")?,
+            period_months: r.try_get("period_months")?,
+            fund_id: r.try_get("fund_id")?,
+            fund_name: r.try_get("fund_name")?,
+            pool_fen: r.try_get("pool_fen")?,
+            ceiling_fen: r.try_get("ceiling_fen")?,
+            awarded_fen: r.try_get("awarded_fen")?,
+            opens_on: r.try_get("opens_on")?,
+            closes_on: r.try_get("closes_on")?,
+            rubric: decode(&r.try_get::<String, _>("rubric")?, "rubric")?,
+            min_panel: r.try_get("min_panel")?,
+            stage: CallStage::parse(&r.try_get::<String, _>("stage")?).unwrap_or(CallStage::Open),
+            created_at: r.try_get("created_at")?,
+            applications: r.try_get("applications")?,
+        }
+    }};
+}
+
+impl Db {
+    pub async fn call(&self, tenant: &str, id: &str) -> Result<Option<CallRow>, StoreError> {
+        let sql = format!("SELECT {COLS} FROM {FROM} WHERE k.tenant_id = $1 AND k.id = $2");
+        on_pool!(self, c => {
+            match sqlx::query(&sql).bind(tenant).bind(id).fetch_optional(c).await? {
+                Some(r) => Ok(Some(call_from_row!(&r))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// Calls organized inside the scope, or by one of `covering` (the areas above the reader's,
+    /// whose calls are open to it), newest first.
+    pub async fn calls(
+        &self,
+        scope: &Scope,
+        covering: &[AreaCode],
+        limit: i64,
+    ) -> Result<Vec<CallRow>, StoreError> {
+        let mut binds = Vec::new();
+        let mut wh = scope_filter("k.area_code", scope, &mut binds);
+        if !covering.is_empty() {
+            let marks: Vec<String> = covering
+                .iter()
+                .map(|a| {
+                    binds.push(a.as_str().to_string());
+                    format!("${}", binds.len())
+                })
+                .collect();
+            wh = format!("({wh} OR k.area_code IN ({}))", marks.join(", "));
+        }
+        let sql = format!(
+            "SELECT {COLS} FROM {FROM} WHERE {wh} ORDER BY k.closes_on DESC, k.id DESC LIMIT {limit}"
+        );
+        on_pool!(self, c => {
+            let mut q = sqlx::query(&sql);
+            for b in &binds {
+                q = q.bind(b.as_str());
+            }
+            let rows = q.fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(call_from_row!(r));
+            }
+            Ok(out)
+        })
+    }
+
+    pub async fn call_applications(
+        &self,
+        tenant: &str,
+        call: &str,
+    ) -> Result<Vec<CallApplicationRow>, StoreError> {
+        on_pool!(self, c => {
+            let rows = sqlx::query(
+                "SELECT a.id, a.organization_id, o.name AS organization_name, a.eligibility_id, a.community, a.title, a.proposal, \
+                 a.staffing, a.amount_fen, a.submitted_by, a.submitted_at FROM call_applications a \
+                 JOIN organizations o ON o.tenant_id = a.tenant_id AND o.id = a.organization_id \
+                 WHERE a.tenant_id = $1 AND a.call_id = $2 ORDER BY a.submitted_at, a.id",
+            )
+            .bind(tenant).bind(call).fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(CallApplicationRow {
+                    id: r.try_get("id")?,
+                    organization_id: r.try_get("organization_id")?,
+                    organization_name: r.try_get("organization_name")?,
+                    eligibility_id: r.try_get("eligibility_id")?,
+                    community: AreaCode::from_stored(&r.try_get::<String, _>("community")?),
+                    title: r.try_get("title")?,
+                    proposal: r.try_get("proposal")?,
+                    staffing: r.try_get("staffing")?,
+                    amount_fen: r.try_get("amount_fen")?,
+                    submitted_by: r.try_get("submitted_by")?,
+                    submitted_at: r.try_get("submitted_at")?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// The panel: (account id, name), in the order formed.
+    pub async fn call_panel(
+        &self,
+        tenant: &str,
+        call: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        on_pool!(self, c => {
+            let rows: Vec<(String, String)> = sqlx::query_as(
+                "SELECT user_id, name FROM call_panel WHERE tenant_id = $1 AND call_id = $2 ORDER BY name, user_id",
+            )
+            .bind(tenant).bind(call).fetch_all(c).await?;
+            Ok(rows)
+        })
+    }
+
+    pub async fn call_sheets(&self, tenant: &str, call: &str) -> Result<Vec<SheetRow>, StoreError> {
+        on_pool!(self, c => {
+            let rows = sqlx::query(
+                "SELECT s.user_id, m.name, s.sheet, s.comment, s.at FROM call_scores s \
+                 JOIN call_panel m ON m.tenant_id = s.tenant_id AND m.call_id = s.call_id AND m.user_id = s.user_id \
+                 WHERE s.tenant_id = $1 AND s.call_id = $2 ORDER BY m.name, s.user_id",
+            )
+            .bind(tenant).bind(call).fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(SheetRow {
+                    user_id: r.try_get("user_id")?,
+                    name: r.try_get("name")?,
+                    scores: decode(&r.try_get::<String, _>("sheet")?, "score sheet")?,
+                    comment: r.try_get("comment")?,
+                    at: r.try_get("at")?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    pub async fn call_awards(&self, tenant: &str, call: &str) -> Result<Vec<AwardRow>, StoreError> {
+        on_pool!(self, c => {
+            let rows = sqlx::query(
+                "SELECT application_id, place, amount_fen, reasons, project_id, awarded_at FROM call_awards \
+                 WHERE tenant_id = $1 AND call_id = $2 ORDER BY place",
+            )
+            .bind(tenant).bind(call).fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(AwardRow {
+                    application_id: r.try_get("application_id")?,
+                    place: r.try_get("place")?,
+                    amount_fen: r.try_get("amount_fen")?,
+                    reasons: r.try_get("reasons")?,
+                    project_id: r.try_get("project_id")?,
+                    awarded_at: r.try_get("awarded_at")?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Calls in review where `user` sits on the panel and has not yet submitted a sheet:
+    /// (call id, title).
+    pub async fn calls_to_score(&self, user: &str) -> Result<Vec<(String, String)>, StoreError> {
+        on_pool!(self, c => {
+            let rows: Vec<(String, String)> = sqlx::query_as(
+                "SELECT k.id, k.title FROM call_panel m JOIN calls k ON k.tenant_id = m.tenant_id AND k.id = m.call_id \
+                 WHERE m.user_id = $1 AND k.stage = 'reviewing' AND NOT EXISTS (SELECT 1 FROM call_scores s \
+                 WHERE s.tenant_id = m.tenant_id AND s.call_id = m.call_id AND s.user_id = m.user_id) ORDER BY k.id",
+            )
+            .bind(user).fetch_all(c).await?;
+            Ok(rows)
+        })
+    }
+}
+
+impl Tx {
+    pub async fn insert_call(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        k: &Call,
+        by: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        let groups: Vec<&str> = k.groups.iter().map(|g| g.as_str()).collect();
+        let rubric = serde_json::to_string(&k.rubric)
+            .map_err(|e| StoreError::Sqlx(sqlx::Error::Encode(Box::new(e))))?;
+        on_tx!(self, c => {
+            sqlx::query(
+                "INSERT INTO calls (tenant_id, id, area_code, kind, title, priority_groups, item_id, facility, requirements, period_months, \
+                 fund_id, pool_fen, ceiling_fen, awarded_fen, opens_on, closes_on, rubric, min_panel, stage, created_by, created_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,0,$14,$15,$16,$17,'open',$18,$19)",
+            )
+            .bind(tenant).bind(id).bind(k.area.as_str()).bind(k.kind.as_str()).bind(&k.theme).bind(groups.join(","))
+            .bind(k.item_id.as_deref()).bind(&k.facility).bind(&k.requirements).bind(k.period_months)
+            .bind(&k.fund_id).bind(k.pool_fen).bind(k.ceiling_fen)
+            .bind(k.opens_on.format("%Y-%m-%d").to_string()).bind(k.closes_on.format("%Y-%m-%d").to_string())
+            .bind(rubric).bind(k.min_panel as i64).bind(by).bind(now)
+            .execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+
+    /// Records an application; `false` when the organization has already applied to the call.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_call_application(
+        &mut self,
+        tenant: &str,
+        call: &str,
+        id: &str,
+        organization: &str,
+        eligibility: Option<&str>,
+        a: &CallApplication,
+        by: &str,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        on_tx!(self, c => {
+            let done = sqlx::query(
+                "INSERT INTO call_applications (tenant_id, call_id, id, organization_id, eligibility_id, community, title, proposal, staffing, amount_fen, submitted_by, submitted_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) ON CONFLICT (tenant_id, call_id, organization_id) DO NOTHING",
+            )
+            .bind(tenant).bind(call).bind(id).bind(organization).bind(eligibility).bind(a.community.as_str())
+            .bind(&a.title).bind(&a.proposal).bind(&a.staffing).bind(a.amount_fen).bind(by).bind(now)
+            .execute(&mut *c).await?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
+    pub async fn insert_call_panel(
+        &mut self,
+        tenant: &str,
+        call: &str,
+        members: &[(String, String)],
+    ) -> Result<(), StoreError> {
+        for (user, name) in members {
+            on_tx!(self, c => {
+                sqlx::query("INSERT INTO call_panel (tenant_id, call_id, user_id, name) VALUES ($1,$2,$3,$4)")
+                    .bind(tenant).bind(call).bind(user).bind(name)
+                    .execute(&mut *c).await?;
+            });
+        }
+        Ok(())
+    }
+
+    /// Seals a member's sheet; `false` when the member has already submitted one.
+    pub async fn insert_call_sheet(
+        &mut self,
+        tenant: &str,
+        call: &str,
+        user: &str,
+        scores: &BTreeMap<String, Vec<u32>>,
+        comment: &str,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        let sheet = serde_json::to_string(scores)
+            .map_err(|e| StoreError::Sqlx(sqlx::Error::Encode(Box::new(e))))?;
+        on_tx!(self, c => {
+            let done = sqlx::query(
+                "INSERT INTO call_scores (tenant_id, call_id, user_id, sheet, comment, at) VALUES ($1,$2,$3,$4,$5,$6) \
+                 ON CONFLICT (tenant_id, call_id, user_id) DO NOTHING",
+            )
+            .bind(tenant).bind(call).bind(user).bind(sheet).bind(comment).bind(now)
+            .execute(&mut *c).await?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
+    /// Moves a call from `from` to `to`; `false` when it was no longer at `from`.
+    pub async fn set_call_stage(
+        &mut self,
+        tenant: &str,
+        call: &str,
+        from: CallStage,
+        to: CallStage,
+    ) -> Result<bool, StoreError> {
+        on_tx!(self, c => {
+            let done = sqlx::query("UPDATE calls SET stage = $4 WHERE tenant_id = $1 AND id = $2 AND stage = $3")
+                .bind(tenant).bind(call).bind(from.as_str()).bind(to.as_str())
+                .execute(&mut *c).await?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
+    /// Adds `amount` to what the call has awarded if the pool still covers it, in one guarded
+    /// statement (concurrent awards cannot both pass): the new total, or `None` (nothing changes).
+    pub async fn add_to_awarded(
+        &mut self,
+        tenant: &str,
+        call: &str,
+        amount: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        on_tx!(self, c => {
+            let total: Option<i64> = sqlx::query_scalar(
+                "UPDATE calls SET awarded_fen = awarded_fen + $3 WHERE tenant_id = $1 AND id = $2 \
+                 AND stage = 'sealed' AND awarded_fen + $3 <= pool_fen RETURNING awarded_fen",
+            )
+            .bind(tenant).bind(call).bind(amount)
+            .fetch_optional(&mut *c).await?;
+            Ok(total)
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_call_award(
+        &mut self,
+        tenant: &str,
+        call: &str,
+        application: &str,
+        place: i64,
+        amount: i64,
+        reasons: &str,
+        project: &str,
+        by: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            sqlx::query(
+                "INSERT INTO call_awards (tenant_id, call_id, application_id, place, amount_fen, reasons, project_id, awarded_by, awarded_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+            )
+            .bind(tenant).bind(call).bind(application).bind(place).bind(amount).bind(reasons).bind(project).bind(by).bind(now)
+            .execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+}
+
+impl Tx {
+    /// Locks the call's row for the rest of the transaction (so the last score sheet and
+    /// concurrent awards see each other) and reads its stage.
+    pub async fn lock_call(
+        &mut self,
+        tenant: &str,
+        call: &str,
+    ) -> Result<Option<CallStage>, StoreError> {
+        on_tx!(self, c => {
+            let stage: Option<String> = sqlx::query_scalar(
+                "UPDATE calls SET stage = stage WHERE tenant_id = $1 AND id = $2 RETURNING stage",
+            )
+            .bind(tenant).bind(call).fetch_optional(&mut *c).await?;
+            Ok(stage.and_then(|s| CallStage::parse(&s)))
+        })
+    }
+
+    pub async fn count_call_sheets(&mut self, tenant: &str, call: &str) -> Result<i64, StoreError> {
+        on_tx!(self, c => {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM call_scores WHERE tenant_id = $1 AND call_id = $2")
+                .bind(tenant).bind(call).fetch_one(&mut *c).await?;
+            Ok(n)
+        })
+    }
+
+    /// Replaces the rubric and panel size (the trigger refuses once a sheet exists).
+    pub async fn set_call_rubric(
+        &mut self,
+        tenant: &str,
+        call: &str,
+        rubric: &[Criterion],
+        min_panel: i64,
+    ) -> Result<(), StoreError> {
+        let text = serde_json::to_string(rubric)
+            .map_err(|e| StoreError::Sqlx(sqlx::Error::Encode(Box::new(e))))?;
+        on_tx!(self, c => {
+            sqlx::query("UPDATE calls SET rubric = $3, min_panel = $4 WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant).bind(call).bind(text).bind(min_panel)
+                .execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+
+    /// Returns what a closed call did not award to its fund, with the movement that explains it.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn return_to_fund(
+        &mut self,
+        tenant: &str,
+        fund: &str,
+        movement_id: &str,
+        amount: i64,
+        by: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            let b: i64 = sqlx::query_scalar(
+                "UPDATE funds SET balance_fen = balance_fen + $3 WHERE tenant_id = $1 AND id = $2 RETURNING balance_fen",
+            )
+            .bind(tenant).bind(fund).bind(amount).fetch_one(&mut *c).await?;
+            sqlx::query(
+                "INSERT INTO fund_movements (tenant_id, id, fund_id, project_id, kind, amount_fen, balance_after, by_user, at) \
+                 VALUES ($1,$2,$3,NULL,'call_return',$4,$5,$6,$7)",
+            )
+            .bind(tenant).bind(movement_id).bind(fund).bind(amount).bind(b).bind(by).bind(now)
+            .execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+}
+
+impl Tx {
+    /// The applications awarded so far, read inside the transaction (after `lock_call`).
+    pub async fn call_award_ids(
+        &mut self,
+        tenant: &str,
+        call: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        on_tx!(self, c => {
+            let ids: Vec<String> = sqlx::query_scalar(
+                "SELECT application_id FROM call_awards WHERE tenant_id = $1 AND call_id = $2 ORDER BY place",
+            )
+            .bind(tenant).bind(call).fetch_all(&mut *c).await?;
+            Ok(ids)
+        })
+    }
+}
