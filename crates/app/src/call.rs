@@ -145,7 +145,7 @@ fn managed(actor: &Actor) -> Vec<String> {
 }
 
 /// The ranking of a sealed call from its sheets (application ids, best first) and the rows.
-fn ranking(
+pub(crate) fn ranking(
     k: &CallRow,
     apps: &[CallApplicationRow],
     sheets: &[store::call::SheetRow],

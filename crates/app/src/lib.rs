@@ -54,6 +54,8 @@ pub struct Settings {
     pub throttle: domain::password::LoginThrottle,
     /// Keys for personal information at rest.
     pub pii: pii::PiiKeys,
+    /// The bids extension's address listed in OCDS packages (CI points it at a local copy).
+    pub ocds_bids_extension: String,
 }
 
 impl Default for Settings {
@@ -66,6 +68,7 @@ impl Default for Settings {
             // A fixed key only for tests and tools; `sanshe serve` loads or creates the
             // deployment's key file (see the configuration).
             pii: pii::PiiKeys::from_hex(&"00".repeat(32)).unwrap_or_else(|_| unreachable!()),
+            ocds_bids_extension: ocds::BIDS_EXTENSION.to_string(),
         }
     }
 }

@@ -4,12 +4,35 @@
 //! payment milestones and its paid tranches as transactions. Nothing personal goes in.
 
 use crate::{App, AppError};
+use domain::chain::call::{CallKind, CallStage};
 use domain::chain::stage::Stage;
 use serde_json::{json, Value};
+use store::call::CallRow;
 use store::project::ProjectRow;
 
 /// The `ocid` prefix registered for the publisher (configuration; DATA.md).
 pub const OCID_PREFIX: &str = "ocds-sanshe";
+
+/// Where the bids extension (applications and their scores) is published; a package lists it in
+/// `extensions`. Validators fetch it; the product never does (`Settings::ocds_bids_extension`
+/// points it at a local copy for offline validation).
+pub const BIDS_EXTENSION: &str =
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json";
+
+/// Writes one release of a streamed package (a comma before all but the first).
+fn emit<W: std::io::Write>(
+    out: &mut W,
+    written: &mut usize,
+    release: &Value,
+) -> Result<(), AppError> {
+    if *written > 0 {
+        out.write_all(b",\n")
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    serde_json::to_writer(&mut *out, release).map_err(|e| AppError::Internal(e.to_string()))?;
+    *written += 1;
+    Ok(())
+}
 
 fn money(fen: i64) -> Value {
     // OCDS amounts are numbers in the currency's unit; fen / 100 is exact in two decimals.
@@ -88,51 +111,14 @@ impl App {
             }
         }
         if at(Stage::Contracted) {
-            if let Some(k) = self.db.contract(t, &p.id).await? {
+            let award_id = format!("{}-award", p.id);
+            let buyer = json!({ "id": buyer_id, "name": buyer_name });
+            if let Some((contract, paid)) = self.ocds_contract(p, &award_id, &buyer).await? {
                 tags.push("contract");
-                let milestones: Vec<Value> = k
-                    .tranches
-                    .iter()
-                    .map(|tr| {
-                        json!({
-                            "id": format!("tranche-{}", tr.seq),
-                            "title": format!("第 {} 笔付款（{}）", tr.seq, tr.milestone.zh()),
-                            "type": "payment",
-                            "status": if tr.paid_at.is_some() { "met" } else { "scheduled" },
-                            // Core 1.1 milestones carry no value: the amount is in the words.
-                            "description": format!("{} 元", domain::chain::money::yuan(tr.amount_fen)),
-                        })
-                    })
-                    .collect();
-                let transactions: Vec<Value> = k
-                    .tranches
-                    .iter()
-                    .filter_map(|tr| {
-                        tr.paid_at.as_ref().map(|paid| {
-                            json!({
-                                "id": format!("payment-{}", tr.seq),
-                                "date": paid,
-                                "value": money(tr.amount_fen),
-                                "payer": { "id": buyer_id, "name": buyer_name },
-                                "payee": { "id": supplier_id, "name": p.organization_name },
-                            })
-                        })
-                    })
-                    .collect();
-                if !transactions.is_empty() {
+                if paid {
                     tags.push("implementation");
                 }
-                release["contracts"] = json!([{
-                    "id": format!("{}-contract", p.id),
-                    "awardID": format!("{}-award", p.id),
-                    "title": p.title,
-                    "status": if p.stage == Stage::Closed { "terminated" } else { "active" },
-                    "value": money(k.amount_fen),
-                    "period": { "startDate": format!("{}T00:00:00+08:00", k.starts_on), "endDate": format!("{}T23:59:59+08:00", k.ends_on) },
-                    "dateSigned": format!("{}T00:00:00+08:00", k.signed_on),
-                    "milestones": milestones,
-                    "implementation": { "transactions": transactions },
-                }]);
+                release["contracts"] = json!([contract]);
             }
         }
         supplier["roles"] = json!(supplier_roles);
@@ -144,38 +130,270 @@ impl App {
         Ok(release)
     }
 
-    /// A release package of the projects inside an area (or the nation), newest first.
-    pub async fn ocds_package(&self, area: &str, limit: i64) -> Result<Value, AppError> {
+    /// A project's signed contract as an OCDS contract: its tranches as payment milestones and
+    /// the paid ones as transactions; with whether anything was paid.
+    async fn ocds_contract(
+        &self,
+        p: &ProjectRow,
+        award_id: &str,
+        buyer: &Value,
+    ) -> Result<Option<(Value, bool)>, AppError> {
+        let Some(k) = self.db.contract(&p.tenant_id, &p.id).await? else {
+            return Ok(None);
+        };
+        let supplier_id = format!("CN-SANSHE-{}", p.organization_id);
+        let milestones: Vec<Value> = k
+            .tranches
+            .iter()
+            .map(|tr| {
+                json!({
+                    "id": format!("tranche-{}", tr.seq),
+                    "title": format!("第 {} 笔付款（{}）", tr.seq, tr.milestone.zh()),
+                    "type": "payment",
+                    "status": if tr.paid_at.is_some() { "met" } else { "scheduled" },
+                    // Core 1.1 milestones carry no value: the amount is in the words.
+                    "description": format!("{} 元", domain::chain::money::yuan(tr.amount_fen)),
+                })
+            })
+            .collect();
+        let transactions: Vec<Value> = k
+            .tranches
+            .iter()
+            .filter_map(|tr| {
+                tr.paid_at.as_ref().map(|paid| {
+                    json!({
+                        "id": format!("payment-{}", tr.seq),
+                        "date": paid,
+                        "value": money(tr.amount_fen),
+                        "payer": buyer,
+                        "payee": { "id": supplier_id, "name": p.organization_name },
+                    })
+                })
+            })
+            .collect();
+        let paid = !transactions.is_empty();
+        Ok(Some((
+            json!({
+                "id": format!("{}-contract", p.id),
+                "awardID": award_id,
+                "title": p.title,
+                "status": if p.stage == Stage::Closed { "terminated" } else { "active" },
+                "value": money(k.amount_fen),
+                "period": { "startDate": format!("{}T00:00:00+08:00", k.starts_on), "endDate": format!("{}T23:59:59+08:00", k.ends_on) },
+                "dateSigned": format!("{}T00:00:00+08:00", k.signed_on),
+                "milestones": milestones,
+                "implementation": { "transactions": transactions },
+            }),
+            paid,
+        )))
+    }
+
+    /// A call's release: the call as the tender, its applications as bids (with each one's
+    /// place and average once the scores are sealed), its awards, and the contracts of the
+    /// projects it awarded.
+    pub async fn ocds_call_release(&self, k: &CallRow) -> Result<Value, AppError> {
+        let t = &k.tenant_id;
+        let buyer_name = self
+            .db
+            .area(&k.area)
+            .await?
+            .map(|a| a.name)
+            .unwrap_or_default();
+        let buyer_id = format!("CN-AREA-{}", k.area.full());
+        let buyer = json!({ "id": buyer_id, "name": buyer_name });
+        let apps = self.db.call_applications(t, &k.id).await?;
+        let awards = self.db.call_awards(t, &k.id).await?;
+        let sealed = matches!(k.stage, CallStage::Sealed | CallStage::Awarded);
+        let ranking = if sealed {
+            let sheets = self.db.call_sheets(t, &k.id).await?;
+            crate::call::ranking(k, &apps, &sheets)
+        } else {
+            Vec::new()
+        };
+        let party = |org: &str| format!("CN-SANSHE-{org}");
+        let mut tags = vec!["tender"];
+        let mut date = k.created_at.clone();
+        let mut parties = vec![
+            json!({ "id": buyer_id, "name": buyer_name, "roles": ["buyer", "procuringEntity", "payer"] }),
+        ];
+        let mut bids = Vec::new();
+        for a in &apps {
+            let won = awards.iter().any(|w| w.application_id == a.id);
+            let roles: Vec<&str> = if won {
+                vec!["tenderer", "supplier", "payee"]
+            } else {
+                vec!["tenderer"]
+            };
+            if !parties.iter().any(|p| p["id"] == party(&a.organization_id)) {
+                parties.push(json!({ "id": party(&a.organization_id), "name": a.organization_name, "roles": roles }));
+            }
+            let mut bid = json!({
+                "id": a.id,
+                "date": a.submitted_at,
+                "status": if sealed { "valid" } else { "pending" },
+                "tenderers": [{ "id": party(&a.organization_id), "name": a.organization_name }],
+                "value": money(a.amount_fen),
+            });
+            if let Some(r) = ranking.iter().find(|r| r.applicant == a.id) {
+                bid["documents"] = json!([{
+                    "id": format!("{}-scores", a.id),
+                    "documentType": "evaluationReports",
+                    "title": "评审得分",
+                    "description": format!("第 {} 名：{}", r.place, r.explanation),
+                    "language": "zh",
+                }]);
+            }
+            bids.push(bid);
+        }
+        let mut award_list = Vec::new();
+        let mut contracts = Vec::new();
+        let mut paid = false;
+        for w in &awards {
+            let Some(a) = apps.iter().find(|a| a.id == w.application_id) else {
+                continue;
+            };
+            let award_id = format!("{}-award-{}", k.id, w.place);
+            if w.awarded_at > date {
+                date = w.awarded_at.clone();
+            }
+            award_list.push(json!({
+                "id": award_id,
+                "title": a.title,
+                "description": w.reasons,
+                "status": "active",
+                "date": w.awarded_at,
+                "value": money(w.amount_fen),
+                "suppliers": [{ "id": party(&a.organization_id), "name": a.organization_name }],
+                "relatedBid": a.id,
+            }));
+            if let Some(p) = self.db.project(t, &w.project_id).await? {
+                if let Some((c, any_paid)) = self.ocds_contract(&p, &award_id, &buyer).await? {
+                    contracts.push(c);
+                    paid |= any_paid;
+                }
+            }
+        }
+        if !award_list.is_empty() {
+            tags.push("award");
+        }
+        if !contracts.is_empty() {
+            tags.push("contract");
+        }
+        if paid {
+            tags.push("implementation");
+        }
+        let rubric: Vec<String> = k
+            .rubric
+            .iter()
+            .map(|c| format!("{} {} 分", c.name, c.max))
+            .collect();
+        let mut release = json!({
+            "ocid": format!("{OCID_PREFIX}-{}", k.id),
+            "id": format!("{}-{}", k.id, date.replace([':', '.'], "")),
+            "date": date,
+            "tag": tags,
+            "initiationType": "tender",
+            "language": "zh",
+            "buyer": buyer,
+            "parties": parties,
+            "tender": {
+                "id": k.id,
+                "title": k.title,
+                "description": k.requirements,
+                "status": match k.stage {
+                    CallStage::Open | CallStage::Reviewing | CallStage::Sealed => "active",
+                    CallStage::Awarded if awards.is_empty() => "unsuccessful",
+                    CallStage::Awarded => "complete",
+                },
+                "procurementMethod": if k.kind == CallKind::Selection { "selective" } else { "open" },
+                "procurementMethodDetails": match k.kind {
+                    CallKind::Selection => "竞争承接：获该服务事项承接资格的社会组织竞争，评审小组评分后择优确定",
+                    CallKind::Venture => "公益创投：公开征集，评审小组评分后按排名在资金池内资助",
+                    CallKind::Micro => "微公益创投：社区公开征集小额项目，评审后按排名资助",
+                    CallKind::Facility => "设施项目外包：公开征集运营方，评审小组评分后择优确定",
+                },
+                "mainProcurementCategory": "services",
+                "value": money(k.pool_fen),
+                "tenderPeriod": { "startDate": format!("{}T00:00:00+08:00", k.opens_on), "endDate": format!("{}T23:59:59+08:00", k.closes_on) },
+                "awardCriteria": "ratedCriteria",
+                "awardCriteriaDetails": format!("评分标准：{}。排名规则：按平均总分；{}", rubric.join("；"), domain::chain::selection::TIE_RULE),
+                "numberOfTenderers": apps.len(),
+                "tenderers": apps.iter().map(|a| json!({ "id": party(&a.organization_id), "name": a.organization_name })).collect::<Vec<_>>(),
+            },
+            "bids": {
+                "statistics": [{ "id": "bids", "measure": "bids", "value": apps.len() }],
+                "details": bids,
+            },
+        });
+        if !award_list.is_empty() {
+            release["awards"] = json!(award_list);
+        }
+        if !contracts.is_empty() {
+            release["contracts"] = json!(contracts);
+        }
+        Ok(release)
+    }
+
+    /// Writes the release package of an area (or the nation) to `out` one release at a time —
+    /// the calls, then the projects not awarded by a call, newest first — so that memory does not
+    /// grow with the number of processes. Returns how many releases were written.
+    pub async fn ocds_write<W: std::io::Write>(
+        &self,
+        area: &str,
+        limit: i64,
+        bids_extension: &str,
+        out: &mut W,
+    ) -> Result<usize, AppError> {
         let code =
             domain::AreaCode::parse(area.trim()).map_err(|_| AppError::not_found("行政区划"))?;
         let scope = domain::identity::Scope::new([code]);
-        let mut releases = Vec::new();
+        let io = |e: std::io::Error| AppError::Internal(e.to_string());
+        let head = json!({
+            "uri": format!("https://sanshe.invalid/api/v1/public/ocds/{}", area.trim()),
+            "version": "1.1",
+            "extensions": [bids_extension],
+            "publishedDate": store::time::now(),
+            "publisher": { "name": "三社联动平台" },
+        });
+        let head = serde_json::to_string(&head).map_err(|e| AppError::Internal(e.to_string()))?;
+        // The head object without its closing brace, then the releases array.
+        write!(out, "{},\"releases\":[", &head[..head.len() - 1]).map_err(io)?;
+        let limit = limit.max(0) as usize;
+        let mut written = 0usize;
+        for k in self.db.calls(&scope, &[], limit as i64).await? {
+            emit(out, &mut written, &self.ocds_call_release(&k).await?)?;
+        }
         let mut before: Option<String> = None;
-        loop {
+        'pages: while written < limit {
             let page = self
                 .db
                 .projects(&scope, None, None, before.as_deref(), 500)
                 .await?;
             let Some(last) = page.last() else { break };
             before = Some(last.id.clone());
-            for p in &page {
-                releases.push(self.ocds_release(p).await?);
+            for p in page.iter().filter(|p| p.call_id.is_none()) {
+                if written >= limit {
+                    break 'pages;
+                }
+                emit(out, &mut written, &self.ocds_release(p).await?)?;
             }
-            if releases.len() as i64 >= limit || page.len() < 500 {
+            if page.len() < 500 {
                 break;
             }
         }
-        releases.truncate(limit.max(0) as usize);
-        Ok(json!({
-            "uri": format!("https://sanshe.invalid/api/v1/public/ocds/{}", area.trim()),
-            "version": "1.1",
-            "publishedDate": store::time::now(),
-            "publisher": { "name": "三社联动平台" },
-            "releases": releases,
-        }))
+        out.write_all(b"]}\n").map_err(io)?;
+        Ok(written)
     }
 
-    /// One project's package (public: it holds nothing personal).
+    /// The release package of an area, in memory (the API's, at most `limit` releases).
+    pub async fn ocds_package(&self, area: &str, limit: i64) -> Result<Value, AppError> {
+        let mut buf = Vec::new();
+        self.ocds_write(area, limit, &self.settings.ocds_bids_extension, &mut buf)
+            .await?;
+        serde_json::from_slice(&buf).map_err(|e| AppError::Internal(e.to_string()))
+    }
+
+    /// One process's package: a project's, or for a project a call awarded, the call's.
     pub async fn ocds_project(&self, id: &str) -> Result<Value, AppError> {
         let tenant = crate::registry::tenant_of(id).ok_or_else(|| AppError::not_found("项目"))?;
         let p = self
@@ -183,12 +401,37 @@ impl App {
             .project(tenant, id)
             .await?
             .ok_or_else(|| AppError::not_found("项目"))?;
-        Ok(json!({
-            "uri": format!("https://sanshe.invalid/api/v1/public/ocds/projects/{id}"),
+        if let Some(call) = &p.call_id {
+            return self.ocds_call(call).await;
+        }
+        Ok(self.package_of(
+            format!("https://sanshe.invalid/api/v1/public/ocds/projects/{id}"),
+            self.ocds_release(&p).await?,
+        ))
+    }
+
+    /// One call's package.
+    pub async fn ocds_call(&self, id: &str) -> Result<Value, AppError> {
+        let tenant = crate::registry::tenant_of(id).ok_or_else(|| AppError::not_found("征集"))?;
+        let k = self
+            .db
+            .call(tenant, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("征集"))?;
+        Ok(self.package_of(
+            format!("https://sanshe.invalid/api/v1/public/ocds/calls/{id}"),
+            self.ocds_call_release(&k).await?,
+        ))
+    }
+
+    fn package_of(&self, uri: String, release: Value) -> Value {
+        json!({
+            "uri": uri,
             "version": "1.1",
+            "extensions": [self.settings.ocds_bids_extension],
             "publishedDate": store::time::now(),
             "publisher": { "name": "三社联动平台" },
-            "releases": [self.ocds_release(&p).await?],
-        }))
+            "releases": [release],
+        })
     }
 }

@@ -102,11 +102,18 @@ impl Config {
             None => app::pii::PiiKeys::load_or_create(std::path::Path::new(&self.pii_key_file)),
         }
         .map_err(|e| anyhow::anyhow!(e))?;
-        Ok(app::Settings {
+        let mut settings = app::Settings {
             argon2_memory_kib: self.argon2_memory_kib,
             session_hours: self.session_hours,
             pii,
             ..app::Settings::default()
-        })
+        };
+        // Where OCDS packages say the bids extension is (offline validation serves a copy).
+        if let Ok(url) = std::env::var("SANSHE_OCDS_BIDS_EXTENSION") {
+            if !url.is_empty() {
+                settings.ocds_bids_extension = url;
+            }
+        }
+        Ok(settings)
     }
 }

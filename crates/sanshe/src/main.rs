@@ -125,7 +125,8 @@ enum IdsCommand {
 
 #[derive(Subcommand)]
 enum ExportCommand {
-    /// The OCDS 1.1 release package of the service-purchase projects of an area (JSON on stdout).
+    /// The OCDS 1.1 release package of the calls and service-purchase projects of an area (JSON
+    /// on stdout, streamed; the count on stderr).
     Ocds {
         /// Area code (default: the whole country).
         #[arg(long, default_value = "000000000000")]
@@ -476,11 +477,16 @@ async fn main() -> anyhow::Result<()> {
             command: ExportCommand::Ocds { area, limit },
         } => {
             let app = open(&config).await?;
-            let package = app
-                .ocds_package(&area, limit)
+            // Streamed release by release: memory stays flat however many processes there are.
+            let extension = config.settings()?.ocds_bids_extension;
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            let n = app
+                .ocds_write(&area, limit, &extension, &mut out)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("{}", serde_json::to_string_pretty(&package)?);
+            std::io::Write::flush(&mut out)?;
+            eprintln!("{n} releases");
         }
         Command::Ids {
             command: IdsCommand::Sample { count, seed },

@@ -130,3 +130,10 @@ pub async fn api_ocds_project(
 ) -> Result<Response, ApiError> {
     Ok(Json(state.app.ocds_project(&id).await?).into_response())
 }
+
+pub async fn api_ocds_call(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.app.ocds_call(&id).await?).into_response())
+}

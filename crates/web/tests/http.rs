@@ -3843,7 +3843,7 @@ async fn the_public_site_shows_the_demonstration_without_any_personal_data() {
     let c = client();
     let mut queue = vec!["/public".to_string(), "/public/areas/3410".to_string()];
     let mut seen = std::collections::HashSet::new();
-    let (mut pages, mut projects) = (0, 0);
+    let (mut pages, mut projects, mut calls) = (0, 0, Vec::new());
     while let Some(path) = queue.pop() {
         if !seen.insert(path.clone()) {
             continue;
@@ -3853,6 +3853,9 @@ async fn the_public_site_shows_the_demonstration_without_any_personal_data() {
         let page = r.text().await.unwrap();
         pages += 1;
         projects += usize::from(path.starts_with("/public/projects/"));
+        if let Some(id) = path.strip_prefix("/public/calls/") {
+            calls.push(id.to_string());
+        }
         let numbers = personal_numbers(&page);
         assert!(numbers.is_empty(), "{path} shows {numbers:?}");
         for n in &names {
@@ -3864,7 +3867,10 @@ async fn the_public_site_shows_the_demonstration_without_any_personal_data() {
             .filter_map(|x| x.split('"').next())
         {
             // Huangshan's pages and the projects; the rest of the country has no demonstration.
-            if link.starts_with("/public/areas/3410") || link.starts_with("/public/projects/") {
+            if link.starts_with("/public/areas/3410")
+                || link.starts_with("/public/projects/")
+                || link.starts_with("/public/calls/")
+            {
                 queue.push(link.to_string());
             }
         }
@@ -3874,6 +3880,59 @@ async fn the_public_site_shows_the_demonstration_without_any_personal_data() {
         projects >= 16,
         "every demonstration project has a public page ({projects})"
     );
+    // The four demonstration calls, each in its own stage, and their public results.
+    calls.sort();
+    assert_eq!(calls.len(), 4, "{calls:?}");
+    let mut stages = Vec::new();
+    for id in &calls {
+        let v: Value = c
+            .get(format!("{}/api/v1/public/calls/{id}", t.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        stages.push(v["call"]["stage"].as_str().unwrap().to_string());
+        assert!(
+            v["applications"].as_array().unwrap().is_empty(),
+            "applications stay private"
+        );
+        assert!(
+            v["panel"].as_array().unwrap().is_empty(),
+            "members' names stay private"
+        );
+        if v["call"]["stage"] == "awarded" {
+            assert_eq!(v["ranking"].as_array().unwrap().len(), 3, "{v}");
+            assert_eq!(v["awards"].as_array().unwrap().len(), 2, "{v}");
+            let pkg: Value = c
+                .get(format!("{}/api/v1/public/ocds/calls/{id}", t.base))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let r = &pkg["releases"][0];
+            assert_eq!(r["bids"]["details"].as_array().unwrap().len(), 3, "{r}");
+            assert_eq!(
+                r["bids"]["details"][0]["documents"][0]["documentType"],
+                "evaluationReports"
+            );
+            assert_eq!(
+                r["awards"][0]["relatedBid"],
+                v["ranking"][0]["application_id"]
+            );
+            assert_eq!(
+                r["contracts"].as_array().unwrap().len(),
+                1,
+                "the first award is contracted"
+            );
+            assert_eq!(r["tender"]["status"], "complete");
+        }
+    }
+    stages.sort();
+    assert_eq!(stages, ["awarded", "open", "reviewing", "sealed"]);
     // The community page shows what the public should see.
     let (_, page) = (
         (),
