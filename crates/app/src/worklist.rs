@@ -2,6 +2,7 @@
 //! It grows with the chain; today it holds the catalogue, eligibilities, needs and applications.
 
 use crate::{App, AppError};
+use domain::chain::call::CallStage;
 use domain::chain::catalogue::{EligibilityStatus, ItemStatus};
 use domain::chain::need::NeedStatus;
 use domain::chain::stage::Stage;
@@ -16,7 +17,8 @@ pub struct Work {
     /// Stable kind: `review_item`, `decide_eligibility`, `revise_item`, `awaiting_eligibility`,
     /// `write_application`, `submit_application`, `consult_applications`, `vote_applications`,
     /// `decide_purchase`, `sign_contract`, `pay_tranche`, `record_activities`, `self_evaluate`,
-    /// `form_panel`, `cast_vote`, `score_project`, `write_verdict`, `support_needs`, `open_needs`.
+    /// `form_panel`, `cast_vote`, `score_project`, `write_verdict`, `support_needs`, `open_needs`,
+    /// `score_call`, `form_call_panel`, `award_call`.
     pub kind: &'static str,
     /// What to do, in Chinese.
     pub title: String,
@@ -279,6 +281,50 @@ impl App {
                 title: format!("居民代表会议表决：{title}"),
                 link: format!("/votes/{meeting}"),
             });
+        }
+        // Calls: sheets the reader owes as a panel member, and the organizer's next step.
+        for (call, title) in self.db.calls_to_score(&actor.user_id).await? {
+            out.push(Work {
+                kind: "score_call",
+                title: format!("评审评分：{title}"),
+                link: format!("/calls/{call}"),
+            });
+        }
+        let organizers = Scope::new(
+            actor
+                .assignments
+                .iter()
+                .filter(|a| {
+                    matches!(
+                        a.role,
+                        Role::CommunityOfficer
+                            | Role::TownshipOfficer
+                            | Role::CountyBureau
+                            | Role::CityBureau
+                    )
+                })
+                .map(|a| a.area.clone()),
+        );
+        if !organizers.roots().is_empty() {
+            let now = (chrono::Utc::now() + chrono::Duration::hours(8)).naive_utc();
+            for k in self.db.calls(&organizers, &[], 100).await? {
+                let closed = chrono::NaiveDate::parse_from_str(&k.closes_on, "%Y-%m-%d")
+                    .is_ok_and(|c| now > domain::chain::call::deadline(c));
+                let step = match k.stage {
+                    CallStage::Open if closed && k.applications > 0 => {
+                        Some(("form_call_panel", "组成评审小组"))
+                    }
+                    CallStage::Sealed => Some(("award_call", "评定")),
+                    _ => None,
+                };
+                if let Some((kind, what)) = step {
+                    out.push(Work {
+                        kind,
+                        title: format!("{what}：{}", k.title),
+                        link: format!("/calls/{}", k.id),
+                    });
+                }
+            }
         }
         // Panels the reader sits on and has not scored yet.
         for (project, title) in self.db.panels_to_score(&actor.user_id).await? {

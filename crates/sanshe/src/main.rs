@@ -235,6 +235,9 @@ fn print_demo_accounts() {
         );
     }
     println!(
+        "  征集评审 Calls: orgmanager2, orgmanager3 (competing organizations), pingshen1, pingshen2 (experts on the panels)"
+    );
+    println!(
         "  另有居民代表 Further representatives of 341002002001: {}",
         app::demo_chain::MORE_REPRESENTATIVES
             .iter()

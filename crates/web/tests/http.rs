@@ -5271,6 +5271,8 @@ async fn a_call_runs_from_published_terms_to_awards_within_its_pool_with_sealed_
     let (st, _, b) = post_json(&org, &format!("/api/v1/calls/{id}/scores"), sheet(good)).await;
     assert_eq!(st, StatusCode::FORBIDDEN, "{b}");
     let e1 = t.login("expert1").await;
+    let (_, _, work) = e1.api(reqwest::Method::GET, "/api/v1/work", None).await;
+    assert!(work.contains("score_call") && work.contains(&id), "{work}");
     let (st, _, b) = post_json(
         &e1,
         &format!("/api/v1/calls/{id}/scores"),
@@ -5352,6 +5354,8 @@ async fn a_call_runs_from_published_terms_to_awards_within_its_pool_with_sealed_
     assert_eq!(mine["own_scores"][0]["total"], 89);
     let (st, _, b) = post_json(&e1, &format!("/api/v1/calls/{id}/scores"), sheet(good)).await;
     assert_eq!(st, StatusCode::CONFLICT, "{b}");
+    let (_, _, work) = city.api(reqwest::Method::GET, "/api/v1/work", None).await;
+    assert!(work.contains("award_call") && work.contains(&id), "{work}");
     // Awards follow the ranking, within the ceiling and the pool.
     let award = |i: usize, amount: &str| json!({"application_id": ranking[i]["application_id"], "amount": amount, "reasons": "平均分排名靠前，方案可行"});
     let (st, _, b) = post_json(&city, &format!("/api/v1/calls/{id}/awards"), award(1, "")).await;
