@@ -612,7 +612,12 @@ impl App {
             // The winner's project is written on its eligibility: one already written there
             // (the organization applied for the item outside the selection) cannot compete.
             if let Some(e) = &eligibility {
-                if self.db.project_of_eligibility(&k.tenant_id, e).await?.is_some() {
+                if self
+                    .db
+                    .project_of_eligibility(&k.tenant_id, e)
+                    .await?
+                    .is_some()
+                {
                     return Err(conflict(
                         "already_written",
                         "本组织已就该事项提交项目申请书，不能再参加竞争承接",

@@ -5324,20 +5324,48 @@ async fn a_call_runs_from_published_terms_to_awards_within_its_pool_with_sealed_
         1,
         "only its own"
     );
-    for (login, pts) in [
-        (
-            "expert2",
-            [[28, 34, 17, 9], [26, 37, 18, 8], [21, 29, 14, 6]],
-        ),
-        (
-            "expert3",
-            [[26, 36, 18, 8], [27, 35, 16, 9], [19, 31, 15, 8]],
-        ),
-    ] {
+    for (login, pts) in [(
+        "expert2",
+        [[28, 34, 17, 9], [26, 37, 18, 8], [21, 29, 14, 6]],
+    )] {
         let s = t.login(login).await;
         let (st, _, b) = post_json(&s, &format!("/api/v1/calls/{id}/scores"), sheet(pts)).await;
         assert_eq!(st, StatusCode::OK, "{b}");
     }
+    // The last member scores on the page: a mark that is not a number is named on its row and
+    // every mark typed stays in the form.
+    let e3 = t.login("expert3").await;
+    let (st, page) = e3.get(&format!("/calls/{id}")).await;
+    assert!(
+        st == StatusCode::OK && page.contains("id=\"score-sheet\""),
+        "{page}"
+    );
+    let pts = [[26, 36, 18, 8], [27, 35, 16, 9], [19, 31, 15, 8]];
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for (a, p) in apps.iter().zip(pts) {
+        for (i, x) in p.iter().enumerate() {
+            fields.push((format!("s.{a}.{i}"), x.to_string()));
+        }
+    }
+    fields[5].1 = "三十五".into();
+    let form: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let (st, page) = e3.post(&format!("/calls/{id}/scores"), &form).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains("每项评分应为 0 至满分的整数") && page.contains("value=\"三十五\""),
+        "{page}"
+    );
+    assert!(page.contains(&format!("name=\"s.{}.3\"", apps[2])) && page.contains("value=\"19\""));
+    fields[5].1 = "35".into();
+    let form: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let (st, page) = e3.post(&format!("/calls/{id}/scores"), &form).await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{page}");
     // Sealed: the applicant sees the ranking, explained, and its own scores member by member.
     let mine = json_of(
         &org.api(reqwest::Method::GET, &format!("/api/v1/calls/{id}"), None)
