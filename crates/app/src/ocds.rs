@@ -335,8 +335,9 @@ impl App {
     }
 
     /// Writes the release package of an area (or the nation) to `out` one release at a time —
-    /// the calls, then the projects not awarded by a call, newest first — so that memory does not
-    /// grow with the number of processes. Returns how many releases were written.
+    /// the calls, then the projects not awarded by a call — so that memory does not
+    /// grow with the number of processes (projects in primary-key order, by pages of 500). Returns
+    /// how many releases were written.
     pub async fn ocds_write<W: std::io::Write>(
         &self,
         area: &str,
@@ -363,14 +364,18 @@ impl App {
         for k in self.db.calls(&scope, &[], limit as i64).await? {
             emit(out, &mut written, &self.ocds_call_release(&k).await?)?;
         }
-        let mut before: Option<String> = None;
+        let mut after: Option<(String, String)> = None;
         'pages: while written < limit {
             let page = self
                 .db
-                .projects(&scope, None, None, before.as_deref(), 500)
+                .projects_in_key_order(
+                    &scope,
+                    after.as_ref().map(|(t, id)| (t.as_str(), id.as_str())),
+                    500,
+                )
                 .await?;
             let Some(last) = page.last() else { break };
-            before = Some(last.id.clone());
+            after = Some((last.tenant_id.clone(), last.id.clone()));
             for p in page.iter().filter(|p| p.call_id.is_none()) {
                 if written >= limit {
                     break 'pages;

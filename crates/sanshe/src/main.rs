@@ -479,8 +479,14 @@ async fn main() -> anyhow::Result<()> {
         Command::Export {
             command: ExportCommand::Ocds { area, limit },
         } => {
-            let app = open(&config).await?;
-            // Streamed release by release: memory stays flat however many processes there are.
+            // Streamed release by release over one connection (each SQLite connection keeps its
+            // own page cache, so a pool would hold several): memory stays flat however many
+            // processes there are.
+            let single = Config {
+                max_connections: 1,
+                ..config.clone()
+            };
+            let app = open(&single).await?;
             let extension = config.settings()?.ocds_bids_extension;
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());

@@ -325,6 +325,43 @@ impl Db {
         })
     }
 
+    /// A page of the projects inside the scope in primary-key order, after `after` (tenant, id):
+    /// the bulk export's walk, which the primary key serves without sorting the table.
+    pub async fn projects_in_key_order(
+        &self,
+        scope: &Scope,
+        after: Option<(&str, &str)>,
+        limit: i64,
+    ) -> Result<Vec<ProjectRow>, StoreError> {
+        let mut binds = Vec::new();
+        let mut wh = vec![scope_filter("p.area_code", scope, &mut binds)];
+        if let Some((t, id)) = after {
+            binds.push(t.to_string());
+            binds.push(id.to_string());
+            wh.push(format!(
+                "(p.tenant_id > ${a} OR (p.tenant_id = ${a} AND p.id > ${b}))",
+                a = binds.len() - 1,
+                b = binds.len()
+            ));
+        }
+        let sql = format!(
+            "SELECT {COLS} FROM {FROM} WHERE {} ORDER BY p.tenant_id, p.id LIMIT {limit}",
+            wh.join(" AND ")
+        );
+        on_pool!(self, c => {
+            let mut q = sqlx::query(&sql);
+            for b in &binds {
+                q = q.bind(b.as_str());
+            }
+            let rows = q.fetch_all(c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(project_from_row!(r));
+            }
+            Ok(out)
+        })
+    }
+
     /// The project written on an eligibility, if any.
     pub async fn project_of_eligibility(
         &self,
