@@ -43,6 +43,8 @@ pub struct PublicOrg {
     pub name: String,
     pub category: &'static str,
     pub grade: Option<i64>,
+    /// Its latest disclosures (信息公开): (kind, title, date); the text stays on its own page.
+    pub disclosures: Vec<(&'static str, String, String)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -180,8 +182,27 @@ impl App {
                 area: Some(code.clone()),
                 ..Default::default()
             };
-            for o in self.db.organizations(&scope, &f, 100).await? {
+            let orgs = self.db.organizations(&scope, &f, 100).await?;
+            let ids: Vec<String> = orgs.iter().map(|o| o.id.clone()).collect();
+            let disclosed = match code.tenant() {
+                Some(t) => self.db.latest_disclosures(t, &ids, 3).await?,
+                None => Vec::new(),
+            };
+            for o in orgs {
                 organizations.push(PublicOrg {
+                    disclosures: disclosed
+                        .iter()
+                        .filter(|(id, _)| *id == o.id)
+                        .map(|(_, d)| {
+                            (
+                                domain::registry::DisclosureKind::parse(&d.kind)
+                                    .map(|k| k.zh())
+                                    .unwrap_or("信息公开"),
+                                d.title.clone(),
+                                d.occurred_on.clone(),
+                            )
+                        })
+                        .collect(),
                     name: o.org.name,
                     category: o.org.category.zh(),
                     grade: o.org.grade,

@@ -390,6 +390,52 @@ impl Db {
         })
     }
 
+    /// The latest disclosures (kind, title, date) of several organizations of one tenant, at most
+    /// `per_org` each, in one query (the public directory): (organization id, row).
+    pub async fn latest_disclosures(
+        &self,
+        tenant: &str,
+        orgs: &[String],
+        per_org: usize,
+    ) -> Result<Vec<(String, DisclosureRow)>, StoreError> {
+        if orgs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (0..orgs.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT organization_id, id, kind, title, occurred_on, created_at FROM organization_disclosures \
+             WHERE tenant_id = $1 AND organization_id IN ({}) ORDER BY occurred_on DESC, id DESC LIMIT {}",
+            marks.join(", "),
+            orgs.len() * per_org.max(1) * 4
+        );
+        on_pool!(self, c => {
+            let mut q = sqlx::query(&sql).bind(tenant);
+            for o in orgs {
+                q = q.bind(o.as_str());
+            }
+            let rows = q.fetch_all(c).await?;
+            let mut out: Vec<(String, DisclosureRow)> = Vec::new();
+            for r in &rows {
+                let org: String = r.try_get("organization_id")?;
+                if out.iter().filter(|(o, _)| *o == org).count() >= per_org {
+                    continue;
+                }
+                out.push((
+                    org,
+                    DisclosureRow {
+                        id: r.try_get("id")?,
+                        kind: r.try_get("kind")?,
+                        title: r.try_get("title")?,
+                        body: String::new(),
+                        occurred_on: r.try_get("occurred_on")?,
+                        created_at: r.try_get("created_at")?,
+                    },
+                ));
+            }
+            Ok(out)
+        })
+    }
+
     pub async fn disclosures(
         &self,
         tenant: &str,

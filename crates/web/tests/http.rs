@@ -1867,6 +1867,19 @@ async fn an_organizations_manager_files_disclosures_and_its_authority_records_in
     let j: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(j["incubations"].as_array().unwrap().len(), 1);
     assert_eq!(j["disclosures"][0]["kind"], "fee");
+    // The public directory of the community shows it (kind, title and date; no login).
+    let public = client()
+        .get(format!("{}/public/areas/341002002001", t.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        public.contains("柏树街睦邻中心") && public.contains("2026 年度会费"),
+        "{public}"
+    );
     let (_, _, body) = ts
         .api(
             reqwest::Method::GET,
