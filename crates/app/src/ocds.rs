@@ -142,7 +142,7 @@ impl App {
             return Ok(None);
         };
         let supplier_id = format!("CN-SANSHE-{}", p.organization_id);
-        let milestones: Vec<Value> = k
+        let mut milestones: Vec<Value> = k
             .tranches
             .iter()
             .map(|tr| {
@@ -156,6 +156,32 @@ impl App {
                 })
             })
             .collect();
+        // The review panel's acceptance as an assessment milestone.
+        if p.stage.reached(Stage::UnderReview) {
+            let review = match self.db.review_report(&p.tenant_id, &p.id).await? {
+                Some(r) => {
+                    use domain::chain::stage::Verdict;
+                    let status = match r.verdict {
+                        Verdict::Accepted => "met",
+                        Verdict::AcceptedWithConditions => "partiallyMet",
+                        Verdict::NotAccepted => "notMet",
+                    };
+                    let mut m = json!({
+                        "id": "review", "title": "评议验收", "type": "assessment", "status": status,
+                        "dateModified": r.decided_at,
+                        "description": format!("评议结论：{}，平均 {} 分", r.verdict.zh(), r.average),
+                    });
+                    if status != "notMet" {
+                        m["dateMet"] = json!(r.decided_at);
+                    }
+                    m
+                }
+                None => {
+                    json!({ "id": "review", "title": "评议验收", "type": "assessment", "status": "scheduled" })
+                }
+            };
+            milestones.push(review);
+        }
         let transactions: Vec<Value> = k
             .tranches
             .iter()

@@ -4001,12 +4001,20 @@ async fn the_public_site_shows_the_demonstration_without_any_personal_data() {
         json!({"amount": 25000.0, "currency": "CNY"})
     );
     let k = &r["contracts"][0];
-    assert_eq!(k["milestones"].as_array().unwrap().len(), 3);
-    assert!(k["milestones"]
-        .as_array()
-        .unwrap()
+    let milestones = k["milestones"].as_array().unwrap();
+    assert_eq!(milestones.len(), 4, "three tranches and the review");
+    assert!(milestones[..3]
         .iter()
         .all(|m| m["type"] == "payment" && m["status"] == "met"));
+    assert_eq!(
+        (&milestones[3]["type"], &milestones[3]["status"]),
+        (&json!("assessment"), &json!("met")),
+        "the closed project's review accepted it"
+    );
+    assert!(milestones[3]["description"]
+        .as_str()
+        .unwrap()
+        .starts_with("评议结论：验收通过"));
     assert_eq!(
         k["implementation"]["transactions"]
             .as_array()
