@@ -519,12 +519,19 @@ impl App {
             id: &e.id,
             area: &item.community,
         };
-        let content = match new.form.validate() {
-            Ok(c) => self
+        // While a selection on the item is under way, the item goes to whoever wins it.
+        let selecting = self.db.selection_under_way(&e.tenant_id, &item.id).await?;
+        let content = match (selecting, new.form.validate()) {
+            (Some(title), _) => Err(DomainError::Conflict {
+                code: "selection_under_way",
+                message: format!("该事项正在竞争承接（{title}），请参加竞争承接"),
+            }
+            .into()),
+            (None, Ok(c)) => self
                 .check_against_registries(&c, &e, &item)
                 .await
                 .map(|_| c),
-            Err(d) => Err(d.into()),
+            (None, Err(d)) => Err(d.into()),
         };
         let content = self
             .or_refused(content, actor, "application.write", &subject, ctx)

@@ -260,6 +260,21 @@ impl Db {
         })
     }
 
+    /// The title of a selection on `item` that has not finished its awards, if any.
+    pub async fn selection_under_way(
+        &self,
+        tenant: &str,
+        item: &str,
+    ) -> Result<Option<String>, StoreError> {
+        on_pool!(self, c => {
+            let t: Option<String> = sqlx::query_scalar(
+                "SELECT title FROM calls WHERE tenant_id = $1 AND item_id = $2 AND kind = 'selection' AND stage <> 'awarded' LIMIT 1",
+            )
+            .bind(tenant).bind(item).fetch_optional(c).await?;
+            Ok(t)
+        })
+    }
+
     /// Calls in review where `user` sits on the panel and has not yet submitted a sheet:
     /// (call id, title).
     pub async fn calls_to_score(&self, user: &str) -> Result<Vec<(String, String)>, StoreError> {

@@ -5162,6 +5162,26 @@ async fn a_call_runs_from_published_terms_to_awards_within_its_pool_with_sealed_
         b.contains("deadline_passed") && b.contains("2026-01-31 23:59"),
         "{b}"
     );
+    // A selection on an item: while it runs, the item's eligible organizations compete in it and
+    // do not write applications on the item outside it.
+    let (item, eligibility) =
+        item_with_eligibility(&t, "341002002001", "341002002", app::demo::DEMO_ORG_ID).await;
+    approve(&t, &eligibility).await;
+    let mut selection = call_body(&fund, "10000", "10000", "2099-12-31");
+    selection["kind"] = json!("selection");
+    selection["item_id"] = json!(item);
+    let (st, _, b) = post_json(&city, "/api/v1/calls", selection).await;
+    assert_eq!(st, StatusCode::CREATED, "{b}");
+    let mut written = serde_json::to_value(application_form(
+        &t.actor("orgmanager").await.user_id,
+        "",
+        "",
+    ))
+    .unwrap();
+    written["eligibility_id"] = json!(eligibility);
+    let (st, _, b) = post_json(&org, "/api/v1/projects", written).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{b}");
+    assert!(b.contains("selection_under_way"), "{b}");
     // The call under test: 10,000 yuan, at most 5,000 a project.
     let (st, _, b) = post_json(
         &city,
@@ -5173,8 +5193,8 @@ async fn a_call_runs_from_published_terms_to_awards_within_its_pool_with_sealed_
     let id = json_of(&b)["id"].as_str().unwrap().to_string();
     let (_, _, b) = city.api(reqwest::Method::GET, "/api/v1/funds", None).await;
     assert!(
-        b.contains("\"balance_fen\":8000000"),
-        "both pools drawn: {b}"
+        b.contains("\"balance_fen\":7000000"),
+        "three pools drawn: {b}"
     );
     let (st, _, b) = post_json(
         &org,
@@ -5462,7 +5482,7 @@ async fn a_call_runs_from_published_terms_to_awards_within_its_pool_with_sealed_
     assert_eq!(p["project"]["call_id"], id.as_str());
     assert_eq!(p["purchase"]["amount_fen"], 400_000, "{p}");
     let (_, _, b) = city.api(reqwest::Method::GET, "/api/v1/funds", None).await;
-    assert!(b.contains("\"balance_fen\":8000000"), "{b}");
+    assert!(b.contains("\"balance_fen\":7000000"), "{b}");
 }
 
 #[tokio::test]
