@@ -8,6 +8,7 @@
 
 use crate::acceptance::PanelForm;
 use crate::demo::{DEMO_ORG_ID, DEMO_PASSWORD};
+use crate::demo_chain::actor;
 use crate::identity::UserForm;
 use crate::registry::today;
 use crate::{App, AppError, Ctx};
@@ -15,24 +16,11 @@ use chrono::{Duration, NaiveDateTime};
 use domain::chain::call::{AwardForm, CallApplicationForm, CallForm, ScoreSheetForm};
 use domain::chain::catalogue::{CatalogueItem, EligibilityStatus, ItemStatus};
 use domain::identity::Scope;
-use domain::{Actor, AreaCode, Role, RoleAssignment};
+use domain::{AreaCode, Role};
 
 const COMMUNITY: &str = "341002002001";
 const TOWNSHIP: &str = "341002002";
 const RUBRIC: &str = "需求契合度 30\n方案可行性 30\n团队能力 20\n预算合理性 20";
-
-fn act(user_id: String, role: Role, area: &str, org: Option<&str>) -> Result<Actor, AppError> {
-    Ok(Actor {
-        login: user_id.clone(),
-        display_name: user_id.clone(),
-        user_id,
-        assignments: vec![RoleAssignment {
-            role,
-            area: AreaCode::parse(area)?,
-            organization_id: org.map(str::to_string),
-        }],
-    })
-}
 
 /// A call's terms with the demonstration's defaults.
 fn terms(kind: &str, area: &str, fund: &str, theme: &str, days: (i64, i64)) -> CallForm {
@@ -111,40 +99,40 @@ impl App {
             };
             self.create_user(None, &form, &ctx).await?;
         }
-        let manager = act(
-            id_of("orgmanager").await?,
+        let manager = actor(
+            &id_of("orgmanager").await?,
             Role::OrganizationManager,
             COMMUNITY,
             Some(DEMO_ORG_ID),
         )?;
-        let m2 = act(
-            id_of("orgmanager2").await?,
+        let m2 = actor(
+            &id_of("orgmanager2").await?,
             Role::OrganizationManager,
             area2,
             Some(org2),
         )?;
-        let m3 = act(
-            id_of("orgmanager3").await?,
+        let m3 = actor(
+            &id_of("orgmanager3").await?,
             Role::OrganizationManager,
             area3,
             Some(org3),
         )?;
-        let city = act(id_of("city").await?, Role::CityBureau, "3410", None)?;
-        let township = act(
-            id_of("township").await?,
+        let city = actor(&id_of("city").await?, Role::CityBureau, "3410", None)?;
+        let township = actor(
+            &id_of("township").await?,
             Role::TownshipOfficer,
             TOWNSHIP,
             None,
         )?;
-        let officer = act(
-            id_of("community").await?,
+        let officer = actor(
+            &id_of("community").await?,
             Role::CommunityOfficer,
             COMMUNITY,
             None,
         )?;
         let mut panel = Vec::new();
         for login in ["evaluator", "pingshen1", "pingshen2"] {
-            panel.push(act(id_of(login).await?, Role::Evaluator, "3410", None)?);
+            panel.push(actor(&id_of(login).await?, Role::Evaluator, "3410", None)?);
         }
         let panel_form = PanelForm {
             members: "evaluator, pingshen1, pingshen2".into(),

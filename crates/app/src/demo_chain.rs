@@ -73,7 +73,13 @@ const PROJECTS: [Demo; 6] = [
     },
 ];
 
-fn actor(user_id: &str, role: Role, area: &str, org: Option<&str>) -> Result<Actor, AppError> {
+/// A demonstration actor with one assignment (the seeding acts as the people would).
+pub(crate) fn actor(
+    user_id: &str,
+    role: Role,
+    area: &str,
+    org: Option<&str>,
+) -> Result<Actor, AppError> {
     Ok(Actor {
         user_id: user_id.into(),
         login: user_id.into(),
