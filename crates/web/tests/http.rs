@@ -5481,6 +5481,95 @@ async fn a_call_runs_from_published_terms_to_awards_within_its_pool_with_sealed_
     assert_eq!(p["project"]["stage"], "purchased", "{p}");
     assert_eq!(p["project"]["call_id"], id.as_str());
     assert_eq!(p["purchase"]["amount_fen"], 400_000, "{p}");
+    // It continues through the chain: the organizer (the city bureau, not the community's
+    // township) signs and pays; the organization delivers.
+    let contract = json!({
+        "starts_on": "2027-01-01", "ends_on": "2027-12-31", "deliverables": "每周助餐 5 天",
+        "acceptance_criteria": "服务人次达到方案目标", "signed_on": "2026-12-28",
+        "purchaser_signatory": "黄山市民政局 王科长", "provider_signatory": "赵晴",
+        "tranches": "签约|2000\n中期评估|1000\n验收|1000"
+    });
+    let township = t.login("township").await;
+    let (st, _, b) = post_json(
+        &township,
+        &format!("/api/v1/projects/{project}/contract"),
+        contract.clone(),
+    )
+    .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{b}");
+    let (st, _, b) = post_json(
+        &city,
+        &format!("/api/v1/projects/{project}/contract"),
+        contract,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    assert_eq!(json_of(&b)["contract"]["purchaser_area"], "3410", "{b}");
+    let (st, _, b) = city
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/projects/{project}/tranches/1/payment"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let activity = json!({
+        "held_on": today_text(), "place": "柏树街社区", "content": "长者助餐 30 人次", "served": "30",
+        "groups": "special_elderly"
+    });
+    let (st, _, b) = post_json(
+        &org,
+        &format!("/api/v1/projects/{project}/activities"),
+        activity,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    assert_eq!(json_of(&b)["project"]["stage"], "delivering", "{b}");
+    // Evaluated like any project (the community committee forms the panel), and the final
+    // payment by the organizer closes it.
+    let (st, _, b) = post_json(
+        &org,
+        &format!("/api/v1/projects/{project}/self-evaluation"),
+        json!({"report": "全年助餐服务 30 人次，独居高龄老人满意度 95%，方案目标基本达成，经费按预算使用，无超支。"}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    experts(&t, &["expert4", "expert5"]).await;
+    let community = t.login("community").await;
+    let (st, _, b) = post_json(
+        &community,
+        &format!("/api/v1/projects/{project}/panel"),
+        json!({"members": "expert1, expert2, expert3, expert4, expert5"}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    for login in ["expert1", "expert2", "expert3", "expert4", "expert5"] {
+        let s = t.login(login).await;
+        let (st, _, b) = post_json(&s, &format!("/api/v1/projects/{project}/scores"), json!({"need": "18", "goals": "22", "quality": "18", "money": "13", "satisfaction": "18"})).await;
+        assert_eq!(st, StatusCode::OK, "{login}: {b}");
+    }
+    let (st, _, b) = post_json(&community, &format!("/api/v1/projects/{project}/verdict"), json!({"verdict": "accepted", "report": "评议小组一致认为项目达到方案目标，服务记录完整，同意验收通过。"})).await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    for seq in [2, 3] {
+        let (st, _, b) = city
+            .api(
+                reqwest::Method::POST,
+                &format!("/api/v1/projects/{project}/tranches/{seq}/payment"),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "tranche {seq}: {b}");
+    }
+    let p = json_of(
+        &org.api(
+            reqwest::Method::GET,
+            &format!("/api/v1/projects/{project}"),
+            None,
+        )
+        .await
+        .2,
+    );
+    assert_eq!(p["project"]["stage"], "closed", "{p}");
     let (_, _, b) = city.api(reqwest::Method::GET, "/api/v1/funds", None).await;
     assert!(b.contains("\"balance_fen\":7000000"), "{b}");
 }
