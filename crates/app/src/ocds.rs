@@ -19,19 +19,20 @@ pub const OCID_PREFIX: &str = "ocds-sanshe";
 pub const BIDS_EXTENSION: &str =
     "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json";
 
-/// Writes one release of a streamed package (a comma before all but the first).
-fn emit<W: std::io::Write>(
-    out: &mut W,
+/// Sends one release of a streamed package (a comma before all but the first); `false` when the
+/// reader has gone.
+async fn emit(
+    tx: &tokio::sync::mpsc::Sender<Vec<u8>>,
     written: &mut usize,
     release: &Value,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
+    let mut chunk = Vec::with_capacity(2048);
     if *written > 0 {
-        out.write_all(b",\n")
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        chunk.extend_from_slice(b",\n");
     }
-    serde_json::to_writer(&mut *out, release).map_err(|e| AppError::Internal(e.to_string()))?;
+    serde_json::to_writer(&mut chunk, release).map_err(|e| AppError::Internal(e.to_string()))?;
     *written += 1;
-    Ok(())
+    Ok(tx.send(chunk).await.is_ok())
 }
 
 fn money(fen: i64) -> Value {
@@ -360,21 +361,21 @@ impl App {
         Ok(release)
     }
 
-    /// Writes the release package of an area (or the nation) to `out` one release at a time —
-    /// the calls, then the projects not awarded by a call — so that memory does not
-    /// grow with the number of processes (projects in primary-key order, by pages of 500). Returns
-    /// how many releases were written.
-    pub async fn ocds_write<W: std::io::Write>(
+    /// Sends the release package of an area (or the nation) down `tx` one release at a time —
+    /// the calls, then the projects not awarded by a call in primary-key order, by pages of 500 —
+    /// so that memory does not grow with the number of processes, and a slow reader slows the
+    /// export instead of filling memory (the channel is bounded). Stops quietly when the reader
+    /// goes away. Returns how many releases were sent.
+    pub async fn ocds_stream(
         &self,
         area: &str,
         limit: i64,
         bids_extension: &str,
-        out: &mut W,
+        tx: tokio::sync::mpsc::Sender<Vec<u8>>,
     ) -> Result<usize, AppError> {
         let code =
             domain::AreaCode::parse(area.trim()).map_err(|_| AppError::not_found("行政区划"))?;
         let scope = domain::identity::Scope::new([code]);
-        let io = |e: std::io::Error| AppError::Internal(e.to_string());
         let head = json!({
             "uri": format!("https://sanshe.invalid/api/v1/public/ocds/{}", area.trim()),
             "version": "1.1",
@@ -382,13 +383,19 @@ impl App {
             "publishedDate": store::time::now(),
             "publisher": { "name": "三社联动平台" },
         });
-        let head = serde_json::to_string(&head).map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut head = serde_json::to_vec(&head).map_err(|e| AppError::Internal(e.to_string()))?;
         // The head object without its closing brace, then the releases array.
-        write!(out, "{},\"releases\":[", &head[..head.len() - 1]).map_err(io)?;
+        head.pop();
+        head.extend_from_slice(b",\"releases\":[");
+        if tx.send(head).await.is_err() {
+            return Ok(0);
+        }
         let limit = limit.max(0) as usize;
         let mut written = 0usize;
         for k in self.db.calls(&scope, &[], limit as i64).await? {
-            emit(out, &mut written, &self.ocds_call_release(&k).await?)?;
+            if !emit(&tx, &mut written, &self.ocds_call_release(&k).await?).await? {
+                return Ok(written);
+            }
         }
         let mut after: Option<(String, String)> = None;
         'pages: while written < limit {
@@ -406,21 +413,30 @@ impl App {
                 if written >= limit {
                     break 'pages;
                 }
-                emit(out, &mut written, &self.ocds_release(p).await?)?;
+                if !emit(&tx, &mut written, &self.ocds_release(p).await?).await? {
+                    return Ok(written);
+                }
             }
             if page.len() < 500 {
                 break;
             }
         }
-        out.write_all(b"]}\n").map_err(io)?;
+        let _ = tx.send(b"]}\n".to_vec()).await;
         Ok(written)
     }
 
-    /// The release package of an area, in memory (the API's, at most `limit` releases).
+    /// The release package of an area, in memory (tests and small areas).
     pub async fn ocds_package(&self, area: &str, limit: i64) -> Result<Value, AppError> {
-        let mut buf = Vec::new();
-        self.ocds_write(area, limit, &self.settings.ocds_bids_extension, &mut buf)
-            .await?;
+        let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+        let ext = self.settings.ocds_bids_extension.clone();
+        let (sent, buf) = tokio::join!(self.ocds_stream(area, limit, &ext, tx), async move {
+            let mut buf = Vec::new();
+            while let Some(chunk) = rx.recv().await {
+                buf.extend_from_slice(&chunk);
+            }
+            buf
+        });
+        sent?;
         serde_json::from_slice(&buf).map_err(|e| AppError::Internal(e.to_string()))
     }
 

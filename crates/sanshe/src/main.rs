@@ -488,13 +488,18 @@ async fn main() -> anyhow::Result<()> {
             };
             let app = open(&single).await?;
             let extension = config.settings()?.ocds_bids_extension;
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-            let n = app
-                .ocds_write(&area, limit, &extension, &mut out)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            std::io::Write::flush(&mut out)?;
+            let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(64);
+            let write = async move {
+                let stdout = std::io::stdout();
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+                while let Some(chunk) = rx.recv().await {
+                    std::io::Write::write_all(&mut out, &chunk)?;
+                }
+                std::io::Write::flush(&mut out)
+            };
+            let (n, written) = tokio::join!(app.ocds_stream(&area, limit, &extension, tx), write);
+            written?;
+            let n = n.map_err(|e| anyhow::anyhow!("{e}"))?;
             eprintln!("{n} releases");
         }
         Command::Ids {

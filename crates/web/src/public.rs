@@ -117,11 +117,32 @@ pub async fn api_call(
     Ok(Json(state.app.public_call(&id).await?).into_response())
 }
 
+/// An area's package, streamed as it is written (at most 10,000 releases): an unknown area is a
+/// 404 before the first byte; a failure later cuts the body short (the JSON is then incomplete).
 pub async fn api_ocds_area(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(state.app.ocds_package(&code, 10_000).await?).into_response())
+    domain::AreaCode::parse(code.trim())
+        .map_err(|_| ApiError::from(app::AppError::not_found("行政区划")))?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(64);
+    let app = state.app.clone();
+    tokio::spawn(async move {
+        let ext = app.settings.ocds_bids_extension.clone();
+        if let Err(e) = app.ocds_stream(&code, 10_000, &ext, tx).await {
+            tracing::error!(error = %e, "OCDS stream failed");
+        }
+    });
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv()
+            .await
+            .map(|chunk| (Ok::<_, std::io::Error>(chunk), rx))
+    });
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response())
 }
 
 pub async fn api_ocds_project(

@@ -3893,6 +3893,41 @@ async fn the_public_site_shows_the_demonstration_without_any_personal_data() {
         projects >= 16,
         "every demonstration project has a public page ({projects})"
     );
+    // The city's whole package, streamed: every call once and every project not awarded by a
+    // call once, with the bids extension listed.
+    let r = c
+        .get(format!("{}/api/v1/public/ocds/3410", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let pkg: Value = r.json().await.unwrap();
+    let releases = pkg["releases"].as_array().unwrap();
+    let call_releases = releases.iter().filter(|r| r.get("bids").is_some()).count();
+    assert_eq!(call_releases, 4);
+    let projects_in_db =
+        t.db.projects(&Scope::nation(), None, None, None, 1000)
+            .await
+            .unwrap();
+    let own = projects_in_db
+        .iter()
+        .filter(|p| p.call_id.is_none())
+        .count();
+    assert_eq!(releases.len(), own + 4, "{} releases", releases.len());
+    let mut ocids: Vec<&str> = releases
+        .iter()
+        .map(|r| r["ocid"].as_str().unwrap())
+        .collect();
+    ocids.sort();
+    ocids.dedup();
+    assert_eq!(ocids.len(), releases.len(), "one release per process");
+    assert_eq!(pkg["extensions"][0], app::ocds::BIDS_EXTENSION);
+    let r = c
+        .get(format!("{}/api/v1/public/ocds/abc", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
     // The four demonstration calls, each in its own stage, and their public results.
     calls.sort();
     assert_eq!(calls.len(), 4, "{calls:?}");
