@@ -8,10 +8,10 @@
 
 use crate::acceptance::PanelForm;
 use crate::demo::{DEMO_ORG_ID, DEMO_PASSWORD};
-use crate::demo_chain::actor;
+use crate::demo_chain::{actor, demo_ctx};
 use crate::identity::UserForm;
 use crate::registry::today;
-use crate::{App, AppError, Ctx};
+use crate::{App, AppError};
 use chrono::{Duration, NaiveDateTime};
 use domain::chain::call::{AwardForm, CallApplicationForm, CallForm, ScoreSheetForm};
 use domain::chain::catalogue::{CatalogueItem, EligibilityStatus, ItemStatus};
@@ -43,17 +43,8 @@ fn terms(kind: &str, area: &str, fund: &str, theme: &str, days: (i64, i64)) -> C
 
 impl App {
     pub(crate) async fn seed_demo_calls(&self) -> Result<(), AppError> {
-        let ctx = Ctx {
-            request_id: Some("demo-seed".into()),
-            client_addr: None,
-        };
-        let id_of = |login: &'static str| async move {
-            self.db
-                .user_by_login(login)
-                .await?
-                .map(|u| u.id)
-                .ok_or_else(|| AppError::not_found(login))
-        };
+        let ctx = demo_ctx();
+        let id_of = |login: &'static str| self.demo_user(login);
         // Two rival organizations of 屯溪区 with manager accounts, and two more experts.
         let rivals: Vec<(String, String)> = self
             .db

@@ -92,21 +92,29 @@ pub(crate) fn actor(
     })
 }
 
+/// The request context the demonstration's seeding acts in.
+pub(crate) fn demo_ctx() -> Ctx {
+    Ctx {
+        request_id: Some("demo-seed".into()),
+        client_addr: None,
+    }
+}
+
 impl App {
+    /// A demonstration account's id by its login.
+    pub(crate) async fn demo_user(&self, login: &'static str) -> Result<String, AppError> {
+        self.db
+            .user_by_login(login)
+            .await?
+            .map(|u| u.id)
+            .ok_or_else(|| AppError::not_found(login))
+    }
+
     /// Loads the demonstration projects; assumes the ledger (organizations, social workers,
     /// needs) and the demonstration accounts are there.
     pub(crate) async fn seed_demo_chain(&self) -> Result<(), AppError> {
-        let ctx = Ctx {
-            request_id: Some("demo-seed".into()),
-            client_addr: None,
-        };
-        let user = |login: &'static str| async move {
-            self.db
-                .user_by_login(login)
-                .await?
-                .map(|u| u.id)
-                .ok_or_else(|| AppError::not_found(login))
-        };
+        let ctx = demo_ctx();
+        let user = |login: &'static str| self.demo_user(login);
         let manager = actor(
             &user("orgmanager").await?,
             Role::OrganizationManager,

@@ -3802,7 +3802,12 @@ fn personal_numbers(page: &str) -> Vec<String> {
                 run.push('X');
             }
             let phone = run.len() == 11 && run.starts_with('1') && run.as_bytes()[1] >= b'3';
-            if run.len() == 18 || phone {
+            // A number a person wrote stands alone; digits inside an identifier (the hex of a
+            // record id, `3410-01a2…`) are not one.
+            let end = start + run.len();
+            let alone = (start == 0 || !chars[start - 1].is_ascii_alphanumeric())
+                && chars.get(end).is_none_or(|c| !c.is_ascii_alphanumeric());
+            if alone && (run.len() == 18 || phone) {
                 out.push(run);
             }
         } else {
@@ -3851,6 +3856,10 @@ async fn the_public_site_shows_the_demonstration_without_any_personal_data() {
         personal_numbers("身份证 11010519491231002X 电话 13912345678 区划 341002002001 金额 36000"),
         ["11010519491231002X", "13912345678"],
         "the scan finds what it looks for"
+    );
+    assert!(
+        personal_numbers("/public/calls/3410-01a2c16913582552f7e8").is_empty(),
+        "digits inside an id are not a phone number"
     );
     // Crawl every public page of Huangshan without logging in.
     let c = client();
