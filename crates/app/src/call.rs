@@ -8,7 +8,7 @@
 
 use crate::acceptance::PanelForm;
 use crate::audit::{event, Subject};
-use crate::registry::tenant_of;
+use crate::registry::{china_now, tenant_of};
 use crate::social::new_id;
 use crate::{App, AppError, Ctx};
 use chrono::NaiveDateTime;
@@ -16,8 +16,8 @@ use domain::audit::Outcome;
 use domain::authz::Action;
 use domain::chain::application::{ApplicationContent, BudgetLine};
 use domain::chain::call::{
-    award, award_in_order, can_organize, deadline, parse_rubric, AwardForm, CallApplicationForm,
-    CallForm, CallKind, CallStage, RubricForm, ScoreSheetForm,
+    award, award_in_order, can_organize, deadline, finished_after_award, parse_rubric, pool_from,
+    AwardForm, CallApplicationForm, CallForm, CallStage, RubricForm, ScoreSheetForm,
 };
 use domain::chain::catalogue::{can_apply, EligibilityStatus, ItemStatus};
 use domain::chain::money::{parse_yuan, yuan};
@@ -123,9 +123,9 @@ fn subject(k: &CallRow) -> Subject<'_> {
     }
 }
 
-/// Now, as the wall clock in China reads it (deadlines are China time).
-fn china_now() -> NaiveDateTime {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).naive_utc()
+/// When applications to the call close (China time).
+pub(crate) fn closes_at(k: &CallRow) -> NaiveDateTime {
+    deadline(chrono::NaiveDate::parse_from_str(&k.closes_on, "%Y-%m-%d").unwrap_or_default())
 }
 
 fn submitted(at: &str) -> NaiveDateTime {
@@ -277,24 +277,7 @@ impl App {
                 None => None,
             }
             .ok_or_else(|| field("fund_id", "unknown_fund", "没有这项资金"))?;
-            if !fund.area.contains(&k.area) {
-                return Err(field(
-                    "fund_id",
-                    "fund_elsewhere",
-                    "资金所属区域须覆盖组织方的区域",
-                ));
-            }
-            if fund.balance_fen < k.pool_fen {
-                return Err(field(
-                    "pool",
-                    "insufficient_funds",
-                    format!(
-                        "资金“{}”余额 {} 元，不足以设立资金池",
-                        fund.name,
-                        yuan(fund.balance_fen)
-                    ),
-                ));
-            }
+            pool_from(&fund.name, &fund.area, fund.balance_fen, &k)?;
             if let Some(item_id) = &k.item_id {
                 let item = match tenant_of(item_id) {
                     Some(t) => self.db.catalogue_item(t, item_id).await?,
@@ -399,9 +382,7 @@ impl App {
             .filter(|a| mine.contains(&a.organization_id))
             .map(|a| a.id.clone())
             .collect();
-        let accepting = k.stage == CallStage::Open
-            && chrono::NaiveDate::parse_from_str(&k.closes_on, "%Y-%m-%d")
-                .is_ok_and(|c| china_now() <= deadline(c));
+        let accepting = k.stage == CallStage::Open && china_now() <= closes_at(&k);
         let mut apply_as = Vec::new();
         if accepting {
             for org in &mine {
@@ -585,9 +566,7 @@ impl App {
                     format!("本次征集 {} 起接受申请", k.opens_on),
                 ));
             }
-            let closes =
-                chrono::NaiveDate::parse_from_str(&k.closes_on, "%Y-%m-%d").unwrap_or_default();
-            in_time(at, deadline(closes))?;
+            in_time(at, closes_at(&k))?;
             let a = form.validate(k.kind, &k.area, k.ceiling_fen)?;
             // A selection is among organizations approved to undertake the item.
             let eligibility = match &k.item_id {
@@ -702,9 +681,7 @@ impl App {
             if k.stage != CallStage::Open {
                 return Err(conflict("panel_formed", "评审小组已经组成"));
             }
-            let closes =
-                chrono::NaiveDate::parse_from_str(&k.closes_on, "%Y-%m-%d").unwrap_or_default();
-            if at <= deadline(closes) {
+            if at <= closes_at(&k) {
                 return Err(conflict(
                     "still_accepting",
                     format!(
@@ -1004,9 +981,8 @@ impl App {
         )
         .await?;
         // A selection or tender names one undertaker; a call ends when its pool is spent.
-        let finished = matches!(k.kind, CallKind::Selection | CallKind::Facility)
-            || total == k.pool_fen
-            || awards.len() + 1 == apps.len();
+        let finished =
+            finished_after_award(k.kind, total, k.pool_fen, awards.len() + 1, apps.len());
         if finished {
             self.finish_call(&mut tx, &k, total, &actor.user_id, &now)
                 .await?;

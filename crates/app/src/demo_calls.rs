@@ -164,7 +164,7 @@ impl App {
                 .and_hms_opt(10, 0, 0)
                 .unwrap_or_default()
         };
-        let after_deadline = (chrono::Utc::now() + Duration::hours(8)).naive_utc();
+        let after_deadline = crate::registry::china_now();
         // Sheets: each member's points (of 30, 30, 20, 20) per application, in applying order.
         let score = |call: String, sheets: Vec<Vec<[u32; 4]>>, members: usize| {
             let panel = &panel;

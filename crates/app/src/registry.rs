@@ -14,7 +14,12 @@ use store::time;
 
 /// Today in Asia/Shanghai (UTC+8 all year), the calendar people mean.
 pub fn today() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+    china_now().date()
+}
+
+/// Now, as the wall clock in China reads it (dates and deadlines are China time).
+pub fn china_now() -> chrono::NaiveDateTime {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).naive_utc()
 }
 
 /// An organization's id carries its tenant (`3410-0195…`), so that a lookup goes straight to the

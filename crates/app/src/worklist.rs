@@ -306,10 +306,9 @@ impl App {
                 .map(|a| a.area.clone()),
         );
         if !organizers.roots().is_empty() {
-            let now = (chrono::Utc::now() + chrono::Duration::hours(8)).naive_utc();
+            let now = crate::registry::china_now();
             for k in self.db.calls(&organizers, &[], 100).await? {
-                let closed = chrono::NaiveDate::parse_from_str(&k.closes_on, "%Y-%m-%d")
-                    .is_ok_and(|c| now > domain::chain::call::deadline(c));
+                let closed = now > crate::call::closes_at(&k);
                 let step = match k.stage {
                     CallStage::Open if closed && k.applications > 0 => {
                         Some(("form_call_panel", "组成评审小组"))

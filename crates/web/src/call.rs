@@ -243,60 +243,36 @@ async fn after(
     }
 }
 
-pub async fn apply(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    CsrfForm(form): CsrfForm<ApplyForm>,
-) -> Result<Response, PageError> {
-    let r = state
-        .app
-        .apply_to_call(
-            &s.actor,
-            &id,
-            &form.organization_id,
-            &form.application,
-            &s.ctx,
-        )
-        .await
-        .map(|_| ());
-    let typed = Typed {
-        apply: form,
-        ..Default::default()
+/// A page action on a call: back to the call, or its page again with the reason and what was
+/// typed in that form.
+macro_rules! page_action {
+    ($name:ident, $form:ty, $typed:ident, |$app:ident, $actor:ident, $id:ident, $f:ident, $ctx:ident| $call:expr) => {
+        pub async fn $name(
+            State(state): State<AppState>,
+            PageUser(s): PageUser,
+            Path($id): Path<String>,
+            CsrfForm($f): CsrfForm<$form>,
+        ) -> Result<Response, PageError> {
+            let $app = &state.app;
+            let ($actor, $ctx) = (&s.actor, &s.ctx);
+            let r = $call.await.map(|_| ());
+            let typed = Typed {
+                $typed: $f,
+                ..Default::default()
+            };
+            after(&state, &s, &$id, typed, r).await
+        }
     };
-    after(&state, &s, &id, typed, r).await
 }
 
-pub async fn rubric(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    CsrfForm(form): CsrfForm<RubricForm>,
-) -> Result<Response, PageError> {
-    let r = state.app.revise_rubric(&s.actor, &id, &form, &s.ctx).await;
-    let typed = Typed {
-        rubric: form,
-        ..Default::default()
-    };
-    after(&state, &s, &id, typed, r).await
-}
-
-pub async fn panel(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    CsrfForm(form): CsrfForm<PanelForm>,
-) -> Result<Response, PageError> {
-    let r = state
-        .app
-        .form_call_panel(&s.actor, &id, &form, &s.ctx)
-        .await;
-    let typed = Typed {
-        panel: form,
-        ..Default::default()
-    };
-    after(&state, &s, &id, typed, r).await
-}
+page_action!(apply, ApplyForm, apply, |a, actor, id, f, ctx| a
+    .apply_to_call(actor, &id, &f.organization_id, &f.application, ctx));
+page_action!(rubric, RubricForm, rubric, |a, actor, id, f, ctx| a
+    .revise_rubric(actor, &id, &f, ctx));
+page_action!(panel, PanelForm, panel, |a, actor, id, f, ctx| a
+    .form_call_panel(actor, &id, &f, ctx));
+page_action!(award, AwardForm, award, |a, actor, id, f, ctx| a
+    .award_call(actor, &id, &f, ctx));
 
 /// The page's score sheet (`s.<application>.<criterion>` inputs) as the use case's form; an
 /// input that is not a whole number is named on its application's row.
@@ -358,24 +334,6 @@ pub async fn score(
             .into_iter()
             .filter(|(k, _)| k.starts_with("s."))
             .collect(),
-        ..Default::default()
-    };
-    after(&state, &s, &id, typed, r).await
-}
-
-pub async fn award(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    CsrfForm(form): CsrfForm<AwardForm>,
-) -> Result<Response, PageError> {
-    let r = state
-        .app
-        .award_call(&s.actor, &id, &form, &s.ctx)
-        .await
-        .map(|_| ());
-    let typed = Typed {
-        award: form,
         ..Default::default()
     };
     after(&state, &s, &id, typed, r).await

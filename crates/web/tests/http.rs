@@ -5004,6 +5004,7 @@ async fn health_readiness_openapi_and_assets_are_served_offline() {
         "/consultations",
         "/votes",
         "/funds",
+        "/calls",
         "/public",
         "/public/areas/3410",
     ] {

@@ -591,6 +591,48 @@ pub fn award(remaining: i64, ceiling: i64, amount: i64) -> Result<i64, DomainErr
     Ok(remaining - amount)
 }
 
+/// Whether a fund may hold the call's pool: its area contains the organizer's and its balance
+/// covers the whole pool (which is drawn when the call opens).
+pub fn pool_from(
+    fund_name: &str,
+    fund_area: &AreaCode,
+    balance_fen: i64,
+    call: &Call,
+) -> Result<(), DomainError> {
+    if !fund_area.contains(&call.area) {
+        return Err(DomainError::field(
+            "fund_id",
+            "fund_elsewhere",
+            "资金所属区域须覆盖组织方的区域",
+        ));
+    }
+    if balance_fen < call.pool_fen {
+        return Err(DomainError::field(
+            "pool",
+            "insufficient_funds",
+            format!(
+                "资金“{fund_name}”余额 {} 元，不足以设立资金池",
+                yuan(balance_fen)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether the awards end with this one: a selection or tender names one undertaker; a venture
+/// or micro call ends when its pool is spent or every applicant is awarded.
+pub fn finished_after_award(
+    kind: CallKind,
+    awarded_fen: i64,
+    pool_fen: i64,
+    awards: usize,
+    applications: usize,
+) -> bool {
+    matches!(kind, CallKind::Selection | CallKind::Facility)
+        || awarded_fen >= pool_fen
+        || awards >= applications
+}
+
 /// Who organizes a call: an officer of the community, township, county or city whose area
 /// contains the call's (the kind's own level rule is checked on the form).
 pub fn can_organize(actor: &crate::Actor, area: &AreaCode) -> Result<crate::Role, crate::Denied> {
@@ -780,6 +822,26 @@ mod tests {
         );
         sheet.scores.insert("b".into(), vec![0, 0, 0, 0]);
         assert!(sheet.validate(&rubric, &apps).is_ok());
+    }
+
+    #[test]
+    fn a_pool_comes_from_a_fund_above_that_covers_it_and_awards_end_when_spent() {
+        let call = form().validate().unwrap();
+        let city = AreaCode::parse("3410").unwrap();
+        let county = AreaCode::parse("341002").unwrap();
+        assert!(pool_from("福彩", &city, 50_000_000, &call).is_ok());
+        assert_eq!(
+            codes(pool_from("福彩", &city, 49_999_999, &call).unwrap_err()),
+            ["insufficient_funds"]
+        );
+        assert_eq!(
+            codes(pool_from("区资金", &county, 90_000_000, &call).unwrap_err()),
+            ["fund_elsewhere"]
+        );
+        assert!(finished_after_award(CallKind::Facility, 1, 100, 1, 5));
+        assert!(!finished_after_award(CallKind::Venture, 99, 100, 1, 5));
+        assert!(finished_after_award(CallKind::Micro, 100, 100, 1, 5));
+        assert!(finished_after_award(CallKind::Venture, 10, 100, 5, 5));
     }
 
     #[test]
