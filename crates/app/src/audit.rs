@@ -147,6 +147,24 @@ impl App {
         err
     }
 
+    /// Records a request refused at the door, before any use case saw it (text a database cannot
+    /// hold, say): who is unknown at that point, so the event carries the client's address and
+    /// request id, the method and path, and the reason.
+    pub async fn refuse_request(&self, method: &str, path: &str, reason: &str, ctx: &Ctx) {
+        let subject = Subject {
+            kind: "request",
+            id: &path.chars().take(200).collect::<String>(),
+            area: &AreaCode::nation(),
+        };
+        let err = AppError::Domain(domain::DomainError::field(
+            "request",
+            "invalid_text",
+            format!("{method} {reason}"),
+        ));
+        self.refused(None, "request.refused", &subject, err, ctx)
+            .await;
+    }
+
     pub async fn verify_audit(&self) -> Result<ChainReport, AppError> {
         Ok(self.db.verify_audit().await?)
     }

@@ -18,7 +18,18 @@ pub struct Config {
     pub secure_cookies: bool,
     pub body_limit_bytes: usize,
     pub request_timeout_secs: u64,
+    /// A connection that sends no complete request head for this long (slow or idle) is closed.
+    pub header_timeout_secs: u64,
+    /// Database connections in the pool.
     pub max_connections: u32,
+    /// Open HTTP connections in all (0: what the descriptor limit allows) and per client.
+    pub max_http_connections: usize,
+    pub max_http_connections_per_client: usize,
+    /// Requests being handled in all and per client (more are answered 503 at once).
+    pub max_in_flight: usize,
+    pub max_in_flight_per_client: usize,
+    /// Reverse proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed.
+    pub trusted_proxies: Vec<String>,
     pub argon2_memory_kib: u32,
     pub session_hours: i64,
     /// File holding the master key for personal information (created on first start).
@@ -36,7 +47,13 @@ impl Default for Config {
             // Spreadsheet imports of a whole county fit comfortably.
             body_limit_bytes: 32 * 1024 * 1024,
             request_timeout_secs: 30,
+            header_timeout_secs: 20,
             max_connections: 16,
+            max_http_connections: 0,
+            max_http_connections_per_client: 256,
+            max_in_flight: 1024,
+            max_in_flight_per_client: 128,
+            trusted_proxies: Vec::new(),
             argon2_memory_kib: 19_456,
             session_hours: 12,
             pii_key_file: "data/pii.key".into(),
@@ -79,16 +96,40 @@ impl Config {
         if let Some(v) = env("SANSHE_MAX_CONNECTIONS") {
             c.max_connections = v.parse()?;
         }
+        if let Some(v) = env("SANSHE_TRUSTED_PROXIES") {
+            c.trusted_proxies = v.split(',').map(|s| s.trim().to_string()).collect();
+        }
+        if let Some(v) = env("SANSHE_MAX_HTTP_CONNECTIONS") {
+            c.max_http_connections = v.parse()?;
+        }
+        if let Some(v) = env("SANSHE_MAX_HTTP_CONNECTIONS_PER_CLIENT") {
+            c.max_http_connections_per_client = v.parse()?;
+        }
         Ok(c)
     }
 
-    pub fn web(&self) -> web::WebConfig {
-        web::WebConfig {
+    pub fn web(&self) -> anyhow::Result<web::WebConfig> {
+        let trusted_proxies = self
+            .trusted_proxies
+            .iter()
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse()
+                    .map_err(|_| anyhow::anyhow!("trusted_proxies: {s} is not an IP address"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(web::WebConfig {
             bind: self.bind.clone(),
             secure_cookies: self.secure_cookies,
             body_limit: self.body_limit_bytes,
             request_timeout: Duration::from_secs(self.request_timeout_secs),
-        }
+            header_timeout: Duration::from_secs(self.header_timeout_secs),
+            max_connections: self.max_http_connections,
+            max_connections_per_client: self.max_http_connections_per_client,
+            max_in_flight: self.max_in_flight,
+            max_in_flight_per_client: self.max_in_flight_per_client,
+            trusted_proxies,
+        })
     }
 
     /// The use cases' settings, with the personal-information key: `SANSHE_PII_KEY` (64 hex

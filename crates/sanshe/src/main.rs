@@ -285,7 +285,7 @@ async fn main() -> anyhow::Result<()> {
                 }
                 print_demo_accounts();
             }
-            let server = web::Application::build(app, config.web()).await?;
+            let server = web::Application::build(app, config.web()?).await?;
             println!(
                 "sanshe listening on http://{} (database {})",
                 config.bind.replace(":0", &format!(":{}", server.port())),

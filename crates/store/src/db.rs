@@ -99,6 +99,22 @@ fn writer_gate(pool: &SqlitePool) -> std::sync::Arc<tokio::sync::Mutex<()>> {
     gates.entry(key).or_default().clone()
 }
 
+/// The pool's last guard: a connection handed out must not be inside a transaction. A dropped
+/// transaction queues its rollback; pinging lets it run first (SQLite's worker answers commands in
+/// order). A connection still inside one after that is closed, which rolls it back, rather than
+/// lent to a request that would then block every writer.
+async fn discard_if_in_transaction<C: sqlx::Connection>(conn: &mut C) -> Result<bool, sqlx::Error> {
+    if !conn.is_in_transaction() {
+        return Ok(true);
+    }
+    conn.ping().await?;
+    if conn.is_in_transaction() {
+        tracing::warn!("a pooled connection was left inside a transaction; closing it");
+        return Ok(false);
+    }
+    Ok(true)
+}
+
 impl Db {
     /// Connects from a URL: `sqlite:PATH` (created if missing, WAL, busy timeout) or
     /// `postgres://…`.
@@ -121,6 +137,7 @@ impl Db {
             let pool = SqlitePoolOptions::new()
                 .max_connections(max_connections)
                 .min_connections(1)
+                .before_acquire(|conn, _| Box::pin(discard_if_in_transaction(conn)))
                 .after_connect(|conn, _| {
                     Box::pin(async move {
                         let mut handle = conn.lock_handle().await?;
@@ -137,6 +154,7 @@ impl Db {
             let pool = PgPoolOptions::new()
                 .max_connections(max_connections)
                 .acquire_timeout(Duration::from_secs(10))
+                .before_acquire(|conn, _| Box::pin(discard_if_in_transaction(conn)))
                 .connect_with(opts)
                 .await?;
             Ok(Db::Postgres(pool))
@@ -155,7 +173,20 @@ impl Db {
     /// Begins a read-write transaction. On SQLite it is `BEGIN IMMEDIATE`, so a use case that
     /// reads then writes holds the write lock from the start and cannot fail half-way on a
     /// lock upgrade.
+    ///
+    /// Cancellation-safe: the begin runs in a task of its own. A caller that goes away while it
+    /// is under way (a request whose client hung up, a timeout) drops only its wait; the task
+    /// finishes, and the transaction it made, with nobody left to take it, is dropped and so
+    /// rolled back. Done inline, a begin abandoned between the server's answer and its receipt
+    /// left `BEGIN` open on a pooled connection, and the SQLite database locked for good.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
+        let db = self.clone();
+        tokio::spawn(async move { db.begin_inline().await })
+            .await
+            .map_err(|e| StoreError::Sqlx(sqlx::Error::Protocol(format!("begin task: {e}"))))?
+    }
+
+    async fn begin_inline(&self) -> Result<Tx, StoreError> {
         Ok(match self {
             Db::Sqlite(p) => {
                 // As long as SQLite's own busy timeout: a writer that waits longer fails the same way.
@@ -170,6 +201,15 @@ impl Db {
             }
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
+    }
+
+    /// Whether a write can begin within `within` (for `/readyz`): a database that is up but
+    /// locked is not ready.
+    pub async fn can_write(&self, within: Duration) -> Result<(), StoreError> {
+        match tokio::time::timeout(within, self.begin()).await {
+            Ok(tx) => tx?.rollback().await,
+            Err(_) => Err(StoreError::Sqlx(sqlx::Error::PoolTimedOut)),
+        }
     }
 
     /// Checks the database answers (for `/readyz`).

@@ -336,3 +336,37 @@ async fn the_write_ahead_log_is_still_checkpointed_in_the_background() {
         .unwrap();
     assert_eq!(n, 4000);
 }
+
+/// A `begin` abandoned at any point (the request that wanted it went away) never leaves a
+/// transaction open on a pooled connection: afterwards every connection of the pool can begin a
+/// write at once.
+#[tokio::test]
+async fn a_begin_abandoned_at_any_moment_leaves_no_transaction_open() {
+    let (db, _) = fresh_db().await.unwrap();
+    for i in 0..4_000u64 {
+        // Abandon the begin after 0 to ~300 µs: before, during and after BEGIN itself.
+        let wait = std::time::Duration::from_micros((i * 7919) % 300);
+        if let Ok(Ok(tx)) = tokio::time::timeout(wait, db.begin()).await {
+            // Half of those that made it are dropped without commit or rollback.
+            if i % 2 == 0 {
+                tx.rollback().await.unwrap();
+            }
+        }
+    }
+    let mut held = Vec::new();
+    for _ in 0..8 {
+        // One at a time on SQLite (a single writer), so each is ended before the next.
+        let tx = tokio::time::timeout(std::time::Duration::from_secs(2), db.begin())
+            .await
+            .expect("a begin waited on a transaction nobody will end")
+            .unwrap();
+        if db.backend() == store::Backend::Postgres {
+            held.push(tx);
+        } else {
+            tx.rollback().await.unwrap();
+        }
+    }
+    for tx in held {
+        tx.rollback().await.unwrap();
+    }
+}

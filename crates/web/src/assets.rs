@@ -63,11 +63,23 @@ pub async fn healthz() -> &'static str {
 }
 
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    match state.app.db.ping().await {
+    // Ready means a write can begin within a second: a database that answers reads but is
+    // locked for writing is not ready.
+    match state
+        .app
+        .db
+        .can_write(std::time::Duration::from_secs(1))
+        .await
+    {
         Ok(()) => "ready".into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "not ready");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+            crate::error::problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_ready",
+                "数据库暂时无法写入",
+                serde_json::json!({}),
+            )
         }
     }
 }

@@ -31,14 +31,13 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-/// A `Set-Cookie` value with our defaults: `HttpOnly; SameSite=Lax; Path=/`.
-pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> String {
+/// A `Set-Cookie` value with our defaults: `HttpOnly; SameSite=Lax; Path=/`. `Secure` is added
+/// on the way out when the client came over HTTPS or the deployment says so
+/// (`guard::transport`), so no handler can forget it.
+pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>) -> String {
     let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
     if let Some(a) = max_age {
         c.push_str(&format!("; Max-Age={a}"));
-    }
-    if secure {
-        c.push_str("; Secure");
     }
     c
 }
@@ -49,18 +48,31 @@ pub fn locale_of(headers: &HeaderMap) -> Locale {
         .unwrap_or(Locale::Zh)
 }
 
-/// The request's id (set by the request-id layer) and the client's address.
+/// The request's id (set by the request-id layer) and the client's address (behind a trusted
+/// proxy, the client it names: see `guard::Transport`).
 pub fn ctx_of(parts: &Parts) -> Ctx {
+    ctx_from(&parts.headers, &parts.extensions)
+}
+
+/// [`ctx_of`] for a whole request (in middleware).
+pub fn ctx_of_request(req: &Request) -> Ctx {
+    ctx_from(req.headers(), req.extensions())
+}
+
+fn ctx_from(headers: &HeaderMap, extensions: &axum::http::Extensions) -> Ctx {
     Ctx {
-        request_id: parts
-            .headers
+        request_id: headers
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
-        client_addr: parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string()),
+        client_addr: extensions
+            .get::<crate::guard::Transport>()
+            .map(|t| t.client.to_string())
+            .or_else(|| {
+                extensions
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|c| c.0.ip().to_string())
+            }),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod catalogue;
 pub mod consultation;
 pub mod error;
 pub mod fund;
+pub mod guard;
 pub mod i18n;
 pub mod need;
 pub mod openapi;
@@ -21,6 +22,7 @@ pub mod pages;
 pub mod people;
 pub mod project;
 pub mod public;
+pub mod quota;
 pub mod registry;
 pub mod routes;
 pub mod server;
@@ -36,4 +38,6 @@ pub use server::{Application, WebConfig};
 pub struct AppState {
     pub app: app::App,
     pub config: std::sync::Arc<WebConfig>,
+    /// Places of the requests being handled (see `guard::run_to_completion`).
+    pub in_flight: std::sync::Arc<quota::Quota>,
 }

@@ -132,13 +132,7 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-fn login_page(
-    state: &AppState,
-    locale: Locale,
-    login: String,
-    next: String,
-    failed: bool,
-) -> Response {
+fn login_page(locale: Locale, login: String, next: String, failed: bool) -> Response {
     let csrf = app::secret::random_token();
     let page = LoginPage {
         chrome: Chrome {
@@ -162,31 +156,14 @@ fn login_page(
         StatusCode::OK
     };
     let mut r = render_status(status, &page);
-    if let Ok(v) = set_cookie(
-        LOGIN_CSRF_COOKIE,
-        &csrf,
-        Some(3600),
-        state.config.secure_cookies,
-    )
-    .parse()
-    {
+    if let Ok(v) = set_cookie(LOGIN_CSRF_COOKIE, &csrf, Some(3600)).parse() {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     r
 }
 
-pub async fn login_form(
-    State(state): State<AppState>,
-    Lang(locale): Lang,
-    Query(q): Query<NextQuery>,
-) -> Response {
-    login_page(
-        &state,
-        locale,
-        String::new(),
-        safe_next(q.next.as_deref()),
-        false,
-    )
+pub async fn login_form(Lang(locale): Lang, Query(q): Query<NextQuery>) -> Response {
+    login_page(locale, String::new(), safe_next(q.next.as_deref()), false)
 }
 
 #[derive(Deserialize)]
@@ -207,24 +184,15 @@ pub async fn login_submit(
         Ok(s) => {
             let mut r = Redirect::to(&next).into_response();
             let max_age = state.app.settings.session_hours * 3600;
-            if let Ok(v) = set_cookie(
-                SESSION_COOKIE,
-                &s.token,
-                Some(max_age),
-                state.config.secure_cookies,
-            )
-            .parse()
-            {
+            if let Ok(v) = set_cookie(SESSION_COOKIE, &s.token, Some(max_age)).parse() {
                 r.headers_mut().append(header::SET_COOKIE, v);
             }
-            if let Ok(v) =
-                set_cookie(LOGIN_CSRF_COOKIE, "", Some(0), state.config.secure_cookies).parse()
-            {
+            if let Ok(v) = set_cookie(LOGIN_CSRF_COOKIE, "", Some(0)).parse() {
                 r.headers_mut().append(header::SET_COOKIE, v);
             }
             r
         }
-        Err(AppError::LoginFailed) => login_page(&state, locale, form.login, next, true),
+        Err(AppError::LoginFailed) => login_page(locale, form.login, next, true),
         Err(e) => PageError::new(e, locale).into_response(),
     }
 }
@@ -245,7 +213,7 @@ pub async fn logout(
             .map_err(|e| PageError::new(e, s.locale))?;
     }
     let mut r = Redirect::to("/login").into_response();
-    if let Ok(v) = set_cookie(SESSION_COOKIE, "", Some(0), state.config.secure_cookies).parse() {
+    if let Ok(v) = set_cookie(SESSION_COOKIE, "", Some(0)).parse() {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(r)
@@ -253,21 +221,10 @@ pub async fn logout(
 
 // ---------- language and large text ----------
 
-pub async fn set_lang(
-    State(state): State<AppState>,
-    Path(lang): Path<String>,
-    Query(q): Query<NextQuery>,
-) -> Response {
+pub async fn set_lang(Path(lang): Path<String>, Query(q): Query<NextQuery>) -> Response {
     let locale = Locale::parse(&lang).unwrap_or(Locale::Zh);
     let mut r = Redirect::to(&safe_next(q.next.as_deref())).into_response();
-    if let Ok(v) = set_cookie(
-        LANG_COOKIE,
-        locale.as_str(),
-        Some(31_536_000),
-        state.config.secure_cookies,
-    )
-    .parse()
-    {
+    if let Ok(v) = set_cookie(LANG_COOKIE, locale.as_str(), Some(31_536_000)).parse() {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     r
@@ -279,17 +236,10 @@ pub struct LargeQuery {
     next: Option<String>,
 }
 
-pub async fn set_large(State(state): State<AppState>, Query(q): Query<LargeQuery>) -> Response {
+pub async fn set_large(Query(q): Query<LargeQuery>) -> Response {
     let on = q.on.as_deref() == Some("1");
     let mut r = Redirect::to(&safe_next(q.next.as_deref())).into_response();
-    if let Ok(v) = set_cookie(
-        LARGE_COOKIE,
-        if on { "1" } else { "0" },
-        Some(31_536_000),
-        state.config.secure_cookies,
-    )
-    .parse()
-    {
+    if let Ok(v) = set_cookie(LARGE_COOKIE, if on { "1" } else { "0" }, Some(31_536_000)).parse() {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     r

@@ -5767,3 +5767,5 @@ async fn concurrent_awards_never_exceed_the_pool_and_the_rest_returns_to_the_fun
         .await;
     assert_eq!(st, StatusCode::CONFLICT, "{b}");
 }
+#[path = "http/robustness.rs"]
+mod robustness;
