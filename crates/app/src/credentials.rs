@@ -62,8 +62,6 @@ mod tests {
                 password_hash: String::new(),
                 home_area: domain::AreaCode::nation(),
                 locale: "zh".into(),
-                failed_logins: 0,
-                locked_until: None,
                 disabled: false,
                 version: 1,
                 created_at: String::new(),

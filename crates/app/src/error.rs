@@ -27,6 +27,12 @@ pub enum AppError {
     },
     #[error("导入文件有误")]
     Import(Vec<ImportError>),
+    /// Too many attempts from this client (logins); try again after `retry_after` seconds.
+    #[error("尝试次数过多，请 {retry_after} 秒后再试")]
+    Throttled { retry_after: u64 },
+    /// The server has no capacity for this now (password hashing queue full).
+    #[error("服务繁忙，请稍后再试")]
+    Busy { retry_after: u64 },
     #[error("内部错误：{0}")]
     Store(StoreError),
     #[error("内部错误：{0}")]
@@ -78,6 +84,8 @@ impl AppError {
             AppError::StaleVersion { .. } => "stale_version",
             AppError::Duplicate { .. } => "duplicate",
             AppError::Import(_) => "import_invalid",
+            AppError::Throttled { .. } => "too_many_attempts",
+            AppError::Busy { .. } => "busy",
             AppError::Store(_) | AppError::Internal(_) => "internal",
         }
     }
@@ -92,6 +100,16 @@ impl AppError {
                 .join("；"),
             AppError::Import(rows) => format!("导入文件有 {} 处错误，未写入任何数据", rows.len()),
             other => other.to_string(),
+        }
+    }
+
+    /// Seconds after which trying again makes sense (for `Retry-After`).
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::Throttled { retry_after } | AppError::Busy { retry_after } => {
+                Some(*retry_after)
+            }
+            _ => None,
         }
     }
 

@@ -1,7 +1,7 @@
 //! Accounts: login and logout, passwords, account creation, role assignment, API tokens.
 
 use crate::audit::{event, Subject};
-use crate::secret::{dummy_verify, hash_password, random_token, token_hash, verify_password};
+use crate::secret::{random_token, token_hash};
 use crate::{App, AppError, Ctx};
 use chrono::{Duration, Utc};
 use domain::audit::Outcome;
@@ -19,6 +19,15 @@ pub struct NewSession {
     pub token: String,
     pub csrf_token: String,
     pub actor: Actor,
+}
+
+/// An account as its administrator sees it: roles, and the client addresses its failed logins
+/// have locked out for now.
+#[derive(Debug, Clone)]
+pub struct UserDetail {
+    pub user: store::identity::UserRow,
+    pub roles: Vec<store::identity::AssignmentRow>,
+    pub locks: Vec<store::identity::LoginLockRow>,
 }
 
 /// Form to create an account with its first role.
@@ -134,8 +143,12 @@ impl App {
         Ok(found)
     }
 
-    /// Logs in. Every failure gives the same generic error; the fifth in a row locks the account
-    /// for a while, and failures and locks are audited.
+    /// Logs in. Every failure gives the same generic error and costs the same (an unknown login
+    /// is verified against a dummy hash; a disabled or locked account is verified too). The fifth
+    /// failure in a row from one client address locks the account for that address (the owner
+    /// elsewhere still gets in); an address that fails too often, or has too many logins under
+    /// way, is refused before any hashing (429). Failures and locks are audited; a login name
+    /// that no account has is kept only masked (people type identity and phone numbers there).
     pub async fn login(
         &self,
         login: &str,
@@ -143,21 +156,52 @@ impl App {
         ctx: &Ctx,
     ) -> Result<NewSession, AppError> {
         let login = login.trim();
+        let client = ctx.client_addr.clone().unwrap_or_default();
+        let now = Utc::now();
+        let nation = AreaCode::nation();
+        let _attempt = match self
+            .logins
+            .enter(&client, &self.settings.client_throttle, now)
+        {
+            Ok(a) => a,
+            Err(refused) => {
+                if refused.first {
+                    let subject = Subject {
+                        kind: "client",
+                        id: &client,
+                        area: &nation,
+                    };
+                    return Err(self
+                        .refused(None, "session.throttled", &subject, refused.error, ctx)
+                        .await);
+                }
+                return Err(refused.error);
+            }
+        };
         let Some(user) = self.db.user_by_login(login).await? else {
-            dummy_verify(&self.settings, password).await;
+            self.hasher.verify_dummy(password).await?;
+            self.logins
+                .failed(&client, &self.settings.client_throttle, now);
+            let masked = domain::password::masked_login(login);
             let subject = Subject {
                 kind: "login",
-                id: login,
-                area: &AreaCode::nation(),
+                id: &masked,
+                area: &nation,
             };
             return Err(self
                 .refused(None, "session.login", &subject, AppError::LoginFailed, ctx)
                 .await);
         };
-        let now = Utc::now();
         let throttle = self.settings.throttle;
-        let locked = throttle.is_locked(user.locked_until.as_deref().and_then(time::from_db), now);
-        let ok = !user.disabled && verify_password(&user.password_hash, password).await?;
+        let lock = self.db.login_lock(&user.id, &client).await?;
+        let locked = throttle.is_locked(
+            lock.as_ref()
+                .and_then(|l| l.locked_until.as_deref())
+                .and_then(time::from_db),
+            now,
+        );
+        let matches = self.hasher.verify(&user.password_hash, password).await?;
+        let ok = matches && !user.disabled && !locked;
         let subject_area = user.home_area.clone();
         let subject = Subject {
             kind: "user",
@@ -170,18 +214,33 @@ impl App {
             display_name: user.display_name.clone(),
             assignments: Vec::new(),
         };
-        if locked || !ok {
+        if !ok {
+            self.logins
+                .failed(&client, &self.settings.client_throttle, now);
             let mut tx = self.db.begin().await?;
-            // Re-read inside the write transaction so concurrent failures all count.
-            let fresh = tx.user_for_update(&user.id).await?.unwrap_or(user.clone());
-            let mut detail = json!({ "reason": if locked { "locked" } else { "bad_password" } });
+            let reason = if locked {
+                "locked"
+            } else if user.disabled {
+                "disabled"
+            } else {
+                "bad_password"
+            };
+            let mut detail = json!({ "reason": reason });
             if !locked {
-                let o = throttle.after_failure(fresh.failed_logins, now);
+                // Re-read inside the write transaction so concurrent failures all count.
+                let fresh = tx.login_lock_for_update(&user.id, &client).await?;
+                let o = throttle.after_failure(fresh.map(|l| l.failures).unwrap_or(0), now);
                 let until = o.locked_until.map(time::to_db);
-                tx.set_login_failures(&user.id, o.failed_logins, until.as_deref())
-                    .await?;
+                tx.put_login_lock(
+                    &user.id,
+                    &client,
+                    o.failed_logins,
+                    until.as_deref(),
+                    &time::to_db(now),
+                )
+                .await?;
                 if let Some(u) = &until {
-                    detail = json!({ "reason": "bad_password", "locked_until": u });
+                    detail = json!({ "reason": reason, "locked_until": u });
                     tx.append_audit(event(
                         Some(&who),
                         None,
@@ -189,7 +248,7 @@ impl App {
                         Outcome::Ok,
                         &subject,
                         None,
-                        Some(json!({ "locked_until": u, "failures": throttle.max_failures })),
+                        Some(json!({ "locked_until": u, "failures": throttle.max_failures, "client": client })),
                         ctx,
                     ))
                     .await?;
@@ -207,8 +266,6 @@ impl App {
             ))
             .await?;
             tx.commit().await?;
-            // Whatever changed, no server keeps serving the old credentials from its cache.
-            self.credentials.clear();
             return Err(AppError::LoginFailed);
         }
         let token = random_token();
@@ -236,8 +293,6 @@ impl App {
         ))
         .await?;
         tx.commit().await?;
-        // Whatever changed, no server keeps serving the old credentials from its cache.
-        self.credentials.clear();
         let assignments = self.db.assignments_of(&user.id).await?;
         Ok(NewSession {
             token,
@@ -306,7 +361,7 @@ impl App {
             .await?
             .ok_or(AppError::Unauthenticated)?;
         let mut errors = Vec::new();
-        if !verify_password(&user.password_hash, current).await? {
+        if !self.hasher.verify(&user.password_hash, current).await? {
             errors.push(FieldError::new(
                 "current_password",
                 "wrong_password",
@@ -329,9 +384,9 @@ impl App {
                 .refused(Some(actor), "account.password_change", &subject, err, ctx)
                 .await);
         }
-        let hash = hash_password(&self.settings, new).await?;
+        let hash = self.hasher.hash(new).await?;
         let mut tx = self.db.begin().await?;
-        let changed = tx
+        let revoked = tx
             .set_password(
                 &user.id,
                 user.version,
@@ -340,13 +395,13 @@ impl App {
                 &time::now(),
             )
             .await?;
-        if !changed {
+        let Some(revoked) = revoked else {
             tx.rollback().await?;
             return Err(AppError::StaleVersion {
                 message: "账号信息已被他人修改，请刷新后重试".into(),
                 current: String::new(),
             });
-        }
+        };
         tx.append_audit(event(
             Some(actor),
             None,
@@ -354,7 +409,7 @@ impl App {
             Outcome::Ok,
             &subject,
             Some(json!({ "version": user.version })),
-            Some(json!({ "version": user.version + 1, "other_sessions_ended": true })),
+            Some(json!({ "version": user.version + 1, "other_sessions_ended": true, "api_tokens_revoked": revoked })),
             ctx,
         ))
         .await?;
@@ -448,7 +503,7 @@ impl App {
                 .refused(actor, "account.create", &subject, err, ctx)
                 .await);
         }
-        let hash = hash_password(&self.settings, &form.password).await?;
+        let hash = self.hasher.hash(&form.password).await?;
         let id = uuid::Uuid::now_v7().to_string();
         let now = time::now();
         let mut tx = self.db.begin().await?;
@@ -796,13 +851,7 @@ impl App {
         actor: &Actor,
         id: &str,
         ctx: &Ctx,
-    ) -> Result<
-        (
-            store::identity::UserRow,
-            Vec<store::identity::AssignmentRow>,
-        ),
-        AppError,
-    > {
+    ) -> Result<UserDetail, AppError> {
         let user = self
             .db
             .user_by_id(id)
@@ -819,7 +868,8 @@ impl App {
                 .await);
         }
         let roles = self.db.assignments_of(id).await?;
-        Ok((user, roles))
+        let locks = self.db.login_locks_of(id, &time::now()).await?;
+        Ok(UserDetail { user, roles, locks })
     }
 
     /// Audit events inside the actor's audit territory, optionally narrowed to an area.

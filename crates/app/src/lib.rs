@@ -15,6 +15,7 @@ pub mod demo_calls;
 pub mod demo_chain;
 mod error;
 pub mod identity;
+pub mod login_gate;
 pub mod need;
 pub mod ocds;
 pub mod org_transfer;
@@ -51,7 +52,12 @@ pub struct Settings {
     pub argon2_iterations: u32,
     /// Hours a login session lasts.
     pub session_hours: i64,
+    /// Failed logins that lock an account for the address they came from.
     pub throttle: domain::password::LoginThrottle,
+    /// Failed logins and logins under way per client address.
+    pub client_throttle: domain::password::ClientThrottle,
+    /// Passwords hashed at once (one per core by default); more wait briefly, then are told busy.
+    pub hashing_threads: usize,
     /// Keys for personal information at rest.
     pub pii: pii::PiiKeys,
     /// The bids extension's address listed in OCDS packages (CI points it at a local copy).
@@ -65,6 +71,10 @@ impl Default for Settings {
             argon2_iterations: 2,
             session_hours: 12,
             throttle: domain::password::LoginThrottle::default(),
+            client_throttle: domain::password::ClientThrottle::default(),
+            hashing_threads: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
             // A fixed key only for tests and tools; `sanshe serve` loads or creates the
             // deployment's key file (see the configuration).
             pii: pii::PiiKeys::from_hex(&"00".repeat(32)).unwrap_or_else(|_| unreachable!()),
@@ -82,12 +92,23 @@ pub struct App {
     pub(crate) credentials: std::sync::Arc<credentials::CredentialCache>,
     /// Ballots cast together are written together (see `ballot_box`).
     pub(crate) ballots: std::sync::Arc<ballot_box::BallotBox>,
+    /// Password hashing in bounded memory and concurrency (see `secret::Hasher`).
+    pub(crate) hasher: std::sync::Arc<secret::Hasher>,
+    /// Logins per client address (see `login_gate`).
+    pub(crate) logins: std::sync::Arc<login_gate::LoginGate>,
 }
 
 impl App {
+    /// Argon2 computations done since start (every login costs exactly one, known or not).
+    pub fn password_computations(&self) -> u64 {
+        self.hasher.computations()
+    }
+
     pub fn new(db: Db, settings: Settings) -> Self {
         Self {
             db,
+            hasher: std::sync::Arc::new(secret::Hasher::new(&settings)),
+            logins: Default::default(),
             settings,
             credentials: Default::default(),
             ballots: Default::default(),

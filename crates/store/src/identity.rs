@@ -18,8 +18,6 @@ pub struct UserRow {
     pub password_hash: String,
     pub home_area: AreaCode,
     pub locale: String,
-    pub failed_logins: i64,
-    pub locked_until: Option<String>,
     pub disabled: bool,
     pub version: i64,
     pub created_at: String,
@@ -55,6 +53,33 @@ pub struct TokenRow {
     pub revoked_at: Option<String>,
 }
 
+/// Failed logins of an account from one client address, and the lock they caused.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoginLockRow {
+    pub client: String,
+    pub failures: i64,
+    pub locked_until: Option<String>,
+    pub updated_at: String,
+}
+
+const LOGIN_LOCK_SQL: &str =
+    "SELECT client, failures, locked_until, updated_at FROM login_locks WHERE user_id = $1 AND client = $2";
+
+fn login_lock_from_row<R: Row>(r: &R) -> Result<LoginLockRow, sqlx::Error>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(LoginLockRow {
+        client: r.try_get("client")?,
+        failures: r.try_get("failures")?,
+        locked_until: r.try_get("locked_until")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
 /// What a request's credentials resolve to.
 #[derive(Debug, Clone)]
 pub struct Authenticated {
@@ -64,7 +89,8 @@ pub struct Authenticated {
     pub csrf_token: Option<String>,
 }
 
-const USER_COLS: &str = "id, login, display_name, password_hash, home_area, locale, failed_logins, locked_until, disabled, version, created_at";
+const USER_COLS: &str =
+    "id, login, display_name, password_hash, home_area, locale, disabled, version, created_at";
 
 macro_rules! user_from_row {
     ($r:expr) => {{
@@ -76,8 +102,6 @@ macro_rules! user_from_row {
             password_hash: r.try_get("password_hash")?,
             home_area: AreaCode::from_stored(&r.try_get::<String, _>("home_area")?),
             locale: r.try_get("locale")?,
-            failed_logins: r.try_get("failed_logins")?,
-            locked_until: r.try_get("locked_until")?,
             disabled: r.try_get("disabled")?,
             version: r.try_get("version")?,
             created_at: r.try_get("created_at")?,
@@ -145,6 +169,43 @@ fn next_prefix(prefix: &str) -> Option<String> {
 }
 
 impl Db {
+    /// The failed-login record of an account for one client address.
+    pub async fn login_lock(
+        &self,
+        user_id: &str,
+        client: &str,
+    ) -> Result<Option<LoginLockRow>, StoreError> {
+        on_pool!(self, c => {
+            match sqlx::query(LOGIN_LOCK_SQL).bind(user_id).bind(client).fetch_optional(c).await? {
+                Some(r) => Ok(Some(login_lock_from_row(&r)?)),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// The account's locks still in force at `now`, for its administrator's page.
+    pub async fn login_locks_of(
+        &self,
+        user_id: &str,
+        now: &str,
+    ) -> Result<Vec<LoginLockRow>, StoreError> {
+        on_pool!(self, c => {
+            let rows = sqlx::query(
+                "SELECT client, failures, locked_until, updated_at FROM login_locks \
+                 WHERE user_id = $1 AND locked_until > $2 ORDER BY locked_until DESC LIMIT 50",
+            )
+            .bind(user_id)
+            .bind(now)
+            .fetch_all(c)
+            .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(login_lock_from_row(r)?);
+            }
+            Ok(out)
+        })
+    }
+
     pub async fn user_by_login(&self, login: &str) -> Result<Option<UserRow>, StoreError> {
         let sql = format!("SELECT {USER_COLS} FROM users WHERE login = $1");
         on_pool!(self, c => {
@@ -191,7 +252,7 @@ impl Db {
         now: &str,
     ) -> Result<Option<Authenticated>, StoreError> {
         let sql = "SELECT u.id, u.login, u.display_name, u.password_hash, u.home_area, u.locale, \
-                   u.failed_logins, u.locked_until, u.disabled, u.version, u.created_at, s.csrf_token, \
+                   u.disabled, u.version, u.created_at, s.csrf_token, \
                    r.id AS rid, r.user_id, r.role, r.area_code, r.organization_id \
                    FROM sessions s JOIN users u ON u.id = s.user_id \
                    LEFT JOIN role_assignments r ON r.user_id = u.id \
@@ -423,20 +484,47 @@ impl Tx {
         Ok(())
     }
 
-    /// Records a failed login: the new count and, when it locks, until when.
-    pub async fn set_login_failures(
+    /// The failed-login record of an account for one client address, locked for this
+    /// transaction so that concurrent failures all count.
+    pub async fn login_lock_for_update(
         &mut self,
         user_id: &str,
-        failed_logins: i64,
+        client: &str,
+    ) -> Result<Option<LoginLockRow>, StoreError> {
+        let sql = match self.backend() {
+            crate::Backend::Sqlite => LOGIN_LOCK_SQL.to_string(),
+            crate::Backend::Postgres => format!("{LOGIN_LOCK_SQL} FOR UPDATE"),
+        };
+        on_tx!(self, c => {
+            match sqlx::query(&sql).bind(user_id).bind(client).fetch_optional(&mut *c).await? {
+                Some(r) => Ok(Some(login_lock_from_row(&r)?)),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// Records the failures of an account from one client and, when they lock it, until when.
+    pub async fn put_login_lock(
+        &mut self,
+        user_id: &str,
+        client: &str,
+        failures: i64,
         locked_until: Option<&str>,
+        now: &str,
     ) -> Result<(), StoreError> {
         on_tx!(self, c => {
-            sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
-                .bind(failed_logins)
-                .bind(locked_until)
-                .bind(user_id)
-                .execute(&mut *c)
-                .await?;
+            sqlx::query(
+                "INSERT INTO login_locks (user_id, client, failures, locked_until, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (user_id, client) DO UPDATE SET failures = $3, locked_until = $4, updated_at = $5",
+            )
+            .bind(user_id)
+            .bind(client)
+            .bind(failures)
+            .bind(locked_until)
+            .bind(now)
+            .execute(&mut *c)
+            .await?;
         });
         Ok(())
     }
@@ -450,7 +538,7 @@ impl Tx {
         password_hash: &str,
         keep_session: Option<&str>,
         now: &str,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<u64>, StoreError> {
         on_tx!(self, c => {
             let n = sqlx::query(
                 "UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
@@ -462,12 +550,30 @@ impl Tx {
             .execute(&mut *c)
             .await?
             .rows_affected();
+            if n != 1 {
+                return Ok(None);
+            }
             sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
                 .bind(user_id)
                 .bind(keep_session.unwrap_or(""))
                 .execute(&mut *c)
                 .await?;
-            Ok(n == 1)
+            // API tokens were made with the old password's authority: a changed password (a
+            // suspected leak, often) ends them too.
+            let revoked = sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+            // A new password also lifts the locks its guessers caused.
+            sqlx::query("DELETE FROM login_locks WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *c)
+                .await?;
+            Ok(Some(revoked))
         })
     }
 
@@ -481,8 +587,10 @@ impl Tx {
         client_addr: Option<&str>,
     ) -> Result<(), StoreError> {
         on_tx!(self, c => {
-            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+            // A successful login from an address forgets that address's failures.
+            sqlx::query("DELETE FROM login_locks WHERE user_id = $1 AND client = $2")
                 .bind(user_id)
+                .bind(client_addr.unwrap_or(""))
                 .execute(&mut *c)
                 .await?;
             sqlx::query(

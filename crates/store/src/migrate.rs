@@ -34,6 +34,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0012_contracts"),
     migration!("0013_acceptance"),
     migration!("0014_calls"),
+    migration!("0015_hardening"),
 ];
 
 /// Tables that hold national reference data or accounts that span cities, and so carry no
@@ -45,6 +46,7 @@ pub const NATIONAL_TABLES: &[&str] = &[
     "role_assignments",
     "sessions",
     "api_tokens",
+    "login_locks",
 ];
 
 /// Names of the embedded migrations, in order.

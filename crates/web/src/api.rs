@@ -97,18 +97,29 @@ fn roles_json(roles: &[store::identity::AssignmentRow]) -> Value {
     )
 }
 
-fn user_json(u: &store::identity::UserRow, roles: &[store::identity::AssignmentRow]) -> Value {
-    json!({
+fn user_json(
+    u: &store::identity::UserRow,
+    roles: &[store::identity::AssignmentRow],
+    locks: Option<&[store::identity::LoginLockRow]>,
+) -> Value {
+    let mut v = json!({
         "id": u.id,
         "login": u.login,
         "display_name": u.display_name,
         "home_area": u.home_area.as_str(),
-        "locked_until": u.locked_until,
         "disabled": u.disabled,
         "version": u.version,
         "created_at": u.created_at,
         "roles": roles_json(roles),
-    })
+    });
+    // One account's page also says which addresses its failed logins locked out.
+    if let Some(locks) = locks {
+        v["login_locks"] = locks
+            .iter()
+            .map(|l| json!({ "client": l.client, "locked_until": l.locked_until }))
+            .collect();
+    }
+    v
 }
 
 pub async fn me(ApiUser(s): ApiUser) -> ApiResult {
@@ -178,7 +189,7 @@ pub async fn area_children(
 pub async fn users(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult {
     let list = state.app.list_users(&s.actor, &s.ctx).await?;
     Ok(Json(json!({
-        "items": list.iter().map(|(u, r)| user_json(u, r)).collect::<Vec<_>>()
+        "items": list.iter().map(|(u, r)| user_json(u, r, None)).collect::<Vec<_>>()
     }))
     .into_response())
 }
@@ -197,8 +208,8 @@ pub async fn user(
     ApiUser(s): ApiUser,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let (u, roles) = state.app.user_detail(&s.actor, &id, &s.ctx).await?;
-    Ok(Json(user_json(&u, &roles)).into_response())
+    let d = state.app.user_detail(&s.actor, &id, &s.ctx).await?;
+    Ok(Json(user_json(&d.user, &d.roles, Some(&d.locks))).into_response())
 }
 
 pub async fn assign_role(

@@ -35,20 +35,37 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Denied(_) => StatusCode::FORBIDDEN,
         AppError::Unauthenticated | AppError::LoginFailed => StatusCode::UNAUTHORIZED,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
 fn title_of(status: StatusCode) -> &'static str {
     match status.as_u16() {
+        400 => "请求有误",
         401 => "未登录",
         403 => "无权访问",
         404 => "未找到",
+        405 => "方法不允许",
+        408 => "请求超时",
         409 => "冲突",
-        422 => "输入有误",
         413 => "请求过大",
+        415 => "类型不支持",
+        422 => "输入有误",
+        429 => "请求过于频繁",
+        503 => "服务暂不可用",
+        s if s < 500 => "请求有误",
         _ => "服务器内部错误",
     }
+}
+
+/// `Retry-After` for an answer that says when to try again.
+fn with_retry_after(mut res: Response, e: &AppError) -> Response {
+    if let Some(v) = e.retry_after().and_then(|s| s.to_string().parse().ok()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
 }
 
 /// An error answered as problem+json (RFC 9457).
@@ -102,7 +119,7 @@ impl IntoResponse for ApiError {
             StatusCode::INTERNAL_SERVER_ERROR => "内部错误，请稍后重试".to_string(),
             _ => e.message(),
         };
-        problem(status, e.code(), &detail, extra)
+        with_retry_after(problem(status, e.code(), &detail, extra), &e)
     }
 }
 
@@ -174,7 +191,7 @@ impl IntoResponse for PageError {
             StatusCode::INTERNAL_SERVER_ERROR => "内部错误，请稍后重试".to_string(),
             _ => e.message(),
         };
-        render_error_page(status, e.code(), &msg, self.locale)
+        with_retry_after(render_error_page(status, e.code(), &msg, self.locale), &e)
     }
 }
 

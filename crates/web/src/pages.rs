@@ -124,7 +124,8 @@ struct LoginPage {
     chrome: Chrome,
     login: String,
     next: String,
-    failed: bool,
+    /// Why the last try did not sign in ("" on a fresh page).
+    notice: String,
 }
 
 #[derive(Deserialize)]
@@ -132,7 +133,8 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-fn login_page(locale: Locale, login: String, next: String, failed: bool) -> Response {
+/// The login page; after a refused try, `refusal` says why (and the login typed is kept).
+fn login_page(locale: Locale, login: String, next: String, refusal: Option<&AppError>) -> Response {
     let csrf = app::secret::random_token();
     let page = LoginPage {
         chrome: Chrome {
@@ -148,14 +150,19 @@ fn login_page(locale: Locale, login: String, next: String, failed: bool) -> Resp
         },
         login,
         next,
-        failed,
+        notice: match refusal {
+            Some(AppError::LoginFailed) => Tr { locale }.t("login.failed").to_string(),
+            Some(e) => e.message(),
+            None => String::new(),
+        },
     };
-    let status = if failed {
-        StatusCode::UNAUTHORIZED
-    } else {
-        StatusCode::OK
-    };
+    let status = refusal.map_or(StatusCode::OK, crate::error::status_of);
     let mut r = render_status(status, &page);
+    if let Some(secs) = refusal.and_then(AppError::retry_after) {
+        if let Ok(v) = secs.to_string().parse() {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
     if let Ok(v) = set_cookie(LOGIN_CSRF_COOKIE, &csrf, Some(3600)).parse() {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -163,7 +170,7 @@ fn login_page(locale: Locale, login: String, next: String, failed: bool) -> Resp
 }
 
 pub async fn login_form(Lang(locale): Lang, Query(q): Query<NextQuery>) -> Response {
-    login_page(locale, String::new(), safe_next(q.next.as_deref()), false)
+    login_page(locale, String::new(), safe_next(q.next.as_deref()), None)
 }
 
 #[derive(Deserialize)]
@@ -192,7 +199,9 @@ pub async fn login_submit(
             }
             r
         }
-        Err(AppError::LoginFailed) => login_page(locale, form.login, next, true),
+        Err(e @ (AppError::LoginFailed | AppError::Throttled { .. } | AppError::Busy { .. })) => {
+            login_page(locale, form.login, next, Some(&e))
+        }
         Err(e) => PageError::new(e, locale).into_response(),
     }
 }
@@ -736,6 +745,8 @@ pub struct RoleRow {
 struct UserPage {
     chrome: Chrome,
     user: store::identity::UserRow,
+    /// Addresses locked out of this account for now (failed logins from them).
+    locks: Vec<(String, String)>,
     roles: Vec<RoleRow>,
     role_options: Vec<(&'static str, &'static str)>,
     errors: FormErrors,
@@ -753,13 +764,24 @@ async fn user_page(
     errors: FormErrors,
 ) -> Result<Response, PageError> {
     let tr = Tr { locale: s.locale };
-    let (user, roles) = state
+    let app::identity::UserDetail { user, roles, locks } = state
         .app
         .user_detail(&s.actor, id, &s.ctx)
         .await
         .map_err(|e| PageError::new(e, s.locale))?;
     let page = UserPage {
         chrome: Chrome::for_user(s, &format!("/admin/users/{id}")),
+        locks: locks
+            .into_iter()
+            .map(|l| {
+                let until = l
+                    .locked_until
+                    .as_deref()
+                    .map(local_time)
+                    .unwrap_or_default();
+                (l.client, until)
+            })
+            .collect(),
         roles: roles
             .iter()
             .map(|a| RoleRow {

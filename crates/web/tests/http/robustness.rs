@@ -147,3 +147,246 @@ async fn read_all(s: &mut TcpStream) -> Vec<u8> {
     let _ = s.read_to_end(&mut out).await;
     out
 }
+
+/// The resident set size of this process (the server runs inside the test), in MiB.
+fn rss_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .unwrap_or(0)
+        / 1024
+}
+
+/// Posts the login form from `from` (a loopback address of our choice) with the login CSRF
+/// cookie, answering the status.
+async fn login_status(base: &str, login: &str, password: &str, from: std::net::IpAddr) -> u16 {
+    let c = Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .local_address(from)
+        .build()
+        .unwrap();
+    let Ok(page) = c.get(format!("{base}/login")).send().await else {
+        return 0;
+    };
+    let csrf = csrf_in(&page.text().await.unwrap_or_default());
+    match c
+        .post(format!("{base}/login"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("login", login),
+            ("password", password),
+        ])
+        .send()
+        .await
+    {
+        Ok(r) => r.status().as_u16(),
+        Err(_) => 0,
+    }
+}
+
+/// 200 logins at once from 200 addresses, with unknown names and the production cost of
+/// Argon2id (19 MiB each): today's server took 22 GB for this. They are hashed a core at a time,
+/// a few more wait, the rest are told to come back (503 with Retry-After); memory stays bounded
+/// and the server answers everyone.
+#[tokio::test]
+async fn a_login_flood_is_hashed_a_core_at_a_time_in_bounded_memory() {
+    let (db, _) = store::testing::fresh_db().await.unwrap();
+    let app = App::new(
+        db,
+        Settings {
+            argon2_memory_kib: 19_456,
+            argon2_iterations: 2,
+            hashing_threads: 2,
+            ..Settings::default()
+        },
+    );
+    let base = serve(app.clone()).await;
+    let before = rss_mib();
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..200u8 {
+        let base = base.clone();
+        let from = std::net::IpAddr::from([127, 0, 1, i]);
+        tasks.spawn(
+            async move { login_status(&base, &format!("nobody{i}"), "Guess12345", from).await },
+        );
+    }
+    let mut statuses = std::collections::BTreeMap::new();
+    let mut peak = before;
+    while let Some(s) = tasks.join_next().await {
+        *statuses.entry(s.unwrap()).or_insert(0) += 1;
+        peak = peak.max(rss_mib());
+    }
+    let after = rss_mib();
+    eprintln!(
+        "200 logins in {:?}: {statuses:?}; RSS {before} → peak {peak} → {after} MiB; {} hashes",
+        started.elapsed(),
+        app.password_computations()
+    );
+    assert_eq!(statuses.values().sum::<i32>(), 200);
+    assert!(
+        statuses.keys().all(|s| [401, 503].contains(s)),
+        "every login is answered 401 or 503: {statuses:?}"
+    );
+    assert!(
+        statuses.get(&503).copied().unwrap_or(0) > 0,
+        "the queue is bounded"
+    );
+    assert!(peak - before < 250, "memory grew by {} MiB", peak - before);
+}
+
+/// One address that fails too often is refused before any hashing (429 with Retry-After, the
+/// login it typed kept), and the refusal is audited once, not once per try.
+#[tokio::test]
+async fn an_address_that_fails_too_often_is_refused_before_hashing() {
+    let t = spawn_app().await;
+    let from = std::net::IpAddr::from([127, 0, 2, 1]);
+    let burst = t.app.settings.client_throttle.burst;
+    for i in 0..burst {
+        assert_eq!(
+            login_status(&t.base, &format!("guess{i}"), "Guess12345", from).await,
+            401
+        );
+    }
+    let hashes = t.app.password_computations();
+    let c = Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .local_address(from)
+        .build()
+        .unwrap();
+    let page = c
+        .get(format!("{}/login", t.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = c
+        .post(format!("{}/login", t.base))
+        .form(&[
+            ("csrf_token", csrf_in(&page).as_str()),
+            ("login", "volunteer"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().get("retry-after").is_some());
+    let body = r.text().await.unwrap();
+    assert!(body.contains("尝试次数过多"), "{body}");
+    assert!(
+        body.contains("value=\"volunteer\""),
+        "the login typed is kept"
+    );
+    assert_eq!(
+        login_status(&t.base, "volunteer", PASSWORD, from).await,
+        429
+    );
+    assert_eq!(
+        t.app.password_computations(),
+        hashes,
+        "no hashing for a refused address"
+    );
+    // Another address is not affected.
+    assert_eq!(
+        login_status(&t.base, "volunteer", PASSWORD, [127, 0, 2, 2].into()).await,
+        303
+    );
+    let ev =
+        t.db.audit_events(&Scope::nation(), &Default::default(), 500)
+            .await
+            .unwrap();
+    assert_eq!(
+        ev.iter()
+            .filter(|e| e.record.action == "session.throttled")
+            .count(),
+        1,
+        "audited once"
+    );
+}
+
+/// An unknown login costs exactly one verification, like a wrong password (today it cost a hash
+/// and a verification: twice the time, an oracle for which accounts exist), and what was typed
+/// as the login is not kept in the audit log.
+#[tokio::test]
+async fn an_unknown_login_costs_what_a_wrong_password_costs_and_is_not_kept() {
+    let t = spawn_app().await;
+    let c0 = t.app.password_computations();
+    assert_eq!(
+        login_status(&t.base, "volunteer", "Wrong12345", [127, 0, 3, 1].into()).await,
+        401
+    );
+    let c1 = t.app.password_computations();
+    assert_eq!(
+        login_status(
+            &t.base,
+            "340102199001011234",
+            "Wrong12345",
+            [127, 0, 3, 1].into()
+        )
+        .await,
+        401
+    );
+    let c2 = t.app.password_computations();
+    assert_eq!(c1 - c0, 1, "a wrong password: one verification");
+    assert_eq!(c2 - c1, 1, "an unknown login: one verification too");
+    let ev =
+        t.db.audit_events(&Scope::nation(), &Default::default(), 500)
+            .await
+            .unwrap();
+    let all = format!("{ev:?}");
+    assert!(
+        !all.contains("340102199001011234"),
+        "the identity number typed as a login is kept"
+    );
+    assert!(!all.contains("19900101"));
+    assert!(ev
+        .iter()
+        .any(|e| e.record.action == "session.login" && e.record.target_id.starts_with("***")));
+}
+
+/// A changed password ends the account's API tokens (and other sessions).
+#[tokio::test]
+async fn a_changed_password_revokes_the_api_tokens() {
+    let t = spawn_app().await;
+    let token = token_for(&t, "volunteer").await;
+    let c = client();
+    let me = c
+        .get(format!("{}/api/v1/me", t.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    let s = t.login("volunteer").await;
+    let (status, _, body) = s
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/account/password",
+            Some(json!({ "current_password": PASSWORD, "new_password": "Changed2026x", "confirm_password": "Changed2026x" })),
+        )
+        .await;
+    assert!(status.is_success(), "{status} {body}");
+    // The credential cache of this server forgets at once.
+    let me = c
+        .get(format!("{}/api/v1/me", t.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    let tokens =
+        t.db.tokens_of(&t.actor("volunteer").await.user_id)
+            .await
+            .unwrap();
+    assert!(tokens.iter().all(|x| x.revoked_at.is_some()));
+}

@@ -1,0 +1,12 @@
+-- Hardening (issue 12). Failed logins lock an account for the client address they came from only
+-- (so nobody can lock another person out); the account-wide counters go.
+CREATE TABLE login_locks (
+    user_id      TEXT NOT NULL REFERENCES users (id),
+    client       TEXT NOT NULL,
+    failures     INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT,
+    updated_at   TEXT NOT NULL,
+    PRIMARY KEY (user_id, client)
+);
+ALTER TABLE users DROP COLUMN failed_logins;
+ALTER TABLE users DROP COLUMN locked_until;
