@@ -56,8 +56,11 @@ pub struct Settings {
     pub throttle: domain::password::LoginThrottle,
     /// Failed logins and logins under way per client address.
     pub client_throttle: domain::password::ClientThrottle,
-    /// Passwords hashed at once (one per core by default); more wait briefly, then are told busy.
+    /// Passwords hashed, and uploaded files parsed, at once (one per core by default); more wait
+    /// briefly, then are told busy.
     pub hashing_threads: usize,
+    /// How much of an uploaded file an import may read.
+    pub read_limits: transfer::ReadLimits,
     /// Keys for personal information at rest.
     pub pii: pii::PiiKeys,
     /// The bids extension's address listed in OCDS packages (CI points it at a local copy).
@@ -75,6 +78,7 @@ impl Default for Settings {
             hashing_threads: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(2),
+            read_limits: transfer::ReadLimits::default(),
             // A fixed key only for tests and tools; `sanshe serve` loads or creates the
             // deployment's key file (see the configuration).
             pii: pii::PiiKeys::from_hex(&"00".repeat(32)).unwrap_or_else(|_| unreachable!()),
@@ -96,6 +100,8 @@ pub struct App {
     pub(crate) hasher: std::sync::Arc<secret::Hasher>,
     /// Logins per client address (see `login_gate`).
     pub(crate) logins: std::sync::Arc<login_gate::LoginGate>,
+    /// Uploaded files parsed at once (one per core; see `transfer::read_upload`).
+    pub(crate) parsing: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
@@ -109,6 +115,9 @@ impl App {
             db,
             hasher: std::sync::Arc::new(secret::Hasher::new(&settings)),
             logins: Default::default(),
+            parsing: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                settings.hashing_threads.max(1),
+            )),
             settings,
             credentials: Default::default(),
             ballots: Default::default(),

@@ -145,7 +145,32 @@ impl App {
     /// nothing is, with every bad row named. Rows already in the ledger unchanged are skipped, so
     /// importing the same file twice changes nothing; a row that matches an organization but
     /// differs from it is refused (edits go through the page, with its history and locking).
+    /// Imports an uploaded file (CSV or .xlsx): first whether the person may import at all
+    /// (before a byte is parsed), then the file, read within bounds off the async threads, then
+    /// every row.
     pub async fn import_organizations(
+        &self,
+        actor: &Actor,
+        bytes: Vec<u8>,
+        file: &str,
+        ctx: &Ctx,
+    ) -> Result<ImportSummary, AppError> {
+        if let Err(d) = domain::registry::may_import(actor) {
+            let subject = Subject {
+                kind: "organizations",
+                id: file,
+                area: &AreaCode::nation(),
+            };
+            return Err(self
+                .refused(Some(actor), "organization.import", &subject, d.into(), ctx)
+                .await);
+        }
+        let table = self.read_upload(bytes, file).await?;
+        self.import_organizations_rows(actor, &table, file, ctx)
+            .await
+    }
+
+    async fn import_organizations_rows(
         &self,
         actor: &Actor,
         table: &Table,
@@ -287,7 +312,21 @@ impl App {
                     ))
                 })
                 .cloned();
+            let beyond = |o: &Organization| {
+                domain::authz::can(
+                    actor,
+                    domain::authz::Action::ViewRegistry,
+                    domain::authz::Target::Area(&o.area),
+                )
+                .is_err()
+            };
             match existing {
+                // An organization outside the importer's territory is neither named nor compared.
+                Some(existing) if beyond(&existing.org) => errors.push(err(
+                    line,
+                    "组织名称",
+                    "本市台账中已有统一社会信用代码或名称相同的组织，不在您的管辖范围内，无法导入".into(),
+                )),
                 Some(existing) if existing.org == org => unchanged += 1,
                 Some(existing) => errors.push(err(
                     line,

@@ -266,7 +266,32 @@ impl App {
 
     /// Imports social workers. Identity numbers are checked (GB 11643), encrypted and found by
     /// their keyed hash; they never appear in an error message or the audit log.
+    /// Imports an uploaded file (CSV or .xlsx): first whether the person may import at all
+    /// (before a byte is parsed), then the file, read within bounds off the async threads, then
+    /// every row.
     pub async fn import_social_workers(
+        &self,
+        actor: &Actor,
+        bytes: Vec<u8>,
+        file: &str,
+        ctx: &Ctx,
+    ) -> Result<PeopleImportSummary, AppError> {
+        if let Err(d) = domain::social::may_import(actor) {
+            let subject = Subject {
+                kind: "social_workers",
+                id: file,
+                area: &AreaCode::nation(),
+            };
+            return Err(self
+                .refused(Some(actor), "social_worker.import", &subject, d.into(), ctx)
+                .await);
+        }
+        let table = self.read_upload(bytes, file).await?;
+        self.import_social_workers_rows(actor, &table, file, ctx)
+            .await
+    }
+
+    async fn import_social_workers_rows(
         &self,
         actor: &Actor,
         table: &Table,
@@ -380,6 +405,16 @@ impl App {
                 None => None,
             };
             match existing {
+                // A social worker of another territory is not named, nor compared with the row:
+                // a file could otherwise probe who holds which identity number (and whether a
+                // guessed name is right) across the whole city.
+                Some(existing) if can_manage(actor, &existing.area).is_err() => {
+                    errors.push(err(
+                        line,
+                        "身份证号码",
+                        "本市社工台账中已有该身份证号码的记录，不在您的管辖范围内，无法导入；如有疑问请联系市民政局".into(),
+                    ));
+                }
                 Some(existing) => {
                     let same = existing.name == w.name
                         && existing.certificate_level == w.certificate_level
@@ -473,7 +508,31 @@ impl App {
 
     /// Imports a volunteer roster kept by a community or township: each row must record that
     /// the volunteer agreed (民政部令第67号 asks for their consent to the record).
+    /// Imports an uploaded file (CSV or .xlsx): first whether the person may import at all
+    /// (before a byte is parsed), then the file, read within bounds off the async threads, then
+    /// every row.
     pub async fn import_volunteers(
+        &self,
+        actor: &Actor,
+        bytes: Vec<u8>,
+        file: &str,
+        ctx: &Ctx,
+    ) -> Result<PeopleImportSummary, AppError> {
+        if let Err(d) = domain::volunteer::may_import_roster(actor) {
+            let subject = Subject {
+                kind: "volunteers",
+                id: file,
+                area: &AreaCode::nation(),
+            };
+            return Err(self
+                .refused(Some(actor), "volunteer.import", &subject, d.into(), ctx)
+                .await);
+        }
+        let table = self.read_upload(bytes, file).await?;
+        self.import_volunteers_rows(actor, &table, file, ctx).await
+    }
+
+    async fn import_volunteers_rows(
         &self,
         actor: &Actor,
         table: &Table,

@@ -202,7 +202,38 @@ impl<'a> Checker<'a> {
 }
 
 impl App {
+    /// Imports an uploaded file (CSV or .xlsx): first whether the person may import at all
+    /// (before a byte is parsed), then the file, read within bounds off the async threads, then
+    /// every row.
     pub async fn import_service_records(
+        &self,
+        actor: &Actor,
+        bytes: Vec<u8>,
+        file: &str,
+        ctx: &Ctx,
+    ) -> Result<RecordImportSummary, AppError> {
+        if let Err(d) = domain::volunteer::may_import_records(actor) {
+            let subject = Subject {
+                kind: "service_records",
+                id: file,
+                area: &AreaCode::nation(),
+            };
+            return Err(self
+                .refused(
+                    Some(actor),
+                    "service_record.import",
+                    &subject,
+                    d.into(),
+                    ctx,
+                )
+                .await);
+        }
+        let table = self.read_upload(bytes, file).await?;
+        self.import_service_records_rows(actor, &table, file, ctx)
+            .await
+    }
+
+    async fn import_service_records_rows(
         &self,
         actor: &Actor,
         table: &Table,

@@ -33,12 +33,141 @@ fn file_error(file: &str, line: u64, message: String) -> AppError {
     }])
 }
 
-/// Reads an .xlsx (by its zip signature) or a CSV file. CSV bytes that are not UTF-8 are read as
-/// GB18030 (which covers GBK and GB2312), the encoding Chinese spreadsheets save by default.
-pub fn read_table(bytes: &[u8], file: &str) -> Result<Table, AppError> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        return read_xlsx(bytes, file);
+/// How much of a file an import may read. A spreadsheet is a zip of XML: a 1.5 KB file naming
+/// the cell XFD1048576 made the parser allocate 512 GiB, and 2 MB of compressed XML took 87 s of
+/// CPU and 5.9 GB. Every dimension is bounded before and while parsing, and so is the time.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadLimits {
+    /// Bytes of all the parts of an .xlsx once unzipped (counted as they unzip, whatever the
+    /// archive claims).
+    pub unzipped_bytes: u64,
+    /// Parts in an .xlsx archive.
+    pub zip_entries: usize,
+    /// Data rows (blank lines not counted).
+    pub rows: usize,
+    /// Columns a row may reach (a template has about a dozen).
+    pub columns: usize,
+    /// Cells in all.
+    pub cells: usize,
+    /// Longest the reading may take.
+    pub time: std::time::Duration,
+}
+
+impl Default for ReadLimits {
+    fn default() -> Self {
+        Self {
+            unzipped_bytes: 256 * 1024 * 1024,
+            zip_entries: 2_000,
+            rows: 500_000,
+            columns: 100,
+            cells: 5_000_000,
+            time: std::time::Duration::from_secs(20),
+        }
     }
+}
+
+/// Counts what is read against the limits; the error says which was passed.
+struct Budget {
+    limits: ReadLimits,
+    deadline: std::time::Instant,
+    cells: usize,
+}
+
+impl Budget {
+    fn new(limits: ReadLimits) -> Budget {
+        Budget {
+            limits,
+            deadline: std::time::Instant::now() + limits.time,
+            cells: 0,
+        }
+    }
+
+    fn out_of_time(&self) -> Option<String> {
+        (std::time::Instant::now() > self.deadline).then(|| {
+            format!(
+                "文件读取超过 {} 秒仍未完成，请拆分成较小的文件分批导入",
+                self.limits.time.as_secs()
+            )
+        })
+    }
+
+    /// One more row of `width` cells at `line`; an error message past a limit.
+    fn row(&mut self, rows_so_far: usize, width: usize) -> Result<(), String> {
+        if rows_so_far >= self.limits.rows {
+            return Err(format!(
+                "文件超过 {} 行的上限，请拆分后分批导入",
+                self.limits.rows
+            ));
+        }
+        if width > self.limits.columns {
+            return Err(format!(
+                "该行有 {width} 列，超过 {} 列的上限（请使用模板）",
+                self.limits.columns
+            ));
+        }
+        self.cells(width)
+    }
+
+    /// `width` more cells.
+    fn cells(&mut self, width: usize) -> Result<(), String> {
+        self.cells += width;
+        if self.cells > self.limits.cells {
+            return Err(format!(
+                "文件超过 {} 个单元格的上限，请拆分后分批导入",
+                self.limits.cells
+            ));
+        }
+        if self.cells % 4096 < width {
+            if let Some(m) = self.out_of_time() {
+                return Err(m);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads an .xlsx (by its zip signature) or a CSV file within the default limits.
+pub fn read_table(bytes: &[u8], file: &str) -> Result<Table, AppError> {
+    read_table_within(bytes, file, ReadLimits::default())
+}
+
+/// Reads an .xlsx or a CSV file. CSV bytes that are not UTF-8 are read as GB18030 (which covers
+/// GBK and GB2312), the encoding Chinese spreadsheets save by default. A cell holding a NUL
+/// character is refused with its line (no database stores it).
+pub fn read_table_within(bytes: &[u8], file: &str, limits: ReadLimits) -> Result<Table, AppError> {
+    let mut budget = Budget::new(limits);
+    let table = if bytes.starts_with(b"PK\x03\x04") {
+        read_xlsx(bytes, file, &mut budget)?
+    } else {
+        read_csv(bytes, file, &mut budget)?
+    };
+    let mut errors = Vec::new();
+    if table.headers.iter().any(|h| h.contains('\0')) {
+        errors.push(ImportError {
+            file: file.to_string(),
+            line: 1,
+            column: None,
+            message: "表头含有不允许的控制字符（NUL）".into(),
+        });
+    }
+    for (line, row) in &table.rows {
+        if let Some(i) = row.iter().position(|c| c.contains('\0')) {
+            errors.push(ImportError {
+                file: file.to_string(),
+                line: *line,
+                column: table.headers.get(i).cloned(),
+                message: "单元格含有不允许的控制字符（NUL），请删除后重新导入".into(),
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(table)
+    } else {
+        Err(AppError::Import(errors))
+    }
+}
+
+fn read_csv(bytes: &[u8], file: &str, budget: &mut Budget) -> Result<Table, AppError> {
     let text: std::borrow::Cow<str> = match std::str::from_utf8(bytes) {
         Ok(t) => t.trim_start_matches('\u{feff}').into(),
         Err(_) => {
@@ -62,6 +191,9 @@ pub fn read_table(bytes: &[u8], file: &str) -> Result<Table, AppError> {
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
+    budget
+        .row(0, headers.len())
+        .map_err(|m| file_error(file, 1, m))?;
     // The csv crate does not count blank lines; a person counts every line of the file. Records
     // come in file order, so the count moves forward from the previous record (linear, not
     // quadratic, in the size of the file).
@@ -94,43 +226,197 @@ pub fn read_table(bytes: &[u8], file: &str) -> Result<Table, AppError> {
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
+        budget
+            .row(rows.len(), rec.len())
+            .map_err(|m| file_error(file, line, m))?;
         rows.push((line, rec.iter().map(str::to_string).collect()));
     }
     Ok(Table { headers, rows })
 }
 
-fn read_xlsx(bytes: &[u8], file: &str) -> Result<Table, AppError> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))
+/// Unzips every part of the archive into nothing, counting the bytes as they come, so that a
+/// part that claims to be small but inflates without end (a zip bomb) is stopped at the limit.
+fn check_zip(bytes: &[u8], file: &str, budget: &Budget) -> Result<(), AppError> {
+    let bad = |m: String| file_error(file, 0, m);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| bad(format!("无法读取 Excel 文件：{e}")))?;
+    if zip.len() > budget.limits.zip_entries {
+        return Err(bad(format!(
+            "Excel 文件的组成部分过多（{} 个），不是一个正常的表格",
+            zip.len()
+        )));
+    }
+    let limit = budget.limits.unzipped_bytes;
+    let too_big = || {
+        bad(format!(
+            "Excel 文件解压后超过 {} MB，请拆分后分批导入",
+            limit / 1024 / 1024
+        ))
+    };
+    let mut total: u64 = 0;
+    let mut chunk = vec![0u8; 64 * 1024];
+    for i in 0..zip.len() {
+        let mut part = zip
+            .by_index(i)
+            .map_err(|e| bad(format!("无法读取 Excel 文件：{e}")))?;
+        if total.saturating_add(part.size()) > limit {
+            return Err(too_big());
+        }
+        loop {
+            use std::io::Read;
+            let n = part
+                .read(&mut chunk)
+                .map_err(|e| bad(format!("无法读取 Excel 文件：{e}")))?;
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+            if total > limit {
+                return Err(too_big());
+            }
+            if total % (8 * 1024 * 1024) < n as u64 {
+                if let Some(m) = budget.out_of_time() {
+                    return Err(bad(m));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The first sheet, cell by cell as the file lists them (never as the rectangle the sheet
+/// declares, which may be a million rows by 16,384 columns), within the budget.
+fn read_xlsx(bytes: &[u8], file: &str, budget: &mut Budget) -> Result<Table, AppError> {
+    use calamine::{DataRef, Reader, Xlsx};
+    check_zip(bytes, file, budget)?;
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| file_error(file, 0, format!("无法读取 Excel 文件：{e}")))?;
-    let range = wb
-        .worksheet_range_at(0)
-        .ok_or_else(|| file_error(file, 0, "Excel 文件没有工作表".into()))?
+    let sheet = wb
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| file_error(file, 0, "Excel 文件没有工作表".into()))?;
+    let mut cells = wb
+        .worksheet_cells_reader(&sheet)
         .map_err(|e| file_error(file, 0, format!("无法读取工作表：{e}")))?;
-    let start_row = range.start().map(|(r, _)| r as u64).unwrap_or(0);
-    let cell = |d: &Data| match d {
-        Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
-        Data::DateTime(dt) => {
+    let text = |d: &DataRef<'_>| match d {
+        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        DataRef::DateTime(dt) => {
             // Excel serial days since 1899-12-30.
             let base = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap_or_default();
-            (base + chrono::Duration::days(dt.as_f64().floor() as i64)).to_string()
+            let days = dt.as_f64().floor();
+            if days.abs() < 3_000_000.0 {
+                (base + chrono::Duration::days(days as i64)).to_string()
+            } else {
+                String::new()
+            }
         }
-        other => other.to_string(),
+        DataRef::SharedString(s) => s.to_string(),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) => f.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::Error(e) => format!("#{e:?}"),
+        DataRef::Empty => String::new(),
     };
-    let mut rows_iter = range.rows();
-    let headers: Vec<String> = rows_iter
-        .next()
-        .map(|r| r.iter().map(|c| cell(c).trim().to_string()).collect())
-        .unwrap_or_default();
-    let mut rows = Vec::new();
-    for (i, r) in rows_iter.enumerate() {
-        let values: Vec<String> = r.iter().map(cell).collect();
-        if values.iter().all(|v| v.trim().is_empty()) {
+    // Rows as the sheet numbers them (0-based), each with its cells by column.
+    let mut rows: Vec<(u32, Vec<String>)> = Vec::new();
+    loop {
+        let cell = match cells.next_cell() {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(e) => return Err(file_error(file, 0, format!("无法读取工作表：{e}"))),
+        };
+        let (r, c) = cell.get_position();
+        let line = u64::from(r) + 1;
+        let value = text(cell.get_value());
+        if value.is_empty() {
             continue;
         }
-        rows.push((start_row + i as u64 + 2, values));
+        let col = c as usize;
+        if col >= budget.limits.columns {
+            return Err(file_error(
+                file,
+                line,
+                format!(
+                    "第 {} 列有内容，超过 {} 列的上限（请使用模板）",
+                    col + 1,
+                    budget.limits.columns
+                ),
+            ));
+        }
+        if rows.last().is_none_or(|(last, _)| *last != r) {
+            budget
+                .row(rows.len(), 0)
+                .map_err(|m| file_error(file, line, m))?;
+            rows.push((r, Vec::new()));
+        }
+        if let Some((_, row)) = rows.last_mut() {
+            if row.len() <= col {
+                budget
+                    .cells(col + 1 - row.len())
+                    .map_err(|m| file_error(file, line, m))?;
+                row.resize(col + 1, String::new());
+            }
+            row[col] = value;
+        }
     }
+    // Cells normally come row by row; a file that lists them otherwise is put in order.
+    if rows.windows(2).any(|w| w[0].0 >= w[1].0) {
+        rows.sort_by_key(|(r, _)| *r);
+        let mut merged: Vec<(u32, Vec<String>)> = Vec::with_capacity(rows.len());
+        for (r, cells) in rows {
+            match merged.last_mut() {
+                Some((last, existing)) if *last == r => {
+                    if existing.len() < cells.len() {
+                        existing.resize(cells.len(), String::new());
+                    }
+                    for (i, v) in cells.into_iter().enumerate() {
+                        if !v.is_empty() {
+                            existing[i] = v;
+                        }
+                    }
+                }
+                _ => merged.push((r, cells)),
+            }
+        }
+        rows = merged;
+    }
+    let mut rows = rows.into_iter();
+    let headers: Vec<String> = rows
+        .next()
+        .map(|(_, r)| r.into_iter().map(|c| c.trim().to_string()).collect())
+        .unwrap_or_default();
+    let rows = rows
+        .filter(|(_, r)| !r.iter().all(|v| v.trim().is_empty()))
+        .map(|(r, v)| (u64::from(r) + 1, v))
+        .collect();
     Ok(Table { headers, rows })
+}
+
+impl crate::App {
+    /// Reads an uploaded file off the async threads, one file per core at a time (a bounded wait,
+    /// then busy), within [`ReadLimits`]. Callers check that the person may import at all first:
+    /// nobody without that right gets a file parsed.
+    pub(crate) async fn read_upload(&self, bytes: Vec<u8>, file: &str) -> Result<Table, AppError> {
+        let permit = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            self.parsing.clone().acquire_owned(),
+        )
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .ok_or(AppError::Busy { retry_after: 5 })?;
+        let file = file.to_string();
+        let limits = self.settings.read_limits;
+        tokio::task::spawn_blocking(move || {
+            let t = read_table_within(&bytes, &file, limits);
+            drop(permit);
+            t
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+    }
 }
 
 /// CSV bytes: UTF-8 with a BOM (so Excel opens it correctly) or GB18030.
@@ -208,6 +494,112 @@ mod tests {
             t.rows,
             vec![(2, vec!["柏树街互助会".to_string(), "4A".to_string()])]
         );
+    }
+
+    /// A sheet whose only cells are A1 and XFD1048576: 1.5 KB that once asked for 512 GiB.
+    pub(crate) fn far_corner_xlsx() -> Vec<u8> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "组织名称").unwrap();
+        ws.write_string(1_048_575, 16_383, "x").unwrap();
+        wb.save_to_buffer().unwrap()
+    }
+
+    /// A valid workbook with one more part that inflates to `size` bytes of the same letter.
+    pub(crate) fn bomb_xlsx(size: usize) -> Vec<u8> {
+        use std::io::Write;
+        let base = write_xlsx("组织", &["组织名称"], &[vec!["柏树街互助会".into()]]).unwrap();
+        let mut src = zip::ZipArchive::new(std::io::Cursor::new(base)).unwrap();
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for i in 0..src.len() {
+            let f = src.by_index_raw(i).unwrap();
+            out.raw_copy_file(f).unwrap();
+        }
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        out.start_file("xl/media/padding.xml", opts).unwrap();
+        let chunk = vec![b'a'; 1 << 20];
+        for _ in 0..size / chunk.len() {
+            out.write_all(&chunk).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_cell_in_the_far_corner_is_refused_without_allocating_the_rectangle() {
+        let bytes = far_corner_xlsx();
+        assert!(bytes.len() < 10_000, "{} bytes", bytes.len());
+        let started = std::time::Instant::now();
+        let Err(AppError::Import(e)) = read_table(&bytes, "corner.xlsx") else {
+            panic!("accepted");
+        };
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert_eq!(e[0].line, 1_048_576);
+        assert!(e[0].message.contains("16384 列"), "{}", e[0].message);
+    }
+
+    #[test]
+    fn a_part_that_inflates_past_the_limit_is_refused() {
+        let bytes = bomb_xlsx(8 << 20);
+        assert!(bytes.len() < 100_000, "{} bytes compressed", bytes.len());
+        let limits = ReadLimits {
+            unzipped_bytes: 4 << 20,
+            ..ReadLimits::default()
+        };
+        let Err(AppError::Import(e)) = read_table_within(&bytes, "bomb.xlsx", limits) else {
+            panic!("accepted");
+        };
+        assert!(e[0].message.contains("解压后超过 4 MB"), "{}", e[0].message);
+        // Within a large enough limit the same file reads (the padding is not a sheet).
+        let t = read_table(&bytes, "bomb.xlsx").unwrap();
+        assert_eq!(t.rows.len(), 1);
+    }
+
+    #[test]
+    fn rows_cells_and_time_are_bounded_in_csv_and_xlsx() {
+        let csv: String = std::iter::once("a,b\n".to_string())
+            .chain((0..50).map(|i| format!("{i},x\n")))
+            .collect();
+        let few = ReadLimits {
+            rows: 10,
+            ..ReadLimits::default()
+        };
+        let Err(AppError::Import(e)) = read_table_within(csv.as_bytes(), "a.csv", few) else {
+            panic!("accepted");
+        };
+        assert_eq!(e[0].line, 12, "the eleventh data row");
+        let rows: Vec<Vec<String>> = (0..50).map(|i| vec![i.to_string(), "x".into()]).collect();
+        let xlsx = write_xlsx("s", &["a", "b"], &rows).unwrap();
+        assert!(read_table_within(&xlsx, "a.xlsx", few).is_err());
+        let narrow = ReadLimits {
+            cells: 20,
+            ..ReadLimits::default()
+        };
+        assert!(read_table_within(csv.as_bytes(), "a.csv", narrow).is_err());
+        let no_time = ReadLimits {
+            time: std::time::Duration::ZERO,
+            ..ReadLimits::default()
+        };
+        let big: String = std::iter::once("a,b\n".to_string())
+            .chain((0..20_000).map(|i| format!("{i},x\n")))
+            .collect();
+        let Err(AppError::Import(e)) = read_table_within(big.as_bytes(), "a.csv", no_time) else {
+            panic!("accepted");
+        };
+        assert!(e[0].message.contains("秒"), "{}", e[0].message);
+        assert_eq!(
+            read_table(big.as_bytes(), "a.csv").unwrap().rows.len(),
+            20_000
+        );
+    }
+
+    #[test]
+    fn a_nul_in_a_cell_is_named_by_line() {
+        let csv = "组织名称,类别\n甲,乙\n丙\0,丁\n";
+        let Err(AppError::Import(e)) = read_table(csv.as_bytes(), "a.csv") else {
+            panic!("accepted");
+        };
+        assert_eq!((e[0].line, e[0].column.as_deref()), (3, Some("组织名称")));
     }
 
     #[test]

@@ -339,6 +339,27 @@ fn not_authority(status: RegistrationStatus) -> Denied {
     }
 }
 
+/// May `actor` import organizations at all (a managing authority somewhere)? Asked before the
+/// file is even read; each row is then checked with [`can_create`].
+pub fn may_import(actor: &Actor) -> Result<(), Denied> {
+    let authorities: Vec<Role> = RegistrationStatus::ALL
+        .iter()
+        .map(|s| s.authority().0)
+        .collect();
+    if actor
+        .assignments
+        .iter()
+        .any(|a| authorities.contains(&a.role))
+    {
+        Ok(())
+    } else {
+        Err(Denied {
+            code: "not_managing_authority",
+            message: "无权导入：社会组织台账由其管理机关（民政局、乡镇（街道）或社区）导入".into(),
+        })
+    }
+}
+
 /// May `actor` create (or register into the ledger) an organization of this status here?
 pub fn can_create(actor: &Actor, org: &Organization) -> Result<Role, Denied> {
     managing_grant(actor, org.registration_status, &org.area)
@@ -416,6 +437,27 @@ mod tests {
                     organization_id: None,
                 })
                 .collect(),
+        }
+    }
+
+    #[test]
+    fn only_a_managing_authority_may_import_organizations_or_social_workers() {
+        for (role, orgs, workers) in [
+            (Role::CountyBureau, true, true),
+            (Role::CityBureau, false, true),
+            (Role::TownshipOfficer, true, true),
+            (Role::CommunityOfficer, true, false),
+            (Role::Resident, false, false),
+            (Role::OrganizationManager, false, false),
+            (Role::Volunteer, false, false),
+        ] {
+            let a = actor(&[(role, "341002002001")]);
+            assert_eq!(may_import(&a).is_ok(), orgs, "{role:?} organizations");
+            assert_eq!(
+                crate::social::may_import(&a).is_ok(),
+                workers,
+                "{role:?} workers"
+            );
         }
     }
 

@@ -339,6 +339,24 @@ pub fn can_manage(actor: &crate::Actor, area: &AreaCode) -> Result<crate::Role, 
         })
 }
 
+/// May `actor` import social workers at all? Asked before the file is read; each row is then
+/// checked with [`can_manage`] at its area.
+pub fn may_import(actor: &crate::Actor) -> Result<(), crate::Denied> {
+    use crate::Role::*;
+    if actor
+        .assignments
+        .iter()
+        .any(|a| matches!(a.role, CityBureau | CountyBureau | TownshipOfficer))
+    {
+        Ok(())
+    } else {
+        Err(crate::Denied {
+            code: "not_social_work_manager",
+            message: "无权导入：社工台账由民政局或乡镇（街道）维护".into(),
+        })
+    }
+}
+
 /// Trainings are one rule for social workers and the other talents alike.
 pub use crate::talent::{Training, TrainingForm};
 

@@ -470,6 +470,37 @@ pub fn can_register(
     ))
 }
 
+/// May `actor` import a volunteer roster at all (an officer of a recording unit somewhere)? Asked
+/// before the file is read; each row is then checked with [`can_register`].
+pub fn may_import_roster(actor: &crate::Actor) -> Result<(), crate::Denied> {
+    use crate::Role::*;
+    if actor.assignments.iter().any(|a| {
+        matches!(
+            a.role,
+            CommunityOfficer | TownshipOfficer | OrganizationManager
+        )
+    }) {
+        Ok(())
+    } else {
+        Err(denied("无权导入：志愿者名册由社区、街道或社会组织导入"))
+    }
+}
+
+/// May `actor` import service records at all (a unit's officer, or a volunteer for their own)?
+pub fn may_import_records(actor: &crate::Actor) -> Result<(), crate::Denied> {
+    use crate::Role::*;
+    if actor.assignments.iter().any(|a| {
+        matches!(
+            a.role,
+            CommunityOfficer | TownshipOfficer | OrganizationManager | Volunteer
+        )
+    }) {
+        Ok(())
+    } else {
+        Err(denied("无权导入：服务记录由志愿者本人或组织单位录入"))
+    }
+}
+
 /// Entering a service record or issuing a certificate: the volunteer themself or the unit.
 pub fn can_record(
     actor: &crate::Actor,
@@ -636,6 +667,24 @@ mod tests {
                     organization_id: None,
                 })
                 .collect(),
+        }
+    }
+
+    #[test]
+    fn rosters_are_imported_by_units_and_records_by_units_or_volunteers() {
+        use crate::Role::*;
+        for (role, roster, records) in [
+            (CommunityOfficer, true, true),
+            (TownshipOfficer, true, true),
+            (OrganizationManager, true, true),
+            (Volunteer, false, true),
+            (Resident, false, false),
+            (Representative, false, false),
+            (CountyBureau, false, false),
+        ] {
+            let a = actor("u", &[(role, "341002002001")]);
+            assert_eq!(may_import_roster(&a).is_ok(), roster, "{role:?} roster");
+            assert_eq!(may_import_records(&a).is_ok(), records, "{role:?} records");
         }
     }
 

@@ -362,7 +362,7 @@ pub async fn import_workers(
     let page = worker_page(&s);
     let (app, actor, ctx) = (state.app.clone(), s.actor.clone(), s.ctx.clone());
     import_page_result(&s, mp, page, |t, name| async move {
-        let r = app.import_social_workers(&actor, &t, &name, &ctx).await?;
+        let r = app.import_social_workers(&actor, t, &name, &ctx).await?;
         Ok((summary_text(&r, "社工"), Vec::new()))
     })
     .await
@@ -376,7 +376,7 @@ pub async fn import_volunteers(
     let page = volunteer_page(&s);
     let (app, actor, ctx) = (state.app.clone(), s.actor.clone(), s.ctx.clone());
     import_page_result(&s, mp, page, |t, name| async move {
-        let r = app.import_volunteers(&actor, &t, &name, &ctx).await?;
+        let r = app.import_volunteers(&actor, t, &name, &ctx).await?;
         Ok((summary_text(&r, "志愿者"), Vec::new()))
     })
     .await
@@ -397,10 +397,9 @@ pub async fn api_import_workers(
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let name = upload_name(q);
-    let table = app::transfer::read_table(&body, &name)?;
     let r = state
         .app
-        .import_social_workers(&s.actor, &table, &name, &s.ctx)
+        .import_social_workers(&s.actor, body.to_vec(), &name, &s.ctx)
         .await?;
     Ok(Json(r).into_response())
 }
@@ -412,10 +411,9 @@ pub async fn api_import_volunteers(
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let name = upload_name(q);
-    let table = app::transfer::read_table(&body, &name)?;
     let r = state
         .app
-        .import_volunteers(&s.actor, &table, &name, &s.ctx)
+        .import_volunteers(&s.actor, body.to_vec(), &name, &s.ctx)
         .await?;
     Ok(Json(r).into_response())
 }

@@ -734,7 +734,7 @@ pub async fn import_page_result<F, Fut>(
     run: F,
 ) -> Result<Response, PageError>
 where
-    F: FnOnce(app::transfer::Table, String) -> Fut,
+    F: FnOnce(Vec<u8>, String) -> Fut,
     Fut: std::future::Future<Output = Result<(String, Vec<String>), AppError>>,
 {
     let Some((name, bytes)) = read_upload(s, mp)
@@ -752,10 +752,7 @@ where
         }];
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
-    let result = match app::transfer::read_table(&bytes, &name) {
-        Ok(t) => run(t, name).await,
-        Err(e) => Err(e),
-    };
+    let result = run(bytes.to_vec(), name).await;
     match result {
         Ok((summary, warnings)) => {
             page.summary = summary;
@@ -778,7 +775,7 @@ pub async fn import(
     let page = ImportPage::organizations(&s);
     let (app, actor, ctx) = (state.app.clone(), s.actor.clone(), s.ctx.clone());
     import_page_result(&s, mp, page, |t, name| async move {
-        let r = app.import_organizations(&actor, &t, &name, &ctx).await?;
+        let r = app.import_organizations(&actor, t, &name, &ctx).await?;
         Ok((
             format!(
                 "导入完成：共 {} 行，新增 {} 个，已存在未变 {} 个。",
@@ -946,10 +943,10 @@ pub async fn api_import(
     } else {
         q.filename
     };
-    let table = app::transfer::read_table(&body, &name)?;
+    let table = body.to_vec();
     let summary = state
         .app
-        .import_organizations(&s.actor, &table, &name, &s.ctx)
+        .import_organizations(&s.actor, table, &name, &s.ctx)
         .await?;
     Ok(Json(summary).into_response())
 }

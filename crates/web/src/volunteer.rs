@@ -576,7 +576,7 @@ pub async fn import(
     let page = records_import_page(&s);
     let (app, actor, ctx) = (state.app.clone(), s.actor.clone(), s.ctx.clone());
     crate::registry::import_page_result(&s, mp, page, |t, name| async move {
-        let r = app.import_service_records(&actor, &t, &name, &ctx).await?;
+        let r = app.import_service_records(&actor, t, &name, &ctx).await?;
         Ok((
             format!(
                 "导入完成：共 {} 行，新增 {} 条，已导入过的 {} 条未重复导入，涉及 {} 名志愿者。",
@@ -606,11 +606,10 @@ pub async fn api_import(
     } else {
         q.filename
     };
-    let table = app::transfer::read_table(&body, &name)?;
     Ok(Json(
         state
             .app
-            .import_service_records(&s.actor, &table, &name, &s.ctx)
+            .import_service_records(&s.actor, body.to_vec(), &name, &s.ctx)
             .await?,
     )
     .into_response())

@@ -390,3 +390,183 @@ async fn a_changed_password_revokes_the_api_tokens() {
             .unwrap();
     assert!(tokens.iter().all(|x| x.revoked_at.is_some()));
 }
+
+/// A sheet whose only cells are A1 and XFD1048576 (1.5 KB that once asked for 512 GiB).
+fn far_corner_xlsx() -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "组织名称").unwrap();
+    ws.write_string(1_048_575, 16_383, "x").unwrap();
+    wb.save_to_buffer().unwrap()
+}
+
+/// A valid workbook with one more part that inflates to `size` bytes.
+fn bomb_xlsx(size: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.add_worksheet().write_string(0, 0, "组织名称").unwrap();
+    let base = wb.save_to_buffer().unwrap();
+    let mut src = zip::ZipArchive::new(std::io::Cursor::new(base)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..src.len() {
+        out.raw_copy_file(src.by_index_raw(i).unwrap()).unwrap();
+    }
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    out.start_file("xl/media/padding.xml", opts).unwrap();
+    let chunk = vec![b'a'; 1 << 20];
+    for _ in 0..size / chunk.len() {
+        out.write_all(&chunk).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+const IMPORTS: [&str; 4] = [
+    "/api/v1/organizations/import",
+    "/api/v1/social-workers/import",
+    "/api/v1/volunteers/import",
+    "/api/v1/service-records/import",
+];
+
+/// Nobody without the right to import gets a file read: a resident's upload of the killer file
+/// is refused (403) before parsing, on every import route, and the refusal is audited.
+#[tokio::test]
+async fn an_import_by_someone_who_may_not_import_is_refused_before_the_file_is_read() {
+    let t = spawn_app().await;
+    let token = token_for(&t, "resident").await;
+    let c = client();
+    for path in IMPORTS {
+        let r = c
+            .post(format!("{}{path}?filename=corner.xlsx", t.base))
+            .bearer_auth(&token)
+            .body(far_corner_xlsx())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+    }
+    let ev =
+        t.db.audit_events(&Scope::nation(), &Default::default(), 500)
+            .await
+            .unwrap();
+    let denied = ev
+        .iter()
+        .filter(|e| e.record.action.ends_with(".import") && e.record.outcome == "denied")
+        .count();
+    assert_eq!(denied, 4);
+}
+
+/// The killer files, sent by people who may import: each is refused with a Chinese reason, in
+/// bounded memory and time, and the server goes on serving.
+#[tokio::test]
+async fn killer_spreadsheets_are_refused_and_the_server_stays_up() {
+    let (db, _) = store::testing::fresh_db().await.unwrap();
+    let app = App::new(
+        db.clone(),
+        Settings {
+            read_limits: app::transfer::ReadLimits {
+                unzipped_bytes: 16 << 20,
+                ..Default::default()
+            },
+            ..settings()
+        },
+    );
+    assert!(app.seed_demo().await.unwrap());
+    let config = web::WebConfig {
+        bind: "127.0.0.1:0".into(),
+        body_limit: 4 << 20,
+        ..web::WebConfig::default()
+    };
+    let server = web::Application::build(app.clone(), config).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", server.port());
+    tokio::spawn(server.run_until(std::future::pending()));
+    let t = TestApp {
+        base: base.clone(),
+        db,
+        url: String::new(),
+        app,
+    };
+    let token = token_for(&t, "tunxi").await;
+    let c = client();
+    let before = rss_mib();
+    let started = Instant::now();
+    let corner = c
+        .post(format!(
+            "{base}/api/v1/organizations/import?filename=corner.xlsx"
+        ))
+        .bearer_auth(&token)
+        .body(far_corner_xlsx())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(corner.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = corner.text().await.unwrap();
+    assert!(body.contains("16384 列"), "{body}");
+    let bomb = bomb_xlsx(64 << 20);
+    assert!(bomb.len() < 4 << 20, "{} bytes", bomb.len());
+    let r = c
+        .post(format!(
+            "{base}/api/v1/social-workers/import?filename=bomb.xlsx"
+        ))
+        .bearer_auth(&token)
+        .body(bomb)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("解压后超过 16 MB"), "{body}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        rss_mib().saturating_sub(before) < 200,
+        "memory grew by {} MiB",
+        rss_mib() - before
+    );
+    let ready = c.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+}
+
+/// An officer's import never names, nor compares against, a social worker of another territory
+/// who holds a number in the file (a file could otherwise probe thousands of numbers).
+#[tokio::test]
+async fn an_import_never_names_a_person_of_another_territory() {
+    let t = spawn_app().await;
+    let shexian = officer(Role::CountyBureau, "341021");
+    let form = domain::social::SocialWorkerForm {
+        name: "歙县社工甲".into(),
+        id_number: "11010519491231002X".into(),
+        certificate_level: "aide".into(),
+        area: "341021100".into(),
+        ..Default::default()
+    };
+    t.app
+        .create_social_worker(&shexian, &form, &Ctx::default())
+        .await
+        .unwrap();
+    let token = token_for(&t, "tunxi").await;
+    let header = app::people_transfer::WORKER_COLUMNS.join(",");
+    // The same number, first with another name, then with the holder's own name: the answer is
+    // the same refusal, without the holder's name, so neither names nor guesses leak.
+    for name in ["屯溪人乙", "歙县社工甲"] {
+        let csv = format!("{header}\n{name},11010519491231002X,社会工作员,,,,341002002001\n");
+        let r = client()
+            .post(format!(
+                "{}/api/v1/social-workers/import?filename=sw.csv",
+                t.base
+            ))
+            .bearer_auth(&token)
+            .body(csv)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        let body = r.text().await.unwrap();
+        assert!(!body.contains("歙县社工甲"), "{body}");
+        assert!(body.contains("不在您的管辖范围内"), "{body}");
+    }
+}
