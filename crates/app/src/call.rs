@@ -867,7 +867,7 @@ impl App {
                     field(
                         "amount",
                         "invalid_amount",
-                        "金额应为大于 0 的元数，最多两位小数",
+                        domain::chain::money::AMOUNT_RULE,
                     )
                 })?,
             };

@@ -66,6 +66,11 @@ impl From<StoreError> for AppError {
                 code: "frozen",
                 message: "该记录已签字封存或已定稿，不能再修改".into(),
             }),
+            StoreError::InvalidText(_) => AppError::Domain(DomainError::field(
+                "text",
+                "invalid_text",
+                "提交的内容含有不允许的控制字符（NUL），请删除后重试",
+            )),
             e => AppError::Store(e),
         }
     }

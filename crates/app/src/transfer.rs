@@ -229,7 +229,7 @@ fn read_csv(bytes: &[u8], file: &str, budget: &mut Budget) -> Result<Table, AppE
         budget
             .row(rows.len(), rec.len())
             .map_err(|m| file_error(file, line, m))?;
-        rows.push((line, rec.iter().map(str::to_string).collect()));
+        rows.push((line, rec.iter().map(|c| restore(c).to_string()).collect()));
     }
     Ok(Table { headers, rows })
 }
@@ -419,10 +419,53 @@ impl crate::App {
     }
 }
 
-/// CSV bytes: UTF-8 with a BOM (so Excel opens it correctly) or GB18030.
+/// Whether a spreadsheet would read `cell` as a formula: it begins with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return, and is not simply a number.
+fn reads_as_formula(cell: &str) -> bool {
+    let Some(first) = cell.chars().next() else {
+        return false;
+    };
+    if !matches!(first, '=' | '+' | '-' | '@' | '\t' | '\r') {
+        return false;
+    }
+    let number = cell.strip_prefix(['-', '+']).is_some_and(|rest| {
+        !rest.is_empty()
+            && rest.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && rest.matches('.').count() <= 1
+    });
+    !number
+}
+
+/// A cell as a CSV export writes it: text a spreadsheet would run as a formula (a volunteer
+/// once typed `=HYPERLINK(…)` and it reached the bureau's export) gets a leading apostrophe,
+/// which spreadsheets show as text (OWASP's advice).
+pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
+    if needs_guard(cell) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// Whether a cell is guarded on export: it reads as a formula, or is apostrophes before one (so
+/// that [`restore`] gives back exactly what was written).
+fn needs_guard(cell: &str) -> bool {
+    reads_as_formula(cell) || cell.strip_prefix('\'').is_some_and(needs_guard)
+}
+
+/// The inverse of [`neutralize`] for an imported cell, so an exported file imports unchanged.
+pub fn restore(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if needs_guard(rest) => rest,
+        _ => cell,
+    }
+}
+
+/// CSV bytes: UTF-8 with a BOM (so Excel opens it correctly) or GB18030. Cells that would run
+/// as formulas are neutralized.
 pub fn write_csv_row(out: &mut Vec<u8>, cells: &[String], gb18030: bool) {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    let _ = w.write_record(cells);
+    let _ = w.write_record(cells.iter().map(|c| neutralize(c).into_owned()));
     let bytes = w.into_inner().unwrap_or_default();
     if gb18030 {
         let text = String::from_utf8_lossy(&bytes);
@@ -600,6 +643,34 @@ mod tests {
             panic!("accepted");
         };
         assert_eq!((e[0].line, e[0].column.as_deref()), (3, Some("组织名称")));
+    }
+
+    #[test]
+    fn cells_that_would_run_as_formulas_are_written_as_text_and_read_back() {
+        let cells: Vec<String> = [
+            "=HYPERLINK(\"http://evil\",\"点我\")",
+            "+1+2",
+            "-1+2",
+            "@SUM(A1)",
+            "\t=1",
+            "-12.5",
+            "+86",
+            "王芳",
+            "",
+            "'=已带撇号",
+        ]
+        .map(str::to_string)
+        .to_vec();
+        let mut out = b"h0,h1,h2,h3,h4,h5,h6,h7,h8,h9\n".to_vec();
+        write_csv_row(&mut out, &cells, false);
+        let text = String::from_utf8(out.clone()).unwrap();
+        let row = text.lines().nth(1).unwrap();
+        for bad in [",=", ",+1", ",-1+", ",@", "\"="] {
+            assert!(!row.contains(bad), "{bad} in {row}");
+        }
+        assert!(row.contains(",-12.5,+86,"), "numbers stay numbers: {row}");
+        let t = read_table(&out, "a.csv").unwrap();
+        assert_eq!(t.rows[0].1, cells, "an export imports unchanged");
     }
 
     #[test]

@@ -285,6 +285,7 @@ async fn main() -> anyhow::Result<()> {
                 }
                 print_demo_accounts();
             }
+            let db = app.db.clone();
             let server = web::Application::build(app, config.web()?).await?;
             println!(
                 "sanshe listening on http://{} (database {})",
@@ -292,6 +293,7 @@ async fn main() -> anyhow::Result<()> {
                 redact(&config.database_url)
             );
             server.run_until(shutdown_signal()).await?;
+            db.close().await;
         }
         Command::Migrate => {
             let db = store::Db::connect(&config.database_url, 2).await?;

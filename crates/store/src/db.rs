@@ -38,6 +38,10 @@ pub enum StoreError {
     /// A trigger refused to change a frozen record (signed minutes, a sealed vote, a version).
     #[error("frozen record: {0}")]
     Frozen(String),
+    /// Text the database cannot hold (PostgreSQL refuses NUL characters). The web layer refuses
+    /// such text at the door; this is the last line.
+    #[error("text the database cannot store: {0}")]
+    InvalidText(String),
     #[error("migration {name} failed: {source}")]
     Migration { name: String, source: sqlx::Error },
 }
@@ -47,6 +51,10 @@ impl From<sqlx::Error> for StoreError {
         if let sqlx::Error::Database(d) = &e {
             if d.message().contains("frozen:") {
                 return StoreError::Frozen(d.message().to_string());
+            }
+            // 22021: character not in repertoire (a NUL byte in text); 22P05: untranslatable.
+            if matches!(d.code().as_deref(), Some("22021") | Some("22P05")) {
+                return StoreError::InvalidText(d.message().to_string());
             }
             if d.is_unique_violation() {
                 let what = d
@@ -128,7 +136,12 @@ impl Db {
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
                 .pragma("cache_size", "-65536")
-                .pragma("temp_store", "memory");
+                .pragma("temp_store", "memory")
+                // When the log is reset, it is cut back to this size (see `checkpoint`).
+                .pragma(
+                    "journal_size_limit",
+                    crate::checkpoint::wal_limit().to_string(),
+                );
             if let Some(path) = opts.get_filename().parent() {
                 if !path.as_os_str().is_empty() {
                     let _ = std::fs::create_dir_all(path);
@@ -147,6 +160,10 @@ impl Db {
                     })
                 })
                 .connect_with(opts)
+                .await?;
+            // A log left large by an earlier run (or a crash) is folded in and emptied now.
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&pool)
                 .await?;
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -220,7 +237,16 @@ impl Db {
         Ok(())
     }
 
+    /// Closes the pool; on SQLite the log is first folded into the database and emptied.
     pub async fn close(&self) {
+        if let Db::Sqlite(p) = self {
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(p)
+                .await
+            {
+                tracing::warn!(error = %e, "could not empty the write-ahead log at close");
+            }
+        }
         crate::on_pool!(self, c => c.close().await)
     }
 }

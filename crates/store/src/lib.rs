@@ -30,6 +30,7 @@ pub mod time;
 pub mod volunteer;
 pub mod vote;
 
+pub use checkpoint::{set_wal_limit, wal_size};
 pub use db::{Backend, Db, StoreError, Tx};
 pub use migrate::{migration_names, NATIONAL_TABLES};
 

@@ -8,6 +8,9 @@
 
 use crate::chain::catalogue::EligibilityStatus;
 use crate::chain::money::{parse_yuan, yuan};
+
+/// Lines a budget may have.
+pub const MAX_BUDGET_LINES: usize = 100;
 use crate::chain::stage::Stage;
 use crate::{DomainError, FieldError};
 use chrono::NaiveDate;
@@ -72,9 +75,12 @@ pub struct ApplicationContent {
 }
 
 impl ApplicationContent {
-    /// The budget's total in fen.
+    /// The budget's total in fen (checked when the content was validated: at most
+    /// `MAX_AMOUNT_FEN`; a stored content is never more, so the saturation never shows).
     pub fn total(&self) -> i64 {
-        self.budget.iter().map(|b| b.fen).sum()
+        self.budget
+            .iter()
+            .fold(0i64, |acc, b| acc.saturating_add(b.fen))
     }
 }
 
@@ -180,7 +186,10 @@ impl ApplicationForm {
                     _ => err(
                         "budget",
                         "invalid_amount",
-                        format!("第 {n} 行：金额应为大于 0 的元数，最多两位小数（如 1200.50）"),
+                        format!(
+                            "第 {n} 行：{}（如 1200.50）",
+                            crate::chain::money::AMOUNT_RULE
+                        ),
                     ),
                 },
                 _ => err(
@@ -192,6 +201,18 @@ impl ApplicationForm {
         }
         if budget.is_empty() && self.budget.trim().is_empty() {
             err("budget", "required", "请列出预算明细".into());
+        } else if budget.len() > MAX_BUDGET_LINES {
+            err(
+                "budget",
+                "too_many_lines",
+                format!("预算明细不能超过 {MAX_BUDGET_LINES} 行"),
+            );
+        } else if crate::chain::money::Money::sum_fen(budget.iter().map(|b| b.fen)).is_none() {
+            err(
+                "budget",
+                "budget_too_large",
+                "预算合计超过 1,000,000,000 元的上限".into(),
+            );
         }
         let lead = self.lead.trim();
         if lead.is_empty() {
@@ -406,6 +427,26 @@ mod tests {
         assert_eq!(changes[2].before, "45,200.50 元");
         assert_eq!(changes[2].after, "39,200.50 元");
         assert!(compare(&a, &a).is_empty());
+    }
+
+    #[test]
+    fn a_budget_is_never_stored_as_a_wrapped_around_total() {
+        let fields = |f: &ApplicationForm| match f.validate() {
+            Err(DomainError::Invalid(e)) => e.into_iter().map(|x| x.code).collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        let mut f = form();
+        // Lines that once added up, wrapped, to 1.00 yuan.
+        f.budget = "人员|92233720368547758.07\n物资|92233720368547758.07\n其他|0.02".into();
+        assert!(fields(&f).contains(&"invalid_amount"));
+        // Within the bound line by line, but not in total.
+        f.budget = "人员|600000000\n物资|600000000".into();
+        assert!(fields(&f).contains(&"budget_too_large"));
+        f.budget = (0..101)
+            .map(|i| format!("科目{i}|1"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(fields(&f).contains(&"too_many_lines"));
     }
 
     #[test]

@@ -254,7 +254,7 @@ impl CallForm {
                 errors.push(FieldError::new(
                     field,
                     "invalid_amount",
-                    "金额应为大于 0 的元数，最多两位小数",
+                    crate::chain::money::AMOUNT_RULE,
                 ));
                 None
             }
@@ -410,7 +410,7 @@ impl CallApplicationForm {
             None => errors.push(FieldError::new(
                 "amount",
                 "invalid_amount",
-                "金额应为大于 0 的元数，最多两位小数",
+                crate::chain::money::AMOUNT_RULE,
             )),
             Some(a) if a > ceiling_fen => errors.push(FieldError::new(
                 "amount",

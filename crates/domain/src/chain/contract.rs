@@ -3,7 +3,10 @@
 //! up to the contract's amount and the last one waits for final acceptance (费随事转: the money
 //! follows the work). Signed, it never changes.
 
-use crate::chain::money::{parse_yuan, yuan};
+use crate::chain::money::{parse_yuan, yuan, Money, MAX_AMOUNT_FEN};
+
+/// Payment tranches a contract may have (a year's contract is paid in a handful).
+pub const MAX_TRANCHES: usize = 24;
 use crate::{labelled, DomainError, FieldError};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -130,8 +133,9 @@ impl ContractForm {
                         "tranches",
                         "invalid_tranche",
                         format!(
-                            "第 {} 行：节点应为签约、中期评估或验收，金额为大于 0 的元数",
-                            n + 1
+                            "第 {} 行：节点应为签约、中期评估或验收；{}",
+                            n + 1,
+                            crate::chain::money::AMOUNT_RULE
                         ),
                     ),
                 },
@@ -142,7 +146,8 @@ impl ContractForm {
                 ),
             }
         }
-        let total: i64 = tranches.iter().map(|t| t.amount_fen).sum();
+        // Checked: a sum that passes the bound is refused, never wrapped around.
+        let total = Money::sum_fen(tranches.iter().map(|t| t.amount_fen));
         let all_read = tranches.len()
             == self
                 .tranches
@@ -153,13 +158,21 @@ impl ContractForm {
             // The bad lines are named above; a total of the rest would only confuse.
         } else if tranches.is_empty() {
             err("tranches", "required", "请列出付款节点".into());
-        } else if !tranches.is_empty() && total != amount_fen {
+        } else if tranches.len() > MAX_TRANCHES {
+            err(
+                "tranches",
+                "too_many_tranches",
+                format!("付款节点不能超过 {MAX_TRANCHES} 个"),
+            );
+        } else if total != Some(Money::from_fen(amount_fen).unwrap_or(Money::ZERO))
+            || amount_fen > MAX_AMOUNT_FEN
+        {
+            let total = total.map_or_else(|| "超过上限的".to_string(), |t| t.to_string());
             err(
                 "tranches",
                 "tranches_total",
                 format!(
-                    "各节点金额合计 {} 元，应等于购买金额 {} 元",
-                    yuan(total),
+                    "各节点金额合计 {total} 元，应等于购买金额 {} 元",
                     yuan(amount_fen)
                 ),
             );
@@ -235,6 +248,26 @@ mod tests {
         assert_eq!(code(f, 3_000_000), "period_order");
     }
 
+    /// The attack of the issue: some 18,447 tranches of about ten trillion yuan whose fen, added
+    /// in 64 bits, wrap around to exactly the 25,000 yuan bought.
+    #[test]
+    fn tranches_that_wrap_around_to_the_amount_are_refused() {
+        let base: i64 = 999_999_999_999_999;
+        let target: i64 = 2_500_000;
+        let (n, last) = (18_447..20_000i64)
+            .find_map(|n| {
+                let head = (0..n - 1).fold(0i64, |acc, _| acc.wrapping_add(base));
+                let last = target.wrapping_sub(head);
+                (1..=base).contains(&last).then_some((n, last))
+            })
+            .expect("a wrapping set exists");
+        let mut lines = vec![format!("签约|{}", yuan(base)); (n - 1) as usize];
+        lines.push(format!("验收|{}", yuan(last)));
+        let wrapped = (0..n - 1).fold(last, |acc, _| acc.wrapping_add(base));
+        assert_eq!(wrapped, target, "the old sum said 25,000 yuan");
+        assert!(form(&lines.join("\n")).validate(target).is_err());
+    }
+
     proptest! {
         /// Any split of the amount whose last part waits for acceptance is accepted; any other
         /// total is refused.
@@ -250,5 +283,28 @@ mod tests {
             prop_assert!(f.validate(amount).is_ok());
             prop_assert!(f.validate(amount + extra).is_err());
         }
+
+        /// Whatever the tranches (up to ten trillion yuan each, as many as typed), a contract is
+        /// accepted only when their exact sum is the amount bought: never a sum that wrapped
+        /// around to it.
+        #[test]
+        fn tranches_are_accepted_only_when_their_exact_sum_is_the_amount(
+            yuans in proptest::collection::vec(1u64..10_000_000_000_000, 1..30),
+            wrapped in any::<bool>(),
+        ) {
+            let n = yuans.len();
+            let lines: Vec<String> = yuans.iter().enumerate().map(|(i, y)| {
+                let m = if i + 1 == n { "验收" } else { "签约" };
+                format!("{m}|{y}")
+            }).collect();
+            let exact: i128 = yuans.iter().map(|y| i128::from(*y) * 100).sum();
+            let wrapping = yuans.iter().fold(0i64, |acc, y| acc.wrapping_add((*y as i64).wrapping_mul(100)));
+            let amount = if wrapped { wrapping } else { i64::try_from(exact).unwrap_or(i64::MAX) };
+            if form(&lines.join("\n")).validate(amount).is_ok() {
+                prop_assert_eq!(exact, i128::from(amount));
+                prop_assert!(amount <= MAX_AMOUNT_FEN);
+            }
+        }
+
     }
 }

@@ -1,6 +1,7 @@
 //! Money in fen (分, hundredths of a yuan), and funds that never go below zero.
 
 use crate::{labelled, DomainError};
+use serde::{Deserialize, Serialize};
 
 labelled! {
     /// Where a fund's money comes from (glossary: `FundSource`).
@@ -12,7 +13,65 @@ labelled! {
     }
 }
 
-/// Reads an amount in yuan as typed ("12", "12.5", "1,234.56", "¥12.30") into fen.
+/// The largest amount anywhere in the product, in fen: 10 亿元 (1,000,000,000 yuan). No fund,
+/// pool, budget line, purchase or tranche of community social-service purchasing comes near it; a
+/// bound this far above reality refuses typos and crafted numbers (18,447 tranches of about 10
+/// trillion yuan once wrapped around to exactly the 25,000 yuan bought) while no sum of bounded
+/// amounts can overflow.
+pub const MAX_AMOUNT_FEN: i64 = 100_000_000_000;
+
+/// What a person reads when an amount is not one.
+pub const AMOUNT_RULE: &str = "金额应为 0.01 至 1,000,000,000 元之间的元数，最多两位小数";
+
+/// An amount of money in fen, never negative and never above [`MAX_AMOUNT_FEN`]; arithmetic is
+/// checked, so a sum either is right or is refused.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Money(i64);
+
+impl Money {
+    pub const ZERO: Money = Money(0);
+
+    /// `fen` as money, if within 0..=MAX.
+    pub fn from_fen(fen: i64) -> Option<Money> {
+        (0..=MAX_AMOUNT_FEN).contains(&fen).then_some(Money(fen))
+    }
+
+    /// An amount as typed in yuan, if it is one and within bounds.
+    pub fn parse(s: &str) -> Option<Money> {
+        parse_yuan(s).and_then(Money::from_fen)
+    }
+
+    pub fn fen(self) -> i64 {
+        self.0
+    }
+
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        self.0.checked_add(other.0).and_then(Money::from_fen)
+    }
+
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        self.0.checked_sub(other.0).and_then(Money::from_fen)
+    }
+
+    /// The sum of `amounts`, or `None` if it would pass the bound (or any amount is not money).
+    pub fn sum_fen<I: IntoIterator<Item = i64>>(amounts: I) -> Option<Money> {
+        amounts
+            .into_iter()
+            .try_fold(Money::ZERO, |acc, f| acc.checked_add(Money::from_fen(f)?))
+    }
+}
+
+impl std::fmt::Display for Money {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&yuan(self.0))
+    }
+}
+
+/// Reads an amount in yuan as typed ("12", "12.5", "1,234.56", "¥12.30") into fen; `None` for
+/// anything else, and for more than [`MAX_AMOUNT_FEN`].
 pub fn parse_yuan(s: &str) -> Option<i64> {
     let t: String = s
         .trim()
@@ -33,7 +92,9 @@ pub fn parse_yuan(s: &str) -> Option<i64> {
         1 => frac.parse::<i64>().ok()? * 10,
         _ => frac.parse().ok()?,
     };
-    yuan.checked_mul(100)?.checked_add(fen)
+    yuan.checked_mul(100)?
+        .checked_add(fen)
+        .filter(|f| *f <= MAX_AMOUNT_FEN)
 }
 
 /// Fen as yuan for people: `123456` → `1,234.56`.
@@ -100,7 +161,48 @@ mod tests {
         assert!(assign(10_000, 0).is_err());
     }
 
+    #[test]
+    fn amounts_beyond_the_bound_are_not_money() {
+        assert_eq!(parse_yuan("1000000000"), Some(MAX_AMOUNT_FEN));
+        assert_eq!(parse_yuan("1000000000.01"), None);
+        assert_eq!(parse_yuan("9999999999999"), None);
+        assert_eq!(Money::from_fen(-1), None);
+        let max = Money::from_fen(MAX_AMOUNT_FEN).unwrap();
+        assert_eq!(max.checked_add(Money::from_fen(1).unwrap()), None);
+        assert_eq!(Money::ZERO.checked_sub(Money::from_fen(1).unwrap()), None);
+        assert_eq!(Money::sum_fen([MAX_AMOUNT_FEN, 1]), None);
+        assert_eq!(Money::sum_fen([i64::MAX, i64::MAX]), None);
+        assert_eq!(Money::sum_fen([100, 250]).map(Money::fen), Some(350));
+        assert_eq!(Money::from_fen(123_456).unwrap().to_string(), "1,234.56");
+    }
+
     proptest! {
+        /// Whatever amounts are added, the sum is the exact one (computed in i128) when it is
+        /// within the bound, and refused otherwise: never a wrapped-around number.
+        #[test]
+        fn a_sum_of_money_is_exact_or_refused(amounts in proptest::collection::vec(any::<i64>(), 0..40)) {
+            let exact: i128 = amounts.iter().map(|a| i128::from(*a)).sum();
+            let all_money = amounts.iter().all(|a| (0..=MAX_AMOUNT_FEN).contains(a));
+            match Money::sum_fen(amounts.iter().copied()) {
+                Some(m) => {
+                    prop_assert!(all_money);
+                    prop_assert_eq!(i128::from(m.fen()), exact);
+                }
+                None => prop_assert!(!all_money || exact > i128::from(MAX_AMOUNT_FEN)),
+            }
+        }
+
+        #[test]
+        fn a_typed_amount_is_within_the_bound_or_refused(s in "[0-9]{1,16}(\\.[0-9]{1,2})?") {
+            match parse_yuan(&s) {
+                Some(f) => prop_assert!((0..=MAX_AMOUNT_FEN).contains(&f)),
+                None => {
+                    let whole: u128 = s.split('.').next().unwrap().parse().unwrap();
+                    prop_assert!(whole >= 1_000_000_000);
+                }
+            }
+        }
+
         #[test]
         fn any_sequence_of_assignments_keeps_the_balance_non_negative(
             start in 0i64..1_000_000,

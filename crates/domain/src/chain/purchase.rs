@@ -77,7 +77,7 @@ impl FundForm {
             errors.push(FieldError::new(
                 "budget",
                 "invalid_amount",
-                "金额应为大于 0 的元数，最多两位小数",
+                crate::chain::money::AMOUNT_RULE,
             ));
         }
         match (area, source, year, budget) {
@@ -162,7 +162,7 @@ impl PurchaseForm {
                     errors.push(FieldError::new(
                         "amount",
                         "invalid_amount",
-                        "金额应为大于 0 的元数，最多两位小数",
+                        crate::chain::money::AMOUNT_RULE,
                     ));
                     Purchase::Decline
                 }

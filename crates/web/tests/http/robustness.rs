@@ -570,3 +570,143 @@ async fn an_import_never_names_a_person_of_another_territory() {
         assert!(body.contains("不在您的管辖范围内"), "{body}");
     }
 }
+
+/// A formula a volunteer types (the activity's name) reaches the bureau's CSV export as text:
+/// no cell of the export begins with `=`, `+`, `-` or `@` unless it is a number.
+#[tokio::test]
+async fn a_formula_typed_by_a_volunteer_leaves_the_export_as_text() {
+    let t = spawn_app().await;
+    let me = t.login("volunteer").await;
+    let (st, _) = me
+        .post(
+            "/volunteers",
+            &[
+                ("name", "吴昊"),
+                ("area", "341002002001"),
+                ("skills", "读报"),
+                ("consent", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let user = t.db.user_by_login("volunteer").await.unwrap().unwrap();
+    let vid = t.db.volunteers_of_user(&user.id).await.unwrap()[0]
+        .id
+        .clone();
+    let formula = "=HYPERLINK(\"http://example.invalid/x\",\"点击领取补贴\")";
+    let today = app::registry::today().format("%Y-%m-%d").to_string();
+    let (st, body) = me
+        .post(
+            &format!("/volunteers/{vid}/records"),
+            &[
+                ("activity_name", formula),
+                ("activity_date", &today),
+                ("place", "@SUM(1+1)*cmd|' /C calc'!A0"),
+                ("content", "-2+3"),
+                ("hours", "2"),
+                ("organizing_unit", "柏树街社区居委会"),
+                ("person_in_charge", "刘敏"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{body}");
+    let bureau = t.login("tunxi").await;
+    for format in ["csv", "gb18030"] {
+        let r = bureau
+            .c
+            .get(format!(
+                "{}/volunteers/records-export?format={format}",
+                t.base
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let bytes = r.bytes().await.unwrap();
+        let text = if format == "csv" {
+            String::from_utf8(bytes.to_vec()).unwrap()
+        } else {
+            encoding_rs::GB18030.decode(&bytes).0.into_owned()
+        };
+        assert!(text.contains("HYPERLINK"), "the record is exported: {text}");
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        for rec in rdr.records() {
+            for cell in rec.unwrap().iter() {
+                let starts = cell.chars().next();
+                let number = cell.trim_start_matches(['-', '+']).parse::<f64>().is_ok();
+                assert!(
+                    !matches!(starts, Some('=' | '+' | '-' | '@' | '\t' | '\r')) || number,
+                    "a cell a spreadsheet would run: {cell:?}"
+                );
+            }
+        }
+    }
+}
+
+/// A NUL character anywhere a person's text goes is refused (400, the field named, in Chinese),
+/// never a 500 — not even on the login form before anyone is signed in — and the refusal is
+/// audited.
+#[tokio::test]
+async fn a_nul_character_is_refused_at_the_door_and_audited() {
+    let t = spawn_app().await;
+    // The login form, unauthenticated.
+    let c = client();
+    let page = c
+        .get(format!("{}/login", t.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = c
+        .post(format!("{}/login", t.base))
+        .form(&[
+            ("csrf_token", csrf_in(&page).as_str()),
+            ("login", "adm\0in"),
+            ("password", "x\0y"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("控制字符"));
+    // The API: the field is named.
+    let token = token_for(&t, "resident").await;
+    let r = c
+        .post(format!("{}/api/v1/needs", t.base))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(r#"{"community":"341002002001","priority_group":"special_elderly","channel":"online","title":"午餐\u0000","description":"独居老人午餐无人照料"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["code"], "invalid_text");
+    assert_eq!(p["errors"][0]["field"], "title");
+    // A query string and a path.
+    for path in ["/api/v1/needs?q=%00", "/api/v1/needs/ab%00cd"] {
+        let r = c
+            .get(format!("{}{path}", t.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path}");
+    }
+    let ev =
+        t.db.audit_events(&Scope::nation(), &Default::default(), 500)
+            .await
+            .unwrap();
+    assert_eq!(
+        ev.iter()
+            .filter(|e| e.record.action == "request.refused")
+            .count(),
+        4
+    );
+}
