@@ -31,17 +31,21 @@ where
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
             Err(rej) => {
-                let status = match &rej {
-                    JsonRejection::MissingJsonContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    JsonRejection::JsonSyntaxError(_) => StatusCode::BAD_REQUEST,
-                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                let status = rej.status();
+                let (code, detail) = match &rej {
+                    JsonRejection::MissingJsonContentType(_) => (
+                        "unsupported_media_type",
+                        "请求体须为 JSON（Content-Type: application/json）".to_string(),
+                    ),
+                    _ if status == StatusCode::PAYLOAD_TOO_LARGE => {
+                        ("payload_too_large", "请求内容过大".to_string())
+                    }
+                    _ => (
+                        "bad_json",
+                        format!("请求体不是有效的 JSON 或缺少字段：{}", rej.body_text()),
+                    ),
                 };
-                Err(problem(
-                    status,
-                    "bad_json",
-                    &format!("请求体不是有效的 JSON 或缺少字段：{}", rej.body_text()),
-                    json!({}),
-                ))
+                Err(problem(status, code, &detail, json!({})))
             }
         }
     }

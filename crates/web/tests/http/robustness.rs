@@ -710,3 +710,199 @@ async fn a_nul_character_is_refused_at_the_door_and_audited() {
         4
     );
 }
+
+/// Serves `app` with connection limits and a header timeout of our choosing.
+async fn serve_with(app: App, config: web::WebConfig) -> String {
+    let server = web::Application::build(app, config).await.unwrap();
+    let addr = format!("127.0.0.1:{}", server.port());
+    tokio::spawn(server.run_until(std::future::pending()));
+    addr
+}
+
+/// Whether the server closed `s` (EOF or reset) within `wait`.
+async fn closed_within(s: &mut TcpStream, wait: Duration) -> bool {
+    let mut buf = [0u8; 512];
+    loop {
+        match tokio::time::timeout(wait, s.read(&mut buf)).await {
+            Err(_) => return false,
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            Ok(Ok(_)) => continue,
+        }
+    }
+}
+
+/// A connection that says nothing, or stops half-way through its request head, or idles after
+/// an answer, is closed after the header timeout: idle sockets cannot pile up.
+#[tokio::test]
+async fn silent_slow_and_idle_connections_are_closed() {
+    let t = spawn_app().await;
+    let addr = serve_with(
+        t.app.clone(),
+        web::WebConfig {
+            bind: "127.0.0.1:0".into(),
+            header_timeout: Duration::from_millis(400),
+            ..web::WebConfig::default()
+        },
+    )
+    .await;
+    let mut silent = TcpStream::connect(&addr).await.unwrap();
+    let mut slow = TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let mut idle = TcpStream::connect(&addr).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let mut buf = [0u8; 256];
+    let n = idle.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    for (name, s) in [("silent", &mut silent), ("slow", &mut slow), ("idle", &mut idle)] {
+        assert!(closed_within(s, Duration::from_secs(3)).await, "{name} stays open");
+    }
+}
+
+/// One client holding its share of connections cannot keep another out: past its share it is
+/// answered 503 and closed; a client from another address is served; and a place is given back
+/// when a connection closes.
+#[tokio::test]
+async fn one_client_cannot_take_every_connection() {
+    let t = spawn_app().await;
+    let addr = serve_with(
+        t.app.clone(),
+        web::WebConfig {
+            bind: "127.0.0.1:0".into(),
+            max_connections: 40,
+            max_connections_per_client: 20,
+            ..web::WebConfig::default()
+        },
+    )
+    .await;
+    let connect_from = |ip: [u8; 4]| {
+        let addr = addr.clone();
+        async move {
+            let s = tokio::net::TcpSocket::new_v4().unwrap();
+            s.bind(std::net::SocketAddr::from((ip, 0))).unwrap();
+            s.connect(addr.parse().unwrap()).await.unwrap()
+        }
+    };
+    let mut hoard = Vec::new();
+    for _ in 0..20 {
+        hoard.push(connect_from([127, 0, 4, 1]).await);
+    }
+    // Let the server take them all.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut extra = connect_from([127, 0, 4, 1]).await;
+    let answer = read_all(&mut extra).await;
+    assert!(
+        String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 503"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    let mut other = connect_from([127, 0, 4, 2]).await;
+    other.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.unwrap();
+    assert!(String::from_utf8_lossy(&read_all(&mut other).await).starts_with("HTTP/1.1 200"));
+    drop(hoard.pop());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut again = connect_from([127, 0, 4, 1]).await;
+    again.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.unwrap();
+    assert!(String::from_utf8_lossy(&read_all(&mut again).await).starts_with("HTTP/1.1 200"));
+}
+
+/// Every error of the API is problem+json with a stable code and a title that says what kind
+/// of error it is — including those of the layers under the handlers (a query that does not
+/// parse, a method the route lacks, a body too large or of the wrong type, a path that does not
+/// exist) — and pages say it in Chinese.
+#[tokio::test]
+async fn every_api_error_is_problem_json_with_a_fitting_title() {
+    let t = spawn_app().await;
+    let token = token_for(&t, "community").await;
+    let c = client();
+    let cases: Vec<(reqwest::RequestBuilder, u16, &str, &str)> = vec![
+        (c.get(format!("{}/api/v1/organizations?limit=many", t.base)), 400, "bad_request", "请求有误"),
+        (c.delete(format!("{}/api/v1/needs", t.base)), 405, "method_not_allowed", "方法不允许"),
+        (
+            c.post(format!("{}/api/v1/needs", t.base)).header("content-type", "text/plain").body("x"),
+            415,
+            "unsupported_media_type",
+            "类型不支持",
+        ),
+        (
+            c.post(format!("{}/api/v1/needs", t.base)).header("content-type", "application/json").body("{"),
+            400,
+            "bad_json",
+            "请求有误",
+        ),
+        (
+            c.post(format!("{}/api/v1/needs", t.base))
+                .header("content-type", "application/json")
+                .body(format!("{{\"title\":\"{}\"}}", "长".repeat(40_000))),
+            413,
+            "payload_too_large",
+            "请求过大",
+        ),
+        (c.get(format!("{}/api/v1/nothing-here", t.base)), 404, "not_found", "未找到"),
+    ];
+    for (rb, status, code, title) in cases {
+        let r = rb.bearer_auth(&token).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), status, "{code}");
+        assert_eq!(r.headers()["content-type"], "application/problem+json", "{code}");
+        let p: Value = r.json().await.unwrap();
+        assert_eq!(p["code"], code);
+        assert_eq!(p["title"], title);
+        assert_eq!(p["status"], status);
+    }
+    // A page's bad query is a Chinese page, not plain text.
+    let s = t.login("community").await;
+    let r = s.c.get(format!("{}/organizations?limit=many", t.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(r.text().await.unwrap().contains("请求格式不正确"));
+}
+
+/// Answers that may carry personal data are never kept by shared caches; static assets are.
+/// Cookies are `Secure` when the client came over HTTPS through a trusted proxy (or the
+/// deployment says so), and only then.
+#[tokio::test]
+async fn personal_answers_are_not_cached_and_cookies_are_secure_behind_https() {
+    let t = spawn_app().await;
+    let s = t.login("community").await;
+    for path in ["/", "/api/v1/me", "/volunteers"] {
+        let r = s.c.get(format!("{}{path}", t.base)).send().await.unwrap();
+        assert_eq!(r.headers()["cache-control"], "no-store", "{path}");
+    }
+    let r = client().get(format!("{}/assets/app.css", t.base)).send().await.unwrap();
+    assert_eq!(r.headers()["cache-control"], "public, max-age=86400");
+    let proxied = serve_with(
+        t.app.clone(),
+        web::WebConfig {
+            bind: "127.0.0.1:0".into(),
+            trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+            ..web::WebConfig::default()
+        },
+    )
+    .await;
+    let cookie_of = |r: &reqwest::Response| {
+        r.headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let https = client()
+        .get(format!("http://{proxied}/login"))
+        .header("x-forwarded-proto", "https")
+        .header("x-forwarded-for", "10.1.2.3")
+        .send()
+        .await
+        .unwrap();
+    let set = cookie_of(&https);
+    assert!(!set.is_empty() && set.iter().all(|c| c.contains("; Secure")), "{set:?}");
+    assert!(https.headers().get("strict-transport-security").is_some());
+    let plain = client().get(format!("http://{proxied}/login")).send().await.unwrap();
+    assert!(cookie_of(&plain).iter().all(|c| !c.contains("Secure")));
+    // Not from a trusted proxy: the header proves nothing.
+    let forged = client()
+        .get(format!("{}/login", t.base))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert!(cookie_of(&forged).iter().all(|c| !c.contains("Secure")));
+}
