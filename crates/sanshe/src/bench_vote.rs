@@ -7,51 +7,11 @@ use anyhow::{anyhow, bail, Context};
 use domain::chain::catalogue::{CatalogueItem, EligibilityStatus, ItemStatus};
 use domain::{Actor, AreaCode, Role, RoleAssignment};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
 
 const COMMUNITY: &str = "341002002001";
 
 fn choice(client: usize, motion: usize) -> &'static str {
     ["yes", "no", "abstain"][(client * 7 + motion) % 3]
-}
-
-/// One POST over a kept-alive connection: the status.
-async fn post(
-    conn: &mut BufReader<TcpStream>,
-    path: &str,
-    token: &str,
-    body: &str,
-) -> anyhow::Result<u16> {
-    let req = format!(
-        "POST {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    conn.get_mut().write_all(req.as_bytes()).await?;
-    let mut line = String::new();
-    conn.read_line(&mut line).await?;
-    let status: u16 = line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| anyhow!("bad status line {line:?}"))?;
-    let mut length = 0usize;
-    loop {
-        line.clear();
-        conn.read_line(&mut line).await?;
-        if line == "\r\n" || line.is_empty() {
-            break;
-        }
-        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-            length = v.trim().parse()?;
-        }
-    }
-    let mut rest = vec![0; length];
-    conn.read_exact(&mut rest).await?;
-    if status >= 300 {
-        bail!("{path}: {status} {}", String::from_utf8_lossy(&rest));
-    }
-    Ok(status)
 }
 
 fn actor(role: Role, area: &str, org: Option<&str>) -> anyhow::Result<Actor> {
@@ -246,13 +206,16 @@ pub async fn votes(clients: usize, motions: usize) -> anyhow::Result<()> {
         let projects = projects.clone();
         let vote = vote.clone();
         tasks.push(tokio::spawn(async move {
-            let mut conn = BufReader::new(TcpStream::connect(("127.0.0.1", port)).await?);
+            let mut conn = crate::http1::Conn::open(&format!("127.0.0.1:{port}")).await?;
             let mut lat = Vec::with_capacity(projects.len());
             for (m, p) in projects.iter().enumerate() {
                 let t = Instant::now();
                 let path = format!("/api/v1/votes/{vote}/motions/{p}/ballots");
                 let body = format!("{{\"choice\":\"{}\"}}", choice(c, m));
-                post(&mut conn, &path, &token, &body).await?;
+                let (status, answer) = conn.request("POST", &path, &token, Some(&body)).await?;
+                if status >= 300 {
+                    bail!("{path}: {status} {}", String::from_utf8_lossy(&answer));
+                }
                 lat.push(t.elapsed());
             }
             anyhow::Ok(lat)

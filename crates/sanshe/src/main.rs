@@ -2,9 +2,12 @@
 //! subcommands are the operator's tools.
 
 mod bench;
+mod bench_crash;
+mod bench_load;
 mod bench_vote;
 mod config;
 mod generate;
+mod http1;
 mod ids;
 mod progress;
 
@@ -160,6 +163,30 @@ enum GenerateCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// Kill this binary's server (SIGKILL) while it writes, `rounds` times, restarting it each
+    /// time; then every acknowledged write must be there, the database intact and the audit chain
+    /// verified (`SANSHE_DATABASE_URL`).
+    Crash {
+        #[arg(long, default_value_t = 9)]
+        rounds: usize,
+        #[arg(long, default_value_t = 8)]
+        writers: usize,
+    },
+    /// A running server under mixed load (70 % reads, 30 % writes) from `conns` connections for
+    /// `secs` seconds; then every acknowledged write is looked for and the audit chain verified.
+    /// Uses the server's database (`SANSHE_DATABASE_URL`) to make its accounts first.
+    Load {
+        /// The server, e.g. http://127.0.0.1:8080
+        #[arg(long)]
+        base: String,
+        #[arg(long, default_value_t = 50)]
+        conns: usize,
+        #[arg(long, default_value_t = 60)]
+        secs: u64,
+        /// The server's process id, to print its memory before and after.
+        #[arg(long)]
+        server_pid: Option<u32>,
+    },
     /// Import organizations from a generated .xlsx beside a bare SQLite loop.
     Organizations {
         #[arg(long, default_value_t = 100_000)]
@@ -452,6 +479,24 @@ async fn main() -> anyhow::Result<()> {
                 },
         } => {
             bench::volunteer(small, large, iterations).await?;
+        }
+        Command::Bench {
+            command: BenchCommand::Crash { rounds, writers },
+        } => {
+            let app = open(&config).await?;
+            bench_crash::crash(app, rounds, writers).await?;
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Load {
+                    base,
+                    conns,
+                    secs,
+                    server_pid,
+                },
+        } => {
+            let app = open(&config).await?;
+            bench_load::load(app, &base, conns, secs, server_pid).await?;
         }
         Command::Bench {
             command: BenchCommand::Votes { clients, motions },

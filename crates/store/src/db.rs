@@ -229,6 +229,19 @@ impl Db {
         }
     }
 
+    /// SQLite's own integrity check ("ok" when the file is sound); PostgreSQL recovers from its
+    /// own log and has no such check, so `None` there.
+    pub async fn integrity_check(&self) -> Result<Option<String>, StoreError> {
+        match self {
+            Db::Sqlite(p) => Ok(Some(
+                sqlx::query_scalar("PRAGMA integrity_check")
+                    .fetch_one(p)
+                    .await?,
+            )),
+            Db::Postgres(_) => Ok(None),
+        }
+    }
+
     /// Checks the database answers (for `/readyz`).
     pub async fn ping(&self) -> Result<(), StoreError> {
         crate::on_pool!(self, c => {

@@ -138,7 +138,11 @@ impl Application {
             config: Arc::new(config.clone()),
             in_flight: Quota::new(config.max_in_flight, config.max_in_flight_per_client),
         };
-        let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+        // Refusals (a flood answered 503) are the guard's business, not errors worth a log line
+        // each: a flood must not fill the disk. Internal errors are logged where they happen.
+        let trace = TraceLayer::new_for_http()
+            .on_failure(tower_http::trace::DefaultOnFailure::new().level(tracing::Level::DEBUG))
+            .make_span_with(|req: &Request<_>| {
             let id = req
                 .headers()
                 .get("x-request-id")
