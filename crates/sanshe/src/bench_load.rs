@@ -1,7 +1,8 @@
 //! `sanshe bench load`: a running server under mixed load — `conns` kept-alive connections, each a
-//! resident who is also a registered volunteer of 昱中街道's first community, for `secs` seconds;
-//! 70 % reads (the needs board, a need, the volunteer's own page, the work list) and 30 % writes
-//! (raising a need, supporting another's need, recording service hours). Prints requests/s and
+//! resident who is also a registered volunteer, five to a community of 屯溪区, for `secs` seconds;
+//! 70 % reads (the community's needs board, a need of the community, the volunteer's own page,
+//! the work list) and 30 % writes (raising a need, supporting a neighbour's need, recording
+//! service hours). Prints requests/s and
 //! latency percentiles, then checks that every write the server acknowledged is in the database
 //! and that the audit chain verifies.
 //!
@@ -16,6 +17,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub(crate) const COMMUNITY: &str = "341002002001";
+
+/// Residents per community: enough neighbours to support one another's needs.
+const PER_COMMUNITY: usize = 5;
 
 /// What one connection did.
 #[derive(Default)]
@@ -34,6 +38,7 @@ pub(crate) struct Client {
     pub(crate) user_id: String,
     pub(crate) token: String,
     pub(crate) volunteer: String,
+    pub(crate) community: String,
 }
 
 fn id_of(body: &[u8], key: &str) -> Option<String> {
@@ -83,15 +88,29 @@ pub(crate) async fn clients(app: &app::App, conns: usize) -> anyhow::Result<Vec<
             organization_id: None,
         }],
     };
+    let mut communities: Vec<String> = app
+        .db
+        .areas_below_at_level(
+            &domain::AreaCode::parse("341002")?,
+            domain::AreaLevel::Community,
+        )
+        .await?
+        .into_iter()
+        .map(|a| a.code.as_str().to_string())
+        .collect();
+    if communities.is_empty() {
+        communities.push(COMMUNITY.into());
+    }
     let mut out = Vec::with_capacity(conns);
     for i in 0..conns {
+        let community = communities[(i / PER_COMMUNITY) % communities.len()].clone();
         let login = format!("load{stamp}x{i}");
         let form = app::identity::UserForm {
             login: login.clone(),
             display_name: format!("压测居民{i}"),
             password: "Bench2026x".into(),
             role: Role::Resident.as_str().into(),
-            area: COMMUNITY.into(),
+            area: community.clone(),
             organization_id: None,
         };
         app.create_user(None, &form, &ctx).await.map_err(e)?;
@@ -105,7 +124,7 @@ pub(crate) async fn clients(app: &app::App, conns: usize) -> anyhow::Result<Vec<
             &u.id,
             &app::identity::RoleForm {
                 role: Role::Volunteer.as_str().into(),
-                area: COMMUNITY.into(),
+                area: community.clone(),
                 organization_id: None,
             },
             &ctx,
@@ -125,7 +144,7 @@ pub(crate) async fn clients(app: &app::App, conns: usize) -> anyhow::Result<Vec<
                 &domain::volunteer::VolunteerForm {
                     name: format!("压测志愿者{i}"),
                     gender: String::new(),
-                    area: COMMUNITY.into(),
+                    area: community.clone(),
                     skills: "陪伴".into(),
                     consent: Some("on".into()),
                 },
@@ -138,6 +157,7 @@ pub(crate) async fn clients(app: &app::App, conns: usize) -> anyhow::Result<Vec<
             user_id: u.id,
             token,
             volunteer,
+            community,
         });
     }
     Ok(out)
@@ -155,63 +175,48 @@ pub async fn load(
         .trim_end_matches('/')
         .to_string();
     let clients = clients(&app, conns).await?;
-    // A need to read: the board's first.
-    let mut probe = crate::http1::Conn::open(&addr).await?;
-    let (st, body) = probe
-        .request(
-            "GET",
-            &format!("/api/v1/needs?community={COMMUNITY}"),
-            &clients[0].token,
-            None,
-        )
-        .await?;
-    if st != 200 {
-        bail!("the needs board answered {st}");
-    }
-    let board: serde_json::Value = serde_json::from_slice(&body)?;
-    let first_need = board["items"][0]["id"]
-        .as_str()
-        .context("no need on the board")?
-        .to_string();
     println!(
-        "load: {conns} connections for {secs} s against {base} (70 % reads, 30 % writes); server memory before: {}",
+        "load: {conns} connections for {secs} s against {base} (70 % reads, 30 % writes; {PER_COMMUNITY} residents to a community); server memory before: {}",
         rss_of(server_pid)
     );
-    // Needs raised during the run, for others to support.
-    let raised: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(vec![first_need.clone()]));
+    // Needs raised during the run, by community, for neighbours to support and read.
+    let raised: Arc<Mutex<BTreeMap<String, Vec<String>>>> = Arc::default();
     let start = Instant::now();
     let deadline = start + Duration::from_secs(secs);
     let today = app::registry::today().format("%Y-%m-%d").to_string();
     let mut tasks = Vec::new();
     for (c, client) in clients.into_iter().enumerate() {
-        let (addr, raised, first_need, today) = (
-            addr.clone(),
-            raised.clone(),
-            first_need.clone(),
-            today.clone(),
-        );
+        let (addr, raised, today) = (addr.clone(), raised.clone(), today.clone());
         tasks.push(tokio::spawn(async move {
             let mut conn = crate::http1::Conn::open(&addr).await?;
             let mut t = Tally::default();
+            // Needs this resident raised or supported (a raiser is its need's first supporter).
             let mut supported: HashSet<String> = HashSet::new();
+            let community = client.community.clone();
             let mut n = 0u64;
             while Instant::now() < deadline {
                 n += 1;
                 let roll = rand::thread_rng().gen_range(0..100);
-                let began = Instant::now();
                 let token = client.token.as_str();
+                let latest = || {
+                    raised
+                        .lock()
+                        .ok()
+                        .and_then(|r| r.get(&community).and_then(|v| v.last().cloned()))
+                };
+                let began = Instant::now();
                 let (write, status, body, what) = if roll < 70 {
-                    let path = match roll % 4 {
-                        0 => format!("/api/v1/needs?community={COMMUNITY}"),
-                        1 => format!("/api/v1/needs/{first_need}"),
-                        2 => format!("/api/v1/volunteers/{}", client.volunteer),
-                        _ => "/api/v1/work".to_string(),
+                    let path = match (roll % 4, latest()) {
+                        (1, Some(need)) => format!("/api/v1/needs/{need}"),
+                        (2, _) => format!("/api/v1/volunteers/{}", client.volunteer),
+                        (3, _) => "/api/v1/work".to_string(),
+                        _ => format!("/api/v1/needs?community={community}"),
                     };
                     let (s, b) = conn.request("GET", &path, token, None).await?;
                     (false, s, b, "")
                 } else if roll < 80 {
                     let body = serde_json::json!({
-                        "community": COMMUNITY,
+                        "community": community,
                         "priority_group": "special_elderly",
                         "channel": "online",
                         "title": format!("压测需求 {c}-{n}"),
@@ -223,26 +228,26 @@ pub async fn load(
                         .await?;
                     (true, s, b, "need")
                 } else if roll < 90 {
-                    // Another's need this resident has not supported yet.
+                    // A neighbour's need this resident has not supported yet.
                     let target = raised.lock().ok().and_then(|r| {
-                        r.iter()
-                            .rev()
-                            .take(64)
-                            .find(|id| !supported.contains(*id))
-                            .cloned()
+                        r.get(&community).and_then(|v| {
+                            v.iter()
+                                .rev()
+                                .take(64)
+                                .find(|id| !supported.contains(*id))
+                                .cloned()
+                        })
                     });
-                    match target {
-                        Some(id) => {
-                            supported.insert(id.clone());
-                            let path = format!("/api/v1/needs/{id}/support");
-                            let (s, b) = conn.request("POST", &path, token, Some("{}")).await?;
-                            if (200..300).contains(&s) {
-                                t.supports.push((id, client.user_id.clone()));
-                            }
-                            (true, s, b, "")
-                        }
-                        None => continue,
+                    let Some(id) = target else {
+                        continue;
+                    };
+                    supported.insert(id.clone());
+                    let path = format!("/api/v1/needs/{id}/support");
+                    let (s, b) = conn.request("POST", &path, token, Some("{}")).await?;
+                    if (200..300).contains(&s) {
+                        t.supports.push((id, client.user_id.clone()));
                     }
+                    (true, s, b, "")
                 } else {
                     let body = serde_json::json!({
                         "activity_name": format!("压测服务 {c}-{n}"),
@@ -269,8 +274,9 @@ pub async fn load(
                     if let Some(id) = id_of(&body, "id") {
                         match what {
                             "need" => {
+                                supported.insert(id.clone());
                                 if let Ok(mut r) = raised.lock() {
-                                    r.push(id.clone());
+                                    r.entry(community.clone()).or_default().push(id.clone());
                                 }
                                 t.needs.push(id);
                             }
