@@ -747,14 +747,25 @@ async fn silent_slow_and_idle_connections_are_closed() {
     .await;
     let mut silent = TcpStream::connect(&addr).await.unwrap();
     let mut slow = TcpStream::connect(&addr).await.unwrap();
-    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
     let mut idle = TcpStream::connect(&addr).await.unwrap();
-    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
     let mut buf = [0u8; 256];
     let n = idle.read(&mut buf).await.unwrap();
     assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
-    for (name, s) in [("silent", &mut silent), ("slow", &mut slow), ("idle", &mut idle)] {
-        assert!(closed_within(s, Duration::from_secs(3)).await, "{name} stays open");
+    for (name, s) in [
+        ("silent", &mut silent),
+        ("slow", &mut slow),
+        ("idle", &mut idle),
+    ] {
+        assert!(
+            closed_within(s, Duration::from_secs(3)).await,
+            "{name} stays open"
+        );
     }
 }
 
@@ -796,12 +807,18 @@ async fn one_client_cannot_take_every_connection() {
         String::from_utf8_lossy(&answer)
     );
     let mut other = connect_from([127, 0, 4, 2]).await;
-    other.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.unwrap();
+    other
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
     assert!(String::from_utf8_lossy(&read_all(&mut other).await).starts_with("HTTP/1.1 200"));
     drop(hoard.pop());
     tokio::time::sleep(Duration::from_millis(200)).await;
     let mut again = connect_from([127, 0, 4, 1]).await;
-    again.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.unwrap();
+    again
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
     assert!(String::from_utf8_lossy(&read_all(&mut again).await).starts_with("HTTP/1.1 200"));
 }
 
@@ -815,16 +832,30 @@ async fn every_api_error_is_problem_json_with_a_fitting_title() {
     let token = token_for(&t, "community").await;
     let c = client();
     let cases: Vec<(reqwest::RequestBuilder, u16, &str, &str)> = vec![
-        (c.get(format!("{}/api/v1/organizations?limit=many", t.base)), 400, "bad_request", "请求有误"),
-        (c.delete(format!("{}/api/v1/needs", t.base)), 405, "method_not_allowed", "方法不允许"),
         (
-            c.post(format!("{}/api/v1/needs", t.base)).header("content-type", "text/plain").body("x"),
+            c.get(format!("{}/api/v1/organizations?limit=many", t.base)),
+            400,
+            "bad_request",
+            "请求有误",
+        ),
+        (
+            c.delete(format!("{}/api/v1/needs", t.base)),
+            405,
+            "method_not_allowed",
+            "方法不允许",
+        ),
+        (
+            c.post(format!("{}/api/v1/needs", t.base))
+                .header("content-type", "text/plain")
+                .body("x"),
             415,
             "unsupported_media_type",
             "类型不支持",
         ),
         (
-            c.post(format!("{}/api/v1/needs", t.base)).header("content-type", "application/json").body("{"),
+            c.post(format!("{}/api/v1/needs", t.base))
+                .header("content-type", "application/json")
+                .body("{"),
             400,
             "bad_json",
             "请求有误",
@@ -837,12 +868,21 @@ async fn every_api_error_is_problem_json_with_a_fitting_title() {
             "payload_too_large",
             "请求过大",
         ),
-        (c.get(format!("{}/api/v1/nothing-here", t.base)), 404, "not_found", "未找到"),
+        (
+            c.get(format!("{}/api/v1/nothing-here", t.base)),
+            404,
+            "not_found",
+            "未找到",
+        ),
     ];
     for (rb, status, code, title) in cases {
         let r = rb.bearer_auth(&token).send().await.unwrap();
         assert_eq!(r.status().as_u16(), status, "{code}");
-        assert_eq!(r.headers()["content-type"], "application/problem+json", "{code}");
+        assert_eq!(
+            r.headers()["content-type"],
+            "application/problem+json",
+            "{code}"
+        );
         let p: Value = r.json().await.unwrap();
         assert_eq!(p["code"], code);
         assert_eq!(p["title"], title);
@@ -850,9 +890,16 @@ async fn every_api_error_is_problem_json_with_a_fitting_title() {
     }
     // A page's bad query is a Chinese page, not plain text.
     let s = t.login("community").await;
-    let r = s.c.get(format!("{}/organizations?limit=many", t.base)).send().await.unwrap();
+    let r =
+        s.c.get(format!("{}/organizations?limit=many", t.base))
+            .send()
+            .await
+            .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
     assert!(r.text().await.unwrap().contains("请求格式不正确"));
 }
 
@@ -867,7 +914,11 @@ async fn personal_answers_are_not_cached_and_cookies_are_secure_behind_https() {
         let r = s.c.get(format!("{}{path}", t.base)).send().await.unwrap();
         assert_eq!(r.headers()["cache-control"], "no-store", "{path}");
     }
-    let r = client().get(format!("{}/assets/app.css", t.base)).send().await.unwrap();
+    let r = client()
+        .get(format!("{}/assets/app.css", t.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["cache-control"], "public, max-age=86400");
     let proxied = serve_with(
         t.app.clone(),
@@ -893,9 +944,16 @@ async fn personal_answers_are_not_cached_and_cookies_are_secure_behind_https() {
         .await
         .unwrap();
     let set = cookie_of(&https);
-    assert!(!set.is_empty() && set.iter().all(|c| c.contains("; Secure")), "{set:?}");
+    assert!(
+        !set.is_empty() && set.iter().all(|c| c.contains("; Secure")),
+        "{set:?}"
+    );
     assert!(https.headers().get("strict-transport-security").is_some());
-    let plain = client().get(format!("http://{proxied}/login")).send().await.unwrap();
+    let plain = client()
+        .get(format!("http://{proxied}/login"))
+        .send()
+        .await
+        .unwrap();
     assert!(cookie_of(&plain).iter().all(|c| !c.contains("Secure")));
     // Not from a trusted proxy: the header proves nothing.
     let forged = client()
