@@ -21,6 +21,7 @@ use domain::chain::panel::{check_panel, Candidate, DEFAULT_MINIMUM};
 use domain::chain::stage::{Event, Stage};
 use domain::volunteer::{RecordStatus, ServiceRecordForm};
 use domain::{Actor, AreaCode, DomainError, FieldError, Role};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -36,7 +37,7 @@ pub struct PanelForm {
 }
 
 /// The delivery and acceptance part of a project's page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct AcceptanceView {
     pub activities: Vec<ActivityRow>,
     /// Coordination meetings, supervision, major-activity reports and progress.

@@ -26,6 +26,7 @@ use domain::chain::selection::{in_time, rank, rubric_open, Entry, TIE_RULE};
 use domain::chain::stage::Stage;
 use domain::identity::Scope;
 use domain::{Actor, AreaCode, DomainError, Role};
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -35,7 +36,7 @@ use store::project::NewProject;
 use store::time;
 
 /// Calls the reader can see, and what they may open.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct CallList {
     pub calls: Vec<CallRow>,
     /// Areas the reader may organize calls for.
@@ -45,7 +46,7 @@ pub struct CallList {
 }
 
 /// One place of a sealed call's ranking.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct RankedApplication {
     pub place: usize,
     pub application_id: String,
@@ -61,7 +62,7 @@ pub struct RankedApplication {
 }
 
 /// One member's points for the reader's own application.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct OwnScore {
     pub member: String,
     pub points: Vec<u32>,
@@ -69,7 +70,7 @@ pub struct OwnScore {
 }
 
 /// What the reader may do on the call.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
 pub struct CallPowers {
     pub organize: bool,
     /// Organizations the reader may apply for (managers), while applications are open.
@@ -80,7 +81,7 @@ pub struct CallPowers {
     pub applied: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct CallView {
     pub call: CallRow,
     /// The moment applications close (China time).

@@ -13,12 +13,13 @@ use domain::chain::catalogue::{
     ItemStatus, Staffing,
 };
 use domain::{Actor, AreaCode, DomainError, Role};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::catalogue::{EligibilityRow, ItemRow};
 use store::time;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct CatalogueView {
     pub items: Vec<ItemRow>,
     /// Communities whose catalogue the reader keeps (a community officer's).
@@ -26,14 +27,14 @@ pub struct CatalogueView {
 }
 
 /// An organization the reader manages, and whether it may apply on this item now.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Applicant {
     pub organization_id: String,
     pub name: String,
     pub already_applied: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ItemDetail {
     #[serde(flatten)]
     pub item: ItemRow,

@@ -15,13 +15,14 @@ use domain::chain::consultation::{
 use domain::chain::need::can_curate;
 use domain::chain::stage::{Event, Stage};
 use domain::{Actor, AreaCode, DomainError, Role};
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
 use store::consultation::{AgendaItem, ConsultationRow, EntryRow};
 use store::project::ProjectRow;
 use store::time;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ConsultationList {
     pub meetings: Vec<ConsultationRow>,
     /// Submitted applications of the communities the reader convenes for (the agenda to pick).
@@ -29,7 +30,7 @@ pub struct ConsultationList {
     pub can_convene_for: Vec<AreaCode>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ConsultationDetail {
     pub meeting: ConsultationRow,
     pub agenda: Vec<AgendaItem>,

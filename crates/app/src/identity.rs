@@ -8,6 +8,7 @@ use domain::audit::Outcome;
 use domain::authz::{can, Action, Target};
 use domain::password::check_new_password;
 use domain::{Actor, AreaCode, DomainError, FieldError, Role, RoleAssignment};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::identity::{Authenticated, NewUser, TokenRow};
@@ -52,7 +53,7 @@ pub struct RoleForm {
 }
 
 /// A token just created: the secret is shown this once and never again.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct CreatedToken {
     pub id: String,
     pub name: String,

@@ -9,27 +9,28 @@ use domain::audit::Outcome;
 use domain::authz::{reach, Action};
 use domain::chain::need::{can_curate, can_merge, can_raise, can_support, NeedFacts, NeedForm};
 use domain::{Actor, AreaCode, Role};
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
 use store::need::{NeedFilter, NeedRow};
 use store::time;
 
 /// One need on the board, with what the reader may do with it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct NeedItem {
     #[serde(flatten)]
     pub row: NeedRow,
     pub supported_by_me: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct NeedBoard {
     pub items: Vec<NeedItem>,
     /// Communities the reader may raise a need for (their own, for a resident).
     pub can_raise_for: Vec<AreaCode>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct NeedDetail {
     #[serde(flatten)]
     pub row: NeedRow,

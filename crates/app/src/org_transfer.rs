@@ -10,6 +10,7 @@ use domain::registry::{
     can_create, OrgCategory, Organization, OrganizationForm, RegistrationStatus,
 };
 use domain::{Actor, AreaCode, DomainError};
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -104,7 +105,7 @@ pub fn row_of(o: &Organization) -> Vec<String> {
 type MatchKeys = (Vec<String>, Vec<(String, String)>);
 
 /// What an import did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ImportSummary {
     pub rows: usize,
     pub added: usize,

@@ -16,6 +16,7 @@ use domain::audit::Outcome;
 use domain::social::{can_manage, CertificateLevel, SocialWorkerForm};
 use domain::volunteer::{can_register, VolunteerActor, VolunteerForm, CONSENT_VERSION};
 use domain::{Actor, AreaCode, DomainError, Role};
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -81,7 +82,7 @@ pub const RECORD_EXPORT_COLUMNS: [&str; 12] = [
 ];
 
 /// What an import did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct PeopleImportSummary {
     pub rows: usize,
     pub added: usize,

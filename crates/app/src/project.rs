@@ -15,6 +15,7 @@ use domain::chain::catalogue::{can_apply, EligibilityStatus};
 use domain::chain::need::NeedStatus;
 use domain::chain::stage::{Event, Stage};
 use domain::{Actor, DomainError, FieldError, Role};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::catalogue::{EligibilityRow, ItemRow};
@@ -23,7 +24,7 @@ use store::project::{NewProject, ProjectRow, RegistryTable, VersionRow};
 use store::time;
 
 /// A page of projects.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ProjectList {
     pub projects: Vec<ProjectRow>,
     /// The id to continue from (`before`), when there may be more.
@@ -34,13 +35,13 @@ pub struct ProjectList {
 
 /// A person or record named in an application, with the name the registry gives it (empty when
 /// it is no longer there).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Named {
     pub id: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ProjectDetail {
     pub project: ProjectRow,
     /// The current version.
@@ -72,7 +73,7 @@ pub struct ProjectDetail {
     pub can_submit: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct VersionSummary {
     pub version: i64,
     pub budget_fen: i64,
@@ -111,7 +112,7 @@ pub struct Revision {
     pub form: ApplicationForm,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Comparison {
     pub project: ProjectRow,
     pub a: VersionRow,

@@ -8,13 +8,14 @@ use domain::chain::stage::{Stage, Verdict};
 use domain::chain::vote::Tally;
 use domain::identity::Scope;
 use domain::{AreaCode, AreaLevel};
+use schemars::JsonSchema;
 use serde::Serialize;
 use store::area::AreaRow;
 use store::need::NeedFilter;
 use store::project::ProjectRow;
 
 /// A project as the public sees it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct PublicProject {
     pub id: String,
     pub title: String,
@@ -30,7 +31,7 @@ pub struct PublicProject {
     pub verdict: Option<Verdict>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct PublicNeed {
     pub title: String,
     pub group: &'static str,
@@ -38,7 +39,7 @@ pub struct PublicNeed {
     pub status: &'static str,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct PublicOrg {
     pub name: String,
     pub category: &'static str,
@@ -47,7 +48,7 @@ pub struct PublicOrg {
     pub disclosures: Vec<(&'static str, String, String)>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct PublicArea {
     pub area: AreaRow,
     /// From the province down to the parent.
@@ -63,7 +64,7 @@ pub struct PublicArea {
 }
 
 /// A project's public page: the list facts plus the contract's tranches and what was delivered.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct PublicProjectDetail {
     #[serde(flatten)]
     pub project: PublicProject,

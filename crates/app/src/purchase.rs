@@ -11,13 +11,14 @@ use domain::chain::catalogue::can_approve;
 use domain::chain::money::{assign, FundSource};
 use domain::chain::purchase::{fund_covers, FundForm, Purchase, PurchaseForm};
 use domain::{Actor, AreaCode, Denied, DomainError, Role};
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
 use store::fund::FundRow;
 use store::project::ProjectRow;
 use store::time;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct FundList {
     pub funds: Vec<FundRow>,
     /// Areas the reader may create funds for (township, county and city officers').

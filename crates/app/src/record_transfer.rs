@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use domain::audit::Outcome;
 use domain::volunteer::{can_record, fixed_holidays, RecordFields, ServiceRecord, VolunteerActor};
 use domain::{Actor, AreaCode, DomainError, Role};
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -67,7 +68,7 @@ pub fn fingerprint(volunteer_id: &str, r: &ServiceRecord) -> [u8; 16] {
     key
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct RecordImportSummary {
     pub rows: usize,
     pub added: usize,

@@ -7,6 +7,7 @@ use domain::audit::Outcome;
 use domain::authz::{can, reach, Action, Target};
 use domain::registry::{can_create, can_edit, Organization, OrganizationForm};
 use domain::{Actor, AreaCode, DomainError, Role};
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
 use store::registry::{DisclosureRow, IncubationRow, OrgFilter, OrgRow, OrgVersionRow};
@@ -43,7 +44,7 @@ pub fn tenant_of(id: &str) -> Option<&str> {
 }
 
 /// One organization with everything its page shows.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct OrgDetail {
     #[serde(flatten)]
     pub row: OrgRow,
@@ -55,7 +56,7 @@ pub struct OrgDetail {
 }
 
 /// Created or saved, with warnings that did not refuse (e.g. the embedded organization code).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Saved {
     pub id: String,
     pub version: i64,

@@ -11,6 +11,7 @@ use domain::social::{
     StaffingStandard, TrainingForm,
 };
 use domain::{Actor, DomainError, FieldError};
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
 use store::social::{
@@ -22,7 +23,7 @@ use store::time;
 /// another jurisdiction names its own.
 pub const STANDARD: StaffingStandard = StaffingStandard::HUANGSHAN_2020;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct PlatformDetail {
     #[serde(flatten)]
     pub row: PlatformRow,
@@ -33,7 +34,7 @@ pub struct PlatformDetail {
     pub editable: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct SocialWorkerDetail {
     #[serde(flatten)]
     pub row: SocialWorkerRow,

@@ -9,13 +9,14 @@ use domain::audit::Outcome;
 use domain::authz::{can, Action, Target};
 use domain::talent::{can_manage, TalentForm, TrainingForm};
 use domain::{Actor, DomainError};
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
 use store::social::{TrainingOwner, TrainingRow};
 use store::talent::{TalentFilter, TalentRow, TalentSummary};
 use store::time;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct TalentDetail {
     #[serde(flatten)]
     pub row: TalentRow,
@@ -25,7 +26,7 @@ pub struct TalentDetail {
     pub editable: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct TalentList {
     pub items: Vec<TalentRow>,
     pub summary: TalentSummary,

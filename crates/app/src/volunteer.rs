@@ -14,6 +14,7 @@ use domain::volunteer::{
 };
 use domain::{Actor, AreaCode, DomainError, Role};
 use rand::Rng;
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
 use store::time;
@@ -27,7 +28,7 @@ fn role_of(v: VolunteerActor) -> Option<Role> {
 }
 
 /// A volunteer's page: the profile, the maintained totals and the latest records.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct VolunteerDetail {
     #[serde(flatten)]
     pub row: VolunteerRow,
@@ -40,7 +41,7 @@ pub struct VolunteerDetail {
 
 /// What the public verification page shows: nothing beyond the certificate itself, the name
 /// masked.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct VerifiedCertificate {
     pub code: String,
     pub masked_name: String,

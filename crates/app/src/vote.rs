@@ -16,6 +16,7 @@ use domain::chain::vote::{
     recusals, Choice, Interests, Meeting, Motion, PaperCount, RecusalReason, Tally, VoteRules,
 };
 use domain::{Actor, AreaCode, DomainError, FieldError, Role};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -65,7 +66,7 @@ pub struct PaperForm {
     pub counter: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct VoteList {
     pub meetings: Vec<VoteMeetingRow>,
     /// Consulted applications of the communities the reader chairs meetings for.
@@ -73,7 +74,7 @@ pub struct VoteList {
     pub can_open_for: Vec<AreaCode>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct MotionView {
     #[serde(flatten)]
     pub motion: MotionRow,
@@ -87,7 +88,7 @@ pub struct MotionView {
     pub my_ballot: Result<(), String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct VoteMeetingDetail {
     pub meeting: VoteMeetingRow,
     pub roster: Vec<RosterRow>,

@@ -8,11 +8,12 @@ use domain::chain::need::NeedStatus;
 use domain::chain::stage::Stage;
 use domain::identity::Scope;
 use domain::{Actor, Role};
+use schemars::JsonSchema;
 use serde::Serialize;
 use store::need::NeedFilter;
 
 /// One thing waiting for the reader.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Work {
     /// Stable kind: `review_item`, `decide_eligibility`, `revise_item`, `awaiting_eligibility`,
     /// `write_application`, `submit_application`, `consult_applications`, `vote_applications`,

@@ -5,11 +5,14 @@
 //! (2, 4, 6, 9 or 12 digits) are accepted everywhere a person types a code.
 
 use crate::error::DomainError;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Level of an area. `Nation` is the root above the provinces, used for national roles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AreaLevel {
     Nation,
@@ -89,7 +92,7 @@ impl AreaLevel {
 }
 
 /// Kind of a township-level unit, from the last three digits of its 9-digit code (DATA.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TownshipKind {
     /// 001–099 街道
@@ -150,7 +153,7 @@ impl TownshipKind {
 }
 
 /// Kind of committee of a community-level unit, from the last three digits of its code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CommitteeKind {
     /// 001–199 居委会 (urban community)
@@ -211,8 +214,13 @@ impl CommitteeKind {
 /// `350527000` and a community row `350527000000` that would collapse into one 12-digit key. With
 /// significant digits the level is the length and a territory check is still a prefix check. The
 /// 12-digit form is what people see ([`AreaCode::full`]).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(try_from = "String", into = "String")]
+#[schemars(
+    description = "Statistical division code: its significant digits (2, 4, 6, 9 or 12; empty for the nation)"
+)]
 pub struct AreaCode(String);
 
 impl AreaCode {

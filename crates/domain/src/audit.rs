@@ -1,6 +1,7 @@
 //! The audit chain: every event's hash covers the previous event's hash, per tenant, so that a
 //! changed, removed or reordered event breaks the chain at the first place it was touched.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -27,7 +28,7 @@ impl Outcome {
 }
 
 /// The fields of an event that the chain protects.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct AuditRecord {
     pub tenant_id: String,
     pub seq: i64,

@@ -3,6 +3,7 @@
 
 use crate::error::DomainError;
 use chrono::{Datelike, NaiveDate};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// The 31 characters of GB 32100 (no I, O, S, V, Z), value = position.
@@ -14,7 +15,7 @@ const USCC_WEIGHTS: [u32; 17] = [
 const USCC_AUTHORITIES: &str = "123456789ANY";
 
 /// Legal form of a civil-affairs registered organization, from the USCC's first two characters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LegalForm {
     /// 51 社会团体

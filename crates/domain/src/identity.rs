@@ -2,10 +2,11 @@
 
 use crate::area::{AreaCode, AreaLevel};
 use crate::error::DomainError;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The roles of the glossary. A person may hold several, each at an area.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     CityBureau,

@@ -1,7 +1,7 @@
 //! Enums of the glossary with a stable code (database, API) and a Chinese label (UI).
 
 /// Declares a `Copy` enum whose variants each have a stable snake_case code and a Chinese label,
-/// with `ALL`, `as_str`, `zh` and `parse` (which accepts either).
+/// with `ALL`, `as_str`, `zh` and `parse` (which accepts either), and a JSON Schema of the codes.
 #[macro_export]
 macro_rules! labelled {
     ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = ($code:literal, $zh:literal)),+ $(,)? }) => {
@@ -28,6 +28,26 @@ macro_rules! labelled {
             /// (code, Chinese label) of every variant, for a form's choices.
             pub fn options() -> Vec<(&'static str, &'static str)> {
                 Self::ALL.iter().map(|v| (v.as_str(), v.zh())).collect()
+            }
+        }
+
+        // Written here, not derived, so that the schema lists the codes (what is sent: serde's
+        // snake_case names of the variants are the codes) with their Chinese labels.
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn schema_id() -> ::std::borrow::Cow<'static, str> {
+                concat!(module_path!(), "::", stringify!($name)).into()
+            }
+
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                ::schemars::json_schema!({
+                    "type": "string",
+                    "enum": [$($code),+],
+                    "description": ([$(concat!($code, ": ", $zh)),+].join("; ")),
+                })
             }
         }
     };

@@ -11,10 +11,13 @@ use crate::ident::{LegalForm, Uscc};
 use crate::identity::{Actor, Role};
 use crate::Denied;
 use chrono::NaiveDate;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// 登记 / 备案 / 社区管理
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RegistrationStatus {
     CommunityManaged,
@@ -63,7 +66,7 @@ impl RegistrationStatus {
 }
 
 /// Category of service (LN 附件一.1, HS 二(二)3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrgCategory {
     LifeServices,
@@ -143,7 +146,7 @@ pub struct OrganizationForm {
 }
 
 /// A checked organization, ready to store.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Organization {
     pub name: String,
     pub uscc: Option<String>,

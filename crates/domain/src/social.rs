@@ -5,10 +5,11 @@ use crate::area::{AreaCode, AreaLevel};
 use crate::error::{DomainError, FieldError};
 use crate::ident::IdNumber;
 use chrono::NaiveDate;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Kinds of platform (HS 二(一), 二(三); LN 附件一.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PlatformKind {
     /// 社会工作服务中心, one per township
@@ -58,7 +59,7 @@ impl PlatformKind {
 }
 
 /// A policy profile's staffing standard (targets are policy data, not code).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct StaffingStandard {
     pub profile: &'static str,
     pub source: &'static str,
@@ -94,7 +95,7 @@ pub struct PlatformForm {
     pub area: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Platform {
     pub kind: PlatformKind,
     pub name: String,
@@ -150,7 +151,7 @@ impl PlatformForm {
 }
 
 /// 助理社会工作师 / 社会工作师 / 高级社会工作师, or 社会工作员 after training (XM 三(一)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CertificateLevel {
     Assistant,

@@ -6,10 +6,11 @@
 use crate::area::AreaLevel;
 use crate::{AreaCode, DomainError, FieldError};
 use chrono::NaiveDate;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The five categories of "1+4": the one, then the four.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TalentCategory {
     SocialWork,
@@ -244,7 +245,7 @@ impl TrainingForm {
 
 /// How far the backbone-talent pool is trained: members with at least one training, of all
 /// members (LN 附件二.1 sets full coverage as the target).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct PoolCoverage {
     pub members: i64,
     pub trained: i64,

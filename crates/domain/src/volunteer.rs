@@ -4,6 +4,7 @@
 use crate::area::{AreaCode, AreaLevel};
 use crate::error::{DomainError, FieldError};
 use chrono::{Datelike, NaiveDate, Weekday};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Records entered more than this many working days after the activity need a reason and are
@@ -60,7 +61,7 @@ pub struct VolunteerForm {
     pub consent: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Volunteer {
     pub name: String,
     pub gender: String,
@@ -146,7 +147,7 @@ pub struct ServiceRecordForm {
     pub late_reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ServiceRecord {
     pub activity_name: String,
     pub activity_date: NaiveDate,
@@ -353,7 +354,7 @@ impl RecordFields<'_> {
 }
 
 /// State of a service record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordStatus {
     /// Counts towards the total.

@@ -4,24 +4,25 @@ use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::chain::delivery::Activity;
 use domain::chain::oversight::{Note, NoteKind, SupervisionPhase};
 use domain::chain::stage::Verdict;
+use schemars::JsonSchema;
 use serde::Serialize;
 use sqlx::Row;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ActivityRow {
     pub id: String,
     pub activity: Activity,
     pub recorded_at: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct SelfEvaluationRow {
     pub report: String,
     pub case_study: String,
     pub submitted_at: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ScoreRow {
     pub user_id: String,
     pub points: Vec<u32>,
@@ -30,7 +31,7 @@ pub struct ScoreRow {
     pub scored_at: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ReportRow {
     pub verdict: Verdict,
     pub conditions: String,
@@ -43,7 +44,7 @@ fn json_err(e: serde_json::Error) -> StoreError {
     StoreError::Sqlx(sqlx::Error::Decode(Box::new(e)))
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct NoteRow {
     pub id: String,
     pub note: Note,

@@ -3,10 +3,11 @@
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::identity::Scope;
 use domain::{AreaCode, AreaLevel, CommitteeKind, TownshipKind};
+use schemars::JsonSchema;
 use serde::Serialize;
 use sqlx::Row;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct AreaRow {
     pub code: AreaCode,
     pub parent_code: AreaCode,

@@ -5,13 +5,14 @@ use crate::identity::scope_filter;
 use crate::{on_pool, on_tx, Backend, Db, StoreError, Tx};
 use domain::audit::{AuditRecord, ChainVerifier, GENESIS};
 use domain::identity::Scope;
+use schemars::JsonSchema;
 use serde::Serialize;
 use sqlx::Row;
 
 /// Tenant of events about areas above any city (and of national actions).
 pub const NATIONAL_TENANT: &str = "0000";
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct AuditEventRow {
     #[serde(flatten)]
     pub record: AuditRecord,

@@ -7,11 +7,12 @@ use domain::chain::call::{Call, CallApplication, CallKind, CallStage, Criterion}
 use domain::chain::need::PriorityGroup;
 use domain::identity::Scope;
 use domain::AreaCode;
+use schemars::JsonSchema;
 use serde::Serialize;
 use sqlx::Row;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct CallRow {
     pub tenant_id: String,
     pub id: String,
@@ -38,7 +39,7 @@ pub struct CallRow {
     pub applications: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct CallApplicationRow {
     pub id: String,
     pub organization_id: String,
@@ -63,7 +64,7 @@ pub struct SheetRow {
     pub at: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct AwardRow {
     pub application_id: String,
     pub place: i64,

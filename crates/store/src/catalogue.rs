@@ -5,10 +5,11 @@ use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::chain::catalogue::{CatalogueItem, EligibilityStatus, ItemStatus};
 use domain::identity::Scope;
 use domain::AreaCode;
+use schemars::JsonSchema;
 use serde::Serialize;
 use sqlx::Row;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ItemRow {
     pub tenant_id: String,
     pub id: String,
@@ -22,7 +23,7 @@ pub struct ItemRow {
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct EligibilityRow {
     pub tenant_id: String,
     pub id: String,

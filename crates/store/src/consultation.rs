@@ -7,10 +7,11 @@ use domain::chain::consultation::{AttendeeRole, Comment, Consultation};
 use domain::chain::stage::Stage;
 use domain::identity::Scope;
 use domain::AreaCode;
+use schemars::JsonSchema;
 use serde::Serialize;
 use sqlx::Row;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ConsultationRow {
     pub tenant_id: String,
     pub id: String,
@@ -32,7 +33,7 @@ impl ConsultationRow {
 }
 
 /// An application on the agenda, at the version discussed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct AgendaItem {
     pub project_id: String,
     pub title: String,
@@ -42,7 +43,7 @@ pub struct AgendaItem {
 }
 
 /// An attendee (`kind` = `attendee`) or a comment (`comment`, on `project_id`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct EntryRow {
     pub id: String,
     pub kind: String,

@@ -2,10 +2,11 @@
 
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::chain::contract::{Contract, Milestone};
+use schemars::JsonSchema;
 use serde::Serialize;
 use sqlx::Row;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ContractRow {
     pub purchaser_area: String,
     pub organization_id: String,
@@ -20,7 +21,7 @@ pub struct ContractRow {
     pub tranches: Vec<TrancheRow>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct TrancheRow {
     pub seq: i64,
     pub milestone: Milestone,

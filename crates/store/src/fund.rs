@@ -6,10 +6,11 @@ use domain::chain::money::FundSource;
 use domain::chain::purchase::Fund;
 use domain::identity::Scope;
 use domain::AreaCode;
+use schemars::JsonSchema;
 use serde::Serialize;
 use sqlx::Row;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct FundRow {
     pub tenant_id: String,
     pub id: String,
@@ -32,7 +33,7 @@ pub struct MovementRow {
     pub at: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct DecisionRow {
     pub buy: bool,
     pub reason: String,

@@ -6,6 +6,7 @@
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::identity::Scope;
 use domain::{AreaCode, Role, RoleAssignment};
+use schemars::JsonSchema;
 use serde::Serialize;
 use sqlx::Row;
 
@@ -42,7 +43,7 @@ impl AssignmentRow {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct TokenRow {
     pub id: String,
     pub user_id: String,

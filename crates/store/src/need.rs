@@ -6,10 +6,11 @@ use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::chain::need::{Need, NeedChannel, NeedStatus, PriorityGroup};
 use domain::identity::Scope;
 use domain::AreaCode;
+use schemars::JsonSchema;
 use serde::Serialize;
 use sqlx::Row;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct NeedRow {
     pub tenant_id: String,
     pub id: String,

@@ -7,10 +7,11 @@ use domain::chain::application::ApplicationContent;
 use domain::chain::stage::Stage;
 use domain::identity::Scope;
 use domain::AreaCode;
+use schemars::JsonSchema;
 use serde::Serialize;
 use sqlx::Row;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ProjectRow {
     pub tenant_id: String,
     pub id: String,
@@ -36,7 +37,7 @@ pub struct ProjectRow {
 }
 
 /// One version of an application, as written; never changed afterwards.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct VersionRow {
     pub version: i64,
     pub content: ApplicationContent,
@@ -48,7 +49,7 @@ pub struct VersionRow {
 }
 
 /// A project as linked from elsewhere (a need, a work list).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ProjectLink {
     pub id: String,
     pub title: String,

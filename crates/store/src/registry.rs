@@ -8,10 +8,11 @@ use domain::ident::LegalForm;
 use domain::identity::Scope;
 use domain::registry::{OrgCategory, Organization, RegistrationStatus};
 use domain::AreaCode;
+use schemars::JsonSchema;
 use serde::Serialize;
 use sqlx::Row;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct OrgRow {
     pub tenant_id: String,
     pub id: String,
@@ -22,7 +23,7 @@ pub struct OrgRow {
     pub updated_at: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct OrgVersionRow {
     pub version: i64,
     pub snapshot: serde_json::Value,
@@ -31,7 +32,7 @@ pub struct OrgVersionRow {
     pub changed_at: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct IncubationRow {
     pub id: String,
     pub incubator: String,
@@ -40,7 +41,7 @@ pub struct IncubationRow {
     pub outcome: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct DisclosureRow {
     pub id: String,
     pub kind: String,

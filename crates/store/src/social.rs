@@ -6,10 +6,11 @@ use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::identity::Scope;
 use domain::social::{CertificateLevel, Platform, PlatformKind};
 use domain::AreaCode;
+use schemars::JsonSchema;
 use serde::Serialize;
 use sqlx::Row;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct PlatformRow {
     pub tenant_id: String,
     pub id: String,
@@ -21,7 +22,7 @@ pub struct PlatformRow {
 
 /// A social worker as stored: the identity number only masked (the cipher stays in the store
 /// layer's caller, which alone holds the key).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct SocialWorkerRow {
     pub tenant_id: String,
     pub id: String,
@@ -40,7 +41,7 @@ pub struct SocialWorkerRow {
     pub current_posts: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct PostRow {
     pub id: String,
     pub platform_id: String,
@@ -52,7 +53,7 @@ pub struct PostRow {
     pub ended_on: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct TrainingRow {
     pub id: String,
     pub name: String,

@@ -5,10 +5,11 @@ use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::identity::Scope;
 use domain::talent::{PoolCoverage, Talent, TalentCategory};
 use domain::AreaCode;
+use schemars::JsonSchema;
 use serde::Serialize;
 use sqlx::Row;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct TalentRow {
     pub tenant_id: String,
     pub id: String,
@@ -37,7 +38,7 @@ pub struct TalentFilter {
 }
 
 /// Counts per category inside a scope, with the pool's coverage.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct TalentSummary {
     pub by_category: Vec<(TalentCategory, i64)>,
     pub pool: PoolCoverage,

@@ -5,6 +5,7 @@ use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::identity::Scope;
 use domain::volunteer::{RecordStatus, ServiceRecord, Volunteer};
 use domain::AreaCode;
+use schemars::JsonSchema;
 use serde::Serialize;
 use sqlx::Row;
 
@@ -18,7 +19,7 @@ pub struct VolunteerKey {
     pub area: AreaCode,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct VolunteerRow {
     pub tenant_id: String,
     pub id: String,
@@ -32,7 +33,7 @@ pub struct VolunteerRow {
     pub version: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct RecordRow {
     pub id: String,
     pub volunteer_id: String,

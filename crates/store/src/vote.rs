@@ -8,10 +8,11 @@ use domain::chain::stage::Stage;
 use domain::chain::vote::{Choice, PaperCount, RecusalReason, Tally, VoteRules};
 use domain::identity::Scope;
 use domain::AreaCode;
+use schemars::JsonSchema;
 use serde::Serialize;
 use sqlx::Row;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct VoteMeetingRow {
     pub tenant_id: String,
     pub id: String,
@@ -23,14 +24,14 @@ pub struct VoteMeetingRow {
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct RosterRow {
     pub user_id: String,
     pub display_name: String,
     pub present: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct MotionRow {
     pub project_id: String,
     pub title: String,

@@ -1,5 +1,6 @@
 //! Pages and API of delivery, evaluation and payment.
 
+use crate::answer::{self, Paid};
 use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser};
 use crate::error::{ApiError, PageError};
@@ -12,7 +13,6 @@ use axum::Json;
 use domain::chain::delivery::ActivityForm;
 use domain::chain::evaluation::{ScoreForm, SelfEvaluationForm, VerdictForm};
 use domain::chain::oversight::NoteForm;
-use serde_json::json;
 
 /// A page action on a project: back to the project, or its page with the reason.
 macro_rules! page_action {
@@ -103,9 +103,11 @@ pub async fn api_pay(
 ) -> Result<Response, ApiError> {
     state.app.pay_tranche(&s.actor, &id, seq, &s.ctx).await?;
     let d = state.app.project_detail(&s.actor, &id, &s.ctx).await?;
-    Ok((
+    answer::send(
         StatusCode::OK,
-        Json(json!({ "stage": d.project.stage, "contract": d.contract })),
+        &Paid {
+            stage: d.project.stage,
+            contract: d.contract,
+        },
     )
-        .into_response())
 }

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: the same use cases as the pages, answered as JSON, errors as
 //! `application/problem+json`.
 
+use crate::answer::{self, AuditPage, Created, Items};
 use crate::auth::ApiUser;
 use crate::error::{problem, ApiError};
 use crate::pages::{AuditQuery, AUDIT_PAGE};
@@ -11,10 +12,11 @@ use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use domain::AreaCode;
+use domain::{AreaCode, AreaLevel, CommitteeKind, Role, TownshipKind};
+use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 use store::area::AreaRow;
 
 /// A JSON body whose rejection is a problem document, not plain text.
@@ -61,82 +63,168 @@ fn parse_code(code: &str) -> Result<AreaCode, ApiError> {
     Ok(AreaCode::parse(code)?)
 }
 
-pub fn area_json(a: &AreaRow) -> Value {
-    json!({
-        "code": a.code.as_str(),
-        "full_code": a.code.full(),
-        "parent_code": a.parent_code.as_str(),
-        "name": a.name,
-        "level": a.level,
-        "township_kind": a.township_kind,
-        "committee_kind": a.committee_kind,
-        "retired": a.retired,
-    })
+/// An area as the API shows it: `code` is the significant digits (empty for the nation),
+/// `full_code` the 12-digit form people read.
+#[derive(Serialize, JsonSchema)]
+pub struct AreaJson {
+    pub code: String,
+    pub full_code: String,
+    pub parent_code: String,
+    pub name: String,
+    pub level: AreaLevel,
+    pub township_kind: Option<TownshipKind>,
+    pub committee_kind: Option<CommitteeKind>,
+    pub retired: bool,
 }
 
-fn children_json(children: &[app::area::ChildArea]) -> Vec<Value> {
+impl From<&AreaRow> for AreaJson {
+    fn from(a: &AreaRow) -> Self {
+        AreaJson {
+            code: a.code.as_str().to_string(),
+            full_code: a.code.full(),
+            parent_code: a.parent_code.as_str().to_string(),
+            name: a.name.clone(),
+            level: a.level,
+            township_kind: a.township_kind,
+            committee_kind: a.committee_kind,
+            retired: a.retired,
+        }
+    }
+}
+
+/// A child area with how many children it has in turn.
+#[derive(Serialize, JsonSchema)]
+pub struct ChildJson {
+    #[serde(flatten)]
+    pub area: AreaJson,
+    pub child_count: i64,
+}
+
+fn children_json(children: &[app::area::ChildArea]) -> Vec<ChildJson> {
     children
         .iter()
-        .map(|c| {
-            let mut j = area_json(&c.area);
-            j["child_count"] = json!(c.child_count);
-            j
+        .map(|c| ChildJson {
+            area: AreaJson::from(&c.area),
+            child_count: c.child_count,
         })
         .collect()
 }
 
-fn roles_json(roles: &[store::identity::AssignmentRow]) -> Value {
-    Value::Array(
-        roles
-            .iter()
-            .map(|a| {
-                json!({
-                    "id": a.id,
-                    "role": a.role,
-                    "area_code": a.area_code.as_str(),
-                    "organization_id": a.organization_id,
-                })
-            })
-            .collect(),
-    )
+/// An area with the path above it and the children the reader may see.
+#[derive(Serialize, JsonSchema)]
+pub struct AreaPage {
+    pub area: AreaJson,
+    pub ancestors: Vec<AreaJson>,
+    pub inside_territory: bool,
+    pub children: Vec<ChildJson>,
+}
+
+/// A role assignment of an account.
+#[derive(Serialize, JsonSchema)]
+pub struct RoleJson {
+    pub id: String,
+    pub role: Role,
+    pub area_code: String,
+    pub organization_id: Option<String>,
+}
+
+/// An address that failed logins locked out of an account, and until when.
+#[derive(Serialize, JsonSchema)]
+pub struct LoginLockJson {
+    pub client: String,
+    pub locked_until: Option<String>,
+}
+
+/// An account with its roles; one account's page (not the list) also has `login_locks`.
+#[derive(Serialize, JsonSchema)]
+pub struct UserJson {
+    pub id: String,
+    pub login: String,
+    pub display_name: String,
+    pub home_area: String,
+    pub disabled: bool,
+    pub version: i64,
+    pub created_at: String,
+    pub roles: Vec<RoleJson>,
+    // Absent rather than null when there are none to show.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<LoginLockJson>")]
+    pub login_locks: Option<Vec<LoginLockJson>>,
 }
 
 fn user_json(
     u: &store::identity::UserRow,
     roles: &[store::identity::AssignmentRow],
     locks: Option<&[store::identity::LoginLockRow]>,
-) -> Value {
-    let mut v = json!({
-        "id": u.id,
-        "login": u.login,
-        "display_name": u.display_name,
-        "home_area": u.home_area.as_str(),
-        "disabled": u.disabled,
-        "version": u.version,
-        "created_at": u.created_at,
-        "roles": roles_json(roles),
-    });
-    // One account's page also says which addresses its failed logins locked out.
-    if let Some(locks) = locks {
-        v["login_locks"] = locks
+) -> UserJson {
+    UserJson {
+        id: u.id.clone(),
+        login: u.login.clone(),
+        display_name: u.display_name.clone(),
+        home_area: u.home_area.as_str().to_string(),
+        disabled: u.disabled,
+        version: u.version,
+        created_at: u.created_at.clone(),
+        roles: roles
             .iter()
-            .map(|l| json!({ "client": l.client, "locked_until": l.locked_until }))
-            .collect();
+            .map(|a| RoleJson {
+                id: a.id.clone(),
+                role: a.role,
+                area_code: a.area_code.as_str().to_string(),
+                organization_id: a.organization_id.clone(),
+            })
+            .collect(),
+        // One account's page also says which addresses its failed logins locked out.
+        login_locks: locks.map(|locks| {
+            locks
+                .iter()
+                .map(|l| LoginLockJson {
+                    client: l.client.clone(),
+                    locked_until: l.locked_until.clone(),
+                })
+                .collect()
+        }),
     }
-    v
+}
+
+/// The signed-in account and the roles it acts in.
+#[derive(Serialize, JsonSchema)]
+pub struct Me {
+    pub id: String,
+    pub login: String,
+    pub display_name: String,
+    pub home_area: String,
+    pub roles: Vec<MyRole>,
+}
+
+/// One role the signed-in account acts in.
+#[derive(Serialize, JsonSchema)]
+pub struct MyRole {
+    pub role: Role,
+    pub area_code: String,
+    pub organization_id: Option<String>,
 }
 
 pub async fn me(ApiUser(s): ApiUser) -> ApiResult {
-    Ok(Json(json!({
-        "id": s.user.id,
-        "login": s.user.login,
-        "display_name": s.user.display_name,
-        "home_area": s.user.home_area.as_str(),
-        "roles": s.actor.assignments.iter().map(|a| json!({
-            "role": a.role, "area_code": a.area.as_str(), "organization_id": a.organization_id
-        })).collect::<Vec<_>>(),
-    }))
-    .into_response())
+    answer::send(
+        StatusCode::OK,
+        &Me {
+            id: s.user.id.clone(),
+            login: s.user.login.clone(),
+            display_name: s.user.display_name.clone(),
+            home_area: s.user.home_area.as_str().to_string(),
+            roles: s
+                .actor
+                .assignments
+                .iter()
+                .map(|a| MyRole {
+                    role: a.role,
+                    area_code: a.area.as_str().to_string(),
+                    organization_id: a.organization_id.clone(),
+                })
+                .collect(),
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -158,7 +246,8 @@ pub async fn search_areas(
             q.limit.unwrap_or(50),
         )
         .await?;
-    Ok(Json(json!({ "items": rows.iter().map(area_json).collect::<Vec<_>>() })).into_response())
+    let items = rows.iter().map(AreaJson::from).collect();
+    answer::send(StatusCode::OK, &Items::<AreaJson> { items })
 }
 
 pub async fn area(
@@ -168,13 +257,15 @@ pub async fn area(
 ) -> ApiResult {
     let code = parse_code(&code)?;
     let v = state.app.view_area(&s.actor, &code, &s.ctx).await?;
-    Ok(Json(json!({
-        "area": area_json(&v.area),
-        "ancestors": v.ancestors.iter().map(area_json).collect::<Vec<_>>(),
-        "inside_territory": v.inside_territory,
-        "children": children_json(&v.children),
-    }))
-    .into_response())
+    answer::send(
+        StatusCode::OK,
+        &AreaPage {
+            area: AreaJson::from(&v.area),
+            ancestors: v.ancestors.iter().map(AreaJson::from).collect(),
+            inside_territory: v.inside_territory,
+            children: children_json(&v.children),
+        },
+    )
 }
 
 pub async fn area_children(
@@ -184,18 +275,14 @@ pub async fn area_children(
 ) -> ApiResult {
     let code = parse_code(&code)?;
     let v = state.app.view_area(&s.actor, &code, &s.ctx).await?;
-    Ok(Json(json!({
-        "items": children_json(&v.children),
-    }))
-    .into_response())
+    let items = children_json(&v.children);
+    answer::send(StatusCode::OK, &Items { items })
 }
 
 pub async fn users(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult {
     let list = state.app.list_users(&s.actor, &s.ctx).await?;
-    Ok(Json(json!({
-        "items": list.iter().map(|(u, r)| user_json(u, r, None)).collect::<Vec<_>>()
-    }))
-    .into_response())
+    let items = list.iter().map(|(u, r)| user_json(u, r, None)).collect();
+    answer::send(StatusCode::OK, &Items::<UserJson> { items })
 }
 
 pub async fn create_user(
@@ -204,7 +291,7 @@ pub async fn create_user(
     ApiJson(form): ApiJson<UserForm>,
 ) -> ApiResult {
     let id = state.app.create_user(Some(&s.actor), &form, &s.ctx).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+    answer::send(StatusCode::CREATED, &Created { id })
 }
 
 pub async fn user(
@@ -213,7 +300,10 @@ pub async fn user(
     Path(id): Path<String>,
 ) -> ApiResult {
     let d = state.app.user_detail(&s.actor, &id, &s.ctx).await?;
-    Ok(Json(user_json(&d.user, &d.roles, Some(&d.locks))).into_response())
+    answer::send(
+        StatusCode::OK,
+        &user_json(&d.user, &d.roles, Some(&d.locks)),
+    )
 }
 
 pub async fn assign_role(
@@ -223,7 +313,7 @@ pub async fn assign_role(
     ApiJson(form): ApiJson<RoleForm>,
 ) -> ApiResult {
     let aid = state.app.assign_role(&s.actor, &id, &form, &s.ctx).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": aid }))).into_response())
+    answer::send(StatusCode::CREATED, &Created { id: aid })
 }
 
 pub async fn remove_role(
@@ -240,7 +330,7 @@ pub async fn remove_role(
 
 pub async fn tokens(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult {
     let list = state.app.tokens(&s.actor).await?;
-    Ok(Json(json!({ "items": list })).into_response())
+    answer::send(StatusCode::OK, &Items { items: list })
 }
 
 #[derive(Deserialize)]
@@ -302,7 +392,13 @@ pub async fn audit(
         .list_audit(&s.actor, &q.filter(), AUDIT_PAGE, &s.ctx)
         .await?;
     let next = crate::pages::next_cursor(&events);
-    Ok(Json(json!({ "items": events, "next_before": next })).into_response())
+    answer::send(
+        StatusCode::OK,
+        &AuditPage {
+            items: events,
+            next_before: next,
+        },
+    )
 }
 
 /// Unknown API paths answer problem+json, not the HTML 404 page.

@@ -1,6 +1,7 @@
 //! Pages and API of calls: competitive selections, venture-philanthropy and micro calls, and
 //! facility tenders.
 
+use crate::answer::{self, Awarded, Created};
 use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{status_of, ApiError, PageError};
@@ -22,7 +23,6 @@ use domain::chain::call::{
 use domain::chain::money::yuan;
 use domain::{DomainError, FieldError};
 use serde::Deserialize;
-use serde_json::json;
 use std::collections::HashMap;
 
 #[derive(Template)]
@@ -362,7 +362,7 @@ pub async fn api_create(
     ApiJson(form): ApiJson<CallForm>,
 ) -> Result<Response, ApiError> {
     let id = state.app.open_call(&s.actor, &form, &s.ctx).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+    answer::send(StatusCode::CREATED, &Created { id })
 }
 
 pub async fn api_call(
@@ -389,7 +389,7 @@ pub async fn api_apply(
             &s.ctx,
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": aid }))).into_response())
+    answer::send(StatusCode::CREATED, &Created { id: aid })
 }
 
 /// The call afterwards, for the API's other actions.
@@ -440,7 +440,12 @@ pub async fn api_award(
     ApiJson(form): ApiJson<AwardForm>,
 ) -> Result<Response, ApiError> {
     let project = state.app.award_call(&s.actor, &id, &form, &s.ctx).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "project_id": project }))).into_response())
+    answer::send(
+        StatusCode::CREATED,
+        &Awarded {
+            project_id: project,
+        },
+    )
 }
 
 pub async fn api_close(

@@ -1,5 +1,6 @@
 //! Pages and API of the service catalogue and undertaking eligibility.
 
+use crate::answer::{self, Created};
 use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{notice_of, status_of, ApiError, PageError};
@@ -15,7 +16,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use domain::chain::catalogue::{ItemForm, ItemStatus};
 use serde::Deserialize;
-use serde_json::json;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -244,7 +244,7 @@ pub async fn api_propose(
     ApiJson(form): ApiJson<ItemForm>,
 ) -> Result<Response, ApiError> {
     let id = state.app.propose_item(&s.actor, &form, &s.ctx).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+    answer::send(StatusCode::CREATED, &Created { id })
 }
 
 pub async fn api_item(
@@ -275,7 +275,7 @@ pub async fn api_apply(
         .app
         .apply_eligibility(&s.actor, &id, &form, &s.ctx)
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": eid }))).into_response())
+    answer::send(StatusCode::CREATED, &Created { id: eid })
 }
 
 pub async fn api_decide(

@@ -1,5 +1,6 @@
 //! Pages and API of consultation meetings.
 
+use crate::answer::{self, Created};
 use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{status_of, ApiError, PageError};
@@ -16,7 +17,6 @@ use axum::Json;
 use domain::chain::consultation::{
     AttendeeForm, AttendeeRole, CommentForm, ConsultationForm, FreezeForm,
 };
-use serde_json::json;
 
 #[derive(Template)]
 #[template(path = "consultations.html")]
@@ -261,7 +261,7 @@ pub async fn api_convene(
         .app
         .convene_consultation(&s.actor, &form, &s.ctx)
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+    answer::send(StatusCode::CREATED, &Created { id })
 }
 
 pub async fn api_consultation(

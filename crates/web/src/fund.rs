@@ -1,5 +1,6 @@
 //! Pages and API of funds, the township's purchase decision and the purchase contract.
 
+use crate::answer::{self, Created};
 use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{ApiError, PageError};
@@ -15,7 +16,6 @@ use axum::Json;
 use domain::chain::contract::ContractForm;
 use domain::chain::money::yuan;
 use domain::chain::purchase::{FundForm, PurchaseForm};
-use serde_json::json;
 
 #[derive(Template)]
 #[template(path = "funds.html")]
@@ -147,7 +147,7 @@ pub async fn api_create(
     ApiJson(form): ApiJson<FundForm>,
 ) -> Result<Response, ApiError> {
     let id = state.app.create_fund(&s.actor, &form, &s.ctx).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+    answer::send(StatusCode::CREATED, &Created { id })
 }
 
 pub async fn api_decide(

@@ -6,6 +6,7 @@
 #![recursion_limit = "256"]
 
 pub mod acceptance;
+pub mod answer;
 pub mod api;
 pub mod assets;
 pub mod auth;

@@ -1,6 +1,7 @@
 //! Pages and API of needs: the ranked board with the form to raise one (fit for a phone), one
 //! need with support and merge.
 
+use crate::answer::{self, Created};
 use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{status_of, ApiError, PageError};
@@ -16,7 +17,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use domain::chain::need::{NeedChannel, NeedForm, NeedStatus, PriorityGroup};
 use serde::Deserialize;
-use serde_json::json;
 use store::need::NeedFilter;
 
 /// The board's filters as they arrive in the query string (kept as typed, to refill the form).
@@ -232,7 +232,7 @@ pub async fn api_raise_need(
     ApiJson(form): ApiJson<NeedForm>,
 ) -> Result<Response, ApiError> {
     let id = state.app.raise_need(&s.actor, &form, &s.ctx).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+    answer::send(StatusCode::CREATED, &Created { id })
 }
 
 pub async fn api_need(

@@ -1,6 +1,7 @@
 //! HTML pages. Each handler parses, calls one use case, renders; a refused form is shown again
 //! with what the person typed and the reason beside each field.
 
+use crate::answer::{self, Items};
 use crate::auth::{
     set_cookie, CsrfForm, Lang, PageUser, ReqCtx, Signed, LANG_COOKIE, LARGE_COOKIE,
     LOGIN_CSRF_COOKIE, SESSION_COOKIE,
@@ -14,7 +15,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Json;
 use domain::authz::{reach, Action};
 use domain::{AreaCode, DomainError, Role};
 use serde::Deserialize;
@@ -1035,5 +1035,6 @@ pub async fn api_work(
     State(state): State<AppState>,
     crate::auth::ApiUser(s): crate::auth::ApiUser,
 ) -> Result<Response, crate::error::ApiError> {
-    Ok(Json(serde_json::json!({ "items": state.app.work_list(&s.actor).await? })).into_response())
+    let items = state.app.work_list(&s.actor).await?;
+    answer::send(StatusCode::OK, &Items { items })
 }

@@ -1,5 +1,6 @@
 //! Pages and API of projects and their applications' versions.
 
+use crate::answer::{self, Created, SavedVersion};
 use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{status_of, ApiError, PageError};
@@ -20,7 +21,6 @@ use domain::chain::money::yuan;
 use domain::chain::stage::Stage;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use serde_json::json;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -476,7 +476,7 @@ pub async fn api_create(
     ApiJson(new): ApiJson<NewApplication>,
 ) -> Result<Response, ApiError> {
     let id = state.app.create_project(&s.actor, &new, &s.ctx).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+    answer::send(StatusCode::CREATED, &Created { id })
 }
 
 pub async fn api_project(
@@ -497,7 +497,7 @@ pub async fn api_revise(
         .app
         .revise_application(&s.actor, &id, &rev, &s.ctx)
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "version": v }))).into_response())
+    answer::send(StatusCode::CREATED, &SavedVersion { version: v })
 }
 
 pub async fn api_submit(

@@ -1,5 +1,6 @@
 //! Pages and API of the registries (台账): organizations.
 
+use crate::answer::{self, Created};
 use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{ApiError, PageError};
@@ -18,7 +19,6 @@ use domain::registry::{
 };
 use domain::AreaCode;
 use serde::Deserialize;
-use serde_json::json;
 use store::registry::{OrgFilter, OrgRow};
 
 pub const PAGE: i64 = 50;
@@ -447,7 +447,7 @@ pub async fn api_add_incubation(
         .app
         .add_incubation(&s.actor, &id, &form, &s.ctx)
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": iid }))).into_response())
+    answer::send(StatusCode::CREATED, &Created { id: iid })
 }
 
 pub async fn api_add_disclosure(
@@ -460,7 +460,7 @@ pub async fn api_add_disclosure(
         .app
         .add_disclosure(&s.actor, &id, &form, &s.ctx)
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": did }))).into_response())
+    answer::send(StatusCode::CREATED, &Created { id: did })
 }
 
 /// The stored organization as the form shows it.
@@ -555,16 +555,18 @@ pub async fn api_list(
         _ => None,
     };
     // Serialized straight from the rows (no intermediate JSON value).
-    #[derive(serde::Serialize)]
-    struct Page<'a> {
-        items: &'a [OrgRow],
-        next_after: Option<String>,
-    }
-    Ok(Json(Page {
-        items: &rows,
+    Ok(Json(OrganizationPage {
+        items: rows,
         next_after: next,
     })
     .into_response())
+}
+
+/// A page of the ledger; `next_after` is the cursor of the next page, if there is one.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct OrganizationPage {
+    pub items: Vec<OrgRow>,
+    pub next_after: Option<String>,
 }
 
 pub async fn api_create(

@@ -1,13 +1,37 @@
 //! The one table of routes. The router, the OpenAPI document and the territory test are all built
 //! from it, so a route added here is served, documented and checked at once.
 
+use crate::answer::{AuditPage, Awarded, Created, Issued, Items, Paid, Platforms, SavedVersion};
 use crate::{
-    acceptance, api, assets, call, catalogue, consultation, fund, need, pages, people, project,
-    public, registry, social, talent, volunteer, vote, AppState,
+    acceptance, api, assets, call, catalogue, consultation, fund, need, openapi, pages, people,
+    project, public, registry, social, talent, volunteer, vote, AppState,
 };
-use axum::http::Method;
+use app::call::{CallList, CallView};
+use app::catalogue::{CatalogueView, ItemDetail};
+use app::consultation::{ConsultationDetail, ConsultationList};
+use app::identity::CreatedToken;
+use app::need::{NeedBoard, NeedDetail};
+use app::org_transfer::ImportSummary;
+use app::people_transfer::PeopleImportSummary;
+use app::project::{Comparison, ProjectDetail, ProjectList};
+use app::public::{PublicArea, PublicProjectDetail};
+use app::purchase::FundList;
+use app::record_transfer::RecordImportSummary;
+use app::registry::{OrgDetail, Saved};
+use app::social::{PlatformDetail, SocialWorkerDetail};
+use app::talent::{TalentDetail, TalentList};
+use app::volunteer::{VerifiedCertificate, VolunteerDetail};
+use app::vote::{VoteList, VoteMeetingDetail};
+use app::worklist::Work;
+use axum::http::{Method, StatusCode};
 use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
+use domain::chain::vote::Tally;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use store::identity::TokenRow;
+use store::need::NeedRow;
+use store::social::SocialWorkerRow;
+use store::volunteer::VolunteerRow;
 
 /// Who may call a route at all (what they may then do is the policy's business).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +49,31 @@ pub struct RouteSpec {
     pub summary: &'static str,
     /// JSON request body schema name (API routes), for OpenAPI.
     pub body: Option<&'static str>,
+    /// What the route answers when it succeeds (API routes), for OpenAPI.
+    pub success: Success,
     pub handler: MethodRouter<AppState>,
+}
+
+/// Writes the JSON Schema of an answer: a `$ref` to a named schema, which the generator then
+/// holds among its definitions (see [`crate::openapi`]).
+pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+/// What a route answers when it succeeds.
+#[derive(Clone, Copy)]
+pub enum Success {
+    /// Not described: a page, an asset, or a route outside the API.
+    Undescribed,
+    /// A JSON body of this schema, with this status (200 or 201).
+    Json(StatusCode, SchemaFn),
+    /// 204, no body.
+    NoContent,
+    /// 200, a file streamed as CSV or .xlsx, as the `format` parameter asks.
+    Export,
+}
+
+/// The schema of `T` as serialized.
+pub fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    generator.subschema_for::<T>()
 }
 
 impl RouteSpec {
@@ -38,6 +86,34 @@ impl RouteSpec {
             .split('/')
             .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
             .collect()
+    }
+    fn body(mut self, body: &'static str) -> Self {
+        self.body = Some(body);
+        self
+    }
+    /// Answers 200 with a `T`.
+    fn ok<T: JsonSchema>(self) -> Self {
+        self.ok_with(schema_of::<T>)
+    }
+    /// Answers 200 with a body of this schema.
+    fn ok_with(mut self, schema: SchemaFn) -> Self {
+        self.success = Success::Json(StatusCode::OK, schema);
+        self
+    }
+    /// Answers 201 with a `T`.
+    fn created<T: JsonSchema>(mut self) -> Self {
+        self.success = Success::Json(StatusCode::CREATED, schema_of::<T>);
+        self
+    }
+    /// Answers 204.
+    fn no_content(mut self) -> Self {
+        self.success = Success::NoContent;
+        self
+    }
+    /// Answers 200 with a CSV or .xlsx file.
+    fn export(mut self) -> Self {
+        self.success = Success::Export;
+        self
     }
 }
 
@@ -54,13 +130,9 @@ fn r(
         access,
         summary,
         body: None,
+        success: Success::Undescribed,
         handler,
     }
-}
-
-fn with_body(mut spec: RouteSpec, body: &'static str) -> RouteSpec {
-    spec.body = Some(body);
-    spec
 }
 
 pub fn route_table() -> Vec<RouteSpec> {
@@ -196,112 +268,112 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(g.clone(), "/public/areas/{code}", Public, "The public page of an area: sub-areas; projects (townships, communities) with stage, money, votes and verdicts; needs and organizations (communities)", get(public::area)),
         r(g.clone(), "/public/projects/{project_id}", Public, "A project's public facts", get(public::project)),
         r(g.clone(), "/public/calls/{call_id}", Public, "A call's public terms and, once sealed, its ranking and awards", get(public::call)),
-        r(g.clone(), "/api/v1/me", Signed, "The signed-in account and its roles", get(api::me)),
-        r(g.clone(), "/api/v1/areas", Signed, "Search areas in my territory (?q=)", get(api::search_areas)),
-        r(g.clone(), "/api/v1/areas/{code}", Signed, "An area with its path and visible children (`nation` for the root)", get(api::area)),
-        r(g.clone(), "/api/v1/areas/{code}/children", Signed, "Visible children of an area, with their own child counts", get(api::area_children)),
-        r(g.clone(), "/api/v1/users", Signed, "Accounts I administer", get(api::users)),
-        with_body(r(p.clone(), "/api/v1/users", Signed, "Create an account with its first role", post(api::create_user)), "UserForm"),
-        r(g.clone(), "/api/v1/users/{user_id}", Signed, "An account and its roles", get(api::user)),
-        with_body(r(p.clone(), "/api/v1/users/{user_id}/roles", Signed, "Assign a role", post(api::assign_role)), "RoleForm"),
-        r(d.clone(), "/api/v1/users/{user_id}/roles/{assignment_id}", Signed, "Remove a role", delete(api::remove_role)),
-        r(g.clone(), "/api/v1/tokens", Signed, "My API tokens", get(api::tokens)),
-        with_body(r(p.clone(), "/api/v1/tokens", Signed, "Create an API token (the secret is returned once)", post(api::create_token)), "TokenForm"),
-        r(d.clone(), "/api/v1/tokens/{token_id}", Signed, "Revoke an API token", delete(api::revoke_token)),
-        with_body(r(p.clone(), "/api/v1/account/password", Signed, "Change my password", post(api::change_password)), "PasswordForm"),
-        r(g.clone(), "/api/v1/organizations", Signed, "Organizations in my territory (filters: q, area, category, status, grade, hub, brand, incubated, after, limit)", get(registry::api_list)),
-        with_body(r(p.clone(), "/api/v1/organizations", Signed, "Record an organization", post(registry::api_create)), "OrganizationForm"),
-        r(p.clone(), "/api/v1/organizations/import", Signed, "Import organizations: the body is the CSV or .xlsx file (?filename=); all rows or none", post(registry::api_import)),
-        r(g.clone(), "/api/v1/organizations/export", Signed, "Export the filtered ledger as a stream (format=csv|gb18030|xlsx)", get(registry::api_export)),
-        r(g.clone(), "/api/v1/organizations/{org_id}", Signed, "An organization with versions, incubations and disclosures", get(registry::api_detail)),
-        with_body(r(Method::PUT, "/api/v1/organizations/{org_id}", Signed, "Save an organization; `version` must be the one you read (409 stale_version otherwise)", put(registry::api_update)), "OrganizationEdit"),
-        with_body(r(p.clone(), "/api/v1/organizations/{org_id}/incubations", Signed, "Record an incubation period (managing authority)", post(registry::api_add_incubation)), "IncubationForm"),
-        with_body(r(p.clone(), "/api/v1/organizations/{org_id}/disclosures", Signed, "File a disclosure or report (the organization's manager or its authority)", post(registry::api_add_disclosure)), "DisclosureForm"),
-        r(g.clone(), "/api/v1/platforms", Signed, "Platforms in my territory, with the staffing standard", get(social::api_platforms)),
-        with_body(r(p.clone(), "/api/v1/platforms", Signed, "Create a platform", post(social::api_create_platform)), "PlatformForm"),
-        r(g.clone(), "/api/v1/platforms/{platform_id}", Signed, "A platform, its posts and whether it meets the standard", get(social::api_platform)),
-        with_body(r(p.clone(), "/api/v1/platforms/{platform_id}/posts", Signed, "Assign a professional post", post(social::api_add_post)), "PostForm"),
-        r(g.clone(), "/api/v1/social-workers", Signed, "Social workers (identity numbers masked)", get(social::api_workers)),
-        with_body(r(p.clone(), "/api/v1/social-workers", Signed, "Record a social worker (identity number encrypted at rest)", post(social::api_create_worker)), "SocialWorkerForm"),
-        r(g.clone(), "/api/v1/social-workers/{worker_id}", Signed, "A social worker with posts, trainings and allowance eligibility", get(social::api_worker)),
-        with_body(r(p.clone(), "/api/v1/social-workers/{worker_id}/trainings", Signed, "Record a training", post(social::api_add_training)), "TrainingForm"),
-        r(g.clone(), "/api/v1/talents", Signed, "Talent in my territory (filters: q, category, backbone, untrained), counts per category and pool coverage", get(talent::api_talents)),
-        with_body(r(p.clone(), "/api/v1/talents", Signed, "Record a talent", post(talent::api_create_talent)), "TalentForm"),
-        r(g.clone(), "/api/v1/talents/{talent_id}", Signed, "A talent with their trainings", get(talent::api_talent)),
-        with_body(r(p.clone(), "/api/v1/talents/{talent_id}/trainings", Signed, "Record a talent's training", post(talent::api_add_training)), "TrainingForm"),
-        with_body(r(Method::PUT, "/api/v1/talents/{talent_id}/backbone", Signed, "Enter (backbone=true) or leave the backbone-talent pool", put(talent::api_set_backbone)), "BackboneForm"),
-        r(g.clone(), "/api/v1/work", Signed, "My work list: what waits for me in my territory (items to review, eligibilities to decide, needs to support, …)", get(pages::api_work)),
-        r(g.clone(), "/api/v1/needs", Signed, "Needs of my territory, ranked (filters: q, status (default open; all), priority_group, community)", get(need::api_needs)),
-        with_body(r(p.clone(), "/api/v1/needs", Signed, "Raise a need", post(need::api_raise_need)), "NeedForm"),
-        r(g.clone(), "/api/v1/needs/{need_id}", Signed, "A need, with whether I supported it and may support or merge it", get(need::api_need)),
-        r(p.clone(), "/api/v1/needs/{need_id}/support", Signed, "Support a need (once per resident; a second support is 409 already_supported)", post(need::api_support)),
-        with_body(r(p.clone(), "/api/v1/needs/{need_id}/merge", Signed, "Merge this need into another of its community (body: into)", post(need::api_merge)), "MergeForm"),
-        r(g.clone(), "/api/v1/catalogue", Signed, "Catalogue items of my territory (filter: status)", get(catalogue::api_catalogue)),
-        with_body(r(p.clone(), "/api/v1/catalogue", Signed, "Add an item to a community's catalogue (community officer)", post(catalogue::api_propose)), "ItemForm"),
-        r(g.clone(), "/api/v1/catalogue/{item_id}", Signed, "An item with its eligibilities and what I may do", get(catalogue::api_item)),
-        with_body(r(p.clone(), "/api/v1/catalogue/{item_id}/review", Signed, "Approve or return an item (township; decision approve|reject, reason)", post(catalogue::api_review)), "DecisionForm"),
-        with_body(r(p.clone(), "/api/v1/catalogue/{item_id}/eligibilities", Signed, "Apply for undertaking eligibility (organization manager)", post(catalogue::api_apply)), "ApplyForm"),
-        with_body(r(p.clone(), "/api/v1/eligibilities/{eligibility_id}/decision", Signed, "Decide an eligibility (township; without professional staff a social-work item needs a written reason)", post(catalogue::api_decide)), "DecisionForm"),
-        r(g.clone(), "/api/v1/projects", Signed, "Service projects of my territory, newest first (filters: stage, before), and the eligibilities I may write on", get(project::api_projects)),
-        with_body(r(p.clone(), "/api/v1/projects", Signed, "Write an application on an approved eligibility (organization manager)", post(project::api_create)), "NewApplication"),
-        r(g.clone(), "/api/v1/projects/{project_id}", Signed, "A project with its current application, team, needs and versions", get(project::api_project)),
-        with_body(r(p.clone(), "/api/v1/projects/{project_id}/versions", Signed, "Save a new version (based_on: the version revised; 409 stale_version or application_frozen)", post(project::api_revise)), "Revision"),
-        r(p.clone(), "/api/v1/projects/{project_id}/submit", Signed, "Submit the application for consultation", post(project::api_submit)),
-        r(g.clone(), "/api/v1/projects/{project_id}/compare", Signed, "Two versions compared field by field (a, b; default first and latest)", get(project::api_compare)),
-        r(g.clone(), "/api/v1/consultations", Signed, "Consultation meetings of my territory and the applications I may put on an agenda", get(consultation::api_consultations)),
-        with_body(r(p.clone(), "/api/v1/consultations", Signed, "Convene a consultation meeting (community committee)", post(consultation::api_convene)), "ConsultationForm"),
-        r(g.clone(), "/api/v1/consultations/{consultation_id}", Signed, "A consultation meeting with agenda, attendance and comments", get(consultation::api_consultation)),
-        with_body(r(p.clone(), "/api/v1/consultations/{consultation_id}/attendees", Signed, "Record an attendee (409 minutes_frozen after freezing)", post(consultation::api_attend)), "AttendeeForm"),
-        with_body(r(p.clone(), "/api/v1/consultations/{consultation_id}/comments", Signed, "Record a comment on an application of the agenda", post(consultation::api_comment)), "CommentForm"),
-        with_body(r(p.clone(), "/api/v1/consultations/{consultation_id}/freeze", Signed, "Sign and freeze the minutes (recorder, chair, summary)", post(consultation::api_freeze)), "FreezeForm"),
-        r(g.clone(), "/api/v1/funds", Signed, "Funds of my territory with balances", get(fund::api_funds)),
-        with_body(r(p.clone(), "/api/v1/funds", Signed, "Record a fund (township, county or city)", post(fund::api_create)), "FundForm"),
-        r(g.clone(), "/api/v1/calls", Signed, "Calls of and around my territory, the areas I may organize for and the funds I may draw on", get(call::api_calls)),
-        with_body(r(p.clone(), "/api/v1/calls", Signed, "Open a call (409 insufficient_funds when the fund cannot cover the pool)", post(call::api_create)), "CallForm"),
-        r(g.clone(), "/api/v1/calls/{call_id}", Signed, "A call as the reader may see it (applications for insiders; ranking and own scores once sealed)", get(call::api_call)),
-        with_body(r(p.clone(), "/api/v1/calls/{call_id}/applications", Signed, "Apply (409 deadline_passed names the deadline; already_applied)", post(call::api_apply)), "CallApplicationForm"),
-        with_body(r(p.clone(), "/api/v1/calls/{call_id}/rubric", Signed, "Revise the rubric (409 rubric_locked from the first score)", post(call::api_rubric)), "RubricForm"),
-        with_body(r(p.clone(), "/api/v1/calls/{call_id}/panel", Signed, "Form the panel (422 affiliated_member, panel_too_small)", post(call::api_panel)), "PanelForm"),
-        with_body(r(p.clone(), "/api/v1/calls/{call_id}/scores", Signed, "Submit a score sheet (409 already_scored; sealed when the last member submits)", post(call::api_score)), "ScoreSheetForm"),
-        with_body(r(p.clone(), "/api/v1/calls/{call_id}/awards", Signed, "Award down the ranking (409 out_of_order, pool_exhausted; never more than the pool)", post(call::api_award)), "AwardForm"),
-        r(p.clone(), "/api/v1/calls/{call_id}/close", Signed, "End the awards; the rest of the pool returns to the fund", post(call::api_close)),
-        with_body(r(p.clone(), "/api/v1/projects/{project_id}/purchase", Signed, "The township's purchase decision (409 insufficient_funds; never overdraws a fund)", post(fund::api_decide)), "PurchaseForm"),
-        with_body(r(p.clone(), "/api/v1/projects/{project_id}/contract", Signed, "Record the signed purchase contract (tranches add up to the amount; the last after acceptance)", post(fund::api_sign)), "ContractForm"),
-        with_body(r(p.clone(), "/api/v1/projects/{project_id}/activities", Signed, "Record an activity (organization; volunteers' hours become service records)", post(acceptance::api_activity)), "ActivityForm"),
-        with_body(r(p.clone(), "/api/v1/projects/{project_id}/notes", Signed, "Record a coordination meeting (committee), supervision (supervisor), major-activity report or progress (organization)", post(acceptance::api_note)), "NoteForm"),
-        with_body(r(p.clone(), "/api/v1/projects/{project_id}/self-evaluation", Signed, "Submit the self-evaluation (a case study for social-work items)", post(acceptance::api_self_evaluation)), "SelfEvaluationForm"),
-        with_body(r(p.clone(), "/api/v1/projects/{project_id}/panel", Signed, "Form the review panel (members: logins; refused if affiliated, a beneficiary, or fewer than 5)", post(acceptance::api_panel)), "PanelForm"),
-        with_body(r(p.clone(), "/api/v1/projects/{project_id}/scores", Signed, "Score the rubric (panel member, once)", post(acceptance::api_score)), "ScoreForm"),
-        with_body(r(p.clone(), "/api/v1/projects/{project_id}/verdict", Signed, "Write the verdict once every member scored", post(acceptance::api_verdict)), "VerdictForm"),
-        r(p.clone(), "/api/v1/projects/{project_id}/tranches/{seq}/payment", Signed, "Record a tranche as paid (409 milestone_not_reached)", post(acceptance::api_pay)),
-        r(g.clone(), "/api/v1/votes", Signed, "Representatives' meetings of my territory and the consulted applications I may put to a vote", get(vote::api_votes)),
-        with_body(r(p.clone(), "/api/v1/votes", Signed, "Open a representatives' meeting (community committee; fixes roster, rules and recusals)", post(vote::api_open)), "OpenVoteForm"),
-        r(g.clone(), "/api/v1/votes/{vote_id}", Signed, "A representatives' meeting with roster, motions, recusals, counts and my ballot state", get(vote::api_vote)),
-        with_body(r(p.clone(), "/api/v1/votes/{vote_id}/attendance", Signed, "Record who is present (present: user ids)", post(vote::api_attendance)), "AttendanceForm"),
-        with_body(r(p.clone(), "/api/v1/votes/{vote_id}/motions/{project_id}/ballots", Signed, "Cast my ballot (choice yes|no|abstain; 409 already_voted, recused, not_present, sealed)", post(vote::api_cast)), "BallotForm"),
-        with_body(r(p.clone(), "/api/v1/votes/{vote_id}/motions/{project_id}/paper", Signed, "Enter a paper count signed by its counter", post(vote::api_paper)), "PaperForm"),
-        r(p.clone(), "/api/v1/votes/{vote_id}/motions/{project_id}/seal", Signed, "Seal the result (409 no_quorum); answers the tally", post(vote::api_seal)),
-        r(g.clone(), "/api/v1/volunteers", Signed, "Volunteers I may see (q, after)", get(volunteer::api_list)),
-        with_body(r(p.clone(), "/api/v1/volunteers", Signed, "Register a volunteer (consent required)", post(volunteer::api_create)), "VolunteerForm"),
-        r(p.clone(), "/api/v1/social-workers/import", Signed, "Import social workers: the body is the CSV or .xlsx file (?filename=); all rows or none", post(people::api_import_workers)),
-        r(g.clone(), "/api/v1/social-workers/export", Signed, "Export social workers as a stream, identity numbers masked (format=csv|gb18030|xlsx)", get(people::api_export_workers)),
-        r(p.clone(), "/api/v1/volunteers/import", Signed, "Import the volunteer roster: the body is the CSV or .xlsx file (?filename=); all rows or none", post(people::api_import_volunteers)),
-        r(g.clone(), "/api/v1/service-records/export", Signed, "Export the service records of the volunteers in my territory as a stream (format=csv|gb18030|xlsx)", get(people::api_export_records)),
-        r(g.clone(), "/api/v1/volunteers/export", Signed, "Export the volunteer roster as a stream (format=csv|gb18030|xlsx)", get(people::api_export_volunteers)),
-        r(p.clone(), "/api/v1/service-records/import", Signed, "Import service records: the body is the CSV or .xlsx file (?filename=); all rows or none; re-imports add nothing", post(volunteer::api_import)),
-        r(g.clone(), "/api/v1/volunteers/{volunteer_id}", Signed, "A volunteer with maintained totals and records", get(volunteer::api_detail)),
-        with_body(r(p.clone(), "/api/v1/volunteers/{volunteer_id}/records", Signed, "Record service (late entries need late_reason)", post(volunteer::api_add_record)), "ServiceRecordForm"),
-        with_body(r(p.clone(), "/api/v1/records/{record_id}/correction", Signed, "Ask for a correction (the volunteer): a new pending record", post(volunteer::api_correction)), "CorrectionForm"),
-        with_body(r(p.clone(), "/api/v1/records/{record_id}/decision", Signed, "Accept or reject a correction (the unit)", post(volunteer::api_decide)), "RecordDecisionForm"),
-        r(p.clone(), "/api/v1/volunteers/{volunteer_id}/certificates", Signed, "Issue a certificate; returns its verification code", post(volunteer::api_issue_certificate)),
-        r(g.clone(), "/api/v1/certificates/{cert_code}", Public, "Verify a certificate (public)", get(volunteer::api_verify)),
-        r(g.clone(), "/api/v1/public/areas/{code}", Public, "An area's public facts (no login)", get(public::api_area)),
-        r(g.clone(), "/api/v1/public/projects/{project_id}", Public, "A project's public facts (no login)", get(public::api_project)),
-        r(g.clone(), "/api/v1/public/calls/{call_id}", Public, "A call's public terms, ranking and awards (no login)", get(public::api_call)),
-        r(g.clone(), "/api/v1/public/ocds/{code}", Public, "OCDS 1.1 release package of the calls and service-purchase projects of an area (at most 10,000)", get(public::api_ocds_area)),
-        r(g.clone(), "/api/v1/public/ocds/projects/{project_id}", Public, "OCDS 1.1 release package of one project (for a project a call awarded, its call's)", get(public::api_ocds_project)),
-        r(g.clone(), "/api/v1/public/ocds/calls/{call_id}", Public, "OCDS 1.1 release package of one call: tender, bids with their scores, awards, contracts", get(public::api_ocds_call)),
-        r(g, "/api/v1/audit", Signed, "Audit events in my territory (filters: action, outcome, actor, area, from, to, before)", get(api::audit)),
+        r(g.clone(), "/api/v1/me", Signed, "The signed-in account and its roles", get(api::me)).ok::<api::Me>(),
+        r(g.clone(), "/api/v1/areas", Signed, "Search areas in my territory (?q=)", get(api::search_areas)).ok::<Items<api::AreaJson>>(),
+        r(g.clone(), "/api/v1/areas/{code}", Signed, "An area with its path and visible children (`nation` for the root)", get(api::area)).ok::<api::AreaPage>(),
+        r(g.clone(), "/api/v1/areas/{code}/children", Signed, "Visible children of an area, with their own child counts", get(api::area_children)).ok::<Items<api::ChildJson>>(),
+        r(g.clone(), "/api/v1/users", Signed, "Accounts I administer", get(api::users)).ok::<Items<api::UserJson>>(),
+        r(p.clone(), "/api/v1/users", Signed, "Create an account with its first role", post(api::create_user)).body("UserForm").created::<Created>(),
+        r(g.clone(), "/api/v1/users/{user_id}", Signed, "An account and its roles", get(api::user)).ok::<api::UserJson>(),
+        r(p.clone(), "/api/v1/users/{user_id}/roles", Signed, "Assign a role", post(api::assign_role)).body("RoleForm").created::<Created>(),
+        r(d.clone(), "/api/v1/users/{user_id}/roles/{assignment_id}", Signed, "Remove a role", delete(api::remove_role)).no_content(),
+        r(g.clone(), "/api/v1/tokens", Signed, "My API tokens", get(api::tokens)).ok::<Items<TokenRow>>(),
+        r(p.clone(), "/api/v1/tokens", Signed, "Create an API token (the secret is returned once)", post(api::create_token)).body("TokenForm").created::<CreatedToken>(),
+        r(d.clone(), "/api/v1/tokens/{token_id}", Signed, "Revoke an API token", delete(api::revoke_token)).no_content(),
+        r(p.clone(), "/api/v1/account/password", Signed, "Change my password", post(api::change_password)).body("PasswordForm").no_content(),
+        r(g.clone(), "/api/v1/organizations", Signed, "Organizations in my territory (filters: q, area, category, status, grade, hub, brand, incubated, after, limit)", get(registry::api_list)).ok::<registry::OrganizationPage>(),
+        r(p.clone(), "/api/v1/organizations", Signed, "Record an organization", post(registry::api_create)).body("OrganizationForm").created::<Saved>(),
+        r(p.clone(), "/api/v1/organizations/import", Signed, "Import organizations: the body is the CSV or .xlsx file (?filename=); all rows or none", post(registry::api_import)).ok::<ImportSummary>(),
+        r(g.clone(), "/api/v1/organizations/export", Signed, "Export the filtered ledger as a stream (format=csv|gb18030|xlsx)", get(registry::api_export)).export(),
+        r(g.clone(), "/api/v1/organizations/{org_id}", Signed, "An organization with versions, incubations and disclosures", get(registry::api_detail)).ok::<OrgDetail>(),
+        r(Method::PUT, "/api/v1/organizations/{org_id}", Signed, "Save an organization; `version` must be the one you read (409 stale_version otherwise)", put(registry::api_update)).body("OrganizationEdit").ok::<Saved>(),
+        r(p.clone(), "/api/v1/organizations/{org_id}/incubations", Signed, "Record an incubation period (managing authority)", post(registry::api_add_incubation)).body("IncubationForm").created::<Created>(),
+        r(p.clone(), "/api/v1/organizations/{org_id}/disclosures", Signed, "File a disclosure or report (the organization's manager or its authority)", post(registry::api_add_disclosure)).body("DisclosureForm").created::<Created>(),
+        r(g.clone(), "/api/v1/platforms", Signed, "Platforms in my territory, with the staffing standard", get(social::api_platforms)).ok::<Platforms>(),
+        r(p.clone(), "/api/v1/platforms", Signed, "Create a platform", post(social::api_create_platform)).body("PlatformForm").created::<Created>(),
+        r(g.clone(), "/api/v1/platforms/{platform_id}", Signed, "A platform, its posts and whether it meets the standard", get(social::api_platform)).ok::<PlatformDetail>(),
+        r(p.clone(), "/api/v1/platforms/{platform_id}/posts", Signed, "Assign a professional post", post(social::api_add_post)).body("PostForm").created::<Created>(),
+        r(g.clone(), "/api/v1/social-workers", Signed, "Social workers (identity numbers masked)", get(social::api_workers)).ok::<Items<SocialWorkerRow>>(),
+        r(p.clone(), "/api/v1/social-workers", Signed, "Record a social worker (identity number encrypted at rest)", post(social::api_create_worker)).body("SocialWorkerForm").created::<Created>(),
+        r(g.clone(), "/api/v1/social-workers/{worker_id}", Signed, "A social worker with posts, trainings and allowance eligibility", get(social::api_worker)).ok::<SocialWorkerDetail>(),
+        r(p.clone(), "/api/v1/social-workers/{worker_id}/trainings", Signed, "Record a training", post(social::api_add_training)).body("TrainingForm").created::<Created>(),
+        r(g.clone(), "/api/v1/talents", Signed, "Talent in my territory (filters: q, category, backbone, untrained), counts per category and pool coverage", get(talent::api_talents)).ok::<TalentList>(),
+        r(p.clone(), "/api/v1/talents", Signed, "Record a talent", post(talent::api_create_talent)).body("TalentForm").created::<Created>(),
+        r(g.clone(), "/api/v1/talents/{talent_id}", Signed, "A talent with their trainings", get(talent::api_talent)).ok::<TalentDetail>(),
+        r(p.clone(), "/api/v1/talents/{talent_id}/trainings", Signed, "Record a talent's training", post(talent::api_add_training)).body("TrainingForm").created::<Created>(),
+        r(Method::PUT, "/api/v1/talents/{talent_id}/backbone", Signed, "Enter (backbone=true) or leave the backbone-talent pool", put(talent::api_set_backbone)).body("BackboneForm").ok::<TalentDetail>(),
+        r(g.clone(), "/api/v1/work", Signed, "My work list: what waits for me in my territory (items to review, eligibilities to decide, needs to support, …)", get(pages::api_work)).ok::<Items<Work>>(),
+        r(g.clone(), "/api/v1/needs", Signed, "Needs of my territory, ranked (filters: q, status (default open; all), priority_group, community)", get(need::api_needs)).ok::<NeedBoard>(),
+        r(p.clone(), "/api/v1/needs", Signed, "Raise a need", post(need::api_raise_need)).body("NeedForm").created::<Created>(),
+        r(g.clone(), "/api/v1/needs/{need_id}", Signed, "A need, with whether I supported it and may support or merge it", get(need::api_need)).ok::<NeedDetail>(),
+        r(p.clone(), "/api/v1/needs/{need_id}/support", Signed, "Support a need (once per resident; a second support is 409 already_supported)", post(need::api_support)).ok::<NeedRow>(),
+        r(p.clone(), "/api/v1/needs/{need_id}/merge", Signed, "Merge this need into another of its community (body: into)", post(need::api_merge)).body("MergeForm").ok::<NeedDetail>(),
+        r(g.clone(), "/api/v1/catalogue", Signed, "Catalogue items of my territory (filter: status)", get(catalogue::api_catalogue)).ok::<CatalogueView>(),
+        r(p.clone(), "/api/v1/catalogue", Signed, "Add an item to a community's catalogue (community officer)", post(catalogue::api_propose)).body("ItemForm").created::<Created>(),
+        r(g.clone(), "/api/v1/catalogue/{item_id}", Signed, "An item with its eligibilities and what I may do", get(catalogue::api_item)).ok::<ItemDetail>(),
+        r(p.clone(), "/api/v1/catalogue/{item_id}/review", Signed, "Approve or return an item (township; decision approve|reject, reason)", post(catalogue::api_review)).body("DecisionForm").ok::<ItemDetail>(),
+        r(p.clone(), "/api/v1/catalogue/{item_id}/eligibilities", Signed, "Apply for undertaking eligibility (organization manager)", post(catalogue::api_apply)).body("ApplyForm").created::<Created>(),
+        r(p.clone(), "/api/v1/eligibilities/{eligibility_id}/decision", Signed, "Decide an eligibility (township; without professional staff a social-work item needs a written reason)", post(catalogue::api_decide)).body("DecisionForm").no_content(),
+        r(g.clone(), "/api/v1/projects", Signed, "Service projects of my territory, newest first (filters: stage, before), and the eligibilities I may write on", get(project::api_projects)).ok::<ProjectList>(),
+        r(p.clone(), "/api/v1/projects", Signed, "Write an application on an approved eligibility (organization manager)", post(project::api_create)).body("NewApplication").created::<Created>(),
+        r(g.clone(), "/api/v1/projects/{project_id}", Signed, "A project with its current application, team, needs and versions", get(project::api_project)).ok::<ProjectDetail>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/versions", Signed, "Save a new version (based_on: the version revised; 409 stale_version or application_frozen)", post(project::api_revise)).body("Revision").created::<SavedVersion>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/submit", Signed, "Submit the application for consultation", post(project::api_submit)).ok::<ProjectDetail>(),
+        r(g.clone(), "/api/v1/projects/{project_id}/compare", Signed, "Two versions compared field by field (a, b; default first and latest)", get(project::api_compare)).ok::<Comparison>(),
+        r(g.clone(), "/api/v1/consultations", Signed, "Consultation meetings of my territory and the applications I may put on an agenda", get(consultation::api_consultations)).ok::<ConsultationList>(),
+        r(p.clone(), "/api/v1/consultations", Signed, "Convene a consultation meeting (community committee)", post(consultation::api_convene)).body("ConsultationForm").created::<Created>(),
+        r(g.clone(), "/api/v1/consultations/{consultation_id}", Signed, "A consultation meeting with agenda, attendance and comments", get(consultation::api_consultation)).ok::<ConsultationDetail>(),
+        r(p.clone(), "/api/v1/consultations/{consultation_id}/attendees", Signed, "Record an attendee (409 minutes_frozen after freezing)", post(consultation::api_attend)).body("AttendeeForm").no_content(),
+        r(p.clone(), "/api/v1/consultations/{consultation_id}/comments", Signed, "Record a comment on an application of the agenda", post(consultation::api_comment)).body("CommentForm").no_content(),
+        r(p.clone(), "/api/v1/consultations/{consultation_id}/freeze", Signed, "Sign and freeze the minutes (recorder, chair, summary)", post(consultation::api_freeze)).body("FreezeForm").ok::<ConsultationDetail>(),
+        r(g.clone(), "/api/v1/funds", Signed, "Funds of my territory with balances", get(fund::api_funds)).ok::<FundList>(),
+        r(p.clone(), "/api/v1/funds", Signed, "Record a fund (township, county or city)", post(fund::api_create)).body("FundForm").created::<Created>(),
+        r(g.clone(), "/api/v1/calls", Signed, "Calls of and around my territory, the areas I may organize for and the funds I may draw on", get(call::api_calls)).ok::<CallList>(),
+        r(p.clone(), "/api/v1/calls", Signed, "Open a call (409 insufficient_funds when the fund cannot cover the pool)", post(call::api_create)).body("CallForm").created::<Created>(),
+        r(g.clone(), "/api/v1/calls/{call_id}", Signed, "A call as the reader may see it (applications for insiders; ranking and own scores once sealed)", get(call::api_call)).ok::<CallView>(),
+        r(p.clone(), "/api/v1/calls/{call_id}/applications", Signed, "Apply (409 deadline_passed names the deadline; already_applied)", post(call::api_apply)).body("CallApplicationForm").created::<Created>(),
+        r(p.clone(), "/api/v1/calls/{call_id}/rubric", Signed, "Revise the rubric (409 rubric_locked from the first score)", post(call::api_rubric)).body("RubricForm").ok::<CallView>(),
+        r(p.clone(), "/api/v1/calls/{call_id}/panel", Signed, "Form the panel (422 affiliated_member, panel_too_small)", post(call::api_panel)).body("PanelForm").ok::<CallView>(),
+        r(p.clone(), "/api/v1/calls/{call_id}/scores", Signed, "Submit a score sheet (409 already_scored; sealed when the last member submits)", post(call::api_score)).body("ScoreSheetForm").ok::<CallView>(),
+        r(p.clone(), "/api/v1/calls/{call_id}/awards", Signed, "Award down the ranking (409 out_of_order, pool_exhausted; never more than the pool)", post(call::api_award)).body("AwardForm").created::<Awarded>(),
+        r(p.clone(), "/api/v1/calls/{call_id}/close", Signed, "End the awards; the rest of the pool returns to the fund", post(call::api_close)).ok::<CallView>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/purchase", Signed, "The township's purchase decision (409 insufficient_funds; never overdraws a fund)", post(fund::api_decide)).body("PurchaseForm").ok::<ProjectDetail>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/contract", Signed, "Record the signed purchase contract (tranches add up to the amount; the last after acceptance)", post(fund::api_sign)).body("ContractForm").ok::<ProjectDetail>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/activities", Signed, "Record an activity (organization; volunteers' hours become service records)", post(acceptance::api_activity)).body("ActivityForm").ok::<ProjectDetail>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/notes", Signed, "Record a coordination meeting (committee), supervision (supervisor), major-activity report or progress (organization)", post(acceptance::api_note)).body("NoteForm").ok::<ProjectDetail>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/self-evaluation", Signed, "Submit the self-evaluation (a case study for social-work items)", post(acceptance::api_self_evaluation)).body("SelfEvaluationForm").ok::<ProjectDetail>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/panel", Signed, "Form the review panel (members: logins; refused if affiliated, a beneficiary, or fewer than 5)", post(acceptance::api_panel)).body("PanelForm").ok::<ProjectDetail>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/scores", Signed, "Score the rubric (panel member, once)", post(acceptance::api_score)).body("ScoreForm").ok::<ProjectDetail>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/verdict", Signed, "Write the verdict once every member scored", post(acceptance::api_verdict)).body("VerdictForm").ok::<ProjectDetail>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/tranches/{seq}/payment", Signed, "Record a tranche as paid (409 milestone_not_reached)", post(acceptance::api_pay)).ok::<Paid>(),
+        r(g.clone(), "/api/v1/votes", Signed, "Representatives' meetings of my territory and the consulted applications I may put to a vote", get(vote::api_votes)).ok::<VoteList>(),
+        r(p.clone(), "/api/v1/votes", Signed, "Open a representatives' meeting (community committee; fixes roster, rules and recusals)", post(vote::api_open)).body("OpenVoteForm").created::<Created>(),
+        r(g.clone(), "/api/v1/votes/{vote_id}", Signed, "A representatives' meeting with roster, motions, recusals, counts and my ballot state", get(vote::api_vote)).ok::<VoteMeetingDetail>(),
+        r(p.clone(), "/api/v1/votes/{vote_id}/attendance", Signed, "Record who is present (present: user ids)", post(vote::api_attendance)).body("AttendanceForm").no_content(),
+        r(p.clone(), "/api/v1/votes/{vote_id}/motions/{project_id}/ballots", Signed, "Cast my ballot (choice yes|no|abstain; 409 already_voted, recused, not_present, sealed)", post(vote::api_cast)).body("BallotForm").no_content(),
+        r(p.clone(), "/api/v1/votes/{vote_id}/motions/{project_id}/paper", Signed, "Enter a paper count signed by its counter", post(vote::api_paper)).body("PaperForm").no_content(),
+        r(p.clone(), "/api/v1/votes/{vote_id}/motions/{project_id}/seal", Signed, "Seal the result (409 no_quorum); answers the tally", post(vote::api_seal)).ok::<Tally>(),
+        r(g.clone(), "/api/v1/volunteers", Signed, "Volunteers I may see (q, after)", get(volunteer::api_list)).ok::<Items<VolunteerRow>>(),
+        r(p.clone(), "/api/v1/volunteers", Signed, "Register a volunteer (consent required)", post(volunteer::api_create)).body("VolunteerForm").created::<Created>(),
+        r(p.clone(), "/api/v1/social-workers/import", Signed, "Import social workers: the body is the CSV or .xlsx file (?filename=); all rows or none", post(people::api_import_workers)).ok::<PeopleImportSummary>(),
+        r(g.clone(), "/api/v1/social-workers/export", Signed, "Export social workers as a stream, identity numbers masked (format=csv|gb18030|xlsx)", get(people::api_export_workers)).export(),
+        r(p.clone(), "/api/v1/volunteers/import", Signed, "Import the volunteer roster: the body is the CSV or .xlsx file (?filename=); all rows or none", post(people::api_import_volunteers)).ok::<PeopleImportSummary>(),
+        r(g.clone(), "/api/v1/service-records/export", Signed, "Export the service records of the volunteers in my territory as a stream (format=csv|gb18030|xlsx)", get(people::api_export_records)).export(),
+        r(g.clone(), "/api/v1/volunteers/export", Signed, "Export the volunteer roster as a stream (format=csv|gb18030|xlsx)", get(people::api_export_volunteers)).export(),
+        r(p.clone(), "/api/v1/service-records/import", Signed, "Import service records: the body is the CSV or .xlsx file (?filename=); all rows or none; re-imports add nothing", post(volunteer::api_import)).ok::<RecordImportSummary>(),
+        r(g.clone(), "/api/v1/volunteers/{volunteer_id}", Signed, "A volunteer with maintained totals and records", get(volunteer::api_detail)).ok::<VolunteerDetail>(),
+        r(p.clone(), "/api/v1/volunteers/{volunteer_id}/records", Signed, "Record service (late entries need late_reason)", post(volunteer::api_add_record)).body("ServiceRecordForm").created::<Created>(),
+        r(p.clone(), "/api/v1/records/{record_id}/correction", Signed, "Ask for a correction (the volunteer): a new pending record", post(volunteer::api_correction)).body("CorrectionForm").created::<Created>(),
+        r(p.clone(), "/api/v1/records/{record_id}/decision", Signed, "Accept or reject a correction (the unit)", post(volunteer::api_decide)).body("RecordDecisionForm").no_content(),
+        r(p.clone(), "/api/v1/volunteers/{volunteer_id}/certificates", Signed, "Issue a certificate; returns its verification code", post(volunteer::api_issue_certificate)).created::<Issued>(),
+        r(g.clone(), "/api/v1/certificates/{cert_code}", Public, "Verify a certificate (public)", get(volunteer::api_verify)).ok::<VerifiedCertificate>(),
+        r(g.clone(), "/api/v1/public/areas/{code}", Public, "An area's public facts (no login)", get(public::api_area)).ok::<PublicArea>(),
+        r(g.clone(), "/api/v1/public/projects/{project_id}", Public, "A project's public facts (no login)", get(public::api_project)).ok::<PublicProjectDetail>(),
+        r(g.clone(), "/api/v1/public/calls/{call_id}", Public, "A call's public terms, ranking and awards (no login)", get(public::api_call)).ok::<CallView>(),
+        r(g.clone(), "/api/v1/public/ocds/{code}", Public, "OCDS 1.1 release package of the calls and service-purchase projects of an area (at most 10,000)", get(public::api_ocds_area)).ok_with(openapi::ocds_package),
+        r(g.clone(), "/api/v1/public/ocds/projects/{project_id}", Public, "OCDS 1.1 release package of one project (for a project a call awarded, its call's)", get(public::api_ocds_project)).ok_with(openapi::ocds_package),
+        r(g.clone(), "/api/v1/public/ocds/calls/{call_id}", Public, "OCDS 1.1 release package of one call: tender, bids with their scores, awards, contracts", get(public::api_ocds_call)).ok_with(openapi::ocds_package),
+        r(g, "/api/v1/audit", Signed, "Audit events in my territory (filters: action, outcome, actor, area, from, to, before)", get(api::audit)).ok::<AuditPage>(),
     ]
 }
 

@@ -1,6 +1,7 @@
 //! Pages and API of social work: platforms with their staffing standard, social workers, posts
 //! and trainings.
 
+use crate::answer::{self, Created, Items, Platforms};
 use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{ApiError, PageError};
@@ -17,7 +18,6 @@ use domain::social::{
     TrainingForm,
 };
 use serde::Deserialize;
-use serde_json::json;
 use store::social::{PlatformRow, SocialWorkerRow};
 
 pub(crate) fn render<T: Template>(status: StatusCode, t: &T) -> Response {
@@ -362,9 +362,13 @@ pub async fn api_platforms(
     State(state): State<AppState>,
     ApiUser(s): ApiUser,
 ) -> Result<Response, ApiError> {
-    Ok(
-        Json(json!({ "items": state.app.list_platforms(&s.actor).await?, "standard": STANDARD }))
-            .into_response(),
+    let items = state.app.list_platforms(&s.actor).await?;
+    answer::send(
+        StatusCode::OK,
+        &Platforms {
+            items,
+            standard: STANDARD,
+        },
     )
 }
 
@@ -374,7 +378,7 @@ pub async fn api_create_platform(
     ApiJson(form): ApiJson<PlatformForm>,
 ) -> Result<Response, ApiError> {
     let id = state.app.create_platform(&s.actor, &form, &s.ctx).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+    answer::send(StatusCode::CREATED, &Created { id })
 }
 
 pub async fn api_platform(
@@ -392,7 +396,7 @@ pub async fn api_add_post(
     ApiJson(form): ApiJson<PostForm>,
 ) -> Result<Response, ApiError> {
     let pid = state.app.add_post(&s.actor, &id, &form, &s.ctx).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": pid }))).into_response())
+    answer::send(StatusCode::CREATED, &Created { id: pid })
 }
 
 pub async fn api_workers(
@@ -400,10 +404,8 @@ pub async fn api_workers(
     ApiUser(s): ApiUser,
     Query(q): Query<Q>,
 ) -> Result<Response, ApiError> {
-    Ok(
-        Json(json!({ "items": state.app.list_social_workers(&s.actor, Some(&q.q)).await? }))
-            .into_response(),
-    )
+    let items = state.app.list_social_workers(&s.actor, Some(&q.q)).await?;
+    answer::send(StatusCode::OK, &Items { items })
 }
 
 pub async fn api_create_worker(
@@ -415,7 +417,7 @@ pub async fn api_create_worker(
         .app
         .create_social_worker(&s.actor, &form, &s.ctx)
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+    answer::send(StatusCode::CREATED, &Created { id })
 }
 
 pub async fn api_worker(
@@ -439,5 +441,5 @@ pub async fn api_add_training(
     ApiJson(form): ApiJson<TrainingForm>,
 ) -> Result<Response, ApiError> {
     let tid = state.app.add_training(&s.actor, &id, &form, &s.ctx).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": tid }))).into_response())
+    answer::send(StatusCode::CREATED, &Created { id: tid })
 }

@@ -1,6 +1,7 @@
 //! Pages and API of "1+4" talent: the register with its counts per category and the
 //! backbone-talent pool's training coverage, one talent with their trainings.
 
+use crate::answer::{self, Created};
 use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{ApiError, PageError};
@@ -15,7 +16,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use domain::talent::{flag, TalentCategory, TalentForm, TrainingForm};
 use serde::Deserialize;
-use serde_json::json;
 use store::talent::TalentFilter;
 
 /// The list's filters as they arrive in the query string (kept as typed, to refill the form).
@@ -234,7 +234,7 @@ pub async fn api_create_talent(
     ApiJson(form): ApiJson<TalentForm>,
 ) -> Result<Response, ApiError> {
     let id = state.app.create_talent(&s.actor, &form, &s.ctx).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+    answer::send(StatusCode::CREATED, &Created { id })
 }
 
 pub async fn api_talent(
@@ -255,7 +255,7 @@ pub async fn api_add_training(
         .app
         .add_talent_training(&s.actor, &id, &form, &s.ctx)
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": tid }))).into_response())
+    answer::send(StatusCode::CREATED, &Created { id: tid })
 }
 
 /// The API's body for the pool: a JSON boolean.

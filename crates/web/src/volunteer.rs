@@ -1,5 +1,6 @@
 //! Pages and API of volunteers, service records and certificates, and the public verification page.
 
+use crate::answer::{self, Created, Issued, Items};
 use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{ApiError, PageError};
@@ -14,7 +15,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Json;
 use domain::volunteer::{hours_text, ServiceRecordForm, VolunteerForm, CONSENT_TEXT};
 use serde::Deserialize;
-use serde_json::json;
 use store::volunteer::VolunteerRow;
 
 const PAGE: i64 = 50;
@@ -443,7 +443,7 @@ pub async fn api_list(
         .app
         .list_volunteers(&s.actor, Some(&q.q), q.after.split_once('|'), PAGE)
         .await?;
-    Ok(Json(json!({ "items": rows })).into_response())
+    answer::send(StatusCode::OK, &Items { items: rows })
 }
 
 pub async fn api_create(
@@ -455,7 +455,7 @@ pub async fn api_create(
         .app
         .register_volunteer(&s.actor, &form, &s.ctx)
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+    answer::send(StatusCode::CREATED, &Created { id })
 }
 
 pub async fn api_detail(
@@ -476,7 +476,7 @@ pub async fn api_add_record(
         .app
         .record_service(&s.actor, &id, &form, &s.ctx)
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": rid }))).into_response())
+    answer::send(StatusCode::CREATED, &Created { id: rid })
 }
 
 pub async fn api_correction(
@@ -489,7 +489,7 @@ pub async fn api_correction(
         .app
         .request_correction(&s.actor, &record_id, &f.record, &f.note, &s.ctx)
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+    answer::send(StatusCode::CREATED, &Created { id })
 }
 
 #[derive(Deserialize)]
@@ -517,7 +517,7 @@ pub async fn api_issue_certificate(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let code = state.app.issue_certificate(&s.actor, &id, &s.ctx).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "code": code }))).into_response())
+    answer::send(StatusCode::CREATED, &Issued { code })
 }
 
 /// Public: verify a certificate.

@@ -1,5 +1,6 @@
 //! Pages and API of representatives' meetings and their votes.
 
+use crate::answer::{self, Created};
 use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{status_of, ApiError, PageError};
@@ -13,7 +14,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
-use serde_json::json;
 
 #[derive(Template)]
 #[template(path = "votes.html")]
@@ -242,7 +242,7 @@ pub async fn api_open(
     ApiJson(form): ApiJson<OpenVoteForm>,
 ) -> Result<Response, ApiError> {
     let id = state.app.open_vote(&s.actor, &form, &s.ctx).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+    answer::send(StatusCode::CREATED, &Created { id })
 }
 
 pub async fn api_vote(

@@ -167,6 +167,7 @@ impl Session {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, String, String) {
+        let verb = method.as_str().to_lowercase();
         let mut rb = self
             .c
             .request(method, format!("{}{path}", self.base))
@@ -175,12 +176,16 @@ impl Session {
             rb = rb.json(&b);
         }
         let r = rb.send().await.unwrap();
+        let status = r.status();
         let ct = r
             .headers()
             .get("content-type")
             .map(|v| v.to_str().unwrap().to_string())
             .unwrap_or_default();
-        (r.status(), ct, r.text().await.unwrap())
+        let text = r.text().await.unwrap();
+        // Every API answer of the suite keeps the OpenAPI document's promise.
+        openapi::assert_conforms(&verb, path, status, &ct, &text);
+        (status, ct, text)
     }
 }
 
@@ -5777,5 +5782,7 @@ async fn concurrent_awards_never_exceed_the_pool_and_the_rest_returns_to_the_fun
         .await;
     assert_eq!(st, StatusCode::CONFLICT, "{b}");
 }
+#[path = "http/openapi.rs"]
+mod openapi;
 #[path = "http/robustness.rs"]
 mod robustness;

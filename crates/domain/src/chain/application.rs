@@ -14,6 +14,7 @@ pub const MAX_BUDGET_LINES: usize = 100;
 use crate::chain::stage::Stage;
 use crate::{DomainError, FieldError};
 use chrono::NaiveDate;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// An application as typed.
@@ -39,14 +40,14 @@ pub struct ApplicationForm {
     pub needs: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Goal {
     pub goal: String,
     pub indicator: String,
     pub target: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Phase {
     pub name: String,
     pub from: NaiveDate,
@@ -54,14 +55,14 @@ pub struct Phase {
     pub content: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct BudgetLine {
     pub item: String,
     pub fen: i64,
 }
 
 /// The content of one version of an application.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ApplicationContent {
     pub title: String,
     pub background: String,
@@ -278,7 +279,7 @@ impl From<&ApplicationContent> for ApplicationForm {
 }
 
 /// One field that differs between two versions, with both sides as people read them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Change {
     pub field: &'static str,
     pub label: &'static str,

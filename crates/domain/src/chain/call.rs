@@ -7,6 +7,7 @@ use crate::chain::money::{parse_yuan, yuan};
 use crate::chain::need::PriorityGroup;
 use crate::{labelled, AreaCode, AreaLevel, DomainError, FieldError};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -41,7 +42,7 @@ pub const MICRO_CEILING_FEN: i64 = 2_000_000;
 pub const MIN_PANEL: usize = 3;
 
 /// One line of a published rubric.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Criterion {
     pub name: String,
     pub max: u32,

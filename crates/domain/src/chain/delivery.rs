@@ -7,6 +7,7 @@ use crate::chain::need::PriorityGroup;
 use crate::volunteer::parse_hours;
 use crate::{DomainError, FieldError};
 use chrono::NaiveDate;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -29,7 +30,7 @@ pub struct ActivityForm {
     pub late_reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Activity {
     pub held_on: NaiveDate,
     pub place: String,

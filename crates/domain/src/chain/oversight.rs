@@ -5,6 +5,7 @@
 
 use crate::{labelled, DomainError, FieldError};
 use chrono::NaiveDate;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 labelled! {
@@ -40,7 +41,7 @@ pub struct NoteForm {
     pub body: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Note {
     pub kind: NoteKind,
     pub held_on: NaiveDate,

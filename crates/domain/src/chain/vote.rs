@@ -13,12 +13,13 @@
 //! representative who is present but does not vote counts as not in favour.
 
 use crate::{labelled, DomainError};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A share that a count must reach: "more than half" is `1/2, strict`; "at least two thirds" is
 /// `2/3, not strict`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Threshold {
     pub numerator: u32,
     pub denominator: u32,
@@ -71,7 +72,7 @@ impl Threshold {
 }
 
 /// The quorum and pass rules of a meeting, fixed when it opens (from the policy profile).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct VoteRules {
     /// Share of the roster that must be present.
     pub quorum: Threshold,
@@ -139,7 +140,7 @@ pub fn recusals(
 }
 
 /// A paper count entered for a motion, signed by the person who counted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PaperCount {
     pub yes: u64,
     pub no: u64,
@@ -166,7 +167,7 @@ pub struct Motion {
 }
 
 /// The count of a motion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Tally {
     pub roster: u64,
     pub present: u64,
