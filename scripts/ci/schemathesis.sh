@@ -12,6 +12,7 @@ VENV="${3:?a virtualenv with schemathesis}"
 BUDGET="${4:-180}"
 ART="${5:-ci-artifacts}"
 mkdir -p "$ART"
+ART="$(cd "$ART" && pwd)"
 WORK="$(mktemp -d)"
 if [ "$TARGET" = sqlite ]; then
   URL="sqlite:$WORK/st.db"; LABEL=sqlite
@@ -41,12 +42,13 @@ for who in signed anonymous; do
   echo "--- schemathesis ($LABEL, $who, at most ${BUDGET} s)"
   auth=()
   [ "$who" = signed ] && auth=(-H "Authorization: Bearer $TOKEN")
-  "$VENV/bin/schemathesis" run "$BASE/api/openapi.json" \
+  # From the scratch directory: schemathesis keeps its cache in the working directory.
+  (cd "$WORK" && "$VENV/bin/schemathesis" run "$BASE/api/openapi.json" \
     --checks "$CHECKS" --workers 2 --max-examples 25 --max-time "$BUDGET" \
     --phases examples,coverage,fuzzing --seed 12 --no-color \
     --report junit --report-junit-path "$ART/schemathesis-$LABEL-$who.xml" \
     --suppress-health-check all --request-timeout 30 \
-    "${auth[@]}" || status=1
+    "${auth[@]}") || status=1
 done
 # The server must still be up and answering after all of it.
 curl -sf "$BASE/readyz" >/dev/null || { echo "the server is not ready after the run"; status=1; }
