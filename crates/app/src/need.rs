@@ -28,7 +28,13 @@ pub struct NeedBoard {
     pub items: Vec<NeedItem>,
     /// Communities the reader may raise a need for (their own, for a resident).
     pub can_raise_for: Vec<AreaCode>,
+    /// When the board goes on: the `after` that asks for the next page.
+    pub next_after: Option<String>,
 }
+
+/// Needs on one page of the board: a phone shows them without a wait, and a longer board goes
+/// on page by page (keyset, in the board's order).
+pub const BOARD_PAGE: i64 = 50;
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct NeedDetail {
@@ -146,10 +152,26 @@ impl App {
         filter: &NeedFilter,
     ) -> Result<NeedBoard, AppError> {
         let scope = reach(actor, Action::ViewChain);
-        let rows = if scope.roots().is_empty() {
+        // One page, and whether there is another (one more row than a page asked for).
+        let mut rows = if scope.roots().is_empty() {
             Vec::new()
         } else {
-            self.db.needs(&scope, filter, 300).await?
+            self.db.needs(&scope, filter, BOARD_PAGE + 1).await?
+        };
+        let next_after = if rows.len() as i64 > BOARD_PAGE {
+            rows.truncate(BOARD_PAGE as usize);
+            rows.last().map(|n| {
+                domain::chain::need::BoardCursor {
+                    supporters: u64::try_from(n.supporters).unwrap_or(0),
+                    all_residents: n.priority_group
+                        == domain::chain::need::PriorityGroup::AllResidents,
+                    created_at: n.created_at.clone(),
+                    id: n.id.clone(),
+                }
+                .to_string()
+            })
+        } else {
+            None
         };
         let mut mine = std::collections::HashSet::new();
         let mut by_tenant: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
@@ -182,6 +204,7 @@ impl App {
                 })
                 .collect(),
             can_raise_for,
+            next_after,
         })
     }
 

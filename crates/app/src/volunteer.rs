@@ -37,6 +37,8 @@ pub struct VolunteerDetail {
     pub is_self: bool,
     /// The reader is the unit (may record, decide corrections).
     pub is_unit: bool,
+    /// When there are older records: the `before` that asks for the next page.
+    pub next_before: Option<String>,
 }
 
 /// What the public verification page shows: nothing beyond the certificate itself, the name
@@ -52,7 +54,7 @@ pub struct VerifiedCertificate {
 }
 
 /// Records shown on a volunteer's page.
-pub const RECORDS_SHOWN: i64 = 200;
+pub const RECORDS_SHOWN: i64 = 50;
 
 impl App {
     pub(crate) fn holidays(&self) -> Vec<chrono::NaiveDate> {
@@ -129,10 +131,13 @@ impl App {
             .ok_or_else(|| AppError::not_found("志愿者"))
     }
 
+    /// A volunteer with their newest records (a page of [`RECORDS_SHOWN`]; `before`, the
+    /// `next_before` of a page, gives the page after it).
     pub async fn volunteer_detail(
         &self,
         actor: &Actor,
         id: &str,
+        before: Option<&str>,
         ctx: &Ctx,
     ) -> Result<VolunteerDetail, AppError> {
         let row = self.load_volunteer(id).await?;
@@ -154,15 +159,25 @@ impl App {
                     .await);
             }
         }
-        let records = self
+        let before = before.and_then(|b| b.split_once('|'));
+        let mut records = self
             .db
-            .service_records(&row.tenant_id, id, RECORDS_SHOWN)
+            .service_records(&row.tenant_id, id, RECORDS_SHOWN + 1, before)
             .await?;
+        let next_before = if records.len() as i64 > RECORDS_SHOWN {
+            records.truncate(RECORDS_SHOWN as usize);
+            records
+                .last()
+                .map(|r| format!("{}|{}", r.record.activity_date, r.id))
+        } else {
+            None
+        };
         Ok(VolunteerDetail {
             row,
             records,
             is_self,
             is_unit,
+            next_before,
         })
     }
 

@@ -342,20 +342,11 @@ impl App {
                 .map(|a| a.area.clone()),
         );
         if !residents.roots().is_empty() {
-            let board = self
-                .need_board(
-                    actor,
-                    &NeedFilter {
-                        status: Some(NeedStatus::Open),
-                        ..NeedFilter::default()
-                    },
-                )
+            // A count, not the board: the work list only says how many wait.
+            let unsupported = self
+                .db
+                .count_unsupported(&residents, &actor.user_id)
                 .await?;
-            let unsupported = board
-                .items
-                .iter()
-                .filter(|n| !n.supported_by_me && residents.contains(&n.row.community))
-                .count();
             if unsupported > 0 {
                 out.push(Work {
                     kind: "support_needs",

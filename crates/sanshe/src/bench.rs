@@ -348,7 +348,7 @@ pub async fn volunteer(small: usize, large: usize, iterations: usize) -> anyhow:
     for (name, _, id, _, _) in &cases {
         let t = Instant::now();
         for _ in 0..iterations {
-            db.service_records("3410", id, 50).await?;
+            db.service_records("3410", id, 50, None).await?;
         }
         let recs = t.elapsed().as_secs_f64() * 1e6 / iterations as f64;
         let t = Instant::now();
@@ -364,7 +364,7 @@ pub async fn volunteer(small: usize, large: usize, iterations: usize) -> anyhow:
         let t = Instant::now();
         for _ in 0..iterations {
             let d = app
-                .volunteer_detail(&unit, id, &ctx)
+                .volunteer_detail(&unit, id, None, &ctx)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?;
             assert_eq!(d.row.record_count, *n as i64);

@@ -12,6 +12,11 @@ mod ids;
 mod progress;
 
 use clap::{Parser, Subcommand};
+
+/// mimalloc instead of glibc's allocator: under load glibc's malloc and free took a seventh of
+/// the server's CPU (its arenas and consolidation), mimalloc a fraction of that.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use config::Config;
 use std::io::BufRead;
 use std::path::PathBuf;

@@ -1,8 +1,8 @@
 //! The audit log: events appended to a per-tenant hash chain inside the use case's transaction.
 
-use crate::bulk::Param;
+use crate::bulk::{Param, Value};
 use crate::identity::scope_filter;
-use crate::{on_pool, on_tx, Backend, Db, StoreError, Tx};
+use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::audit::{AuditRecord, ChainVerifier, GENESIS};
 use domain::identity::Scope;
 use schemars::JsonSchema;
@@ -66,6 +66,87 @@ macro_rules! event_from_row {
     }};
 }
 
+const EVENT_COLUMNS: [&str; 18] = [
+    "tenant_id",
+    "seq",
+    "id",
+    "at",
+    "actor_id",
+    "actor_login",
+    "actor_role",
+    "action",
+    "outcome",
+    "target_kind",
+    "target_id",
+    "area_code",
+    "before_summary",
+    "after_summary",
+    "request_id",
+    "client_addr",
+    "prev_hash",
+    "hash",
+];
+
+fn insert_events_sql() -> String {
+    let ph: Vec<String> = (1..=EVENT_COLUMNS.len()).map(|i| format!("?{i}")).collect();
+    format!(
+        "INSERT INTO audit_events ({}) VALUES ({})",
+        EVENT_COLUMNS.join(", "),
+        ph.join(", ")
+    )
+}
+
+/// Numbers and chains `records` after the head (`seq`, `prev`): each one's (previous hash,
+/// hash), the last number and the last hash.
+fn chain(
+    records: &mut [AuditRecord],
+    mut seq: i64,
+    mut prev: String,
+) -> (Vec<(String, String)>, i64, String) {
+    let mut links: Vec<(String, String)> = Vec::with_capacity(records.len());
+    for r in records.iter_mut() {
+        seq += 1;
+        r.seq = seq;
+        let hash = r.chain_hash(&prev);
+        links.push((prev, hash.clone()));
+        prev = hash;
+    }
+    (links, seq, prev)
+}
+
+/// The rows of the events' insert.
+fn event_rows<'a>(
+    records: &'a [AuditRecord],
+    links: &'a [(String, String)],
+) -> Vec<Vec<Param<'a>>> {
+    records
+        .iter()
+        .zip(links)
+        .map(|(r, (p, h))| {
+            vec![
+                r.tenant_id.as_str().into(),
+                r.seq.into(),
+                r.id.as_str().into(),
+                r.at.as_str().into(),
+                r.actor_id.as_deref().into(),
+                r.actor_login.as_deref().into(),
+                r.actor_role.as_deref().into(),
+                r.action.as_str().into(),
+                r.outcome.as_str().into(),
+                r.target_kind.as_str().into(),
+                r.target_id.as_str().into(),
+                r.area_code.as_str().into(),
+                r.before.as_deref().into(),
+                r.after.as_deref().into(),
+                r.request_id.as_deref().into(),
+                r.client_addr.as_deref().into(),
+                p.as_str().into(),
+                h.as_str().into(),
+            ]
+        })
+        .collect()
+}
+
 /// Result of verifying every chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChainReport {
@@ -74,69 +155,51 @@ pub enum ChainReport {
 }
 
 impl Tx {
-    /// Appends an event to its tenant's chain. `record.seq` is assigned here; the chain head row
-    /// is locked for the rest of the transaction so concurrent appends queue up.
-    pub async fn append_audit(
-        &mut self,
-        mut record: AuditRecord,
-    ) -> Result<AuditRecord, StoreError> {
-        let lock = match self.backend() {
-            // SQLite transactions here begin IMMEDIATE: the write lock is already held.
-            Backend::Sqlite => "SELECT seq, hash FROM audit_heads WHERE tenant_id = $1",
-            Backend::Postgres => {
-                "SELECT seq, hash FROM audit_heads WHERE tenant_id = $1 FOR UPDATE"
-            }
-        };
-        on_tx!(self, c => {
-            sqlx::query("INSERT INTO audit_heads (tenant_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (tenant_id) DO NOTHING")
-                .bind(&record.tenant_id)
-                .bind(GENESIS)
-                .execute(&mut *c)
-                .await?;
-            let head = sqlx::query(lock).bind(&record.tenant_id).fetch_one(&mut *c).await?;
-            let seq: i64 = head.try_get("seq")?;
-            let prev: String = head.try_get("hash")?;
-            record.seq = seq + 1;
-            let hash = record.chain_hash(&prev);
-            sqlx::query(
-                "INSERT INTO audit_events (tenant_id, seq, id, at, actor_id, actor_login, actor_role, action, outcome, \
-                 target_kind, target_id, area_code, before_summary, after_summary, request_id, client_addr, prev_hash, hash) \
-                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)",
-            )
-            .bind(&record.tenant_id)
-            .bind(record.seq)
-            .bind(&record.id)
-            .bind(&record.at)
-            .bind(&record.actor_id)
-            .bind(&record.actor_login)
-            .bind(&record.actor_role)
-            .bind(&record.action)
-            .bind(&record.outcome)
-            .bind(&record.target_kind)
-            .bind(&record.target_id)
-            .bind(&record.area_code)
-            .bind(&record.before)
-            .bind(&record.after)
-            .bind(&record.request_id)
-            .bind(&record.client_addr)
-            .bind(&prev)
-            .bind(&hash)
-            .execute(&mut *c)
-            .await?;
-            sqlx::query("UPDATE audit_heads SET seq = $1, hash = $2 WHERE tenant_id = $3")
-                .bind(record.seq)
-                .bind(&hash)
-                .bind(&record.tenant_id)
-                .execute(&mut *c)
-                .await?;
-        });
-        Ok(record)
+    /// Gives an event to the transaction's audit trail. It is chained to its tenant's head and
+    /// written when the transaction commits, with the use case's change or not at all: the head
+    /// row is locked (PostgreSQL) or written (SQLite) only for the moment of the commit, so
+    /// writers of one city do not queue on it for the whole of their use cases.
+    pub async fn append_audit(&mut self, record: AuditRecord) -> Result<(), StoreError> {
+        self.pending_audit().push(record);
+        Ok(())
     }
 
-    /// Appends many events of one tenant to its chain at once (an import's events): the head
-    /// is read once, the hashes are chained in memory, the events go in as one bulk insert and
-    /// the head moves once. The chain is the same as appending them one by one.
+    /// Appends many events of one tenant at once (an import's events), now: the head is read
+    /// once, the hashes are chained in memory, the events go in as one bulk insert and the head
+    /// moves once. The chain is the same as appending them one by one.
     pub async fn append_audit_many(
+        &mut self,
+        tenant: &str,
+        mut records: Vec<AuditRecord>,
+    ) -> Result<(), StoreError> {
+        for r in &mut records {
+            r.tenant_id = tenant.to_string();
+        }
+        self.pending_audit().extend(records);
+        self.flush_audit().await
+    }
+
+    /// Writes the waiting events, each tenant's in order after its head.
+    pub(crate) async fn flush_audit(&mut self) -> Result<(), StoreError> {
+        let pending = std::mem::take(self.pending_audit());
+        let mut tenants: Vec<String> = Vec::new();
+        for r in &pending {
+            if !tenants.contains(&r.tenant_id) {
+                tenants.push(r.tenant_id.clone());
+            }
+        }
+        let mut pending = pending;
+        for tenant in tenants {
+            let (mine, rest): (Vec<AuditRecord>, Vec<AuditRecord>) =
+                pending.into_iter().partition(|r| r.tenant_id == tenant);
+            pending = rest;
+            self.write_chain(&tenant, mine).await?;
+        }
+        Ok(())
+    }
+
+    /// Appends `records` (all of `tenant`) to the tenant's chain.
+    async fn write_chain(
         &mut self,
         tenant: &str,
         mut records: Vec<AuditRecord>,
@@ -144,85 +207,52 @@ impl Tx {
         if records.is_empty() {
             return Ok(());
         }
-        let lock = match self.backend() {
-            Backend::Sqlite => "SELECT seq, hash FROM audit_heads WHERE tenant_id = $1",
-            Backend::Postgres => {
-                "SELECT seq, hash FROM audit_heads WHERE tenant_id = $1 FOR UPDATE"
-            }
-        };
-        let (mut seq, mut prev): (i64, String) = on_tx!(self, c => {
-            sqlx::query("INSERT INTO audit_heads (tenant_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (tenant_id) DO NOTHING")
-                .bind(tenant)
-                .bind(GENESIS)
-                .execute(&mut *c)
-                .await?;
-            let head = sqlx::query(lock).bind(tenant).fetch_one(&mut *c).await?;
+        if let Tx::Sqlite(t) = self {
+            // One hand-off to SQLite's thread for the whole append (see `bulk::Locked`).
+            return crate::bulk::with_locked(&mut *t, |db| {
+                db.exec(
+                    "INSERT INTO audit_heads (tenant_id, seq, hash) VALUES (?1, 0, ?2) ON CONFLICT (tenant_id) DO NOTHING",
+                    &[tenant.into(), GENESIS.into()],
+                )?;
+                let head = db
+                    .row("SELECT seq, hash FROM audit_heads WHERE tenant_id = ?1", &[tenant.into()])?
+                    .unwrap_or_default();
+                let (Some(Value::Int(seq)), Some(Value::Text(prev))) = (head.first(), head.get(1)) else {
+                    return Err(StoreError::Bulk("the audit head is unreadable".into()));
+                };
+                let (links, seq, last) = chain(&mut records, *seq, prev.clone());
+                let rows = event_rows(&records, &links);
+                let mut insert = db.prepare(&insert_events_sql())?;
+                insert.run(rows.len(), |i| rows[i].as_slice())?;
+                db.exec(
+                    "UPDATE audit_heads SET seq = ?1, hash = ?2 WHERE tenant_id = ?3",
+                    &[seq.into(), last.as_str().into(), tenant.into()],
+                )?;
+                Ok(())
+            })
+            .await;
+        }
+        // PostgreSQL: the head, created if new and locked, in one round trip (an upsert that
+        // updates takes the row lock); the events in one statement; the head moved.
+        let (seq, prev): (i64, String) = on_tx!(self, c => {
+            let head = sqlx::query(
+                "INSERT INTO audit_heads (tenant_id, seq, hash) VALUES ($1, 0, $2) \
+                 ON CONFLICT (tenant_id) DO UPDATE SET seq = audit_heads.seq RETURNING seq, hash",
+            )
+            .bind(tenant)
+            .bind(GENESIS)
+            .fetch_one(&mut *c)
+            .await?;
             (head.try_get("seq")?, head.try_get("hash")?)
         });
-        let mut links: Vec<(String, String)> = Vec::with_capacity(records.len());
-        for r in &mut records {
-            r.tenant_id = tenant.to_string();
-            seq += 1;
-            r.seq = seq;
-            let hash = r.chain_hash(&prev);
-            links.push((prev, hash.clone()));
-            prev = hash;
-        }
-        let rows: Vec<Vec<Param>> = records
-            .iter()
-            .zip(&links)
-            .map(|(r, (p, h))| {
-                vec![
-                    r.tenant_id.as_str().into(),
-                    r.seq.into(),
-                    r.id.as_str().into(),
-                    r.at.as_str().into(),
-                    r.actor_id.as_deref().into(),
-                    r.actor_login.as_deref().into(),
-                    r.actor_role.as_deref().into(),
-                    r.action.as_str().into(),
-                    r.outcome.as_str().into(),
-                    r.target_kind.as_str().into(),
-                    r.target_id.as_str().into(),
-                    r.area_code.as_str().into(),
-                    r.before.as_deref().into(),
-                    r.after.as_deref().into(),
-                    r.request_id.as_deref().into(),
-                    r.client_addr.as_deref().into(),
-                    p.as_str().into(),
-                    h.as_str().into(),
-                ]
-            })
-            .collect();
-        self.bulk_insert(
-            "audit_events",
-            &[
-                "tenant_id",
-                "seq",
-                "id",
-                "at",
-                "actor_id",
-                "actor_login",
-                "actor_role",
-                "action",
-                "outcome",
-                "target_kind",
-                "target_id",
-                "area_code",
-                "before_summary",
-                "after_summary",
-                "request_id",
-                "client_addr",
-                "prev_hash",
-                "hash",
-            ],
-            &rows,
-        )
-        .await?;
+        let (links, seq, last) = chain(&mut records, seq, prev);
+        let rows = event_rows(&records, &links);
+        self.bulk_insert("audit_events", &EVENT_COLUMNS, &rows)
+            .await?;
         on_tx!(self, c => {
             sqlx::query("UPDATE audit_heads SET seq = $1, hash = $2 WHERE tenant_id = $3")
                 .bind(seq)
-                .bind(&prev)
+                .bind(&last)
                 .bind(tenant)
                 .execute(&mut *c)
                 .await?;

@@ -113,6 +113,106 @@ impl Drop for Prepared {
     }
 }
 
+/// A SQLite connection locked for us by sqlx: statements run on it synchronously, in the
+/// calling thread, with no hand-off to sqlx's worker thread per statement. A run of statements
+/// that belong together (an audit chain's append) then costs one hand-off instead of four.
+pub(crate) struct Locked {
+    db: NonNull<ffi::sqlite3>,
+}
+
+/// A column value read back.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Value {
+    Int(i64),
+    Text(String),
+    Null,
+}
+
+impl Locked {
+    /// Prepares one statement (numbered parameters `?1`, `?2`, …).
+    pub(crate) fn prepare(&self, sql: &str) -> Result<Prepared, StoreError> {
+        let sql = CString::new(sql).map_err(|e| StoreError::Bulk(e.to_string()))?;
+        // SAFETY: `db` is the connection locked for the lifetime of `self`; the statement is
+        // finalized when the `Prepared` drops, before the lock is given back.
+        unsafe {
+            let mut stmt: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
+            let rc = ffi::sqlite3_prepare_v2(
+                self.db.as_ptr(),
+                sql.as_ptr(),
+                -1,
+                &mut stmt,
+                std::ptr::null_mut(),
+            );
+            if rc != ffi::SQLITE_OK {
+                return Err(error_of(self.db, rc));
+            }
+            let stmt =
+                NonNull::new(stmt).ok_or_else(|| StoreError::Bulk("empty statement".into()))?;
+            Ok(Prepared { db: self.db, stmt })
+        }
+    }
+
+    /// Runs one statement once; whether it changed the table.
+    pub(crate) fn exec(&self, sql: &str, params: &[Param<'_>]) -> Result<bool, StoreError> {
+        let mut p = self.prepare(sql)?;
+        Ok(p.run(1, |_| params)?.first().copied().unwrap_or(false))
+    }
+
+    /// The first row of a query, its columns as values.
+    pub(crate) fn row(
+        &self,
+        sql: &str,
+        params: &[Param<'_>],
+    ) -> Result<Option<Vec<Value>>, StoreError> {
+        let p = self.prepare(sql)?;
+        let stmt = p.stmt.as_ptr();
+        // SAFETY: as in `Prepared::run`: parameters bound before the step and cleared after;
+        // column text is copied out before the statement is reset.
+        unsafe {
+            bind_row(self.db, stmt, params)?;
+            let rc = ffi::sqlite3_step(stmt);
+            let out = match rc {
+                ffi::SQLITE_ROW => {
+                    let n = ffi::sqlite3_column_count(stmt);
+                    let mut cols = Vec::with_capacity(n as usize);
+                    for i in 0..n {
+                        cols.push(match ffi::sqlite3_column_type(stmt, i) {
+                            ffi::SQLITE_INTEGER => Value::Int(ffi::sqlite3_column_int64(stmt, i)),
+                            ffi::SQLITE_NULL => Value::Null,
+                            _ => {
+                                let t = ffi::sqlite3_column_text(stmt, i);
+                                let len = ffi::sqlite3_column_bytes(stmt, i);
+                                if t.is_null() {
+                                    Value::Null
+                                } else {
+                                    let bytes = std::slice::from_raw_parts(t, len as usize);
+                                    Value::Text(String::from_utf8_lossy(bytes).into_owned())
+                                }
+                            }
+                        });
+                    }
+                    Ok(Some(cols))
+                }
+                ffi::SQLITE_DONE => Ok(None),
+                rc => Err(error_of(self.db, rc)),
+            };
+            ffi::sqlite3_reset(stmt);
+            ffi::sqlite3_clear_bindings(stmt);
+            out
+        }
+    }
+}
+
+/// Locks the transaction's SQLite connection and runs `f` on it synchronously.
+pub(crate) async fn with_locked<T>(
+    conn: &mut sqlx::SqliteConnection,
+    f: impl FnOnce(&Locked) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut locked = conn.lock_handle().await?;
+    let db = locked.as_raw_handle();
+    f(&Locked { db })
+}
+
 /// Prepares `sql` on the transaction's connection and runs `f` with it, the connection locked
 /// meanwhile.
 pub(crate) async fn with_prepared<T>(
@@ -154,24 +254,7 @@ unsafe fn step_rows<'a, R: AsRef<[Param<'a>]>>(
     let mut changed = Vec::with_capacity(count);
     let mut before = ffi::sqlite3_total_changes64(db.as_ptr());
     for i in 0..count {
-        for (k, p) in row(i).as_ref().iter().enumerate() {
-            let idx = k as i32 + 1;
-            let rc = match p {
-                Param::Text(s) => ffi::sqlite3_bind_text(
-                    stmt,
-                    idx,
-                    s.as_ptr().cast(),
-                    s.len() as i32,
-                    ffi::SQLITE_STATIC(),
-                ),
-                Param::Int(v) => ffi::sqlite3_bind_int64(stmt, idx, *v),
-                Param::Bool(v) => ffi::sqlite3_bind_int64(stmt, idx, i64::from(*v)),
-                Param::Null | Param::NullInt => ffi::sqlite3_bind_null(stmt, idx),
-            };
-            if rc != ffi::SQLITE_OK {
-                return Err(error_of(db, rc));
-            }
-        }
+        bind_row(db, stmt, row(i).as_ref())?;
         let rc = ffi::sqlite3_step(stmt);
         if rc != ffi::SQLITE_DONE {
             ffi::sqlite3_reset(stmt);
@@ -185,6 +268,37 @@ unsafe fn step_rows<'a, R: AsRef<[Param<'a>]>>(
         ffi::sqlite3_reset(stmt);
     }
     Ok(changed)
+}
+
+/// Binds one row of parameters (text without copying: the caller keeps it alive until the
+/// bindings are cleared).
+///
+/// # Safety
+/// `db` must be an open connection and `stmt` a statement prepared on it.
+unsafe fn bind_row(
+    db: NonNull<ffi::sqlite3>,
+    stmt: *mut ffi::sqlite3_stmt,
+    params: &[Param<'_>],
+) -> Result<(), StoreError> {
+    for (k, p) in params.iter().enumerate() {
+        let idx = k as i32 + 1;
+        let rc = match p {
+            Param::Text(s) => ffi::sqlite3_bind_text(
+                stmt,
+                idx,
+                s.as_ptr().cast(),
+                s.len() as i32,
+                ffi::SQLITE_STATIC(),
+            ),
+            Param::Int(v) => ffi::sqlite3_bind_int64(stmt, idx, *v),
+            Param::Bool(v) => ffi::sqlite3_bind_int64(stmt, idx, i64::from(*v)),
+            Param::Null | Param::NullInt => ffi::sqlite3_bind_null(stmt, idx),
+        };
+        if rc != ffi::SQLITE_OK {
+            return Err(error_of(db, rc));
+        }
+    }
+    Ok(())
 }
 
 /// # Safety

@@ -21,7 +21,26 @@ pub enum Db {
 /// A transaction on either backend; one use case runs in exactly one.
 pub enum Tx {
     Sqlite(SqliteTx),
-    Postgres(Transaction<'static, Postgres>),
+    Postgres(PgTx),
+}
+
+/// A PostgreSQL transaction and the audit events it will append when it commits.
+pub struct PgTx {
+    tx: Transaction<'static, Postgres>,
+    pub(crate) audit: Vec<domain::audit::AuditRecord>,
+}
+
+impl std::ops::Deref for PgTx {
+    type Target = sqlx::PgConnection;
+    fn deref(&self) -> &sqlx::PgConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for PgTx {
+    fn deref_mut(&mut self) -> &mut sqlx::PgConnection {
+        &mut self.tx
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +97,8 @@ impl From<sqlx::Error> for StoreError {
 pub struct SqliteTx {
     tx: Transaction<'static, Sqlite>,
     _gate: tokio::sync::OwnedMutexGuard<()>,
+    /// Audit events to append when the transaction commits (see `Tx::append_audit`).
+    pub(crate) audit: Vec<domain::audit::AuditRecord>,
 }
 
 impl std::ops::Deref for SqliteTx {
@@ -93,18 +114,48 @@ impl std::ops::DerefMut for SqliteTx {
     }
 }
 
-/// The writer queue of a SQLite database file (one per file in this process).
-fn writer_gate(pool: &SqlitePool) -> std::sync::Arc<tokio::sync::Mutex<()>> {
-    use std::collections::HashMap;
-    use std::sync::{Arc, Mutex, OnceLock};
-    static GATES: OnceLock<Mutex<HashMap<std::path::PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
-        OnceLock::new();
+/// The writer of a SQLite database file in this process: its queue, and a connection of its
+/// own. With the writer drawing from the readers' pool, the one holding the queue had to wait for
+/// a free connection behind every read (under load, more than a millisecond of each write's turn
+/// went to that wait); SQLite admits one writer at a time anyway, so one connection serves them.
+#[derive(Debug)]
+struct SqliteWriter {
+    gate: std::sync::Arc<tokio::sync::Mutex<()>>,
+    pool: SqlitePool,
+}
+
+type Writers =
+    std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, std::sync::Arc<SqliteWriter>>>;
+
+fn writers() -> &'static Writers {
+    static WRITERS: std::sync::OnceLock<Writers> = std::sync::OnceLock::new();
+    WRITERS.get_or_init(Default::default)
+}
+
+fn writer_of(pool: &SqlitePool) -> Option<std::sync::Arc<SqliteWriter>> {
     let key = pool.connect_options().get_filename().to_path_buf();
-    let mut gates = GATES
-        .get_or_init(|| Mutex::new(HashMap::new()))
+    writers()
         .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    gates.entry(key).or_default().clone()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&key)
+        .cloned()
+}
+
+/// Options of a SQLite pool: the checkpoint hook on every connection (see `checkpoint`) and the
+/// guard against a connection handed back inside a transaction.
+fn sqlite_pool_options(max_connections: u32) -> SqlitePoolOptions {
+    SqlitePoolOptions::new()
+        .max_connections(max_connections)
+        .min_connections(1)
+        .before_acquire(|conn, _| Box::pin(discard_if_in_transaction(conn)))
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                let mut handle = conn.lock_handle().await?;
+                // SAFETY: the handle is locked for us; the hook is set before any use.
+                unsafe { crate::checkpoint::install(handle.as_raw_handle().as_ptr()) };
+                Ok(())
+            })
+        })
 }
 
 /// The pool's last guard: a connection handed out must not be inside a transaction. A dropped
@@ -136,6 +187,8 @@ impl Db {
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
                 .pragma("cache_size", "-65536")
+                // Pages read through a memory map rather than a read() system call each.
+                .pragma("mmap_size", "268435456")
                 .pragma("temp_store", "memory")
                 // When the log is reset, it is cut back to this size (see `checkpoint`).
                 .pragma(
@@ -147,20 +200,17 @@ impl Db {
                     let _ = std::fs::create_dir_all(path);
                 }
             }
-            let pool = SqlitePoolOptions::new()
-                .max_connections(max_connections)
-                .min_connections(1)
-                .before_acquire(|conn, _| Box::pin(discard_if_in_transaction(conn)))
-                .after_connect(|conn, _| {
-                    Box::pin(async move {
-                        let mut handle = conn.lock_handle().await?;
-                        // SAFETY: the handle is locked for us; the hook is set before any use.
-                        unsafe { crate::checkpoint::install(handle.as_raw_handle().as_ptr()) };
-                        Ok(())
-                    })
-                })
-                .connect_with(opts)
+            let pool = sqlite_pool_options(max_connections)
+                .connect_with(opts.clone())
                 .await?;
+            let writer = SqliteWriter {
+                gate: Default::default(),
+                pool: sqlite_pool_options(1).connect_with(opts).await?,
+            };
+            writers().lock().unwrap_or_else(|e| e.into_inner()).insert(
+                pool.connect_options().get_filename().to_path_buf(),
+                std::sync::Arc::new(writer),
+            );
             // A log left large by an earlier run (or a crash) is folded in and emptied now.
             sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                 .execute(&pool)
@@ -206,17 +256,22 @@ impl Db {
     async fn begin_inline(&self) -> Result<Tx, StoreError> {
         Ok(match self {
             Db::Sqlite(p) => {
+                let writer = writer_of(p).ok_or(StoreError::Sqlx(sqlx::Error::PoolClosed))?;
                 // As long as SQLite's own busy timeout: a writer that waits longer fails the same way.
                 let gate =
-                    tokio::time::timeout(Duration::from_secs(10), writer_gate(p).lock_owned())
+                    tokio::time::timeout(Duration::from_secs(10), writer.gate.clone().lock_owned())
                         .await
                         .map_err(|_| StoreError::Sqlx(sqlx::Error::PoolTimedOut))?;
                 Tx::Sqlite(SqliteTx {
-                    tx: p.begin_with("BEGIN IMMEDIATE").await?,
+                    tx: writer.pool.begin_with("BEGIN IMMEDIATE").await?,
                     _gate: gate,
+                    audit: Vec::new(),
                 })
             }
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Db::Postgres(p) => Tx::Postgres(PgTx {
+                tx: p.begin().await?,
+                audit: Vec::new(),
+            }),
         })
     }
 
@@ -253,6 +308,14 @@ impl Db {
     /// Closes the pool; on SQLite the log is first folded into the database and emptied.
     pub async fn close(&self) {
         if let Db::Sqlite(p) = self {
+            let key = p.connect_options().get_filename().to_path_buf();
+            let writer = writers()
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&key);
+            if let Some(w) = writer {
+                w.pool.close().await;
+            }
             if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                 .execute(p)
                 .await
@@ -272,10 +335,13 @@ impl Tx {
         }
     }
 
-    pub async fn commit(self) -> Result<(), StoreError> {
+    /// Appends the audit events the use case gave (each chained to its tenant's head), then
+    /// commits.
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        self.flush_audit().await?;
         match self {
             Tx::Sqlite(t) => t.tx.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+            Tx::Postgres(t) => t.tx.commit().await?,
         }
         Ok(())
     }
@@ -283,8 +349,16 @@ impl Tx {
     pub async fn rollback(self) -> Result<(), StoreError> {
         match self {
             Tx::Sqlite(t) => t.tx.rollback().await?,
-            Tx::Postgres(t) => t.rollback().await?,
+            Tx::Postgres(t) => t.tx.rollback().await?,
         }
         Ok(())
+    }
+
+    /// The audit events waiting for the commit.
+    pub(crate) fn pending_audit(&mut self) -> &mut Vec<domain::audit::AuditRecord> {
+        match self {
+            Tx::Sqlite(t) => &mut t.audit,
+            Tx::Postgres(t) => &mut t.audit,
+        }
     }
 }

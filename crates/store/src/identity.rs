@@ -125,6 +125,39 @@ macro_rules! assignment_from_row {
     }};
 }
 
+/// [`scope_filter`] on a tenant table whose keys lead with `tenant_id`: each root of a city or
+/// below also names its tenant (the first four digits), so the query walks the tenant's index
+/// range instead of every tenant's rows.
+pub fn tenant_scope_filter(
+    tenant_col: &str,
+    col: &str,
+    scope: &Scope,
+    binds: &mut Vec<String>,
+) -> String {
+    if scope.is_nation() {
+        return "1=1".to_string();
+    }
+    let alts: Vec<String> = scope
+        .roots()
+        .iter()
+        .map(|r| {
+            let area = prefix_filter(col, r.as_str(), binds);
+            match r.tenant() {
+                Some(t) => {
+                    binds.push(t.to_string());
+                    format!("({tenant_col} = ${} AND {area})", binds.len())
+                }
+                None => area,
+            }
+        })
+        .collect();
+    if alts.is_empty() {
+        "1=0".to_string()
+    } else {
+        format!("({})", alts.join(" OR "))
+    }
+}
+
 /// Builds `(col LIKE $n OR …)` for a scope, pushing the patterns into `binds`.
 pub fn scope_filter(col: &str, scope: &Scope, binds: &mut Vec<String>) -> String {
     if scope.is_nation() {

@@ -1,7 +1,7 @@
 //! Needs and their supports (tenant tables), read through a scope, ranked as
 //! `domain::chain::need::rank` says.
 
-use crate::identity::scope_filter;
+use crate::identity::tenant_scope_filter;
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::chain::need::{Need, NeedChannel, NeedStatus, PriorityGroup};
 use domain::identity::Scope;
@@ -32,6 +32,8 @@ pub struct NeedFilter {
     pub status: Option<NeedStatus>,
     pub priority_group: Option<PriorityGroup>,
     pub q: Option<String>,
+    /// Only needs after this place of the ranked board (the next page).
+    pub after: Option<domain::chain::need::BoardCursor>,
 }
 
 const COLS: &str =
@@ -76,7 +78,12 @@ impl Db {
     }
 
     fn need_where(scope: &Scope, f: &NeedFilter, binds: &mut Vec<String>) -> String {
-        let mut wh = vec![scope_filter("n.area_code", scope, binds)];
+        let mut wh = vec![tenant_scope_filter(
+            "n.tenant_id",
+            "n.area_code",
+            scope,
+            binds,
+        )];
         if let Some(c) = &f.community {
             binds.push(c.as_str().to_string());
             wh.push(format!("n.area_code = ${}", binds.len()));
@@ -88,6 +95,23 @@ impl Db {
         if let Some(g) = f.priority_group {
             binds.push(g.as_str().into());
             wh.push(format!("n.priority_group = ${}", binds.len()));
+        }
+        if let Some(c) = &f.after {
+            // After the cursor in the order of RANKED: fewer supporters; or as many and a later
+            // group; or the same group and later; or the same moment and a greater id.
+            binds.push(c.supporters.to_string());
+            let s = binds.len();
+            binds.push(u8::from(c.all_residents).to_string());
+            let g = binds.len();
+            binds.push(c.created_at.clone());
+            let t = binds.len();
+            binds.push(c.id.clone());
+            let i = binds.len();
+            let grp = "(CASE WHEN n.priority_group = 'all_residents' THEN 1 ELSE 0 END)";
+            wh.push(format!(
+                "(n.supporters < CAST(${s} AS BIGINT) OR (n.supporters = CAST(${s} AS BIGINT) AND ({grp} > CAST(${g} AS BIGINT) \
+                 OR ({grp} = CAST(${g} AS BIGINT) AND (n.created_at > ${t} OR (n.created_at = ${t} AND n.id > ${i}))))))"
+            ));
         }
         if let Some(q) = f.q.as_ref().map(|q| q.trim()).filter(|q| !q.is_empty()) {
             binds.push(format!("%{}%", crate::area::like_escape(q)));
@@ -136,6 +160,25 @@ impl Db {
                 out.push(need_from_row!(r));
             }
             Ok(out)
+        })
+    }
+
+    /// How many open needs inside the scope `user` has not supported (a resident's work list).
+    pub async fn count_unsupported(&self, scope: &Scope, user: &str) -> Result<i64, StoreError> {
+        let mut binds = Vec::new();
+        let wh = tenant_scope_filter("n.tenant_id", "n.area_code", scope, &mut binds);
+        binds.push(user.to_string());
+        let sql = format!(
+            "SELECT COUNT(*) FROM needs n WHERE {wh} AND n.status = 'open' AND NOT EXISTS \
+             (SELECT 1 FROM need_supports s WHERE s.tenant_id = n.tenant_id AND s.need_id = n.id AND s.user_id = ${})",
+            binds.len()
+        );
+        on_pool!(self, c => {
+            let mut q = sqlx::query_scalar(&sql);
+            for b in &binds {
+                q = q.bind(b.as_str());
+            }
+            Ok(q.fetch_one(c).await?)
         })
     }
 
@@ -208,22 +251,42 @@ impl Tx {
         user: &str,
         now: &str,
     ) -> Result<bool, StoreError> {
-        let added: Option<String> = on_tx!(self, c => {
-            sqlx::query_scalar(
-                "INSERT INTO need_supports (tenant_id, need_id, user_id, supported_at) VALUES ($1,$2,$3,$4) \
-                 ON CONFLICT DO NOTHING RETURNING user_id",
-            )
-            .bind(tenant).bind(need_id).bind(user).bind(now)
-            .fetch_optional(&mut *c).await?
-        });
-        if added.is_some() {
-            on_tx!(self, c => {
-                sqlx::query("UPDATE needs SET supporters = supporters + 1, updated_at = $3 WHERE tenant_id = $1 AND id = $2")
-                    .bind(tenant).bind(need_id).bind(now)
-                    .execute(&mut *c).await?;
-            });
+        // The support and the count move together, in one step on either backend.
+        match self {
+            Tx::Sqlite(t) => {
+                crate::bulk::with_locked(&mut *t, |db| {
+                    let p = [tenant.into(), need_id.into(), user.into(), now.into()];
+                    let added = db.exec(
+                        "INSERT INTO need_supports (tenant_id, need_id, user_id, supported_at) VALUES (?1, ?2, ?3, ?4) \
+                         ON CONFLICT DO NOTHING",
+                        &p,
+                    )?;
+                    if added {
+                        db.exec(
+                            "UPDATE needs SET supporters = supporters + 1, updated_at = ?3 WHERE tenant_id = ?1 AND id = ?2",
+                            &[tenant.into(), need_id.into(), now.into()],
+                        )?;
+                    }
+                    Ok(added)
+                })
+                .await
+            }
+            Tx::Postgres(t) => {
+                let moved: Option<i32> = sqlx::query_scalar(
+                    "WITH added AS (INSERT INTO need_supports (tenant_id, need_id, user_id, supported_at) VALUES ($1,$2,$3,$4) \
+                     ON CONFLICT DO NOTHING RETURNING need_id) \
+                     UPDATE needs SET supporters = supporters + 1, updated_at = $4 \
+                     WHERE tenant_id = $1 AND id = $2 AND EXISTS (SELECT 1 FROM added) RETURNING 1",
+                )
+                .bind(tenant)
+                .bind(need_id)
+                .bind(user)
+                .bind(now)
+                .fetch_optional(&mut **t)
+                .await?;
+                Ok(moved.is_some())
+            }
         }
-        Ok(added.is_some())
     }
 
     /// Folds `duplicate` into `kept`: every supporter of the duplicate becomes a supporter of the

@@ -263,17 +263,29 @@ impl Db {
     }
 
     /// A volunteer's records, newest activity first, at most `limit`.
+    /// A volunteer's records, newest first, `limit` at most; `before` (activity date, id) gives
+    /// the page after an earlier one.
     pub async fn service_records(
         &self,
         tenant: &str,
         volunteer_id: &str,
         limit: i64,
+        before: Option<(&str, &str)>,
     ) -> Result<Vec<RecordRow>, StoreError> {
+        let keyset = if before.is_some() {
+            "AND (activity_date < $3 OR (activity_date = $3 AND id < $4))"
+        } else {
+            ""
+        };
         let sql = format!(
-            "SELECT {RCOLS} FROM service_records WHERE tenant_id = $1 AND volunteer_id = $2 ORDER BY activity_date DESC, id DESC LIMIT {limit}"
+            "SELECT {RCOLS} FROM service_records WHERE tenant_id = $1 AND volunteer_id = $2 {keyset} ORDER BY activity_date DESC, id DESC LIMIT {limit}"
         );
         on_pool!(self, c => {
-            let rows = sqlx::query(&sql).bind(tenant).bind(volunteer_id).fetch_all(c).await?;
+            let mut q = sqlx::query(&sql).bind(tenant).bind(volunteer_id);
+            if let Some((date, id)) = before {
+                q = q.bind(date).bind(id);
+            }
+            let rows = q.fetch_all(c).await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
                 out.push(record_from_row!(r));

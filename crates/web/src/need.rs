@@ -27,9 +27,24 @@ pub struct NeedQuery {
     pub status: String,
     pub priority_group: String,
     pub community: String,
+    /// The next page of the board starts after this (the `next_after` of the page before).
+    pub after: String,
 }
 
 impl NeedQuery {
+    /// The link to the board's next page with the same filters.
+    pub fn next_link(&self, after: &str) -> String {
+        let q = serde_urlencoded::to_string([
+            ("q", self.q.as_str()),
+            ("status", self.status.as_str()),
+            ("priority_group", self.priority_group.as_str()),
+            ("community", self.community.as_str()),
+            ("after", after),
+        ])
+        .unwrap_or_default();
+        format!("/needs?{q}")
+    }
+
     fn filter(&self) -> NeedFilter {
         NeedFilter {
             community: domain::AreaCode::parse(self.community.trim()).ok(),
@@ -41,6 +56,7 @@ impl NeedQuery {
             },
             priority_group: PriorityGroup::parse(self.priority_group.trim()),
             q: Some(self.q.clone()).filter(|q| !q.trim().is_empty()),
+            after: domain::chain::need::BoardCursor::parse(self.after.trim()),
         }
     }
 }

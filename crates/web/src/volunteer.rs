@@ -188,13 +188,14 @@ async fn detail_page(
     state: &AppState,
     s: &Signed,
     id: &str,
+    before: Option<&str>,
     status: StatusCode,
     form: ServiceRecordForm,
     errors: FormErrors,
 ) -> Result<Response, PageError> {
     let d = state
         .app
-        .volunteer_detail(&s.actor, id, &s.ctx)
+        .volunteer_detail(&s.actor, id, before, &s.ctx)
         .await
         .map_err(|e| PageError::new(e, s.locale))?;
     let page = DetailPage {
@@ -206,15 +207,30 @@ async fn detail_page(
     Ok(render(status, &page))
 }
 
+/// Which page of a volunteer's records (`before`: the `next_before` of the page before).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RecordsPage {
+    pub before: String,
+}
+
+impl RecordsPage {
+    fn before(&self) -> Option<&str> {
+        Some(self.before.trim()).filter(|b| !b.is_empty())
+    }
+}
+
 pub async fn detail(
     State(state): State<AppState>,
     PageUser(s): PageUser,
     Path(id): Path<String>,
+    Query(page): Query<RecordsPage>,
 ) -> Result<Response, PageError> {
     detail_page(
         &state,
         &s,
         &id,
+        page.before(),
         StatusCode::OK,
         ServiceRecordForm::default(),
         FormErrors::default(),
@@ -232,7 +248,16 @@ pub async fn add_record(
         Ok(_) => Ok(Redirect::to(&format!("/volunteers/{id}")).into_response()),
         Err(e) => match FormErrors::from_error(&e) {
             Some(errors) => {
-                detail_page(&state, &s, &id, crate::error::status_of(&e), form, errors).await
+                detail_page(
+                    &state,
+                    &s,
+                    &id,
+                    None,
+                    crate::error::status_of(&e),
+                    form,
+                    errors,
+                )
+                .await
             }
             None => Err(PageError::new(e, s.locale)),
         },
@@ -336,7 +361,7 @@ pub async fn certificate(
 ) -> Result<Response, PageError> {
     let d = state
         .app
-        .volunteer_detail(&s.actor, &id, &s.ctx)
+        .volunteer_detail(&s.actor, &id, None, &s.ctx)
         .await
         .map_err(|e| PageError::new(e, s.locale))?;
     let c = state
@@ -462,8 +487,15 @@ pub async fn api_detail(
     State(state): State<AppState>,
     ApiUser(s): ApiUser,
     Path(id): Path<String>,
+    Query(page): Query<RecordsPage>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(state.app.volunteer_detail(&s.actor, &id, &s.ctx).await?).into_response())
+    Ok(Json(
+        state
+            .app
+            .volunteer_detail(&s.actor, &id, page.before(), &s.ctx)
+            .await?,
+    )
+    .into_response())
 }
 
 pub async fn api_add_record(

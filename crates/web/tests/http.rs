@@ -891,7 +891,11 @@ async fn shexian_snapshot(db: &Db) -> String {
             "{} {} {} {}|",
             v.id, v.total_minutes, v.record_count, v.version
         ));
-        for r in db.service_records(&v.tenant_id, &v.id, 1000).await.unwrap() {
+        for r in db
+            .service_records(&v.tenant_id, &v.id, 1000, None)
+            .await
+            .unwrap()
+        {
             out.push_str(&format!("{} {:?} {}|", r.id, r.status, r.record.minutes));
         }
     }
@@ -4776,7 +4780,7 @@ async fn a_volunteer_records_hours_asks_a_correction_and_anyone_verifies_the_cer
     assert_eq!(st, StatusCode::SEE_OTHER);
     let row = t.db.volunteer("3410", &vid).await.unwrap().unwrap();
     assert_eq!((row.total_minutes, row.record_count), (330, 2));
-    let records = t.db.service_records("3410", &vid, 10).await.unwrap();
+    let records = t.db.service_records("3410", &vid, 10, None).await.unwrap();
     assert_eq!(records.len(), 3, "the old record is kept");
     assert!(records
         .iter()
@@ -4939,7 +4943,7 @@ async fn service_records_import_all_or_nothing_moves_totals_and_a_reimport_adds_
         "maintained totals equal the records"
     );
     tx.rollback().await.unwrap();
-    let recs = t.db.service_records("3410", &a, 10).await.unwrap();
+    let recs = t.db.service_records("3410", &a, 10, None).await.unwrap();
     assert!(recs
         .iter()
         .any(|r| r.record.late && r.record.late_reason == "系统上线前的活动"));
@@ -5784,5 +5788,7 @@ async fn concurrent_awards_never_exceed_the_pool_and_the_rest_returns_to_the_fun
 }
 #[path = "http/openapi.rs"]
 mod openapi;
+#[path = "http/paging.rs"]
+mod paging;
 #[path = "http/robustness.rs"]
 mod robustness;

@@ -206,6 +206,78 @@ pub struct NeedFacts {
     pub created_at: String,
 }
 
+/// Where a page of the ranked board ends, so the next page starts after it (keyset pagination
+/// in the order of [`rank`]). Written in a link as `supporters|0 or 1|created_at|id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardCursor {
+    pub supporters: u64,
+    /// The need concerns all residents (ranked after the priority groups).
+    pub all_residents: bool,
+    pub created_at: String,
+    pub id: String,
+}
+
+impl BoardCursor {
+    /// The cursor after `n`.
+    pub fn after(n: &NeedFacts) -> BoardCursor {
+        BoardCursor {
+            supporters: n.supporters,
+            all_residents: n.priority_group == PriorityGroup::AllResidents,
+            created_at: n.created_at.clone(),
+            id: n.id.clone(),
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<BoardCursor> {
+        let mut parts = s.splitn(4, '|');
+        let supporters = parts.next()?.parse().ok()?;
+        let all_residents = match parts.next()? {
+            "0" => false,
+            "1" => true,
+            _ => return None,
+        };
+        let created_at = parts.next()?.to_string();
+        let id = parts.next()?.to_string();
+        (!created_at.is_empty() && !id.is_empty()).then_some(BoardCursor {
+            supporters,
+            all_residents,
+            created_at,
+            id,
+        })
+    }
+
+    /// Whether `n` comes after the cursor in the board's order.
+    pub fn precedes(&self, n: &NeedFacts) -> bool {
+        let key = |s: u64, a: bool, c: &str, i: &str| {
+            (std::cmp::Reverse(s), a, c.to_string(), i.to_string())
+        };
+        key(
+            n.supporters,
+            n.priority_group == PriorityGroup::AllResidents,
+            &n.created_at,
+            &n.id,
+        ) > key(
+            self.supporters,
+            self.all_residents,
+            &self.created_at,
+            &self.id,
+        )
+    }
+}
+
+impl std::fmt::Display for BoardCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}|{}|{}|{}",
+            self.supporters,
+            u8::from(self.all_residents),
+            self.created_at,
+            self.id
+        )
+    }
+}
+
 /// Merging `duplicate` into `kept`: both open, distinct, in the same community.
 pub fn can_merge(kept: &NeedFacts, duplicate: &NeedFacts) -> Result<(), DomainError> {
     let refuse = |code, message: &str| {
@@ -246,6 +318,68 @@ pub fn rank(needs: &mut [NeedFacts]) {
 mod tests {
     use super::*;
     use crate::RoleAssignment;
+
+    #[test]
+    fn a_board_cursor_round_trips_and_pages_in_rank_order() {
+        let facts = |id: &str, s: u64, g: PriorityGroup, at: &str| NeedFacts {
+            id: id.into(),
+            community: AreaCode::parse("341002002001").unwrap(),
+            status: NeedStatus::Open,
+            priority_group: g,
+            supporters: s,
+            created_at: at.into(),
+        };
+        let mut all = vec![
+            facts("a", 1, PriorityGroup::AllResidents, "2026-01-01T00:00:00Z"),
+            facts(
+                "b",
+                3,
+                PriorityGroup::SpecialElderly,
+                "2026-01-03T00:00:00Z",
+            ),
+            facts(
+                "c",
+                1,
+                PriorityGroup::SpecialElderly,
+                "2026-01-02T00:00:00Z",
+            ),
+            facts(
+                "d",
+                1,
+                PriorityGroup::SpecialElderly,
+                "2026-01-02T00:00:00Z",
+            ),
+            facts(
+                "e",
+                0,
+                PriorityGroup::SpecialElderly,
+                "2026-01-01T00:00:00Z",
+            ),
+        ];
+        rank(&mut all);
+        let ids: Vec<&str> = all.iter().map(|n| n.id.as_str()).collect();
+        assert_eq!(ids, ["b", "c", "d", "a", "e"]);
+        // Pages of two, each after the last one's cursor, give the board in order.
+        let mut seen = Vec::new();
+        let mut cursor: Option<BoardCursor> = None;
+        loop {
+            let page: Vec<&NeedFacts> = all
+                .iter()
+                .filter(|n| cursor.as_ref().is_none_or(|c| c.precedes(n)))
+                .take(2)
+                .collect();
+            if page.is_empty() {
+                break;
+            }
+            seen.extend(page.iter().map(|n| n.id.clone()));
+            let c = BoardCursor::after(page[page.len() - 1]);
+            assert_eq!(BoardCursor::parse(&c.to_string()), Some(c.clone()));
+            cursor = Some(c);
+        }
+        assert_eq!(seen, ["b", "c", "d", "a", "e"]);
+        assert_eq!(BoardCursor::parse("x|0|t|i"), None);
+        assert_eq!(BoardCursor::parse("1|2|t|i"), None);
+    }
 
     fn actor(role: Role, area: &str) -> Actor {
         Actor {
