@@ -275,8 +275,10 @@ impl App {
                 });
             }
         }
+        // What waits for the reader by name, in one query.
+        let tasks = self.db.personal_tasks(&actor.user_id).await?;
         // Motions the reader may vote on now.
-        for (meeting, title) in self.db.motions_to_vote(&actor.user_id).await? {
+        for (meeting, title) in tasks.motions {
             out.push(Work {
                 kind: "cast_vote",
                 title: format!("居民代表会议表决：{title}"),
@@ -284,7 +286,7 @@ impl App {
             });
         }
         // Calls: sheets the reader owes as a panel member, and the organizer's next step.
-        for (call, title) in self.db.calls_to_score(&actor.user_id).await? {
+        for (call, title) in tasks.calls {
             out.push(Work {
                 kind: "score_call",
                 title: format!("评审评分：{title}"),
@@ -327,7 +329,7 @@ impl App {
             }
         }
         // Panels the reader sits on and has not scored yet.
-        for (project, title) in self.db.panels_to_score(&actor.user_id).await? {
+        for (project, title) in tasks.panels {
             out.push(Work {
                 kind: "score_project",
                 title: format!("评议打分：{title}"),

@@ -310,6 +310,7 @@ async fn main() -> anyhow::Result<()> {
             if config.demo {
                 if app.seed_demo().await? {
                     let n = app.seed_demo_ledger().await?;
+                    app.db.analyze().await?;
                     tracing::info!(
                         organizations = n,
                         "demonstration data loaded (Huangshan 黄山市)"
@@ -336,6 +337,7 @@ async fn main() -> anyhow::Result<()> {
             let app = open(&config).await?;
             if app.seed_demo().await? {
                 let n = app.seed_demo_ledger().await?;
+                app.db.analyze().await?;
                 println!("demonstration data loaded ({n} organizations)");
             } else {
                 println!("the database already has accounts; nothing loaded");
@@ -358,6 +360,7 @@ async fn main() -> anyhow::Result<()> {
                 .await
             {
                 Ok(r) => {
+                    app.db.analyze().await?;
                     println!(
                         "imported {} rows in {:.1} s: {} added, {} renamed, {} retired, {} restored",
                         r.rows,
@@ -447,6 +450,7 @@ async fn main() -> anyhow::Result<()> {
                 },
             )
             .await?;
+            app.db.analyze().await?;
         }
         Command::Generate {
             command:
@@ -457,6 +461,7 @@ async fn main() -> anyhow::Result<()> {
         } => {
             let app = open(&config).await?;
             generate::projects(&app, count, organizations).await?;
+            app.db.analyze().await?;
         }
         Command::Audit {
             command: AuditCommand::Verify,

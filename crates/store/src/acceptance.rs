@@ -111,19 +111,6 @@ impl Db {
         })
     }
 
-    /// Projects under review whose panel has `user` and no score of theirs yet: (id, title).
-    pub async fn panels_to_score(&self, user: &str) -> Result<Vec<(String, String)>, StoreError> {
-        on_pool!(self, c => {
-            Ok(sqlx::query_as(
-                "SELECT p.id, p.title FROM review_members m JOIN projects p ON p.tenant_id = m.tenant_id AND p.id = m.project_id \
-                 WHERE m.user_id = $1 AND p.stage = 'under_review' AND NOT EXISTS \
-                 (SELECT 1 FROM review_scores s WHERE s.tenant_id = m.tenant_id AND s.project_id = m.project_id AND s.user_id = m.user_id) \
-                 ORDER BY p.id LIMIT 50",
-            )
-            .bind(user).fetch_all(c).await?)
-        })
-    }
-
     pub async fn self_evaluation(
         &self,
         tenant: &str,

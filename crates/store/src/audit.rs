@@ -247,16 +247,54 @@ impl Tx {
         });
         let (links, seq, last) = chain(&mut records, seq, prev);
         let rows = event_rows(&records, &links);
-        self.bulk_insert("audit_events", &EVENT_COLUMNS, &rows)
-            .await?;
-        on_tx!(self, c => {
-            sqlx::query("UPDATE audit_heads SET seq = $1, hash = $2 WHERE tenant_id = $3")
-                .bind(seq)
-                .bind(&last)
-                .bind(tenant)
-                .execute(&mut *c)
+        let n = EVENT_COLUMNS.len();
+        if rows.len() * n > 30_000 {
+            // An import's thousands of events: in chunks, then the head.
+            self.bulk_insert("audit_events", &EVENT_COLUMNS, &rows)
                 .await?;
-        });
+            on_tx!(self, c => {
+                sqlx::query("UPDATE audit_heads SET seq = $1, hash = $2 WHERE tenant_id = $3")
+                    .bind(seq)
+                    .bind(&last)
+                    .bind(tenant)
+                    .execute(&mut *c)
+                    .await?;
+            });
+            return Ok(());
+        }
+        // The events and the head's move in one statement (one round trip).
+        let values: Vec<String> = (0..rows.len())
+            .map(|r| {
+                let ph: Vec<String> = (1..=n).map(|c| format!("${}", r * n + c)).collect();
+                format!("({})", ph.join(","))
+            })
+            .collect();
+        let k = rows.len() * n;
+        let sql = format!(
+            "WITH added AS (INSERT INTO audit_events ({}) VALUES {} RETURNING 1) \
+             UPDATE audit_heads SET seq = ${}, hash = ${} WHERE tenant_id = ${}",
+            EVENT_COLUMNS.join(", "),
+            values.join(","),
+            k + 1,
+            k + 2,
+            k + 3
+        );
+        let mut q = sqlx::query(&sql);
+        for row in &rows {
+            for p in row {
+                q = match *p {
+                    Param::Text(s) => q.bind(s),
+                    Param::Int(v) => q.bind(v),
+                    Param::Bool(v) => q.bind(v),
+                    Param::Null => q.bind(None::<&str>),
+                    Param::NullInt => q.bind(None::<i64>),
+                };
+            }
+        }
+        let q = q.bind(seq).bind(&last).bind(tenant);
+        if let Tx::Postgres(t) = self {
+            q.execute(&mut **t).await?;
+        }
         Ok(())
     }
 }

@@ -275,20 +275,6 @@ impl Db {
             Ok(t)
         })
     }
-
-    /// Calls in review where `user` sits on the panel and has not yet submitted a sheet:
-    /// (call id, title).
-    pub async fn calls_to_score(&self, user: &str) -> Result<Vec<(String, String)>, StoreError> {
-        on_pool!(self, c => {
-            let rows: Vec<(String, String)> = sqlx::query_as(
-                "SELECT k.id, k.title FROM call_panel m JOIN calls k ON k.tenant_id = m.tenant_id AND k.id = m.call_id \
-                 WHERE m.user_id = $1 AND k.stage = 'reviewing' AND NOT EXISTS (SELECT 1 FROM call_scores s \
-                 WHERE s.tenant_id = m.tenant_id AND s.call_id = m.call_id AND s.user_id = m.user_id) ORDER BY k.id",
-            )
-            .bind(user).fetch_all(c).await?;
-            Ok(rows)
-        })
-    }
 }
 
 impl Tx {

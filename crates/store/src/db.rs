@@ -217,7 +217,13 @@ impl Db {
                 .await?;
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let opts = PgConnectOptions::from_str(url).map_err(StoreError::Sqlx)?;
+            // Custom plans for every statement: a plan cached while a table was small (a new
+            // deployment, a city that just started) went on walking the whole city's rows by an
+            // index on the tenant alone after the table had grown; planning each statement with its
+            // own values and the table's current size costs little beside that.
+            let opts = PgConnectOptions::from_str(url)
+                .map_err(StoreError::Sqlx)?
+                .options([("plan_cache_mode", "force_custom_plan")]);
             let pool = PgPoolOptions::new()
                 .max_connections(max_connections)
                 .acquire_timeout(Duration::from_secs(10))
@@ -282,6 +288,21 @@ impl Db {
             Ok(tx) => tx?.rollback().await,
             Err(_) => Err(StoreError::Sqlx(sqlx::Error::PoolTimedOut)),
         }
+    }
+
+    /// Refreshes the planner's statistics. A table filled in one go (the demonstration data, an
+    /// import) keeps the statistics of when it was empty until autovacuum comes round, and
+    /// PostgreSQL then plans a lookup by primary key as a walk through the whole city's rows.
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite(p) => {
+                sqlx::query("PRAGMA optimize").execute(p).await?;
+            }
+            Db::Postgres(p) => {
+                sqlx::query("ANALYZE").execute(p).await?;
+            }
+        }
+        Ok(())
     }
 
     /// SQLite's own integrity check ("ok" when the file is sound); PostgreSQL recovers from its

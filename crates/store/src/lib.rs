@@ -29,6 +29,7 @@ pub mod testing;
 pub mod time;
 pub mod volunteer;
 pub mod vote;
+pub mod worklist;
 
 pub use checkpoint::{set_wal_limit, wal_size};
 pub use db::{Backend, Db, StoreError, Tx};

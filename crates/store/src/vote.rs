@@ -271,23 +271,6 @@ impl Db {
         on_pool!(self, c => read_ballots!(c, tenant, meeting, project))
     }
 
-    /// Motions `user` may vote on now (on the roster, present, not recused, no ballot yet, not
-    /// sealed nor paper-counted): (meeting id, project title).
-    pub async fn motions_to_vote(&self, user: &str) -> Result<Vec<(String, String)>, StoreError> {
-        on_pool!(self, c => {
-            Ok(sqlx::query_as(
-                "SELECT m.meeting_id, p.title FROM vote_roster r \
-                 JOIN vote_motions m ON m.tenant_id = r.tenant_id AND m.meeting_id = r.meeting_id \
-                 JOIN projects p ON p.tenant_id = m.tenant_id AND p.id = m.project_id \
-                 WHERE r.user_id = $1 AND r.present = TRUE AND m.sealed_at IS NULL AND m.paper_counter IS NULL \
-                 AND NOT EXISTS (SELECT 1 FROM vote_ballots b WHERE b.tenant_id = m.tenant_id AND b.meeting_id = m.meeting_id AND b.project_id = m.project_id AND b.user_id = r.user_id) \
-                 AND NOT EXISTS (SELECT 1 FROM vote_recusals x WHERE x.tenant_id = m.tenant_id AND x.meeting_id = m.meeting_id AND x.project_id = m.project_id AND x.user_id = r.user_id) \
-                 ORDER BY m.meeting_id, p.id LIMIT 50",
-            )
-            .bind(user).fetch_all(c).await?)
-        })
-    }
-
     /// The resident representatives of a community now (the roster to snapshot):
     /// `(user id, display name)`, active accounts only.
     pub async fn representatives_of(

@@ -10,3 +10,7 @@ CREATE TABLE login_locks (
 );
 ALTER TABLE users DROP COLUMN failed_logins;
 ALTER TABLE users DROP COLUMN locked_until;
+
+-- A resident's supports, found by person (the work list counts the needs they have not supported;
+-- without it PostgreSQL walked every support of the city once per need).
+CREATE INDEX need_supports_user ON need_supports (tenant_id, user_id, need_id);
