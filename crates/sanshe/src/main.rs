@@ -247,7 +247,7 @@ fn init_tracing(format: &str) {
 }
 
 async fn open(config: &Config) -> anyhow::Result<app::App> {
-    let db = store::Db::connect(&config.database_url, config.max_connections).await?;
+    let db = store::Db::connect(&config.database_url, config.pool_size()).await?;
     db.migrate().await?;
     Ok(app::App::new(db, config.settings()?))
 }

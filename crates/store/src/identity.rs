@@ -141,7 +141,14 @@ pub fn tenant_scope_filter(
         .roots()
         .iter()
         .map(|r| {
-            let area = prefix_filter(col, r.as_str(), binds);
+            // A community has nothing below it: its range is one code, and an equality lets an
+            // index on (tenant, area, …) deliver rows in its order (the needs board).
+            let area = if r.level() == domain::AreaLevel::Community {
+                binds.push(r.as_str().to_string());
+                format!("{col} = ${}", binds.len())
+            } else {
+                prefix_filter(col, r.as_str(), binds)
+            };
             match r.tenant() {
                 Some(t) => {
                     binds.push(t.to_string());

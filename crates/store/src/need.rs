@@ -165,13 +165,16 @@ impl Db {
 
     /// How many open needs inside the scope `user` has not supported (a resident's work list).
     pub async fn count_unsupported(&self, scope: &Scope, user: &str) -> Result<i64, StoreError> {
+        // The open needs, less those the person supported (found from their supports, so the
+        // cost follows what they did, not the product of needs and supports).
         let mut binds = Vec::new();
         let wh = tenant_scope_filter("n.tenant_id", "n.area_code", scope, &mut binds);
         binds.push(user.to_string());
         let sql = format!(
-            "SELECT COUNT(*) FROM needs n WHERE {wh} AND n.status = 'open' AND NOT EXISTS \
-             (SELECT 1 FROM need_supports s WHERE s.tenant_id = n.tenant_id AND s.need_id = n.id AND s.user_id = ${})",
-            binds.len()
+            "SELECT (SELECT COUNT(*) FROM needs n WHERE {wh} AND n.status = 'open') - \
+             (SELECT COUNT(*) FROM need_supports s JOIN needs n ON n.tenant_id = s.tenant_id AND n.id = s.need_id \
+              WHERE s.user_id = ${u} AND {wh} AND n.status = 'open')",
+            u = binds.len()
         );
         on_pool!(self, c => {
             let mut q = sqlx::query_scalar(&sql);
