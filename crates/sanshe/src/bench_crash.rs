@@ -3,7 +3,7 @@
 //! database must pass its integrity check (SQLite) and the audit chain must verify. It runs this
 //! binary's own `serve` against `SANSHE_DATABASE_URL`.
 
-use crate::bench_load::{clients, Client, COMMUNITY};
+use crate::bench_load::{clients, Client};
 use crate::http1::Conn;
 use anyhow::{anyhow, bail, Context};
 use rand::Rng;
@@ -45,7 +45,7 @@ async fn write_until_killed(addr: String, me: Client, n: usize, acked: Arc<Mutex
     for k in 0.. {
         let (path, body, need) = if k % 2 == 0 {
             let body = serde_json::json!({
-                "community": COMMUNITY,
+                "community": me.community,
                 "priority_group": "special_elderly",
                 "channel": "online",
                 "title": format!("断电测试需求 {n}-{k}"),
