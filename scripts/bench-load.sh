@@ -8,7 +8,7 @@
 #   scripts/bench-load.sh postgres://postgres@127.0.0.1:5432/test [SECONDS] [CONNECTIONS]
 #
 # Each run uses a fresh database (a temporary SQLite file, or a new PostgreSQL database next to
-# the one named) filled with `sanshe demo`.
+# the one named) filled with `sanshe demo`; KEEP=1 leaves the PostgreSQL database for inspection.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET="${1:?sqlite or a postgres:// URL}"
@@ -32,7 +32,7 @@ PID=$!
 cleanup() {
   kill "$PID" 2>/dev/null || true
   wait "$PID" 2>/dev/null || true
-  if [ "$TARGET" != sqlite ]; then psql "$TARGET" -qc "DROP DATABASE IF EXISTS $NAME" || true; fi
+  if [ "$TARGET" != sqlite ] && [ -z "${KEEP:-}" ]; then psql "$TARGET" -qc "DROP DATABASE IF EXISTS $NAME" || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT

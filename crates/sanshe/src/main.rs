@@ -252,6 +252,36 @@ async fn open(config: &Config) -> anyhow::Result<app::App> {
     Ok(app::App::new(db, config.settings()?))
 }
 
+/// Every 15 s, analyzes the tables that changed much since their statistics were taken (see
+/// `store::Db::refresh_statistics`), so that PostgreSQL's cached plans follow the tables' growth.
+async fn keep_statistics_fresh(db: store::Db) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
+    loop {
+        tick.tick().await;
+        match db.refresh_statistics().await {
+            Ok(t) if !t.is_empty() => tracing::debug!(tables = ?t, "statistics refreshed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not refresh statistics"),
+        }
+    }
+}
+
+/// Every 200 ms, seals the audit events queued on PostgreSQL into their chains (see
+/// `store::Db::seal_audit`; readers of the log seal first as well).
+async fn keep_audit_sealed(db: store::Db) {
+    if db.backend() != store::Backend::Postgres {
+        return;
+    }
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(200));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = db.seal_audit().await {
+            tracing::warn!(error = %e, "could not seal the audit queue");
+        }
+    }
+}
+
 fn print_demo_accounts() {
     println!(
         "\n演示账号 Demonstration accounts (password 密码: {}):",
@@ -319,6 +349,8 @@ async fn main() -> anyhow::Result<()> {
                 print_demo_accounts();
             }
             let db = app.db.clone();
+            tokio::spawn(keep_statistics_fresh(db.clone()));
+            tokio::spawn(keep_audit_sealed(db.clone()));
             let server = web::Application::build(app, config.web()?).await?;
             println!(
                 "sanshe listening on http://{} (database {})",

@@ -1,4 +1,6 @@
-//! The audit log: events appended to a per-tenant hash chain inside the use case's transaction.
+//! The audit log: events appended to a per-tenant hash chain. On SQLite they are chained when the
+//! use case's transaction commits; on PostgreSQL they are committed to a queue with the use
+//! case's change and sealed into the chain by `Db::seal_audit` (see migration 0017).
 
 use crate::bulk::{Param, Value};
 use crate::identity::scope_filter;
@@ -87,6 +89,28 @@ const EVENT_COLUMNS: [&str; 18] = [
     "hash",
 ];
 
+/// The columns of a queued event: the record without its number and links.
+const QUEUE_COLUMNS: [&str; 15] = [
+    "tenant_id",
+    "id",
+    "at",
+    "actor_id",
+    "actor_login",
+    "actor_role",
+    "action",
+    "outcome",
+    "target_kind",
+    "target_id",
+    "area_code",
+    "before_summary",
+    "after_summary",
+    "request_id",
+    "client_addr",
+];
+
+/// Most events sealed in one transaction.
+const SEAL_BATCH: i64 = 5000;
+
 fn insert_events_sql() -> String {
     let ph: Vec<String> = (1..=EVENT_COLUMNS.len()).map(|i| format!("?{i}")).collect();
     format!(
@@ -114,7 +138,29 @@ fn chain(
     (links, seq, prev)
 }
 
-/// The rows of the events' insert.
+/// A record's fields in the order of `QUEUE_COLUMNS`.
+fn queue_row(r: &AuditRecord) -> Vec<Param<'_>> {
+    vec![
+        r.tenant_id.as_str().into(),
+        r.id.as_str().into(),
+        r.at.as_str().into(),
+        r.actor_id.as_deref().into(),
+        r.actor_login.as_deref().into(),
+        r.actor_role.as_deref().into(),
+        r.action.as_str().into(),
+        r.outcome.as_str().into(),
+        r.target_kind.as_str().into(),
+        r.target_id.as_str().into(),
+        r.area_code.as_str().into(),
+        r.before.as_deref().into(),
+        r.after.as_deref().into(),
+        r.request_id.as_deref().into(),
+        r.client_addr.as_deref().into(),
+    ]
+}
+
+/// The rows of the events' insert (`EVENT_COLUMNS`: the queued fields with the number after the
+/// tenant and the links at the end).
 fn event_rows<'a>(
     records: &'a [AuditRecord],
     links: &'a [(String, String)],
@@ -123,26 +169,11 @@ fn event_rows<'a>(
         .iter()
         .zip(links)
         .map(|(r, (p, h))| {
-            vec![
-                r.tenant_id.as_str().into(),
-                r.seq.into(),
-                r.id.as_str().into(),
-                r.at.as_str().into(),
-                r.actor_id.as_deref().into(),
-                r.actor_login.as_deref().into(),
-                r.actor_role.as_deref().into(),
-                r.action.as_str().into(),
-                r.outcome.as_str().into(),
-                r.target_kind.as_str().into(),
-                r.target_id.as_str().into(),
-                r.area_code.as_str().into(),
-                r.before.as_deref().into(),
-                r.after.as_deref().into(),
-                r.request_id.as_deref().into(),
-                r.client_addr.as_deref().into(),
-                p.as_str().into(),
-                h.as_str().into(),
-            ]
+            let mut row = queue_row(r);
+            row.insert(1, r.seq.into());
+            row.push(p.as_str().into());
+            row.push(h.as_str().into());
+            row
         })
         .collect()
 }
@@ -232,24 +263,78 @@ impl Tx {
             })
             .await;
         }
-        // PostgreSQL: the head, created if new and locked, in one round trip (an upsert that
-        // updates takes the row lock); the events in one statement; the head moved.
-        let (seq, prev): (i64, String) = on_tx!(self, c => {
-            let head = sqlx::query(
-                "INSERT INTO audit_heads (tenant_id, seq, hash) VALUES ($1, 0, $2) \
-                 ON CONFLICT (tenant_id) DO UPDATE SET seq = audit_heads.seq RETURNING seq, hash",
-            )
-            .bind(tenant)
-            .bind(GENESIS)
-            .fetch_one(&mut *c)
-            .await?;
-            (head.try_get("seq")?, head.try_get("hash")?)
-        });
+        // PostgreSQL: into the queue, without touching the head (`Db::seal_audit` chains them).
+        let rows: Vec<Vec<Param<'_>>> = records.iter().map(queue_row).collect();
+        self.bulk_insert("audit_queue", &QUEUE_COLUMNS, &rows).await
+    }
+
+    /// Seals up to `SEAL_BATCH` of the tenant's queued events into its chain, in the order they
+    /// were given (time, then id); returns how many (PostgreSQL; nothing is queued on SQLite).
+    async fn seal_queued(&mut self, tenant: &str) -> Result<usize, StoreError> {
+        let Tx::Postgres(t) = self else {
+            return Ok(0);
+        };
+        // The head first, created if new and locked (an upsert that updates takes the row lock):
+        // one sealer at a time per tenant, and a second one sees what the first took as gone.
+        let head = sqlx::query(
+            "INSERT INTO audit_heads (tenant_id, seq, hash) VALUES ($1, 0, $2) \
+             ON CONFLICT (tenant_id) DO UPDATE SET seq = audit_heads.seq RETURNING seq, hash",
+        )
+        .bind(tenant)
+        .bind(GENESIS)
+        .fetch_one(&mut **t)
+        .await?;
+        let (seq, prev): (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
+        let sql = format!(
+            "DELETE FROM audit_queue WHERE tenant_id = $1 AND id IN \
+             (SELECT id FROM audit_queue WHERE tenant_id = $1 ORDER BY at, id LIMIT {SEAL_BATCH}) \
+             RETURNING {}",
+            QUEUE_COLUMNS.join(", ")
+        );
+        let rows = sqlx::query(&sql).bind(tenant).fetch_all(&mut **t).await?;
+        let mut records = Vec::with_capacity(rows.len());
+        for r in &rows {
+            records.push(AuditRecord {
+                tenant_id: r.try_get("tenant_id")?,
+                seq: 0,
+                id: r.try_get("id")?,
+                at: r.try_get("at")?,
+                actor_id: r.try_get("actor_id")?,
+                actor_login: r.try_get("actor_login")?,
+                actor_role: r.try_get("actor_role")?,
+                action: r.try_get("action")?,
+                outcome: r.try_get("outcome")?,
+                target_kind: r.try_get("target_kind")?,
+                target_id: r.try_get("target_id")?,
+                area_code: r.try_get("area_code")?,
+                before: r.try_get("before_summary")?,
+                after: r.try_get("after_summary")?,
+                request_id: r.try_get("request_id")?,
+                client_addr: r.try_get("client_addr")?,
+            });
+        }
+        records.sort_by(|a, b| (&a.at, &a.id).cmp(&(&b.at, &b.id)));
+        let n = records.len();
+        if n > 0 {
+            self.write_links(tenant, records, seq, prev).await?;
+        }
+        Ok(n)
+    }
+
+    /// Numbers and chains `records` after the locked head (`seq`, `prev`), writes them and moves
+    /// the head (PostgreSQL).
+    async fn write_links(
+        &mut self,
+        tenant: &str,
+        mut records: Vec<AuditRecord>,
+        seq: i64,
+        prev: String,
+    ) -> Result<(), StoreError> {
         let (links, seq, last) = chain(&mut records, seq, prev);
         let rows = event_rows(&records, &links);
         let n = EVENT_COLUMNS.len();
         if rows.len() * n > 30_000 {
-            // An import's thousands of events: in chunks, then the head.
+            // Thousands of events (an import's, a batch of the queue): in chunks, then the head.
             self.bulk_insert("audit_events", &EVENT_COLUMNS, &rows)
                 .await?;
             on_tx!(self, c => {
@@ -300,6 +385,33 @@ impl Tx {
 }
 
 impl Db {
+    /// Seals every queued event into its tenant's chain (PostgreSQL; nothing waits on SQLite),
+    /// one transaction per tenant and batch; returns how many. Every reader of the log calls it
+    /// first, so it sees each event committed before it asked; the server also runs it every
+    /// 200 ms, so events wait unchained only for moments.
+    pub async fn seal_audit(&self) -> Result<usize, StoreError> {
+        let Db::Postgres(p) = self else {
+            return Ok(0);
+        };
+        let tenants: Vec<String> =
+            sqlx::query_scalar("SELECT DISTINCT tenant_id FROM audit_queue ORDER BY 1")
+                .fetch_all(p)
+                .await?;
+        let mut sealed = 0;
+        for t in &tenants {
+            loop {
+                let mut tx = self.begin().await?;
+                let n = tx.seal_queued(t).await?;
+                tx.commit().await?;
+                sealed += n;
+                if n < SEAL_BATCH as usize {
+                    break;
+                }
+            }
+        }
+        Ok(sealed)
+    }
+
     /// Events inside the scope matching the filter, newest first.
     pub async fn audit_events(
         &self,
@@ -307,6 +419,7 @@ impl Db {
         f: &AuditFilter,
         limit: i64,
     ) -> Result<Vec<AuditEventRow>, StoreError> {
+        self.seal_audit().await?;
         let mut binds: Vec<String> = Vec::new();
         let mut wh = vec![scope_filter("area_code", scope, &mut binds)];
         let mut eq = |col: &str, v: &Option<String>, op: &str, binds: &mut Vec<String>| {
@@ -359,6 +472,7 @@ impl Db {
 
     /// Walks every tenant's chain from the first event and reports the first broken link.
     pub async fn verify_audit(&self) -> Result<ChainReport, StoreError> {
+        self.seal_audit().await?;
         let tenants: Vec<String> = on_pool!(self, c => {
             sqlx::query_scalar(
                 "SELECT tenant_id FROM audit_heads UNION SELECT DISTINCT tenant_id FROM audit_events ORDER BY 1",
@@ -421,6 +535,7 @@ impl Db {
     }
 
     pub async fn audit_count(&self) -> Result<i64, StoreError> {
+        self.seal_audit().await?;
         on_pool!(self, c => Ok(sqlx::query_scalar("SELECT COUNT(*) FROM audit_events").fetch_one(c).await?))
     }
 }

@@ -35,6 +35,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0013_acceptance"),
     migration!("0014_calls"),
     migration!("0015_hardening"),
+    migration!("0016_need_tallies"),
+    migration!("0017_audit_queue"),
 ];
 
 /// Tables that hold national reference data or accounts that span cities, and so carry no

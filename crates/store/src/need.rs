@@ -165,17 +165,33 @@ impl Db {
 
     /// How many open needs inside the scope `user` has not supported (a resident's work list).
     pub async fn count_unsupported(&self, scope: &Scope, user: &str) -> Result<i64, StoreError> {
-        // The open needs, less those the person supported (found from their supports, so the
-        // cost follows what they did, not the product of needs and supports).
         let mut binds = Vec::new();
-        let wh = tenant_scope_filter("n.tenant_id", "n.area_code", scope, &mut binds);
-        binds.push(user.to_string());
-        let sql = format!(
-            "SELECT (SELECT COUNT(*) FROM needs n WHERE {wh} AND n.status = 'open') - \
-             (SELECT COUNT(*) FROM need_supports s JOIN needs n ON n.tenant_id = s.tenant_id AND n.id = s.need_id \
-              WHERE s.user_id = ${u} AND {wh} AND n.status = 'open')",
-            u = binds.len()
-        );
+        let sql = if self.backend() == crate::Backend::Postgres {
+            // The open needs (kept per community), less the open needs the person supported
+            // (kept per community and person): two keyed reads, whatever the community's size or
+            // the person's history. Counting them walked PostgreSQL's needs table, bloated by the
+            // supporters' updates, on every visit.
+            let open = tenant_scope_filter("n.tenant_id", "n.area_code", scope, &mut binds);
+            let mine = tenant_scope_filter("s.tenant_id", "s.area_code", scope, &mut binds);
+            binds.push(user.to_string());
+            format!(
+                "SELECT (SELECT CAST(COALESCE(SUM(n.open_needs), 0) AS BIGINT) FROM need_tallies n WHERE {open}) - \
+                 (SELECT CAST(COALESCE(SUM(s.open_supported), 0) AS BIGINT) FROM need_support_tallies s \
+                  WHERE {mine} AND s.user_id = ${u})",
+                u = binds.len()
+            )
+        } else {
+            // SQLite counts in process, off the needs board's index: cheap, and it spares the one
+            // writer the tallies' updates.
+            let wh = tenant_scope_filter("n.tenant_id", "n.area_code", scope, &mut binds);
+            binds.push(user.to_string());
+            format!(
+                "SELECT (SELECT COUNT(*) FROM needs n WHERE {wh} AND n.status = 'open') - \
+                 (SELECT COUNT(*) FROM need_supports s JOIN needs n ON n.tenant_id = s.tenant_id AND n.id = s.need_id \
+                  WHERE s.user_id = ${u} AND {wh} AND n.status = 'open')",
+                u = binds.len()
+            )
+        };
         on_pool!(self, c => {
             let mut q = sqlx::query_scalar(&sql);
             for b in &binds {
@@ -192,13 +208,20 @@ impl Db {
         need_ids: &[String],
         user: &str,
     ) -> Result<Vec<String>, StoreError> {
+        if let Db::Postgres(p) = self {
+            // Read off the person's supports (index by person), not one lookup per need.
+            return Ok(sqlx::query_scalar(
+                "SELECT need_id FROM need_supports WHERE tenant_id = $1 AND user_id = $2 AND need_id = ANY($3)",
+            )
+            .bind(tenant)
+            .bind(user)
+            .bind(need_ids)
+            .fetch_all(p)
+            .await?);
+        }
         let json = serde_json::to_string(need_ids).unwrap_or_else(|_| "[]".into());
-        let sql = match self.backend() {
-            crate::Backend::Sqlite => "SELECT s.need_id FROM json_each($2) j CROSS JOIN need_supports s \
-                ON s.tenant_id = $1 AND s.need_id = j.value AND s.user_id = $3",
-            crate::Backend::Postgres => "SELECT s.need_id FROM json_array_elements_text($2::json) j(x) JOIN need_supports s \
-                ON s.tenant_id = $1 AND s.need_id = j.x AND s.user_id = $3",
-        };
+        let sql = "SELECT s.need_id FROM json_each($2) j CROSS JOIN need_supports s \
+                   ON s.tenant_id = $1 AND s.need_id = j.value AND s.user_id = $3";
         on_pool!(self, c => {
             Ok(sqlx::query_scalar(sql).bind(tenant).bind(&json).bind(user).fetch_all(c).await?)
         })
@@ -215,13 +238,39 @@ impl Tx {
         raised_role: Option<&str>,
         now: &str,
     ) -> Result<(), StoreError> {
+        const INSERT: &str = "INSERT INTO needs (tenant_id, id, area_code, priority_group, channel, title, description, status, raised_by, raised_role, created_at, updated_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,'open',$8,$9,$10,$10)";
+        const TALLY: &str = "INSERT INTO need_tallies (tenant_id, area_code, open_needs) VALUES ($1, $2, 1) \
+                 ON CONFLICT (tenant_id, area_code) DO UPDATE SET open_needs = need_tallies.open_needs + 1";
+        if let Tx::Sqlite(t) = self {
+            // SQLite counts open needs directly (see `count_unsupported`): no tally to move.
+            return crate::bulk::with_locked(&mut *t, |db| {
+                db.exec(
+                    INSERT,
+                    &[
+                        tenant.into(),
+                        id.into(),
+                        n.community.as_str().into(),
+                        n.priority_group.as_str().into(),
+                        n.channel.as_str().into(),
+                        n.title.as_str().into(),
+                        n.description.as_str().into(),
+                        raised_by.into(),
+                        raised_role.into(),
+                        now.into(),
+                    ],
+                )?;
+                Ok(())
+            })
+            .await;
+        }
         on_tx!(self, c => {
-            sqlx::query(
-                "INSERT INTO needs (tenant_id, id, area_code, priority_group, channel, title, description, status, raised_by, raised_role, created_at, updated_at) \
-                 VALUES ($1,$2,$3,$4,$5,$6,$7,'open',$8,$9,$10,$10)",
-            )
+            sqlx::query(INSERT)
             .bind(tenant).bind(id).bind(n.community.as_str()).bind(n.priority_group.as_str()).bind(n.channel.as_str())
             .bind(&n.title).bind(&n.description).bind(raised_by).bind(raised_role).bind(now)
+            .execute(&mut *c).await?;
+            sqlx::query(TALLY)
+            .bind(tenant).bind(n.community.as_str())
             .execute(&mut *c).await?;
         });
         Ok(())
@@ -277,9 +326,13 @@ impl Tx {
             Tx::Postgres(t) => {
                 let moved: Option<i32> = sqlx::query_scalar(
                     "WITH added AS (INSERT INTO need_supports (tenant_id, need_id, user_id, supported_at) VALUES ($1,$2,$3,$4) \
-                     ON CONFLICT DO NOTHING RETURNING need_id) \
-                     UPDATE needs SET supporters = supporters + 1, updated_at = $4 \
-                     WHERE tenant_id = $1 AND id = $2 AND EXISTS (SELECT 1 FROM added) RETURNING 1",
+                     ON CONFLICT DO NOTHING RETURNING need_id), \
+                     moved AS (UPDATE needs SET supporters = supporters + 1, updated_at = $4 \
+                     WHERE tenant_id = $1 AND id = $2 AND EXISTS (SELECT 1 FROM added) RETURNING area_code, status) \
+                     INSERT INTO need_support_tallies (tenant_id, area_code, user_id, open_supported) \
+                     SELECT $1, area_code, $3, CASE WHEN status = 'open' THEN 1 ELSE 0 END FROM moved \
+                     ON CONFLICT (tenant_id, area_code, user_id) DO UPDATE \
+                     SET open_supported = need_support_tallies.open_supported + EXCLUDED.open_supported RETURNING 1",
                 )
                 .bind(tenant)
                 .bind(need_id)
@@ -293,7 +346,10 @@ impl Tx {
     }
 
     /// Folds `duplicate` into `kept`: every supporter of the duplicate becomes a supporter of the
-    /// kept need (once), the kept need's count is recounted, the duplicate points at it.
+    /// kept need (once), the kept need's count is recounted, the duplicate points at it. The
+    /// tallies follow: the duplicate's community has one open need fewer and each of its
+    /// supporters one open need supported fewer there; those who had not supported the kept need
+    /// have one more supported where it is.
     pub async fn merge_needs(
         &mut self,
         tenant: &str,
@@ -301,6 +357,32 @@ impl Tx {
         duplicate: &str,
         now: &str,
     ) -> Result<(), StoreError> {
+        // The tallies (PostgreSQL), before the supports move and while the duplicate is open.
+        if let Tx::Postgres(t) = self {
+            sqlx::query(
+                "INSERT INTO need_support_tallies (tenant_id, area_code, user_id, open_supported) \
+                 SELECT s.tenant_id, k.area_code, s.user_id, 1 FROM need_supports s \
+                 JOIN needs k ON k.tenant_id = s.tenant_id AND k.id = $2 AND k.status = 'open' \
+                 WHERE s.tenant_id = $1 AND s.need_id = $3 AND NOT EXISTS \
+                 (SELECT 1 FROM need_supports o WHERE o.tenant_id = $1 AND o.need_id = $2 AND o.user_id = s.user_id) \
+                 ON CONFLICT (tenant_id, area_code, user_id) DO UPDATE SET open_supported = need_support_tallies.open_supported + 1",
+            )
+            .bind(tenant).bind(kept).bind(duplicate)
+            .execute(&mut **t).await?;
+            sqlx::query(
+                "UPDATE need_support_tallies SET open_supported = open_supported - 1 \
+                 WHERE tenant_id = $1 AND area_code = (SELECT area_code FROM needs WHERE tenant_id = $1 AND id = $2 AND status = 'open') \
+                 AND user_id IN (SELECT user_id FROM need_supports WHERE tenant_id = $1 AND need_id = $2)",
+            )
+            .bind(tenant).bind(duplicate)
+            .execute(&mut **t).await?;
+            sqlx::query(
+                "UPDATE need_tallies SET open_needs = open_needs - 1 WHERE tenant_id = $1 AND area_code = \
+                 (SELECT area_code FROM needs WHERE tenant_id = $1 AND id = $2 AND status = 'open')",
+            )
+            .bind(tenant).bind(duplicate)
+            .execute(&mut **t).await?;
+        }
         on_tx!(self, c => {
             sqlx::query(
                 "INSERT INTO need_supports (tenant_id, need_id, user_id, supported_at) \

@@ -2327,6 +2327,28 @@ async fn a_community_officer_keeps_the_talent_ledger_and_its_pool_by_page_and_ap
 async fn residents_raise_and_support_needs_once_and_the_community_merges_duplicates() {
     let t = spawn_app().await;
     let resident = t.login("resident").await;
+    // How many of the community's open needs the resident's work list says wait for their support.
+    async fn waiting(c: &Session) -> i64 {
+        let (_, _, body) = c.api(reqwest::Method::GET, "/api/v1/work", None).await;
+        let work: Value = serde_json::from_str(&body).unwrap();
+        work["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["kind"] == "support_needs")
+            .map(|w| {
+                let title = w["title"].as_str().unwrap();
+                title
+                    .trim_start_matches("本社区有 ")
+                    .split(' ')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap()
+            })
+            .unwrap_or(0)
+    }
+    let before = waiting(&resident).await;
     // A refused form keeps what was typed and names the field, in Chinese.
     let (st, page) = resident
         .post(
@@ -2412,12 +2434,18 @@ async fn residents_raise_and_support_needs_once_and_the_community_merges_duplica
         .as_str()
         .unwrap()
         .to_string();
-    // The representative supports both by the page; the officer cannot support.
+    // The resident supports their own need already; the officer's waits for them.
+    assert_eq!(waiting(&resident).await, before + 1);
+    // The representative supports the duplicate by the page, the resident supports it too (so
+    // supports both); the officer cannot support.
     let rep = t.login("representative").await;
-    for id in [&meal, &dup] {
-        let (st, _) = rep.post(&format!("/needs/{id}/support"), &[]).await;
-        assert_eq!(st, StatusCode::SEE_OTHER);
-    }
+    let rep_before = waiting(&rep).await;
+    let (st, _) = rep.post(&format!("/needs/{dup}/support"), &[]).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert_eq!(waiting(&rep).await, rep_before - 1);
+    let (st, _) = resident.post(&format!("/needs/{dup}/support"), &[]).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert_eq!(waiting(&resident).await, before);
     let (st, page) = rep.post(&format!("/needs/{dup}/support"), &[]).await;
     assert_eq!(st, StatusCode::CONFLICT);
     assert!(page.contains("每人只能附议一次"), "{page}");
@@ -2461,6 +2489,11 @@ async fn residents_raise_and_support_needs_once_and_the_community_merges_duplica
     let d: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(d["status"], "merged");
     assert_eq!(d["merged_into"], meal.as_str());
+    // Merged, the duplicate no longer counts: the resident, who supported both, has as many
+    // waiting as before; the representative's support moved to the kept need, which they had
+    // not supported, so one fewer waits for them.
+    assert_eq!(waiting(&resident).await, before);
+    assert_eq!(waiting(&rep).await, rep_before - 2);
     // A merged need takes no support and cannot be merged again.
     let (st, _, body) = resident
         .api(
