@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 TARGET="${1:?sqlite or a postgres:// URL}"
 SECS="${2:-60}"
 CONNS="${3:-50}"
-BIN=target/release/sanshe
+BIN="${SANSHE_BIN:-target/release/sanshe}"
 [ -x "$BIN" ] || cargo build --release -p sanshe
 PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 WORK="$(mktemp -d)"

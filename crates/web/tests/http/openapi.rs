@@ -4,7 +4,7 @@
 //! checks real answers: every GET route of the demonstration as many demo accounts see it, and
 //! every API answer of the rest of this suite (see `Session::api`).
 
-use super::*;
+use crate::harness::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 

@@ -1,7 +1,7 @@
 //! Long lists come a page at a time, in a stable order, with nothing lost or repeated between
 //! pages: the needs board (keyset in the board's ranking) and a volunteer's records.
 
-use super::*;
+use crate::harness::*;
 
 fn resident_of(area: &str) -> domain::Actor {
     officer(Role::Resident, area)

@@ -1,7 +1,7 @@
 //! The service under hostile load and faults (issue 12): clients that vanish mid-write, requests
 //! cut off by the timeout, floods of logins, killer files, idle sockets.
 
-use super::*;
+use crate::harness::*;
 use rand::Rng;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -1,0 +1,305 @@
+//! Delivery, evaluation and payment.
+
+use crate::harness::*;
+
+#[tokio::test]
+async fn delivery_evaluation_by_a_clean_panel_and_the_final_tranche_only_after_acceptance() {
+    let t = spawn_app().await;
+    let project = contracted_project(&t).await;
+    let (volunteer, _, _) = volunteer_with_certificate(&t, "341002002001", "志愿者吴昊").await;
+    let before =
+        t.db.volunteer("3410", &volunteer)
+            .await
+            .unwrap()
+            .unwrap()
+            .total_minutes;
+    let manager = t.login("orgmanager").await;
+    let township = t.login("township").await;
+    let community = t.login("community").await;
+    let api = |path: &str| format!("/api/v1/projects/{project}/{path}");
+    // An activity: a bad volunteer line is named; then its hours become a service record.
+    let mut activity = json!({
+        "held_on": today_text(), "place": "柏树街社区", "content": "上门助洁 6 户", "served": "6",
+        "groups": "special_elderly", "volunteers": format!("{volunteer}|1.33\n{volunteer}"), "recipients": "resident"
+    });
+    let (st, _, b) = manager
+        .api(
+            reqwest::Method::POST,
+            &api("activities"),
+            Some(activity.clone()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(b.contains("第 2 行"), "{b}");
+    activity["volunteers"] = json!(format!("{volunteer}|1.33"));
+    let (st, _, b) = manager
+        .api(reqwest::Method::POST, &api("activities"), Some(activity))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&b).unwrap()["project"]["stage"],
+        "delivering"
+    );
+    let after =
+        t.db.volunteer("3410", &volunteer)
+            .await
+            .unwrap()
+            .unwrap()
+            .total_minutes;
+    // 1.33 h is 79 minutes: the record carries the activity's minutes exactly.
+    assert_eq!(
+        after - before,
+        domain::volunteer::parse_hours("1.33").unwrap(),
+        "the activity's time is in the volunteer registry, to the minute"
+    );
+    // Payments: in order, each when its milestone is reached; the final one waits.
+    let pay = |seq: i64| api(&format!("tranches/{seq}/payment"));
+    let (st, _, b) = township.api(reqwest::Method::POST, &pay(2), None).await;
+    assert!(
+        st == StatusCode::CONFLICT && b.contains("earlier_tranche_unpaid"),
+        "{b}"
+    );
+    let (st, _, b) = township.api(reqwest::Method::POST, &pay(1), None).await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let (st, _, b) = manager.api(reqwest::Method::POST, &pay(2), None).await;
+    assert_eq!(
+        st,
+        StatusCode::FORBIDDEN,
+        "the organization does not pay itself: {b}"
+    );
+    let (st, _, b) = township.api(reqwest::Method::POST, &pay(2), None).await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let (st, _, b) = township.api(reqwest::Method::POST, &pay(3), None).await;
+    assert!(
+        st == StatusCode::CONFLICT && b.contains("milestone_not_reached"),
+        "{b}"
+    );
+    // Delivery notes: each kind by its keeper; progress names the application's goals.
+    let note = |kind: &str, who: &str, phase: &str, body: &str| json!({"kind": kind, "held_on": today_text(), "who": who, "phase": phase, "body": body});
+    let (st, _, b) = manager
+        .api(
+            reqwest::Method::POST,
+            &api("notes"),
+            Some(note(
+                "coordination",
+                "社区书记、调解员",
+                "",
+                "协调活动场地和上门时间安排。",
+            )),
+        )
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::FORBIDDEN,
+        "the committee convenes coordination meetings: {b}"
+    );
+    let (st, _, b) = community
+        .api(
+            reqwest::Method::POST,
+            &api("notes"),
+            Some(note(
+                "coordination",
+                "社区书记、调解员、社区民警",
+                "",
+                "协调活动场地和上门时间安排，明确安全责任。",
+            )),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let supervisor = t.login("supervisor").await;
+    let (st, _, b) = supervisor
+        .api(
+            reqwest::Method::POST,
+            &api("notes"),
+            Some(note(
+                "supervision",
+                "督导 许老师",
+                "",
+                "建议建立个案记录，按月回访服务对象。",
+            )),
+        )
+        .await;
+    assert!(
+        st == StatusCode::UNPROCESSABLE_ENTITY && b.contains("phase"),
+        "{b}"
+    );
+    let (st, _, b) = supervisor
+        .api(
+            reqwest::Method::POST,
+            &api("notes"),
+            Some(note(
+                "supervision",
+                "督导 许老师",
+                "during",
+                "建议建立个案记录，按月回访服务对象。",
+            )),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let (st, _, b) = manager
+        .api(
+            reqwest::Method::POST,
+            &api("notes"),
+            Some(note("progress", "", "", "不存在的目标|一半")),
+        )
+        .await;
+    assert!(
+        st == StatusCode::UNPROCESSABLE_ENTITY && b.contains("unknown_goal"),
+        "{b}"
+    );
+    let (st, _, b) = manager
+        .api(
+            reqwest::Method::POST,
+            &api("notes"),
+            Some(note(
+                "progress",
+                "",
+                "",
+                "为独居老人提供午餐|已每周送餐 5 天",
+            )),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let d: Value = serde_json::from_str(&b).unwrap();
+    assert_eq!(d["acceptance"]["notes"].as_array().unwrap().len(), 3);
+    // Self-evaluation.
+    let (st, _, b) = manager
+        .api(
+            reqwest::Method::POST,
+            &api("self-evaluation"),
+            Some(json!({"report": "完成了"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(
+        b.contains("case_study"),
+        "a social-work item needs a case study: {b}"
+    );
+    let report = "全年上门服务 23 户，超过目标；满意度回访 94%；经费按预算使用，无超支。";
+    let case = "独居的王奶奶行动不便，社工评估后链接志愿者每周上门助洁，并联系社区医生随访。";
+    let (st, _, b) = manager
+        .api(
+            reqwest::Method::POST,
+            &api("self-evaluation"),
+            Some(json!({"report": report, "case_study": case})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    // The panel: a member of the organization and a resident it served are refused, and so is a
+    // panel below five; the page keeps what was typed.
+    let (st, page) = community
+        .post(
+            &format!("/projects/{project}/panel"),
+            &[("members", "orgmember, resident, evaluator")],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("须回避") && page.contains("服务对象") && page.contains("至少 5 人"),
+        "{page}"
+    );
+    assert!(
+        page.contains("orgmember, resident, evaluator"),
+        "the typed members are kept: {page}"
+    );
+    // Someone who cannot read the project (歙县's bureau) cannot sit on its panel.
+    let (st, _, b) = community
+        .api(
+            reqwest::Method::POST,
+            &api("panel"),
+            Some(json!({"members": "evaluator,supervisor,representative,city,shexian"})),
+        )
+        .await;
+    assert!(
+        st == StatusCode::UNPROCESSABLE_ENTITY && b.contains("outside_territory"),
+        "{b}"
+    );
+    let members = ["evaluator", "supervisor", "representative", "city", "tunxi"];
+    let (st, _, b) = community
+        .api(
+            reqwest::Method::POST,
+            &api("panel"),
+            Some(json!({"members": members.join(",")})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    // Scores: members only, once each; the verdict waits for all of them.
+    let score =
+        json!({"need": "18", "goals": "22", "quality": "17", "money": "13", "satisfaction": "19"});
+    let (st, _, _) = community
+        .api(reqwest::Method::POST, &api("scores"), Some(score.clone()))
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let verdict = json!({"verdict": "accepted", "report": "项目完成申请书目标，居民满意度较高，经费使用规范。"});
+    let (_, _, b) = t
+        .login("evaluator")
+        .await
+        .api(reqwest::Method::GET, "/api/v1/work", None)
+        .await;
+    assert!(
+        b.contains("score_project"),
+        "the panel member's work list: {b}"
+    );
+    for (i, m) in members.iter().enumerate() {
+        if i == 4 {
+            let (st, _, b) = community
+                .api(
+                    reqwest::Method::POST,
+                    &api("verdict"),
+                    Some(verdict.clone()),
+                )
+                .await;
+            assert!(
+                st == StatusCode::CONFLICT && b.contains("scores_missing"),
+                "{b}"
+            );
+        }
+        let s = t.login(m).await;
+        let (st, _, b) = s
+            .api(reqwest::Method::POST, &api("scores"), Some(score.clone()))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{m}: {b}");
+        let (st, _, _) = s
+            .api(reqwest::Method::POST, &api("scores"), Some(score.clone()))
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT, "{m} scores once");
+    }
+    let (st, _, b) = community
+        .api(reqwest::Method::POST, &api("verdict"), Some(verdict))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let d: Value = serde_json::from_str(&b).unwrap();
+    assert_eq!(
+        (
+            d["project"]["stage"].as_str(),
+            d["acceptance"]["report"]["average"].as_i64()
+        ),
+        (Some("accepted"), Some(89))
+    );
+    // The final tranche now pays and closes the project.
+    let (st, _, b) = township.api(reqwest::Method::POST, &pay(3), None).await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&b).unwrap()["stage"],
+        "closed"
+    );
+    let (st, _, _) = township.api(reqwest::Method::POST, &pay(3), None).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    let (_, page) = township.get(&format!("/projects/{project}")).await;
+    assert!(
+        page.contains("已结项") && page.contains("评议结论：验收通过"),
+        "{page}"
+    );
+    for sql in [
+        format!("UPDATE review_scores SET total = 100 WHERE project_id = '{project}'"),
+        format!("DELETE FROM review_members WHERE project_id = '{project}'"),
+        format!(
+            "UPDATE review_reports SET verdict = 'not_accepted' WHERE project_id = '{project}'"
+        ),
+        format!("UPDATE tranches SET paid_at = NULL WHERE project_id = '{project}'"),
+        format!("DELETE FROM activities WHERE project_id = '{project}'"),
+    ] {
+        let ok = store::on_pool!(&t.db, c => sqlx::query(&sql).execute(c).await.is_ok());
+        assert!(!ok, "the database allowed: {sql}");
+    }
+}

@@ -1,0 +1,284 @@
+//! Volunteers' service records, corrections and certificates.
+
+use crate::harness::*;
+
+#[tokio::test]
+async fn a_volunteer_records_hours_asks_a_correction_and_anyone_verifies_the_certificate() {
+    let t = spawn_app().await;
+    let me = t.login("volunteer").await;
+    // Consent is required.
+    let (st, body) = me
+        .post(
+            "/volunteers",
+            &[
+                ("name", "吴昊"),
+                ("area", "341002002001"),
+                ("skills", "读报"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("须经志愿者本人同意") && body.contains("value=\"吴昊\""));
+    let (st, _) = me
+        .post(
+            "/volunteers",
+            &[
+                ("name", "吴昊"),
+                ("area", "341002002001"),
+                ("skills", "读报"),
+                ("consent", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let mine =
+        t.db.volunteers_of_user(&t.db.user_by_login("volunteer").await.unwrap().unwrap().id)
+            .await
+            .unwrap();
+    let vid = mine[0].id.clone();
+    // The volunteer records their own hours.
+    let today = today_text();
+    let mut form: Vec<(&str, &str)> = vec![
+        ("activity_name", "敬老院陪伴"),
+        ("activity_date", &today),
+        ("place", "屯溪区敬老院"),
+        ("content", "陪老人聊天"),
+        ("hours", "2.5"),
+        ("organizing_unit", "柏树街社区居委会"),
+        ("person_in_charge", "刘敏"),
+    ];
+    let (st, _) = me.post(&format!("/volunteers/{vid}/records"), &form).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    // A late record needs a reason.
+    let old = (app::registry::today() - chrono::Duration::days(40))
+        .format("%Y-%m-%d")
+        .to_string();
+    form[1] = ("activity_date", &old);
+    let (st, body) = me.post(&format!("/volunteers/{vid}/records"), &form).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("补录须说明原因") && body.contains("value=\"屯溪区敬老院\""));
+    form.push(("late_reason", "当时未开通账号"));
+    let (st, _) = me.post(&format!("/volunteers/{vid}/records"), &form).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, _, body) = me
+        .api(
+            reqwest::Method::GET,
+            &format!("/api/v1/volunteers/{vid}"),
+            None,
+        )
+        .await;
+    let d: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(d["total_minutes"], 300);
+    assert_eq!(d["record_count"], 2);
+    assert_eq!(
+        d["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["late"] == true)
+            .count(),
+        1
+    );
+    // A correction is a new record; the unit accepts it and the total follows.
+    let first = d["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["late"] == false)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (st, _, body) = me.api(reqwest::Method::POST, &format!("/api/v1/records/{first}/correction"), Some(json!({"activity_name": "敬老院陪伴", "activity_date": today, "place": "屯溪区敬老院", "content": "陪老人聊天", "hours": "3", "organizing_unit": "柏树街社区居委会", "person_in_charge": "刘敏", "note": "实际服务 3 小时"}))).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let pending = serde_json::from_str::<Value>(&body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (st, _, _) = me
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/records/{pending}/decision"),
+            Some(json!({"accept": true})),
+        )
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::FORBIDDEN,
+        "a volunteer cannot accept their own correction"
+    );
+    let unit = t.login("community").await;
+    let (st, _) = unit
+        .post(&format!("/records/{pending}/decision"), &[("accept", "1")])
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let row = t.db.volunteer("3410", &vid).await.unwrap().unwrap();
+    assert_eq!((row.total_minutes, row.record_count), (330, 2));
+    let records = t.db.service_records("3410", &vid, 10, None).await.unwrap();
+    assert_eq!(records.len(), 3, "the old record is kept");
+    assert!(records
+        .iter()
+        .any(|r| r.id == first && r.status == domain::volunteer::RecordStatus::Superseded));
+    // Maintained totals equal the sum of valid records.
+    let mut tx = t.db.begin().await.unwrap();
+    assert_eq!(tx.recount("3410", &vid).await.unwrap(), (330, 2));
+    tx.rollback().await.unwrap();
+    // Certificate, then public verification with the name masked.
+    let (st, _) = me
+        .post(&format!("/volunteers/{vid}/certificates"), &[])
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, _, body) = me
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/volunteers/{vid}/certificates"),
+            None,
+        )
+        .await;
+    let code = serde_json::from_str::<Value>(&body).unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (st, page) = me
+        .get(&format!("/volunteers/{vid}/certificates/{code}"))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        page.contains("吴昊")
+            && page.contains("5.5")
+            && page.contains("柏树街社区居委会")
+            && page.contains(&code)
+    );
+    let anon = client();
+    let r = anon
+        .get(format!("{}/verify?code={code}", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("证明有效") && body.contains("吴*") && body.contains("5.5"));
+    assert!(!body.contains("吴昊"), "the public page masks the name");
+    let r = anon
+        .get(format!("{}/verify?code=3410-XXXX-YYYY", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let j: Value = anon
+        .get(format!("{}/api/v1/certificates/{code}", t.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(j["hours"], "5.5");
+}
+
+#[tokio::test]
+async fn service_records_import_all_or_nothing_moves_totals_and_a_reimport_adds_nothing() {
+    let t = spawn_app().await;
+    let unit = officer(Role::CommunityOfficer, "341002002001");
+    let form = |name: &str| domain::volunteer::VolunteerForm {
+        name: name.into(),
+        area: "341002002001".into(),
+        consent: Some("on".into()),
+        ..Default::default()
+    };
+    let a = t
+        .app
+        .register_volunteer(&unit, &form("黄丽"), &Ctx::default())
+        .await
+        .unwrap();
+    let b = t
+        .app
+        .register_volunteer(&unit, &form("程建国"), &Ctx::default())
+        .await
+        .unwrap();
+    let other = t
+        .app
+        .register_volunteer(
+            &officer(Role::CommunityOfficer, "341021100201"),
+            &domain::volunteer::VolunteerForm {
+                area: "341021100201".into(),
+                ..form("汪晓梅")
+            },
+            &Ctx::default(),
+        )
+        .await
+        .unwrap();
+    let today = today_text();
+    let old = (app::registry::today() - chrono::Duration::days(60))
+        .format("%Y-%m-%d")
+        .to_string();
+    let header = app::record_transfer::COLUMNS.join(",");
+    let s = t.login("community").await;
+    let post = |body: String| {
+        s.c.post(format!(
+            "{}/api/v1/service-records/import?filename=r.csv",
+            t.base
+        ))
+        .header("x-csrf-token", &s.csrf)
+        .body(body)
+        .send()
+    };
+    let bad = format!(
+        "{header}\n{a},黄丽,敬老院陪伴,{today},敬老院,陪聊,2,柏树街社区居委会,刘敏,\n{b},错名字,义诊,{today},活动室,引导,1,柏树街社区居委会,刘敏,\n{other},汪晓梅,义诊,{today},活动室,引导,1,居委会,刘敏,\n{a},黄丽,垃圾分类,{old},小区,宣传,1.5,柏树街社区居委会,刘敏,\n{a},黄丽,敬老院陪伴,{today},敬老院,陪聊,2,柏树街社区居委会,刘敏,\n"
+    );
+    let r = post(bad).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let p: Value = r.json().await.unwrap();
+    let at: Vec<(i64, String)> = p["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_i64().unwrap(),
+                e["column"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert!(at.contains(&(3, "志愿者姓名".into())), "{at:?}");
+    assert!(
+        at.contains(&(4, "志愿者编号".into())),
+        "another community's volunteer: {at:?}"
+    );
+    assert!(at.contains(&(5, "补录原因".into())), "{at:?}");
+    assert!(at.iter().any(|(l, _)| *l == 6), "a duplicate row: {at:?}");
+    assert_eq!(
+        t.db.volunteer("3410", &a)
+            .await
+            .unwrap()
+            .unwrap()
+            .record_count,
+        0,
+        "nothing applied"
+    );
+    let good = format!(
+        "{header}\n{a},黄丽,敬老院陪伴,{today},敬老院,陪聊,2,柏树街社区居委会,刘敏,\n{b},程建国,义诊,{today},活动室,引导,1,柏树街社区居委会,刘敏,\n{a},黄丽,垃圾分类,{old},小区,宣传,1.5,柏树街社区居委会,刘敏,系统上线前的活动\n"
+    );
+    for (added, unchanged) in [(3, 0), (0, 3)] {
+        let r = post(good.clone()).await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let j: Value = r.json().await.unwrap();
+        assert_eq!(
+            (j["added"].as_i64(), j["unchanged"].as_i64()),
+            (Some(added), Some(unchanged))
+        );
+    }
+    let va = t.db.volunteer("3410", &a).await.unwrap().unwrap();
+    assert_eq!((va.total_minutes, va.record_count), (210, 2));
+    let mut tx = t.db.begin().await.unwrap();
+    assert_eq!(
+        tx.recount("3410", &a).await.unwrap(),
+        (210, 2),
+        "maintained totals equal the records"
+    );
+    tx.rollback().await.unwrap();
+    let recs = t.db.service_records("3410", &a, 10, None).await.unwrap();
+    assert!(recs
+        .iter()
+        .any(|r| r.record.late && r.record.late_reason == "系统上线前的活动"));
+}
