@@ -11,8 +11,6 @@ pub mod catalogue;
 pub mod consultation;
 mod credentials;
 pub mod demo;
-pub mod demo_calls;
-pub mod demo_chain;
 mod error;
 pub mod identity;
 pub mod login_gate;

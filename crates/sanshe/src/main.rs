@@ -301,7 +301,7 @@ fn print_demo_accounts() {
     );
     println!(
         "  另有居民代表 Further representatives of 341002002001: {}",
-        app::demo_chain::MORE_REPRESENTATIVES
+        app::demo::chain::MORE_REPRESENTATIVES
             .iter()
             .map(|(l, _)| *l)
             .collect::<Vec<_>>()

@@ -1,4 +1,8 @@
-//! Demonstration data: the real areas of Huangshan and one account per role.
+//! Demonstration data: the real areas of Huangshan and one account per role; projects in every
+//! stage (`chain`) and calls in four stages (`calls`), all made through the use cases.
+
+pub mod calls;
+pub mod chain;
 
 use crate::area::{huangshan_files, NoProgress};
 use crate::identity::UserForm;

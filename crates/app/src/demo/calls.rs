@@ -7,8 +7,8 @@
 //! are the evaluator and two more experts, `pingshen1` and `pingshen2`.
 
 use crate::acceptance::PanelForm;
+use crate::demo::chain::{actor, demo_ctx};
 use crate::demo::{DEMO_ORG_ID, DEMO_PASSWORD};
-use crate::demo_chain::{actor, demo_ctx};
 use crate::identity::UserForm;
 use crate::registry::today;
 use crate::{App, AppError};
