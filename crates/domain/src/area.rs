@@ -35,6 +35,7 @@ impl AreaLevel {
             AreaLevel::Community => 12,
         }
     }
+    /// The level whose codes have this many significant digits, if any.
     pub fn from_prefix_len(len: usize) -> Option<Self> {
         Some(match len {
             0 => AreaLevel::Nation,
@@ -46,6 +47,7 @@ impl AreaLevel {
             _ => return None,
         })
     }
+    /// The stable snake_case code of the level, as stored and sent by the API.
     pub fn as_str(self) -> &'static str {
         match self {
             AreaLevel::Nation => "nation",
@@ -56,6 +58,7 @@ impl AreaLevel {
             AreaLevel::Community => "community",
         }
     }
+    /// The level with this code, if any.
     pub fn parse(s: &str) -> Option<Self> {
         [
             AreaLevel::Nation,
@@ -68,6 +71,7 @@ impl AreaLevel {
         .into_iter()
         .find(|l| l.as_str() == s)
     }
+    /// The Chinese name of the level shown in the UI.
     pub fn zh(self) -> &'static str {
         match self {
             AreaLevel::Nation => "全国",
@@ -108,6 +112,7 @@ pub enum TownshipKind {
 }
 
 impl TownshipKind {
+    /// The kind of a township-level code, from its last three digits; else `None`.
     pub fn from_code(code: &AreaCode) -> Option<Self> {
         if code.level() != AreaLevel::Township {
             return None;
@@ -121,6 +126,7 @@ impl TownshipKind {
             _ => TownshipKind::Quasi,
         })
     }
+    /// The stable snake_case code of the kind, as stored and sent by the API.
     pub fn as_str(self) -> &'static str {
         match self {
             TownshipKind::Street => "street",
@@ -130,6 +136,7 @@ impl TownshipKind {
             TownshipKind::Placeholder => "placeholder",
         }
     }
+    /// The kind with this code, if any.
     pub fn parse(s: &str) -> Option<Self> {
         [
             TownshipKind::Street,
@@ -141,6 +148,7 @@ impl TownshipKind {
         .into_iter()
         .find(|k| k.as_str() == s)
     }
+    /// The Chinese name of the kind shown in the UI.
     pub fn zh(self) -> &'static str {
         match self {
             TownshipKind::Street => "街道",
@@ -167,6 +175,7 @@ pub enum CommitteeKind {
 }
 
 impl CommitteeKind {
+    /// The committee kind of a community-level code, from its last three digits; else `None`.
     pub fn from_code(code: &AreaCode) -> Option<Self> {
         if code.level() != AreaLevel::Community {
             return None;
@@ -179,6 +188,7 @@ impl CommitteeKind {
             _ => CommitteeKind::Quasi,
         })
     }
+    /// The stable snake_case code of the kind, as stored and sent by the API.
     pub fn as_str(self) -> &'static str {
         match self {
             CommitteeKind::Residents => "residents",
@@ -187,6 +197,7 @@ impl CommitteeKind {
             CommitteeKind::Placeholder => "placeholder",
         }
     }
+    /// The kind with this code, if any.
     pub fn parse(s: &str) -> Option<Self> {
         [
             CommitteeKind::Residents,
@@ -197,6 +208,7 @@ impl CommitteeKind {
         .into_iter()
         .find(|k| k.as_str() == s)
     }
+    /// The Chinese name of the kind shown in the UI.
     pub fn zh(self) -> &'static str {
         match self {
             CommitteeKind::Residents => "居委会",

@@ -18,6 +18,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The stable snake_case code of the outcome, as stored in the audit log.
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Ok => "ok",
@@ -106,6 +107,7 @@ pub struct ChainVerifier {
 }
 
 impl ChainVerifier {
+    /// A verifier for one tenant's chain, expecting sequence 1 after the genesis hash.
     pub fn new(tenant_id: &str) -> Self {
         Self {
             tenant_id: tenant_id.to_string(),
@@ -142,6 +144,7 @@ impl ChainVerifier {
         Ok(())
     }
 
+    /// How many events have been checked and found linked so far.
     pub fn count(&self) -> i64 {
         self.expected_seq - 1
     }

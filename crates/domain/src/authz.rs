@@ -29,6 +29,7 @@ pub enum Action {
 }
 
 impl Action {
+    /// The stable snake_case code of the action, as recorded in the audit log.
     pub fn as_str(self) -> &'static str {
         match self {
             Action::ViewArea => "view_area",

@@ -13,6 +13,7 @@ pub struct FieldError {
 }
 
 impl FieldError {
+    /// A field error with its field name, stable code and Chinese message.
     pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             field: field.into(),
@@ -34,6 +35,7 @@ pub enum DomainError {
 }
 
 impl DomainError {
+    /// An invalid-input error about a single field.
     pub fn field(field: &str, code: &'static str, message: impl Into<String>) -> Self {
         DomainError::Invalid(vec![FieldError::new(field, code, message)])
     }

@@ -29,6 +29,7 @@ pub enum LegalForm {
 }
 
 impl LegalForm {
+    /// The stable snake_case code of the legal form, as stored and sent by the API.
     pub fn as_str(self) -> &'static str {
         match self {
             LegalForm::SocialGroup => "social_group",
@@ -37,6 +38,7 @@ impl LegalForm {
             LegalForm::Other => "other",
         }
     }
+    /// The legal form with this code, if any.
     pub fn parse(s: &str) -> Option<Self> {
         [
             LegalForm::SocialGroup,
@@ -47,6 +49,7 @@ impl LegalForm {
         .into_iter()
         .find(|f| f.as_str() == s)
     }
+    /// The Chinese name of the legal form shown in the UI.
     pub fn zh(self) -> &'static str {
         match self {
             LegalForm::SocialGroup => "社会团体",
@@ -166,6 +169,7 @@ impl Uscc {
         Uscc(s.to_string())
     }
 
+    /// The 18-character code as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -252,6 +256,7 @@ impl IdNumber {
             .unwrap_or(false)
     }
 
+    /// The date of birth in digits 7–14, if it is a real date.
     pub fn birth_date(&self) -> Option<NaiveDate> {
         NaiveDate::parse_from_str(&self.0[6..14], "%Y%m%d").ok()
     }

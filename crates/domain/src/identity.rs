@@ -25,6 +25,7 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role, in the glossary's order.
     pub const ALL: [Role; 13] = [
         Role::CityBureau,
         Role::CountyBureau,
@@ -41,6 +42,7 @@ impl Role {
         Role::SystemAdministrator,
     ];
 
+    /// The stable snake_case code of the role, as stored and sent by the API.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::CityBureau => "city_bureau",
@@ -59,10 +61,12 @@ impl Role {
         }
     }
 
+    /// The role with this code, if any.
     pub fn parse(s: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
+    /// The Chinese name of the role shown in the UI.
     pub fn zh(self) -> &'static str {
         match self {
             Role::CityBureau => "市民政局",
@@ -81,6 +85,7 @@ impl Role {
         }
     }
 
+    /// The English name of the role, as in the glossary.
     pub fn en(self) -> &'static str {
         match self {
             Role::CityBureau => "City bureau",
@@ -180,6 +185,7 @@ impl Actor {
         Scope::new(self.assignments.iter().map(|a| a.area.clone()))
     }
 
+    /// Whether the person holds this role at any area.
     pub fn has_role(&self, role: Role) -> bool {
         self.assignments.iter().any(|a| a.role == role)
     }
@@ -211,16 +217,19 @@ impl Scope {
         Scope { roots }
     }
 
+    /// The whole country as one territory.
     pub fn nation() -> Self {
         Scope {
             roots: vec![AreaCode::nation()],
         }
     }
 
+    /// The widest areas of the territory, none inside another, in code order.
     pub fn roots(&self) -> &[AreaCode] {
         &self.roots
     }
 
+    /// Whether the territory is the whole country.
     pub fn is_nation(&self) -> bool {
         self.roots.iter().any(|r| r.level() == AreaLevel::Nation)
     }
@@ -236,6 +245,7 @@ impl Scope {
         self.roots.iter().any(|r| area.contains(r))
     }
 
+    /// Whether anything of the area may be shown: it is inside the territory or on the path to it.
     pub fn can_see(&self, area: &AreaCode) -> bool {
         self.contains(area) || self.is_on_path(area)
     }

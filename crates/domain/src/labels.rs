@@ -11,16 +11,20 @@ macro_rules! labelled {
         $vis enum $name { $($(#[$vmeta])* $variant),+ }
 
         impl $name {
+            /// Every variant, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
+            /// The stable snake_case code, as stored in the database and sent by the API.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $code),+ }
             }
 
+            /// The Chinese label shown in the UI.
             pub fn zh(self) -> &'static str {
                 match self { $($name::$variant => $zh),+ }
             }
 
+            /// The variant whose code or Chinese label is `s`, if any.
             pub fn parse(s: &str) -> Option<Self> {
                 Self::ALL.iter().copied().find(|v| v.as_str() == s || v.zh() == s)
             }

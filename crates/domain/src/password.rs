@@ -3,6 +3,7 @@
 use crate::error::DomainError;
 use chrono::{DateTime, Duration, Utc};
 
+/// The fewest characters a new password may have.
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
 /// Checks a new password: long enough, not the login, letters and digits.
@@ -54,6 +55,7 @@ pub struct FailureOutcome {
 }
 
 impl LoginThrottle {
+    /// Whether a lock set by earlier failures is still in force at `now`.
     pub fn is_locked(&self, locked_until: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
         locked_until.is_some_and(|t| t > now)
     }

@@ -26,11 +26,13 @@ pub enum RegistrationStatus {
 }
 
 impl RegistrationStatus {
+    /// Every status, from registered (the county bureau's) down to community-managed.
     pub const ALL: [RegistrationStatus; 3] = [
         RegistrationStatus::Registered,
         RegistrationStatus::Filed,
         RegistrationStatus::CommunityManaged,
     ];
+    /// The stable snake_case code of the status, as stored and sent by the API.
     pub fn as_str(self) -> &'static str {
         match self {
             RegistrationStatus::Registered => "registered",
@@ -38,9 +40,11 @@ impl RegistrationStatus {
             RegistrationStatus::CommunityManaged => "community_managed",
         }
     }
+    /// The status with this code, if any.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|x| x.as_str() == s)
     }
+    /// The Chinese name of the status shown in the UI.
     pub fn zh(self) -> &'static str {
         match self {
             RegistrationStatus::Registered => "登记",
@@ -56,6 +60,7 @@ impl RegistrationStatus {
             RegistrationStatus::CommunityManaged => (Role::CommunityOfficer, AreaLevel::Community),
         }
     }
+    /// The Chinese name of the managing authority, for the UI.
     pub fn authority_zh(self) -> &'static str {
         match self {
             RegistrationStatus::Registered => "区县民政局",
@@ -80,6 +85,7 @@ pub enum OrgCategory {
 }
 
 impl OrgCategory {
+    /// Every category of service.
     pub const ALL: [OrgCategory; 8] = [
         OrgCategory::LifeServices,
         OrgCategory::Charity,
@@ -90,6 +96,7 @@ impl OrgCategory {
         OrgCategory::CultureSports,
         OrgCategory::SocialWorkAgency,
     ];
+    /// The stable snake_case code of the category, as stored and sent by the API.
     pub fn as_str(self) -> &'static str {
         match self {
             OrgCategory::LifeServices => "life_services",
@@ -102,9 +109,11 @@ impl OrgCategory {
             OrgCategory::SocialWorkAgency => "social_work_agency",
         }
     }
+    /// The category with this code, if any.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|x| x.as_str() == s)
     }
+    /// The Chinese name of the category shown in the UI.
     pub fn zh(self) -> &'static str {
         match self {
             OrgCategory::LifeServices => "生活服务类",
@@ -597,6 +606,7 @@ pub enum DisclosureKind {
 }
 
 impl DisclosureKind {
+    /// Every kind of disclosure entry and report.
     pub const ALL: [DisclosureKind; 5] = [
         DisclosureKind::Decision,
         DisclosureKind::Fee,
@@ -604,6 +614,7 @@ impl DisclosureKind {
         DisclosureKind::MajorActivityReport,
         DisclosureKind::WorkReport,
     ];
+    /// The stable snake_case code of the kind, as stored and sent by the API.
     pub fn as_str(self) -> &'static str {
         match self {
             DisclosureKind::Decision => "decision",
@@ -613,9 +624,11 @@ impl DisclosureKind {
             DisclosureKind::WorkReport => "work_report",
         }
     }
+    /// The kind with this code, if any.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
+    /// The Chinese name of the kind shown in the UI.
     pub fn zh(self) -> &'static str {
         match self {
             DisclosureKind::Decision => "决策事项公开",
@@ -627,6 +640,7 @@ impl DisclosureKind {
     }
 }
 
+/// A disclosure entry or report as typed into a form (all text).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DisclosureForm {
@@ -636,6 +650,7 @@ pub struct DisclosureForm {
     pub occurred_on: String,
 }
 
+/// A checked disclosure entry or report of an organization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Disclosure {
     pub kind: DisclosureKind,
@@ -673,6 +688,7 @@ fn date_field(
 }
 
 impl DisclosureForm {
+    /// Checks the entry, whose date may not be after `today`, and returns every problem at once.
     pub fn validate(&self, today: NaiveDate) -> Result<Disclosure, DomainError> {
         let mut errors = Vec::new();
         let kind = DisclosureKind::parse(self.kind.trim());
@@ -718,6 +734,7 @@ impl DisclosureForm {
     }
 }
 
+/// An organization's stay in an incubator as typed into a form (all text).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct IncubationForm {
@@ -727,6 +744,7 @@ pub struct IncubationForm {
     pub outcome: String,
 }
 
+/// A checked stay of an organization in an incubator; no end date while it is still there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Incubation {
     pub incubator: String,
@@ -736,6 +754,7 @@ pub struct Incubation {
 }
 
 impl IncubationForm {
+    /// Checks the stay, whose dates may not be after `today` nor end before it starts.
     pub fn validate(&self, today: NaiveDate) -> Result<Incubation, DomainError> {
         let mut errors = Vec::new();
         let incubator = self.incubator.trim();

@@ -23,12 +23,14 @@ pub enum PlatformKind {
 }
 
 impl PlatformKind {
+    /// Every kind of platform.
     pub const ALL: [PlatformKind; 4] = [
         PlatformKind::Centre,
         PlatformKind::Station,
         PlatformKind::Incubator,
         PlatformKind::Academy,
     ];
+    /// The stable snake_case code of the kind, as stored and sent by the API.
     pub fn as_str(self) -> &'static str {
         match self {
             PlatformKind::Centre => "centre",
@@ -37,9 +39,11 @@ impl PlatformKind {
             PlatformKind::Academy => "academy",
         }
     }
+    /// The kind with this code, if any.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
+    /// The Chinese name of the kind shown in the UI.
     pub fn zh(self) -> &'static str {
         match self {
             PlatformKind::Centre => "社会工作服务中心",
@@ -87,6 +91,7 @@ impl StaffingStandard {
     }
 }
 
+/// A service platform as typed into a form (all text).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PlatformForm {
@@ -95,6 +100,7 @@ pub struct PlatformForm {
     pub area: String,
 }
 
+/// A checked service platform: its kind, name and the area it serves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Platform {
     pub kind: PlatformKind,
@@ -103,6 +109,7 @@ pub struct Platform {
 }
 
 impl PlatformForm {
+    /// Checks the platform, including that a centre or station sits at its fixed level of area.
     pub fn validate(&self) -> Result<Platform, DomainError> {
         let mut errors = Vec::new();
         let kind = PlatformKind::parse(self.kind.trim());
@@ -161,12 +168,14 @@ pub enum CertificateLevel {
 }
 
 impl CertificateLevel {
+    /// Every level: the three certified by examination, then the aide.
     pub const ALL: [CertificateLevel; 4] = [
         CertificateLevel::Assistant,
         CertificateLevel::Intermediate,
         CertificateLevel::Senior,
         CertificateLevel::Aide,
     ];
+    /// The stable snake_case code of the level, as stored and sent by the API.
     pub fn as_str(self) -> &'static str {
         match self {
             CertificateLevel::Assistant => "assistant",
@@ -175,9 +184,11 @@ impl CertificateLevel {
             CertificateLevel::Aide => "aide",
         }
     }
+    /// The level with this code, if any.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
+    /// The Chinese title of the level shown in the UI.
     pub fn zh(self) -> &'static str {
         match self {
             CertificateLevel::Assistant => "助理社会工作师",
@@ -192,6 +203,7 @@ impl CertificateLevel {
     }
 }
 
+/// A social worker as typed into a form or an import row (all text).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SocialWorkerForm {
@@ -207,6 +219,7 @@ pub struct SocialWorkerForm {
     pub area: String,
 }
 
+/// A checked social worker, with their identity number and certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SocialWorker {
     pub name: String,
@@ -219,6 +232,7 @@ pub struct SocialWorker {
 }
 
 impl SocialWorkerForm {
+    /// Checks the worker on `today`; a certified level needs a certificate number.
     pub fn validate(&self, today: NaiveDate) -> Result<SocialWorker, DomainError> {
         let mut errors = Vec::new();
         let name = self.name.trim();
@@ -309,6 +323,7 @@ pub fn allowance_eligible(level: CertificateLevel, holds_current_post: bool) -> 
     level.is_certified() && holds_current_post
 }
 
+/// A professional post held by a social worker, as typed into a form (all text).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PostForm {

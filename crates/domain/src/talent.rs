@@ -21,6 +21,7 @@ pub enum TalentCategory {
 }
 
 impl TalentCategory {
+    /// Every category: social work first, then the four kinds of local talent.
     pub const ALL: [TalentCategory; 5] = [
         TalentCategory::SocialWork,
         TalentCategory::PartyWork,
@@ -29,6 +30,7 @@ impl TalentCategory {
         TalentCategory::OrganizationBackbone,
     ];
 
+    /// The stable snake_case code of the category, as stored and sent by the API.
     pub fn as_str(self) -> &'static str {
         match self {
             TalentCategory::SocialWork => "social_work",
@@ -39,12 +41,14 @@ impl TalentCategory {
         }
     }
 
+    /// The category with this code or Chinese name, if any.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL
             .into_iter()
             .find(|c| c.as_str() == s || c.zh() == s)
     }
 
+    /// The Chinese name of the category shown in the UI.
     pub fn zh(self) -> &'static str {
         match self {
             TalentCategory::SocialWork => "社会工作专业人才",
@@ -76,6 +80,7 @@ pub struct TalentForm {
     pub backbone: String,
 }
 
+/// A checked talent, serving in a township or community.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Talent {
     pub name: String,
@@ -98,6 +103,7 @@ fn optional_id(v: &str) -> Option<String> {
 }
 
 impl TalentForm {
+    /// Checks the talent; only the social-work category may link a social worker's ledger entry.
     pub fn validate(&self) -> Result<Talent, DomainError> {
         let mut errors = Vec::new();
         let name = self.name.trim();
@@ -178,6 +184,7 @@ pub struct TrainingForm {
     pub hours: String,
 }
 
+/// A checked training, its length kept in minutes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Training {
     pub name: String,
@@ -262,10 +269,12 @@ impl PoolCoverage {
         }
     }
 
+    /// Whether every member of a non-empty pool has been trained.
     pub fn complete(&self) -> bool {
         self.members > 0 && self.trained >= self.members
     }
 
+    /// How many members of the pool have no training yet.
     pub fn untrained(&self) -> i64 {
         (self.members - self.trained).max(0)
     }

@@ -13,6 +13,7 @@ pub const LATE_AFTER_WORKING_DAYS: i64 = 10;
 
 /// The consent text a volunteer agrees to at registration; its version is stored with the consent.
 pub const CONSENT_TEXT: &str = "本人自愿注册为志愿者，同意平台按照《志愿服务记录与证明出具办法》记录、保存本人的志愿服务信息，并用于出具志愿服务证明。";
+/// The version of [`CONSENT_TEXT`], stored with each consent; change it whenever the text changes.
 pub const CONSENT_VERSION: &str = "2021-67-v1";
 
 /// Working days strictly after `from` up to and including `to` (Monday–Friday, minus the given
@@ -46,6 +47,7 @@ pub fn fixed_holidays(from: i32, to: i32) -> Vec<NaiveDate> {
         .collect()
 }
 
+/// A volunteer's registration as typed into a form (all text).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct VolunteerForm {
@@ -61,6 +63,7 @@ pub struct VolunteerForm {
     pub consent: Option<String>,
 }
 
+/// A checked volunteer, registered in a community.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Volunteer {
     pub name: String,
@@ -70,6 +73,7 @@ pub struct Volunteer {
 }
 
 impl VolunteerForm {
+    /// Checks the registration; it needs a community code and the volunteer's consent.
     pub fn validate(&self) -> Result<Volunteer, DomainError> {
         let mut errors = Vec::new();
         let name = self.name.trim();
@@ -147,6 +151,7 @@ pub struct ServiceRecordForm {
     pub late_reason: String,
 }
 
+/// A checked service record; `late` marks one entered after the ten-working-day limit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ServiceRecord {
     pub activity_name: String,
@@ -207,6 +212,7 @@ pub struct RecordFields<'a> {
 }
 
 impl ServiceRecordForm {
+    /// The record's fields borrowed, to be checked like an imported row.
     pub fn fields(&self) -> RecordFields<'_> {
         RecordFields {
             activity_name: &self.activity_name,
@@ -368,6 +374,7 @@ pub enum RecordStatus {
 }
 
 impl RecordStatus {
+    /// The stable snake_case code of the status, as stored and sent by the API.
     pub fn as_str(self) -> &'static str {
         match self {
             RecordStatus::Valid => "valid",
@@ -376,6 +383,7 @@ impl RecordStatus {
             RecordStatus::Rejected => "rejected",
         }
     }
+    /// The status with this code, if any.
     pub fn parse(s: &str) -> Option<Self> {
         [
             RecordStatus::Valid,
@@ -386,6 +394,7 @@ impl RecordStatus {
         .into_iter()
         .find(|x| x.as_str() == s)
     }
+    /// The Chinese name of the status shown in the UI.
     pub fn zh(self) -> &'static str {
         match self {
             RecordStatus::Valid => "有效",

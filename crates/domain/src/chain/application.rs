@@ -40,6 +40,7 @@ pub struct ApplicationForm {
     pub needs: String,
 }
 
+/// A measurable goal of the application: the goal, its indicator and the target value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Goal {
     pub goal: String,
@@ -47,6 +48,7 @@ pub struct Goal {
     pub target: String,
 }
 
+/// A phase of the work plan, with its dates and what is done in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Phase {
     pub name: String,
@@ -55,6 +57,7 @@ pub struct Phase {
     pub content: String,
 }
 
+/// A budget line: what the money is for and how much, in fen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct BudgetLine {
     pub item: String,
@@ -110,6 +113,7 @@ fn date(s: &str) -> Option<NaiveDate> {
 }
 
 impl ApplicationForm {
+    /// Checks every field and list line and returns every problem at once, lines by number.
     pub fn validate(&self) -> Result<ApplicationContent, DomainError> {
         let mut errors = Vec::new();
         let mut err = |field: &str, code: &'static str, message: String| {

@@ -122,6 +122,7 @@ pub struct CallForm {
     pub min_panel: String,
 }
 
+/// A checked call: its kind, area, pool and ceiling in fen, dates, rubric and panel size.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Call {
     pub kind: CallKind,
@@ -147,6 +148,7 @@ pub fn deadline(closes_on: NaiveDate) -> NaiveDateTime {
 }
 
 impl CallForm {
+    /// Checks the call, including the area level its kind requires and a ceiling within the pool.
     pub fn validate(&self) -> Result<Call, DomainError> {
         let mut errors = Vec::new();
         let kind = CallKind::parse(self.kind.trim());
@@ -363,6 +365,7 @@ pub struct CallApplicationForm {
     pub community: String,
 }
 
+/// A checked application to a call, its amount in fen and the community it serves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CallApplication {
     pub title: String,

@@ -9,6 +9,7 @@ use crate::{labelled, Actor, AreaCode, Denied, DomainError, FieldError, Role};
 use serde::{Deserialize, Serialize};
 
 labelled! {
+    /// Where a catalogue item is in the township's review.
     pub enum ItemStatus {
         /// Listed by the community, waiting for the township.
         Proposed = ("proposed", "待街道审核"),
@@ -19,6 +20,7 @@ labelled! {
 }
 
 labelled! {
+    /// Where an organization's application for undertaking eligibility on an item stands.
     pub enum EligibilityStatus {
         Pending = ("pending", "待审核"),
         Approved = ("approved", "已具备承接资格"),
@@ -38,6 +40,7 @@ pub struct ItemForm {
     pub social_work: String,
 }
 
+/// A checked catalogue item of a community, marked when it is social-work service.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CatalogueItem {
     pub community: AreaCode,
@@ -52,6 +55,7 @@ fn yes(s: &str) -> bool {
 }
 
 impl ItemForm {
+    /// Checks the item: a 12-digit community code, a name and a description of bounded length.
     pub fn validate(&self) -> Result<CatalogueItem, DomainError> {
         let mut errors = Vec::new();
         let community = match AreaCode::parse(self.community.trim()) {
@@ -179,6 +183,7 @@ pub struct Staffing {
 }
 
 impl Staffing {
+    /// Whether the organization has the professional social-work staff the condition requires.
     pub fn met(&self) -> bool {
         self.social_workers > 0
     }

@@ -32,6 +32,7 @@ pub struct ConsultationForm {
     pub projects: String,
 }
 
+/// A checked consultation meeting of a community, with the projects on its agenda.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Consultation {
     pub community: AreaCode,
@@ -64,6 +65,7 @@ fn required(errors: &mut Vec<FieldError>, field: &str, value: &str, label: &str,
 }
 
 impl ConsultationForm {
+    /// Checks the meeting: a community code, title, place, date and at least one project.
     pub fn validate(&self) -> Result<Consultation, DomainError> {
         let mut errors = Vec::new();
         let community = AreaCode::parse(self.community.trim()).ok();
@@ -114,6 +116,7 @@ pub struct AttendeeForm {
 }
 
 impl AttendeeForm {
+    /// Checks the attendee, returning their capacity and name or organization.
     pub fn validate(&self) -> Result<(AttendeeRole, String), DomainError> {
         let mut errors = Vec::new();
         let role = AttendeeRole::parse(self.role.trim());
@@ -139,6 +142,7 @@ pub struct CommentForm {
     pub requested_change: String,
 }
 
+/// A checked comment on one project of the agenda, with the change it asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Comment {
     pub project_id: String,

@@ -31,6 +31,7 @@ impl Milestone {
     }
 }
 
+/// A purchase contract as typed into a form (all text).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ContractForm {
@@ -48,12 +49,14 @@ pub struct ContractForm {
     pub tranches: String,
 }
 
+/// A payment tranche: the milestone that releases it and its amount in fen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tranche {
     pub milestone: Milestone,
     pub amount_fen: i64,
 }
 
+/// A checked purchase contract, whose tranches add up to the amount bought for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Contract {
     pub starts_on: NaiveDate,

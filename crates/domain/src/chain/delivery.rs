@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// An activity of a project being delivered, as typed into a form (all text).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ActivityForm {
@@ -30,6 +31,7 @@ pub struct ActivityForm {
     pub late_reason: String,
 }
 
+/// A checked activity: when and where, what was done, who was served and who served.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Activity {
     pub held_on: NaiveDate,
@@ -55,6 +57,7 @@ fn list(s: &str) -> Vec<String> {
 }
 
 impl ActivityForm {
+    /// Checks the activity, held no later than `today`; a bad volunteer line is named by number.
     pub fn validate(&self, today: NaiveDate) -> Result<Activity, DomainError> {
         let mut errors = Vec::new();
         let held_on = NaiveDate::parse_from_str(self.held_on.trim(), "%Y-%m-%d").ok();

@@ -17,6 +17,7 @@ pub const RUBRIC: [(&str, &str, u32); 5] = [
     ("satisfaction", "居民满意度", 20),
 ];
 
+/// The organization's self-evaluation as typed: its report and, for social work, a case study.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SelfEvaluationForm {
@@ -26,6 +27,7 @@ pub struct SelfEvaluationForm {
 }
 
 impl SelfEvaluationForm {
+    /// Checks the self-evaluation; a social-work project also needs its case study.
     pub fn validate(&self, social_work: bool) -> Result<(), DomainError> {
         let mut errors = Vec::new();
         if self.report.trim().chars().count() < 30 {
@@ -96,6 +98,7 @@ impl ScoreForm {
     }
 }
 
+/// The review panel's written verdict as typed, with any conditions and its report.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct VerdictForm {

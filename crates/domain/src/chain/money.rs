@@ -32,6 +32,7 @@ pub const AMOUNT_RULE: &str = "金额应为 0.01 至 1,000,000,000 元之间的�
 pub struct Money(i64);
 
 impl Money {
+    /// No money at all.
     pub const ZERO: Money = Money(0);
 
     /// `fen` as money, if within 0..=MAX.
@@ -44,14 +45,17 @@ impl Money {
         parse_yuan(s).and_then(Money::from_fen)
     }
 
+    /// The amount in fen.
     pub fn fen(self) -> i64 {
         self.0
     }
 
+    /// The sum, or `None` if it would pass [`MAX_AMOUNT_FEN`].
     pub fn checked_add(self, other: Money) -> Option<Money> {
         self.0.checked_add(other.0).and_then(Money::from_fen)
     }
 
+    /// The difference, or `None` if it would go below zero.
     pub fn checked_sub(self, other: Money) -> Option<Money> {
         self.0.checked_sub(other.0).and_then(Money::from_fen)
     }

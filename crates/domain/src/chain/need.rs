@@ -37,6 +37,7 @@ labelled! {
 }
 
 labelled! {
+    /// Whether a need is still open, folded into another, or answered by a purchased application.
     pub enum NeedStatus {
         /// Open for support and for applications to answer it.
         Open = ("open", "征集中"),
@@ -70,6 +71,7 @@ pub struct Need {
 }
 
 impl NeedForm {
+    /// Checks the need: its community, the group concerned, how it came in, title and description.
     pub fn validate(&self) -> Result<Need, DomainError> {
         let mut errors = Vec::new();
         let community = match AreaCode::parse(self.community.trim()) {
@@ -228,6 +230,7 @@ impl BoardCursor {
         }
     }
 
+    /// Reads a cursor as written in a link, if it is one.
     pub fn parse(s: &str) -> Option<BoardCursor> {
         let mut parts = s.splitn(4, '|');
         let supporters = parts.next()?.parse().ok()?;

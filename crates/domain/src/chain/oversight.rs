@@ -9,6 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 labelled! {
+    /// What a delivery note records: coordination, supervision, a major activity or progress.
     pub enum NoteKind {
         Coordination = ("coordination", "社区事务协调会"),
         Supervision = ("supervision", "督导"),
@@ -26,6 +27,7 @@ labelled! {
     }
 }
 
+/// A delivery note as typed into a form (all text).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct NoteForm {
@@ -41,6 +43,7 @@ pub struct NoteForm {
     pub body: String,
 }
 
+/// A checked delivery note, kept as written; only supervision has a phase.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Note {
     pub kind: NoteKind,

@@ -22,6 +22,7 @@ pub struct FundForm {
     pub budget: String,
 }
 
+/// A checked fund of a township, county or city: its source, year and budget in fen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Fund {
     pub area: AreaCode,
@@ -32,6 +33,7 @@ pub struct Fund {
 }
 
 impl FundForm {
+    /// Checks the fund: an area of the right level, a name, a source, a year and a budget.
     pub fn validate(&self) -> Result<Fund, DomainError> {
         let mut errors = Vec::new();
         let area = AreaCode::parse(self.area.trim()).ok();

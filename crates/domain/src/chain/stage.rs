@@ -5,6 +5,7 @@
 use crate::{labelled, DomainError};
 
 labelled! {
+    /// Where a service-purchase project is in the seven steps, from draft application to closing.
     pub enum Stage {
         Draft = ("draft", "申请书起草中"),
         Submitted = ("submitted", "已提交，待恳谈"),

@@ -28,6 +28,7 @@ pub struct Threshold {
 }
 
 impl Threshold {
+    /// More than half (过半数): the default for both the quorum and the pass rule.
     pub const MORE_THAN_HALF: Threshold = Threshold {
         numerator: 1,
         denominator: 2,
@@ -90,6 +91,7 @@ impl Default for VoteRules {
 }
 
 labelled! {
+    /// How a representative votes on a motion.
     pub enum Choice {
         Yes = ("yes", "同意"),
         No = ("no", "不同意"),
@@ -218,6 +220,7 @@ impl Meeting {
         Ok(())
     }
 
+    /// Whether enough representatives of the snapshot roster are present for the quorum rule.
     pub fn quorum_met(&self) -> bool {
         self.rules
             .quorum
