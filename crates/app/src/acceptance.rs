@@ -5,8 +5,8 @@
 //! the last one only after an accepting verdict, which closes the project.
 
 use crate::audit::{event, Subject};
-use crate::registry::today;
-use crate::social::new_id;
+use crate::kernel::new_id;
+use crate::kernel::today;
 use crate::{App, AppError, Ctx};
 use domain::audit::Outcome;
 use domain::chain::catalogue::can_apply;

@@ -8,8 +8,8 @@
 
 use crate::acceptance::PanelForm;
 use crate::audit::{event, Subject};
-use crate::registry::{china_now, tenant_of};
-use crate::social::new_id;
+use crate::kernel::new_id;
+use crate::kernel::{china_now, tenant_of};
 use crate::{App, AppError, Ctx};
 use chrono::NaiveDateTime;
 use domain::audit::Outcome;

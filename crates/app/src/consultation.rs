@@ -3,8 +3,8 @@
 //! freezing moves each application on the agenda to "consulted".
 
 use crate::audit::{event, Subject};
-use crate::registry::tenant_of;
-use crate::social::new_id;
+use crate::kernel::new_id;
+use crate::kernel::tenant_of;
 use crate::{App, AppError, Ctx};
 use domain::audit::Outcome;
 use domain::authz::{reach, Action};

@@ -13,6 +13,7 @@ mod credentials;
 pub mod demo;
 mod error;
 pub mod identity;
+pub mod kernel;
 pub mod login_gate;
 pub mod need;
 pub mod ocds;

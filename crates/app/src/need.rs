@@ -2,8 +2,8 @@
 //! channel), the ranked board, supporting once, merging duplicates with their supporters.
 
 use crate::audit::{event, Subject};
-use crate::registry::tenant_of;
-use crate::social::new_id;
+use crate::kernel::new_id;
+use crate::kernel::tenant_of;
 use crate::{App, AppError, Ctx};
 use domain::audit::Outcome;
 use domain::authz::{reach, Action};

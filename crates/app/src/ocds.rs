@@ -442,7 +442,7 @@ impl App {
 
     /// One process's package: a project's, or for a project a call awarded, the call's.
     pub async fn ocds_project(&self, id: &str) -> Result<Value, AppError> {
-        let tenant = crate::registry::tenant_of(id).ok_or_else(|| AppError::not_found("项目"))?;
+        let tenant = crate::kernel::tenant_of(id).ok_or_else(|| AppError::not_found("项目"))?;
         let p = self
             .db
             .project(tenant, id)
@@ -459,7 +459,7 @@ impl App {
 
     /// One call's package.
     pub async fn ocds_call(&self, id: &str) -> Result<Value, AppError> {
-        let tenant = crate::registry::tenant_of(id).ok_or_else(|| AppError::not_found("征集"))?;
+        let tenant = crate::kernel::tenant_of(id).ok_or_else(|| AppError::not_found("征集"))?;
         let k = self
             .db
             .call(tenant, id)

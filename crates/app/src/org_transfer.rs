@@ -2,7 +2,7 @@
 
 use crate::audit::{event, Subject};
 use crate::error::ImportError;
-use crate::registry::today;
+use crate::kernel::today;
 use crate::transfer::{write_csv_row, write_xlsx, Table};
 use crate::{App, AppError, Ctx};
 use domain::audit::Outcome;

@@ -8,8 +8,8 @@
 
 use crate::audit::{event, Subject};
 use crate::error::ImportError;
-use crate::registry::{tenant_of, today};
-use crate::social::new_id;
+use crate::kernel::new_id;
+use crate::kernel::{tenant_of, today};
 use crate::transfer::{write_csv_row, write_xlsx, Table};
 use crate::{App, AppError, Ctx};
 use domain::audit::Outcome;

@@ -3,8 +3,8 @@
 //! side; the manager submits it for the community's consultation meeting.
 
 use crate::audit::{event, Subject};
-use crate::registry::tenant_of;
-use crate::social::new_id;
+use crate::kernel::new_id;
+use crate::kernel::tenant_of;
 use crate::{App, AppError, Ctx};
 use domain::audit::Outcome;
 use domain::authz::{can, reach, Action, Target};
@@ -394,7 +394,7 @@ impl App {
                 .db
                 .social_workers(
                     &domain::identity::Scope::new([township]),
-                    &crate::registry::today().to_string(),
+                    &crate::kernel::today().to_string(),
                     None,
                     None,
                     20,

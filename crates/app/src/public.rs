@@ -232,7 +232,7 @@ impl App {
     }
 
     pub async fn public_project_detail(&self, id: &str) -> Result<PublicProjectDetail, AppError> {
-        let tenant = crate::registry::tenant_of(id).ok_or_else(|| AppError::not_found("项目"))?;
+        let tenant = crate::kernel::tenant_of(id).ok_or_else(|| AppError::not_found("项目"))?;
         let p = self
             .db
             .project(tenant, id)
@@ -279,7 +279,7 @@ impl App {
     /// A call's public page: its terms, and once sealed the ranking with its explanations and
     /// the awards (no applicant's text, no panel member's name).
     pub async fn public_call(&self, id: &str) -> Result<crate::call::CallView, AppError> {
-        let tenant = crate::registry::tenant_of(id).ok_or_else(|| AppError::not_found("征集"))?;
+        let tenant = crate::kernel::tenant_of(id).ok_or_else(|| AppError::not_found("征集"))?;
         let k = self
             .db
             .call(tenant, id)

@@ -4,7 +4,7 @@
 
 use crate::audit::{event, Subject};
 use crate::error::ImportError;
-use crate::registry::{tenant_of, today};
+use crate::kernel::{tenant_of, today};
 use crate::transfer::Table;
 use crate::{App, AppError, Ctx};
 use chrono::NaiveDate;

@@ -2,6 +2,7 @@
 //! same transaction; two editors of one organization cannot overwrite each other.
 
 use crate::audit::{event, Subject};
+use crate::kernel::{tenant_of, today};
 use crate::{App, AppError, Ctx};
 use domain::audit::Outcome;
 use domain::authz::{can, reach, Action, Target};
@@ -13,18 +14,6 @@ use serde_json::json;
 use store::registry::{DisclosureRow, IncubationRow, OrgFilter, OrgRow, OrgVersionRow};
 use store::time;
 
-/// Today in Asia/Shanghai (UTC+8 all year), the calendar people mean.
-pub fn today() -> chrono::NaiveDate {
-    china_now().date()
-}
-
-/// Now, as the wall clock in China reads it (dates and deadlines are China time).
-pub fn china_now() -> chrono::NaiveDateTime {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).naive_utc()
-}
-
-/// An organization's id carries its tenant (`3410-0195…`), so that a lookup goes straight to the
-/// tenant's rows (and to one shard under Citus).
 /// The territory in which the actor may read the registries, or a refusal when they hold no role
 /// that reads them (an empty scope would silently answer "nothing").
 pub(crate) fn registry_scope(actor: &Actor) -> Result<domain::identity::Scope, AppError> {
@@ -36,11 +25,6 @@ pub(crate) fn registry_scope(actor: &Actor) -> Result<domain::identity::Scope, A
         }));
     }
     Ok(scope)
-}
-
-pub fn tenant_of(id: &str) -> Option<&str> {
-    id.get(..4)
-        .filter(|t| t.bytes().all(|b| b.is_ascii_digit()) && id.as_bytes().get(4) == Some(&b'-'))
 }
 
 /// One organization with everything its page shows.

@@ -2,7 +2,7 @@
 //! professional posts and trainings.
 
 use crate::audit::{event, Subject};
-use crate::registry::{tenant_of, today};
+use crate::kernel::{new_id, tenant_of, today};
 use crate::{App, AppError, Ctx};
 use domain::audit::Outcome;
 use domain::authz::{can, Action, Target};
@@ -46,10 +46,6 @@ pub struct SocialWorkerDetail {
 
 fn today_text() -> String {
     today().format("%Y-%m-%d").to_string()
-}
-
-pub(crate) fn new_id(tenant: &str) -> String {
-    format!("{tenant}-{}", uuid::Uuid::now_v7().simple())
 }
 
 fn parse_date(

@@ -2,8 +2,8 @@
 //! training coverage.
 
 use crate::audit::{event, Subject};
-use crate::registry::{tenant_of, today};
-use crate::social::new_id;
+use crate::kernel::new_id;
+use crate::kernel::{tenant_of, today};
 use crate::{App, AppError, Ctx};
 use domain::audit::Outcome;
 use domain::authz::{can, Action, Target};

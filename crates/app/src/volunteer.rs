@@ -3,8 +3,8 @@
 //! can verify.
 
 use crate::audit::{event, Subject};
-use crate::registry::{tenant_of, today};
-use crate::social::new_id;
+use crate::kernel::new_id;
+use crate::kernel::{tenant_of, today};
 use crate::{App, AppError, Ctx};
 use domain::audit::Outcome;
 use domain::authz::{can, reach, Action, Target};

@@ -5,8 +5,8 @@
 //! which moves the application to "passed" (on to the township) or "rejected".
 
 use crate::audit::{event, Subject};
-use crate::registry::tenant_of;
-use crate::social::new_id;
+use crate::kernel::new_id;
+use crate::kernel::tenant_of;
 use crate::{App, AppError, Ctx};
 use domain::audit::Outcome;
 use domain::authz::{reach, Action};

@@ -309,7 +309,7 @@ impl App {
                 .map(|a| a.area.clone()),
         );
         if !organizers.roots().is_empty() {
-            let now = crate::registry::china_now();
+            let now = crate::kernel::china_now();
             for k in self.db.calls(&organizers, &[], 100).await? {
                 let closed = now > crate::call::closes_at(&k);
                 let step = match k.stage {

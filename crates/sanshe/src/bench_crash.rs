@@ -41,7 +41,7 @@ async fn write_until_killed(addr: String, me: Client, n: usize, acked: Arc<Mutex
     let Ok(mut conn) = Conn::open(&addr).await else {
         return;
     };
-    let today = app::registry::today().format("%Y-%m-%d").to_string();
+    let today = app::kernel::today().format("%Y-%m-%d").to_string();
     for k in 0.. {
         let (path, body, need) = if k % 2 == 0 {
             let body = serde_json::json!({

@@ -183,7 +183,7 @@ pub async fn load(
     let raised: Arc<Mutex<BTreeMap<String, Vec<String>>>> = Arc::default();
     let start = Instant::now();
     let deadline = start + Duration::from_secs(secs);
-    let today = app::registry::today().format("%Y-%m-%d").to_string();
+    let today = app::kernel::today().format("%Y-%m-%d").to_string();
     let mut tasks = Vec::new();
     for (c, client) in clients.into_iter().enumerate() {
         let (addr, raised, today) = (addr.clone(), raised.clone(), today.clone());

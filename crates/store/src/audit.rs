@@ -3,7 +3,7 @@
 //! case's change and sealed into the chain by `Db::seal_audit` (see migration 0017).
 
 use crate::bulk::{Param, Value};
-use crate::identity::scope_filter;
+use crate::kernel::scope_filter;
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::audit::{AuditRecord, ChainVerifier, GENESIS};
 use domain::identity::Scope;

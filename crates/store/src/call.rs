@@ -1,7 +1,7 @@
 //! Calls — competitive selections, venture-philanthropy and micro calls, facility tenders — with
 //! their applications, panels, sealed score sheets and awards (tenant tables).
 
-use crate::identity::scope_filter;
+use crate::kernel::scope_filter;
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::chain::call::{Call, CallApplication, CallKind, CallStage, Criterion};
 use domain::chain::need::PriorityGroup;

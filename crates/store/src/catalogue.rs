@@ -1,6 +1,6 @@
 //! The service catalogue and eligibilities (tenant tables), read through a scope.
 
-use crate::identity::scope_filter;
+use crate::kernel::scope_filter;
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::chain::catalogue::{CatalogueItem, EligibilityStatus, ItemStatus};
 use domain::identity::Scope;

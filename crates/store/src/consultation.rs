@@ -1,7 +1,7 @@
 //! Consultation meetings: the agenda (applications at the version discussed), attendance and
 //! comments, and the signed minutes (tenant tables; frozen rows refuse change by trigger).
 
-use crate::identity::scope_filter;
+use crate::kernel::scope_filter;
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::chain::consultation::{AttendeeRole, Comment, Consultation};
 use domain::chain::stage::Stage;

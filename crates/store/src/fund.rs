@@ -1,6 +1,6 @@
 //! Funds, their movements and purchase decisions (tenant tables).
 
-use crate::identity::scope_filter;
+use crate::kernel::scope_filter;
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::chain::money::FundSource;
 use domain::chain::purchase::Fund;

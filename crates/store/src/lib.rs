@@ -19,6 +19,7 @@ pub mod contract;
 mod db;
 pub mod fund;
 pub mod identity;
+pub mod kernel;
 mod migrate;
 pub mod need;
 pub mod project;

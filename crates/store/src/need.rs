@@ -1,7 +1,7 @@
 //! Needs and their supports (tenant tables), read through a scope, ranked as
 //! `domain::chain::need::rank` says.
 
-use crate::identity::tenant_scope_filter;
+use crate::kernel::tenant_scope_filter;
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::chain::need::{Need, NeedChannel, NeedStatus, PriorityGroup};
 use domain::identity::Scope;

@@ -1,7 +1,7 @@
 //! Service projects and the immutable versions of their applications (tenant tables), read
 //! through a scope.
 
-use crate::identity::scope_filter;
+use crate::kernel::scope_filter;
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::chain::application::ApplicationContent;
 use domain::chain::stage::Stage;

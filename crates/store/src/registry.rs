@@ -1,7 +1,7 @@
 //! Registries: organizations (tenant tables), read through a scope.
 
 use crate::bulk::Param;
-use crate::identity::scope_filter;
+use crate::kernel::scope_filter;
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use chrono::NaiveDate;
 use domain::ident::LegalForm;
@@ -196,7 +196,7 @@ impl Db {
             if let Some(t) = a.tenant() {
                 wh.push(format!("o.tenant_id = {}", bind(&mut binds, t)));
             }
-            wh.push(crate::identity::prefix_filter(
+            wh.push(crate::kernel::prefix_filter(
                 "o.area_code",
                 a.as_str(),
                 &mut binds,

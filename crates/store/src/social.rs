@@ -1,7 +1,7 @@
 //! Social work: platforms, social workers (identity numbers encrypted by the app), posts and
 //! trainings. Tenant tables.
 
-use crate::identity::scope_filter;
+use crate::kernel::scope_filter;
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::identity::Scope;
 use domain::social::{CertificateLevel, Platform, PlatformKind};

@@ -1,6 +1,6 @@
 //! "1+4" talent and the backbone-talent pool (tenant tables), read through a scope.
 
-use crate::identity::scope_filter;
+use crate::kernel::scope_filter;
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::identity::Scope;
 use domain::talent::{PoolCoverage, Talent, TalentCategory};

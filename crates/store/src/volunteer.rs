@@ -1,6 +1,6 @@
 //! Volunteers, service records and certificates (tenant tables).
 
-use crate::identity::scope_filter;
+use crate::kernel::scope_filter;
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::identity::Scope;
 use domain::volunteer::{RecordStatus, ServiceRecord, Volunteer};

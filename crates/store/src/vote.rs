@@ -2,7 +2,7 @@
 //! to the vote), recusals, ballots and sealed tallies (tenant tables; sealed and fixed rows refuse
 //! change by trigger).
 
-use crate::identity::scope_filter;
+use crate::kernel::scope_filter;
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::chain::stage::Stage;
 use domain::chain::vote::{Choice, PaperCount, RecusalReason, Tally, VoteRules};

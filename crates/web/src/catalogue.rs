@@ -219,7 +219,7 @@ pub async fn decide(
         .app
         .decide_eligibility(&s.actor, &id, &decision, &s.ctx)
         .await;
-    if app::registry::tenant_of(&form.item_id).is_some() {
+    if app::kernel::tenant_of(&form.item_id).is_some() {
         return after(&state, &s, &form.item_id, &form.reason, r).await;
     }
     match r {

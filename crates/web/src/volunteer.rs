@@ -274,7 +274,7 @@ pub struct CorrectionForm {
 
 /// The volunteer whose record `record_id` is, for redirects.
 async fn volunteer_of_record(state: &AppState, record_id: &str) -> Option<String> {
-    let tenant = app::registry::tenant_of(record_id)?;
+    let tenant = app::kernel::tenant_of(record_id)?;
     state
         .app
         .db
@@ -369,7 +369,7 @@ pub async fn certificate(
         .verify_certificate(&code)
         .await
         .map_err(|e| PageError::new(e, s.locale))?;
-    let belongs = app::registry::tenant_of(&code) == Some(d.row.tenant_id.as_str())
+    let belongs = app::kernel::tenant_of(&code) == Some(d.row.tenant_id.as_str())
         && state
             .app
             .db

@@ -10,7 +10,7 @@ use crate::acceptance::PanelForm;
 use crate::demo::chain::{actor, demo_ctx};
 use crate::demo::{DEMO_ORG_ID, DEMO_PASSWORD};
 use crate::identity::UserForm;
-use crate::registry::today;
+use crate::kernel::today;
 use crate::{App, AppError};
 use chrono::{Duration, NaiveDateTime};
 use domain::chain::call::{AwardForm, CallApplicationForm, CallForm, ScoreSheetForm};
@@ -164,7 +164,7 @@ impl App {
                 .and_hms_opt(10, 0, 0)
                 .unwrap_or_default()
         };
-        let after_deadline = crate::registry::china_now();
+        let after_deadline = crate::kernel::china_now();
         // Sheets: each member's points (of 30, 30, 20, 20) per application, in applying order.
         let score = |call: String, sheets: Vec<Vec<[u32; 4]>>, members: usize| {
             let panel = &panel;

@@ -175,7 +175,7 @@ impl App {
             .db
             .social_workers(
                 &domain::identity::Scope::new([AreaCode::parse("3410")?]),
-                &crate::registry::today().to_string(),
+                &crate::kernel::today().to_string(),
                 None,
                 None,
                 1,
@@ -489,7 +489,7 @@ impl App {
             return Ok(());
         }
         let activity = domain::chain::delivery::ActivityForm {
-            held_on: crate::registry::today().to_string(),
+            held_on: crate::kernel::today().to_string(),
             place: "柏树街社区活动室".into(),
             content: "入户走访、集中活动和个案服务".into(),
             served: "36".into(),

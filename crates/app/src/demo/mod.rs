@@ -352,7 +352,7 @@ impl App {
         }
         // Volunteers: the demonstration volunteer's own profile with records, and a few more.
         let volunteer_user = self.db.user_by_login("volunteer").await?.map(|u| u.id);
-        let base = crate::registry::today();
+        let base = crate::kernel::today();
         let mut volunteers = 0;
         for (i, (name, area)) in [
             ("吴昊", "341002002001"),

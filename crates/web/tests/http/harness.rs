@@ -658,7 +658,7 @@ pub(crate) async fn need_in(t: &TestApp, community: &str, township: &str, title:
 }
 
 pub(crate) fn today_text() -> String {
-    app::registry::today().format("%Y-%m-%d").to_string()
+    app::kernel::today().format("%Y-%m-%d").to_string()
 }
 
 pub(crate) fn service_form(date: &str, hours: &str) -> domain::volunteer::ServiceRecordForm {

@@ -120,7 +120,7 @@ async fn a_volunteer_s_records_page_from_the_newest() {
         .await
         .unwrap();
     for i in 0..57 {
-        let day = (app::registry::today() - chrono::Duration::days(i % 9))
+        let day = (app::kernel::today() - chrono::Duration::days(i % 9))
             .format("%Y-%m-%d")
             .to_string();
         let mut form = service_form(&day, "1");

@@ -594,7 +594,7 @@ async fn a_formula_typed_by_a_volunteer_leaves_the_export_as_text() {
         .id
         .clone();
     let formula = "=HYPERLINK(\"http://example.invalid/x\",\"点击领取补贴\")";
-    let today = app::registry::today().format("%Y-%m-%d").to_string();
+    let today = app::kernel::today().format("%Y-%m-%d").to_string();
     let (st, body) = me
         .post(
             &format!("/volunteers/{vid}/records"),

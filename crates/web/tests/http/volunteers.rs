@@ -50,7 +50,7 @@ async fn a_volunteer_records_hours_asks_a_correction_and_anyone_verifies_the_cer
     let (st, _) = me.post(&format!("/volunteers/{vid}/records"), &form).await;
     assert_eq!(st, StatusCode::SEE_OTHER);
     // A late record needs a reason.
-    let old = (app::registry::today() - chrono::Duration::days(40))
+    let old = (app::kernel::today() - chrono::Duration::days(40))
         .format("%Y-%m-%d")
         .to_string();
     form[1] = ("activity_date", &old);
@@ -209,7 +209,7 @@ async fn service_records_import_all_or_nothing_moves_totals_and_a_reimport_adds_
         .await
         .unwrap();
     let today = today_text();
-    let old = (app::registry::today() - chrono::Duration::days(60))
+    let old = (app::kernel::today() - chrono::Duration::days(60))
         .format("%Y-%m-%d")
         .to_string();
     let header = app::record_transfer::COLUMNS.join(",");

@@ -1,0 +1,103 @@
+//! What every context of the store shares: the filters that keep a query inside a territory
+//! (a scope of areas), as index ranges on area codes and tenants.
+
+use domain::identity::Scope;
+
+/// [`scope_filter`] on a tenant table whose keys lead with `tenant_id`: each root of a city or
+/// below also names its tenant (the first four digits), so the query walks the tenant's index
+/// range instead of every tenant's rows.
+pub fn tenant_scope_filter(
+    tenant_col: &str,
+    col: &str,
+    scope: &Scope,
+    binds: &mut Vec<String>,
+) -> String {
+    if scope.is_nation() {
+        return "1=1".to_string();
+    }
+    let alts: Vec<String> = scope
+        .roots()
+        .iter()
+        .map(|r| {
+            // A community has nothing below it: its range is one code, and an equality lets an
+            // index on (tenant, area, …) deliver rows in its order (the needs board).
+            let area = if r.level() == domain::AreaLevel::Community {
+                binds.push(r.as_str().to_string());
+                format!("{col} = ${}", binds.len())
+            } else {
+                prefix_filter(col, r.as_str(), binds)
+            };
+            match r.tenant() {
+                Some(t) => {
+                    binds.push(t.to_string());
+                    format!("({tenant_col} = ${} AND {area})", binds.len())
+                }
+                None => area,
+            }
+        })
+        .collect();
+    if alts.is_empty() {
+        "1=0".to_string()
+    } else {
+        format!("({})", alts.join(" OR "))
+    }
+}
+
+/// Builds `(col LIKE $n OR …)` for a scope, pushing the patterns into `binds`.
+pub fn scope_filter(col: &str, scope: &Scope, binds: &mut Vec<String>) -> String {
+    if scope.is_nation() {
+        return "1=1".to_string();
+    }
+    let alts: Vec<String> = scope
+        .roots()
+        .iter()
+        .map(|r| prefix_filter(col, r.as_str(), binds))
+        .collect();
+    if alts.is_empty() {
+        "1=0".to_string()
+    } else {
+        format!("({})", alts.join(" OR "))
+    }
+}
+
+/// `col` starts with the digits `prefix`, as a range (`col >= prefix AND col < next`), which both
+/// databases serve from an index — SQLite does not use an index for a case-insensitive `LIKE`.
+/// `next` is the prefix with its last digit raised (with carry); digit strings order the same in
+/// every collation.
+pub fn prefix_filter(col: &str, prefix: &str, binds: &mut Vec<String>) -> String {
+    binds.push(prefix.to_string());
+    let lo = binds.len();
+    match next_prefix(prefix) {
+        Some(hi) => {
+            binds.push(hi);
+            format!("({col} >= ${lo} AND {col} < ${})", binds.len())
+        }
+        None => format!("{col} >= ${lo}"),
+    }
+}
+
+fn next_prefix(prefix: &str) -> Option<String> {
+    let mut digits: Vec<u8> = prefix.bytes().collect();
+    while let Some(last) = digits.pop() {
+        if last < b'9' {
+            digits.push(last + 1);
+            return String::from_utf8(digits).ok();
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prefix_becomes_a_range_with_carry() {
+        assert_eq!(next_prefix("341021").as_deref(), Some("341022"));
+        assert_eq!(next_prefix("3419").as_deref(), Some("342"));
+        assert_eq!(next_prefix("99"), None);
+        let mut b = Vec::new();
+        assert_eq!(prefix_filter("a", "3499", &mut b), "(a >= $1 AND a < $2)");
+        assert_eq!(b, ["3499", "35"]);
+    }
+}
