@@ -31,7 +31,7 @@ use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeSet;
 use store::call::{AwardRow, CallApplicationRow, CallRow};
-use store::fund::FundRow;
+use store::fund::{FundDraw, FundRow, NewDecision};
 use store::project::NewProject;
 use store::time;
 
@@ -310,15 +310,15 @@ impl App {
             .await?;
         let movement = new_id(&tenant);
         let drawn = tx
-            .draw_fund(
-                &fund.tenant_id,
-                &fund.id,
-                &movement,
-                None,
-                k.pool_fen,
-                &actor.user_id,
-                &now,
-            )
+            .draw_fund(&FundDraw {
+                tenant: &fund.tenant_id,
+                fund: &fund.id,
+                movement_id: &movement,
+                project: None,
+                amount_fen: k.pool_fen,
+                by: &actor.user_id,
+                at: &now,
+            })
             .await?;
         let subj = Subject {
             kind: "call",
@@ -958,16 +958,16 @@ impl App {
         })
         .await?;
         let reason = format!("{}评审第 {place} 名：{reasons}", k.kind.zh());
-        tx.insert_decision(
-            &k.tenant_id,
-            &project_id,
-            true,
-            &reason,
-            Some(&k.fund_id),
-            Some(amount),
-            &actor.user_id,
-            &now,
-        )
+        tx.insert_decision(&NewDecision {
+            tenant: &k.tenant_id,
+            project: &project_id,
+            buy: true,
+            reason: &reason,
+            fund: Some(&k.fund_id),
+            amount_fen: Some(amount),
+            by: &actor.user_id,
+            at: &now,
+        })
         .await?;
         tx.insert_call_award(
             &k.tenant_id,

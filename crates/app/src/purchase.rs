@@ -14,7 +14,7 @@ use domain::{Actor, AreaCode, Denied, DomainError, Role};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
-use store::fund::FundRow;
+use store::fund::{FundDraw, FundRow, NewDecision};
 use store::project::ProjectRow;
 use store::time;
 
@@ -168,15 +168,15 @@ impl App {
             (Purchase::Buy { amount_fen, .. }, Some(f)) => {
                 let movement = new_id(&p.tenant_id);
                 let drawn = tx
-                    .draw_fund(
-                        &f.tenant_id,
-                        &f.id,
-                        &movement,
-                        Some(id),
-                        *amount_fen,
-                        &actor.user_id,
-                        &now,
-                    )
+                    .draw_fund(&FundDraw {
+                        tenant: &f.tenant_id,
+                        fund: &f.id,
+                        movement_id: &movement,
+                        project: Some(id),
+                        amount_fen: *amount_fen,
+                        by: &actor.user_id,
+                        at: &now,
+                    })
                     .await?;
                 if drawn.is_none() {
                     drop(tx);
@@ -214,16 +214,16 @@ impl App {
                 )
                 .await);
         }
-        tx.insert_decision(
-            &p.tenant_id,
-            id,
+        tx.insert_decision(&NewDecision {
+            tenant: &p.tenant_id,
+            project: id,
             buy,
-            form.reason.trim(),
-            fund_id,
-            amount,
-            &actor.user_id,
-            &now,
-        )
+            reason: form.reason.trim(),
+            fund: fund_id,
+            amount_fen: amount,
+            by: &actor.user_id,
+            at: &now,
+        })
         .await?;
         tx.append_audit(event(
             Some(actor),

@@ -144,6 +144,33 @@ impl Db {
     }
 }
 
+/// A draw on a fund (`Tx::draw_fund`): for a project, or with none for a call's pool.
+#[derive(Debug, Clone, Copy)]
+pub struct FundDraw<'a> {
+    pub tenant: &'a str,
+    pub fund: &'a str,
+    /// The id of the movement written when the draw passes.
+    pub movement_id: &'a str,
+    pub project: Option<&'a str>,
+    pub amount_fen: i64,
+    pub by: &'a str,
+    pub at: &'a str,
+}
+
+/// A purchase decision to record (`Tx::insert_decision`).
+#[derive(Debug, Clone, Copy)]
+pub struct NewDecision<'a> {
+    pub tenant: &'a str,
+    pub project: &'a str,
+    /// Buy (true) or not (false).
+    pub buy: bool,
+    pub reason: &'a str,
+    pub fund: Option<&'a str>,
+    pub amount_fen: Option<i64>,
+    pub by: &'a str,
+    pub at: &'a str,
+}
+
 impl Tx {
     /// A new fund with its appropriation as the first movement.
     pub async fn insert_fund(
@@ -172,21 +199,20 @@ impl Tx {
         Ok(())
     }
 
-    /// Takes `amount` from a fund for a project (or, with no project, for a call's pool) if the
-    /// balance covers it, in one guarded
-    /// statement (two decisions at once cannot both pass the check): the new balance, or `None`
-    /// when it does not cover the amount (nothing changes).
-    #[allow(clippy::too_many_arguments)]
-    pub async fn draw_fund(
-        &mut self,
-        tenant: &str,
-        fund: &str,
-        movement_id: &str,
-        project: Option<&str>,
-        amount: i64,
-        by: &str,
-        now: &str,
-    ) -> Result<Option<i64>, StoreError> {
+    /// Takes the draw's amount from its fund for a project (or, with no project, for a call's
+    /// pool) if the balance covers it, in one guarded statement (two decisions at once cannot both
+    /// pass the check): the new balance, or `None` when it does not cover the amount (nothing
+    /// changes).
+    pub async fn draw_fund(&mut self, d: &FundDraw<'_>) -> Result<Option<i64>, StoreError> {
+        let FundDraw {
+            tenant,
+            fund,
+            movement_id,
+            project,
+            amount_fen: amount,
+            by,
+            at: now,
+        } = *d;
         on_tx!(self, c => {
             let balance: Option<i64> = sqlx::query_scalar(
                 "UPDATE funds SET balance_fen = balance_fen - $3 WHERE tenant_id = $1 AND id = $2 AND balance_fen >= $3 RETURNING balance_fen",
@@ -206,18 +232,18 @@ impl Tx {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub async fn insert_decision(
-        &mut self,
-        tenant: &str,
-        project: &str,
-        buy: bool,
-        reason: &str,
-        fund: Option<&str>,
-        amount: Option<i64>,
-        by: &str,
-        now: &str,
-    ) -> Result<(), StoreError> {
+    /// Records a purchase decision (to buy or not, with its reason, fund and amount).
+    pub async fn insert_decision(&mut self, d: &NewDecision<'_>) -> Result<(), StoreError> {
+        let NewDecision {
+            tenant,
+            project,
+            buy,
+            reason,
+            fund,
+            amount_fen: amount,
+            by,
+            at: now,
+        } = *d;
         on_tx!(self, c => {
             sqlx::query(
                 "INSERT INTO purchase_decisions (tenant_id, project_id, buy, reason, fund_id, amount_fen, decided_by, decided_at) \
