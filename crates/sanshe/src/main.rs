@@ -255,6 +255,9 @@ async fn open(config: &Config) -> anyhow::Result<app::App> {
 /// Every 15 s, analyzes the tables that changed much since their statistics were taken (see
 /// `store::Db::refresh_statistics`), so that PostgreSQL's cached plans follow the tables' growth.
 async fn keep_statistics_fresh(db: store::Db) {
+    if db.backend() != store::Backend::Postgres {
+        return;
+    }
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
     loop {
         tick.tick().await;

@@ -40,54 +40,41 @@ pub struct AuditFilter {
 const COLS: &str = "tenant_id, seq, id, at, actor_id, actor_login, actor_role, action, outcome, target_kind, \
                     target_id, area_code, before_summary, after_summary, request_id, client_addr, prev_hash, hash";
 
+/// The record of a row of `audit_events` or `audit_queue` (which has no number: pass `0`).
+macro_rules! record_from_row {
+    ($r:expr, $seq:expr) => {{
+        let r = $r;
+        AuditRecord {
+            tenant_id: r.try_get("tenant_id")?,
+            seq: $seq,
+            id: r.try_get("id")?,
+            at: r.try_get("at")?,
+            actor_id: r.try_get("actor_id")?,
+            actor_login: r.try_get("actor_login")?,
+            actor_role: r.try_get("actor_role")?,
+            action: r.try_get("action")?,
+            outcome: r.try_get("outcome")?,
+            target_kind: r.try_get("target_kind")?,
+            target_id: r.try_get("target_id")?,
+            area_code: r.try_get("area_code")?,
+            before: r.try_get("before_summary")?,
+            after: r.try_get("after_summary")?,
+            request_id: r.try_get("request_id")?,
+            client_addr: r.try_get("client_addr")?,
+        }
+    }};
+}
+
 macro_rules! event_from_row {
     ($r:expr) => {{
         let r = $r;
         AuditEventRow {
-            record: AuditRecord {
-                tenant_id: r.try_get("tenant_id")?,
-                seq: r.try_get("seq")?,
-                id: r.try_get("id")?,
-                at: r.try_get("at")?,
-                actor_id: r.try_get("actor_id")?,
-                actor_login: r.try_get("actor_login")?,
-                actor_role: r.try_get("actor_role")?,
-                action: r.try_get("action")?,
-                outcome: r.try_get("outcome")?,
-                target_kind: r.try_get("target_kind")?,
-                target_id: r.try_get("target_id")?,
-                area_code: r.try_get("area_code")?,
-                before: r.try_get("before_summary")?,
-                after: r.try_get("after_summary")?,
-                request_id: r.try_get("request_id")?,
-                client_addr: r.try_get("client_addr")?,
-            },
+            record: record_from_row!(r, r.try_get("seq")?),
             prev_hash: r.try_get("prev_hash")?,
             hash: r.try_get("hash")?,
         }
     }};
 }
-
-const EVENT_COLUMNS: [&str; 18] = [
-    "tenant_id",
-    "seq",
-    "id",
-    "at",
-    "actor_id",
-    "actor_login",
-    "actor_role",
-    "action",
-    "outcome",
-    "target_kind",
-    "target_id",
-    "area_code",
-    "before_summary",
-    "after_summary",
-    "request_id",
-    "client_addr",
-    "prev_hash",
-    "hash",
-];
 
 /// The columns of a queued event: the record without its number and links.
 const QUEUE_COLUMNS: [&str; 15] = [
@@ -108,14 +95,24 @@ const QUEUE_COLUMNS: [&str; 15] = [
     "client_addr",
 ];
 
+/// The columns of `audit_events`, in the order of `event_rows`: the queued fields with the number
+/// after the tenant and the links at the end.
+fn event_columns() -> Vec<&'static str> {
+    let mut c = QUEUE_COLUMNS.to_vec();
+    c.insert(1, "seq");
+    c.extend(["prev_hash", "hash"]);
+    c
+}
+
 /// Most events sealed in one transaction.
 const SEAL_BATCH: i64 = 5000;
 
 fn insert_events_sql() -> String {
-    let ph: Vec<String> = (1..=EVENT_COLUMNS.len()).map(|i| format!("?{i}")).collect();
+    let columns = event_columns();
+    let ph: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
     format!(
         "INSERT INTO audit_events ({}) VALUES ({})",
-        EVENT_COLUMNS.join(", "),
+        columns.join(", "),
         ph.join(", ")
     )
 }
@@ -159,8 +156,7 @@ fn queue_row(r: &AuditRecord) -> Vec<Param<'_>> {
     ]
 }
 
-/// The rows of the events' insert (`EVENT_COLUMNS`: the queued fields with the number after the
-/// tenant and the links at the end).
+/// The rows of the events' insert, in the order of `event_columns`.
 fn event_rows<'a>(
     records: &'a [AuditRecord],
     links: &'a [(String, String)],
@@ -294,24 +290,7 @@ impl Tx {
         let rows = sqlx::query(&sql).bind(tenant).fetch_all(&mut **t).await?;
         let mut records = Vec::with_capacity(rows.len());
         for r in &rows {
-            records.push(AuditRecord {
-                tenant_id: r.try_get("tenant_id")?,
-                seq: 0,
-                id: r.try_get("id")?,
-                at: r.try_get("at")?,
-                actor_id: r.try_get("actor_id")?,
-                actor_login: r.try_get("actor_login")?,
-                actor_role: r.try_get("actor_role")?,
-                action: r.try_get("action")?,
-                outcome: r.try_get("outcome")?,
-                target_kind: r.try_get("target_kind")?,
-                target_id: r.try_get("target_id")?,
-                area_code: r.try_get("area_code")?,
-                before: r.try_get("before_summary")?,
-                after: r.try_get("after_summary")?,
-                request_id: r.try_get("request_id")?,
-                client_addr: r.try_get("client_addr")?,
-            });
+            records.push(record_from_row!(r, 0));
         }
         records.sort_by(|a, b| (&a.at, &a.id).cmp(&(&b.at, &b.id)));
         let n = records.len();
@@ -332,11 +311,11 @@ impl Tx {
     ) -> Result<(), StoreError> {
         let (links, seq, last) = chain(&mut records, seq, prev);
         let rows = event_rows(&records, &links);
-        let n = EVENT_COLUMNS.len();
+        let columns = event_columns();
+        let n = columns.len();
         if rows.len() * n > 30_000 {
             // Thousands of events (an import's, a batch of the queue): in chunks, then the head.
-            self.bulk_insert("audit_events", &EVENT_COLUMNS, &rows)
-                .await?;
+            self.bulk_insert("audit_events", &columns, &rows).await?;
             on_tx!(self, c => {
                 sqlx::query("UPDATE audit_heads SET seq = $1, hash = $2 WHERE tenant_id = $3")
                     .bind(seq)
@@ -358,7 +337,7 @@ impl Tx {
         let sql = format!(
             "WITH added AS (INSERT INTO audit_events ({}) VALUES {} RETURNING 1) \
              UPDATE audit_heads SET seq = ${}, hash = ${} WHERE tenant_id = ${}",
-            EVENT_COLUMNS.join(", "),
+            columns.join(", "),
             values.join(","),
             k + 1,
             k + 2,
