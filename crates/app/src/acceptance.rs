@@ -13,10 +13,11 @@ use domain::chain::catalogue::can_apply;
 use domain::chain::contract::Milestone;
 use domain::chain::delivery::ActivityForm;
 use domain::chain::evaluation::{
-    in_order, payable, ScoreForm, SelfEvaluationForm, VerdictForm, RUBRIC,
+    can_score, in_order, may_decide_verdict, may_score, payable, ScoreForm, SelfEvaluationForm,
+    VerdictForm, RUBRIC,
 };
 use domain::chain::need::can_curate;
-use domain::chain::oversight::{NoteForm, NoteKind};
+use domain::chain::oversight::{may_note, NoteForm, NoteKind};
 use domain::chain::panel::{check_panel, Candidate, DEFAULT_MINIMUM};
 use domain::chain::stage::{Event, Stage};
 use domain::volunteer::{RecordStatus, ServiceRecordForm};
@@ -71,34 +72,15 @@ fn field(f: &str, code: &'static str, m: impl Into<String>) -> AppError {
     DomainError::field(f, code, m).into()
 }
 
-/// Who records which note, and when: the committee convenes coordination meetings; a supervisor
-/// of the area (or the organization) records supervision; the organization reports major
-/// activities and progress; all from signing until the verdict.
-fn may_note(actor: &Actor, p: &ProjectRow, kind: NoteKind) -> Result<Role, AppError> {
-    if !matches!(
+/// [`may_note`] on a project.
+fn may_note_on(actor: &Actor, p: &ProjectRow, kind: NoteKind) -> Result<Role, AppError> {
+    Ok(may_note(
+        actor,
         p.stage,
-        Stage::Contracted | Stage::Delivering | Stage::SelfEvaluated | Stage::UnderReview
-    ) {
-        return Err(DomainError::Conflict {
-            code: "not_in_delivery",
-            message: format!("项目现为“{}”，签约后、评议结论前才能记录", p.stage.zh()),
-        }
-        .into());
-    }
-    let org = can_apply(actor, &p.organization_id);
-    let role = match kind {
-        NoteKind::Coordination => can_curate(actor, &p.community).map_err(AppError::from),
-        NoteKind::Supervision => actor
-            .assignments
-            .iter()
-            .find(|a| a.role == Role::Supervisor && a.area.contains(&p.community))
-            .map(|a| a.role)
-            .ok_or(())
-            .or_else(|_| org.clone())
-            .map_err(AppError::from),
-        NoteKind::MajorActivity | NoteKind::Progress => org.map_err(AppError::from),
-    }?;
-    Ok(role)
+        &p.community,
+        &p.organization_id,
+        kind,
+    )?)
 }
 
 impl App {
@@ -124,7 +106,7 @@ impl App {
         let checked = form
             .validate(&goals, today())
             .map_err(AppError::from)
-            .and_then(|n| Ok((may_note(actor, &p, n.kind)?, n)));
+            .and_then(|n| Ok((may_note_on(actor, &p, n.kind)?, n)));
         let (role, note) = self
             .or_refused(checked, actor, "delivery.note", &subject(&p), ctx)
             .await?;
@@ -178,7 +160,7 @@ impl App {
         let member = panel.iter().any(|(u, _)| *u == actor.user_id);
         let note_kinds = NoteKind::ALL
             .iter()
-            .filter(|k| may_note(actor, p, **k).is_ok())
+            .filter(|k| may_note_on(actor, p, **k).is_ok())
             .map(|k| (k.as_str(), k.zh()))
             .collect();
         let delivered = at(Stage::Contracted);
@@ -200,13 +182,12 @@ impl App {
                 None
             },
             report,
-            can_deliver: mine && matches!(p.stage, Stage::Contracted | Stage::Delivering),
-            can_self_evaluate: mine && p.stage == Stage::Delivering,
-            can_form_panel: committee && p.stage == Stage::SelfEvaluated,
-            can_score: member
-                && p.stage == Stage::UnderReview
-                && !scores.iter().any(|s| s.user_id == actor.user_id),
-            can_verdict: committee && p.stage == Stage::UnderReview,
+            can_deliver: mine && p.stage.next(Event::Deliver).is_ok(),
+            can_self_evaluate: mine && p.stage.next(Event::SelfEvaluate).is_ok(),
+            can_form_panel: committee && p.stage.next(Event::FormPanel).is_ok(),
+            can_score: can_score(member).is_ok()
+                && may_score(p.stage, scores.iter().any(|s| s.user_id == actor.user_id)).is_ok(),
+            can_verdict: committee && may_decide_verdict(p.stage).is_ok(),
             can_pay: self.purchaser_role(actor, p).await.is_ok(),
             rubric: RUBRIC.to_vec(),
             panel,
@@ -500,20 +481,16 @@ impl App {
             .readable_project(actor, id, "evaluation.score", ctx)
             .await?;
         let members = self.db.review_members(&p.tenant_id, id).await?;
-        let checked = if !members.iter().any(|(u, _)| *u == actor.user_id) {
-            Err(AppError::Denied(domain::Denied {
-                code: "not_panel_member",
-                message: "无权评分：只有评议小组成员可以评分".into(),
-            }))
-        } else if p.stage != Stage::UnderReview {
-            Err(DomainError::Conflict {
-                code: "not_under_review",
-                message: format!("项目现为“{}”，不在评议中", p.stage.zh()),
-            }
-            .into())
-        } else {
-            form.validate().map_err(AppError::from)
-        };
+        let scored = self
+            .db
+            .review_scores(&p.tenant_id, id)
+            .await?
+            .iter()
+            .any(|s| s.user_id == actor.user_id);
+        let checked = can_score(members.iter().any(|(u, _)| *u == actor.user_id))
+            .map_err(AppError::from)
+            .and_then(|()| Ok(may_score(p.stage, scored)?))
+            .and_then(|()| Ok(form.validate()?));
         let (points, total) = self
             .or_refused(checked, actor, "evaluation.score", &subject(&p), ctx)
             .await?;
@@ -574,10 +551,7 @@ impl App {
         let checked = can_curate(actor, &p.community)
             .map_err(AppError::from)
             .and_then(|role| {
-                if p.stage != Stage::UnderReview {
-                    p.stage
-                        .next(Event::Review(domain::chain::stage::Verdict::Accepted))?;
-                }
+                may_decide_verdict(p.stage)?;
                 let v = form.validate(members.len(), scores.len())?;
                 Ok((role, v, p.stage.next(Event::Review(v))?))
             });

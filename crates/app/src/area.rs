@@ -255,6 +255,22 @@ pub struct ImportReport {
 }
 
 impl App {
+    /// Areas by code, in code order (names for what a person holds or a page names; areas are
+    /// public reference data).
+    pub async fn areas_named(&self, codes: &[AreaCode]) -> Result<Vec<AreaRow>, AppError> {
+        Ok(self.db.areas_by_code(codes).await?)
+    }
+
+    /// The name of one area, if it exists.
+    pub async fn area_name(&self, code: &AreaCode) -> Result<Option<String>, AppError> {
+        Ok(self.db.area(code).await?.map(|a| a.name))
+    }
+
+    /// Number of live areas of each level inside `root` (the home page's summary).
+    pub async fn areas_below(&self, root: &AreaCode) -> Result<Vec<(AreaLevel, i64)>, AppError> {
+        Ok(self.db.count_areas_below(root).await?)
+    }
+
     /// Imports areas: the whole file set or nothing. A first import inserts directly; later ones
     /// stage the rows and merge (rename, add, retire, restore), never deleting.
     pub async fn import_areas(

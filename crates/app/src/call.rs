@@ -16,16 +16,18 @@ use domain::audit::Outcome;
 use domain::authz::Action;
 use domain::chain::application::{ApplicationContent, BudgetLine};
 use domain::chain::call::{
-    award, award_in_order, can_organize, deadline, finished_after_award, parse_rubric, pool_from,
-    AwardForm, CallApplicationForm, CallForm, CallStage, RubricForm, ScoreSheetForm,
+    award, award_in_order, can_organize, can_score, competing_cities, deadline,
+    finished_after_award, may_apply, may_award, may_close, may_form_panel, may_revise_rubric,
+    may_score, parse_rubric, pool_from, reads_call, AwardForm, CallApplicationForm, CallForm,
+    CallStage, CallStep, RubricForm, ScoreSheetForm,
 };
-use domain::chain::catalogue::{can_apply, EligibilityStatus, ItemStatus};
+use domain::chain::catalogue::{applies_for, can_apply, EligibilityStatus, ItemStatus};
 use domain::chain::money::{parse_yuan, yuan};
 use domain::chain::panel::check_panel;
-use domain::chain::selection::{in_time, rank, rubric_open, Entry, TIE_RULE};
+use domain::chain::selection::{rank, Entry, TIE_RULE};
 use domain::chain::stage::Stage;
 use domain::identity::Scope;
-use domain::{Actor, AreaCode, DomainError, Role};
+use domain::{Actor, AreaCode, DomainError};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
@@ -135,14 +137,14 @@ fn submitted(at: &str) -> NaiveDateTime {
         .unwrap_or_default()
 }
 
-/// Organizations the actor manages.
-fn managed(actor: &Actor) -> Vec<String> {
-    actor
-        .assignments
-        .iter()
-        .filter(|a| a.role == Role::OrganizationManager)
-        .filter_map(|a| a.organization_id.clone())
-        .collect()
+/// The day applications open.
+fn opens_on(k: &CallRow) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(&k.opens_on, "%Y-%m-%d").unwrap_or_default()
+}
+
+/// The stage a step leads the call to, as the store's compare-and-set wants it.
+fn step(k: CallStage, s: CallStep) -> (CallStage, CallStage) {
+    (k, k.after(s).unwrap_or(k))
 }
 
 /// The ranking of a sealed call from its sheets (application ids, best first) and the rows.
@@ -171,9 +173,8 @@ pub(crate) fn ranking(
 }
 
 impl App {
-    /// Loads a call the reader may see: inside their territory, or covering it (a call of the
-    /// city is open to every organization and officer in it); organization managers see every
-    /// call of their city.
+    /// Loads a call the reader may see: by the chain's view of its area, or by
+    /// [`reads_call`].
     async fn readable_call(
         &self,
         actor: &Actor,
@@ -187,13 +188,7 @@ impl App {
             .call(tenant, id)
             .await?
             .ok_or_else(|| AppError::not_found("征集"))?;
-        // Organizations compete for calls anywhere in their city (a township's tender may go to
-        // an organization of the next district), so their managers read the city's calls.
-        let covers_reader = actor.assignments.iter().any(|a| {
-            k.area.contains(&a.area)
-                || (a.role == Role::OrganizationManager && a.area.tenant() == k.area.tenant())
-        });
-        if !covers_reader {
+        if !reads_call(actor, &k.area) {
             self.in_view(actor, &subject(&k), action, ctx).await?;
         }
         Ok(k)
@@ -203,13 +198,7 @@ impl App {
         let mut roots: Vec<AreaCode> = domain::authz::reach(actor, Action::ViewChain)
             .roots()
             .to_vec();
-        for a in &actor.assignments {
-            if a.role == Role::OrganizationManager {
-                if let Some(city) = a.area.tenant().and_then(|t| AreaCode::parse(t).ok()) {
-                    roots.push(city);
-                }
-            }
-        }
+        roots.extend(competing_cities(actor));
         let scope = Scope::new(roots);
         let mut covering: Vec<AreaCode> = Vec::new();
         for a in &actor.assignments {
@@ -373,17 +362,17 @@ impl App {
         let all = self.db.call_applications(&t, &k.id).await?;
         let panel = self.db.call_panel(&t, &k.id).await?;
         let sheets = self.db.call_sheets(&t, &k.id).await?;
-        let sealed = matches!(k.stage, CallStage::Sealed | CallStage::Awarded);
+        let sealed = k.stage.is_sealed();
         let awards = self.db.call_awards(&t, &k.id).await?;
         let organize = actor.is_some_and(|a| can_organize(a, &k.area).is_ok());
         let member = actor.is_some_and(|a| panel.iter().any(|(u, _)| *u == a.user_id));
-        let mine: Vec<String> = actor.map(managed).unwrap_or_default();
+        let mine: Vec<String> = actor.map(applies_for).unwrap_or_default();
         let applied: Vec<String> = all
             .iter()
             .filter(|a| mine.contains(&a.organization_id))
             .map(|a| a.id.clone())
             .collect();
-        let accepting = k.stage == CallStage::Open && china_now() <= closes_at(&k);
+        let accepting = may_apply(k.stage, opens_on(&k), closes_at(&k), china_now()).is_ok();
         let mut apply_as = Vec::new();
         if accepting {
             for org in &mine {
@@ -398,9 +387,10 @@ impl App {
                 }
             }
         }
-        let score = member
-            && k.stage == CallStage::Reviewing
-            && actor.is_some_and(|a| !sheets.iter().any(|s| s.user_id == a.user_id));
+        let score = actor.is_some_and(|a| {
+            can_score(member).is_ok()
+                && may_score(k.stage, sheets.iter().any(|s| s.user_id == a.user_id)).is_ok()
+        });
         let mut ranking_rows = Vec::new();
         let mut own_scores = Vec::new();
         if sealed {
@@ -477,7 +467,7 @@ impl App {
         let sheets = self.db.call_sheets(&k.tenant_id, id).await?.len();
         let checked = async {
             let role = can_organize(actor, &k.area)?;
-            rubric_open(sheets)?;
+            may_revise_rubric(k.stage, sheets)?;
             let rubric = parse_rubric(&form.rubric)
                 .map_err(|e| AppError::from(DomainError::Invalid(vec![e])))?;
             let min_panel = form
@@ -493,12 +483,6 @@ impl App {
                         "评审小组人数下限应为 3–15 人",
                     )
                 })?;
-            if k.stage != CallStage::Open {
-                return Err(conflict(
-                    "rubric_locked",
-                    "评审小组组成后，评分标准不能再修改",
-                ));
-            }
             Ok::<_, AppError>((role, rubric, min_panel))
         }
         .await;
@@ -548,26 +532,12 @@ impl App {
     ) -> Result<String, AppError> {
         let k = self.readable_call(actor, id, "call.apply", ctx).await?;
         let org = match organization_id.trim() {
-            "" => managed(actor).into_iter().next().unwrap_or_default(),
+            "" => applies_for(actor).into_iter().next().unwrap_or_default(),
             o => o.to_string(),
         };
         let checked = async {
             let role = can_apply(actor, &org)?;
-            if k.stage != CallStage::Open {
-                return Err(conflict(
-                    "call_closed",
-                    format!("本次征集现为“{}”，不再接受申请", k.stage.zh()),
-                ));
-            }
-            let opens =
-                chrono::NaiveDate::parse_from_str(&k.opens_on, "%Y-%m-%d").unwrap_or_default();
-            if at.date() < opens {
-                return Err(conflict(
-                    "call_not_open",
-                    format!("本次征集 {} 起接受申请", k.opens_on),
-                ));
-            }
-            in_time(at, closes_at(&k))?;
+            may_apply(k.stage, opens_on(&k), closes_at(&k), at)?;
             let a = form.validate(k.kind, &k.area, k.ceiling_fen)?;
             // A selection is among organizations approved to undertake the item.
             let eligibility = match &k.item_id {
@@ -679,21 +649,7 @@ impl App {
         let apps = self.db.call_applications(&k.tenant_id, id).await?;
         let checked = async {
             let role = can_organize(actor, &k.area)?;
-            if k.stage != CallStage::Open {
-                return Err(conflict("panel_formed", "评审小组已经组成"));
-            }
-            if at <= closes_at(&k) {
-                return Err(conflict(
-                    "still_accepting",
-                    format!(
-                        "申请截止时间为 {} 23:59，截止后才能组成评审小组",
-                        k.closes_on
-                    ),
-                ));
-            }
-            if apps.is_empty() {
-                return Err(conflict("no_applications", "没有收到申请，无需评审"));
-            }
+            may_form_panel(k.stage, closes_at(&k), at, apps.len())?;
             let candidates = self
                 .panel_candidates(&form.members, &k.area, &BTreeSet::new(), "本次征集")
                 .await?;
@@ -711,10 +667,8 @@ impl App {
             .map(|c| (c.person.clone(), c.name.clone()))
             .collect();
         let mut tx = self.db.begin().await?;
-        if !tx
-            .set_call_stage(&k.tenant_id, id, CallStage::Open, CallStage::Reviewing)
-            .await?
-        {
+        let (from, to) = step(CallStage::Open, CallStep::FormPanel);
+        if !tx.set_call_stage(&k.tenant_id, id, from, to).await? {
             return Err(self
                 .conflict(
                     tx,
@@ -760,19 +714,16 @@ impl App {
             .into_iter()
             .map(|a| a.id)
             .collect();
-        let checked = if !panel.iter().any(|(u, _)| *u == actor.user_id) {
-            Err(AppError::Denied(domain::Denied {
-                code: "not_panel_member",
-                message: "无权评分：只有评审小组成员可以评分".into(),
-            }))
-        } else if k.stage != CallStage::Reviewing {
-            Err(conflict(
-                "not_reviewing",
-                format!("本次征集现为“{}”，不在评审中", k.stage.zh()),
-            ))
-        } else {
-            form.validate(&k.rubric, &apps).map_err(AppError::from)
-        };
+        let scored = self
+            .db
+            .call_sheets(&k.tenant_id, id)
+            .await?
+            .iter()
+            .any(|s| s.user_id == actor.user_id);
+        let checked = can_score(panel.iter().any(|(u, _)| *u == actor.user_id))
+            .map_err(AppError::from)
+            .and_then(|()| Ok(may_score(k.stage, scored)?))
+            .and_then(|()| Ok(form.validate(&k.rubric, &apps)?));
         self.or_refused(checked, actor, "call.score", &subject(&k), ctx)
             .await?;
         let now = time::now();
@@ -805,8 +756,8 @@ impl App {
         let n = tx.count_call_sheets(&k.tenant_id, id).await?;
         let sealed = n as usize == panel.len();
         if sealed {
-            tx.set_call_stage(&k.tenant_id, id, CallStage::Reviewing, CallStage::Sealed)
-                .await?;
+            let (from, to) = step(CallStage::Reviewing, CallStep::SealScores);
+            tx.set_call_stage(&k.tenant_id, id, from, to).await?;
         }
         tx.append_audit(event(
             Some(actor),
@@ -839,12 +790,7 @@ impl App {
         let awards = self.db.call_awards(&k.tenant_id, id).await?;
         let checked = (|| {
             let role = can_organize(actor, &k.area)?;
-            if k.stage != CallStage::Sealed {
-                return Err(conflict(
-                    "not_sealed",
-                    format!("本次征集现为“{}”，评分封存后才能评定", k.stage.zh()),
-                ));
-            }
+            may_award(k.stage)?;
             let order: Vec<String> = ranking(&k, &apps, &sheets)
                 .into_iter()
                 .map(|r| r.applicant)
@@ -1009,16 +955,7 @@ impl App {
         let k = self.readable_call(actor, id, "call.close", ctx).await?;
         let checked = can_organize(actor, &k.area)
             .map_err(AppError::from)
-            .and_then(|role| {
-                if k.stage == CallStage::Sealed {
-                    Ok(role)
-                } else {
-                    Err(conflict(
-                        "not_sealed",
-                        format!("本次征集现为“{}”，评分封存后才能结束评定", k.stage.zh()),
-                    ))
-                }
-            });
+            .and_then(|role| Ok(may_close(k.stage).map(|()| role)?));
         let role = self
             .or_refused(checked, actor, "call.close", &subject(&k), ctx)
             .await?;
@@ -1069,8 +1006,8 @@ impl App {
         by: &str,
         now: &str,
     ) -> Result<(), AppError> {
-        tx.set_call_stage(&k.tenant_id, &k.id, CallStage::Sealed, CallStage::Awarded)
-            .await?;
+        let (from, to) = step(CallStage::Sealed, CallStep::Finish);
+        tx.set_call_stage(&k.tenant_id, &k.id, from, to).await?;
         let left = k.pool_fen - awarded;
         if left > 0 {
             let movement = new_id(&k.tenant_id);

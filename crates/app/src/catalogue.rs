@@ -9,10 +9,10 @@ use crate::{App, AppError, Ctx};
 use domain::audit::Outcome;
 use domain::authz::{reach, Action};
 use domain::chain::catalogue::{
-    can_apply, can_approve, can_list, decide_eligibility, item_open, review_item, ItemForm,
-    ItemStatus, Staffing,
+    applies_for, can_apply, can_approve, can_list, decide_eligibility, item_open, lists_for,
+    review_item, ItemForm, ItemStatus, Staffing,
 };
-use domain::{Actor, AreaCode, DomainError, Role};
+use domain::{Actor, AreaCode, DomainError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -89,15 +89,7 @@ impl App {
         };
         Ok(CatalogueView {
             items,
-            can_list_for: actor
-                .assignments
-                .iter()
-                .filter(|a| {
-                    a.role == Role::CommunityOfficer
-                        && a.area.level() == domain::AreaLevel::Community
-                })
-                .map(|a| a.area.clone())
-                .collect(),
+            can_list_for: lists_for(actor),
         })
     }
 
@@ -187,14 +179,11 @@ impl App {
         let item = self.readable_item(actor, id, "catalogue.view", ctx).await?;
         let eligibilities = self.db.eligibilities_of(&item.tenant_id, id).await?;
         let mut applicants = Vec::new();
-        for a in &actor.assignments {
-            let Some(org) = a.organization_id.as_deref() else {
-                continue;
-            };
-            if a.role != Role::OrganizationManager || tenant_of(org) != Some(&item.tenant_id) {
+        for org in applies_for(actor) {
+            if tenant_of(&org) != Some(&item.tenant_id) {
                 continue;
             }
-            if let Some(o) = self.db.organization(&item.tenant_id, org).await? {
+            if let Some(o) = self.db.organization(&item.tenant_id, &org).await? {
                 applicants.push(Applicant {
                     already_applied: eligibilities.iter().any(|e| e.organization_id == org),
                     organization_id: o.id,

@@ -1,4 +1,4 @@
-use domain::{Denied, DomainError};
+use domain::{Denied, DomainError, Refusal};
 use store::StoreError;
 
 /// Everything a use case can answer instead of success. The web layer renders each as a page or
@@ -53,6 +53,15 @@ impl std::fmt::Display for ImportError {
         match &self.column {
             Some(c) => write!(f, "{}:{} [{}] {}", self.file, self.line, c, self.message),
             None => write!(f, "{}:{} {}", self.file, self.line, self.message),
+        }
+    }
+}
+
+impl From<Refusal> for AppError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Denied(d) => AppError::Denied(d),
+            Refusal::Domain(e) => AppError::Domain(e),
         }
     }
 }

@@ -89,7 +89,7 @@ impl Default for Settings {
 /// The application: the database and the settings the use cases need.
 #[derive(Debug, Clone)]
 pub struct App {
-    pub db: Db,
+    db: Db,
     pub settings: Settings,
     /// Credentials resolved in the last moments (see `credentials`).
     pub(crate) credentials: std::sync::Arc<credentials::CredentialCache>,
@@ -107,6 +107,12 @@ impl App {
     /// Argon2 computations done since start (every login costs exactly one, known or not).
     pub fn password_computations(&self) -> u64 {
         self.hasher.computations()
+    }
+
+    /// Ready means a write can begin within `within`: a database that answers reads but is
+    /// locked for writing is not ready.
+    pub async fn ready(&self, within: std::time::Duration) -> Result<(), AppError> {
+        Ok(self.db.can_write(within).await?)
     }
 
     pub fn new(db: Db, settings: Settings) -> Self {

@@ -9,8 +9,10 @@ use domain::audit::Outcome;
 use domain::authz::{reach, Action};
 use domain::chain::catalogue::can_approve;
 use domain::chain::money::{assign, FundSource};
-use domain::chain::purchase::{fund_covers, FundForm, Purchase, PurchaseForm};
-use domain::{Actor, AreaCode, Denied, DomainError, Role};
+use domain::chain::purchase::{
+    can_keep_funds, fund_covers, keeps_funds_in, FundForm, Purchase, PurchaseForm,
+};
+use domain::{Actor, AreaCode, DomainError, Role};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
@@ -25,20 +27,6 @@ pub struct FundList {
     pub can_create_for: Vec<AreaCode>,
 }
 
-const FUND_ROLES: [Role; 3] = [Role::TownshipOfficer, Role::CountyBureau, Role::CityBureau];
-
-fn can_keep_funds(actor: &Actor, area: &AreaCode) -> Result<Role, Denied> {
-    actor
-        .assignments
-        .iter()
-        .find(|a| FUND_ROLES.contains(&a.role) && a.area.contains(area))
-        .map(|a| a.role)
-        .ok_or_else(|| Denied {
-            code: "not_fund_keeper",
-            message: "无权操作：资金由街道（乡镇）或民政部门登记".into(),
-        })
-}
-
 impl App {
     pub async fn funds(&self, actor: &Actor) -> Result<FundList, AppError> {
         let scope = reach(actor, Action::ViewChain);
@@ -48,12 +36,7 @@ impl App {
             } else {
                 self.db.funds(&scope, 500).await?
             },
-            can_create_for: actor
-                .assignments
-                .iter()
-                .filter(|a| FUND_ROLES.contains(&a.role))
-                .map(|a| a.area.clone())
-                .collect(),
+            can_create_for: keeps_funds_in(actor),
         })
     }
 

@@ -41,6 +41,16 @@ pub struct VolunteerDetail {
     pub next_before: Option<String>,
 }
 
+/// A volunteer's own certificate, for its printable page.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CertificateView {
+    /// The volunteer's full name (the volunteer and the unit read it).
+    pub name: String,
+    pub certificate: VerifiedCertificate,
+    /// What the valid records were about.
+    pub contents: Vec<String>,
+}
+
 /// What the public verification page shows: nothing beyond the certificate itself, the name
 /// masked.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -537,6 +547,51 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// A volunteer's certificate as the volunteer's page shows it: only a certificate issued to
+    /// this volunteer (any other code is "not found" here, whatever the public page says of it),
+    /// with what the valid records were about (at most ten distinct lines).
+    pub async fn volunteer_certificate(
+        &self,
+        actor: &Actor,
+        volunteer_id: &str,
+        code: &str,
+        ctx: &Ctx,
+    ) -> Result<CertificateView, AppError> {
+        let d = self
+            .volunteer_detail(actor, volunteer_id, None, ctx)
+            .await?;
+        let certificate = self.verify_certificate(code).await?;
+        let belongs = tenant_of(&certificate.code) == Some(d.row.tenant_id.as_str())
+            && self
+                .db
+                .certificate(&d.row.tenant_id, &certificate.code)
+                .await?
+                .is_some_and(|x| x.volunteer_id == volunteer_id);
+        if !belongs {
+            return Err(AppError::not_found("证明"));
+        }
+        let mut contents: Vec<String> = Vec::new();
+        for r in d.records.iter().filter(|r| r.status == RecordStatus::Valid) {
+            let line = format!("{}：{}", r.record.activity_name, r.record.content);
+            if !contents.contains(&line) && contents.len() < 10 {
+                contents.push(line);
+            }
+        }
+        Ok(CertificateView {
+            name: d.row.volunteer.name,
+            certificate,
+            contents,
+        })
+    }
+
+    /// The volunteer a service record belongs to (where to go back after acting on it).
+    pub async fn volunteer_of_record(&self, record_id: &str) -> Result<Option<String>, AppError> {
+        match tenant_of(record_id) {
+            Some(t) => Ok(self.db.volunteer_of_record(t, record_id).await?),
+            None => Ok(None),
+        }
     }
 
     /// Issues a certificate of the current totals with a verification code (`3410-XXXX-XXXX`).

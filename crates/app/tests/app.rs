@@ -8,16 +8,30 @@ use domain::{AreaCode, CommitteeKind, TownshipKind};
 use std::path::{Path, PathBuf};
 use store::audit::ChainReport;
 
-async fn app() -> App {
+/// The use cases under test, and the database below them (to look at what they wrote).
+struct TestApp {
+    app: App,
+    db: store::Db,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.app
+    }
+}
+
+async fn app() -> TestApp {
     let (db, _) = store::testing::fresh_db().await.unwrap();
-    App::new(
-        db,
+    let app = App::new(
+        db.clone(),
         Settings {
             argon2_memory_kib: 1024,
             argon2_iterations: 1,
             ..Settings::default()
         },
-    )
+    );
+    TestApp { app, db }
 }
 
 /// A copy of the Huangshan fixture in a temporary directory, to edit.

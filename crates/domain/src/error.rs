@@ -40,3 +40,16 @@ impl DomainError {
         DomainError::Invalid(vec![FieldError::new(field, code, message)])
     }
 }
+
+/// Why a command may not be done now: the person may not do it at all, or the state of things
+/// does not allow it. Rules that check both (`may_*` functions that also name who may act)
+/// return this; each part keeps its own status on the web.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The person has no right to do it.
+    #[error(transparent)]
+    Denied(#[from] crate::Denied),
+    /// The state of things does not allow it.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+}

@@ -20,5 +20,5 @@ pub mod volunteer;
 
 pub use area::{AreaCode, AreaLevel, CommitteeKind, TownshipKind};
 pub use authz::{can, Action, Denied, Target};
-pub use error::{DomainError, FieldError};
+pub use error::{DomainError, FieldError, Refusal};
 pub use identity::{Actor, Role, RoleAssignment};

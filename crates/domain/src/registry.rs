@@ -351,18 +351,21 @@ fn not_authority(status: RegistrationStatus) -> Denied {
     }
 }
 
+/// Whether `actor` is a managing authority somewhere (and so records organizations at all: the
+/// registry offers its form for a new one; each organization is then checked with
+/// [`can_create`]).
+pub fn manages_somewhere(actor: &Actor) -> bool {
+    actor.assignments.iter().any(|a| {
+        RegistrationStatus::ALL
+            .iter()
+            .any(|st| st.authority().0 == a.role)
+    })
+}
+
 /// May `actor` import organizations at all (a managing authority somewhere)? Asked before the
 /// file is even read; each row is then checked with [`can_create`].
 pub fn may_import(actor: &Actor) -> Result<(), Denied> {
-    let authorities: Vec<Role> = RegistrationStatus::ALL
-        .iter()
-        .map(|s| s.authority().0)
-        .collect();
-    if actor
-        .assignments
-        .iter()
-        .any(|a| authorities.contains(&a.role))
-    {
+    if manages_somewhere(actor) {
         Ok(())
     } else {
         Err(Denied {

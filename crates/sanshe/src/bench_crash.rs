@@ -87,10 +87,15 @@ async fn write_until_killed(addr: String, me: Client, n: usize, acked: Arc<Mutex
     }
 }
 
-pub async fn crash(app: app::App, rounds: usize, writers: usize) -> anyhow::Result<()> {
+pub async fn crash(
+    app: app::App,
+    db: store::Db,
+    rounds: usize,
+    writers: usize,
+) -> anyhow::Result<()> {
     app.seed_demo().await.map_err(|e| anyhow!("{e:?}"))?;
     let exe = std::env::current_exe()?;
-    let writers_accounts = clients(&app, writers).await?;
+    let writers_accounts = clients(&app, &db, writers).await?;
     let acked = Arc::new(Mutex::new(Acked::default()));
     let log = std::env::temp_dir().join(format!("sanshe-crash-{}.log", std::process::id()));
     for round in 1..=rounds {
@@ -140,7 +145,7 @@ pub async fn crash(app: app::App, rounds: usize, writers: usize) -> anyhow::Resu
     let tenant = "3410";
     let mut lost = 0usize;
     for id in &acked.needs {
-        if app.db.need(tenant, id).await?.is_none() {
+        if db.need(tenant, id).await?.is_none() {
             lost += 1;
         }
     }
@@ -148,8 +153,7 @@ pub async fn crash(app: app::App, rounds: usize, writers: usize) -> anyhow::Resu
         .iter()
         .map(|c| c.volunteer.clone())
         .collect();
-    let stored: std::collections::HashSet<String> = app
-        .db
+    let stored: std::collections::HashSet<String> = db
         .records_of_volunteers(tenant, &volunteers)
         .await?
         .into_iter()
@@ -165,8 +169,7 @@ pub async fn crash(app: app::App, rounds: usize, writers: usize) -> anyhow::Resu
         acked.needs.len(),
         acked.records.len()
     );
-    let integrity = app
-        .db
+    let integrity = db
         .integrity_check()
         .await?
         .unwrap_or_else(|| "n/a (PostgreSQL recovers from its own log)".into());

@@ -73,7 +73,11 @@ fn rss_of(pid: Option<u32>) -> String {
 }
 
 /// Makes `conns` residents who are also volunteers, each with an API token.
-pub(crate) async fn clients(app: &app::App, conns: usize) -> anyhow::Result<Vec<Client>> {
+pub(crate) async fn clients(
+    app: &app::App,
+    db: &store::Db,
+    conns: usize,
+) -> anyhow::Result<Vec<Client>> {
     let ctx = app::Ctx::default();
     let e = |e: app::AppError| anyhow!("{e:?}");
     let stamp = chrono::Utc::now().format("%H%M%S").to_string();
@@ -88,8 +92,7 @@ pub(crate) async fn clients(app: &app::App, conns: usize) -> anyhow::Result<Vec<
             organization_id: None,
         }],
     };
-    let mut communities: Vec<String> = app
-        .db
+    let mut communities: Vec<String> = db
         .areas_below_at_level(
             &domain::AreaCode::parse("341002")?,
             domain::AreaLevel::Community,
@@ -114,8 +117,7 @@ pub(crate) async fn clients(app: &app::App, conns: usize) -> anyhow::Result<Vec<
             organization_id: None,
         };
         app.create_user(None, &form, &ctx).await.map_err(e)?;
-        let u = app
-            .db
+        let u = db
             .user_by_login(&login)
             .await?
             .context("account just made")?;
@@ -131,7 +133,7 @@ pub(crate) async fn clients(app: &app::App, conns: usize) -> anyhow::Result<Vec<
         )
         .await
         .map_err(e)?;
-        let a = app.db.assignments_of(&u.id).await?;
+        let a = db.assignments_of(&u.id).await?;
         let me = Actor {
             user_id: u.id.clone(),
             login: u.login.clone(),
@@ -165,6 +167,7 @@ pub(crate) async fn clients(app: &app::App, conns: usize) -> anyhow::Result<Vec<
 
 pub async fn load(
     app: app::App,
+    db: store::Db,
     base: &str,
     conns: usize,
     secs: u64,
@@ -174,7 +177,7 @@ pub async fn load(
         .trim_start_matches("http://")
         .trim_end_matches('/')
         .to_string();
-    let clients = clients(&app, conns).await?;
+    let clients = clients(&app, &db, conns).await?;
     println!(
         "load: {conns} connections for {secs} s against {base} (70 % reads, 30 % writes; {PER_COMMUNITY} residents to a community); server memory before: {}",
         rss_of(server_pid)
@@ -332,7 +335,7 @@ pub async fn load(
     let tenant = "3410";
     let mut missing = 0usize;
     for id in &all.needs {
-        if app.db.need(tenant, id).await?.is_none() {
+        if db.need(tenant, id).await?.is_none() {
             missing += 1;
         }
     }
@@ -341,7 +344,7 @@ pub async fn load(
         by_user.entry(user).or_default().push(need.clone());
     }
     for (user, needs) in &by_user {
-        let found = app.db.supported_by(tenant, needs, user).await?;
+        let found = db.supported_by(tenant, needs, user).await?;
         missing += needs.len() - found.len();
     }
     let volunteers: Vec<String> = all
@@ -351,8 +354,7 @@ pub async fn load(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let stored: HashSet<String> = app
-        .db
+    let stored: HashSet<String> = db
         .records_of_volunteers(tenant, &volunteers)
         .await?
         .into_iter()

@@ -106,8 +106,7 @@ async fn write(
     Ok(())
 }
 
-pub async fn ledger(app: &app::App, sizes: Sizes) -> anyhow::Result<()> {
-    let db = &app.db;
+pub async fn ledger(app: &app::App, db: &store::Db, sizes: Sizes) -> anyhow::Result<()> {
     let t0 = Instant::now();
     let communities = db
         .areas_below_at_level(&AreaCode::nation(), AreaLevel::Community)
@@ -516,9 +515,8 @@ pub async fn ledger(app: &app::App, sizes: Sizes) -> anyhow::Result<()> {
 /// communities like the organizations that undertake them (project `i` belongs to organization
 /// `i × organizations / count`, so `organizations` must be the ledger's), each with its approved
 /// catalogue item and eligibility and its first application version, in every stage in turn.
-pub async fn projects(app: &app::App, count: usize, organizations: usize) -> anyhow::Result<()> {
+pub async fn projects(db: &store::Db, count: usize, organizations: usize) -> anyhow::Result<()> {
     use domain::chain::stage::Stage;
-    let db = &app.db;
     let t0 = Instant::now();
     let codes: Vec<String> = db
         .areas_below_at_level(&AreaCode::nation(), AreaLevel::Community)

@@ -246,10 +246,13 @@ fn init_tracing(format: &str) {
     }
 }
 
-async fn open(config: &Config) -> anyhow::Result<app::App> {
+/// The use cases, and the database they run on for the operator's work below them (statistics,
+/// bulk generation, the sealing task, benchmarks' checks): `sanshe` is where the two are put
+/// together; handlers only ever see the use cases.
+async fn open(config: &Config) -> anyhow::Result<(app::App, store::Db)> {
     let db = store::Db::connect(&config.database_url, config.pool_size()).await?;
     db.migrate().await?;
-    Ok(app::App::new(db, config.settings()?))
+    Ok((app::App::new(db.clone(), config.settings()?), db))
 }
 
 /// Every 15 s, analyzes the tables that changed much since their statistics were taken (see
@@ -339,11 +342,11 @@ async fn main() -> anyhow::Result<()> {
     init_tracing(&config.log_format);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
-            let app = open(&config).await?;
+            let (app, db) = open(&config).await?;
             if config.demo {
                 if app.seed_demo().await? {
                     let n = app.seed_demo_ledger().await?;
-                    app.db.analyze().await?;
+                    db.analyze().await?;
                     tracing::info!(
                         organizations = n,
                         "demonstration data loaded (Huangshan 黄山市)"
@@ -351,7 +354,7 @@ async fn main() -> anyhow::Result<()> {
                 }
                 print_demo_accounts();
             }
-            let db = app.db.clone();
+            let db = db.clone();
             tokio::spawn(keep_statistics_fresh(db.clone()));
             tokio::spawn(keep_audit_sealed(db.clone()));
             let server = web::Application::build(app, config.web()?).await?;
@@ -369,10 +372,10 @@ async fn main() -> anyhow::Result<()> {
             println!("applied {n} migration(s)");
         }
         Command::Demo => {
-            let app = open(&config).await?;
+            let (app, db) = open(&config).await?;
             if app.seed_demo().await? {
                 let n = app.seed_demo_ledger().await?;
-                app.db.analyze().await?;
+                db.analyze().await?;
                 println!("demonstration data loaded ({n} organizations)");
             } else {
                 println!("the database already has accounts; nothing loaded");
@@ -382,7 +385,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Areas {
             command: AreasCommand::Import { from },
         } => {
-            let app = open(&config).await?;
+            let (app, db) = open(&config).await?;
             let files = app::area::dir_files(&from);
             let t = std::time::Instant::now();
             match app
@@ -395,7 +398,7 @@ async fn main() -> anyhow::Result<()> {
                 .await
             {
                 Ok(r) => {
-                    app.db.analyze().await?;
+                    db.analyze().await?;
                     println!(
                         "imported {} rows in {:.1} s: {} added, {} renamed, {} retired, {} restored",
                         r.rows,
@@ -405,7 +408,7 @@ async fn main() -> anyhow::Result<()> {
                         r.counts.retired,
                         r.counts.restored
                     );
-                    for (level, n) in app.db.count_areas_by_level().await? {
+                    for (level, n) in db.count_areas_by_level().await? {
                         println!("  {:<10} {n}", level.as_str());
                     }
                 }
@@ -433,7 +436,7 @@ async fn main() -> anyhow::Result<()> {
                     password,
                 },
         } => {
-            let app = open(&config).await?;
+            let (app, _) = open(&config).await?;
             let password = match password.or_else(|| std::env::var("SANSHE_NEW_PASSWORD").ok()) {
                 Some(p) => p,
                 None => {
@@ -474,9 +477,10 @@ async fn main() -> anyhow::Result<()> {
                     records,
                 },
         } => {
-            let app = open(&config).await?;
+            let (app, db) = open(&config).await?;
             generate::ledger(
                 &app,
+                &db,
                 generate::Sizes {
                     organizations,
                     social_workers,
@@ -485,7 +489,7 @@ async fn main() -> anyhow::Result<()> {
                 },
             )
             .await?;
-            app.db.analyze().await?;
+            db.analyze().await?;
         }
         Command::Generate {
             command:
@@ -494,14 +498,14 @@ async fn main() -> anyhow::Result<()> {
                     organizations,
                 },
         } => {
-            let app = open(&config).await?;
-            generate::projects(&app, count, organizations).await?;
-            app.db.analyze().await?;
+            let (_, db) = open(&config).await?;
+            generate::projects(&db, count, organizations).await?;
+            db.analyze().await?;
         }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let app = open(&config).await?;
+            let (app, _) = open(&config).await?;
             match app.verify_audit().await? {
                 store::audit::ChainReport::Ok { tenants, events } => {
                     println!("OK: {events} events in {tenants} chain(s) verified");
@@ -528,8 +532,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench {
             command: BenchCommand::Crash { rounds, writers },
         } => {
-            let app = open(&config).await?;
-            bench_crash::crash(app, rounds, writers).await?;
+            let (app, db) = open(&config).await?;
+            bench_crash::crash(app, db, rounds, writers).await?;
         }
         Command::Bench {
             command:
@@ -540,8 +544,8 @@ async fn main() -> anyhow::Result<()> {
                     server_pid,
                 },
         } => {
-            let app = open(&config).await?;
-            bench_load::load(app, &base, conns, secs, server_pid).await?;
+            let (app, db) = open(&config).await?;
+            bench_load::load(app, db, &base, conns, secs, server_pid).await?;
         }
         Command::Bench {
             command: BenchCommand::Votes { clients, motions },
@@ -578,7 +582,7 @@ async fn main() -> anyhow::Result<()> {
                 max_connections: 1,
                 ..config.clone()
             };
-            let app = open(&single).await?;
+            let (app, _) = open(&single).await?;
             let extension = config.settings()?.ocds_bids_extension;
             let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(64);
             let write = async move {

@@ -65,12 +65,7 @@ pub async fn healthz() -> &'static str {
 pub async fn readyz(State(state): State<AppState>) -> Response {
     // Ready means a write can begin within a second: a database that answers reads but is
     // locked for writing is not ready.
-    match state
-        .app
-        .db
-        .can_write(std::time::Duration::from_secs(1))
-        .await
-    {
+    match state.app.ready(std::time::Duration::from_secs(1)).await {
         Ok(()) => "ready".into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "not ready");

@@ -286,8 +286,7 @@ pub async fn home(
     let codes: Vec<AreaCode> = s.actor.assignments.iter().map(|a| a.area.clone()).collect();
     let areas = state
         .app
-        .db
-        .areas_by_code(&codes)
+        .areas_named(&codes)
         .await
         .map_err(|e| PageError::new(e, s.locale))?;
     let name_of = |c: &AreaCode| {
@@ -320,8 +319,7 @@ pub async fn home(
         Some(a) if a.level() < domain::AreaLevel::Community => {
             let counts = state
                 .app
-                .db
-                .count_areas_below(&a)
+                .areas_below(&a)
                 .await
                 .map_err(|e| PageError::new(e, s.locale))?;
             let code = if a.as_str().is_empty() {

@@ -149,15 +149,6 @@ impl FormPage {
     }
 }
 
-/// Whether the person holds any role that may record an organization.
-fn may_create(s: &Signed) -> bool {
-    s.actor.assignments.iter().any(|a| {
-        RegistrationStatus::ALL
-            .iter()
-            .any(|st| st.authority().0 == a.role)
-    })
-}
-
 pub async fn list(
     State(state): State<AppState>,
     PageUser(s): PageUser,
@@ -185,7 +176,7 @@ pub async fn list(
     };
     let page = ListPage {
         chrome: Chrome::for_user(&s, "/organizations"),
-        can_create: may_create(&s),
+        can_create: domain::registry::manages_somewhere(&s.actor),
         f: q,
         rows,
         next,
@@ -334,11 +325,9 @@ async fn detail_page(
         .map_err(|e| PageError::new(e, s.locale))?;
     let area_name = state
         .app
-        .db
-        .area(&d.row.org.area)
+        .area_name(&d.row.org.area)
         .await
         .map_err(|e| PageError::new(e, s.locale))?
-        .map(|a| a.name)
         .unwrap_or_default();
     // Each version against the one before it.
     let mut history = Vec::new();

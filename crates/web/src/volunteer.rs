@@ -274,11 +274,9 @@ pub struct CorrectionForm {
 
 /// The volunteer whose record `record_id` is, for redirects.
 async fn volunteer_of_record(state: &AppState, record_id: &str) -> Option<String> {
-    let tenant = app::kernel::tenant_of(record_id)?;
     state
         .app
-        .db
-        .volunteer_of_record(tenant, record_id)
+        .volunteer_of_record(record_id)
         .await
         .ok()
         .flatten()
@@ -359,45 +357,18 @@ pub async fn certificate(
     PageUser(s): PageUser,
     Path((id, code)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let d = state
+    let v = state
         .app
-        .volunteer_detail(&s.actor, &id, None, &s.ctx)
+        .volunteer_certificate(&s.actor, &id, &code, &s.ctx)
         .await
         .map_err(|e| PageError::new(e, s.locale))?;
-    let c = state
-        .app
-        .verify_certificate(&code)
-        .await
-        .map_err(|e| PageError::new(e, s.locale))?;
-    let belongs = app::kernel::tenant_of(&code) == Some(d.row.tenant_id.as_str())
-        && state
-            .app
-            .db
-            .certificate(&d.row.tenant_id, &c.code)
-            .await
-            .ok()
-            .flatten()
-            .is_some_and(|x| x.volunteer_id == id);
-    if !belongs {
-        return Err(PageError::new(AppError::not_found("证明"), s.locale));
-    }
-    let mut contents: Vec<String> = Vec::new();
-    for r in d
-        .records
-        .iter()
-        .filter(|r| r.status == domain::volunteer::RecordStatus::Valid)
-    {
-        let line = format!("{}：{}", r.record.activity_name, r.record.content);
-        if !contents.contains(&line) && contents.len() < 10 {
-            contents.push(line);
-        }
-    }
+    let c = v.certificate;
     let issued = local_time(&c.issued_at).chars().take(10).collect();
     let page = CertificatePage {
-        name: d.row.volunteer.name,
+        name: v.name,
         hours: c.hours,
         count: c.record_count,
-        contents,
+        contents: v.contents,
         units: c.units,
         code: c.code,
         issued,

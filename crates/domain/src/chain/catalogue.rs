@@ -137,6 +137,30 @@ pub fn can_apply(actor: &Actor, organization_id: &str) -> Result<Role, Denied> {
         })
 }
 
+/// The organizations an actor applies for (for eligibility, in calls): those they manage, each
+/// passing [`can_apply`].
+pub fn applies_for(actor: &Actor) -> Vec<String> {
+    actor
+        .assignments
+        .iter()
+        .filter(|a| a.role == Role::OrganizationManager)
+        .filter_map(|a| a.organization_id.clone())
+        .collect()
+}
+
+/// The communities whose catalogue the actor lists items in (each passing [`can_list`]).
+pub fn lists_for(actor: &Actor) -> Vec<AreaCode> {
+    let mut out: Vec<AreaCode> = actor
+        .assignments
+        .iter()
+        .filter(|a| a.area.level() == crate::AreaLevel::Community)
+        .filter(|a| can_list(actor, &a.area).is_ok())
+        .map(|a| a.area.clone())
+        .collect();
+    out.dedup();
+    out
+}
+
 /// The township's decision on an item.
 pub fn review_item(
     status: ItemStatus,
@@ -241,6 +265,22 @@ mod tests {
                 organization_id: org.map(str::to_string),
             }],
         }
+    }
+
+    #[test]
+    fn managers_apply_for_their_organizations_and_officers_list_for_their_community() {
+        let manager = actor(Role::OrganizationManager, "341002", Some("o1"));
+        assert_eq!(applies_for(&manager), vec!["o1".to_string()]);
+        assert!(can_apply(&manager, "o1").is_ok());
+        let officer = actor(Role::CommunityOfficer, "341002002001", None);
+        assert!(applies_for(&officer).is_empty());
+        assert_eq!(
+            lists_for(&officer),
+            vec![AreaCode::parse("341002002001").unwrap()]
+        );
+        assert!(lists_for(&manager).is_empty());
+        // A community officer at a township lists nowhere: items are a community's.
+        assert!(lists_for(&actor(Role::CommunityOfficer, "341002002", None)).is_empty());
     }
 
     #[test]

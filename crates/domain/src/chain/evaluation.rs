@@ -191,6 +191,42 @@ pub fn payable(milestone: Milestone, stage: Stage) -> Result<(), DomainError> {
     }
 }
 
+/// Only a member of the project's review panel scores.
+pub fn can_score(member: bool) -> Result<(), crate::Denied> {
+    if member {
+        Ok(())
+    } else {
+        Err(crate::Denied {
+            code: "not_panel_member",
+            message: "无权评分：只有评议小组成员可以评分".into(),
+        })
+    }
+}
+
+/// A member scores once, while the project is under review.
+pub fn may_score(stage: Stage, already_scored: bool) -> Result<(), DomainError> {
+    if stage != Stage::UnderReview {
+        return Err(DomainError::Conflict {
+            code: "not_under_review",
+            message: format!("项目现为“{}”，不在评议中", stage.zh()),
+        });
+    }
+    if already_scored {
+        return Err(DomainError::Conflict {
+            code: "already_scored",
+            message: "您已评过分，评分提交后不能修改".into(),
+        });
+    }
+    Ok(())
+}
+
+/// The verdict is written while the project is under review (whichever verdict it is).
+pub fn may_decide_verdict(stage: Stage) -> Result<(), DomainError> {
+    stage
+        .next(crate::chain::stage::Event::Review(Verdict::Accepted))
+        .map(drop)
+}
+
 /// Tranches are paid in the contract's order: `seq` only when no earlier one is unpaid.
 pub fn in_order(seq: i64, unpaid: &[i64]) -> Result<(), DomainError> {
     match unpaid.iter().filter(|u| **u < seq).min() {
@@ -204,6 +240,25 @@ pub fn in_order(seq: i64, unpaid: &[i64]) -> Result<(), DomainError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn only_a_member_scores_once_and_only_under_review() {
+        for s in Stage::ALL.iter().copied() {
+            let under = s == Stage::UnderReview;
+            assert_eq!(may_score(s, false).is_ok(), under, "{s:?}");
+            assert_eq!(may_decide_verdict(s).is_ok(), under, "{s:?}");
+        }
+        let again = may_score(Stage::UnderReview, true).unwrap_err();
+        assert!(matches!(
+            again,
+            DomainError::Conflict {
+                code: "already_scored",
+                ..
+            }
+        ));
+        assert!(can_score(true).is_ok());
+        assert_eq!(can_score(false).unwrap_err().code, "not_panel_member");
+    }
     use super::*;
 
     #[test]

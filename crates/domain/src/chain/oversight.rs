@@ -3,7 +3,10 @@
 //! supervision sessions (督导) before, during and after, major-activity reports (重大活动报告)
 //! and progress against the application's goals. Each is a note of one kind, kept as written.
 
-use crate::{labelled, DomainError, FieldError};
+use crate::chain::catalogue::can_apply;
+use crate::chain::need::can_curate;
+use crate::chain::stage::Stage;
+use crate::{labelled, Actor, AreaCode, DomainError, FieldError, Refusal, Role};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -135,6 +138,41 @@ impl NoteForm {
             _ => Err(DomainError::Invalid(errors)),
         }
     }
+}
+
+/// Who records which note, and when: the committee convenes coordination meetings; a supervisor
+/// of the area (or the organization) records supervision; the organization reports major
+/// activities and progress; all from signing until the verdict.
+pub fn may_note(
+    actor: &Actor,
+    stage: Stage,
+    community: &AreaCode,
+    organization_id: &str,
+    kind: NoteKind,
+) -> Result<Role, Refusal> {
+    if !matches!(
+        stage,
+        Stage::Contracted | Stage::Delivering | Stage::SelfEvaluated | Stage::UnderReview
+    ) {
+        return Err(DomainError::Conflict {
+            code: "not_in_delivery",
+            message: format!("项目现为“{}”，签约后、评议结论前才能记录", stage.zh()),
+        }
+        .into());
+    }
+    let org = can_apply(actor, organization_id);
+    let role = match kind {
+        NoteKind::Coordination => can_curate(actor, community),
+        NoteKind::Supervision => actor
+            .assignments
+            .iter()
+            .find(|a| a.role == Role::Supervisor && a.area.contains(community))
+            .map(|a| a.role)
+            .ok_or(())
+            .or_else(|_| org.clone()),
+        NoteKind::MajorActivity | NoteKind::Progress => org,
+    }?;
+    Ok(role)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 
 use crate::chain::money::{parse_yuan, FundSource};
 use crate::chain::stage::{Event, Stage};
-use crate::{AreaCode, AreaLevel, DomainError, FieldError};
+use crate::{Actor, AreaCode, AreaLevel, Denied, DomainError, FieldError, Role};
 use serde::{Deserialize, Serialize};
 
 /// A fund as typed.
@@ -193,8 +193,71 @@ pub fn fund_covers(fund_area: &AreaCode, community: &AreaCode) -> Result<(), Dom
     }
 }
 
+/// Who keeps funds: the township (street office) and the civil-affairs bureaus.
+const FUND_KEEPERS: [Role; 3] = [Role::TownshipOfficer, Role::CountyBureau, Role::CityBureau];
+
+/// Whether the actor registers and keeps funds of `area`, and in which role.
+pub fn can_keep_funds(actor: &Actor, area: &AreaCode) -> Result<Role, Denied> {
+    actor
+        .assignments
+        .iter()
+        .find(|a| FUND_KEEPERS.contains(&a.role) && a.area.contains(area))
+        .map(|a| a.role)
+        .ok_or_else(|| Denied {
+            code: "not_fund_keeper",
+            message: "无权操作：资金由街道（乡镇）或民政部门登记".into(),
+        })
+}
+
+/// The areas whose funds the actor keeps (for the form that registers a fund).
+pub fn keeps_funds_in(actor: &Actor) -> Vec<AreaCode> {
+    actor
+        .assignments
+        .iter()
+        .filter(|a| FUND_KEEPERS.contains(&a.role))
+        .map(|a| a.area.clone())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn funds_are_kept_by_the_township_and_the_bureaus_of_their_area() {
+        let officer = |role: Role, area: &str| Actor {
+            user_id: "u".into(),
+            login: "u".into(),
+            display_name: "u".into(),
+            assignments: vec![crate::RoleAssignment {
+                role,
+                area: AreaCode::parse(area).unwrap(),
+                organization_id: None,
+            }],
+        };
+        let township = AreaCode::parse("341002002").unwrap();
+        for (role, area, keeps) in [
+            (Role::TownshipOfficer, "341002002", true),
+            (Role::CountyBureau, "341002", true),
+            (Role::CityBureau, "3410", true),
+            (Role::CountyBureau, "341021", false),
+            (Role::CommunityOfficer, "341002002", false),
+            (Role::Supervisor, "3410", false),
+        ] {
+            let a = officer(role, area);
+            assert_eq!(
+                can_keep_funds(&a, &township).is_ok(),
+                keeps,
+                "{role:?} {area}"
+            );
+            assert_eq!(
+                keeps_funds_in(&a).is_empty(),
+                !matches!(
+                    role,
+                    Role::TownshipOfficer | Role::CountyBureau | Role::CityBureau
+                )
+            );
+        }
+    }
     use super::*;
 
     fn form(decision: &str, amount: &str) -> PurchaseForm {
