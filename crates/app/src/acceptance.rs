@@ -26,9 +26,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeSet;
-use store::acceptance::{ActivityRow, NoteRow, ReportRow, ScoreRow, SelfEvaluationRow};
+use store::acceptance::{
+    ActivityRow, NewActivity, NewNote, NewReport, NewScore, NoteRow, ReportRow, ScoreRow,
+    SelfEvaluationRow,
+};
 use store::project::{ProjectRow, RegistryTable};
 use store::time;
+use store::volunteer::NewRecord;
 
 /// Forming the panel: the members' login names, separated by commas.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -113,15 +117,15 @@ impl App {
         let nid = new_id(&p.tenant_id);
         let now = time::now();
         let mut tx = self.db.begin().await?;
-        tx.insert_note(
-            &p.tenant_id,
-            &nid,
-            id,
-            &note,
-            &actor.user_id,
-            role.as_str(),
-            &now,
-        )
+        tx.insert_note(&NewNote {
+            tenant: &p.tenant_id,
+            id: &nid,
+            project: id,
+            note: &note,
+            by: &actor.user_id,
+            role: role.as_str(),
+            now: &now,
+        })
         .await?;
         tx.append_audit(event(
             Some(actor),
@@ -314,30 +318,30 @@ impl App {
         let aid = new_id(&p.tenant_id);
         let now = time::now();
         let mut tx = self.db.begin().await?;
-        tx.insert_activity(
-            &p.tenant_id,
-            &aid,
-            id,
-            &a,
-            &recipients,
-            &actor.user_id,
-            &now,
-        )
+        tx.insert_activity(&NewActivity {
+            tenant: &p.tenant_id,
+            id: &aid,
+            project: id,
+            activity: &a,
+            recipients: &recipients,
+            by: &actor.user_id,
+            now: &now,
+        })
         .await?;
         for (v, r) in &records {
             let rid = new_id(&p.tenant_id);
-            tx.insert_record(
-                &p.tenant_id,
-                &rid,
-                v,
-                r,
-                RecordStatus::Valid,
-                None,
-                "",
-                &actor.user_id,
-                Some(Role::OrganizationManager.as_str()),
-                &now,
-            )
+            tx.insert_record(&NewRecord {
+                tenant: &p.tenant_id,
+                id: &rid,
+                volunteer_id: v,
+                record: r,
+                status: RecordStatus::Valid,
+                corrects_id: None,
+                correction_note: "",
+                entered_by: &actor.user_id,
+                entered_role: Some(Role::OrganizationManager.as_str()),
+                now: &now,
+            })
             .await?;
             tx.add_to_totals(&p.tenant_id, v, r.minutes, 1, &now)
                 .await?;
@@ -497,15 +501,15 @@ impl App {
         let now = time::now();
         let mut tx = self.db.begin().await?;
         if !tx
-            .insert_score(
-                &p.tenant_id,
-                id,
-                &actor.user_id,
-                &points,
+            .insert_score(&NewScore {
+                tenant: &p.tenant_id,
+                project: id,
+                user: &actor.user_id,
+                points: &points,
                 total,
-                form.comment.trim(),
-                &now,
-            )
+                comment: form.comment.trim(),
+                now: &now,
+            })
             .await?
         {
             return Err(self
@@ -566,16 +570,16 @@ impl App {
         let now = time::now();
         let mut tx = self.db.begin().await?;
         self.advance(&mut tx, &p, to, &now).await?;
-        tx.insert_report(
-            &p.tenant_id,
-            id,
+        tx.insert_report(&NewReport {
+            tenant: &p.tenant_id,
+            project: id,
             verdict,
-            form.conditions.trim(),
-            form.report.trim(),
+            conditions: form.conditions.trim(),
+            report: form.report.trim(),
             average,
-            &actor.user_id,
-            &now,
-        )
+            by: &actor.user_id,
+            now: &now,
+        })
         .await?;
         tx.append_audit(event(
             Some(actor),

@@ -16,7 +16,7 @@ use domain::{Actor, AreaCode, DomainError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use store::catalogue::{EligibilityRow, ItemRow};
+use store::catalogue::{EligibilityRow, ItemDecision, ItemRow, NewEligibility};
 use store::time;
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -227,15 +227,15 @@ impl App {
         let now = time::now();
         let mut tx = self.db.begin().await?;
         if !tx
-            .decide_item(
-                &item.tenant_id,
+            .decide_item(&ItemDecision {
+                tenant: &item.tenant_id,
                 id,
-                item.status,
+                from: item.status,
                 to,
-                form.reason.trim(),
-                &actor.user_id,
-                &now,
-            )
+                reason: form.reason.trim(),
+                by: &actor.user_id,
+                now: &now,
+            })
             .await?
         {
             return Err(self
@@ -316,15 +316,15 @@ impl App {
         let now = time::now();
         let mut tx = self.db.begin().await?;
         if !tx
-            .insert_eligibility(
-                &item.tenant_id,
-                &id,
+            .insert_eligibility(&NewEligibility {
+                tenant: &item.tenant_id,
+                id: &id,
                 item_id,
-                org_id,
-                workers,
-                &actor.user_id,
-                &now,
-            )
+                organization_id: org_id,
+                social_workers: workers,
+                applied_by: &actor.user_id,
+                now: &now,
+            })
             .await?
         {
             return Err(self

@@ -18,7 +18,7 @@ use domain::{Actor, AreaCode, DomainError, Role};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
-use store::consultation::{AgendaItem, ConsultationRow, EntryRow};
+use store::consultation::{AgendaItem, ConsultationRow, EntryRow, Freeze, NewAttendee, NewComment};
 use store::project::ProjectRow;
 use store::time;
 
@@ -253,15 +253,15 @@ impl App {
             .await?;
         let now = time::now();
         let mut tx = self.db.begin().await?;
-        tx.insert_attendee(
-            &m.tenant_id,
-            &new_id(&m.tenant_id),
-            id,
-            who,
-            &name,
-            &actor.user_id,
-            &now,
-        )
+        tx.insert_attendee(&NewAttendee {
+            tenant: &m.tenant_id,
+            id: &new_id(&m.tenant_id),
+            consultation_id: id,
+            role: who,
+            name: &name,
+            by: &actor.user_id,
+            now: &now,
+        })
         .await?;
         tx.append_audit(event(
             Some(actor),
@@ -306,14 +306,14 @@ impl App {
             .await?;
         let now = time::now();
         let mut tx = self.db.begin().await?;
-        tx.insert_comment(
-            &m.tenant_id,
-            &new_id(&m.tenant_id),
-            id,
-            &comment,
-            &actor.user_id,
-            &now,
-        )
+        tx.insert_comment(&NewComment {
+            tenant: &m.tenant_id,
+            id: &new_id(&m.tenant_id),
+            consultation_id: id,
+            comment: &comment,
+            by: &actor.user_id,
+            now: &now,
+        })
         .await?;
         tx.append_audit(event(
             Some(actor),
@@ -362,15 +362,15 @@ impl App {
         let now = time::now();
         let mut tx = self.db.begin().await?;
         if !tx
-            .freeze_consultation(
-                &m.tenant_id,
+            .freeze_consultation(&Freeze {
+                tenant: &m.tenant_id,
                 id,
-                form.recorder.trim(),
-                form.chair.trim(),
-                form.summary.trim(),
-                &actor.user_id,
-                &now,
-            )
+                recorder: form.recorder.trim(),
+                chair: form.chair.trim(),
+                summary: form.summary.trim(),
+                by: &actor.user_id,
+                now: &now,
+            })
             .await?
         {
             return Err(self

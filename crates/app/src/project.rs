@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::catalogue::{EligibilityRow, ItemRow};
 use store::need::{NeedFilter, NeedRow};
-use store::project::{NewProject, ProjectRow, RegistryTable, VersionRow};
+use store::project::{NewProject, NewVersion, ProjectRow, RegistryTable, VersionRow};
 use store::time;
 
 /// A page of projects.
@@ -625,15 +625,15 @@ impl App {
         let mut tx = self.db.begin().await?;
         let note = rev.note.trim();
         if !tx
-            .add_version(
-                &p.tenant_id,
-                id,
-                based_on,
-                &content,
+            .add_version(&NewVersion {
+                tenant: &p.tenant_id,
+                project_id: id,
+                expected: based_on,
+                content: &content,
                 note,
-                &actor.user_id,
-                &now,
-            )
+                by: &actor.user_id,
+                now: &now,
+            })
             .await?
         {
             drop(tx);

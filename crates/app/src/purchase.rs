@@ -16,6 +16,7 @@ use domain::{Actor, AreaCode, DomainError, Role};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
+use store::contract::NewContract;
 use store::fund::{FundDraw, FundRow, NewDecision};
 use store::project::ProjectRow;
 use store::time;
@@ -263,16 +264,16 @@ impl App {
         let now = time::now();
         let mut tx = self.db.begin().await?;
         let signed = tx
-            .insert_contract(
-                &p.tenant_id,
-                id,
-                &purchaser,
-                &p.organization_id,
-                amount,
-                &contract,
-                &actor.user_id,
-                &now,
-            )
+            .insert_contract(&NewContract {
+                tenant: &p.tenant_id,
+                project: id,
+                purchaser_area: &purchaser,
+                organization_id: &p.organization_id,
+                amount_fen: amount,
+                contract: &contract,
+                by: &actor.user_id,
+                now: &now,
+            })
             .await?
             && tx.move_stage(&p.tenant_id, id, p.stage, to, &now).await?;
         if !signed {

@@ -11,7 +11,10 @@ use domain::{Actor, AreaCode, DomainError, Role};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
-use store::registry::{DisclosureRow, IncubationRow, OrgFilter, OrgRow, OrgVersionRow};
+use store::registry::{
+    DisclosureRow, IncubationRow, NewDisclosure, NewIncubation, NewOrgVersion, OrgFilter, OrgRow,
+    OrgVersionRow,
+};
 use store::time;
 
 /// The territory in which the actor may read the registries, or a refusal when they hold no role
@@ -113,15 +116,15 @@ impl App {
             }
             other => other?,
         }
-        tx.insert_org_version(
-            &tenant,
-            &id,
-            1,
-            &org,
-            Some(&actor.login),
-            Some(role.as_str()),
-            &now,
-        )
+        tx.insert_org_version(&NewOrgVersion {
+            tenant: &tenant,
+            id: &id,
+            version: 1,
+            org: &org,
+            changed_by: Some(&actor.login),
+            changed_role: Some(role.as_str()),
+            now: &now,
+        })
         .await?;
         tx.append_audit(event(
             Some(actor),
@@ -309,15 +312,15 @@ impl App {
             }
         }
         let version = expected_version + 1;
-        tx.insert_org_version(
-            &tenant,
+        tx.insert_org_version(&NewOrgVersion {
+            tenant: &tenant,
             id,
             version,
-            &org,
-            Some(&actor.login),
-            Some(role.as_str()),
-            &now,
-        )
+            org: &org,
+            changed_by: Some(&actor.login),
+            changed_role: Some(role.as_str()),
+            now: &now,
+        })
         .await?;
         tx.append_audit(event(
             Some(actor),
@@ -455,16 +458,16 @@ impl App {
         let id = format!("{}-{}", row.tenant_id, uuid::Uuid::now_v7().simple());
         let now = time::now();
         let mut tx = self.db.begin().await?;
-        tx.insert_incubation(
-            &row.tenant_id,
-            &id,
-            org_id,
-            &inc.incubator,
-            &inc.started_on.to_string(),
-            inc.ended_on.map(|d| d.to_string()).as_deref(),
-            &inc.outcome,
-            &now,
-        )
+        tx.insert_incubation(&NewIncubation {
+            tenant: &row.tenant_id,
+            id: &id,
+            org: org_id,
+            incubator: &inc.incubator,
+            started_on: &inc.started_on.to_string(),
+            ended_on: inc.ended_on.map(|d| d.to_string()).as_deref(),
+            outcome: &inc.outcome,
+            now: &now,
+        })
         .await?;
         tx.append_audit(event(
             Some(actor),
@@ -529,17 +532,17 @@ impl App {
         let id = format!("{}-{}", row.tenant_id, uuid::Uuid::now_v7().simple());
         let now = time::now();
         let mut tx = self.db.begin().await?;
-        tx.insert_disclosure(
-            &row.tenant_id,
-            &id,
-            org_id,
-            d.kind.as_str(),
-            &d.title,
-            &d.body,
-            &d.occurred_on.to_string(),
-            Some(&actor.login),
-            &now,
-        )
+        tx.insert_disclosure(&NewDisclosure {
+            tenant: &row.tenant_id,
+            id: &id,
+            org: org_id,
+            kind: d.kind.as_str(),
+            title: &d.title,
+            body: &d.body,
+            occurred_on: &d.occurred_on.to_string(),
+            created_by: Some(&actor.login),
+            now: &now,
+        })
         .await?;
         tx.append_audit(event(
             Some(actor),

@@ -15,7 +15,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
 use store::social::{
-    NewSocialWorker, PlatformRow, PostRow, SocialWorkerRow, TrainingOwner, TrainingRow,
+    NewPost, NewSocialWorker, PlatformRow, PostRow, SocialWorkerRow, TrainingOwner, TrainingRow,
 };
 use store::time;
 
@@ -258,16 +258,16 @@ impl App {
         };
         let id = new_id(&tenant);
         let mut tx = self.db.begin().await?;
-        tx.insert_post(
-            &tenant,
-            &id,
-            platform_id,
-            &worker.id,
+        tx.insert_post(&NewPost {
+            tenant: &tenant,
+            id: &id,
+            platform: platform_id,
+            worker: &worker.id,
             title,
-            &started.to_string(),
-            ended.map(|d| d.to_string()).as_deref(),
-            &time::now(),
-        )
+            started_on: &started.to_string(),
+            ended_on: ended.map(|d| d.to_string()).as_deref(),
+            now: &time::now(),
+        })
         .await?;
         tx.append_audit(event(
             Some(actor),

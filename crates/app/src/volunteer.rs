@@ -18,7 +18,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
 use store::time;
-use store::volunteer::{RecordRow, VolunteerRow};
+use store::volunteer::{NewCertificate, NewRecord, RecordRow, VolunteerRow};
 
 fn role_of(v: VolunteerActor) -> Option<Role> {
     match v {
@@ -275,18 +275,18 @@ impl App {
         let id = new_id(&v.tenant_id);
         let now = time::now();
         let mut tx = self.db.begin().await?;
-        tx.insert_record(
-            &v.tenant_id,
-            &id,
+        tx.insert_record(&NewRecord {
+            tenant: &v.tenant_id,
+            id: &id,
             volunteer_id,
-            &rec,
-            RecordStatus::Valid,
-            None,
-            "",
-            &actor.login,
-            role_of(who).map(|r| r.as_str()),
-            &now,
-        )
+            record: &rec,
+            status: RecordStatus::Valid,
+            corrects_id: None,
+            correction_note: "",
+            entered_by: &actor.login,
+            entered_role: role_of(who).map(|r| r.as_str()),
+            now: &now,
+        })
         .await?;
         tx.add_to_totals(&v.tenant_id, volunteer_id, rec.minutes, 1, &now)
             .await?;
@@ -404,18 +404,18 @@ impl App {
         };
         let id = new_id(&tenant);
         let now = time::now();
-        tx.insert_record(
-            &tenant,
-            &id,
-            &v.id,
-            &rec,
-            RecordStatus::Pending,
-            Some(record_id),
-            note.trim(),
-            &actor.login,
-            Some(Role::Volunteer.as_str()),
-            &now,
-        )
+        tx.insert_record(&NewRecord {
+            tenant: &tenant,
+            id: &id,
+            volunteer_id: &v.id,
+            record: &rec,
+            status: RecordStatus::Pending,
+            corrects_id: Some(record_id),
+            correction_note: note.trim(),
+            entered_by: &actor.login,
+            entered_role: Some(Role::Volunteer.as_str()),
+            now: &now,
+        })
         .await?;
         tx.append_audit(event(
             Some(actor),
@@ -641,16 +641,16 @@ impl App {
         };
         let now = time::now();
         let mut tx = self.db.begin().await?;
-        tx.insert_certificate(
-            &v.tenant_id,
-            &code,
+        tx.insert_certificate(&NewCertificate {
+            tenant: &v.tenant_id,
+            code: &code,
             volunteer_id,
-            v.total_minutes,
-            v.record_count,
-            &units,
-            &actor.login,
-            &now,
-        )
+            total_minutes: v.total_minutes,
+            record_count: v.record_count,
+            units: &units,
+            issued_by: &actor.login,
+            now: &now,
+        })
         .await?;
         tx.append_audit(event(
             Some(actor),

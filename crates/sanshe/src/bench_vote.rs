@@ -121,18 +121,26 @@ pub async fn votes(clients: usize, motions: usize) -> anyhow::Result<()> {
         };
         tx.insert_catalogue_item("3410", &item, &ci, "bench", &now)
             .await?;
-        tx.decide_item(
-            "3410",
-            &item,
-            ItemStatus::Proposed,
-            ItemStatus::Approved,
-            "",
-            "bench",
-            &now,
-        )
+        tx.decide_item(&store::catalogue::ItemDecision {
+            tenant: "3410",
+            id: &item,
+            from: ItemStatus::Proposed,
+            to: ItemStatus::Approved,
+            reason: "",
+            by: "bench",
+            now: &now,
+        })
         .await?;
-        tx.insert_eligibility("3410", &elig, &item, org, 0, "bench", &now)
-            .await?;
+        tx.insert_eligibility(&store::catalogue::NewEligibility {
+            tenant: "3410",
+            id: &elig,
+            item_id: &item,
+            organization_id: org,
+            social_workers: 0,
+            applied_by: "bench",
+            now: &now,
+        })
+        .await?;
         tx.decide_eligibility(
             "3410",
             &elig,

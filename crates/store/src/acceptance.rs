@@ -186,18 +186,73 @@ impl Db {
     }
 }
 
+/// A delivery activity to record (`Tx::insert_activity`), with the users it served.
+#[derive(Debug, Clone, Copy)]
+pub struct NewActivity<'a> {
+    pub tenant: &'a str,
+    pub id: &'a str,
+    pub project: &'a str,
+    pub activity: &'a Activity,
+    /// The users served (each gets a row in `activity_recipients`).
+    pub recipients: &'a [String],
+    pub by: &'a str,
+    pub now: &'a str,
+}
+
+/// A supervision or delivery note to record (`Tx::insert_note`).
+#[derive(Debug, Clone, Copy)]
+pub struct NewNote<'a> {
+    pub tenant: &'a str,
+    pub id: &'a str,
+    pub project: &'a str,
+    pub note: &'a Note,
+    pub by: &'a str,
+    /// The recorder's role, as stored (`Role::as_str`).
+    pub role: &'a str,
+    pub now: &'a str,
+}
+
+/// A review member's scores for a project (`Tx::insert_score`).
+#[derive(Debug, Clone, Copy)]
+pub struct NewScore<'a> {
+    pub tenant: &'a str,
+    pub project: &'a str,
+    /// The scoring member.
+    pub user: &'a str,
+    /// The points per criterion.
+    pub points: &'a [u32],
+    /// The sum of `points`.
+    pub total: u32,
+    pub comment: &'a str,
+    pub now: &'a str,
+}
+
+/// The review panel's report on a project (`Tx::insert_report`).
+#[derive(Debug, Clone, Copy)]
+pub struct NewReport<'a> {
+    pub tenant: &'a str,
+    pub project: &'a str,
+    pub verdict: Verdict,
+    /// The conditions of a conditional pass.
+    pub conditions: &'a str,
+    pub report: &'a str,
+    /// The average of the members' totals.
+    pub average: i64,
+    pub by: &'a str,
+    pub now: &'a str,
+}
+
 impl Tx {
-    #[allow(clippy::too_many_arguments)]
-    pub async fn insert_activity(
-        &mut self,
-        tenant: &str,
-        id: &str,
-        project: &str,
-        a: &Activity,
-        recipients: &[String],
-        by: &str,
-        now: &str,
-    ) -> Result<(), StoreError> {
+    pub async fn insert_activity(&mut self, new: &NewActivity<'_>) -> Result<(), StoreError> {
+        let NewActivity {
+            tenant,
+            id,
+            project,
+            activity: a,
+            recipients,
+            by,
+            now,
+        } = *new;
         let detail = serde_json::to_string(a).map_err(json_err)?;
         on_tx!(self, c => {
             sqlx::query(
@@ -215,17 +270,16 @@ impl Tx {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub async fn insert_note(
-        &mut self,
-        tenant: &str,
-        id: &str,
-        project: &str,
-        n: &Note,
-        by: &str,
-        role: &str,
-        now: &str,
-    ) -> Result<(), StoreError> {
+    pub async fn insert_note(&mut self, new: &NewNote<'_>) -> Result<(), StoreError> {
+        let NewNote {
+            tenant,
+            id,
+            project,
+            note: n,
+            by,
+            role,
+            now,
+        } = *new;
         on_tx!(self, c => {
             sqlx::query(
                 "INSERT INTO delivery_notes (tenant_id, id, project_id, kind, held_on, who, phase, body, recorded_by, recorded_role, recorded_at) \
@@ -271,17 +325,16 @@ impl Tx {
     }
 
     /// A member's scores; `false` when they already scored.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn insert_score(
-        &mut self,
-        tenant: &str,
-        project: &str,
-        user: &str,
-        points: &[u32],
-        total: u32,
-        comment: &str,
-        now: &str,
-    ) -> Result<bool, StoreError> {
+    pub async fn insert_score(&mut self, new: &NewScore<'_>) -> Result<bool, StoreError> {
+        let NewScore {
+            tenant,
+            project,
+            user,
+            points,
+            total,
+            comment,
+            now,
+        } = *new;
         let p = serde_json::to_string(points).map_err(json_err)?;
         on_tx!(self, c => {
             let n = sqlx::query(
@@ -293,18 +346,17 @@ impl Tx {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub async fn insert_report(
-        &mut self,
-        tenant: &str,
-        project: &str,
-        verdict: Verdict,
-        conditions: &str,
-        report: &str,
-        average: i64,
-        by: &str,
-        now: &str,
-    ) -> Result<(), StoreError> {
+    pub async fn insert_report(&mut self, new: &NewReport<'_>) -> Result<(), StoreError> {
+        let NewReport {
+            tenant,
+            project,
+            verdict,
+            conditions,
+            report,
+            average,
+            by,
+            now,
+        } = *new;
         on_tx!(self, c => {
             sqlx::query(
                 "INSERT INTO review_reports (tenant_id, project_id, verdict, conditions, report, average, decided_by, decided_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",

@@ -215,6 +215,33 @@ impl Db {
     }
 }
 
+/// The township's decision on a catalogue item (`Tx::decide_item`).
+#[derive(Debug, Clone, Copy)]
+pub struct ItemDecision<'a> {
+    pub tenant: &'a str,
+    pub id: &'a str,
+    /// The status the item must still have for the decision to apply.
+    pub from: ItemStatus,
+    /// The status decided.
+    pub to: ItemStatus,
+    pub reason: &'a str,
+    pub by: &'a str,
+    pub now: &'a str,
+}
+
+/// An organization's application for eligibility on an item (`Tx::insert_eligibility`).
+#[derive(Debug, Clone, Copy)]
+pub struct NewEligibility<'a> {
+    pub tenant: &'a str,
+    pub id: &'a str,
+    pub item_id: &'a str,
+    pub organization_id: &'a str,
+    /// How many social workers the organization employs when it applies.
+    pub social_workers: i64,
+    pub applied_by: &'a str,
+    pub now: &'a str,
+}
+
 impl Tx {
     pub async fn insert_catalogue_item(
         &mut self,
@@ -238,17 +265,16 @@ impl Tx {
 
     /// Records the township's decision if the item is still `from`; returns whether it was (a
     /// second reviewer at the same moment finds it decided).
-    #[allow(clippy::too_many_arguments)]
-    pub async fn decide_item(
-        &mut self,
-        tenant: &str,
-        id: &str,
-        from: ItemStatus,
-        to: ItemStatus,
-        reason: &str,
-        by: &str,
-        now: &str,
-    ) -> Result<bool, StoreError> {
+    pub async fn decide_item(&mut self, d: &ItemDecision<'_>) -> Result<bool, StoreError> {
+        let ItemDecision {
+            tenant,
+            id,
+            from,
+            to,
+            reason,
+            by,
+            now,
+        } = *d;
         on_tx!(self, c => {
             let n = sqlx::query(
                 "UPDATE catalogue_items SET status = $4, decision_reason = $5, decided_by = $6, decided_at = $7, updated_at = $7 \
@@ -263,17 +289,19 @@ impl Tx {
 
     /// Records an application for eligibility; `false` when the organization already has one on
     /// this item.
-    #[allow(clippy::too_many_arguments)]
     pub async fn insert_eligibility(
         &mut self,
-        tenant: &str,
-        id: &str,
-        item_id: &str,
-        organization_id: &str,
-        social_workers: i64,
-        applied_by: &str,
-        now: &str,
+        new: &NewEligibility<'_>,
     ) -> Result<bool, StoreError> {
+        let NewEligibility {
+            tenant,
+            id,
+            item_id,
+            organization_id,
+            social_workers,
+            applied_by,
+            now,
+        } = *new;
         let added: Option<String> = on_tx!(self, c => {
             sqlx::query_scalar(
                 "INSERT INTO eligibilities (tenant_id, id, item_id, organization_id, status, social_workers, applied_by, applied_at) \

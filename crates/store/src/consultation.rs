@@ -205,6 +205,43 @@ impl Db {
     }
 }
 
+/// An attendee of a consultation meeting (`Tx::insert_attendee`).
+#[derive(Debug, Clone, Copy)]
+pub struct NewAttendee<'a> {
+    pub tenant: &'a str,
+    pub id: &'a str,
+    pub consultation_id: &'a str,
+    pub role: AttendeeRole,
+    pub name: &'a str,
+    pub by: &'a str,
+    pub now: &'a str,
+}
+
+/// A comment made at a consultation meeting (`Tx::insert_comment`).
+#[derive(Debug, Clone, Copy)]
+pub struct NewComment<'a> {
+    pub tenant: &'a str,
+    pub id: &'a str,
+    pub consultation_id: &'a str,
+    pub comment: &'a Comment,
+    pub by: &'a str,
+    pub now: &'a str,
+}
+
+/// The signatures and summary that freeze a consultation's minutes (`Tx::freeze_consultation`).
+#[derive(Debug, Clone, Copy)]
+pub struct Freeze<'a> {
+    pub tenant: &'a str,
+    pub id: &'a str,
+    /// Who took the minutes.
+    pub recorder: &'a str,
+    /// Who chaired the meeting.
+    pub chair: &'a str,
+    pub summary: &'a str,
+    pub by: &'a str,
+    pub now: &'a str,
+}
+
 impl Tx {
     /// A new meeting with its agenda, each application at its current `version`.
     pub async fn insert_consultation(
@@ -232,17 +269,16 @@ impl Tx {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub async fn insert_attendee(
-        &mut self,
-        tenant: &str,
-        id: &str,
-        consultation_id: &str,
-        role: AttendeeRole,
-        name: &str,
-        by: &str,
-        now: &str,
-    ) -> Result<(), StoreError> {
+    pub async fn insert_attendee(&mut self, new: &NewAttendee<'_>) -> Result<(), StoreError> {
+        let NewAttendee {
+            tenant,
+            id,
+            consultation_id,
+            role,
+            name,
+            by,
+            now,
+        } = *new;
         on_tx!(self, c => {
             sqlx::query(
                 "INSERT INTO consultation_entries (tenant_id, id, consultation_id, kind, role, name, recorded_by, recorded_at) \
@@ -254,16 +290,15 @@ impl Tx {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub async fn insert_comment(
-        &mut self,
-        tenant: &str,
-        id: &str,
-        consultation_id: &str,
-        comment: &Comment,
-        by: &str,
-        now: &str,
-    ) -> Result<(), StoreError> {
+    pub async fn insert_comment(&mut self, new: &NewComment<'_>) -> Result<(), StoreError> {
+        let NewComment {
+            tenant,
+            id,
+            consultation_id,
+            comment,
+            by,
+            now,
+        } = *new;
         on_tx!(self, c => {
             sqlx::query(
                 "INSERT INTO consultation_entries (tenant_id, id, consultation_id, kind, role, name, project_id, comment, requested_change, recorded_by, recorded_at) \
@@ -277,17 +312,16 @@ impl Tx {
     }
 
     /// Signs and freezes the minutes; `false` when they were already frozen.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn freeze_consultation(
-        &mut self,
-        tenant: &str,
-        id: &str,
-        recorder: &str,
-        chair: &str,
-        summary: &str,
-        by: &str,
-        now: &str,
-    ) -> Result<bool, StoreError> {
+    pub async fn freeze_consultation(&mut self, f: &Freeze<'_>) -> Result<bool, StoreError> {
+        let Freeze {
+            tenant,
+            id,
+            recorder,
+            chair,
+            summary,
+            by,
+            now,
+        } = *f;
         on_tx!(self, c => {
             let n = sqlx::query(
                 "UPDATE consultations SET recorder = $3, chair = $4, summary = $5, frozen_by = $6, frozen_at = $7 \

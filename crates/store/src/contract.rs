@@ -73,20 +73,34 @@ impl Db {
     }
 }
 
+/// A signed purchase contract to record with its tranches (`Tx::insert_contract`).
+#[derive(Debug, Clone, Copy)]
+pub struct NewContract<'a> {
+    pub tenant: &'a str,
+    pub project: &'a str,
+    /// The code of the purchasing area.
+    pub purchaser_area: &'a str,
+    pub organization_id: &'a str,
+    /// The decided amount the contract is for.
+    pub amount_fen: i64,
+    pub contract: &'a Contract,
+    pub by: &'a str,
+    pub now: &'a str,
+}
+
 impl Tx {
     /// Records a signed contract with its tranches; `false` when the project already has one.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn insert_contract(
-        &mut self,
-        tenant: &str,
-        project: &str,
-        purchaser_area: &str,
-        organization_id: &str,
-        amount_fen: i64,
-        k: &Contract,
-        by: &str,
-        now: &str,
-    ) -> Result<bool, StoreError> {
+    pub async fn insert_contract(&mut self, new: &NewContract<'_>) -> Result<bool, StoreError> {
+        let NewContract {
+            tenant,
+            project,
+            purchaser_area,
+            organization_id,
+            amount_fen,
+            contract: k,
+            by,
+            now,
+        } = *new;
         on_tx!(self, c => {
             let added: Option<String> = sqlx::query_scalar(
                 "INSERT INTO contracts (tenant_id, project_id, purchaser_area, organization_id, amount_fen, starts_on, ends_on, deliverables, \

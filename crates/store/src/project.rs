@@ -420,6 +420,34 @@ impl RegistryTable {
     }
 }
 
+/// One immutable version of an application with its number (`Tx::insert_version`).
+#[derive(Debug, Clone, Copy)]
+struct NumberedVersion<'a> {
+    tenant: &'a str,
+    project_id: &'a str,
+    /// The version's number (1 for a new project).
+    version: i64,
+    content: &'a ApplicationContent,
+    /// What changed; empty for the first version.
+    note: &'a str,
+    by: &'a str,
+    now: &'a str,
+}
+
+/// A revised application to add as the project's next version (`Tx::add_version`).
+#[derive(Debug, Clone, Copy)]
+pub struct NewVersion<'a> {
+    pub tenant: &'a str,
+    pub project_id: &'a str,
+    /// The version the project must still be at; the new one is `expected + 1`.
+    pub expected: i64,
+    pub content: &'a ApplicationContent,
+    /// What changed.
+    pub note: &'a str,
+    pub by: &'a str,
+    pub now: &'a str,
+}
+
 impl Tx {
     /// A new project with its first version.
     pub async fn insert_project(&mut self, p: &NewProject<'_>) -> Result<(), StoreError> {
@@ -433,22 +461,29 @@ impl Tx {
             .bind(p.eligibility_id).bind(&c.title).bind(p.stage.as_str()).bind(c.total()).bind(&c.lead).bind(p.by).bind(p.now)
             .execute(&mut *conn).await?;
         });
-        self.insert_version(p.tenant, p.id, 1, c, "", p.by, p.now)
-            .await?;
+        self.insert_version(&NumberedVersion {
+            tenant: p.tenant,
+            project_id: p.id,
+            version: 1,
+            content: c,
+            note: "",
+            by: p.by,
+            now: p.now,
+        })
+        .await?;
         self.link_needs(p.tenant, p.id, &c.needs).await
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn insert_version(
-        &mut self,
-        tenant: &str,
-        project_id: &str,
-        version: i64,
-        content: &ApplicationContent,
-        note: &str,
-        by: &str,
-        now: &str,
-    ) -> Result<(), StoreError> {
+    async fn insert_version(&mut self, v: &NumberedVersion<'_>) -> Result<(), StoreError> {
+        let NumberedVersion {
+            tenant,
+            project_id,
+            version,
+            content,
+            note,
+            by,
+            now,
+        } = *v;
         let text = serde_json::to_string(content)
             .map_err(|e| StoreError::Sqlx(sqlx::Error::Encode(Box::new(e))))?;
         on_tx!(self, c => {
@@ -482,17 +517,16 @@ impl Tx {
 
     /// Adds version `expected + 1` if the project is still at version `expected` and in one of
     /// the revisable stages; `false` when someone else moved it first (nothing is written).
-    #[allow(clippy::too_many_arguments)]
-    pub async fn add_version(
-        &mut self,
-        tenant: &str,
-        project_id: &str,
-        expected: i64,
-        content: &ApplicationContent,
-        note: &str,
-        by: &str,
-        now: &str,
-    ) -> Result<bool, StoreError> {
+    pub async fn add_version(&mut self, r: &NewVersion<'_>) -> Result<bool, StoreError> {
+        let NewVersion {
+            tenant,
+            project_id,
+            expected,
+            content,
+            note,
+            by,
+            now,
+        } = *r;
         // The stages in which the domain allows revision, spelled out for the guard.
         let revisable = Stage::ALL
             .iter()
@@ -514,8 +548,16 @@ impl Tx {
         if n != 1 {
             return Ok(false);
         }
-        self.insert_version(tenant, project_id, expected + 1, content, note, by, now)
-            .await?;
+        self.insert_version(&NumberedVersion {
+            tenant,
+            project_id,
+            version: expected + 1,
+            content,
+            note,
+            by,
+            now,
+        })
+        .await?;
         self.link_needs(tenant, project_id, &content.needs).await?;
         Ok(true)
     }

@@ -471,6 +471,55 @@ fn date(d: Option<NaiveDate>) -> Option<String> {
     d.map(|d| d.format("%Y-%m-%d").to_string())
 }
 
+/// A snapshot of an organization as one of its versions (`Tx::insert_org_version`).
+#[derive(Debug, Clone, Copy)]
+pub struct NewOrgVersion<'a> {
+    pub tenant: &'a str,
+    /// The organization's id.
+    pub id: &'a str,
+    pub version: i64,
+    pub org: &'a Organization,
+    /// The login of who made the change, if any.
+    pub changed_by: Option<&'a str>,
+    /// Their role, as stored (`Role::as_str`).
+    pub changed_role: Option<&'a str>,
+    pub now: &'a str,
+}
+
+/// An organization's stay in an incubator (`Tx::insert_incubation`).
+#[derive(Debug, Clone, Copy)]
+pub struct NewIncubation<'a> {
+    pub tenant: &'a str,
+    pub id: &'a str,
+    /// The organization's id.
+    pub org: &'a str,
+    pub incubator: &'a str,
+    /// `YYYY-MM-DD`.
+    pub started_on: &'a str,
+    /// `YYYY-MM-DD`; `None` while still incubated.
+    pub ended_on: Option<&'a str>,
+    pub outcome: &'a str,
+    pub now: &'a str,
+}
+
+/// A disclosure about an organization (`Tx::insert_disclosure`).
+#[derive(Debug, Clone, Copy)]
+pub struct NewDisclosure<'a> {
+    pub tenant: &'a str,
+    pub id: &'a str,
+    /// The organization's id.
+    pub org: &'a str,
+    /// The disclosure's kind, as stored.
+    pub kind: &'a str,
+    pub title: &'a str,
+    pub body: &'a str,
+    /// `YYYY-MM-DD`.
+    pub occurred_on: &'a str,
+    /// The login of who recorded it, if any.
+    pub created_by: Option<&'a str>,
+    pub now: &'a str,
+}
+
 impl Tx {
     pub async fn organization_for_update(
         &mut self,
@@ -659,17 +708,16 @@ impl Tx {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub async fn insert_org_version(
-        &mut self,
-        tenant: &str,
-        id: &str,
-        version: i64,
-        o: &Organization,
-        changed_by: Option<&str>,
-        changed_role: Option<&str>,
-        now: &str,
-    ) -> Result<(), StoreError> {
+    pub async fn insert_org_version(&mut self, new: &NewOrgVersion<'_>) -> Result<(), StoreError> {
+        let NewOrgVersion {
+            tenant,
+            id,
+            version,
+            org: o,
+            changed_by,
+            changed_role,
+            now,
+        } = *new;
         let snapshot = serde_json::to_string(o).unwrap_or_default();
         on_tx!(self, c => {
             sqlx::query(
@@ -689,18 +737,17 @@ impl Tx {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub async fn insert_incubation(
-        &mut self,
-        tenant: &str,
-        id: &str,
-        org: &str,
-        incubator: &str,
-        started_on: &str,
-        ended_on: Option<&str>,
-        outcome: &str,
-        now: &str,
-    ) -> Result<(), StoreError> {
+    pub async fn insert_incubation(&mut self, new: &NewIncubation<'_>) -> Result<(), StoreError> {
+        let NewIncubation {
+            tenant,
+            id,
+            org,
+            incubator,
+            started_on,
+            ended_on,
+            outcome,
+            now,
+        } = *new;
         on_tx!(self, c => {
             sqlx::query(
                 "INSERT INTO organization_incubations (tenant_id, id, organization_id, incubator, started_on, ended_on, outcome, created_at) \
@@ -713,19 +760,18 @@ impl Tx {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub async fn insert_disclosure(
-        &mut self,
-        tenant: &str,
-        id: &str,
-        org: &str,
-        kind: &str,
-        title: &str,
-        body: &str,
-        occurred_on: &str,
-        created_by: Option<&str>,
-        now: &str,
-    ) -> Result<(), StoreError> {
+    pub async fn insert_disclosure(&mut self, new: &NewDisclosure<'_>) -> Result<(), StoreError> {
+        let NewDisclosure {
+            tenant,
+            id,
+            org,
+            kind,
+            title,
+            body,
+            occurred_on,
+            created_by,
+            now,
+        } = *new;
         on_tx!(self, c => {
             sqlx::query(
                 "INSERT INTO organization_disclosures (tenant_id, id, organization_id, kind, title, body, occurred_on, created_by, created_at) \

@@ -339,6 +339,23 @@ impl Db {
     }
 }
 
+/// A social worker's post on a platform (`Tx::insert_post`).
+#[derive(Debug, Clone, Copy)]
+pub struct NewPost<'a> {
+    pub tenant: &'a str,
+    pub id: &'a str,
+    /// The platform's id.
+    pub platform: &'a str,
+    /// The social worker's id.
+    pub worker: &'a str,
+    pub title: &'a str,
+    /// `YYYY-MM-DD`.
+    pub started_on: &'a str,
+    /// `YYYY-MM-DD`; `None` while the post is held.
+    pub ended_on: Option<&'a str>,
+    pub now: &'a str,
+}
+
 impl Tx {
     pub async fn insert_platform(
         &mut self,
@@ -375,18 +392,17 @@ impl Tx {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub async fn insert_post(
-        &mut self,
-        tenant: &str,
-        id: &str,
-        platform: &str,
-        worker: &str,
-        title: &str,
-        started_on: &str,
-        ended_on: Option<&str>,
-        now: &str,
-    ) -> Result<(), StoreError> {
+    pub async fn insert_post(&mut self, new: &NewPost<'_>) -> Result<(), StoreError> {
+        let NewPost {
+            tenant,
+            id,
+            platform,
+            worker,
+            title,
+            started_on,
+            ended_on,
+            now,
+        } = *new;
         on_tx!(self, c => {
             sqlx::query("INSERT INTO posts (tenant_id, id, platform_id, social_worker_id, title, started_on, ended_on, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)")
                 .bind(tenant).bind(id).bind(platform).bind(worker).bind(title).bind(started_on).bind(ended_on).bind(now)

@@ -401,6 +401,42 @@ impl RecordWriter<'_> {
     }
 }
 
+/// A volunteer's service record, or a requested correction of one (`Tx::insert_record`).
+#[derive(Debug, Clone, Copy)]
+pub struct NewRecord<'a> {
+    pub tenant: &'a str,
+    pub id: &'a str,
+    pub volunteer_id: &'a str,
+    pub record: &'a ServiceRecord,
+    pub status: RecordStatus,
+    /// The record a correction request would replace; `None` for a new record.
+    pub corrects_id: Option<&'a str>,
+    /// Why the correction is asked for; empty for a new record.
+    pub correction_note: &'a str,
+    /// The login or user id of who entered it.
+    pub entered_by: &'a str,
+    /// Their role, as stored (`Role::as_str`), if any.
+    pub entered_role: Option<&'a str>,
+    pub now: &'a str,
+}
+
+/// A certificate of a volunteer's totals (`Tx::insert_certificate`).
+#[derive(Debug, Clone, Copy)]
+pub struct NewCertificate<'a> {
+    pub tenant: &'a str,
+    /// The verification code printed on the certificate.
+    pub code: &'a str,
+    pub volunteer_id: &'a str,
+    /// The volunteer's total minutes when issued.
+    pub total_minutes: i64,
+    /// The volunteer's valid records when issued.
+    pub record_count: i64,
+    /// The organizing units of the records, joined for the certificate.
+    pub units: &'a str,
+    pub issued_by: &'a str,
+    pub now: &'a str,
+}
+
 impl Tx {
     /// On SQLite, runs `f` with a writer that inserts imported records synchronously on this
     /// transaction's connection, so that the caller can check the next rows on other threads
@@ -560,20 +596,19 @@ impl Tx {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub async fn insert_record(
-        &mut self,
-        tenant: &str,
-        id: &str,
-        volunteer_id: &str,
-        r: &ServiceRecord,
-        status: RecordStatus,
-        corrects_id: Option<&str>,
-        correction_note: &str,
-        entered_by: &str,
-        entered_role: Option<&str>,
-        now: &str,
-    ) -> Result<(), StoreError> {
+    pub async fn insert_record(&mut self, new: &NewRecord<'_>) -> Result<(), StoreError> {
+        let NewRecord {
+            tenant,
+            id,
+            volunteer_id,
+            record: r,
+            status,
+            corrects_id,
+            correction_note,
+            entered_by,
+            entered_role,
+            now,
+        } = *new;
         on_tx!(self, c => {
             sqlx::query(
                 "INSERT INTO service_records (tenant_id, id, volunteer_id, activity_name, activity_date, place, content, minutes, organizing_unit, \
@@ -624,18 +659,17 @@ impl Tx {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub async fn insert_certificate(
-        &mut self,
-        tenant: &str,
-        code: &str,
-        volunteer_id: &str,
-        total_minutes: i64,
-        record_count: i64,
-        units: &str,
-        issued_by: &str,
-        now: &str,
-    ) -> Result<(), StoreError> {
+    pub async fn insert_certificate(&mut self, new: &NewCertificate<'_>) -> Result<(), StoreError> {
+        let NewCertificate {
+            tenant,
+            code,
+            volunteer_id,
+            total_minutes,
+            record_count,
+            units,
+            issued_by,
+            now,
+        } = *new;
         on_tx!(self, c => {
             sqlx::query(
                 "INSERT INTO volunteer_certificates (tenant_id, code, volunteer_id, total_minutes, record_count, units, issued_at, issued_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",

@@ -347,20 +347,28 @@ impl App {
             &now,
         )
         .await?;
-        tx.decide_item(
-            "3410",
-            &item,
-            ItemStatus::Proposed,
-            ItemStatus::Approved,
-            "",
-            "demo",
-            &now,
-        )
+        tx.decide_item(&store::catalogue::ItemDecision {
+            tenant: "3410",
+            id: &item,
+            from: ItemStatus::Proposed,
+            to: ItemStatus::Approved,
+            reason: "",
+            by: "demo",
+            now: &now,
+        })
         .await?;
         for org in [DEMO_ORG_ID, org2.as_str()] {
             let e = format!("3410-{}", uuid::Uuid::now_v7().simple());
-            tx.insert_eligibility("3410", &e, &item, org, 0, "demo", &now)
-                .await?;
+            tx.insert_eligibility(&store::catalogue::NewEligibility {
+                tenant: "3410",
+                id: &e,
+                item_id: &item,
+                organization_id: org,
+                social_workers: 0,
+                applied_by: "demo",
+                now: &now,
+            })
+            .await?;
             tx.decide_eligibility("3410", &e, EligibilityStatus::Approved, "", "demo", &now)
                 .await?;
         }

@@ -153,19 +153,27 @@ impl App {
             };
             tx.insert_catalogue_item("3410", &item, &ci, "demo", &now)
                 .await?;
-            tx.decide_item(
-                "3410",
-                &item,
-                ItemStatus::Proposed,
-                ItemStatus::Approved,
-                "",
-                "demo",
-                &now,
-            )
+            tx.decide_item(&store::catalogue::ItemDecision {
+                tenant: "3410",
+                id: &item,
+                from: ItemStatus::Proposed,
+                to: ItemStatus::Approved,
+                reason: "",
+                by: "demo",
+                now: &now,
+            })
             .await?;
             let e = format!("3410-{}", uuid::Uuid::now_v7().simple());
-            tx.insert_eligibility("3410", &e, &item, DEMO_ORG_ID, 0, "demo", &now)
-                .await?;
+            tx.insert_eligibility(&store::catalogue::NewEligibility {
+                tenant: "3410",
+                id: &e,
+                item_id: &item,
+                organization_id: DEMO_ORG_ID,
+                social_workers: 0,
+                applied_by: "demo",
+                now: &now,
+            })
+            .await?;
             tx.decide_eligibility("3410", &e, EligibilityStatus::Approved, "", "demo", &now)
                 .await?;
             eligibilities.push(e);
@@ -352,19 +360,27 @@ impl App {
             };
             tx.insert_catalogue_item("3410", &item, &ci, "demo", &now)
                 .await?;
-            tx.decide_item(
-                "3410",
-                &item,
-                ItemStatus::Proposed,
-                ItemStatus::Approved,
-                "",
-                "demo",
-                &now,
-            )
+            tx.decide_item(&store::catalogue::ItemDecision {
+                tenant: "3410",
+                id: &item,
+                from: ItemStatus::Proposed,
+                to: ItemStatus::Approved,
+                reason: "",
+                by: "demo",
+                now: &now,
+            })
             .await?;
             let e = format!("3410-{}", uuid::Uuid::now_v7().simple());
-            tx.insert_eligibility("3410", &e, &item, DEMO_ORG_ID, 0, "demo", &now)
-                .await?;
+            tx.insert_eligibility(&store::catalogue::NewEligibility {
+                tenant: "3410",
+                id: &e,
+                item_id: &item,
+                organization_id: DEMO_ORG_ID,
+                social_workers: 0,
+                applied_by: "demo",
+                now: &now,
+            })
+            .await?;
             tx.decide_eligibility("3410", &e, EligibilityStatus::Approved, "", "demo", &now)
                 .await?;
             eligibilities.push(e);

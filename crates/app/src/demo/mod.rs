@@ -347,8 +347,16 @@ impl App {
         for (id, org) in &orgs {
             let tenant = &id[..4];
             tx.insert_organization(tenant, id, org, &now).await?;
-            tx.insert_org_version(tenant, id, 1, org, Some("demo"), None, &now)
-                .await?;
+            tx.insert_org_version(&store::registry::NewOrgVersion {
+                tenant,
+                id,
+                version: 1,
+                org,
+                changed_by: Some("demo"),
+                changed_role: None,
+                now: &now,
+            })
+            .await?;
         }
         // Volunteers: the demonstration volunteer's own profile with records, and a few more.
         let volunteer_user = self.db.user_by_login("volunteer").await?.map(|u| u.id);
@@ -407,18 +415,18 @@ impl App {
                     late_reason: String::new(),
                 };
                 let rid = format!("{tenant}-{}", uuid::Uuid::now_v7().simple());
-                tx.insert_record(
-                    &tenant,
-                    &rid,
-                    &id,
-                    &rec,
-                    domain::volunteer::RecordStatus::Valid,
-                    None,
-                    "",
-                    "demo",
-                    None,
-                    &now,
-                )
+                tx.insert_record(&store::volunteer::NewRecord {
+                    tenant: &tenant,
+                    id: &rid,
+                    volunteer_id: &id,
+                    record: &rec,
+                    status: domain::volunteer::RecordStatus::Valid,
+                    corrects_id: None,
+                    correction_note: "",
+                    entered_by: "demo",
+                    entered_role: None,
+                    now: &now,
+                })
                 .await?;
                 total += minutes;
             }
@@ -540,16 +548,16 @@ impl App {
                 )
                 .await?;
                 let pid_post = format!("{tenant}-{}", uuid::Uuid::now_v7().simple());
-                tx.insert_post(
+                tx.insert_post(&store::social::NewPost {
                     tenant,
-                    &pid_post,
-                    &pid,
-                    &wid,
-                    "专业社工岗",
-                    &format!("{}-03-01", 2020 + seq % 5),
-                    None,
-                    &now,
-                )
+                    id: &pid_post,
+                    platform: &pid,
+                    worker: &wid,
+                    title: "专业社工岗",
+                    started_on: &format!("{}-03-01", 2020 + seq % 5),
+                    ended_on: None,
+                    now: &now,
+                })
                 .await?;
                 workers += 1;
             }
@@ -671,21 +679,29 @@ impl App {
             tx.insert_catalogue_item("3410", &id, &item, "demo", &now)
                 .await?;
             if *approved {
-                tx.decide_item(
-                    "3410",
-                    &id,
-                    domain::chain::catalogue::ItemStatus::Proposed,
-                    domain::chain::catalogue::ItemStatus::Approved,
-                    "",
-                    "demo",
-                    &now,
-                )
+                tx.decide_item(&store::catalogue::ItemDecision {
+                    tenant: "3410",
+                    id: &id,
+                    from: domain::chain::catalogue::ItemStatus::Proposed,
+                    to: domain::chain::catalogue::ItemStatus::Approved,
+                    reason: "",
+                    by: "demo",
+                    now: &now,
+                })
                 .await?;
             }
             if k == 0 {
                 let eid = format!("3410-{}", uuid::Uuid::now_v7().simple());
-                tx.insert_eligibility("3410", &eid, &id, DEMO_ORG_ID, 0, "demo", &now)
-                    .await?;
+                tx.insert_eligibility(&store::catalogue::NewEligibility {
+                    tenant: "3410",
+                    id: &eid,
+                    item_id: &id,
+                    organization_id: DEMO_ORG_ID,
+                    social_workers: 0,
+                    applied_by: "demo",
+                    now: &now,
+                })
+                .await?;
             }
         }
         tx.append_audit(crate::audit::event(
