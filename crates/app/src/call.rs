@@ -32,7 +32,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeSet;
-use store::call::{AwardRow, CallApplicationRow, CallRow};
+use store::call::{AwardRow, CallApplicationRow, CallRow, NewCallApplication, NewCallAward};
 use store::fund::{FundDraw, FundRow, NewDecision};
 use store::project::NewProject;
 use store::time;
@@ -584,16 +584,16 @@ impl App {
         let now = time::now();
         let mut tx = self.db.begin().await?;
         let fresh = tx
-            .insert_call_application(
-                &k.tenant_id,
-                id,
-                &aid,
-                &org,
-                eligibility.as_deref(),
-                &a,
-                &actor.user_id,
-                &now,
-            )
+            .insert_call_application(&NewCallApplication {
+                tenant: &k.tenant_id,
+                call: id,
+                id: &aid,
+                organization: &org,
+                eligibility: eligibility.as_deref(),
+                application: &a,
+                by: &actor.user_id,
+                now: &now,
+            })
             .await?;
         if !fresh {
             return Err(self
@@ -915,17 +915,17 @@ impl App {
             at: &now,
         })
         .await?;
-        tx.insert_call_award(
-            &k.tenant_id,
-            id,
-            &a.id,
-            place as i64,
-            amount,
+        tx.insert_call_award(&NewCallAward {
+            tenant: &k.tenant_id,
+            call: id,
+            application: &a.id,
+            place: place as i64,
+            amount_fen: amount,
             reasons,
-            &project_id,
-            &actor.user_id,
-            &now,
-        )
+            project: &project_id,
+            by: &actor.user_id,
+            now: &now,
+        })
         .await?;
         // A selection or tender names one undertaker; a call ends when its pool is spent.
         let finished =

@@ -277,6 +277,36 @@ impl Db {
     }
 }
 
+/// An organization's application to a call, as `Tx::insert_call_application` records it.
+#[derive(Debug, Clone, Copy)]
+pub struct NewCallApplication<'a> {
+    pub tenant: &'a str,
+    pub call: &'a str,
+    pub id: &'a str,
+    pub organization: &'a str,
+    /// The organization's eligibility for the call's item (a selection), if any.
+    pub eligibility: Option<&'a str>,
+    pub application: &'a CallApplication,
+    pub by: &'a str,
+    pub now: &'a str,
+}
+
+/// An award of a call, as `Tx::insert_call_award` records it.
+#[derive(Debug, Clone, Copy)]
+pub struct NewCallAward<'a> {
+    pub tenant: &'a str,
+    pub call: &'a str,
+    pub application: &'a str,
+    /// The application's place in the ranking.
+    pub place: i64,
+    pub amount_fen: i64,
+    pub reasons: &'a str,
+    /// The project the award became.
+    pub project: &'a str,
+    pub by: &'a str,
+    pub now: &'a str,
+}
+
 impl Tx {
     pub async fn insert_call(
         &mut self,
@@ -306,18 +336,20 @@ impl Tx {
     }
 
     /// Records an application; `false` when the organization has already applied to the call.
-    #[allow(clippy::too_many_arguments)]
     pub async fn insert_call_application(
         &mut self,
-        tenant: &str,
-        call: &str,
-        id: &str,
-        organization: &str,
-        eligibility: Option<&str>,
-        a: &CallApplication,
-        by: &str,
-        now: &str,
+        x: &NewCallApplication<'_>,
     ) -> Result<bool, StoreError> {
+        let NewCallApplication {
+            tenant,
+            call,
+            id,
+            organization,
+            eligibility,
+            application: a,
+            by,
+            now,
+        } = *x;
         on_tx!(self, c => {
             let done = sqlx::query(
                 "INSERT INTO call_applications (tenant_id, call_id, id, organization_id, eligibility_id, community, title, proposal, staffing, amount_fen, submitted_by, submitted_at) \
@@ -404,19 +436,19 @@ impl Tx {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub async fn insert_call_award(
-        &mut self,
-        tenant: &str,
-        call: &str,
-        application: &str,
-        place: i64,
-        amount: i64,
-        reasons: &str,
-        project: &str,
-        by: &str,
-        now: &str,
-    ) -> Result<(), StoreError> {
+    /// Records an award and the project it became.
+    pub async fn insert_call_award(&mut self, x: &NewCallAward<'_>) -> Result<(), StoreError> {
+        let NewCallAward {
+            tenant,
+            call,
+            application,
+            place,
+            amount_fen: amount,
+            reasons,
+            project,
+            by,
+            now,
+        } = *x;
         on_tx!(self, c => {
             sqlx::query(
                 "INSERT INTO call_awards (tenant_id, call_id, application_id, place, amount_fen, reasons, project_id, awarded_by, awarded_at) \
@@ -473,7 +505,6 @@ impl Tx {
     }
 
     /// Returns what a closed call did not award to its fund, with the movement that explains it.
-    #[allow(clippy::too_many_arguments)]
     pub async fn return_to_fund(
         &mut self,
         tenant: &str,

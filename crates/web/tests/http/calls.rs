@@ -550,9 +550,18 @@ async fn concurrent_awards_never_exceed_the_pool_and_the_rest_returns_to_the_fun
             community: AreaCode::parse("341002002001").unwrap(),
         };
         let aid = format!("3410-race-app-{i}");
-        tx.insert_call_application("3410", &id, &aid, &org, None, &a, "test", &now)
-            .await
-            .unwrap();
+        tx.insert_call_application(&store::call::NewCallApplication {
+            tenant: "3410",
+            call: &id,
+            id: &aid,
+            organization: &org,
+            eligibility: None,
+            application: &a,
+            by: "test",
+            now: &now,
+        })
+        .await
+        .unwrap();
         apps.push(aid);
     }
     let members: Vec<(String, String)> = (0..3)

@@ -589,9 +589,18 @@ pub(crate) async fn call_in(t: &TestApp, area: &str, fund_area: &str, org: &str)
         })
         .unwrap(),
     };
-    tx.insert_call_application("3410", &id, &format!("{id}-a"), org, None, &a, "test", &now)
-        .await
-        .unwrap();
+    tx.insert_call_application(&store::call::NewCallApplication {
+        tenant: "3410",
+        call: &id,
+        id: &format!("{id}-a"),
+        organization: org,
+        eligibility: None,
+        application: &a,
+        by: "test",
+        now: &now,
+    })
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     id
 }
