@@ -2,7 +2,8 @@
 
 use crate::{App, AppError, Ctx};
 use domain::audit::{AuditRecord, Outcome};
-use domain::{Actor, AreaCode};
+use domain::authz::{can, Action, Target};
+use domain::{Actor, AreaCode, DomainError};
 use store::audit::{ChainReport, NATIONAL_TENANT};
 use store::Tx;
 
@@ -167,5 +168,50 @@ impl App {
 
     pub async fn verify_audit(&self) -> Result<ChainReport, AppError> {
         Ok(self.db.verify_audit().await?)
+    }
+}
+
+impl App {
+    /// Audit events inside the actor's audit territory, optionally narrowed to an area.
+    pub async fn list_audit(
+        &self,
+        actor: &Actor,
+        filter: &store::audit::AuditFilter,
+        limit: i64,
+        ctx: &Ctx,
+    ) -> Result<Vec<store::audit::AuditEventRow>, AppError> {
+        let scope = domain::authz::reach(actor, Action::ViewAudit);
+        let target = match filter.area_prefix.as_deref().filter(|s| !s.is_empty()) {
+            Some(a) => Some(AreaCode::parse(a).map_err(|mut e| {
+                if let DomainError::Invalid(f) = &mut e {
+                    for x in f.iter_mut() {
+                        x.field = "area".into();
+                    }
+                }
+                AppError::Domain(e)
+            })?),
+            None => None,
+        };
+        let check_area = target.clone().unwrap_or_else(|| {
+            scope
+                .roots()
+                .first()
+                .cloned()
+                .unwrap_or_else(AreaCode::nation)
+        });
+        if let Err(d) = can(actor, Action::ViewAudit, Target::Area(&check_area)) {
+            let subject = Subject {
+                kind: "audit",
+                id: check_area.as_str(),
+                area: &check_area,
+            };
+            return Err(self
+                .refused(Some(actor), "audit.view", &subject, d.into(), ctx)
+                .await);
+        }
+        Ok(self
+            .db
+            .audit_events(&scope, filter, limit.clamp(1, 500))
+            .await?)
     }
 }
