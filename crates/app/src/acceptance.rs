@@ -8,6 +8,7 @@ use crate::audit::{event, Subject};
 use crate::kernel::new_id;
 use crate::kernel::today;
 use crate::{App, AppError, Ctx};
+use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::chain::catalogue::can_apply;
 use domain::chain::contract::Milestone;
@@ -97,7 +98,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<String, AppError> {
         let p = self
-            .readable_project(actor, id, "delivery.note", ctx)
+            .readable_project(actor, id, EventKind::DeliveryNote, ctx)
             .await?;
         let goals: Vec<String> = self
             .db
@@ -112,7 +113,7 @@ impl App {
             .map_err(AppError::from)
             .and_then(|n| Ok((may_note_on(actor, &p, n.kind)?, n)));
         let (role, note) = self
-            .or_refused(checked, actor, "delivery.note", &subject(&p), ctx)
+            .or_refused(checked, actor, EventKind::DeliveryNote, &subject(&p), ctx)
             .await?;
         let nid = new_id(&p.tenant_id);
         let now = time::now();
@@ -130,7 +131,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "delivery.note",
+            EventKind::DeliveryNote,
             Outcome::Ok,
             &subject(&p),
             None,
@@ -226,7 +227,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<String, AppError> {
         let p = self
-            .readable_project(actor, id, "activity.record", ctx)
+            .readable_project(actor, id, EventKind::ActivityRecord, ctx)
             .await?;
         let checked = async {
             let role = can_apply(actor, &p.organization_id)?;
@@ -313,7 +314,7 @@ impl App {
         }
         .await;
         let (role, to, a, recipients, records) = self
-            .or_refused(checked, actor, "activity.record", &subject(&p), ctx)
+            .or_refused(checked, actor, EventKind::ActivityRecord, &subject(&p), ctx)
             .await?;
         let aid = new_id(&p.tenant_id);
         let now = time::now();
@@ -350,7 +351,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "activity.record",
+            EventKind::ActivityRecord,
             Outcome::Ok,
             &subject(&p),
             None,
@@ -370,7 +371,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<(), AppError> {
         let p = self
-            .readable_project(actor, id, "evaluation.self", ctx)
+            .readable_project(actor, id, EventKind::EvaluationSelf, ctx)
             .await?;
         // A project from a call has no catalogue item, and so no social-work flag of its own.
         let social_work = match &p.item_id {
@@ -389,7 +390,7 @@ impl App {
                 Ok((role, to))
             });
         let (role, to) = self
-            .or_refused(checked, actor, "evaluation.self", &subject(&p), ctx)
+            .or_refused(checked, actor, EventKind::EvaluationSelf, &subject(&p), ctx)
             .await?;
         let now = time::now();
         let mut tx = self.db.begin().await?;
@@ -406,7 +407,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "evaluation.self",
+            EventKind::EvaluationSelf,
             Outcome::Ok,
             &subject(&p),
             None,
@@ -428,7 +429,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<(), AppError> {
         let p = self
-            .readable_project(actor, id, "evaluation.panel", ctx)
+            .readable_project(actor, id, EventKind::EvaluationPanel, ctx)
             .await?;
         let recipients: BTreeSet<String> = self
             .db
@@ -448,7 +449,13 @@ impl App {
         }
         .await;
         let (role, to, candidates) = self
-            .or_refused(checked, actor, "evaluation.panel", &subject(&p), ctx)
+            .or_refused(
+                checked,
+                actor,
+                EventKind::EvaluationPanel,
+                &subject(&p),
+                ctx,
+            )
             .await?;
         let members: Vec<(String, String)> = candidates
             .iter()
@@ -461,7 +468,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "evaluation.panel",
+            EventKind::EvaluationPanel,
             Outcome::Ok,
             &subject(&p),
             None,
@@ -482,7 +489,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<(), AppError> {
         let p = self
-            .readable_project(actor, id, "evaluation.score", ctx)
+            .readable_project(actor, id, EventKind::EvaluationScore, ctx)
             .await?;
         let members = self.db.review_members(&p.tenant_id, id).await?;
         let scored = self
@@ -496,7 +503,13 @@ impl App {
             .and_then(|()| Ok(may_score(p.stage, scored)?))
             .and_then(|()| Ok(form.validate()?));
         let (points, total) = self
-            .or_refused(checked, actor, "evaluation.score", &subject(&p), ctx)
+            .or_refused(
+                checked,
+                actor,
+                EventKind::EvaluationScore,
+                &subject(&p),
+                ctx,
+            )
             .await?;
         let now = time::now();
         let mut tx = self.db.begin().await?;
@@ -516,7 +529,7 @@ impl App {
                 .conflict(
                     tx,
                     actor,
-                    "evaluation.score",
+                    EventKind::EvaluationScore,
                     &subject(&p),
                     "already_scored",
                     "您已评过分，评分提交后不能修改",
@@ -527,7 +540,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             None,
-            "evaluation.score",
+            EventKind::EvaluationScore,
             Outcome::Ok,
             &subject(&p),
             None,
@@ -548,7 +561,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<(), AppError> {
         let p = self
-            .readable_project(actor, id, "evaluation.verdict", ctx)
+            .readable_project(actor, id, EventKind::EvaluationVerdict, ctx)
             .await?;
         let members = self.db.review_members(&p.tenant_id, id).await?;
         let scores = self.db.review_scores(&p.tenant_id, id).await?;
@@ -560,7 +573,13 @@ impl App {
                 Ok((role, v, p.stage.next(Event::Review(v))?))
             });
         let (role, verdict, to) = self
-            .or_refused(checked, actor, "evaluation.verdict", &subject(&p), ctx)
+            .or_refused(
+                checked,
+                actor,
+                EventKind::EvaluationVerdict,
+                &subject(&p),
+                ctx,
+            )
             .await?;
         let average = if scores.is_empty() {
             0
@@ -584,7 +603,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "evaluation.verdict",
+            EventKind::EvaluationVerdict,
             Outcome::Ok,
             &subject(&p),
             None,
@@ -606,7 +625,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<(), AppError> {
         let p = self
-            .readable_project(actor, id, "payment.record", ctx)
+            .readable_project(actor, id, EventKind::PaymentRecord, ctx)
             .await?;
         let contract = self.db.contract(&p.tenant_id, id).await?;
         let checked = self.purchaser_role(actor, &p).await.and_then(|role| {
@@ -637,7 +656,7 @@ impl App {
             Ok((role, to, t.amount_fen))
         });
         let (role, to, amount) = self
-            .or_refused(checked, actor, "payment.record", &subject(&p), ctx)
+            .or_refused(checked, actor, EventKind::PaymentRecord, &subject(&p), ctx)
             .await?;
         let now = time::now();
         let mut tx = self.db.begin().await?;
@@ -649,7 +668,7 @@ impl App {
                 .conflict(
                     tx,
                     actor,
-                    "payment.record",
+                    EventKind::PaymentRecord,
                     &subject(&p),
                     "already_paid",
                     "该笔款项刚刚已支付",
@@ -661,7 +680,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "payment.record",
+            EventKind::PaymentRecord,
             Outcome::Ok,
             &subject(&p),
             None,

@@ -3,6 +3,7 @@
 use crate::audit::{event, Subject};
 use crate::error::ImportError;
 use crate::{App, AppError, Ctx};
+use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::authz::{can, Action, Target};
 use domain::{Actor, AreaCode, AreaLevel};
@@ -316,7 +317,7 @@ impl App {
         tx.append_audit(event(
             None,
             None,
-            "areas.import",
+            EventKind::AreasImport,
             Outcome::Ok,
             &Subject {
                 kind: "areas",
@@ -351,7 +352,7 @@ impl App {
                 area: code,
             };
             return Err(self
-                .refused(Some(actor), "area.view", &subject, d.into(), ctx)
+                .refused(Some(actor), EventKind::AreaView, &subject, d.into(), ctx)
                 .await);
         }
         let area = if *code == AreaCode::nation() {

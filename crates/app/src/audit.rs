@@ -1,6 +1,7 @@
 //! Building audit events and recording refusals.
 
 use crate::{App, AppError, Ctx};
+use domain::audit::EventKind;
 use domain::audit::{AuditRecord, Outcome};
 use domain::authz::{can, Action, Target};
 use domain::{Actor, AreaCode, DomainError};
@@ -19,7 +20,7 @@ pub struct Subject<'a> {
 pub fn event(
     actor: Option<&Actor>,
     role: Option<domain::Role>,
-    action: &str,
+    action: EventKind,
     outcome: Outcome,
     subject: &Subject<'_>,
     before: Option<serde_json::Value>,
@@ -36,7 +37,7 @@ pub fn event(
         actor_role: role
             .or_else(|| actor.and_then(|a| a.primary_role()))
             .map(|r| r.as_str().to_string()),
-        action: action.to_string(),
+        action: action.as_str().to_string(),
         outcome: outcome.as_str().to_string(),
         target_kind: subject.kind.to_string(),
         target_id: subject.id.to_string(),
@@ -62,7 +63,7 @@ impl App {
         &self,
         result: Result<T, AppError>,
         actor: &Actor,
-        action: &str,
+        action: EventKind,
         subject: &Subject<'_>,
         ctx: &Ctx,
     ) -> Result<T, AppError> {
@@ -78,7 +79,7 @@ impl App {
         &self,
         actor: &Actor,
         subject: &Subject<'_>,
-        action: &str,
+        action: EventKind,
         ctx: &Ctx,
     ) -> Result<(), AppError> {
         use domain::authz::{can, Action, Target};
@@ -97,7 +98,7 @@ impl App {
         &self,
         tx: store::Tx,
         actor: &Actor,
-        action: &str,
+        action: EventKind,
         subject: &Subject<'_>,
         code: &'static str,
         message: impl Into<String>,
@@ -115,7 +116,7 @@ impl App {
     pub async fn refused(
         &self,
         actor: Option<&Actor>,
-        action: &str,
+        action: EventKind,
         subject: &Subject<'_>,
         err: AppError,
         ctx: &Ctx,
@@ -162,7 +163,7 @@ impl App {
             "invalid_text",
             format!("{method} {reason}"),
         ));
-        self.refused(None, "request.refused", &subject, err, ctx)
+        self.refused(None, EventKind::RequestRefused, &subject, err, ctx)
             .await;
     }
 
@@ -206,7 +207,7 @@ impl App {
                 area: &check_area,
             };
             return Err(self
-                .refused(Some(actor), "audit.view", &subject, d.into(), ctx)
+                .refused(Some(actor), EventKind::AuditView, &subject, d.into(), ctx)
                 .await);
         }
         Ok(self

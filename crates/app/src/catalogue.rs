@@ -6,6 +6,7 @@ use crate::audit::{event, Subject};
 use crate::kernel::new_id;
 use crate::kernel::tenant_of;
 use crate::{App, AppError, Ctx};
+use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::authz::{reach, Action};
 use domain::chain::catalogue::{
@@ -109,7 +110,7 @@ impl App {
             .or_refused(
                 form.validate().map_err(AppError::from),
                 actor,
-                "catalogue.propose",
+                EventKind::CataloguePropose,
                 &subject,
                 ctx,
             )
@@ -118,7 +119,7 @@ impl App {
             .or_refused(
                 can_list(actor, &item.community).map_err(AppError::from),
                 actor,
-                "catalogue.propose",
+                EventKind::CataloguePropose,
                 &subject,
                 ctx,
             )
@@ -132,7 +133,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "catalogue.propose",
+            EventKind::CataloguePropose,
             Outcome::Ok,
             &Subject {
                 kind: "catalogue_item",
@@ -152,7 +153,7 @@ impl App {
         &self,
         actor: &Actor,
         id: &str,
-        action: &str,
+        action: EventKind,
         ctx: &Ctx,
     ) -> Result<ItemRow, AppError> {
         let tenant = tenant_of(id).ok_or_else(|| AppError::not_found("服务事项"))?;
@@ -176,7 +177,9 @@ impl App {
         id: &str,
         ctx: &Ctx,
     ) -> Result<ItemDetail, AppError> {
-        let item = self.readable_item(actor, id, "catalogue.view", ctx).await?;
+        let item = self
+            .readable_item(actor, id, EventKind::CatalogueView, ctx)
+            .await?;
         let eligibilities = self.db.eligibilities_of(&item.tenant_id, id).await?;
         let mut applicants = Vec::new();
         for org in applies_for(actor) {
@@ -208,7 +211,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<(), AppError> {
         let item = self
-            .readable_item(actor, id, "catalogue.review", ctx)
+            .readable_item(actor, id, EventKind::CatalogueReview, ctx)
             .await?;
         let subject = Subject {
             kind: "catalogue_item",
@@ -222,7 +225,7 @@ impl App {
                 Ok((role, to))
             });
         let (role, to) = self
-            .or_refused(decided, actor, "catalogue.review", &subject, ctx)
+            .or_refused(decided, actor, EventKind::CatalogueReview, &subject, ctx)
             .await?;
         let now = time::now();
         let mut tx = self.db.begin().await?;
@@ -242,7 +245,7 @@ impl App {
                 .conflict(
                     tx,
                     actor,
-                    "catalogue.review",
+                    EventKind::CatalogueReview,
                     &subject,
                     "item_decided",
                     "该事项刚刚已被审核，请刷新后查看",
@@ -253,7 +256,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "catalogue.review",
+            EventKind::CatalogueReview,
             Outcome::Ok,
             &subject,
             Some(json!({ "status": item.status })),
@@ -275,7 +278,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<String, AppError> {
         let item = self
-            .readable_item(actor, item_id, "eligibility.apply", ctx)
+            .readable_item(actor, item_id, EventKind::EligibilityApply, ctx)
             .await?;
         let org_id = form.organization_id.trim();
         let subject = Subject {
@@ -298,7 +301,7 @@ impl App {
                 Ok(role)
             });
         let role = self
-            .or_refused(checked, actor, "eligibility.apply", &subject, ctx)
+            .or_refused(checked, actor, EventKind::EligibilityApply, &subject, ctx)
             .await?;
         if self
             .db
@@ -331,7 +334,7 @@ impl App {
                 .conflict(
                     tx,
                     actor,
-                    "eligibility.apply",
+                    EventKind::EligibilityApply,
                     &subject,
                     "already_applied",
                     "该组织已申请过这一事项的承接资格",
@@ -342,7 +345,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "eligibility.apply",
+            EventKind::EligibilityApply,
             Outcome::Ok,
             &subject,
             None,
@@ -370,7 +373,7 @@ impl App {
             .await?
             .ok_or_else(|| AppError::not_found("承接资格申请"))?;
         let item = self
-            .readable_item(actor, &e.item_id, "eligibility.decide", ctx)
+            .readable_item(actor, &e.item_id, EventKind::EligibilityDecide, ctx)
             .await?;
         let subject = Subject {
             kind: "eligibility",
@@ -397,7 +400,7 @@ impl App {
                 Ok((role, to))
             });
         let (role, to) = self
-            .or_refused(decided, actor, "eligibility.decide", &subject, ctx)
+            .or_refused(decided, actor, EventKind::EligibilityDecide, &subject, ctx)
             .await?;
         let now = time::now();
         let mut tx = self.db.begin().await?;
@@ -409,7 +412,7 @@ impl App {
                 .conflict(
                     tx,
                     actor,
-                    "eligibility.decide",
+                    EventKind::EligibilityDecide,
                     &subject,
                     "eligibility_decided",
                     "该申请刚刚已被审核，请刷新后查看",
@@ -420,7 +423,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "eligibility.decide",
+            EventKind::EligibilityDecide,
             Outcome::Ok,
             &subject,
             Some(json!({ "status": e.status })),

@@ -6,6 +6,7 @@ use crate::audit::{event, Subject};
 use crate::kernel::new_id;
 use crate::kernel::tenant_of;
 use crate::{App, AppError, Ctx};
+use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::authz::{reach, Action};
 use domain::chain::consultation::{
@@ -91,7 +92,7 @@ impl App {
         &self,
         actor: &Actor,
         id: &str,
-        action: &str,
+        action: EventKind,
         ctx: &Ctx,
     ) -> Result<ConsultationRow, AppError> {
         let tenant = tenant_of(id).ok_or_else(|| AppError::not_found("恳谈会"))?;
@@ -111,7 +112,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<ConsultationDetail, AppError> {
         let meeting = self
-            .readable_consultation(actor, id, "consultation.view", ctx)
+            .readable_consultation(actor, id, EventKind::ConsultationView, ctx)
             .await?;
         let (attendees, comments) = self
             .db
@@ -149,7 +150,7 @@ impl App {
             Err(d) => Err(d.into()),
         };
         let (m, role, versions) = self
-            .or_refused(checked, actor, "consultation.convene", &subj, ctx)
+            .or_refused(checked, actor, EventKind::ConsultationConvene, &subj, ctx)
             .await?;
         let tenant = m.community.tenant().unwrap_or("0000").to_string();
         let id = new_id(&tenant);
@@ -160,7 +161,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "consultation.convene",
+            EventKind::ConsultationConvene,
             Outcome::Ok,
             &Subject {
                 kind: "consultation",
@@ -216,7 +217,7 @@ impl App {
         &self,
         actor: &Actor,
         id: &str,
-        action: &str,
+        action: EventKind,
         ctx: &Ctx,
     ) -> Result<(ConsultationRow, Role), AppError> {
         let m = self.readable_consultation(actor, id, action, ctx).await?;
@@ -240,13 +241,13 @@ impl App {
         ctx: &Ctx,
     ) -> Result<(), AppError> {
         let (m, role) = self
-            .recordable(actor, id, "consultation.attend", ctx)
+            .recordable(actor, id, EventKind::ConsultationAttend, ctx)
             .await?;
         let (who, name) = self
             .or_refused(
                 form.validate().map_err(AppError::from),
                 actor,
-                "consultation.attend",
+                EventKind::ConsultationAttend,
                 &subject(&m),
                 ctx,
             )
@@ -266,7 +267,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "consultation.attend",
+            EventKind::ConsultationAttend,
             Outcome::Ok,
             &subject(&m),
             None,
@@ -286,7 +287,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<(), AppError> {
         let (m, role) = self
-            .recordable(actor, id, "consultation.comment", ctx)
+            .recordable(actor, id, EventKind::ConsultationComment, ctx)
             .await?;
         let agenda: Vec<String> = self
             .db
@@ -299,7 +300,7 @@ impl App {
             .or_refused(
                 form.validate(&agenda).map_err(AppError::from),
                 actor,
-                "consultation.comment",
+                EventKind::ConsultationComment,
                 &subject(&m),
                 ctx,
             )
@@ -318,7 +319,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "consultation.comment",
+            EventKind::ConsultationComment,
             Outcome::Ok,
             &subject(&m),
             None,
@@ -339,7 +340,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<(), AppError> {
         let m = self
-            .readable_consultation(actor, id, "consultation.freeze", ctx)
+            .readable_consultation(actor, id, EventKind::ConsultationFreeze, ctx)
             .await?;
         let roles: Vec<AttendeeRole> = self
             .db
@@ -356,7 +357,13 @@ impl App {
                 Ok(role)
             });
         let role = self
-            .or_refused(checked, actor, "consultation.freeze", &subject(&m), ctx)
+            .or_refused(
+                checked,
+                actor,
+                EventKind::ConsultationFreeze,
+                &subject(&m),
+                ctx,
+            )
             .await?;
         let agenda = self.db.agenda(&m.tenant_id, id).await?;
         let now = time::now();
@@ -377,7 +384,7 @@ impl App {
                 .conflict(
                     tx,
                     actor,
-                    "consultation.freeze",
+                    EventKind::ConsultationFreeze,
                     &subject(&m),
                     "minutes_frozen",
                     "会议纪要刚刚已被封存",
@@ -401,7 +408,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "consultation.freeze",
+            EventKind::ConsultationFreeze,
             Outcome::Ok,
             &subject(&m),
             None,

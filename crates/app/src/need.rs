@@ -5,6 +5,7 @@ use crate::audit::{event, Subject};
 use crate::kernel::new_id;
 use crate::kernel::tenant_of;
 use crate::{App, AppError, Ctx};
+use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::authz::{reach, Action};
 use domain::chain::need::{can_curate, can_merge, can_raise, can_support, NeedFacts, NeedForm};
@@ -81,7 +82,7 @@ impl App {
             .or_refused(
                 form.validate().map_err(AppError::from),
                 actor,
-                "need.raise",
+                EventKind::NeedRaise,
                 &subject,
                 ctx,
             )
@@ -92,7 +93,7 @@ impl App {
                 message: "无权操作：只能为本人所在社区或辖区内的社区登记需求".into(),
             };
             return Err(self
-                .refused(Some(actor), "need.raise", &subject, d.into(), ctx)
+                .refused(Some(actor), EventKind::NeedRaise, &subject, d.into(), ctx)
                 .await);
         }
         if self.db.area(&need.community).await?.is_none() {
@@ -102,7 +103,7 @@ impl App {
                 format!("区划代码 {} 不存在", need.community.full()),
             );
             return Err(self
-                .refused(Some(actor), "need.raise", &subject, e.into(), ctx)
+                .refused(Some(actor), EventKind::NeedRaise, &subject, e.into(), ctx)
                 .await);
         }
         let role = actor
@@ -129,7 +130,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             role,
-            "need.raise",
+            EventKind::NeedRaise,
             Outcome::Ok,
             &Subject {
                 kind: "need",
@@ -212,7 +213,7 @@ impl App {
         &self,
         actor: &Actor,
         id: &str,
-        action: &str,
+        action: EventKind,
         ctx: &Ctx,
     ) -> Result<NeedRow, AppError> {
         let tenant = tenant_of(id).ok_or_else(|| AppError::not_found("需求"))?;
@@ -236,7 +237,9 @@ impl App {
         id: &str,
         ctx: &Ctx,
     ) -> Result<NeedDetail, AppError> {
-        let row = self.readable_need(actor, id, "need.view", ctx).await?;
+        let row = self
+            .readable_need(actor, id, EventKind::NeedView, ctx)
+            .await?;
         let supported_by_me = !self
             .db
             .supported_by(
@@ -280,7 +283,9 @@ impl App {
         id: &str,
         ctx: &Ctx,
     ) -> Result<NeedRow, AppError> {
-        let row = self.readable_need(actor, id, "need.support", ctx).await?;
+        let row = self
+            .readable_need(actor, id, EventKind::NeedSupport, ctx)
+            .await?;
         let subject = Subject {
             kind: "need",
             id,
@@ -296,7 +301,7 @@ impl App {
         if let Err(e) = can_support(actor, &current.community, current.status) {
             drop(tx);
             return Err(self
-                .refused(Some(actor), "need.support", &subject, e.into(), ctx)
+                .refused(Some(actor), EventKind::NeedSupport, &subject, e.into(), ctx)
                 .await);
         }
         if !tx
@@ -309,13 +314,13 @@ impl App {
                 message: "您已附议过这条需求，每人只能附议一次".into(),
             };
             return Err(self
-                .refused(Some(actor), "need.support", &subject, e.into(), ctx)
+                .refused(Some(actor), EventKind::NeedSupport, &subject, e.into(), ctx)
                 .await);
         }
         tx.append_audit(event(
             Some(actor),
             Some(Role::Resident),
-            "need.support",
+            EventKind::NeedSupport,
             Outcome::Ok,
             &subject,
             None,
@@ -339,7 +344,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<(), AppError> {
         let dup = self
-            .readable_need(actor, duplicate, "need.merge", ctx)
+            .readable_need(actor, duplicate, EventKind::NeedMerge, ctx)
             .await?;
         let subject = Subject {
             kind: "need",
@@ -350,7 +355,7 @@ impl App {
             .or_refused(
                 can_curate(actor, &dup.community).map_err(AppError::from),
                 actor,
-                "need.merge",
+                EventKind::NeedMerge,
                 &subject,
                 ctx,
             )
@@ -363,13 +368,13 @@ impl App {
             drop(tx);
             let e = domain::DomainError::field("into", "unknown_need", "要合并到的需求不存在");
             return Err(self
-                .refused(Some(actor), "need.merge", &subject, e.into(), ctx)
+                .refused(Some(actor), EventKind::NeedMerge, &subject, e.into(), ctx)
                 .await);
         };
         if let Err(e) = can_merge(&facts(&a), &facts(&b)) {
             drop(tx);
             return Err(self
-                .refused(Some(actor), "need.merge", &subject, e.into(), ctx)
+                .refused(Some(actor), EventKind::NeedMerge, &subject, e.into(), ctx)
                 .await);
         }
         tx.merge_needs(&dup.tenant_id, kept, duplicate, &now)
@@ -377,7 +382,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "need.merge",
+            EventKind::NeedMerge,
             Outcome::Ok,
             &subject,
             Some(json!({ "status": b.status, "supporters": b.supporters })),

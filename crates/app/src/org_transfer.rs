@@ -5,6 +5,7 @@ use crate::error::ImportError;
 use crate::kernel::today;
 use crate::transfer::{write_csv_row, write_xlsx, Table};
 use crate::{App, AppError, Ctx};
+use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::registry::{
     can_create, OrgCategory, Organization, OrganizationForm, RegistrationStatus,
@@ -163,7 +164,13 @@ impl App {
                 area: &AreaCode::nation(),
             };
             return Err(self
-                .refused(Some(actor), "organization.import", &subject, d.into(), ctx)
+                .refused(
+                    Some(actor),
+                    EventKind::OrganizationImport,
+                    &subject,
+                    d.into(),
+                    ctx,
+                )
                 .await);
         }
         let table = self.read_upload(bytes, file).await?;
@@ -347,7 +354,7 @@ impl App {
             return Err(self
                 .refused(
                     Some(actor),
-                    "organization.import",
+                    EventKind::OrganizationImport,
                     &subject,
                     AppError::Import(errors),
                     ctx,
@@ -387,7 +394,7 @@ impl App {
             let e = event(
                 Some(actor),
                 *role,
-                "organization.create",
+                EventKind::OrganizationCreate,
                 Outcome::Ok,
                 &Subject {
                     kind: "organization",

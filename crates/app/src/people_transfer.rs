@@ -12,6 +12,7 @@ use crate::kernel::new_id;
 use crate::kernel::{tenant_of, today};
 use crate::transfer::{write_csv_row, write_xlsx, Table};
 use crate::{App, AppError, Ctx};
+use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::social::{can_manage, CertificateLevel, SocialWorkerForm};
 use domain::volunteer::{can_register, VolunteerActor, VolunteerForm, CONSENT_VERSION};
@@ -233,7 +234,7 @@ impl App {
     async fn refuse_import(
         &self,
         actor: &Actor,
-        action: &str,
+        action: EventKind,
         kind: &'static str,
         file: &str,
         mut errors: Vec<ImportError>,
@@ -284,7 +285,13 @@ impl App {
                 area: &AreaCode::nation(),
             };
             return Err(self
-                .refused(Some(actor), "social_worker.import", &subject, d.into(), ctx)
+                .refused(
+                    Some(actor),
+                    EventKind::SocialWorkerImport,
+                    &subject,
+                    d.into(),
+                    ctx,
+                )
                 .await);
         }
         let table = self.read_upload(bytes, file).await?;
@@ -434,7 +441,7 @@ impl App {
             return Err(self
                 .refuse_import(
                     actor,
-                    "social_worker.import",
+                    EventKind::SocialWorkerImport,
                     "social_workers",
                     file,
                     errors,
@@ -477,7 +484,7 @@ impl App {
                     return Err(self
                         .refuse_import(
                             actor,
-                            "social_worker.import",
+                            EventKind::SocialWorkerImport,
                             "social_workers",
                             file,
                             vec![e],
@@ -490,7 +497,7 @@ impl App {
             tx.append_audit(event(
                 Some(actor),
                 can_manage(actor, &w.area).ok(),
-                "social_worker.create",
+                EventKind::SocialWorkerCreate,
                 Outcome::Ok,
                 &Subject { kind: "social_worker", id: &id, area: &w.area },
                 None,
@@ -526,7 +533,13 @@ impl App {
                 area: &AreaCode::nation(),
             };
             return Err(self
-                .refused(Some(actor), "volunteer.import", &subject, d.into(), ctx)
+                .refused(
+                    Some(actor),
+                    EventKind::VolunteerImport,
+                    &subject,
+                    d.into(),
+                    ctx,
+                )
                 .await);
         }
         let table = self.read_upload(bytes, file).await?;
@@ -630,7 +643,14 @@ impl App {
         }
         if !errors.is_empty() {
             return Err(self
-                .refuse_import(actor, "volunteer.import", "volunteers", file, errors, ctx)
+                .refuse_import(
+                    actor,
+                    EventKind::VolunteerImport,
+                    "volunteers",
+                    file,
+                    errors,
+                    ctx,
+                )
                 .await);
         }
         let now = time::now();
@@ -646,7 +666,7 @@ impl App {
             tx.append_audit(event(
                 Some(actor),
                 role,
-                "volunteer.register",
+                EventKind::VolunteerRegister,
                 Outcome::Ok,
                 &Subject {
                     kind: "volunteer",

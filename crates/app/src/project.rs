@@ -6,6 +6,7 @@ use crate::audit::{event, Subject};
 use crate::kernel::new_id;
 use crate::kernel::tenant_of;
 use crate::{App, AppError, Ctx};
+use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::authz::{can, reach, Action, Target};
 use domain::chain::application::{
@@ -199,7 +200,7 @@ impl App {
         &self,
         actor: &Actor,
         id: &str,
-        action: &str,
+        action: EventKind,
         ctx: &Ctx,
     ) -> Result<ProjectRow, AppError> {
         let tenant = tenant_of(id).ok_or_else(|| AppError::not_found("项目"))?;
@@ -230,7 +231,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<ProjectDetail, AppError> {
         let project = self
-            .readable_project(actor, id, "project.view", ctx)
+            .readable_project(actor, id, EventKind::ProjectView, ctx)
             .await?;
         let t = &project.tenant_id;
         let all = self.db.application_versions(t, id).await?;
@@ -358,7 +359,7 @@ impl App {
                 Ok(role)
             });
         let role = self
-            .or_refused(checked, actor, "application.write", &subject, ctx)
+            .or_refused(checked, actor, EventKind::ApplicationWrite, &subject, ctx)
             .await?;
         Ok((e, item, role))
     }
@@ -439,7 +440,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<ApplicationSetup, AppError> {
         let p = self
-            .readable_project(actor, project_id, "application.revise", ctx)
+            .readable_project(actor, project_id, EventKind::ApplicationRevise, ctx)
             .await?;
         let (e, item, _) = self
             .writable_eligibility(actor, eligibility_of(&p)?, ctx)
@@ -535,7 +536,7 @@ impl App {
             (None, Err(d)) => Err(d.into()),
         };
         let content = self
-            .or_refused(content, actor, "application.write", &subject, ctx)
+            .or_refused(content, actor, EventKind::ApplicationWrite, &subject, ctx)
             .await?;
         let id = new_id(&e.tenant_id);
         let now = time::now();
@@ -560,7 +561,7 @@ impl App {
                 .conflict(
                     tx,
                     actor,
-                    "application.write",
+                    EventKind::ApplicationWrite,
                     &subject,
                     "already_written",
                     "该组织已就这一承接资格撰写了项目申请书，请在原申请书上修改",
@@ -572,7 +573,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "application.write",
+            EventKind::ApplicationWrite,
             Outcome::Ok,
             &Subject {
                 kind: "project",
@@ -597,7 +598,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<i64, AppError> {
         let p = self
-            .readable_project(actor, id, "application.revise", ctx)
+            .readable_project(actor, id, EventKind::ApplicationRevise, ctx)
             .await?;
         let subject = Subject {
             kind: "project",
@@ -619,7 +620,7 @@ impl App {
             Err(d) => Err(d.into()),
         };
         let content = self
-            .or_refused(checked, actor, "application.revise", &subject, ctx)
+            .or_refused(checked, actor, EventKind::ApplicationRevise, &subject, ctx)
             .await?;
         let now = time::now();
         let mut tx = self.db.begin().await?;
@@ -648,13 +649,19 @@ impl App {
                 message: "申请书刚刚已被修改，请刷新后在最新版本上修改".into(),
             });
             return Err(self
-                .refused(Some(actor), "application.revise", &subject, err.into(), ctx)
+                .refused(
+                    Some(actor),
+                    EventKind::ApplicationRevise,
+                    &subject,
+                    err.into(),
+                    ctx,
+                )
                 .await);
         }
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "application.revise",
+            EventKind::ApplicationRevise,
             Outcome::Ok,
             &subject,
             Some(json!({ "version": based_on })),
@@ -674,7 +681,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<(), AppError> {
         let p = self
-            .readable_project(actor, id, "application.submit", ctx)
+            .readable_project(actor, id, EventKind::ApplicationSubmit, ctx)
             .await?;
         let subject = Subject {
             kind: "project",
@@ -685,10 +692,18 @@ impl App {
             .map_err(AppError::from)
             .and_then(|role| Ok((role, p.stage.next(Event::Submit)?)));
         let (role, to) = self
-            .or_refused(checked, actor, "application.submit", &subject, ctx)
+            .or_refused(checked, actor, EventKind::ApplicationSubmit, &subject, ctx)
             .await?;
-        self.move_project(actor, role, &p, to, "application.submit", json!({}), ctx)
-            .await
+        self.move_project(
+            actor,
+            role,
+            &p,
+            to,
+            EventKind::ApplicationSubmit,
+            json!({}),
+            ctx,
+        )
+        .await
     }
 
     /// Moves a project to `to` in one transaction with its audit event; refused when the stage
@@ -700,7 +715,7 @@ impl App {
         role: Role,
         p: &ProjectRow,
         to: Stage,
-        action: &str,
+        action: EventKind,
         detail: serde_json::Value,
         ctx: &Ctx,
     ) -> Result<(), AppError> {
@@ -749,7 +764,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<Comparison, AppError> {
         let project = self
-            .readable_project(actor, id, "project.view", ctx)
+            .readable_project(actor, id, EventKind::ProjectView, ctx)
             .await?;
         let all = self.db.application_versions(&project.tenant_id, id).await?;
         let pick = |n: i64, field: &str| {

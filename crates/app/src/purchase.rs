@@ -5,6 +5,7 @@ use crate::audit::{event, Subject};
 use crate::kernel::new_id;
 use crate::kernel::tenant_of;
 use crate::{App, AppError, Ctx};
+use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::authz::{reach, Action};
 use domain::chain::catalogue::can_approve;
@@ -58,7 +59,7 @@ impl App {
             Ok((f, role))
         });
         let (fund, role) = self
-            .or_refused(checked, actor, "fund.create", &subject, ctx)
+            .or_refused(checked, actor, EventKind::FundCreate, &subject, ctx)
             .await?;
         let tenant = fund.area.tenant().unwrap_or("0000").to_string();
         let id = new_id(&tenant);
@@ -69,7 +70,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "fund.create",
+            EventKind::FundCreate,
             Outcome::Ok,
             &Subject {
                 kind: "fund",
@@ -108,7 +109,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<(), AppError> {
         let p = self
-            .readable_project(actor, id, "purchase.decide", ctx)
+            .readable_project(actor, id, EventKind::PurchaseDecide, ctx)
             .await?;
         let subject = Subject {
             kind: "project",
@@ -119,7 +120,7 @@ impl App {
             .map_err(AppError::from)
             .and_then(|role| Ok((role, form.decide(p.stage, p.budget_fen)?)));
         let (role, (purchase, to)) = self
-            .or_refused(checked, actor, "purchase.decide", &subject, ctx)
+            .or_refused(checked, actor, EventKind::PurchaseDecide, &subject, ctx)
             .await?;
         let fund = match &purchase {
             Purchase::Buy { fund_id, .. } => {
@@ -140,7 +141,7 @@ impl App {
                         Ok(f)
                     });
                 Some(
-                    self.or_refused(checked, actor, "purchase.decide", &subject, ctx)
+                    self.or_refused(checked, actor, EventKind::PurchaseDecide, &subject, ctx)
                         .await?,
                 )
             }
@@ -177,7 +178,13 @@ impl App {
                             message: "资金余额刚刚已被其他决定使用，请刷新后重试".into(),
                         });
                     return Err(self
-                        .refused(Some(actor), "purchase.decide", &subject, e.into(), ctx)
+                        .refused(
+                            Some(actor),
+                            EventKind::PurchaseDecide,
+                            &subject,
+                            e.into(),
+                            ctx,
+                        )
                         .await);
                 }
                 (Some(f.id.as_str()), Some(*amount_fen))
@@ -190,7 +197,7 @@ impl App {
                 .conflict(
                     tx,
                     actor,
-                    "purchase.decide",
+                    EventKind::PurchaseDecide,
                     &subject,
                     "stage_moved",
                     "项目状态刚刚已变化（可能已作出决定），请刷新后查看",
@@ -212,7 +219,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "purchase.decide",
+            EventKind::PurchaseDecide,
             Outcome::Ok,
             &subject,
             Some(json!({ "stage": p.stage })),
@@ -240,7 +247,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<(), AppError> {
         let p = self
-            .readable_project(actor, id, "contract.sign", ctx)
+            .readable_project(actor, id, EventKind::ContractSign, ctx)
             .await?;
         let subject = Subject {
             kind: "project",
@@ -258,7 +265,7 @@ impl App {
             Ok((role, to, form.validate(amount)?))
         });
         let (role, to, contract) = self
-            .or_refused(checked, actor, "contract.sign", &subject, ctx)
+            .or_refused(checked, actor, EventKind::ContractSign, &subject, ctx)
             .await?;
         let purchaser = self.purchaser_area(&p).await?.as_str().to_string();
         let now = time::now();
@@ -281,7 +288,7 @@ impl App {
                 .conflict(
                     tx,
                     actor,
-                    "contract.sign",
+                    EventKind::ContractSign,
                     &subject,
                     "contract_signed",
                     "该项目的购买协议已经登记",
@@ -292,7 +299,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "contract.sign",
+            EventKind::ContractSign,
             Outcome::Ok,
             &subject,
             Some(json!({ "stage": p.stage })),

@@ -8,6 +8,7 @@ use crate::kernel::{tenant_of, today};
 use crate::transfer::Table;
 use crate::{App, AppError, Ctx};
 use chrono::NaiveDate;
+use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::volunteer::{can_record, fixed_holidays, RecordFields, ServiceRecord, VolunteerActor};
 use domain::{Actor, AreaCode, DomainError, Role};
@@ -222,7 +223,7 @@ impl App {
             return Err(self
                 .refused(
                     Some(actor),
-                    "service_record.import",
+                    EventKind::ServiceRecordImport,
                     &subject,
                     d.into(),
                     ctx,
@@ -321,7 +322,7 @@ impl App {
             return Err(self
                 .refused(
                     Some(actor),
-                    "service_record.import",
+                    EventKind::ServiceRecordImport,
                     &subject,
                     AppError::Import(sorter.errors),
                     ctx,
@@ -343,7 +344,7 @@ impl App {
             tx.append_audit(event(
                 Some(actor),
                 tally.role,
-                "service_record.import",
+                EventKind::ServiceRecordImport,
                 Outcome::Ok,
                 &Subject { kind: "service_records", id: file, area: &area },
                 None,

@@ -4,6 +4,7 @@
 use crate::audit::{event, Subject};
 use crate::kernel::{tenant_of, today};
 use crate::{App, AppError, Ctx};
+use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::authz::{can, reach, Action, Target};
 use domain::registry::{can_create, can_edit, Organization, OrganizationForm};
@@ -79,7 +80,13 @@ impl App {
             Ok(x) => x,
             Err(e) => {
                 return Err(self
-                    .refused(Some(actor), "organization.create", &subject, e.into(), ctx)
+                    .refused(
+                        Some(actor),
+                        EventKind::OrganizationCreate,
+                        &subject,
+                        e.into(),
+                        ctx,
+                    )
                     .await)
             }
         };
@@ -87,13 +94,19 @@ impl App {
             Ok(r) => r,
             Err(d) => {
                 return Err(self
-                    .refused(Some(actor), "organization.create", &subject, d.into(), ctx)
+                    .refused(
+                        Some(actor),
+                        EventKind::OrganizationCreate,
+                        &subject,
+                        d.into(),
+                        ctx,
+                    )
                     .await)
             }
         };
         if let Err(e) = self.check_served_area(&org.area).await {
             return Err(self
-                .refused(Some(actor), "organization.create", &subject, e, ctx)
+                .refused(Some(actor), EventKind::OrganizationCreate, &subject, e, ctx)
                 .await);
         }
         let tenant = org.area.tenant().unwrap_or("0000").to_string();
@@ -111,7 +124,13 @@ impl App {
                     ),
                 };
                 return Err(self
-                    .refused(Some(actor), "organization.create", &subject, err, ctx)
+                    .refused(
+                        Some(actor),
+                        EventKind::OrganizationCreate,
+                        &subject,
+                        err,
+                        ctx,
+                    )
                     .await);
             }
             other => other?,
@@ -129,7 +148,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "organization.create",
+            EventKind::OrganizationCreate,
             Outcome::Ok,
             &Subject {
                 kind: "organization",
@@ -154,7 +173,7 @@ impl App {
         &self,
         actor: &Actor,
         id: &str,
-        action: &str,
+        action: EventKind,
         ctx: &Ctx,
     ) -> Result<OrgRow, AppError> {
         let Some(tenant) = tenant_of(id) else {
@@ -191,7 +210,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<OrgDetail, AppError> {
         let row = self
-            .visible_org(actor, id, "organization.view", ctx)
+            .visible_org(actor, id, EventKind::OrganizationView, ctx)
             .await?;
         let tenant = row.tenant_id.clone();
         let editable = can_edit(actor, &row.org, &row.org).is_ok();
@@ -215,7 +234,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<Saved, AppError> {
         let current = self
-            .visible_org(actor, id, "organization.update", ctx)
+            .visible_org(actor, id, EventKind::OrganizationUpdate, ctx)
             .await?;
         let subject_area = current.org.area.clone();
         let subject = Subject {
@@ -227,7 +246,13 @@ impl App {
             Ok(x) => x,
             Err(e) => {
                 return Err(self
-                    .refused(Some(actor), "organization.update", &subject, e.into(), ctx)
+                    .refused(
+                        Some(actor),
+                        EventKind::OrganizationUpdate,
+                        &subject,
+                        e.into(),
+                        ctx,
+                    )
                     .await)
             }
         };
@@ -235,13 +260,19 @@ impl App {
             Ok(r) => r,
             Err(d) => {
                 return Err(self
-                    .refused(Some(actor), "organization.update", &subject, d.into(), ctx)
+                    .refused(
+                        Some(actor),
+                        EventKind::OrganizationUpdate,
+                        &subject,
+                        d.into(),
+                        ctx,
+                    )
                     .await)
             }
         };
         if let Err(e) = self.check_served_area(&org.area).await {
             return Err(self
-                .refused(Some(actor), "organization.update", &subject, e, ctx)
+                .refused(Some(actor), EventKind::OrganizationUpdate, &subject, e, ctx)
                 .await);
         }
         if org.area.tenant() != Some(current.tenant_id.as_str()) {
@@ -251,7 +282,7 @@ impl App {
                 "不能把社会组织改到其他城市的区域",
             ));
             return Err(self
-                .refused(Some(actor), "organization.update", &subject, e, ctx)
+                .refused(Some(actor), EventKind::OrganizationUpdate, &subject, e, ctx)
                 .await);
         }
         let tenant = current.tenant_id.clone();
@@ -287,7 +318,13 @@ impl App {
                 .unwrap_or_default(),
             };
             return Err(self
-                .refused(Some(actor), "organization.update", &subject, err, ctx)
+                .refused(
+                    Some(actor),
+                    EventKind::OrganizationUpdate,
+                    &subject,
+                    err,
+                    ctx,
+                )
                 .await);
         }
         match tx
@@ -304,7 +341,13 @@ impl App {
                     ),
                 };
                 return Err(self
-                    .refused(Some(actor), "organization.update", &subject, err, ctx)
+                    .refused(
+                        Some(actor),
+                        EventKind::OrganizationUpdate,
+                        &subject,
+                        err,
+                        ctx,
+                    )
                     .await);
             }
             other => {
@@ -325,7 +368,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "organization.update",
+            EventKind::OrganizationUpdate,
             Outcome::Ok,
             &subject,
             Some(json!(fresh.org)),
@@ -362,7 +405,13 @@ impl App {
                 area: &check,
             };
             return Err(self
-                .refused(Some(actor), "organization.list", &subject, d.into(), ctx)
+                .refused(
+                    Some(actor),
+                    EventKind::OrganizationList,
+                    &subject,
+                    d.into(),
+                    ctx,
+                )
                 .await);
         }
         Ok(self
@@ -420,7 +469,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<String, AppError> {
         let row = self
-            .visible_org(actor, org_id, "organization.incubation", ctx)
+            .visible_org(actor, org_id, EventKind::OrganizationIncubation, ctx)
             .await?;
         let subject = Subject {
             kind: "organization",
@@ -433,7 +482,7 @@ impl App {
                 return Err(self
                     .refused(
                         Some(actor),
-                        "organization.incubation",
+                        EventKind::OrganizationIncubation,
                         &subject,
                         d.into(),
                         ctx,
@@ -447,7 +496,7 @@ impl App {
                 return Err(self
                     .refused(
                         Some(actor),
-                        "organization.incubation",
+                        EventKind::OrganizationIncubation,
                         &subject,
                         e.into(),
                         ctx,
@@ -472,7 +521,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "organization.incubation",
+            EventKind::OrganizationIncubation,
             Outcome::Ok,
             &subject,
             None,
@@ -494,7 +543,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<String, AppError> {
         let row = self
-            .visible_org(actor, org_id, "organization.disclosure", ctx)
+            .visible_org(actor, org_id, EventKind::OrganizationDisclosure, ctx)
             .await?;
         let subject = Subject {
             kind: "organization",
@@ -507,7 +556,7 @@ impl App {
                 return Err(self
                     .refused(
                         Some(actor),
-                        "organization.disclosure",
+                        EventKind::OrganizationDisclosure,
                         &subject,
                         d.into(),
                         ctx,
@@ -521,7 +570,7 @@ impl App {
                 return Err(self
                     .refused(
                         Some(actor),
-                        "organization.disclosure",
+                        EventKind::OrganizationDisclosure,
                         &subject,
                         e.into(),
                         ctx,
@@ -547,7 +596,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "organization.disclosure",
+            EventKind::OrganizationDisclosure,
             Outcome::Ok,
             &subject,
             None,

@@ -4,6 +4,7 @@
 use crate::audit::{event, Subject};
 use crate::kernel::{new_id, tenant_of, today};
 use crate::{App, AppError, Ctx};
+use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::authz::{can, Action, Target};
 use domain::social::{
@@ -85,7 +86,13 @@ impl App {
             Ok(p) => p,
             Err(e) => {
                 return Err(self
-                    .refused(Some(actor), "platform.create", &subject, e.into(), ctx)
+                    .refused(
+                        Some(actor),
+                        EventKind::PlatformCreate,
+                        &subject,
+                        e.into(),
+                        ctx,
+                    )
                     .await)
             }
         };
@@ -93,7 +100,13 @@ impl App {
             Ok(r) => r,
             Err(d) => {
                 return Err(self
-                    .refused(Some(actor), "platform.create", &subject, d.into(), ctx)
+                    .refused(
+                        Some(actor),
+                        EventKind::PlatformCreate,
+                        &subject,
+                        d.into(),
+                        ctx,
+                    )
                     .await)
             }
         };
@@ -104,7 +117,7 @@ impl App {
                 format!("区划代码 {} 不存在", p.area.full()),
             ));
             return Err(self
-                .refused(Some(actor), "platform.create", &subject, e, ctx)
+                .refused(Some(actor), EventKind::PlatformCreate, &subject, e, ctx)
                 .await);
         }
         let tenant = p.area.tenant().unwrap_or("0000").to_string();
@@ -121,7 +134,7 @@ impl App {
                     ),
                 };
                 return Err(self
-                    .refused(Some(actor), "platform.create", &subject, e, ctx)
+                    .refused(Some(actor), EventKind::PlatformCreate, &subject, e, ctx)
                     .await);
             }
             other => other?,
@@ -129,7 +142,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "platform.create",
+            EventKind::PlatformCreate,
             Outcome::Ok,
             &Subject {
                 kind: "platform",
@@ -168,7 +181,13 @@ impl App {
                 area: &row.platform.area,
             };
             return Err(self
-                .refused(Some(actor), "platform.view", &subject, d.into(), ctx)
+                .refused(
+                    Some(actor),
+                    EventKind::PlatformView,
+                    &subject,
+                    d.into(),
+                    ctx,
+                )
                 .await);
         }
         let posts = self.db.posts(tenant, "platform_id", id).await?;
@@ -207,7 +226,7 @@ impl App {
             Ok(r) => r,
             Err(d) => {
                 return Err(self
-                    .refused(Some(actor), "post.create", &subject, d.into(), ctx)
+                    .refused(Some(actor), EventKind::PostCreate, &subject, d.into(), ctx)
                     .await)
             }
         };
@@ -253,7 +272,7 @@ impl App {
         let (Some(worker), Some(started), true) = (worker, started, errors.is_empty()) else {
             let e = AppError::Domain(DomainError::Invalid(errors));
             return Err(self
-                .refused(Some(actor), "post.create", &subject, e, ctx)
+                .refused(Some(actor), EventKind::PostCreate, &subject, e, ctx)
                 .await);
         };
         let id = new_id(&tenant);
@@ -272,7 +291,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "post.create",
+            EventKind::PostCreate,
             Outcome::Ok,
             &subject,
             None,
@@ -303,7 +322,13 @@ impl App {
             Ok(w) => w,
             Err(e) => {
                 return Err(self
-                    .refused(Some(actor), "social_worker.create", &subject, e.into(), ctx)
+                    .refused(
+                        Some(actor),
+                        EventKind::SocialWorkerCreate,
+                        &subject,
+                        e.into(),
+                        ctx,
+                    )
                     .await)
             }
         };
@@ -311,7 +336,13 @@ impl App {
             Ok(r) => r,
             Err(d) => {
                 return Err(self
-                    .refused(Some(actor), "social_worker.create", &subject, d.into(), ctx)
+                    .refused(
+                        Some(actor),
+                        EventKind::SocialWorkerCreate,
+                        &subject,
+                        d.into(),
+                        ctx,
+                    )
                     .await)
             }
         };
@@ -329,7 +360,7 @@ impl App {
                 message: "该身份证号码的社工已在台账中".into(),
             };
             return Err(self
-                .refused(Some(actor), "social_worker.create", &subject, e, ctx)
+                .refused(Some(actor), EventKind::SocialWorkerCreate, &subject, e, ctx)
                 .await);
         }
         let id = new_id(&tenant);
@@ -372,7 +403,7 @@ impl App {
                     }
                 };
                 return Err(self
-                    .refused(Some(actor), "social_worker.create", &subject, e, ctx)
+                    .refused(Some(actor), EventKind::SocialWorkerCreate, &subject, e, ctx)
                     .await);
             }
             other => other?,
@@ -380,7 +411,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "social_worker.create",
+            EventKind::SocialWorkerCreate,
             Outcome::Ok,
             &Subject { kind: "social_worker", id: &id, area: &w.area },
             None,
@@ -411,7 +442,13 @@ impl App {
                 area: &row.area,
             };
             return Err(self
-                .refused(Some(actor), "social_worker.view", &subject, d.into(), ctx)
+                .refused(
+                    Some(actor),
+                    EventKind::SocialWorkerView,
+                    &subject,
+                    d.into(),
+                    ctx,
+                )
                 .await);
         }
         let posts = self.db.posts(tenant, "social_worker_id", id).await?;
@@ -465,7 +502,13 @@ impl App {
             Ok(r) => r,
             Err(e) => {
                 return Err(self
-                    .refused(Some(actor), "training.create", &subject, e.into(), ctx)
+                    .refused(
+                        Some(actor),
+                        EventKind::TrainingCreate,
+                        &subject,
+                        e.into(),
+                        ctx,
+                    )
                     .await)
             }
         };
@@ -473,7 +516,13 @@ impl App {
             Ok(t) => t,
             Err(e) => {
                 return Err(self
-                    .refused(Some(actor), "training.create", &subject, e.into(), ctx)
+                    .refused(
+                        Some(actor),
+                        EventKind::TrainingCreate,
+                        &subject,
+                        e.into(),
+                        ctx,
+                    )
                     .await)
             }
         };
@@ -490,7 +539,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "training.create",
+            EventKind::TrainingCreate,
             Outcome::Ok,
             &subject,
             None,

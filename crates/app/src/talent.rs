@@ -5,6 +5,7 @@ use crate::audit::{event, Subject};
 use crate::kernel::new_id;
 use crate::kernel::{tenant_of, today};
 use crate::{App, AppError, Ctx};
+use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::authz::{can, Action, Target};
 use domain::talent::{can_manage, TalentForm, TrainingForm};
@@ -52,7 +53,13 @@ impl App {
             Ok(t) => t,
             Err(e) => {
                 return Err(self
-                    .refused(Some(actor), "talent.create", &subject, e.into(), ctx)
+                    .refused(
+                        Some(actor),
+                        EventKind::TalentCreate,
+                        &subject,
+                        e.into(),
+                        ctx,
+                    )
                     .await)
             }
         };
@@ -60,7 +67,13 @@ impl App {
             Ok(r) => r,
             Err(d) => {
                 return Err(self
-                    .refused(Some(actor), "talent.create", &subject, d.into(), ctx)
+                    .refused(
+                        Some(actor),
+                        EventKind::TalentCreate,
+                        &subject,
+                        d.into(),
+                        ctx,
+                    )
                     .await)
             }
         };
@@ -107,7 +120,7 @@ impl App {
         if !errors.is_empty() {
             let e = AppError::Domain(DomainError::Invalid(errors));
             return Err(self
-                .refused(Some(actor), "talent.create", &subject, e, ctx)
+                .refused(Some(actor), EventKind::TalentCreate, &subject, e, ctx)
                 .await);
         }
         let id = new_id(&tenant);
@@ -118,7 +131,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "talent.create",
+            EventKind::TalentCreate,
             Outcome::Ok,
             &Subject {
                 kind: "talent",
@@ -153,7 +166,7 @@ impl App {
                 area: &row.area,
             };
             return Err(self
-                .refused(Some(actor), "talent.view", &subject, d.into(), ctx)
+                .refused(Some(actor), EventKind::TalentView, &subject, d.into(), ctx)
                 .await);
         }
         let organization_name = match &row.organization_id {
@@ -199,7 +212,13 @@ impl App {
             Ok(r) => r,
             Err(e) => {
                 return Err(self
-                    .refused(Some(actor), "talent.training", &subject, e.into(), ctx)
+                    .refused(
+                        Some(actor),
+                        EventKind::TalentTraining,
+                        &subject,
+                        e.into(),
+                        ctx,
+                    )
                     .await)
             }
         };
@@ -207,7 +226,13 @@ impl App {
             Ok(t) => t,
             Err(e) => {
                 return Err(self
-                    .refused(Some(actor), "talent.training", &subject, e.into(), ctx)
+                    .refused(
+                        Some(actor),
+                        EventKind::TalentTraining,
+                        &subject,
+                        e.into(),
+                        ctx,
+                    )
                     .await)
             }
         };
@@ -228,7 +253,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "talent.training",
+            EventKind::TalentTraining,
             Outcome::Ok,
             &subject,
             None,
@@ -258,7 +283,13 @@ impl App {
             Ok(r) => r,
             Err(e) => {
                 return Err(self
-                    .refused(Some(actor), "talent.backbone", &subject, e.into(), ctx)
+                    .refused(
+                        Some(actor),
+                        EventKind::TalentBackbone,
+                        &subject,
+                        e.into(),
+                        ctx,
+                    )
                     .await)
             }
         };
@@ -274,7 +305,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "talent.backbone",
+            EventKind::TalentBackbone,
             Outcome::Ok,
             &subject,
             Some(json!({ "backbone": d.row.backbone })),

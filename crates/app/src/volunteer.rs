@@ -6,6 +6,7 @@ use crate::audit::{event, Subject};
 use crate::kernel::new_id;
 use crate::kernel::{tenant_of, today};
 use crate::{App, AppError, Ctx};
+use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::authz::{can, reach, Action, Target};
 use domain::volunteer::{
@@ -89,7 +90,13 @@ impl App {
             Ok(v) => v,
             Err(e) => {
                 return Err(self
-                    .refused(Some(actor), "volunteer.register", &subject, e.into(), ctx)
+                    .refused(
+                        Some(actor),
+                        EventKind::VolunteerRegister,
+                        &subject,
+                        e.into(),
+                        ctx,
+                    )
                     .await)
             }
         };
@@ -97,7 +104,13 @@ impl App {
             Ok(w) => w,
             Err(d) => {
                 return Err(self
-                    .refused(Some(actor), "volunteer.register", &subject, d.into(), ctx)
+                    .refused(
+                        Some(actor),
+                        EventKind::VolunteerRegister,
+                        &subject,
+                        d.into(),
+                        ctx,
+                    )
                     .await)
             }
         };
@@ -108,7 +121,7 @@ impl App {
                 format!("区划代码 {} 不存在", v.area.full()),
             ));
             return Err(self
-                .refused(Some(actor), "volunteer.register", &subject, e, ctx)
+                .refused(Some(actor), EventKind::VolunteerRegister, &subject, e, ctx)
                 .await);
         }
         let tenant = v.area.tenant().unwrap_or("0000").to_string();
@@ -121,7 +134,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             role_of(who),
-            "volunteer.register",
+            EventKind::VolunteerRegister,
             Outcome::Ok,
             &Subject { kind: "volunteer", id: &id, area: &v.area },
             None,
@@ -165,7 +178,13 @@ impl App {
                     area: &row.volunteer.area,
                 };
                 return Err(self
-                    .refused(Some(actor), "volunteer.view", &subject, d.into(), ctx)
+                    .refused(
+                        Some(actor),
+                        EventKind::VolunteerView,
+                        &subject,
+                        d.into(),
+                        ctx,
+                    )
                     .await);
             }
         }
@@ -250,7 +269,7 @@ impl App {
                 return Err(self
                     .refused(
                         Some(actor),
-                        "service_record.create",
+                        EventKind::ServiceRecordCreate,
                         &subject,
                         d.into(),
                         ctx,
@@ -264,7 +283,7 @@ impl App {
                 return Err(self
                     .refused(
                         Some(actor),
-                        "service_record.create",
+                        EventKind::ServiceRecordCreate,
                         &subject,
                         e.into(),
                         ctx,
@@ -293,7 +312,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             role_of(who),
-            "service_record.create",
+            EventKind::ServiceRecordCreate,
             Outcome::Ok,
             &Subject {
                 kind: "service_record",
@@ -345,7 +364,7 @@ impl App {
             return Err(self
                 .refused(
                     Some(actor),
-                    "service_record.correction_request",
+                    EventKind::ServiceRecordCorrectionRequest,
                     &subject,
                     d.into(),
                     ctx,
@@ -361,7 +380,7 @@ impl App {
             return Err(self
                 .refused(
                     Some(actor),
-                    "service_record.correction_request",
+                    EventKind::ServiceRecordCorrectionRequest,
                     &subject,
                     e,
                     ctx,
@@ -395,7 +414,7 @@ impl App {
             return Err(self
                 .refused(
                     Some(actor),
-                    "service_record.correction_request",
+                    EventKind::ServiceRecordCorrectionRequest,
                     &subject,
                     e,
                     ctx,
@@ -420,7 +439,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(Role::Volunteer),
-            "service_record.correction_request",
+            EventKind::ServiceRecordCorrectionRequest,
             Outcome::Ok,
             &Subject {
                 kind: "service_record",
@@ -470,7 +489,7 @@ impl App {
                 return Err(self
                     .refused(
                         Some(actor),
-                        "service_record.correction_decide",
+                        EventKind::ServiceRecordCorrectionDecide,
                         &subject,
                         d.into(),
                         ctx,
@@ -487,7 +506,7 @@ impl App {
             return Err(self
                 .refused(
                     Some(actor),
-                    "service_record.correction_decide",
+                    EventKind::ServiceRecordCorrectionDecide,
                     &subject,
                     e,
                     ctx,
@@ -532,9 +551,9 @@ impl App {
             Some(actor),
             Some(role),
             if accept {
-                "service_record.correction_accept"
+                EventKind::ServiceRecordCorrectionAccept
             } else {
-                "service_record.correction_reject"
+                EventKind::ServiceRecordCorrectionReject
             },
             Outcome::Ok,
             &subject,
@@ -611,7 +630,13 @@ impl App {
             Ok(w) => w,
             Err(d) => {
                 return Err(self
-                    .refused(Some(actor), "certificate.issue", &subject, d.into(), ctx)
+                    .refused(
+                        Some(actor),
+                        EventKind::CertificateIssue,
+                        &subject,
+                        d.into(),
+                        ctx,
+                    )
                     .await)
             }
         };
@@ -621,7 +646,7 @@ impl App {
                 message: "尚无有效的服务记录，不能出具证明".into(),
             });
             return Err(self
-                .refused(Some(actor), "certificate.issue", &subject, e, ctx)
+                .refused(Some(actor), EventKind::CertificateIssue, &subject, e, ctx)
                 .await);
         }
         let units = self
@@ -655,7 +680,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             role_of(who),
-            "certificate.issue",
+            EventKind::CertificateIssue,
             Outcome::Ok,
             &subject,
             None,

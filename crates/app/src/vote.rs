@@ -8,6 +8,7 @@ use crate::audit::{event, Subject};
 use crate::kernel::new_id;
 use crate::kernel::tenant_of;
 use crate::{App, AppError, Ctx};
+use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::authz::{reach, Action};
 use domain::chain::need::can_curate;
@@ -206,7 +207,7 @@ impl App {
         &self,
         actor: &Actor,
         id: &str,
-        action: &str,
+        action: EventKind,
         ctx: &Ctx,
     ) -> Result<VoteMeetingRow, AppError> {
         let tenant = tenant_of(id).ok_or_else(|| AppError::not_found("居民代表会议"))?;
@@ -226,7 +227,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<VoteMeetingDetail, AppError> {
         let m = self
-            .readable_vote_meeting(actor, id, "vote.view", ctx)
+            .readable_vote_meeting(actor, id, EventKind::VoteView, ctx)
             .await?;
         let roster = self.db.roster(&m.tenant_id, id).await?;
         let recused = self.db.recusals(&m.tenant_id, id).await?;
@@ -328,12 +329,12 @@ impl App {
             Err(d) => Err(d.into()),
         };
         let (v, role, projects) = self
-            .or_refused(checked, actor, "vote.open", &subj, ctx)
+            .or_refused(checked, actor, EventKind::VoteOpen, &subj, ctx)
             .await?;
         let roster = self.db.representatives_of(&v.community).await?;
         let snapshot: BTreeSet<String> = roster.iter().map(|(u, _)| u.clone()).collect();
         let opened = Meeting::open(snapshot.clone(), RULES).map_err(AppError::from);
-        self.or_refused(opened, actor, "vote.open", &subj, ctx)
+        self.or_refused(opened, actor, EventKind::VoteOpen, &subj, ctx)
             .await?;
         let mut recused = Vec::new();
         for p in &projects {
@@ -377,7 +378,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "vote.open",
+            EventKind::VoteOpen,
             Outcome::Ok,
             &Subject {
                 kind: "vote_meeting",
@@ -434,13 +435,13 @@ impl App {
         ctx: &Ctx,
     ) -> Result<(), AppError> {
         let m = self
-            .readable_vote_meeting(actor, id, "vote.attendance", ctx)
+            .readable_vote_meeting(actor, id, EventKind::VoteAttendance, ctx)
             .await?;
         let role = self
             .or_refused(
                 can_curate(actor, &m.community).map_err(AppError::from),
                 actor,
-                "vote.attendance",
+                EventKind::VoteAttendance,
                 &subject(&m),
                 ctx,
             )
@@ -455,7 +456,7 @@ impl App {
         meeting.present.clear();
         for p in &present {
             let r = meeting.attend(p).map_err(AppError::from);
-            self.or_refused(r, actor, "vote.attendance", &subject(&m), ctx)
+            self.or_refused(r, actor, EventKind::VoteAttendance, &subject(&m), ctx)
                 .await?;
         }
         let mut tx = self.db.begin().await?;
@@ -471,7 +472,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "vote.attendance",
+            EventKind::VoteAttendance,
             Outcome::Ok,
             &subject(&m),
             None,
@@ -493,14 +494,20 @@ impl App {
         ctx: &Ctx,
     ) -> Result<(), AppError> {
         let m = self
-            .readable_vote_meeting(actor, id, "vote.cast", ctx)
+            .readable_vote_meeting(actor, id, EventKind::VoteCast, ctx)
             .await?;
         let choice = match Choice::parse(form.choice.trim()) {
             Some(c) => c,
             None => {
                 let e = DomainError::field("choice", "invalid_choice", "请选择同意、不同意或弃权");
                 return Err(self
-                    .refused(Some(actor), "vote.cast", &subject(&m), e.into(), ctx)
+                    .refused(
+                        Some(actor),
+                        EventKind::VoteCast,
+                        &subject(&m),
+                        e.into(),
+                        ctx,
+                    )
                     .await);
             }
         };
@@ -508,7 +515,7 @@ impl App {
         let audit = event(
             Some(actor),
             Some(Role::Representative),
-            "vote.cast",
+            EventKind::VoteCast,
             Outcome::Ok,
             &subject(&m),
             None,
@@ -526,7 +533,7 @@ impl App {
         };
         match self.ballots.cast(&self.db, ballot).await {
             Err(e @ AppError::Domain(_)) => Err(self
-                .refused(Some(actor), "vote.cast", &subject(&m), e, ctx)
+                .refused(Some(actor), EventKind::VoteCast, &subject(&m), e, ctx)
                 .await),
             r => r,
         }
@@ -537,7 +544,7 @@ impl App {
         actor: &Actor,
         id: &str,
         project: &str,
-        action: &str,
+        action: EventKind,
         ctx: &Ctx,
     ) -> Result<(VoteMeetingRow, Role), AppError> {
         let m = self.readable_vote_meeting(actor, id, action, ctx).await?;
@@ -572,7 +579,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<(), AppError> {
         let (m, role) = self
-            .chaired_motion(actor, id, project, "vote.paper", ctx)
+            .chaired_motion(actor, id, project, EventKind::VotePaper, ctx)
             .await?;
         let mut tx = self.db.begin().await?;
         tx.lock_motion(&m.tenant_id, id, project).await?;
@@ -589,7 +596,13 @@ impl App {
             Err(e) => {
                 drop(tx);
                 return Err(self
-                    .refused(Some(actor), "vote.paper", &subject(&m), e.into(), ctx)
+                    .refused(
+                        Some(actor),
+                        EventKind::VotePaper,
+                        &subject(&m),
+                        e.into(),
+                        ctx,
+                    )
                     .await);
             }
         };
@@ -598,7 +611,7 @@ impl App {
                 .conflict(
                     tx,
                     actor,
-                    "vote.paper",
+                    EventKind::VotePaper,
                     &subject(&m),
                     "paper_counted",
                     "本项已录入纸质计票结果或已封存",
@@ -609,7 +622,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "vote.paper",
+            EventKind::VotePaper,
             Outcome::Ok,
             &subject(&m),
             None,
@@ -631,7 +644,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<Tally, AppError> {
         let (m, role) = self
-            .chaired_motion(actor, id, project, "vote.seal", ctx)
+            .chaired_motion(actor, id, project, EventKind::VoteSeal, ctx)
             .await?;
         let now = time::now();
         let mut tx = self.db.begin().await?;
@@ -654,7 +667,13 @@ impl App {
             Err(e) => {
                 drop(tx);
                 return Err(self
-                    .refused(Some(actor), "vote.seal", &subject(&m), e.into(), ctx)
+                    .refused(
+                        Some(actor),
+                        EventKind::VoteSeal,
+                        &subject(&m),
+                        e.into(),
+                        ctx,
+                    )
                     .await);
             }
         };
@@ -669,7 +688,7 @@ impl App {
                 .conflict(
                     tx,
                     actor,
-                    "vote.seal",
+                    EventKind::VoteSeal,
                     &subject(&m),
                     "sealed",
                     "表决结果刚刚已封存",
@@ -680,7 +699,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "vote.seal",
+            EventKind::VoteSeal,
             Outcome::Ok,
             &subject(&m),
             None,

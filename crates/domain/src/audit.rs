@@ -5,6 +5,9 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+mod kind;
+pub use kind::EventKind;
+
 /// Hash that precedes the first event of every tenant.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 

@@ -498,7 +498,7 @@ pub async fn ledger(app: &app::App, db: &store::Db, sizes: Sizes) -> anyhow::Res
     tx.append_audit(app::audit::event(
         None,
         None,
-        "generate.ledger",
+        domain::audit::EventKind::GenerateLedger,
         domain::audit::Outcome::Ok,
         &app::audit::Subject { kind: "ledger", id: "generated", area: &AreaCode::nation() },
         None,
@@ -724,7 +724,7 @@ pub async fn projects(db: &store::Db, count: usize, organizations: usize) -> any
     tx.append_audit(app::audit::event(
         None,
         None,
-        "generate.projects",
+        domain::audit::EventKind::GenerateProjects,
         domain::audit::Outcome::Ok,
         &app::audit::Subject {
             kind: "projects",

@@ -11,6 +11,7 @@ use crate::kernel::new_id;
 use crate::kernel::{china_now, tenant_of};
 use crate::{App, AppError, Ctx};
 use chrono::NaiveDateTime;
+use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::authz::Action;
 use domain::chain::call::{
@@ -172,7 +173,7 @@ impl App {
         &self,
         actor: &Actor,
         id: &str,
-        action: &str,
+        action: EventKind,
         ctx: &Ctx,
     ) -> Result<CallRow, AppError> {
         let tenant = tenant_of(id).ok_or_else(|| AppError::not_found("征集"))?;
@@ -282,7 +283,7 @@ impl App {
         }
         .await;
         let (k, role, fund) = self
-            .or_refused(checked, actor, "call.open", &subj, ctx)
+            .or_refused(checked, actor, EventKind::CallOpen, &subj, ctx)
             .await?;
         let tenant = k.area.tenant().unwrap_or("0000").to_string();
         let id = new_id(&tenant);
@@ -312,7 +313,7 @@ impl App {
                 .conflict(
                     tx,
                     actor,
-                    "call.open",
+                    EventKind::CallOpen,
                     &subj,
                     "insufficient_funds",
                     format!("资金“{}”余额已不足以设立资金池", fund.name),
@@ -323,7 +324,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "call.open",
+            EventKind::CallOpen,
             Outcome::Ok,
             &subj,
             None,
@@ -341,7 +342,9 @@ impl App {
         id: &str,
         ctx: &Ctx,
     ) -> Result<CallView, AppError> {
-        let k = self.readable_call(actor, id, "call.view", ctx).await?;
+        let k = self
+            .readable_call(actor, id, EventKind::CallView, ctx)
+            .await?;
         self.view_of(k, Some(actor)).await
     }
 

@@ -10,6 +10,7 @@ use crate::kernel::china_now;
 use crate::kernel::new_id;
 use crate::{App, AppError, Ctx};
 use chrono::NaiveDateTime;
+use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::chain::application::{ApplicationContent, BudgetLine};
 use domain::chain::call::{
@@ -38,7 +39,9 @@ impl App {
         form: &RubricForm,
         ctx: &Ctx,
     ) -> Result<(), AppError> {
-        let k = self.readable_call(actor, id, "call.rubric", ctx).await?;
+        let k = self
+            .readable_call(actor, id, EventKind::CallRubric, ctx)
+            .await?;
         let sheets = self.db.call_sheets(&k.tenant_id, id).await?.len();
         let checked = async {
             let role = can_organize(actor, &k.area)?;
@@ -62,7 +65,7 @@ impl App {
         }
         .await;
         let (role, rubric, min_panel) = self
-            .or_refused(checked, actor, "call.rubric", &subject(&k), ctx)
+            .or_refused(checked, actor, EventKind::CallRubric, &subject(&k), ctx)
             .await?;
         let mut tx = self.db.begin().await?;
         tx.set_call_rubric(&k.tenant_id, id, &rubric, min_panel)
@@ -70,7 +73,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "call.rubric",
+            EventKind::CallRubric,
             Outcome::Ok,
             &subject(&k),
             Some(json!({ "rubric": k.rubric, "min_panel": k.min_panel })),
@@ -105,7 +108,9 @@ impl App {
         at: NaiveDateTime,
         ctx: &Ctx,
     ) -> Result<String, AppError> {
-        let k = self.readable_call(actor, id, "call.apply", ctx).await?;
+        let k = self
+            .readable_call(actor, id, EventKind::CallApply, ctx)
+            .await?;
         let org = match organization_id.trim() {
             "" => applies_for(actor).into_iter().next().unwrap_or_default(),
             o => o.to_string(),
@@ -153,7 +158,7 @@ impl App {
         }
         .await;
         let (role, a, eligibility) = self
-            .or_refused(checked, actor, "call.apply", &subject(&k), ctx)
+            .or_refused(checked, actor, EventKind::CallApply, &subject(&k), ctx)
             .await?;
         let aid = new_id(&k.tenant_id);
         let now = time::now();
@@ -175,7 +180,7 @@ impl App {
                 .conflict(
                     tx,
                     actor,
-                    "call.apply",
+                    EventKind::CallApply,
                     &subject(&k),
                     "already_applied",
                     "本组织已经提交过申请，申请提交后不能修改",
@@ -186,7 +191,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "call.apply",
+            EventKind::CallApply,
             Outcome::Ok,
             &subject(&k),
             None,
@@ -220,7 +225,9 @@ impl App {
         at: NaiveDateTime,
         ctx: &Ctx,
     ) -> Result<(), AppError> {
-        let k = self.readable_call(actor, id, "call.panel", ctx).await?;
+        let k = self
+            .readable_call(actor, id, EventKind::CallPanel, ctx)
+            .await?;
         let apps = self.db.call_applications(&k.tenant_id, id).await?;
         let checked = async {
             let role = can_organize(actor, &k.area)?;
@@ -235,7 +242,7 @@ impl App {
         }
         .await;
         let (role, candidates) = self
-            .or_refused(checked, actor, "call.panel", &subject(&k), ctx)
+            .or_refused(checked, actor, EventKind::CallPanel, &subject(&k), ctx)
             .await?;
         let members: Vec<(String, String)> = candidates
             .iter()
@@ -248,7 +255,7 @@ impl App {
                 .conflict(
                     tx,
                     actor,
-                    "call.panel",
+                    EventKind::CallPanel,
                     &subject(&k),
                     "panel_formed",
                     "评审小组已经组成",
@@ -260,7 +267,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "call.panel",
+            EventKind::CallPanel,
             Outcome::Ok,
             &subject(&k),
             None,
@@ -280,7 +287,9 @@ impl App {
         form: &ScoreSheetForm,
         ctx: &Ctx,
     ) -> Result<(), AppError> {
-        let k = self.readable_call(actor, id, "call.score", ctx).await?;
+        let k = self
+            .readable_call(actor, id, EventKind::CallScore, ctx)
+            .await?;
         let panel = self.db.call_panel(&k.tenant_id, id).await?;
         let apps: Vec<String> = self
             .db
@@ -299,7 +308,7 @@ impl App {
             .map_err(AppError::from)
             .and_then(|()| Ok(may_score(k.stage, scored)?))
             .and_then(|()| Ok(form.validate(&k.rubric, &apps)?));
-        self.or_refused(checked, actor, "call.score", &subject(&k), ctx)
+        self.or_refused(checked, actor, EventKind::CallScore, &subject(&k), ctx)
             .await?;
         let now = time::now();
         let mut tx = self.db.begin().await?;
@@ -320,7 +329,7 @@ impl App {
                 .conflict(
                     tx,
                     actor,
-                    "call.score",
+                    EventKind::CallScore,
                     &subject(&k),
                     "already_scored",
                     "您已提交评分，评分提交后封存，不能修改",
@@ -337,7 +346,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             None,
-            "call.score",
+            EventKind::CallScore,
             Outcome::Ok,
             &subject(&k),
             None,
@@ -359,7 +368,9 @@ impl App {
         form: &AwardForm,
         ctx: &Ctx,
     ) -> Result<String, AppError> {
-        let k = self.readable_call(actor, id, "call.award", ctx).await?;
+        let k = self
+            .readable_call(actor, id, EventKind::CallAward, ctx)
+            .await?;
         let apps = self.db.call_applications(&k.tenant_id, id).await?;
         let sheets = self.db.call_sheets(&k.tenant_id, id).await?;
         let awards = self.db.call_awards(&k.tenant_id, id).await?;
@@ -404,7 +415,7 @@ impl App {
             Ok::<_, AppError>((role, place, a, amount))
         })();
         let (role, place, a, amount) = self
-            .or_refused(checked, actor, "call.award", &subject(&k), ctx)
+            .or_refused(checked, actor, EventKind::CallAward, &subject(&k), ctx)
             .await?;
         let project_id = new_id(&k.tenant_id);
         let now = time::now();
@@ -418,7 +429,7 @@ impl App {
                 .conflict(
                     tx,
                     actor,
-                    "call.award",
+                    EventKind::CallAward,
                     &subject(&k),
                     "awarded_meanwhile",
                     "评定已有变化（他人刚刚评定），请刷新后按最新排名评定",
@@ -438,7 +449,7 @@ impl App {
                 .conflict(
                     tx,
                     actor,
-                    "call.award",
+                    EventKind::CallAward,
                     &subject(&k),
                     "pool_exhausted",
                     format!(
@@ -512,7 +523,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "call.award",
+            EventKind::CallAward,
             Outcome::Ok,
             &subject(&k),
             None,
@@ -527,12 +538,14 @@ impl App {
     /// The organizer ends the awards of a sealed call; what the pool did not award goes back to
     /// the fund.
     pub async fn close_call(&self, actor: &Actor, id: &str, ctx: &Ctx) -> Result<(), AppError> {
-        let k = self.readable_call(actor, id, "call.close", ctx).await?;
+        let k = self
+            .readable_call(actor, id, EventKind::CallClose, ctx)
+            .await?;
         let checked = can_organize(actor, &k.area)
             .map_err(AppError::from)
             .and_then(|role| Ok(may_close(k.stage).map(|()| role)?));
         let role = self
-            .or_refused(checked, actor, "call.close", &subject(&k), ctx)
+            .or_refused(checked, actor, EventKind::CallClose, &subject(&k), ctx)
             .await?;
         let now = time::now();
         let mut tx = self.db.begin().await?;
@@ -541,7 +554,7 @@ impl App {
                 .conflict(
                     tx,
                     actor,
-                    "call.close",
+                    EventKind::CallClose,
                     &subject(&k),
                     "not_sealed",
                     "评定已经结束",
@@ -561,7 +574,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             Some(role),
-            "call.close",
+            EventKind::CallClose,
             Outcome::Ok,
             &subject(&k),
             None,

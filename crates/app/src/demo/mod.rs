@@ -7,6 +7,7 @@ pub mod chain;
 use crate::area::{huangshan_files, NoProgress};
 use crate::identity::UserForm;
 use crate::{App, AppError, Ctx};
+use domain::audit::EventKind;
 use domain::chain::need::{NeedChannel, PriorityGroup};
 use domain::registry::{OrgCategory, Organization, RegistrationStatus};
 use domain::social::CertificateLevel;
@@ -707,7 +708,7 @@ impl App {
         tx.append_audit(crate::audit::event(
             None,
             None,
-            "demo.seed_ledger",
+            EventKind::DemoSeedLedger,
             domain::audit::Outcome::Ok,
             &crate::audit::Subject {
                 kind: "organizations",

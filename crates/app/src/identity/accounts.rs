@@ -5,6 +5,7 @@ use super::*;
 use crate::audit::{event, Subject};
 use crate::secret::{random_token, token_hash};
 use crate::{App, AppError, Ctx};
+use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::authz::{can, Action, Target};
 use domain::password::check_new_password;
@@ -38,7 +39,7 @@ impl App {
                 Ok(g) => g.role,
                 Err(d) => {
                     return Err(self
-                        .refused(actor, "account.create", &subject, d.into(), ctx)
+                        .refused(actor, EventKind::AccountCreate, &subject, d.into(), ctx)
                         .await)
                 }
             },
@@ -80,7 +81,7 @@ impl App {
             Ok(_) => {
                 let err = AppError::Domain(DomainError::Invalid(errors));
                 return Err(self
-                    .refused(actor, "account.create", &subject, err, ctx)
+                    .refused(actor, EventKind::AccountCreate, &subject, err, ctx)
                     .await);
             }
             Err(e) => {
@@ -89,13 +90,13 @@ impl App {
                     other => AppError::Domain(other),
                 };
                 return Err(self
-                    .refused(actor, "account.create", &subject, err, ctx)
+                    .refused(actor, EventKind::AccountCreate, &subject, err, ctx)
                     .await);
             }
         };
         if let Err(err) = self.ensure_area_exists(&assignment.area).await {
             return Err(self
-                .refused(actor, "account.create", &subject, err, ctx)
+                .refused(actor, EventKind::AccountCreate, &subject, err, ctx)
                 .await);
         }
         let hash = self.hasher.hash(&form.password).await?;
@@ -122,7 +123,7 @@ impl App {
                 message: format!("登录名“{login}”已被使用"),
             };
             return Err(self
-                .refused(actor, "account.create", &subject, err, ctx)
+                .refused(actor, EventKind::AccountCreate, &subject, err, ctx)
                 .await);
         }
         inserted?;
@@ -131,7 +132,7 @@ impl App {
         tx.append_audit(event(
             actor,
             grant_role,
-            "account.create",
+            EventKind::AccountCreate,
             Outcome::Ok,
             &Subject {
                 kind: "user",
@@ -180,7 +181,7 @@ impl App {
             Target::Area(&target.home_area),
         ) {
             return Err(self
-                .refused(Some(actor), "role.assign", &subject, d.into(), ctx)
+                .refused(Some(actor), EventKind::RoleAssign, &subject, d.into(), ctx)
                 .await);
         }
         let assignment =
@@ -188,7 +189,7 @@ impl App {
                 Ok(a) => a,
                 Err(e) => {
                     return Err(self
-                        .refused(Some(actor), "role.assign", &subject, e.into(), ctx)
+                        .refused(Some(actor), EventKind::RoleAssign, &subject, e.into(), ctx)
                         .await)
                 }
             };
@@ -200,13 +201,13 @@ impl App {
             Ok(g) => g,
             Err(d) => {
                 return Err(self
-                    .refused(Some(actor), "role.assign", &subject, d.into(), ctx)
+                    .refused(Some(actor), EventKind::RoleAssign, &subject, d.into(), ctx)
                     .await)
             }
         };
         if let Err(err) = self.ensure_area_exists(&assignment.area).await {
             return Err(self
-                .refused(Some(actor), "role.assign", &subject, err, ctx)
+                .refused(Some(actor), EventKind::RoleAssign, &subject, err, ctx)
                 .await);
         }
         let id = uuid::Uuid::now_v7().to_string();
@@ -222,7 +223,7 @@ impl App {
                     message: "该账号已有此角色".into(),
                 };
                 return Err(self
-                    .refused(Some(actor), "role.assign", &subject, err, ctx)
+                    .refused(Some(actor), EventKind::RoleAssign, &subject, err, ctx)
                     .await);
             }
             other => other?,
@@ -230,7 +231,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             grant.role,
-            "role.assign",
+            EventKind::RoleAssign,
             Outcome::Ok,
             &Subject {
                 kind: "user",
@@ -280,7 +281,7 @@ impl App {
             Err(d) => {
                 tx.rollback().await?;
                 return Err(self
-                    .refused(Some(actor), "role.remove", &subject, d.into(), ctx)
+                    .refused(Some(actor), EventKind::RoleRemove, &subject, d.into(), ctx)
                     .await);
             }
         };
@@ -288,7 +289,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             grant.role,
-            "role.remove",
+            EventKind::RoleRemove,
             Outcome::Ok,
             &subject,
             Some(json!({
@@ -329,7 +330,7 @@ impl App {
                 "请填写令牌名称（不超过 64 字）",
             ));
             return Err(self
-                .refused(Some(actor), "token.create", &subject, err, ctx)
+                .refused(Some(actor), EventKind::TokenCreate, &subject, err, ctx)
                 .await);
         }
         let token = format!("ssk_{}", random_token());
@@ -348,7 +349,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             None,
-            "token.create",
+            EventKind::TokenCreate,
             Outcome::Ok,
             &Subject {
                 kind: "api_token",
@@ -381,7 +382,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             None,
-            "token.revoke",
+            EventKind::TokenRevoke,
             Outcome::Ok,
             &Subject {
                 kind: "api_token",
@@ -434,7 +435,7 @@ impl App {
             .map(AppError::from)
             .unwrap_or(AppError::Unauthenticated);
             return Err(self
-                .refused(Some(actor), "account.list", &subject, d, ctx)
+                .refused(Some(actor), EventKind::AccountList, &subject, d, ctx)
                 .await);
         }
         Ok(self.db.users_in_scope(&scope, 500).await?)
@@ -459,7 +460,7 @@ impl App {
                 area: &user.home_area,
             };
             return Err(self
-                .refused(Some(actor), "account.view", &subject, d.into(), ctx)
+                .refused(Some(actor), EventKind::AccountView, &subject, d.into(), ctx)
                 .await);
         }
         let roles = self.db.assignments_of(id).await?;

@@ -4,6 +4,7 @@ use crate::audit::{event, Subject};
 use crate::secret::{random_token, token_hash};
 use crate::{App, AppError, Ctx};
 use chrono::{Duration, Utc};
+use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::authz::{can, Action, Target};
 use domain::password::check_new_password;
@@ -175,7 +176,13 @@ impl App {
                         area: &nation,
                     };
                     return Err(self
-                        .refused(None, "session.throttled", &subject, refused.error, ctx)
+                        .refused(
+                            None,
+                            EventKind::SessionThrottled,
+                            &subject,
+                            refused.error,
+                            ctx,
+                        )
                         .await);
                 }
                 return Err(refused.error);
@@ -192,7 +199,13 @@ impl App {
                 area: &nation,
             };
             return Err(self
-                .refused(None, "session.login", &subject, AppError::LoginFailed, ctx)
+                .refused(
+                    None,
+                    EventKind::SessionLogin,
+                    &subject,
+                    AppError::LoginFailed,
+                    ctx,
+                )
                 .await);
         };
         let throttle = self.settings.throttle;
@@ -247,7 +260,7 @@ impl App {
                     tx.append_audit(event(
                         Some(&who),
                         None,
-                        "account.locked",
+                        EventKind::AccountLocked,
                         Outcome::Ok,
                         &subject,
                         None,
@@ -260,7 +273,7 @@ impl App {
             tx.append_audit(event(
                 Some(&who),
                 None,
-                "session.login",
+                EventKind::SessionLogin,
                 Outcome::Failed,
                 &subject,
                 None,
@@ -287,7 +300,7 @@ impl App {
         tx.append_audit(event(
             Some(&who),
             None,
-            "session.login",
+            EventKind::SessionLogin,
             Outcome::Ok,
             &subject,
             None,
@@ -314,7 +327,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             None,
-            "session.logout",
+            EventKind::SessionLogout,
             Outcome::Ok,
             &Subject {
                 kind: "user",
@@ -384,7 +397,13 @@ impl App {
         if !errors.is_empty() {
             let err = AppError::Domain(DomainError::Invalid(errors));
             return Err(self
-                .refused(Some(actor), "account.password_change", &subject, err, ctx)
+                .refused(
+                    Some(actor),
+                    EventKind::AccountPasswordChange,
+                    &subject,
+                    err,
+                    ctx,
+                )
                 .await);
         }
         let hash = self.hasher.hash(new).await?;
@@ -408,7 +427,7 @@ impl App {
         tx.append_audit(event(
             Some(actor),
             None,
-            "account.password_change",
+            EventKind::AccountPasswordChange,
             Outcome::Ok,
             &subject,
             Some(json!({ "version": user.version })),
