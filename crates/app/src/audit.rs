@@ -74,19 +74,31 @@ impl App {
     }
 
     /// Refuses, and audits, reading a record of the subject's area outside the reader's
-    /// territory.
+    /// territory of the chain.
     pub(crate) async fn in_view(
         &self,
         actor: &Actor,
         subject: &Subject<'_>,
-        action: EventKind,
+        kind: EventKind,
         ctx: &Ctx,
     ) -> Result<(), AppError> {
-        use domain::authz::{can, Action, Target};
-        match can(actor, Action::ViewChain, Target::Area(subject.area)) {
+        self.may_read(actor, Action::ViewChain, subject, kind, ctx)
+            .await
+    }
+
+    /// Refuses, and audits as `kind`, what `action` does not reach in the subject's area.
+    pub(crate) async fn may_read(
+        &self,
+        actor: &Actor,
+        action: Action,
+        subject: &Subject<'_>,
+        kind: EventKind,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        match can(actor, action, Target::Area(subject.area)) {
             Ok(_) => Ok(()),
             Err(d) => Err(self
-                .refused(Some(actor), action, subject, d.into(), ctx)
+                .refused(Some(actor), kind, subject, d.into(), ctx)
                 .await),
         }
     }
@@ -200,16 +212,18 @@ impl App {
                 .cloned()
                 .unwrap_or_else(AreaCode::nation)
         });
-        if let Err(d) = can(actor, Action::ViewAudit, Target::Area(&check_area)) {
-            let subject = Subject {
+        self.may_read(
+            actor,
+            Action::ViewAudit,
+            &Subject {
                 kind: "audit",
                 id: check_area.as_str(),
                 area: &check_area,
-            };
-            return Err(self
-                .refused(Some(actor), EventKind::AuditView, &subject, d.into(), ctx)
-                .await);
-        }
+            },
+            EventKind::AuditView,
+            ctx,
+        )
+        .await?;
         Ok(self
             .db
             .audit_events(&scope, filter, limit.clamp(1, 500))

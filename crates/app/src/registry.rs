@@ -90,20 +90,15 @@ impl App {
                     .await)
             }
         };
-        let role = match can_create(actor, &org) {
-            Ok(r) => r,
-            Err(d) => {
-                return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::OrganizationCreate,
-                        &subject,
-                        d.into(),
-                        ctx,
-                    )
-                    .await)
-            }
-        };
+        let role = self
+            .or_refused(
+                can_create(actor, &org).map_err(AppError::from),
+                actor,
+                EventKind::OrganizationCreate,
+                &subject,
+                ctx,
+            )
+            .await?;
         if let Err(e) = self.check_served_area(&org.area).await {
             return Err(self
                 .refused(Some(actor), EventKind::OrganizationCreate, &subject, e, ctx)
@@ -256,20 +251,15 @@ impl App {
                     .await)
             }
         };
-        let role = match can_edit(actor, &current.org, &org) {
-            Ok(r) => r,
-            Err(d) => {
-                return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::OrganizationUpdate,
-                        &subject,
-                        d.into(),
-                        ctx,
-                    )
-                    .await)
-            }
-        };
+        let role = self
+            .or_refused(
+                can_edit(actor, &current.org, &org).map_err(AppError::from),
+                actor,
+                EventKind::OrganizationUpdate,
+                &subject,
+                ctx,
+            )
+            .await?;
         if let Err(e) = self.check_served_area(&org.area).await {
             return Err(self
                 .refused(Some(actor), EventKind::OrganizationUpdate, &subject, e, ctx)
@@ -398,22 +388,18 @@ impl App {
             .clone()
             .or_else(|| scope.roots().first().cloned());
         let check = target.unwrap_or_else(AreaCode::nation);
-        if let Err(d) = can(actor, Action::ViewRegistry, Target::Area(&check)) {
-            let subject = Subject {
+        self.may_read(
+            actor,
+            Action::ViewRegistry,
+            &Subject {
                 kind: "organizations",
                 id: check.as_str(),
                 area: &check,
-            };
-            return Err(self
-                .refused(
-                    Some(actor),
-                    EventKind::OrganizationList,
-                    &subject,
-                    d.into(),
-                    ctx,
-                )
-                .await);
-        }
+            },
+            EventKind::OrganizationList,
+            ctx,
+        )
+        .await?;
         Ok(self
             .db
             .organizations(&scope, filter, limit.clamp(1, 200))
@@ -476,34 +462,24 @@ impl App {
             id: org_id,
             area: &row.org.area,
         };
-        let role = match can_edit(actor, &row.org, &row.org) {
-            Ok(r) => r,
-            Err(d) => {
-                return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::OrganizationIncubation,
-                        &subject,
-                        d.into(),
-                        ctx,
-                    )
-                    .await)
-            }
-        };
-        let inc = match form.validate(today()) {
-            Ok(i) => i,
-            Err(e) => {
-                return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::OrganizationIncubation,
-                        &subject,
-                        e.into(),
-                        ctx,
-                    )
-                    .await)
-            }
-        };
+        let role = self
+            .or_refused(
+                can_edit(actor, &row.org, &row.org).map_err(AppError::from),
+                actor,
+                EventKind::OrganizationIncubation,
+                &subject,
+                ctx,
+            )
+            .await?;
+        let inc = self
+            .or_refused(
+                form.validate(today()).map_err(AppError::from),
+                actor,
+                EventKind::OrganizationIncubation,
+                &subject,
+                ctx,
+            )
+            .await?;
         let id = format!("{}-{}", row.tenant_id, uuid::Uuid::now_v7().simple());
         let now = time::now();
         let mut tx = self.db.begin().await?;
@@ -550,34 +526,24 @@ impl App {
             id: org_id,
             area: &row.org.area,
         };
-        let role = match domain::registry::can_disclose(actor, org_id, &row.org) {
-            Ok(r) => r,
-            Err(d) => {
-                return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::OrganizationDisclosure,
-                        &subject,
-                        d.into(),
-                        ctx,
-                    )
-                    .await)
-            }
-        };
-        let d = match form.validate(today()) {
-            Ok(d) => d,
-            Err(e) => {
-                return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::OrganizationDisclosure,
-                        &subject,
-                        e.into(),
-                        ctx,
-                    )
-                    .await)
-            }
-        };
+        let role = self
+            .or_refused(
+                domain::registry::can_disclose(actor, org_id, &row.org).map_err(AppError::from),
+                actor,
+                EventKind::OrganizationDisclosure,
+                &subject,
+                ctx,
+            )
+            .await?;
+        let d = self
+            .or_refused(
+                form.validate(today()).map_err(AppError::from),
+                actor,
+                EventKind::OrganizationDisclosure,
+                &subject,
+                ctx,
+            )
+            .await?;
         let id = format!("{}-{}", row.tenant_id, uuid::Uuid::now_v7().simple());
         let now = time::now();
         let mut tx = self.db.begin().await?;

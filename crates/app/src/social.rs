@@ -6,7 +6,7 @@ use crate::kernel::{new_id, tenant_of, today};
 use crate::{App, AppError, Ctx};
 use domain::audit::EventKind;
 use domain::audit::Outcome;
-use domain::authz::{can, Action, Target};
+use domain::authz::Action;
 use domain::social::{
     allowance_eligible, can_manage, post_current, PlatformForm, PostForm, SocialWorkerForm,
     StaffingStandard, TrainingForm,
@@ -82,34 +82,24 @@ impl App {
             id: form.name.trim(),
             area: &typed,
         };
-        let p = match form.validate() {
-            Ok(p) => p,
-            Err(e) => {
-                return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::PlatformCreate,
-                        &subject,
-                        e.into(),
-                        ctx,
-                    )
-                    .await)
-            }
-        };
-        let role = match can_manage(actor, &p.area) {
-            Ok(r) => r,
-            Err(d) => {
-                return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::PlatformCreate,
-                        &subject,
-                        d.into(),
-                        ctx,
-                    )
-                    .await)
-            }
-        };
+        let p = self
+            .or_refused(
+                form.validate().map_err(AppError::from),
+                actor,
+                EventKind::PlatformCreate,
+                &subject,
+                ctx,
+            )
+            .await?;
+        let role = self
+            .or_refused(
+                can_manage(actor, &p.area).map_err(AppError::from),
+                actor,
+                EventKind::PlatformCreate,
+                &subject,
+                ctx,
+            )
+            .await?;
         if self.db.area(&p.area).await?.is_none() {
             let e = AppError::Domain(DomainError::field(
                 "area",
@@ -170,26 +160,18 @@ impl App {
             .platform(tenant, id, &today_text())
             .await?
             .ok_or_else(|| AppError::not_found("平台"))?;
-        if let Err(d) = can(
+        self.may_read(
             actor,
             Action::ViewRegistry,
-            Target::Area(&row.platform.area),
-        ) {
-            let subject = Subject {
+            &Subject {
                 kind: "platform",
                 id,
                 area: &row.platform.area,
-            };
-            return Err(self
-                .refused(
-                    Some(actor),
-                    EventKind::PlatformView,
-                    &subject,
-                    d.into(),
-                    ctx,
-                )
-                .await);
-        }
+            },
+            EventKind::PlatformView,
+            ctx,
+        )
+        .await?;
         let posts = self.db.posts(tenant, "platform_id", id).await?;
         let required = STANDARD.required(row.platform.kind);
         Ok(PlatformDetail {
@@ -222,14 +204,15 @@ impl App {
             id: platform_id,
             area: &area,
         };
-        let role = match can_manage(actor, &area) {
-            Ok(r) => r,
-            Err(d) => {
-                return Err(self
-                    .refused(Some(actor), EventKind::PostCreate, &subject, d.into(), ctx)
-                    .await)
-            }
-        };
+        let role = self
+            .or_refused(
+                can_manage(actor, &area).map_err(AppError::from),
+                actor,
+                EventKind::PostCreate,
+                &subject,
+                ctx,
+            )
+            .await?;
         let mut errors = Vec::new();
         let tenant = detail.row.tenant_id.clone();
         let worker = match tenant_of(form.social_worker_id.trim()) {
@@ -318,34 +301,24 @@ impl App {
             id: form.name.trim(),
             area: &typed,
         };
-        let w = match form.validate(today()) {
-            Ok(w) => w,
-            Err(e) => {
-                return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::SocialWorkerCreate,
-                        &subject,
-                        e.into(),
-                        ctx,
-                    )
-                    .await)
-            }
-        };
-        let role = match can_manage(actor, &w.area) {
-            Ok(r) => r,
-            Err(d) => {
-                return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::SocialWorkerCreate,
-                        &subject,
-                        d.into(),
-                        ctx,
-                    )
-                    .await)
-            }
-        };
+        let w = self
+            .or_refused(
+                form.validate(today()).map_err(AppError::from),
+                actor,
+                EventKind::SocialWorkerCreate,
+                &subject,
+                ctx,
+            )
+            .await?;
+        let role = self
+            .or_refused(
+                can_manage(actor, &w.area).map_err(AppError::from),
+                actor,
+                EventKind::SocialWorkerCreate,
+                &subject,
+                ctx,
+            )
+            .await?;
         let tenant = w.area.tenant().unwrap_or("0000").to_string();
         let pii = &self.settings.pii;
         let lookup = pii.lookup_hash(w.id_number.expose());
@@ -435,22 +408,18 @@ impl App {
             .social_worker(tenant, id, &today_text())
             .await?
             .ok_or_else(|| AppError::not_found("社工"))?;
-        if let Err(d) = can(actor, Action::ViewRegistry, Target::Area(&row.area)) {
-            let subject = Subject {
+        self.may_read(
+            actor,
+            Action::ViewRegistry,
+            &Subject {
                 kind: "social_worker",
                 id,
                 area: &row.area,
-            };
-            return Err(self
-                .refused(
-                    Some(actor),
-                    EventKind::SocialWorkerView,
-                    &subject,
-                    d.into(),
-                    ctx,
-                )
-                .await);
-        }
+            },
+            EventKind::SocialWorkerView,
+            ctx,
+        )
+        .await?;
         let posts = self.db.posts(tenant, "social_worker_id", id).await?;
         let t = today();
         let current = posts.iter().any(|p| {
@@ -498,34 +467,24 @@ impl App {
             id: worker_id,
             area: &d.row.area,
         };
-        let role = match can_manage(actor, &d.row.area) {
-            Ok(r) => r,
-            Err(e) => {
-                return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::TrainingCreate,
-                        &subject,
-                        e.into(),
-                        ctx,
-                    )
-                    .await)
-            }
-        };
-        let training = match form.validate(today()) {
-            Ok(t) => t,
-            Err(e) => {
-                return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::TrainingCreate,
-                        &subject,
-                        e.into(),
-                        ctx,
-                    )
-                    .await)
-            }
-        };
+        let role = self
+            .or_refused(
+                can_manage(actor, &d.row.area).map_err(AppError::from),
+                actor,
+                EventKind::TrainingCreate,
+                &subject,
+                ctx,
+            )
+            .await?;
+        let training = self
+            .or_refused(
+                form.validate(today()).map_err(AppError::from),
+                actor,
+                EventKind::TrainingCreate,
+                &subject,
+                ctx,
+            )
+            .await?;
         let id = new_id(&d.row.tenant_id);
         let mut tx = self.db.begin().await?;
         tx.insert_training(

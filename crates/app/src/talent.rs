@@ -7,7 +7,7 @@ use crate::kernel::{tenant_of, today};
 use crate::{App, AppError, Ctx};
 use domain::audit::EventKind;
 use domain::audit::Outcome;
-use domain::authz::{can, Action, Target};
+use domain::authz::Action;
 use domain::talent::{can_manage, TalentForm, TrainingForm};
 use domain::{Actor, DomainError};
 use schemars::JsonSchema;
@@ -49,34 +49,24 @@ impl App {
             id: form.name.trim(),
             area: &typed,
         };
-        let t = match form.validate() {
-            Ok(t) => t,
-            Err(e) => {
-                return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::TalentCreate,
-                        &subject,
-                        e.into(),
-                        ctx,
-                    )
-                    .await)
-            }
-        };
-        let role = match can_manage(actor, &t.area) {
-            Ok(r) => r,
-            Err(d) => {
-                return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::TalentCreate,
-                        &subject,
-                        d.into(),
-                        ctx,
-                    )
-                    .await)
-            }
-        };
+        let t = self
+            .or_refused(
+                form.validate().map_err(AppError::from),
+                actor,
+                EventKind::TalentCreate,
+                &subject,
+                ctx,
+            )
+            .await?;
+        let role = self
+            .or_refused(
+                can_manage(actor, &t.area).map_err(AppError::from),
+                actor,
+                EventKind::TalentCreate,
+                &subject,
+                ctx,
+            )
+            .await?;
         let tenant = t.area.tenant().unwrap_or("0000").to_string();
         // Links must point into the same city's ledger.
         let mut errors = Vec::new();
@@ -159,16 +149,18 @@ impl App {
             .talent(tenant, id)
             .await?
             .ok_or_else(|| AppError::not_found("人才"))?;
-        if let Err(d) = can(actor, Action::ViewRegistry, Target::Area(&row.area)) {
-            let subject = Subject {
+        self.may_read(
+            actor,
+            Action::ViewRegistry,
+            &Subject {
                 kind: "talent",
                 id,
                 area: &row.area,
-            };
-            return Err(self
-                .refused(Some(actor), EventKind::TalentView, &subject, d.into(), ctx)
-                .await);
-        }
+            },
+            EventKind::TalentView,
+            ctx,
+        )
+        .await?;
         let organization_name = match &row.organization_id {
             Some(o) => self.db.organization(tenant, o).await?.map(|o| o.org.name),
             None => None,
@@ -208,34 +200,24 @@ impl App {
             id: talent_id,
             area: &d.row.area,
         };
-        let role = match can_manage(actor, &d.row.area) {
-            Ok(r) => r,
-            Err(e) => {
-                return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::TalentTraining,
-                        &subject,
-                        e.into(),
-                        ctx,
-                    )
-                    .await)
-            }
-        };
-        let training = match form.validate(today()) {
-            Ok(t) => t,
-            Err(e) => {
-                return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::TalentTraining,
-                        &subject,
-                        e.into(),
-                        ctx,
-                    )
-                    .await)
-            }
-        };
+        let role = self
+            .or_refused(
+                can_manage(actor, &d.row.area).map_err(AppError::from),
+                actor,
+                EventKind::TalentTraining,
+                &subject,
+                ctx,
+            )
+            .await?;
+        let training = self
+            .or_refused(
+                form.validate(today()).map_err(AppError::from),
+                actor,
+                EventKind::TalentTraining,
+                &subject,
+                ctx,
+            )
+            .await?;
         let tenant = d.row.tenant_id.as_str();
         let id = new_id(tenant);
         let now = time::now();
@@ -279,20 +261,15 @@ impl App {
             id: talent_id,
             area: &d.row.area,
         };
-        let role = match can_manage(actor, &d.row.area) {
-            Ok(r) => r,
-            Err(e) => {
-                return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::TalentBackbone,
-                        &subject,
-                        e.into(),
-                        ctx,
-                    )
-                    .await)
-            }
-        };
+        let role = self
+            .or_refused(
+                can_manage(actor, &d.row.area).map_err(AppError::from),
+                actor,
+                EventKind::TalentBackbone,
+                &subject,
+                ctx,
+            )
+            .await?;
         let mut tx = self.db.begin().await?;
         tx.set_backbone(
             &d.row.tenant_id,

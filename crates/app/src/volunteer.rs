@@ -8,7 +8,7 @@ use crate::kernel::{tenant_of, today};
 use crate::{App, AppError, Ctx};
 use domain::audit::EventKind;
 use domain::audit::Outcome;
-use domain::authz::{can, reach, Action, Target};
+use domain::authz::{reach, Action};
 use domain::volunteer::{
     can_decide_correction, can_record, can_register, fixed_holidays, mask_name, RecordStatus,
     ServiceRecordForm, VolunteerActor, VolunteerForm, CONSENT_VERSION,
@@ -86,34 +86,24 @@ impl App {
             id: form.name.trim(),
             area: &typed,
         };
-        let v = match form.validate() {
-            Ok(v) => v,
-            Err(e) => {
-                return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::VolunteerRegister,
-                        &subject,
-                        e.into(),
-                        ctx,
-                    )
-                    .await)
-            }
-        };
-        let who = match can_register(actor, &v.area) {
-            Ok(w) => w,
-            Err(d) => {
-                return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::VolunteerRegister,
-                        &subject,
-                        d.into(),
-                        ctx,
-                    )
-                    .await)
-            }
-        };
+        let v = self
+            .or_refused(
+                form.validate().map_err(AppError::from),
+                actor,
+                EventKind::VolunteerRegister,
+                &subject,
+                ctx,
+            )
+            .await?;
+        let who = self
+            .or_refused(
+                can_register(actor, &v.area).map_err(AppError::from),
+                actor,
+                EventKind::VolunteerRegister,
+                &subject,
+                ctx,
+            )
+            .await?;
         if self.db.area(&v.area).await?.is_none() {
             let e = AppError::Domain(DomainError::field(
                 "area",
@@ -167,26 +157,18 @@ impl App {
         let is_self = row.user_id.as_deref() == Some(actor.user_id.as_str());
         let is_unit = can_decide_correction(actor, &row.volunteer.area).is_ok();
         if !is_self && !is_unit {
-            if let Err(d) = can(
+            self.may_read(
                 actor,
                 Action::ViewRegistry,
-                Target::Area(&row.volunteer.area),
-            ) {
-                let subject = Subject {
+                &Subject {
                     kind: "volunteer",
                     id,
                     area: &row.volunteer.area,
-                };
-                return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::VolunteerView,
-                        &subject,
-                        d.into(),
-                        ctx,
-                    )
-                    .await);
-            }
+                },
+                EventKind::VolunteerView,
+                ctx,
+            )
+            .await?;
         }
         let before = before.and_then(|b| b.split_once('|'));
         let mut records = self
@@ -263,34 +245,25 @@ impl App {
             id: volunteer_id,
             area: &v.volunteer.area,
         };
-        let who = match can_record(actor, &v.volunteer.area, v.user_id.as_deref()) {
-            Ok(w) => w,
-            Err(d) => {
-                return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::ServiceRecordCreate,
-                        &subject,
-                        d.into(),
-                        ctx,
-                    )
-                    .await)
-            }
-        };
-        let rec = match form.validate(today(), &self.holidays()) {
-            Ok(r) => r,
-            Err(e) => {
-                return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::ServiceRecordCreate,
-                        &subject,
-                        e.into(),
-                        ctx,
-                    )
-                    .await)
-            }
-        };
+        let who = self
+            .or_refused(
+                can_record(actor, &v.volunteer.area, v.user_id.as_deref()).map_err(AppError::from),
+                actor,
+                EventKind::ServiceRecordCreate,
+                &subject,
+                ctx,
+            )
+            .await?;
+        let rec = self
+            .or_refused(
+                form.validate(today(), &self.holidays())
+                    .map_err(AppError::from),
+                actor,
+                EventKind::ServiceRecordCreate,
+                &subject,
+                ctx,
+            )
+            .await?;
         let id = new_id(&v.tenant_id);
         let now = time::now();
         let mut tx = self.db.begin().await?;
@@ -626,20 +599,15 @@ impl App {
             id: volunteer_id,
             area: &v.volunteer.area,
         };
-        let who = match can_record(actor, &v.volunteer.area, v.user_id.as_deref()) {
-            Ok(w) => w,
-            Err(d) => {
-                return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::CertificateIssue,
-                        &subject,
-                        d.into(),
-                        ctx,
-                    )
-                    .await)
-            }
-        };
+        let who = self
+            .or_refused(
+                can_record(actor, &v.volunteer.area, v.user_id.as_deref()).map_err(AppError::from),
+                actor,
+                EventKind::CertificateIssue,
+                &subject,
+                ctx,
+            )
+            .await?;
         if v.record_count == 0 {
             let e = AppError::Domain(DomainError::Conflict {
                 code: "no_records",

@@ -453,16 +453,18 @@ impl App {
             .user_by_id(id)
             .await?
             .ok_or_else(|| AppError::not_found("账号"))?;
-        if let Err(d) = can(actor, Action::ViewAccounts, Target::Area(&user.home_area)) {
-            let subject = Subject {
+        self.may_read(
+            actor,
+            Action::ViewAccounts,
+            &Subject {
                 kind: "user",
                 id,
                 area: &user.home_area,
-            };
-            return Err(self
-                .refused(Some(actor), EventKind::AccountView, &subject, d.into(), ctx)
-                .await);
-        }
+            },
+            EventKind::AccountView,
+            ctx,
+        )
+        .await?;
         let roles = self.db.assignments_of(id).await?;
         let locks = self.db.login_locks_of(id, &time::now()).await?;
         Ok(UserDetail { user, roles, locks })
