@@ -82,7 +82,7 @@ async fn run(db: Db, mut rx: mpsc::UnboundedReceiver<(Ballot, Reply)>) {
 }
 
 /// The rules asked with exactly this person's facts as the transaction sees them.
-fn check(b: &Ballot, st: &store::vote::VoterState) -> Result<(), DomainError> {
+fn check(b: &Ballot, st: &store::chain::vote::VoterState) -> Result<(), DomainError> {
     let one = |yes: bool| -> BTreeSet<String> {
         if yes {
             BTreeSet::from([b.user.clone()])

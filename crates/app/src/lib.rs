@@ -2,27 +2,21 @@
 //! with its audit event in ONE transaction. Refusals (denied or failed) are audited too, in a
 //! transaction of their own, since the refused change itself is never written.
 
-pub mod acceptance;
 pub mod area;
 pub mod audit;
 mod ballot_box;
-pub mod call;
-pub mod catalogue;
-pub mod consultation;
+pub mod chain;
 mod credentials;
 pub mod demo;
 mod error;
 pub mod identity;
 pub mod kernel;
 pub mod login_gate;
-pub mod need;
 pub mod ocds;
 pub mod org_transfer;
 pub mod people_transfer;
 pub mod pii;
-pub mod project;
 pub mod public;
-pub mod purchase;
 pub mod record_transfer;
 pub mod registry;
 pub mod secret;
@@ -30,10 +24,18 @@ pub mod social;
 pub mod talent;
 pub mod transfer;
 pub mod volunteer;
-pub mod vote;
 pub mod worklist;
 
 pub use error::{AppError, ImportError};
+
+// The chain's old paths, while `web` moves to `app::chain` (issue 13).
+pub use chain::application as project;
+pub use chain::{call, catalogue, consultation, need, purchase, vote};
+/// Delivery and evaluation under their old common name.
+pub mod acceptance {
+
+    pub use crate::chain::evaluation::*;
+}
 use store::Db;
 
 /// Who is asking, from where: carried into every audit event.

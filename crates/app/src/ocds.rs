@@ -7,8 +7,8 @@ use crate::{App, AppError};
 use domain::chain::call::{CallKind, CallStage};
 use domain::chain::stage::Stage;
 use serde_json::{json, Value};
-use store::call::CallRow;
-use store::project::ProjectRow;
+use store::chain::application::ProjectRow;
+use store::chain::call::CallRow;
 
 /// The `ocid` prefix registered for the publisher (configuration; DATA.md).
 pub const OCID_PREFIX: &str = "ocds-sanshe";
@@ -233,7 +233,7 @@ impl App {
         let sealed = matches!(k.stage, CallStage::Sealed | CallStage::Awarded);
         let ranking = if sealed {
             let sheets = self.db.call_sheets(t, &k.id).await?;
-            crate::call::ranking(k, &apps, &sheets)
+            crate::chain::call::ranking(k, &apps, &sheets)
         } else {
             Vec::new()
         };

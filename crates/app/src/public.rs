@@ -11,8 +11,8 @@ use domain::{AreaCode, AreaLevel};
 use schemars::JsonSchema;
 use serde::Serialize;
 use store::area::AreaRow;
-use store::need::NeedFilter;
-use store::project::ProjectRow;
+use store::chain::application::ProjectRow;
+use store::chain::need::NeedFilter;
 
 /// A project as the public sees it.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -60,7 +60,7 @@ pub struct PublicArea {
     /// The organization directory (communities only).
     pub organizations: Vec<PublicOrg>,
     /// Calls organized here, above (open to this area) or below: terms and stage.
-    pub calls: Vec<store::call::CallRow>,
+    pub calls: Vec<store::chain::call::CallRow>,
 }
 
 /// A project's public page: the list facts plus the contract's tranches and what was delivered.
@@ -278,7 +278,7 @@ impl App {
 impl App {
     /// A call's public page: its terms, and once sealed the ranking with its explanations and
     /// the awards (no applicant's text, no panel member's name).
-    pub async fn public_call(&self, id: &str) -> Result<crate::call::CallView, AppError> {
+    pub async fn public_call(&self, id: &str) -> Result<crate::chain::call::CallView, AppError> {
         let tenant = crate::kernel::tenant_of(id).ok_or_else(|| AppError::not_found("征集"))?;
         let k = self
             .db

@@ -10,7 +10,7 @@ use domain::identity::Scope;
 use domain::{Actor, Role};
 use schemars::JsonSchema;
 use serde::Serialize;
-use store::need::NeedFilter;
+use store::chain::need::NeedFilter;
 
 /// One thing waiting for the reader.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -311,7 +311,7 @@ impl App {
         if !organizers.roots().is_empty() {
             let now = crate::kernel::china_now();
             for k in self.db.calls(&organizers, &[], 100).await? {
-                let closed = now > crate::call::closes_at(&k);
+                let closed = now > crate::chain::call::closes_at(&k);
                 let step = match k.stage {
                     CallStage::Open if closed && k.applications > 0 => {
                         Some(("form_call_panel", "组成评审小组"))

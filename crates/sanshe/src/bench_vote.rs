@@ -121,7 +121,7 @@ pub async fn votes(clients: usize, motions: usize) -> anyhow::Result<()> {
         };
         tx.insert_catalogue_item("3410", &item, &ci, "bench", &now)
             .await?;
-        tx.decide_item(&store::catalogue::ItemDecision {
+        tx.decide_item(&store::chain::catalogue::ItemDecision {
             tenant: "3410",
             id: &item,
             from: ItemStatus::Proposed,
@@ -131,7 +131,7 @@ pub async fn votes(clients: usize, motions: usize) -> anyhow::Result<()> {
             now: &now,
         })
         .await?;
-        tx.insert_eligibility(&store::catalogue::NewEligibility {
+        tx.insert_eligibility(&store::chain::catalogue::NewEligibility {
             tenant: "3410",
             id: &elig,
             item_id: &item,
@@ -150,7 +150,7 @@ pub async fn votes(clients: usize, motions: usize) -> anyhow::Result<()> {
             &now,
         )
         .await?;
-        tx.insert_project(&store::project::NewProject {
+        tx.insert_project(&store::chain::application::NewProject {
             tenant: "3410",
             id: &project,
             community: &community,

@@ -87,6 +87,11 @@ fn next_prefix(prefix: &str) -> Option<String> {
     None
 }
 
+/// A JSON column that does not decode (or a value that does not encode) as a store error.
+pub(crate) fn json_err(e: serde_json::Error) -> crate::StoreError {
+    crate::StoreError::Sqlx(sqlx::Error::Decode(Box::new(e)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

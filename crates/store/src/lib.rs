@@ -7,31 +7,27 @@
 //!
 //! Every query that reads tenant data takes a [`domain::identity::Scope`].
 
-pub mod acceptance;
 pub mod area;
 pub mod audit;
 pub mod bulk;
-pub mod call;
-pub mod catalogue;
+pub mod chain;
 mod checkpoint;
-pub mod consultation;
-pub mod contract;
 mod db;
-pub mod fund;
 pub mod identity;
 pub mod kernel;
 mod migrate;
-pub mod need;
-pub mod project;
 pub mod registry;
 pub mod social;
 pub mod talent;
 pub mod testing;
 pub mod time;
 pub mod volunteer;
-pub mod vote;
 pub mod worklist;
 
+// The chain's old paths, while `web` moves to `store::chain` (issue 13).
+pub use chain::application as project;
+pub use chain::purchase as fund;
+pub use chain::{call, catalogue, consultation, contract, need, vote};
 pub use checkpoint::{set_wal_limit, wal_size};
 pub use db::{Backend, Db, StoreError, Tx};
 pub use migrate::{migration_names, NATIONAL_TABLES};

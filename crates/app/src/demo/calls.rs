@@ -6,7 +6,7 @@
 //! demonstration organization, through their managers `orgmanager2` and `orgmanager3`; the panels
 //! are the evaluator and two more experts, `pingshen1` and `pingshen2`.
 
-use crate::acceptance::PanelForm;
+use crate::chain::evaluation::PanelForm;
 use crate::demo::chain::{actor, demo_ctx};
 use crate::demo::{DEMO_ORG_ID, DEMO_PASSWORD};
 use crate::identity::UserForm;
@@ -347,7 +347,7 @@ impl App {
             &now,
         )
         .await?;
-        tx.decide_item(&store::catalogue::ItemDecision {
+        tx.decide_item(&store::chain::catalogue::ItemDecision {
             tenant: "3410",
             id: &item,
             from: ItemStatus::Proposed,
@@ -359,7 +359,7 @@ impl App {
         .await?;
         for org in [DEMO_ORG_ID, org2.as_str()] {
             let e = format!("3410-{}", uuid::Uuid::now_v7().simple());
-            tx.insert_eligibility(&store::catalogue::NewEligibility {
+            tx.insert_eligibility(&store::chain::catalogue::NewEligibility {
                 tenant: "3410",
                 id: &e,
                 item_id: &item,

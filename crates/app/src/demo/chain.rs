@@ -6,10 +6,10 @@
 //! accepted, accepted with conditions, not accepted, closed after the final payment). All belong to the demonstration organization,
 //! whose manager (`orgmanager`) leads them.
 
+use crate::chain::application::NewApplication;
+use crate::chain::vote::{AttendanceForm, BallotForm, OpenVoteForm};
 use crate::demo::DEMO_ORG_ID;
 use crate::identity::UserForm;
-use crate::project::NewApplication;
-use crate::vote::{AttendanceForm, BallotForm, OpenVoteForm};
 use crate::{App, AppError, Ctx};
 use domain::chain::application::ApplicationForm;
 use domain::chain::catalogue::{CatalogueItem, EligibilityStatus, ItemStatus};
@@ -153,7 +153,7 @@ impl App {
             };
             tx.insert_catalogue_item("3410", &item, &ci, "demo", &now)
                 .await?;
-            tx.decide_item(&store::catalogue::ItemDecision {
+            tx.decide_item(&store::chain::catalogue::ItemDecision {
                 tenant: "3410",
                 id: &item,
                 from: ItemStatus::Proposed,
@@ -164,7 +164,7 @@ impl App {
             })
             .await?;
             let e = format!("3410-{}", uuid::Uuid::now_v7().simple());
-            tx.insert_eligibility(&store::catalogue::NewEligibility {
+            tx.insert_eligibility(&store::chain::catalogue::NewEligibility {
                 tenant: "3410",
                 id: &e,
                 item_id: &item,
@@ -196,7 +196,7 @@ impl App {
             .db
             .needs(
                 &domain::identity::Scope::new([community.clone()]),
-                &store::need::NeedFilter {
+                &store::chain::need::NeedFilter {
                     status: Some(domain::chain::need::NeedStatus::Open),
                     ..Default::default()
                 },
@@ -360,7 +360,7 @@ impl App {
             };
             tx.insert_catalogue_item("3410", &item, &ci, "demo", &now)
                 .await?;
-            tx.decide_item(&store::catalogue::ItemDecision {
+            tx.decide_item(&store::chain::catalogue::ItemDecision {
                 tenant: "3410",
                 id: &item,
                 from: ItemStatus::Proposed,
@@ -371,7 +371,7 @@ impl App {
             })
             .await?;
             let e = format!("3410-{}", uuid::Uuid::now_v7().simple());
-            tx.insert_eligibility(&store::catalogue::NewEligibility {
+            tx.insert_eligibility(&store::chain::catalogue::NewEligibility {
                 tenant: "3410",
                 id: &e,
                 item_id: &item,
@@ -527,7 +527,7 @@ impl App {
         if target == Stage::SelfEvaluated {
             return Ok(());
         }
-        let panel = crate::acceptance::PanelForm {
+        let panel = crate::chain::evaluation::PanelForm {
             members: PANEL.join(","),
         };
         self.form_panel(w.officer, p, &panel, w.ctx).await?;

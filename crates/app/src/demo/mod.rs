@@ -680,7 +680,7 @@ impl App {
             tx.insert_catalogue_item("3410", &id, &item, "demo", &now)
                 .await?;
             if *approved {
-                tx.decide_item(&store::catalogue::ItemDecision {
+                tx.decide_item(&store::chain::catalogue::ItemDecision {
                     tenant: "3410",
                     id: &id,
                     from: domain::chain::catalogue::ItemStatus::Proposed,
@@ -693,7 +693,7 @@ impl App {
             }
             if k == 0 {
                 let eid = format!("3410-{}", uuid::Uuid::now_v7().simple());
-                tx.insert_eligibility(&store::catalogue::NewEligibility {
+                tx.insert_eligibility(&store::chain::catalogue::NewEligibility {
                     tenant: "3410",
                     id: &eid,
                     item_id: &id,

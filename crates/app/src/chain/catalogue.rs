@@ -17,7 +17,7 @@ use domain::{Actor, AreaCode, DomainError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use store::catalogue::{EligibilityRow, ItemDecision, ItemRow, NewEligibility};
+use store::chain::catalogue::{EligibilityRow, ItemDecision, ItemRow, NewEligibility};
 use store::time;
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]

@@ -13,7 +13,7 @@ use domain::{Actor, AreaCode, Role};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
-use store::need::{NeedFilter, NeedRow};
+use store::chain::need::{NeedFilter, NeedRow};
 use store::time;
 
 /// One need on the board, with what the reader may do with it.
@@ -49,7 +49,7 @@ pub struct NeedDetail {
     /// Other open needs of the community, to merge this one into.
     pub merge_candidates: Vec<NeedRow>,
     /// The projects whose application answers it.
-    pub projects: Vec<store::project::ProjectLink>,
+    pub projects: Vec<store::chain::application::ProjectLink>,
 }
 
 fn facts(r: &NeedRow) -> NeedFacts {

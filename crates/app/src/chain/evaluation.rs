@@ -1,39 +1,34 @@
-//! Delivery, evaluation and payment (steps 6–7 of the chain): the organization records
-//! activities (its volunteers' hours become service records) and its self-evaluation; the
+//! Evaluation and payment (step 7 of the chain): the organization's self-evaluation; the
 //! community committee forms the review panel under the recusal rules; members score the rubric;
 //! the committee writes the verdict; the township pays each tranche when its milestone is reached,
-//! the last one only after an accepting verdict, which closes the project.
+//! the last one only after an accepting verdict, which closes the project. The project page's
+//! view of delivery and evaluation together (`AcceptanceView`) is here too.
 
-use crate::audit::{event, Subject};
-use crate::kernel::new_id;
-use crate::kernel::today;
+use super::delivery::may_note_on;
+use super::{field, project_subject as subject};
+use crate::audit::event;
 use crate::{App, AppError, Ctx};
 use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::chain::catalogue::can_apply;
 use domain::chain::contract::Milestone;
-use domain::chain::delivery::ActivityForm;
 use domain::chain::evaluation::{
     can_score, in_order, may_decide_verdict, may_score, payable, ScoreForm, SelfEvaluationForm,
     VerdictForm, RUBRIC,
 };
 use domain::chain::need::can_curate;
-use domain::chain::oversight::{may_note, NoteForm, NoteKind};
+use domain::chain::oversight::NoteKind;
 use domain::chain::panel::{check_panel, Candidate, DEFAULT_MINIMUM};
 use domain::chain::stage::{Event, Stage};
-use domain::volunteer::{RecordStatus, ServiceRecordForm};
-use domain::{Actor, AreaCode, DomainError, FieldError, Role};
+use domain::{Actor, AreaCode, DomainError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeSet;
-use store::acceptance::{
-    ActivityRow, NewActivity, NewNote, NewReport, NewScore, NoteRow, ReportRow, ScoreRow,
-    SelfEvaluationRow,
-};
-use store::project::{ProjectRow, RegistryTable};
+use store::chain::application::ProjectRow;
+use store::chain::delivery::{ActivityRow, NoteRow};
+use store::chain::evaluation::{NewReport, NewScore, ReportRow, ScoreRow, SelfEvaluationRow};
 use store::time;
-use store::volunteer::NewRecord;
 
 /// Forming the panel: the members' login names, separated by commas.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -65,84 +60,7 @@ pub struct AcceptanceView {
     pub rubric: Vec<(&'static str, &'static str, u32)>,
 }
 
-fn subject(p: &ProjectRow) -> Subject<'_> {
-    Subject {
-        kind: "project",
-        id: &p.id,
-        area: &p.community,
-    }
-}
-
-fn field(f: &str, code: &'static str, m: impl Into<String>) -> AppError {
-    DomainError::field(f, code, m).into()
-}
-
-/// [`may_note`] on a project.
-fn may_note_on(actor: &Actor, p: &ProjectRow, kind: NoteKind) -> Result<Role, AppError> {
-    Ok(may_note(
-        actor,
-        p.stage,
-        &p.community,
-        &p.organization_id,
-        kind,
-    )?)
-}
-
 impl App {
-    /// Records a coordination meeting, supervision session, major-activity report or progress.
-    pub async fn record_note(
-        &self,
-        actor: &Actor,
-        id: &str,
-        form: &NoteForm,
-        ctx: &Ctx,
-    ) -> Result<String, AppError> {
-        let p = self
-            .readable_project(actor, id, EventKind::DeliveryNote, ctx)
-            .await?;
-        let goals: Vec<String> = self
-            .db
-            .application_versions(&p.tenant_id, id)
-            .await?
-            .into_iter()
-            .find(|v| v.version == p.version)
-            .map(|v| v.content.goals.into_iter().map(|g| g.goal).collect())
-            .unwrap_or_default();
-        let checked = form
-            .validate(&goals, today())
-            .map_err(AppError::from)
-            .and_then(|n| Ok((may_note_on(actor, &p, n.kind)?, n)));
-        let (role, note) = self
-            .or_refused(checked, actor, EventKind::DeliveryNote, &subject(&p), ctx)
-            .await?;
-        let nid = new_id(&p.tenant_id);
-        let now = time::now();
-        let mut tx = self.db.begin().await?;
-        tx.insert_note(&NewNote {
-            tenant: &p.tenant_id,
-            id: &nid,
-            project: id,
-            note: &note,
-            by: &actor.user_id,
-            role: role.as_str(),
-            now: &now,
-        })
-        .await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::DeliveryNote,
-            Outcome::Ok,
-            &subject(&p),
-            None,
-            Some(json!(note)),
-            ctx,
-        ))
-        .await?;
-        tx.commit().await?;
-        Ok(nid)
-    }
-
     pub async fn acceptance_view(
         &self,
         actor: &Actor,
@@ -198,169 +116,6 @@ impl App {
             panel,
             scores,
         })
-    }
-
-    /// Moves the project and records the audit event, refusing if the stage moved meanwhile.
-    async fn advance(
-        &self,
-        tx: &mut store::Tx,
-        p: &ProjectRow,
-        to: Stage,
-        now: &str,
-    ) -> Result<(), AppError> {
-        if to != p.stage && !tx.move_stage(&p.tenant_id, &p.id, p.stage, to, now).await? {
-            return Err(DomainError::Conflict {
-                code: "stage_moved",
-                message: "项目状态刚刚已变化，请刷新后查看".into(),
-            }
-            .into());
-        }
-        Ok(())
-    }
-
-    /// The organization records an activity; its volunteers' hours become service records.
-    pub async fn record_activity(
-        &self,
-        actor: &Actor,
-        id: &str,
-        form: &ActivityForm,
-        ctx: &Ctx,
-    ) -> Result<String, AppError> {
-        let p = self
-            .readable_project(actor, id, EventKind::ActivityRecord, ctx)
-            .await?;
-        let checked = async {
-            let role = can_apply(actor, &p.organization_id)?;
-            let to = p.stage.next(Event::Deliver)?;
-            let a = form.validate(today())?;
-            let t = &p.tenant_id;
-            let found = self
-                .db
-                .registry_names(RegistryTable::SocialWorkers, t, &a.social_workers)
-                .await?;
-            if found.len() != a.social_workers.len() {
-                return Err(field(
-                    "social_workers",
-                    "not_in_registry",
-                    "社工台账中没有其中的编号",
-                ));
-            }
-            let ids: Vec<String> = a.volunteers.iter().map(|(v, _)| v.clone()).collect();
-            let found = self
-                .db
-                .registry_names(RegistryTable::Volunteers, t, &ids)
-                .await?;
-            if found.len() != ids.len() {
-                return Err(field(
-                    "volunteers",
-                    "not_in_registry",
-                    "志愿者台账中没有其中的编号",
-                ));
-            }
-            let mut recipients = Vec::new();
-            for login in &a.recipients {
-                match self.db.user_by_login(login).await? {
-                    Some(u) => recipients.push(u.id),
-                    None => {
-                        return Err(field(
-                            "recipients",
-                            "unknown_account",
-                            format!("没有登录名为“{login}”的居民账号"),
-                        ))
-                    }
-                }
-            }
-            // Each volunteer's record, checked as the registry checks any record.
-            let mut records = Vec::new();
-            for (v, minutes) in &a.volunteers {
-                let r = ServiceRecordForm {
-                    activity_name: p.title.clone(),
-                    activity_date: a.held_on.to_string(),
-                    place: a.place.clone(),
-                    content: a.content.clone(),
-                    hours: format!("{}", *minutes as f64 / 60.0),
-                    organizing_unit: p.organization_name.clone(),
-                    person_in_charge: actor.display_name.clone(),
-                    late_reason: form.late_reason.clone(),
-                }
-                .validate(today(), &self.holidays())
-                .map_err(|e| match e {
-                    DomainError::Invalid(errs) => DomainError::Invalid(
-                        errs.into_iter()
-                            .map(|f| {
-                                FieldError::new(
-                                    if f.field == "late_reason" {
-                                        "late_reason"
-                                    } else {
-                                        "volunteers"
-                                    },
-                                    f.code,
-                                    f.message,
-                                )
-                            })
-                            .collect(),
-                    ),
-                    other => other,
-                })?;
-                // The record's time is the activity's, to the minute (the hours text above is
-                // only for the registry's other checks and may round, e.g. 80 min = 1.333… h).
-                let r = domain::volunteer::ServiceRecord {
-                    minutes: *minutes,
-                    ..r
-                };
-                records.push((v.clone(), r));
-            }
-            Ok::<_, AppError>((role, to, a, recipients, records))
-        }
-        .await;
-        let (role, to, a, recipients, records) = self
-            .or_refused(checked, actor, EventKind::ActivityRecord, &subject(&p), ctx)
-            .await?;
-        let aid = new_id(&p.tenant_id);
-        let now = time::now();
-        let mut tx = self.db.begin().await?;
-        tx.insert_activity(&NewActivity {
-            tenant: &p.tenant_id,
-            id: &aid,
-            project: id,
-            activity: &a,
-            recipients: &recipients,
-            by: &actor.user_id,
-            now: &now,
-        })
-        .await?;
-        for (v, r) in &records {
-            let rid = new_id(&p.tenant_id);
-            tx.insert_record(&NewRecord {
-                tenant: &p.tenant_id,
-                id: &rid,
-                volunteer_id: v,
-                record: r,
-                status: RecordStatus::Valid,
-                corrects_id: None,
-                correction_note: "",
-                entered_by: &actor.user_id,
-                entered_role: Some(Role::OrganizationManager.as_str()),
-                now: &now,
-            })
-            .await?;
-            tx.add_to_totals(&p.tenant_id, v, r.minutes, 1, &now)
-                .await?;
-        }
-        self.advance(&mut tx, &p, to, &now).await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::ActivityRecord,
-            Outcome::Ok,
-            &subject(&p),
-            None,
-            Some(json!({ "activity_id": aid, "activity": a, "service_records": records.len() })),
-            ctx,
-        ))
-        .await?;
-        tx.commit().await?;
-        Ok(aid)
     }
 
     pub async fn submit_self_evaluation(

@@ -19,9 +19,9 @@ use domain::{Actor, DomainError, FieldError, Role};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use store::catalogue::{EligibilityRow, ItemRow};
-use store::need::{NeedFilter, NeedRow};
-use store::project::{NewProject, NewVersion, ProjectRow, RegistryTable, VersionRow};
+use store::chain::application::{NewProject, NewVersion, ProjectRow, RegistryTable, VersionRow};
+use store::chain::catalogue::{EligibilityRow, ItemRow};
+use store::chain::need::{NeedFilter, NeedRow};
 use store::time;
 
 /// A page of projects.
@@ -54,20 +54,20 @@ pub struct ProjectDetail {
     pub volunteers: Vec<Named>,
     pub needs: Vec<Named>,
     /// Comments and requested changes from frozen consultation minutes: (entry, meeting, date).
-    pub comments: Vec<(store::consultation::EntryRow, String, String)>,
+    pub comments: Vec<(store::chain::consultation::EntryRow, String, String)>,
     /// The township's purchase decision, once made.
-    pub purchase: Option<store::fund::DecisionRow>,
+    pub purchase: Option<store::chain::purchase::DecisionRow>,
     /// The representatives' votes on it: (meeting id, motion).
-    pub votes: Vec<(String, store::vote::MotionRow)>,
+    pub votes: Vec<(String, store::chain::vote::MotionRow)>,
     /// Delivery, evaluation and payments.
-    pub acceptance: crate::acceptance::AcceptanceView,
+    pub acceptance: crate::chain::evaluation::AcceptanceView,
     /// The signed contract and its tranches, once recorded.
-    pub contract: Option<store::contract::ContractRow>,
+    pub contract: Option<store::chain::contract::ContractRow>,
     /// The reader is the township and the project was bought: the contract form.
     pub can_sign: bool,
     /// The reader is the township and the vote passed: the decision form, with its funds.
     pub can_decide: bool,
-    pub funds: Vec<store::fund::FundRow>,
+    pub funds: Vec<store::chain::purchase::FundRow>,
     /// The reader manages the organization and the stage allows revision.
     pub can_revise: bool,
     /// The reader manages the organization and the application is a draft.

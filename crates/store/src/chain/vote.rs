@@ -2,6 +2,7 @@
 //! to the vote), recusals, ballots and sealed tallies (tenant tables; sealed and fixed rows refuse
 //! change by trigger).
 
+use crate::kernel::json_err;
 use crate::kernel::scope_filter;
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::chain::stage::Stage;
@@ -71,10 +72,6 @@ pub struct NewVoteMeeting<'a> {
     pub recusals: &'a [(String, String, RecusalReason)],
     pub by: &'a str,
     pub now: &'a str,
-}
-
-fn json_err(e: serde_json::Error) -> StoreError {
-    StoreError::Sqlx(sqlx::Error::Decode(Box::new(e)))
 }
 
 const MCOLS: &str =

@@ -25,8 +25,8 @@ use domain::{Actor, AreaCode, DomainError};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
-use store::call::{AwardRow, CallApplicationRow, CallRow};
-use store::fund::{FundDraw, FundRow};
+use store::chain::call::{AwardRow, CallApplicationRow, CallRow};
+use store::chain::purchase::{FundDraw, FundRow};
 use store::time;
 
 mod review;
@@ -145,7 +145,7 @@ fn step(k: CallStage, s: CallStep) -> (CallStage, CallStage) {
 pub(crate) fn ranking(
     k: &CallRow,
     apps: &[CallApplicationRow],
-    sheets: &[store::call::SheetRow],
+    sheets: &[store::chain::call::SheetRow],
 ) -> Vec<domain::chain::selection::Ranked> {
     let entries: Vec<Entry> = apps
         .iter()

@@ -4,8 +4,8 @@
 //! stage by `CallStage::after`.
 
 use super::{closes_at, conflict, field, opens_on, ranking, step, subject};
-use crate::acceptance::PanelForm;
 use crate::audit::event;
+use crate::chain::evaluation::PanelForm;
 use crate::kernel::china_now;
 use crate::kernel::new_id;
 use crate::{App, AppError, Ctx};
@@ -25,9 +25,9 @@ use domain::chain::stage::Stage;
 use domain::{Actor, DomainError};
 use serde_json::json;
 use std::collections::BTreeSet;
-use store::call::{CallRow, NewCallApplication, NewCallAward};
-use store::fund::NewDecision;
-use store::project::NewProject;
+use store::chain::application::NewProject;
+use store::chain::call::{CallRow, NewCallApplication, NewCallAward};
+use store::chain::purchase::NewDecision;
 use store::time;
 
 impl App {

@@ -21,9 +21,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeSet;
-use store::project::ProjectRow;
+use store::chain::application::ProjectRow;
+use store::chain::vote::{MotionRow, MotionSnapshot, NewVoteMeeting, RosterRow, VoteMeetingRow};
 use store::time;
-use store::vote::{MotionRow, MotionSnapshot, NewVoteMeeting, RosterRow, VoteMeetingRow};
 
 /// The quorum and pass rules of the policy profile in force (黄山市 2020 uses the defaults of
 /// MECHANISM §4 step 4: more than half of the roster present; more than half of those present and

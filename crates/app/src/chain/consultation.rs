@@ -19,8 +19,10 @@ use domain::{Actor, AreaCode, DomainError, Role};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
-use store::consultation::{AgendaItem, ConsultationRow, EntryRow, Freeze, NewAttendee, NewComment};
-use store::project::ProjectRow;
+use store::chain::application::ProjectRow;
+use store::chain::consultation::{
+    AgendaItem, ConsultationRow, EntryRow, Freeze, NewAttendee, NewComment,
+};
 use store::time;
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
