@@ -361,11 +361,24 @@ impl Db {
             if let Some(w) = writer {
                 w.pool.close().await;
             }
-            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(p)
-                .await
-            {
-                tracing::warn!(error = %e, "could not empty the write-ahead log at close");
+            // The background checkpointer may be in the middle of a checkpoint of its own: then
+            // TRUNCATE reports "busy" (its first column) instead of emptying the log, so it is
+            // tried again for up to a second.
+            for attempt in 0..20 {
+                match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .fetch_one(p)
+                    .await
+                {
+                    Ok((0, _, _)) => break,
+                    Ok(_) if attempt < 19 => {
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await
+                    }
+                    Ok(_) => tracing::warn!("the write-ahead log stayed busy at close"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not empty the write-ahead log at close");
+                        break;
+                    }
+                }
             }
         }
         crate::on_pool!(self, c => c.close().await)

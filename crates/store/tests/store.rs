@@ -401,7 +401,7 @@ async fn the_write_ahead_log_stays_bounded_under_steady_reads_and_writes() {
     }
     let pad = "x".repeat(8_000);
     let mut peak = 0;
-    for i in 0..6_000i64 {
+    for i in 0..12_000i64 {
         let mut tx = db.begin().await.unwrap();
         if let store::Tx::Sqlite(t) = &mut tx {
             sqlx::query("INSERT INTO scratch (id, pad) VALUES ($1, $2)")
@@ -418,8 +418,10 @@ async fn the_write_ahead_log_stays_bounded_under_steady_reads_and_writes() {
     for r in readers {
         r.await.unwrap();
     }
-    // About 48 MB went through the log (unbounded, the log held nearly all of it).
-    assert!(peak < 24 * 1024 * 1024, "the log reached {} bytes", peak);
+    // About 96 MB went through the log (unbounded, the log held nearly all of it); bounded, it
+    // stays within the limit plus what is written while a reset waits for the readers (more on
+    // a busy machine, hence the margin).
+    assert!(peak < 40 * 1024 * 1024, "the log reached {} bytes", peak);
     db.close().await;
     assert_eq!(store::wal_size(&path), 0, "emptied at close");
     store::set_wal_limit(64 * 1024 * 1024);
