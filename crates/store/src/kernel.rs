@@ -87,6 +87,38 @@ fn next_prefix(prefix: &str) -> Option<String> {
     None
 }
 
+/// A page of rows read from SQLite as one JSON value: `sql` (selecting `cols`, with `binds`) is
+/// wrapped in `json_group_array(json_object(…))`. sqlx's SQLite driver hands every row from its
+/// worker thread to the caller as a message; a page travelling as one row took a third off a
+/// list's time. The caller sorts what it gets (the aggregate keeps the subquery's order only in
+/// practice); `what` names the page in an error.
+pub(crate) async fn sqlite_json_page<T: serde::de::DeserializeOwned>(
+    pool: &sqlx::SqlitePool,
+    cols: &str,
+    sql: &str,
+    binds: &[String],
+    what: &str,
+) -> Result<Vec<T>, crate::StoreError> {
+    // Outside the subquery only its output names are visible: `p.id` is `id`, `x AS y` is `y`.
+    let fields: Vec<String> = cols
+        .split(", ")
+        .map(|c| {
+            let name = c.rsplit([' ', '.']).next().unwrap_or(c).trim();
+            format!("'{name}', {name}")
+        })
+        .collect();
+    let json_sql = format!(
+        "SELECT COALESCE(json_group_array(json_object({})), '[]') FROM ({sql})",
+        fields.join(", ")
+    );
+    let mut q = sqlx::query_scalar::<_, String>(&json_sql);
+    for b in binds {
+        q = q.bind(b.as_str());
+    }
+    let text = q.fetch_one(pool).await?;
+    serde_json::from_str(&text).map_err(|e| crate::StoreError::Bulk(format!("{what}: {e}")))
+}
+
 /// A JSON column that does not decode (or a value that does not encode) as a store error.
 pub(crate) fn json_err(e: serde_json::Error) -> crate::StoreError {
     crate::StoreError::Sqlx(sqlx::Error::Decode(Box::new(e)))

@@ -1,7 +1,7 @@
 //! Registries: organizations (tenant tables), read through a scope.
 
 use crate::bulk::Param;
-use crate::kernel::scope_filter;
+use crate::kernel::{scope_filter, sqlite_json_page};
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use chrono::NaiveDate;
 use domain::ident::LegalForm;
@@ -255,27 +255,9 @@ impl Db {
             wh.join(" AND ")
         );
         match self {
-            // sqlx's SQLite driver hands every row from its worker thread to the caller as a
-            // message; a page travels as one JSON row instead (a third of the list's time).
             Db::Sqlite(pool) => {
-                let fields: Vec<String> = COLS
-                    .split(", ")
-                    .map(|c| {
-                        let c = c.trim().trim_start_matches("o.");
-                        format!("'{c}', {c}")
-                    })
-                    .collect();
-                let json_sql = format!(
-                    "SELECT COALESCE(json_group_array(json_object({})), '[]') FROM ({sql})",
-                    fields.join(", ")
-                );
-                let mut q = sqlx::query_scalar::<_, String>(&json_sql);
-                for b in &binds {
-                    q = q.bind(b.as_str());
-                }
-                let text = q.fetch_one(pool).await?;
-                let raw: Vec<RawOrg> = serde_json::from_str(&text)
-                    .map_err(|e| StoreError::Bulk(format!("organization page: {e}")))?;
+                let raw: Vec<RawOrg> =
+                    sqlite_json_page(pool, COLS, &sql, &binds, "organization page").await?;
                 let mut out: Vec<OrgRow> = raw.into_iter().map(RawOrg::into_row).collect();
                 // The aggregate keeps the subquery's order in practice; sorting makes it certain.
                 out.sort_by(|a, b| (&a.org.name, &a.id).cmp(&(&b.org.name, &b.id)));

@@ -1,7 +1,7 @@
 //! Service projects and the immutable versions of their applications (tenant tables), read
 //! through a scope.
 
-use crate::kernel::scope_filter;
+use crate::kernel::{scope_filter, sqlite_json_page};
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::chain::application::ApplicationContent;
 use domain::chain::stage::Stage;
@@ -206,27 +206,9 @@ impl Db {
             wh.join(" AND ")
         );
         match self {
-            // sqlx hands each SQLite row from its worker thread as a message; a page travels as
-            // one JSON row instead (as the organization list does).
             Db::Sqlite(pool) => {
-                let fields: Vec<String> = COLS
-                    .split(", ")
-                    .map(|c| {
-                        let name = c.rsplit([' ', '.']).next().unwrap_or(c).trim();
-                        format!("'{name}', {name}")
-                    })
-                    .collect();
-                let json_sql = format!(
-                    "SELECT COALESCE(json_group_array(json_object({})), '[]') FROM ({sql})",
-                    fields.join(", ")
-                );
-                let mut q = sqlx::query_scalar::<_, String>(&json_sql);
-                for b in &binds {
-                    q = q.bind(b.as_str());
-                }
-                let text = q.fetch_one(pool).await?;
-                let raw: Vec<RawProject> = serde_json::from_str(&text)
-                    .map_err(|e| StoreError::Bulk(format!("project page: {e}")))?;
+                let raw: Vec<RawProject> =
+                    sqlite_json_page(pool, COLS, &sql, &binds, "project page").await?;
                 let mut out: Vec<ProjectRow> = raw.into_iter().map(RawProject::into_row).collect();
                 // The aggregate keeps the subquery's order in practice; sorting makes it certain.
                 out.sort_by(|a, b| b.id.cmp(&a.id));
