@@ -154,30 +154,10 @@ pub fn can(actor: &Actor, action: Action, target: Target<'_>) -> Result<Grant, D
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::identity::RoleAssignment;
+    use crate::testing::holding as actor;
 
     fn code(s: &str) -> AreaCode {
         AreaCode::parse(s).unwrap()
-    }
-
-    fn actor(assignments: &[(Role, &str)]) -> Actor {
-        Actor {
-            user_id: "u".into(),
-            login: "u".into(),
-            display_name: "u".into(),
-            assignments: assignments
-                .iter()
-                .map(|(r, a)| RoleAssignment {
-                    role: *r,
-                    area: if a.is_empty() {
-                        AreaCode::nation()
-                    } else {
-                        code(a)
-                    },
-                    organization_id: None,
-                })
-                .collect(),
-        }
     }
 
     const TUNXI: &str = "341002";

@@ -18,6 +18,9 @@ pub mod social;
 pub mod talent;
 pub mod volunteer;
 
+#[cfg(test)]
+pub(crate) mod testing;
+
 pub use area::{AreaCode, AreaLevel, CommitteeKind, TownshipKind};
 pub use authz::{can, Action, Denied, Target};
 pub use error::{DomainError, FieldError, Refusal};

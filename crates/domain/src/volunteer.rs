@@ -536,6 +536,7 @@ pub fn can_decide_correction(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::holding_as as actor;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -662,22 +663,6 @@ mod tests {
             ..Default::default()
         };
         assert!(f.validate().is_ok());
-    }
-
-    fn actor(user: &str, assignments: &[(crate::Role, &str)]) -> crate::Actor {
-        crate::Actor {
-            user_id: user.into(),
-            login: user.into(),
-            display_name: user.into(),
-            assignments: assignments
-                .iter()
-                .map(|(r, a)| crate::RoleAssignment {
-                    role: *r,
-                    area: AreaCode::parse(a).unwrap(),
-                    organization_id: None,
-                })
-                .collect(),
-        }
     }
 
     #[test]

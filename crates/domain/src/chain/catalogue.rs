@@ -252,20 +252,7 @@ pub fn decide_eligibility(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::RoleAssignment;
-
-    fn actor(role: Role, area: &str, org: Option<&str>) -> Actor {
-        Actor {
-            user_id: "u".into(),
-            login: "u".into(),
-            display_name: "u".into(),
-            assignments: vec![RoleAssignment {
-                role,
-                area: AreaCode::parse(area).unwrap(),
-                organization_id: org.map(str::to_string),
-            }],
-        }
-    }
+    use crate::testing::actor;
 
     #[test]
     fn managers_apply_for_their_organizations_and_officers_list_for_their_community() {

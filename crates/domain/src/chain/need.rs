@@ -320,7 +320,7 @@ pub fn rank(needs: &mut [NeedFacts]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::RoleAssignment;
+    use crate::testing::actor;
 
     #[test]
     fn a_board_cursor_round_trips_and_pages_in_rank_order() {
@@ -384,19 +384,6 @@ mod tests {
         assert_eq!(BoardCursor::parse("1|2|t|i"), None);
     }
 
-    fn actor(role: Role, area: &str) -> Actor {
-        Actor {
-            user_id: "u".into(),
-            login: "u".into(),
-            display_name: "u".into(),
-            assignments: vec![RoleAssignment {
-                role,
-                area: AreaCode::parse(area).unwrap(),
-                organization_id: None,
-            }],
-        }
-    }
-
     fn form() -> NeedForm {
         NeedForm {
             community: "341002002001".into(),
@@ -446,22 +433,28 @@ mod tests {
     #[test]
     fn only_residents_of_the_community_support_and_only_open_needs() {
         let c = AreaCode::parse("341002002001").unwrap();
-        let me = actor(Role::Resident, "341002002001");
+        let me = actor(Role::Resident, "341002002001", None);
         assert!(can_support(&me, &c, NeedStatus::Open).is_ok());
         assert!(can_support(&me, &c, NeedStatus::Merged).is_err());
         assert!(can_support(&me, &c, NeedStatus::Answered).is_err());
-        let neighbour = actor(Role::Resident, "341002002002");
+        let neighbour = actor(Role::Resident, "341002002002", None);
         assert!(can_support(&neighbour, &c, NeedStatus::Open).is_err());
-        let officer = actor(Role::CommunityOfficer, "341002002001");
+        let officer = actor(Role::CommunityOfficer, "341002002001", None);
         assert!(can_support(&officer, &c, NeedStatus::Open).is_err());
         assert!(can_raise(&officer, &c));
         assert!(can_raise(&me, &c));
         assert!(!can_raise(&neighbour, &c));
-        assert!(can_raise(&actor(Role::TownshipOfficer, "341002002"), &c));
+        assert!(can_raise(
+            &actor(Role::TownshipOfficer, "341002002", None),
+            &c
+        ));
         assert!(can_curate(&officer, &c).is_ok());
         assert!(can_curate(&me, &c).is_err());
-        assert!(can_curate(&actor(Role::CommunityOfficer, "341002002002"), &c).is_err());
-        assert!(!can_raise(&actor(Role::TownshipOfficer, "341002003"), &c));
+        assert!(can_curate(&actor(Role::CommunityOfficer, "341002002002", None), &c).is_err());
+        assert!(!can_raise(
+            &actor(Role::TownshipOfficer, "341002003", None),
+            &c
+        ));
     }
 
     fn facts(id: &str, supporters: u64, group: PriorityGroup, at: &str) -> NeedFacts {

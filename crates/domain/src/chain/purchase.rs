@@ -224,16 +224,7 @@ mod tests {
 
     #[test]
     fn funds_are_kept_by_the_township_and_the_bureaus_of_their_area() {
-        let officer = |role: Role, area: &str| Actor {
-            user_id: "u".into(),
-            login: "u".into(),
-            display_name: "u".into(),
-            assignments: vec![crate::RoleAssignment {
-                role,
-                area: AreaCode::parse(area).unwrap(),
-                organization_id: None,
-            }],
-        };
+        let officer = |role: Role, area: &str| crate::testing::actor(role, area, None);
         let township = AreaCode::parse("341002002").unwrap();
         for (role, area, keeps) in [
             (Role::TownshipOfficer, "341002002", true),

@@ -1,7 +1,7 @@
 //! Tests of the registry rules.
 
 use super::*;
-use crate::identity::RoleAssignment;
+use crate::testing::holding as actor;
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
@@ -15,22 +15,6 @@ fn form() -> OrganizationForm {
         category: "mutual_aid".into(),
         area: "341002002001".into(),
         ..Default::default()
-    }
-}
-
-fn actor(assignments: &[(Role, &str)]) -> Actor {
-    Actor {
-        user_id: "u".into(),
-        login: "u".into(),
-        display_name: "u".into(),
-        assignments: assignments
-            .iter()
-            .map(|(r, a)| RoleAssignment {
-                role: *r,
-                area: AreaCode::parse(a).unwrap(),
-                organization_id: None,
-            })
-            .collect(),
     }
 }
 

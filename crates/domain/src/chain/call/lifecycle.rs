@@ -174,6 +174,7 @@ pub fn competing_cities(actor: &Actor) -> Vec<AreaCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::actor;
     use chrono::NaiveTime;
 
     const ALL: [CallStage; 4] = [
@@ -283,19 +284,6 @@ mod tests {
         assert_eq!(code(may_revise_rubric(CallStage::Open, 1)), "rubric_locked");
         assert!(can_score(true).is_ok());
         assert_eq!(can_score(false).unwrap_err().code, "not_panel_member");
-    }
-
-    fn actor(role: Role, area: &str, org: Option<&str>) -> Actor {
-        Actor {
-            user_id: "u".into(),
-            login: "u".into(),
-            display_name: "u".into(),
-            assignments: vec![crate::RoleAssignment {
-                role,
-                area: AreaCode::parse(area).unwrap(),
-                organization_id: org.map(str::to_string),
-            }],
-        }
     }
 
     #[test]
