@@ -7,8 +7,9 @@
 
 pub mod acceptance;
 pub mod answer;
-pub mod api;
+pub mod areas;
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod call;
 pub mod catalogue;
@@ -16,10 +17,12 @@ pub mod consultation;
 pub mod error;
 pub mod fund;
 pub mod guard;
+pub mod home;
 pub mod i18n;
+pub mod identity;
+pub mod kit;
 pub mod need;
 pub mod openapi;
-pub mod pages;
 pub mod people;
 pub mod project;
 pub mod public;

@@ -5,7 +5,7 @@
 //! handlers serialize (schemars, describing serialization), named after the types under
 //! `#/components/schemas/` next to the hand-written ones.
 
-use crate::registry::XLSX;
+use crate::kit::XLSX;
 use crate::routes::{route_table, Access, Success};
 use axum::http::header;
 use axum::response::IntoResponse;

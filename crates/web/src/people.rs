@@ -3,9 +3,9 @@
 
 use crate::auth::{ApiUser, PageUser, Signed};
 use crate::error::{ApiError, PageError};
-use crate::pages::Chrome;
-use crate::registry::{download, import_page_result, ImportPage, ImportQuery, XLSX};
-use crate::social::render;
+use crate::kit::{
+    download, import_page_result, render, Chrome, ImportPage, ImportQuery, PageResult, CSV, XLSX,
+};
 use crate::AppState;
 use app::people_transfer as pt;
 use app::AppError;
@@ -160,7 +160,7 @@ pub async fn export_records(
         fetch,
     )
     .await
-    .map_err(|e| PageError::new(e, s.locale))
+    .page(s.locale)
 }
 
 pub async fn api_export_records(
@@ -193,7 +193,7 @@ pub async fn export_workers(
         fetch,
     )
     .await
-    .map_err(|e| PageError::new(e, s.locale))
+    .page(s.locale)
 }
 
 pub async fn api_export_workers(
@@ -226,7 +226,7 @@ pub async fn export_volunteers(
         fetch,
     )
     .await
-    .map_err(|e| PageError::new(e, s.locale))
+    .page(s.locale)
 }
 
 pub async fn api_export_volunteers(
@@ -253,11 +253,11 @@ fn template_response(
     stem: &str,
     xlsx: bool,
 ) -> Result<Response, PageError> {
-    let b = pt::template(columns, sheet, example, xlsx).map_err(|e| PageError::new(e, s.locale))?;
+    let b = pt::template(columns, sheet, example, xlsx).page(s.locale)?;
     Ok(if xlsx {
         download(b, XLSX, &format!("{stem}.xlsx"))
     } else {
-        download(b, "text/csv; charset=utf-8", &format!("{stem}.csv"))
+        download(b, CSV, &format!("{stem}.csv"))
     })
 }
 
@@ -382,21 +382,13 @@ pub async fn import_volunteers(
     .await
 }
 
-fn upload_name(q: ImportQuery) -> String {
-    if q.filename.is_empty() {
-        "upload".to_string()
-    } else {
-        q.filename
-    }
-}
-
 pub async fn api_import_workers(
     State(state): State<AppState>,
     ApiUser(s): ApiUser,
     Query(q): Query<ImportQuery>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let name = upload_name(q);
+    let name = q.name();
     let r = state
         .app
         .import_social_workers(&s.actor, body.to_vec(), &name, &s.ctx)
@@ -410,7 +402,7 @@ pub async fn api_import_volunteers(
     Query(q): Query<ImportQuery>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let name = upload_name(q);
+    let name = q.name();
     let r = state
         .app
         .import_volunteers(&s.actor, body.to_vec(), &name, &s.ctx)

@@ -3,7 +3,7 @@
 
 use crate::error::{ApiError, PageError};
 use crate::i18n::Locale;
-use crate::social::render;
+use crate::kit::render;
 use crate::AppState;
 use app::public::{PublicArea, PublicProjectDetail};
 use askama::Template;

@@ -1,18 +1,19 @@
 //! Pages and API of the registries (台账): organizations.
 
 use crate::answer::{self, Created};
-use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{ApiError, PageError};
-use crate::pages::{local_time, Chrome, FormErrors};
+use crate::kit::{
+    download, import_page_result, local_time, render, ApiJson, Chrome, FormErrors, ImportPage,
+    ImportQuery, PageResult, CSV, XLSX,
+};
 use crate::AppState;
 use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
-use domain::authz::{reach, Action};
 use domain::registry::{
     DisclosureForm, DisclosureKind, IncubationForm, OrgCategory, OrganizationForm,
     RegistrationStatus,
@@ -35,16 +36,6 @@ fn statuses() -> Vec<(&'static str, &'static str)> {
         .iter()
         .map(|c| (c.as_str(), c.zh()))
         .collect()
-}
-
-fn render<T: Template>(status: StatusCode, t: &T) -> Response {
-    match t.render() {
-        Ok(h) => (status, Html(h)).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "模板渲染失败").into_response()
-        }
-    }
 }
 
 /// The list's query string, as typed.
@@ -160,7 +151,7 @@ pub async fn list(
                 .app
                 .list_organizations(&s.actor, &f, PAGE, &s.ctx)
                 .await
-                .map_err(|e| PageError::new(e, s.locale))?;
+                .page(s.locale)?;
             (rows, FormErrors::default())
         }
         Err(e) => (Vec::new(), FormErrors::from_error(&e).unwrap_or_default()),
@@ -322,12 +313,12 @@ async fn detail_page(
         .app
         .organization_detail(&s.actor, &id, &s.ctx)
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     let area_name = state
         .app
         .area_name(&d.row.org.area)
         .await
-        .map_err(|e| PageError::new(e, s.locale))?
+        .page(s.locale)?
         .unwrap_or_default();
     // Each version against the one before it.
     let mut history = Vec::new();
@@ -479,7 +470,7 @@ pub async fn edit_form(
         .app
         .organization_detail(&s.actor, &id, &s.ctx)
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     if !d.editable {
         return Err(PageError::new(
             AppError::Denied(domain::Denied {
@@ -592,11 +583,6 @@ pub async fn api_update(
     Ok(Json(saved).into_response())
 }
 
-/// Whether the nav shows the ledger.
-pub fn sees_registry(s: &Signed) -> bool {
-    !reach(&s.actor, Action::ViewRegistry).roots().is_empty()
-}
-
 // ---------- import and export ----------
 
 impl ListPage {
@@ -618,144 +604,38 @@ impl ListPage {
     }
 }
 
-pub(crate) fn download(bytes: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
-    (
-        [
-            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
-pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
 pub async fn template_xlsx(PageUser(s): PageUser) -> Result<Response, PageError> {
-    let b = app::org_transfer::template_xlsx().map_err(|e| PageError::new(e, s.locale))?;
+    let b = app::org_transfer::template_xlsx().page(s.locale)?;
     Ok(download(b, XLSX, "organizations-template.xlsx"))
 }
 
 pub async fn template_csv(PageUser(_): PageUser) -> Response {
     download(
         app::org_transfer::template_csv(),
-        "text/csv; charset=utf-8",
+        CSV,
         "organizations-template.csv",
     )
 }
 
-/// The import page of one ledger: where to upload, which templates, and the last result.
-#[derive(Template)]
-#[template(path = "import.html")]
-pub struct ImportPage {
-    pub chrome: Chrome,
-    pub title: &'static str,
-    pub action: &'static str,
-    pub back: &'static str,
-    pub back_label: &'static str,
-    pub templates: Vec<(&'static str, &'static str)>,
-    pub summary: String,
-    pub warnings: Vec<String>,
-    pub errors: Vec<app::ImportError>,
-}
-
-impl ImportPage {
-    fn organizations(s: &Signed) -> Self {
-        ImportPage {
-            chrome: Chrome::for_user(s, "/organizations/import"),
-            title: "批量导入社会组织",
-            action: "/organizations/import",
-            back: "/organizations",
-            back_label: "社会组织台账",
-            templates: vec![
-                ("模板（Excel）", "/organizations/template.xlsx"),
-                ("模板（CSV）", "/organizations/template.csv"),
-            ],
-            summary: String::new(),
-            warnings: Vec::new(),
-            errors: Vec::new(),
-        }
+fn import_page(s: &Signed) -> ImportPage {
+    ImportPage {
+        chrome: Chrome::for_user(s, "/organizations/import"),
+        title: "批量导入社会组织",
+        action: "/organizations/import",
+        back: "/organizations",
+        back_label: "社会组织台账",
+        templates: vec![
+            ("模板（Excel）", "/organizations/template.xlsx"),
+            ("模板（CSV）", "/organizations/template.csv"),
+        ],
+        summary: String::new(),
+        warnings: Vec::new(),
+        errors: Vec::new(),
     }
 }
 
 pub async fn import_form(PageUser(s): PageUser) -> Response {
-    render(StatusCode::OK, &ImportPage::organizations(&s))
-}
-
-/// Reads a multipart upload: the CSRF token travels as a form field beside the file. `None` when
-/// the token is wrong (the caller answers 403); the file may be empty.
-pub async fn read_upload(
-    s: &Signed,
-    mut mp: axum::extract::Multipart,
-) -> Result<Option<(String, Vec<u8>)>, AppError> {
-    let mut csrf = String::new();
-    let mut file = (String::from("upload"), Vec::new());
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-    {
-        match field.name() {
-            Some("csrf_token") => csrf = field.text().await.unwrap_or_default(),
-            Some("file") => {
-                let name = field.file_name().unwrap_or("upload").to_string();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
-                file = (name, bytes.to_vec());
-            }
-            _ => {}
-        }
-    }
-    if csrf.is_empty() || s.csrf.as_deref() != Some(csrf.as_str()) {
-        return Ok(None);
-    }
-    Ok(Some(file))
-}
-
-/// Runs an import from an upload and shows its result on `page`.
-pub async fn import_page_result<F, Fut>(
-    s: &Signed,
-    mp: axum::extract::Multipart,
-    mut page: ImportPage,
-    run: F,
-) -> Result<Response, PageError>
-where
-    F: FnOnce(Vec<u8>, String) -> Fut,
-    Fut: std::future::Future<Output = Result<(String, Vec<String>), AppError>>,
-{
-    let Some((name, bytes)) = read_upload(s, mp)
-        .await
-        .map_err(|e| PageError::new(e, s.locale))?
-    else {
-        return Ok(crate::auth::CsrfRejection.into_response());
-    };
-    if bytes.is_empty() {
-        page.errors = vec![app::ImportError {
-            file: String::new(),
-            line: 0,
-            column: None,
-            message: "请选择要导入的文件".into(),
-        }];
-        return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
-    }
-    let result = run(bytes.to_vec(), name).await;
-    match result {
-        Ok((summary, warnings)) => {
-            page.summary = summary;
-            page.warnings = warnings;
-            Ok(render(StatusCode::OK, &page))
-        }
-        Err(AppError::Import(errors)) => {
-            page.errors = errors;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-        Err(e) => Err(PageError::new(e, s.locale)),
-    }
+    render(StatusCode::OK, &import_page(&s))
 }
 
 pub async fn import(
@@ -763,7 +643,7 @@ pub async fn import(
     PageUser(s): PageUser,
     mp: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
-    let page = ImportPage::organizations(&s);
+    let page = import_page(&s);
     let (app, actor, ctx) = (state.app.clone(), s.actor.clone(), s.ctx.clone());
     import_page_result(&s, mp, page, |t, name| async move {
         let r = app.import_organizations(&actor, t, &name, &ctx).await?;
@@ -916,12 +796,6 @@ pub async fn api_export(
     Ok(export_response(state, s, q).await?)
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ImportQuery {
-    #[serde(default)]
-    pub filename: String,
-}
-
 /// API import: the file is the request body (CSV or .xlsx).
 pub async fn api_import(
     State(state): State<AppState>,
@@ -929,11 +803,7 @@ pub async fn api_import(
     Query(q): Query<ImportQuery>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let name = if q.filename.is_empty() {
-        "upload".to_string()
-    } else {
-        q.filename
-    };
+    let name = q.name();
     let table = body.to_vec();
     let summary = state
         .app
