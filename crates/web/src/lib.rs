@@ -28,6 +28,7 @@ pub mod project;
 pub mod public;
 pub mod quota;
 pub mod registry;
+pub mod route_spec;
 pub mod routes;
 pub mod server;
 pub mod social;
@@ -44,4 +45,7 @@ pub struct AppState {
     pub config: std::sync::Arc<WebConfig>,
     /// Places of the requests being handled (see `guard::run_to_completion`).
     pub in_flight: std::sync::Arc<quota::Quota>,
+    /// The OpenAPI document as served, written once from the route table at start (its handler
+    /// is in that table, so it takes the document from here rather than from `openapi`).
+    pub openapi: axum::body::Bytes,
 }

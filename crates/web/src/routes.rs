@@ -5,9 +5,13 @@ use crate::answer::{Awarded, Created, Issued, Items, Paid, SavedVersion};
 use crate::auth::Lang;
 use crate::error::{problem, render_error_page};
 use crate::identity::{account, session, users};
+use crate::route_spec::r;
+// What a route is lives in its own module, which the OpenAPI document reads too; the table's
+// readers (the tests, the document) still find it here.
+pub use crate::route_spec::{Access, RouteSpec, SchemaFn, Success};
 use crate::{
-    acceptance, areas, assets, audit, call, catalogue, consultation, fund, home, need, openapi,
-    people, project, public, registry, social, talent, volunteer, vote, AppState,
+    acceptance, areas, assets, audit, call, catalogue, consultation, fund, home, need, people,
+    project, public, registry, social, talent, volunteer, vote, AppState,
 };
 use app::call::{CallList, CallView};
 use app::catalogue::{CatalogueView, ItemDetail};
@@ -28,116 +32,13 @@ use app::vote::{VoteList, VoteMeetingDetail};
 use app::worklist::Work;
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
-use axum::routing::{delete, get, post, put, MethodRouter};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use domain::chain::vote::Tally;
-use schemars::{JsonSchema, Schema, SchemaGenerator};
 use store::identity::TokenRow;
 use store::need::NeedRow;
 use store::social::SocialWorkerRow;
 use store::volunteer::VolunteerRow;
-
-/// Who may call a route at all (what they may then do is the policy's business).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Anyone: login, health, assets, the API description.
-    Public,
-    /// A signed-in person or API token.
-    Signed,
-}
-
-pub struct RouteSpec {
-    pub method: Method,
-    pub path: &'static str,
-    pub access: Access,
-    pub summary: &'static str,
-    /// JSON request body schema name (API routes), for OpenAPI.
-    pub body: Option<&'static str>,
-    /// What the route answers when it succeeds (API routes), for OpenAPI.
-    pub success: Success,
-    pub handler: MethodRouter<AppState>,
-}
-
-/// Writes the JSON Schema of an answer: a `$ref` to a named schema, which the generator then
-/// holds among its definitions (see [`crate::openapi`]).
-pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
-
-/// What a route answers when it succeeds.
-#[derive(Clone, Copy)]
-pub enum Success {
-    /// Not described: a page, an asset, or a route outside the API.
-    Undescribed,
-    /// A JSON body of this schema, with this status (200 or 201).
-    Json(StatusCode, SchemaFn),
-    /// 204, no body.
-    NoContent,
-    /// 200, a file streamed as CSV or .xlsx, as the `format` parameter asks.
-    Export,
-}
-
-/// The schema of `T` as serialized.
-pub fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
-    generator.subschema_for::<T>()
-}
-
-impl RouteSpec {
-    pub fn is_api(&self) -> bool {
-        self.path.starts_with("/api/v1/")
-    }
-    /// Names of the `{param}` segments of the path.
-    pub fn params(&self) -> Vec<&'static str> {
-        self.path
-            .split('/')
-            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .collect()
-    }
-    fn body(mut self, body: &'static str) -> Self {
-        self.body = Some(body);
-        self
-    }
-    /// Answers 200 with a `T`.
-    fn ok<T: JsonSchema>(self) -> Self {
-        self.ok_with(schema_of::<T>)
-    }
-    /// Answers 200 with a body of this schema.
-    fn ok_with(mut self, schema: SchemaFn) -> Self {
-        self.success = Success::Json(StatusCode::OK, schema);
-        self
-    }
-    /// Answers 201 with a `T`.
-    fn created<T: JsonSchema>(mut self) -> Self {
-        self.success = Success::Json(StatusCode::CREATED, schema_of::<T>);
-        self
-    }
-    /// Answers 204.
-    fn no_content(mut self) -> Self {
-        self.success = Success::NoContent;
-        self
-    }
-    /// Answers 200 with a CSV or .xlsx file.
-    fn export(mut self) -> Self {
-        self.success = Success::Export;
-        self
-    }
-}
-
-fn r(
-    method: Method,
-    path: &'static str,
-    access: Access,
-    summary: &'static str,
-    handler: MethodRouter<AppState>,
-) -> RouteSpec {
-    RouteSpec {
-        method,
-        path,
-        access,
-        summary,
-        body: None,
-        success: Success::Undescribed,
-        handler,
-    }
-}
 
 pub fn route_table() -> Vec<RouteSpec> {
     use Access::*;
@@ -146,7 +47,7 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(g.clone(), "/healthz", Public, "Liveness", get(assets::healthz)),
         r(g.clone(), "/readyz", Public, "Readiness (database answers)", get(assets::readyz)),
         r(g.clone(), "/assets/{*file}", Public, "Static assets and licences", get(assets::asset)),
-        r(g.clone(), "/api/openapi.json", Public, "OpenAPI 3.1 description", get(crate::openapi::serve)),
+        r(g.clone(), "/api/openapi.json", Public, "OpenAPI 3.1 description", get(assets::openapi)),
         r(g.clone(), "/login", Public, "Login page", get(session::login_form)),
         r(p.clone(), "/login", Public, "Log in", post(session::login_submit)),
         r(g.clone(), "/lang/{lang}", Public, "Choose the language", get(session::set_lang)),
@@ -374,9 +275,9 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(g.clone(), "/api/v1/public/areas/{code}", Public, "An area's public facts (no login)", get(public::api_area)).ok::<PublicArea>(),
         r(g.clone(), "/api/v1/public/projects/{project_id}", Public, "A project's public facts (no login)", get(public::api_project)).ok::<PublicProjectDetail>(),
         r(g.clone(), "/api/v1/public/calls/{call_id}", Public, "A call's public terms, ranking and awards (no login)", get(public::api_call)).ok::<CallView>(),
-        r(g.clone(), "/api/v1/public/ocds/{code}", Public, "OCDS 1.1 release package of the calls and service-purchase projects of an area (at most 10,000)", get(public::api_ocds_area)).ok_with(openapi::ocds_package),
-        r(g.clone(), "/api/v1/public/ocds/projects/{project_id}", Public, "OCDS 1.1 release package of one project (for a project a call awarded, its call's)", get(public::api_ocds_project)).ok_with(openapi::ocds_package),
-        r(g.clone(), "/api/v1/public/ocds/calls/{call_id}", Public, "OCDS 1.1 release package of one call: tender, bids with their scores, awards, contracts", get(public::api_ocds_call)).ok_with(openapi::ocds_package),
+        r(g.clone(), "/api/v1/public/ocds/{code}", Public, "OCDS 1.1 release package of the calls and service-purchase projects of an area (at most 10,000)", get(public::api_ocds_area)).ok_with(public::ocds_package),
+        r(g.clone(), "/api/v1/public/ocds/projects/{project_id}", Public, "OCDS 1.1 release package of one project (for a project a call awarded, its call's)", get(public::api_ocds_project)).ok_with(public::ocds_package),
+        r(g.clone(), "/api/v1/public/ocds/calls/{call_id}", Public, "OCDS 1.1 release package of one call: tender, bids with their scores, awards, contracts", get(public::api_ocds_call)).ok_with(public::ocds_package),
         r(g, "/api/v1/audit", Signed, "Audit events in my territory (filters: action, outcome, actor, area, from, to, before)", get(audit::api_audit)).ok::<audit::AuditPage>(),
     ]
 }
