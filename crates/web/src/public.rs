@@ -3,7 +3,7 @@
 
 use crate::error::{ApiError, PageError};
 use crate::i18n::Locale;
-use crate::kit::render;
+use crate::kit::{render, PageResult};
 use crate::AppState;
 use app::public::{PublicArea, PublicProjectDetail};
 use askama::Template;
@@ -51,11 +51,7 @@ pub async fn area(
 }
 
 async fn area_page(state: &AppState, code: &str) -> Result<Response, PageError> {
-    let a = state
-        .app
-        .public_area(code)
-        .await
-        .map_err(|e| PageError::new(e, Locale::Zh))?;
+    let a = state.app.public_area(code).await.page(Locale::Zh)?;
     Ok(render(StatusCode::OK, &AreaPage { a }))
 }
 
@@ -67,7 +63,7 @@ pub async fn project(
         .app
         .public_project_detail(&id)
         .await
-        .map_err(|e| PageError::new(e, Locale::Zh))?;
+        .page(Locale::Zh)?;
     Ok(render(StatusCode::OK, &ProjectPage { d }))
 }
 
@@ -104,11 +100,7 @@ pub async fn call(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let v = state
-        .app
-        .public_call(&id)
-        .await
-        .map_err(|e| PageError::new(e, Locale::Zh))?;
+    let v = state.app.public_call(&id).await.page(Locale::Zh)?;
     Ok(render(StatusCode::OK, &CallPage { v }))
 }
 

@@ -195,9 +195,7 @@ pub async fn export(
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, PageError> {
     let locale = s.locale;
-    export_response(state, s, q)
-        .await
-        .map_err(|e| PageError::new(e, locale))
+    export_response(state, s, q).await.page(locale)
 }
 
 pub async fn api_export(
