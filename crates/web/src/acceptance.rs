@@ -1,9 +1,9 @@
 //! Pages and API of delivery, evaluation and payment.
 
 use crate::answer::{self, Paid};
-use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser};
 use crate::error::{ApiError, PageError};
+use crate::kit::ApiJson;
 use crate::AppState;
 use app::acceptance::PanelForm;
 use axum::extract::{Path, State};

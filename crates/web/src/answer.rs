@@ -53,17 +53,3 @@ pub struct Paid {
     pub stage: domain::chain::stage::Stage,
     pub contract: Option<store::contract::ContractRow>,
 }
-
-/// The platforms with the staffing standard they are measured against.
-#[derive(Serialize, JsonSchema)]
-pub struct Platforms {
-    pub items: Vec<store::social::PlatformRow>,
-    pub standard: domain::social::StaffingStandard,
-}
-
-/// A page of audit events; `next_before` is the cursor of the next page, if there is one.
-#[derive(Serialize, JsonSchema)]
-pub struct AuditPage {
-    pub items: Vec<store::audit::AuditEventRow>,
-    pub next_before: Option<String>,
-}

@@ -1,5 +1,5 @@
 //! Static assets compiled into the binary (htmx and ECharts from their npm packages, with their
-//! licences), and the health endpoints.
+//! licences), the API description ([`crate::openapi`]) and the health endpoints.
 
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -77,4 +77,9 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
             )
         }
     }
+}
+
+/// The OpenAPI document ([`crate::openapi`]), written at start.
+pub async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], state.openapi)
 }

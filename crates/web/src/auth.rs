@@ -1,5 +1,6 @@
-//! Who is asking: the session cookie or API token, the CSRF check, the locale and the request
-//! context. Handlers take these as extractors and never look at cookies themselves.
+//! Who is asking and from where: the session cookie or API token, the CSRF check, the locale,
+//! the client behind a trusted proxy and the request context. Handlers take these as extractors
+//! and never look at cookies themselves.
 
 use crate::error::{ApiError, PageError};
 use crate::i18n::Locale;
@@ -11,7 +12,7 @@ use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use domain::Actor;
 use serde::de::DeserializeOwned;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use store::identity::UserRow;
 
 pub const SESSION_COOKIE: &str = "sanshe_session";
@@ -48,8 +49,48 @@ pub fn locale_of(headers: &HeaderMap) -> Locale {
         .unwrap_or(Locale::Zh)
 }
 
+/// Where a request came from, as far as we can trust it: the peer's address, or, when the peer is
+/// one of the configured reverse proxies, the client it names in `X-Forwarded-For`; and whether
+/// the client used HTTPS (the proxy's `X-Forwarded-Proto`).
+#[derive(Debug, Clone, Copy)]
+pub struct Transport {
+    pub client: IpAddr,
+    pub https: bool,
+}
+
+impl Transport {
+    pub fn of(headers: &HeaderMap, peer: IpAddr, trusted: &[IpAddr]) -> Transport {
+        if !trusted.contains(&peer) {
+            return Transport {
+                client: peer,
+                https: false,
+            };
+        }
+        // The right-most address that is not one of our proxies is the client (entries to its
+        // left were written by the client itself and prove nothing).
+        let forwarded: Vec<IpAddr> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|s| s.trim().parse().ok())
+            .collect();
+        let client = forwarded
+            .iter()
+            .rev()
+            .find(|a| !trusted.contains(a))
+            .copied()
+            .unwrap_or(peer);
+        let https = headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"));
+        Transport { client, https }
+    }
+}
+
 /// The request's id (set by the request-id layer) and the client's address (behind a trusted
-/// proxy, the client it names: see `guard::Transport`).
+/// proxy, the client it names: see [`Transport`]).
 pub fn ctx_of(parts: &Parts) -> Ctx {
     ctx_from(&parts.headers, &parts.extensions)
 }
@@ -66,7 +107,7 @@ fn ctx_from(headers: &HeaderMap, extensions: &axum::http::Extensions) -> Ctx {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
         client_addr: extensions
-            .get::<crate::guard::Transport>()
+            .get::<Transport>()
             .map(|t| t.client.to_string())
             .or_else(|| {
                 extensions

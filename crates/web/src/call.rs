@@ -2,12 +2,9 @@
 //! facility tenders.
 
 use crate::answer::{self, Awarded, Created};
-use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{status_of, ApiError, PageError};
-use crate::pages::{Chrome, FormErrors};
-use crate::project::when;
-use crate::social::{refused, render};
+use crate::kit::{refused, render, when, ApiJson, Chrome, FormErrors, PageResult};
 use crate::AppState;
 use app::acceptance::PanelForm;
 use app::call::{CallList, CallView};
@@ -111,11 +108,7 @@ async fn calls_page(
     mut form: CallForm,
     errors: FormErrors,
 ) -> Result<Response, PageError> {
-    let list = state
-        .app
-        .calls(&s.actor)
-        .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+    let list = state.app.calls(&s.actor).await.page(s.locale)?;
     if form.area.is_empty() {
         if let [only] = list.can_open_for.as_slice() {
             form.area = only.as_str().to_string();
@@ -192,7 +185,7 @@ async fn call_page(
         .app
         .call_view(&s.actor, id, &s.ctx)
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     Ok(render(
         status,
         &CallPage {

@@ -1,11 +1,9 @@
 //! Pages and API of the service catalogue and undertaking eligibility.
 
 use crate::answer::{self, Created};
-use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{notice_of, status_of, ApiError, PageError};
-use crate::pages::{Chrome, FormErrors};
-use crate::social::{refused, render};
+use crate::kit::{refused, render, ApiJson, Chrome, FormErrors, PageResult};
 use crate::AppState;
 use app::catalogue::{ApplyForm, CatalogueView, DecisionForm, ItemDetail};
 use app::AppError;
@@ -52,7 +50,7 @@ async fn catalogue_page(
         .app
         .catalogue(&s.actor, filter.status())
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     if form.community.is_empty() {
         if let [only] = view.can_list_for.as_slice() {
             form.community = only.as_str().to_string();
@@ -124,7 +122,7 @@ async fn item_page(
         .app
         .catalogue_item(&s.actor, id, &s.ctx)
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     Ok(render(
         status,
         &ItemPage {

@@ -1,11 +1,9 @@
 //! Pages and API of consultation meetings.
 
 use crate::answer::{self, Created};
-use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{status_of, ApiError, PageError};
-use crate::pages::{Chrome, FormErrors};
-use crate::social::{refused, render};
+use crate::kit::{ids, refused, render, with_lists, ApiJson, Chrome, FormErrors, PageResult};
 use crate::AppState;
 use app::consultation::{ConsultationDetail, ConsultationList};
 use app::AppError;
@@ -29,7 +27,7 @@ struct ListPage {
 
 impl ListPage {
     fn chosen(&self, id: &str) -> bool {
-        crate::project::ids(&self.form.projects).any(|x| x == id)
+        ids(&self.form.projects).any(|x| x == id)
     }
 }
 
@@ -40,11 +38,7 @@ async fn list_page(
     mut form: ConsultationForm,
     errors: FormErrors,
 ) -> Result<Response, PageError> {
-    let list = state
-        .app
-        .consultations(&s.actor)
-        .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+    let list = state.app.consultations(&s.actor).await.page(s.locale)?;
     if form.community.is_empty() {
         if let [only] = list.can_convene_for.as_slice() {
             form.community = only.as_str().to_string();
@@ -80,7 +74,7 @@ pub async fn convene(
     PageUser(s): PageUser,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let form: ConsultationForm = crate::project::with_lists(pairs);
+    let form: ConsultationForm = with_lists(pairs);
     match state
         .app
         .convene_consultation(&s.actor, &form, &s.ctx)
@@ -139,7 +133,7 @@ async fn detail_page(
         .app
         .consultation_detail(&s.actor, id, &s.ctx)
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     Ok(render(
         status,
         &DetailPage {

@@ -1,11 +1,9 @@
 //! Pages and API of funds, the township's purchase decision and the purchase contract.
 
 use crate::answer::{self, Created};
-use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{ApiError, PageError};
-use crate::pages::{Chrome, FormErrors};
-use crate::social::{refused, render};
+use crate::kit::{refused, render, ApiJson, Chrome, FormErrors, PageResult};
 use crate::AppState;
 use app::purchase::FundList;
 use askama::Template;
@@ -40,11 +38,7 @@ async fn funds_page(
     mut form: FundForm,
     errors: FormErrors,
 ) -> Result<Response, PageError> {
-    let list = state
-        .app
-        .funds(&s.actor)
-        .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+    let list = state.app.funds(&s.actor).await.page(s.locale)?;
     if form.area.is_empty() {
         if let [only] = list.can_create_for.as_slice() {
             form.area = only.as_str().to_string();

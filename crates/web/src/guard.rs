@@ -3,6 +3,7 @@
 //! whatever happens to the request, and the finishing of every answer (problem+json for programs
 //! where a layer below answered in plain text, security and cache headers).
 
+use crate::auth::Transport;
 use crate::error::{problem, render_error_page};
 use crate::i18n::Locale;
 use crate::AppState;
@@ -13,46 +14,6 @@ use axum::middleware::Next;
 use axum::response::Response;
 use serde_json::json;
 use std::net::{IpAddr, SocketAddr};
-
-/// Where a request came from, as far as we can trust it: the peer's address, or, when the peer is
-/// one of the configured reverse proxies, the client it names in `X-Forwarded-For`; and whether
-/// the client used HTTPS (the proxy's `X-Forwarded-Proto`).
-#[derive(Debug, Clone, Copy)]
-pub struct Transport {
-    pub client: IpAddr,
-    pub https: bool,
-}
-
-impl Transport {
-    fn of(headers: &HeaderMap, peer: IpAddr, trusted: &[IpAddr]) -> Transport {
-        if !trusted.contains(&peer) {
-            return Transport {
-                client: peer,
-                https: false,
-            };
-        }
-        // The right-most address that is not one of our proxies is the client (entries to its
-        // left were written by the client itself and prove nothing).
-        let forwarded: Vec<IpAddr> = headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .filter_map(|s| s.trim().parse().ok())
-            .collect();
-        let client = forwarded
-            .iter()
-            .rev()
-            .find(|a| !trusted.contains(a))
-            .copied()
-            .unwrap_or(peer);
-        let https = headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"));
-        Transport { client, https }
-    }
-}
 
 /// Finds the client (see [`Transport`]) and leaves it in the request for the extractors.
 pub async fn transport(State(state): State<AppState>, mut req: Request, next: Next) -> Response {

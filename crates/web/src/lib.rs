@@ -7,8 +7,9 @@
 
 pub mod acceptance;
 pub mod answer;
-pub mod api;
+pub mod areas;
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod call;
 pub mod catalogue;
@@ -16,15 +17,18 @@ pub mod consultation;
 pub mod error;
 pub mod fund;
 pub mod guard;
+pub mod home;
 pub mod i18n;
+pub mod identity;
+pub mod kit;
 pub mod need;
 pub mod openapi;
-pub mod pages;
 pub mod people;
 pub mod project;
 pub mod public;
 pub mod quota;
 pub mod registry;
+pub mod route_spec;
 pub mod routes;
 pub mod server;
 pub mod social;
@@ -41,4 +45,7 @@ pub struct AppState {
     pub config: std::sync::Arc<WebConfig>,
     /// Places of the requests being handled (see `guard::run_to_completion`).
     pub in_flight: std::sync::Arc<quota::Quota>,
+    /// The OpenAPI document as served, written once from the route table at start (its handler
+    /// is in that table, so it takes the document from here rather than from `openapi`).
+    pub openapi: axum::body::Bytes,
 }

@@ -2,11 +2,9 @@
 //! need with support and merge.
 
 use crate::answer::{self, Created};
-use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{status_of, ApiError, PageError};
-use crate::pages::{Chrome, FormErrors};
-use crate::social::{refused, render};
+use crate::kit::{refused, render, ApiJson, Chrome, Empty, FormErrors, PageResult};
 use crate::AppState;
 use app::need::{NeedBoard, NeedDetail};
 use app::AppError;
@@ -86,7 +84,7 @@ async fn needs_page(
         .app
         .need_board(&s.actor, &filter.filter())
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     // A resident raises needs for their own community: preset it.
     if form.community.is_empty() {
         if let [only] = board.can_raise_for.as_slice() {
@@ -158,7 +156,7 @@ async fn need_page(
         .app
         .need_detail(&s.actor, id, &s.ctx)
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     Ok(render(
         status,
         &NeedPage {
@@ -192,10 +190,6 @@ async fn after(
         Err(e) => Err(PageError::new(e, s.locale)),
     }
 }
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct Empty {}
 
 pub async fn support(
     State(state): State<AppState>,

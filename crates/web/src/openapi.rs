@@ -5,10 +5,9 @@
 //! handlers serialize (schemars, describing serialization), named after the types under
 //! `#/components/schemas/` next to the hand-written ones.
 
-use crate::registry::XLSX;
-use crate::routes::{route_table, Access, Success};
-use axum::http::header;
-use axum::response::IntoResponse;
+use crate::kit::XLSX;
+use crate::route_spec::{Access, Success};
+use crate::routes::route_table;
 use schemars::generate::SchemaSettings;
 use schemars::transform::RecursiveTransform;
 use schemars::{Schema, SchemaGenerator};
@@ -309,95 +308,6 @@ fn request_schemas() -> Map<String, Value> {
         Value::Object(map) => map,
         _ => Map::new(),
     }
-}
-
-/// The schema of an OCDS 1.1 release package as `app::ocds` writes it. That module builds JSON
-/// values, not types, so the package is described here by hand; its parts join the generated
-/// definitions.
-pub fn ocds_package(generator: &mut SchemaGenerator) -> Schema {
-    let definitions = generator.definitions_mut();
-    for (name, schema) in ocds_schemas() {
-        definitions.entry(name).or_insert(schema);
-    }
-    Schema::new_ref("#/components/schemas/OcdsReleasePackage".to_string())
-}
-
-fn ocds_schemas() -> Map<String, Value> {
-    let r = |name: &str| json!({ "$ref": format!("#/components/schemas/{name}") });
-    let s = |props: Value, required: Value| json!({ "type": "object", "properties": props, "required": required });
-    let text = json!({ "type": "string" });
-    let texts = json!({ "type": "array", "items": { "type": "string" } });
-    let period = s(
-        json!({ "startDate": text, "endDate": text }),
-        json!(["startDate", "endDate"]),
-    );
-    let schemas = json!({
-        "OcdsReleasePackage": s(json!({
-            "uri": text, "version": { "type": "string", "enum": ["1.1"] }, "extensions": texts,
-            "publishedDate": text, "publisher": s(json!({ "name": text }), json!(["name"])),
-            "releases": { "type": "array", "items": r("OcdsRelease") }
-        }), json!(["uri", "version", "extensions", "publishedDate", "publisher", "releases"])),
-        "OcdsRelease": s(json!({
-            "ocid": text, "id": text, "date": text,
-            "tag": { "type": "array", "items": { "type": "string", "enum": ["tender", "award", "contract", "implementation"] } },
-            "initiationType": { "type": "string", "enum": ["tender"] }, "language": text,
-            "buyer": r("OcdsOrganizationReference"),
-            "parties": { "type": "array", "items": r("OcdsParty") },
-            "tender": s(json!({
-                "id": text, "title": text, "description": text,
-                "status": { "type": "string", "enum": ["active", "complete", "unsuccessful"] },
-                "procurementMethod": { "type": "string", "enum": ["limited", "open", "selective"] },
-                "procurementMethodDetails": text, "mainProcurementCategory": text, "value": r("OcdsValue"),
-                "tenderPeriod": period, "awardCriteria": text, "awardCriteriaDetails": text,
-                "numberOfTenderers": { "type": "integer", "minimum": 0 },
-                "tenderers": { "type": "array", "items": r("OcdsOrganizationReference") }
-            }), json!(["id", "title", "status", "value", "tenderers"])),
-            "bids": s(json!({
-                "statistics": { "type": "array", "items": s(json!({ "id": text, "measure": text, "value": { "type": "integer" } }), json!(["id", "measure", "value"])) },
-                "details": { "type": "array", "items": s(json!({
-                    "id": text, "date": text, "status": { "type": "string", "enum": ["pending", "valid"] },
-                    "tenderers": { "type": "array", "items": r("OcdsOrganizationReference") }, "value": r("OcdsValue"),
-                    "documents": { "type": "array", "items": s(json!({ "id": text, "documentType": text, "title": text, "description": text, "language": text }), json!(["id"])) }
-                }), json!(["id", "date", "status", "tenderers", "value"])) }
-            }), json!(["statistics", "details"])),
-            "awards": { "type": "array", "items": s(json!({
-                "id": text, "title": text, "description": text, "status": text, "date": text, "value": r("OcdsValue"),
-                "suppliers": { "type": "array", "items": r("OcdsOrganizationReference") }, "relatedBid": text
-            }), json!(["id", "status", "date", "value", "suppliers"])) },
-            "contracts": { "type": "array", "items": r("OcdsContract") }
-        }), json!(["ocid", "id", "date", "tag", "initiationType", "language", "buyer", "parties", "tender"])),
-        "OcdsOrganizationReference": s(json!({ "id": text, "name": text }), json!(["id", "name"])),
-        "OcdsParty": s(json!({
-            "id": text, "name": text, "roles": texts,
-            "identifier": s(json!({ "scheme": text, "id": text, "legalName": text }), json!(["scheme", "id"]))
-        }), json!(["id", "name", "roles"])),
-        "OcdsValue": s(json!({ "amount": { "type": "number" }, "currency": { "type": "string", "enum": ["CNY"] } }), json!(["amount", "currency"])),
-        "OcdsContract": s(json!({
-            "id": text, "awardID": text, "title": text, "status": { "type": "string", "enum": ["active", "terminated"] },
-            "value": r("OcdsValue"), "period": period, "dateSigned": text,
-            "milestones": { "type": "array", "items": s(json!({
-                "id": text, "title": text, "type": { "type": "string", "enum": ["payment", "assessment"] },
-                "status": { "type": "string", "enum": ["scheduled", "met", "partiallyMet", "notMet"] },
-                "description": text, "dateMet": text, "dateModified": text
-            }), json!(["id", "title", "type", "status"])) },
-            "implementation": s(json!({ "transactions": { "type": "array", "items": s(json!({
-                "id": text, "date": text, "value": r("OcdsValue"),
-                "payer": r("OcdsOrganizationReference"), "payee": r("OcdsOrganizationReference")
-            }), json!(["id", "date", "value", "payer", "payee"])) } }), json!(["transactions"]))
-        }), json!(["id", "awardID", "status", "value", "milestones", "implementation"]))
-    });
-    // An object literal is always an object.
-    match schemas {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
-}
-
-pub async fn serve() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        document().to_string(),
-    )
 }
 
 #[cfg(test)]

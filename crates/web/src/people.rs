@@ -3,9 +3,10 @@
 
 use crate::auth::{ApiUser, PageUser, Signed};
 use crate::error::{ApiError, PageError};
-use crate::pages::Chrome;
-use crate::registry::{download, import_page_result, ImportPage, ImportQuery, XLSX};
-use crate::social::render;
+use crate::kit::{
+    download, import_page_result, render, ApiResult, Chrome, ImportPage, ImportQuery, PageResult,
+    CSV, XLSX,
+};
 use crate::AppState;
 use app::people_transfer as pt;
 use app::AppError;
@@ -146,37 +147,62 @@ fn record_fetch(state: AppState, s: &Signed) -> Fetch {
     })
 }
 
+/// What one people ledger's export is: the file's name, its sheet and columns, and where its
+/// rows come from. The page and the API answer the same file; only their errors differ.
+struct Export {
+    stem: &'static str,
+    sheet: &'static str,
+    columns: &'static [&'static str],
+    fetch: fn(AppState, &Signed) -> Fetch,
+}
+
+const RECORDS: Export = Export {
+    stem: "service-records",
+    sheet: "服务记录",
+    columns: &pt::RECORD_EXPORT_COLUMNS,
+    fetch: record_fetch,
+};
+
+const WORKERS: Export = Export {
+    stem: "social-workers",
+    sheet: "社工",
+    columns: &pt::WORKER_EXPORT_COLUMNS,
+    fetch: worker_fetch,
+};
+
+const VOLUNTEERS: Export = Export {
+    stem: "volunteers",
+    sheet: "志愿者",
+    columns: &pt::VOLUNTEER_EXPORT_COLUMNS,
+    fetch: volunteer_fetch,
+};
+
+impl Export {
+    async fn answer(
+        &self,
+        state: AppState,
+        s: &Signed,
+        q: &FormatQuery,
+    ) -> Result<Response, AppError> {
+        let fetch = (self.fetch)(state, s);
+        export(&q.format, self.stem, self.sheet, self.columns, fetch).await
+    }
+}
+
 pub async fn export_records(
     State(state): State<AppState>,
     PageUser(s): PageUser,
     Query(q): Query<FormatQuery>,
 ) -> Result<Response, PageError> {
-    let fetch = record_fetch(state, &s);
-    export(
-        &q.format,
-        "service-records",
-        "服务记录",
-        &pt::RECORD_EXPORT_COLUMNS,
-        fetch,
-    )
-    .await
-    .map_err(|e| PageError::new(e, s.locale))
+    RECORDS.answer(state, &s, &q).await.page(s.locale)
 }
 
 pub async fn api_export_records(
     State(state): State<AppState>,
     ApiUser(s): ApiUser,
     Query(q): Query<FormatQuery>,
-) -> Result<Response, ApiError> {
-    let fetch = record_fetch(state, &s);
-    Ok(export(
-        &q.format,
-        "service-records",
-        "服务记录",
-        &pt::RECORD_EXPORT_COLUMNS,
-        fetch,
-    )
-    .await?)
+) -> ApiResult {
+    Ok(RECORDS.answer(state, &s, &q).await?)
 }
 
 pub async fn export_workers(
@@ -184,32 +210,15 @@ pub async fn export_workers(
     PageUser(s): PageUser,
     Query(q): Query<FormatQuery>,
 ) -> Result<Response, PageError> {
-    let fetch = worker_fetch(state, &s);
-    export(
-        &q.format,
-        "social-workers",
-        "社工",
-        &pt::WORKER_EXPORT_COLUMNS,
-        fetch,
-    )
-    .await
-    .map_err(|e| PageError::new(e, s.locale))
+    WORKERS.answer(state, &s, &q).await.page(s.locale)
 }
 
 pub async fn api_export_workers(
     State(state): State<AppState>,
     ApiUser(s): ApiUser,
     Query(q): Query<FormatQuery>,
-) -> Result<Response, ApiError> {
-    let fetch = worker_fetch(state, &s);
-    Ok(export(
-        &q.format,
-        "social-workers",
-        "社工",
-        &pt::WORKER_EXPORT_COLUMNS,
-        fetch,
-    )
-    .await?)
+) -> ApiResult {
+    Ok(WORKERS.answer(state, &s, &q).await?)
 }
 
 pub async fn export_volunteers(
@@ -217,32 +226,15 @@ pub async fn export_volunteers(
     PageUser(s): PageUser,
     Query(q): Query<FormatQuery>,
 ) -> Result<Response, PageError> {
-    let fetch = volunteer_fetch(state, &s);
-    export(
-        &q.format,
-        "volunteers",
-        "志愿者",
-        &pt::VOLUNTEER_EXPORT_COLUMNS,
-        fetch,
-    )
-    .await
-    .map_err(|e| PageError::new(e, s.locale))
+    VOLUNTEERS.answer(state, &s, &q).await.page(s.locale)
 }
 
 pub async fn api_export_volunteers(
     State(state): State<AppState>,
     ApiUser(s): ApiUser,
     Query(q): Query<FormatQuery>,
-) -> Result<Response, ApiError> {
-    let fetch = volunteer_fetch(state, &s);
-    Ok(export(
-        &q.format,
-        "volunteers",
-        "志愿者",
-        &pt::VOLUNTEER_EXPORT_COLUMNS,
-        fetch,
-    )
-    .await?)
+) -> ApiResult {
+    Ok(VOLUNTEERS.answer(state, &s, &q).await?)
 }
 
 fn template_response(
@@ -253,11 +245,11 @@ fn template_response(
     stem: &str,
     xlsx: bool,
 ) -> Result<Response, PageError> {
-    let b = pt::template(columns, sheet, example, xlsx).map_err(|e| PageError::new(e, s.locale))?;
+    let b = pt::template(columns, sheet, example, xlsx).page(s.locale)?;
     Ok(if xlsx {
         download(b, XLSX, &format!("{stem}.xlsx"))
     } else {
-        download(b, "text/csv; charset=utf-8", &format!("{stem}.csv"))
+        download(b, CSV, &format!("{stem}.csv"))
     })
 }
 
@@ -382,21 +374,13 @@ pub async fn import_volunteers(
     .await
 }
 
-fn upload_name(q: ImportQuery) -> String {
-    if q.filename.is_empty() {
-        "upload".to_string()
-    } else {
-        q.filename
-    }
-}
-
 pub async fn api_import_workers(
     State(state): State<AppState>,
     ApiUser(s): ApiUser,
     Query(q): Query<ImportQuery>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let name = upload_name(q);
+    let name = q.name();
     let r = state
         .app
         .import_social_workers(&s.actor, body.to_vec(), &name, &s.ctx)
@@ -410,7 +394,7 @@ pub async fn api_import_volunteers(
     Query(q): Query<ImportQuery>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let name = upload_name(q);
+    let name = q.name();
     let r = state
         .app
         .import_volunteers(&s.actor, body.to_vec(), &name, &s.ctx)

@@ -1,11 +1,9 @@
 //! Pages and API of projects and their applications' versions.
 
 use crate::answer::{self, Created, SavedVersion};
-use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{status_of, ApiError, PageError};
-use crate::pages::{Chrome, FormErrors};
-use crate::social::{refused, render};
+use crate::kit::{ids, refused, render, when, with_lists, ApiJson, Chrome, FormErrors, PageResult};
 use crate::AppState;
 use app::project::{
     ApplicationSetup, Comparison, NewApplication, ProjectDetail, ProjectList, Revision,
@@ -19,7 +17,6 @@ use axum::Json;
 use domain::chain::application::ApplicationForm;
 use domain::chain::money::yuan;
 use domain::chain::stage::Stage;
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -36,28 +33,6 @@ impl ProjectQuery {
     fn before(&self) -> Option<&str> {
         Some(self.before.trim()).filter(|b| !b.is_empty())
     }
-}
-
-/// A form whose list fields arrive as repeated keys (checkboxes): repeated values are joined
-/// with commas, which is how the text fields list ids too.
-pub(crate) fn with_lists<T: DeserializeOwned + Default>(pairs: Vec<(String, String)>) -> T {
-    let mut m = serde_json::Map::new();
-    for (k, v) in pairs {
-        match m.get_mut(&k) {
-            Some(serde_json::Value::String(s)) if !v.trim().is_empty() => {
-                if !s.trim().is_empty() {
-                    s.push_str(", ");
-                }
-                s.push_str(&v);
-            }
-            Some(_) => {}
-            None => {
-                m.insert(k, serde_json::Value::String(v));
-            }
-        }
-    }
-    // Every field of these forms is a string with a default, so only a foreign shape fails.
-    serde_json::from_value(serde_json::Value::Object(m)).unwrap_or_default()
 }
 
 #[derive(Template)]
@@ -84,7 +59,7 @@ pub async fn projects(
         .app
         .projects(&s.actor, q.stage(), q.before())
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     Ok(render(
         StatusCode::OK,
         &ProjectsPage {
@@ -108,11 +83,6 @@ struct FormPage {
     note: String,
     form: ApplicationForm,
     errors: FormErrors,
-}
-
-pub(crate) fn ids(list: &str) -> impl Iterator<Item = &str> {
-    list.split(|c: char| c == ',' || c == '，' || c.is_whitespace())
-        .filter(|x| !x.is_empty())
 }
 
 impl FormPage {
@@ -159,7 +129,7 @@ async fn form_page(
             format!("/projects/{project}/versions"),
         ),
     };
-    let setup = setup.map_err(|e| PageError::new(e, s.locale))?;
+    let setup = setup.page(s.locale)?;
     if form.lead.is_empty() {
         form.lead = s.actor.user_id.clone();
     }
@@ -231,7 +201,7 @@ pub async fn revise_form(
         .app
         .project_detail(&s.actor, &id, &s.ctx)
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     form_page(
         &state,
         &s,
@@ -314,11 +284,6 @@ impl ProjectPage {
     }
 }
 
-/// A stored UTC timestamp as people read it: `2026-11-30 04:49`.
-pub(crate) fn when(at: &str) -> String {
-    at.get(..16).unwrap_or(at).replace('T', " ")
-}
-
 async fn project_page(
     state: &AppState,
     s: &Signed,
@@ -331,7 +296,7 @@ async fn project_page(
         .app
         .project_detail(&s.actor, id, &s.ctx)
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     Ok(render(
         status,
         &ProjectPage {
@@ -441,7 +406,7 @@ pub async fn compare(
         .app
         .project_detail(&s.actor, &id, &s.ctx)
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     let (a, b) = q.pair(d.project.version);
     match state
         .app

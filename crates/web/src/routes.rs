@@ -1,9 +1,16 @@
 //! The one table of routes. The router, the OpenAPI document and the territory test are all built
 //! from it, so a route added here is served, documented and checked at once.
 
-use crate::answer::{AuditPage, Awarded, Created, Issued, Items, Paid, Platforms, SavedVersion};
+use crate::answer::{Awarded, Created, Issued, Items, Paid, SavedVersion};
+use crate::auth::Lang;
+use crate::error::{problem, render_error_page};
+use crate::identity::{account, session, users};
+use crate::route_spec::r;
+// What a route is lives in its own module, which the OpenAPI document reads too; the table's
+// readers (the tests, the document) still find it here.
+pub use crate::route_spec::{Access, RouteSpec, SchemaFn, Success};
 use crate::{
-    acceptance, api, assets, call, catalogue, consultation, fund, need, openapi, pages, people,
+    acceptance, areas, assets, audit, call, catalogue, consultation, fund, home, need, people,
     project, public, registry, social, talent, volunteer, vote, AppState,
 };
 use app::call::{CallList, CallView};
@@ -24,116 +31,14 @@ use app::volunteer::{VerifiedCertificate, VolunteerDetail};
 use app::vote::{VoteList, VoteMeetingDetail};
 use app::worklist::Work;
 use axum::http::{Method, StatusCode};
-use axum::routing::{delete, get, post, put, MethodRouter};
+use axum::response::Response;
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use domain::chain::vote::Tally;
-use schemars::{JsonSchema, Schema, SchemaGenerator};
 use store::identity::TokenRow;
 use store::need::NeedRow;
 use store::social::SocialWorkerRow;
 use store::volunteer::VolunteerRow;
-
-/// Who may call a route at all (what they may then do is the policy's business).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Anyone: login, health, assets, the API description.
-    Public,
-    /// A signed-in person or API token.
-    Signed,
-}
-
-pub struct RouteSpec {
-    pub method: Method,
-    pub path: &'static str,
-    pub access: Access,
-    pub summary: &'static str,
-    /// JSON request body schema name (API routes), for OpenAPI.
-    pub body: Option<&'static str>,
-    /// What the route answers when it succeeds (API routes), for OpenAPI.
-    pub success: Success,
-    pub handler: MethodRouter<AppState>,
-}
-
-/// Writes the JSON Schema of an answer: a `$ref` to a named schema, which the generator then
-/// holds among its definitions (see [`crate::openapi`]).
-pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
-
-/// What a route answers when it succeeds.
-#[derive(Clone, Copy)]
-pub enum Success {
-    /// Not described: a page, an asset, or a route outside the API.
-    Undescribed,
-    /// A JSON body of this schema, with this status (200 or 201).
-    Json(StatusCode, SchemaFn),
-    /// 204, no body.
-    NoContent,
-    /// 200, a file streamed as CSV or .xlsx, as the `format` parameter asks.
-    Export,
-}
-
-/// The schema of `T` as serialized.
-pub fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
-    generator.subschema_for::<T>()
-}
-
-impl RouteSpec {
-    pub fn is_api(&self) -> bool {
-        self.path.starts_with("/api/v1/")
-    }
-    /// Names of the `{param}` segments of the path.
-    pub fn params(&self) -> Vec<&'static str> {
-        self.path
-            .split('/')
-            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .collect()
-    }
-    fn body(mut self, body: &'static str) -> Self {
-        self.body = Some(body);
-        self
-    }
-    /// Answers 200 with a `T`.
-    fn ok<T: JsonSchema>(self) -> Self {
-        self.ok_with(schema_of::<T>)
-    }
-    /// Answers 200 with a body of this schema.
-    fn ok_with(mut self, schema: SchemaFn) -> Self {
-        self.success = Success::Json(StatusCode::OK, schema);
-        self
-    }
-    /// Answers 201 with a `T`.
-    fn created<T: JsonSchema>(mut self) -> Self {
-        self.success = Success::Json(StatusCode::CREATED, schema_of::<T>);
-        self
-    }
-    /// Answers 204.
-    fn no_content(mut self) -> Self {
-        self.success = Success::NoContent;
-        self
-    }
-    /// Answers 200 with a CSV or .xlsx file.
-    fn export(mut self) -> Self {
-        self.success = Success::Export;
-        self
-    }
-}
-
-fn r(
-    method: Method,
-    path: &'static str,
-    access: Access,
-    summary: &'static str,
-    handler: MethodRouter<AppState>,
-) -> RouteSpec {
-    RouteSpec {
-        method,
-        path,
-        access,
-        summary,
-        body: None,
-        success: Success::Undescribed,
-        handler,
-    }
-}
 
 pub fn route_table() -> Vec<RouteSpec> {
     use Access::*;
@@ -142,39 +47,39 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(g.clone(), "/healthz", Public, "Liveness", get(assets::healthz)),
         r(g.clone(), "/readyz", Public, "Readiness (database answers)", get(assets::readyz)),
         r(g.clone(), "/assets/{*file}", Public, "Static assets and licences", get(assets::asset)),
-        r(g.clone(), "/api/openapi.json", Public, "OpenAPI 3.1 description", get(crate::openapi::serve)),
-        r(g.clone(), "/login", Public, "Login page", get(pages::login_form)),
-        r(p.clone(), "/login", Public, "Log in", post(pages::login_submit)),
-        r(g.clone(), "/lang/{lang}", Public, "Choose the language", get(pages::set_lang)),
-        r(g.clone(), "/display/large", Public, "Large-text mode", get(pages::set_large)),
-        r(p.clone(), "/logout", Signed, "Log out", post(pages::logout)),
-        r(g.clone(), "/", Signed, "Home page", get(pages::home)),
-        r(g.clone(), "/areas", Signed, "Provinces", get(pages::areas_root)),
-        r(g.clone(), "/areas/search", Signed, "Search areas", get(pages::search)),
-        r(g.clone(), "/areas/{code}", Signed, "An area and its children", get(pages::area)),
-        r(g.clone(), "/account", Signed, "My account", get(pages::account)),
-        r(p.clone(), "/account/password", Signed, "Change my password", post(pages::change_password)),
-        r(p.clone(), "/account/tokens", Signed, "Create an API token", post(pages::create_token)),
-        r(p.clone(), "/account/tokens/{token_id}/revoke", Signed, "Revoke an API token", post(pages::revoke_token)),
-        r(g.clone(), "/admin/users", Signed, "Accounts", get(pages::users)),
-        r(p.clone(), "/admin/users", Signed, "Create an account", post(pages::create_user)),
-        r(g.clone(), "/admin/users/{user_id}", Signed, "An account", get(pages::user)),
-        r(p.clone(), "/admin/users/{user_id}/roles", Signed, "Assign a role", post(pages::assign_role)),
-        r(p.clone(), "/admin/users/{user_id}/roles/{assignment_id}/remove", Signed, "Remove a role", post(pages::remove_role)),
-        r(g.clone(), "/audit", Signed, "Audit log", get(pages::audit)),
-        r(g.clone(), "/organizations", Signed, "Organization ledger", get(registry::list)),
-        r(g.clone(), "/organizations/template.xlsx", Signed, "Import template (Excel)", get(registry::template_xlsx)),
-        r(g.clone(), "/organizations/template.csv", Signed, "Import template (CSV)", get(registry::template_csv)),
-        r(g.clone(), "/organizations/import", Signed, "Import form", get(registry::import_form)),
-        r(p.clone(), "/organizations/import", Signed, "Import organizations (multipart file)", post(registry::import)),
-        r(g.clone(), "/organizations/export", Signed, "Export the filtered ledger (format=csv|gb18030|xlsx)", get(registry::export)),
-        r(g.clone(), "/organizations/new", Signed, "Form to record an organization", get(registry::new_form)),
-        r(p.clone(), "/organizations", Signed, "Record an organization", post(registry::create)),
-        r(g.clone(), "/organizations/{org_id}", Signed, "An organization with its history", get(registry::detail)),
-        r(g.clone(), "/organizations/{org_id}/edit", Signed, "Form to edit an organization", get(registry::edit_form)),
-        r(p.clone(), "/organizations/{org_id}", Signed, "Save an organization (optimistic locking)", post(registry::update)),
-        r(p.clone(), "/organizations/{org_id}/incubations", Signed, "Record an incubation period", post(registry::add_incubation)),
-        r(p.clone(), "/organizations/{org_id}/disclosures", Signed, "File a disclosure entry or report", post(registry::add_disclosure)),
+        r(g.clone(), "/api/openapi.json", Public, "OpenAPI 3.1 description", get(assets::openapi)),
+        r(g.clone(), "/login", Public, "Login page", get(session::login_form)),
+        r(p.clone(), "/login", Public, "Log in", post(session::login_submit)),
+        r(g.clone(), "/lang/{lang}", Public, "Choose the language", get(session::set_lang)),
+        r(g.clone(), "/display/large", Public, "Large-text mode", get(session::set_large)),
+        r(p.clone(), "/logout", Signed, "Log out", post(session::logout)),
+        r(g.clone(), "/", Signed, "Home page", get(home::home)),
+        r(g.clone(), "/areas", Signed, "Provinces", get(areas::areas_root)),
+        r(g.clone(), "/areas/search", Signed, "Search areas", get(areas::search)),
+        r(g.clone(), "/areas/{code}", Signed, "An area and its children", get(areas::area)),
+        r(g.clone(), "/account", Signed, "My account", get(account::account)),
+        r(p.clone(), "/account/password", Signed, "Change my password", post(account::change_password)),
+        r(p.clone(), "/account/tokens", Signed, "Create an API token", post(account::create_token)),
+        r(p.clone(), "/account/tokens/{token_id}/revoke", Signed, "Revoke an API token", post(account::revoke_token)),
+        r(g.clone(), "/admin/users", Signed, "Accounts", get(users::users)),
+        r(p.clone(), "/admin/users", Signed, "Create an account", post(users::create_user)),
+        r(g.clone(), "/admin/users/{user_id}", Signed, "An account", get(users::user)),
+        r(p.clone(), "/admin/users/{user_id}/roles", Signed, "Assign a role", post(users::assign_role)),
+        r(p.clone(), "/admin/users/{user_id}/roles/{assignment_id}/remove", Signed, "Remove a role", post(users::remove_role)),
+        r(g.clone(), "/audit", Signed, "Audit log", get(audit::audit)),
+        r(g.clone(), "/organizations", Signed, "Organization ledger", get(registry::ledger::list)),
+        r(g.clone(), "/organizations/template.xlsx", Signed, "Import template (Excel)", get(registry::transfer::template_xlsx)),
+        r(g.clone(), "/organizations/template.csv", Signed, "Import template (CSV)", get(registry::transfer::template_csv)),
+        r(g.clone(), "/organizations/import", Signed, "Import form", get(registry::transfer::import_form)),
+        r(p.clone(), "/organizations/import", Signed, "Import organizations (multipart file)", post(registry::transfer::import)),
+        r(g.clone(), "/organizations/export", Signed, "Export the filtered ledger (format=csv|gb18030|xlsx)", get(registry::transfer::export)),
+        r(g.clone(), "/organizations/new", Signed, "Form to record an organization", get(registry::organization::new_form)),
+        r(p.clone(), "/organizations", Signed, "Record an organization", post(registry::organization::create)),
+        r(g.clone(), "/organizations/{org_id}", Signed, "An organization with its history", get(registry::organization::detail)),
+        r(g.clone(), "/organizations/{org_id}/edit", Signed, "Form to edit an organization", get(registry::organization::edit_form)),
+        r(p.clone(), "/organizations/{org_id}", Signed, "Save an organization (optimistic locking)", post(registry::organization::update)),
+        r(p.clone(), "/organizations/{org_id}/incubations", Signed, "Record an incubation period", post(registry::organization::add_incubation)),
+        r(p.clone(), "/organizations/{org_id}/disclosures", Signed, "File a disclosure entry or report", post(registry::organization::add_disclosure)),
         r(g.clone(), "/platforms", Signed, "Social-work platforms and the staffing standard", get(social::platforms)),
         r(p.clone(), "/platforms", Signed, "Create a platform", post(social::create_platform)),
         r(g.clone(), "/platforms/{platform_id}", Signed, "A platform with its posts", get(social::platform)),
@@ -268,28 +173,28 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(g.clone(), "/public/areas/{code}", Public, "The public page of an area: sub-areas; projects (townships, communities) with stage, money, votes and verdicts; needs and organizations (communities)", get(public::area)),
         r(g.clone(), "/public/projects/{project_id}", Public, "A project's public facts", get(public::project)),
         r(g.clone(), "/public/calls/{call_id}", Public, "A call's public terms and, once sealed, its ranking and awards", get(public::call)),
-        r(g.clone(), "/api/v1/me", Signed, "The signed-in account and its roles", get(api::me)).ok::<api::Me>(),
-        r(g.clone(), "/api/v1/areas", Signed, "Search areas in my territory (?q=)", get(api::search_areas)).ok::<Items<api::AreaJson>>(),
-        r(g.clone(), "/api/v1/areas/{code}", Signed, "An area with its path and visible children (`nation` for the root)", get(api::area)).ok::<api::AreaPage>(),
-        r(g.clone(), "/api/v1/areas/{code}/children", Signed, "Visible children of an area, with their own child counts", get(api::area_children)).ok::<Items<api::ChildJson>>(),
-        r(g.clone(), "/api/v1/users", Signed, "Accounts I administer", get(api::users)).ok::<Items<api::UserJson>>(),
-        r(p.clone(), "/api/v1/users", Signed, "Create an account with its first role", post(api::create_user)).body("UserForm").created::<Created>(),
-        r(g.clone(), "/api/v1/users/{user_id}", Signed, "An account and its roles", get(api::user)).ok::<api::UserJson>(),
-        r(p.clone(), "/api/v1/users/{user_id}/roles", Signed, "Assign a role", post(api::assign_role)).body("RoleForm").created::<Created>(),
-        r(d.clone(), "/api/v1/users/{user_id}/roles/{assignment_id}", Signed, "Remove a role", delete(api::remove_role)).no_content(),
-        r(g.clone(), "/api/v1/tokens", Signed, "My API tokens", get(api::tokens)).ok::<Items<TokenRow>>(),
-        r(p.clone(), "/api/v1/tokens", Signed, "Create an API token (the secret is returned once)", post(api::create_token)).body("TokenForm").created::<CreatedToken>(),
-        r(d.clone(), "/api/v1/tokens/{token_id}", Signed, "Revoke an API token", delete(api::revoke_token)).no_content(),
-        r(p.clone(), "/api/v1/account/password", Signed, "Change my password", post(api::change_password)).body("PasswordForm").no_content(),
-        r(g.clone(), "/api/v1/organizations", Signed, "Organizations in my territory (filters: q, area, category, status, grade, hub, brand, incubated, after, limit)", get(registry::api_list)).ok::<registry::OrganizationPage>(),
-        r(p.clone(), "/api/v1/organizations", Signed, "Record an organization", post(registry::api_create)).body("OrganizationForm").created::<Saved>(),
-        r(p.clone(), "/api/v1/organizations/import", Signed, "Import organizations: the body is the CSV or .xlsx file (?filename=); all rows or none", post(registry::api_import)).ok::<ImportSummary>(),
-        r(g.clone(), "/api/v1/organizations/export", Signed, "Export the filtered ledger as a stream (format=csv|gb18030|xlsx)", get(registry::api_export)).export(),
-        r(g.clone(), "/api/v1/organizations/{org_id}", Signed, "An organization with versions, incubations and disclosures", get(registry::api_detail)).ok::<OrgDetail>(),
-        r(Method::PUT, "/api/v1/organizations/{org_id}", Signed, "Save an organization; `version` must be the one you read (409 stale_version otherwise)", put(registry::api_update)).body("OrganizationEdit").ok::<Saved>(),
-        r(p.clone(), "/api/v1/organizations/{org_id}/incubations", Signed, "Record an incubation period (managing authority)", post(registry::api_add_incubation)).body("IncubationForm").created::<Created>(),
-        r(p.clone(), "/api/v1/organizations/{org_id}/disclosures", Signed, "File a disclosure or report (the organization's manager or its authority)", post(registry::api_add_disclosure)).body("DisclosureForm").created::<Created>(),
-        r(g.clone(), "/api/v1/platforms", Signed, "Platforms in my territory, with the staffing standard", get(social::api_platforms)).ok::<Platforms>(),
+        r(g.clone(), "/api/v1/me", Signed, "The signed-in account and its roles", get(account::api_me)).ok::<account::Me>(),
+        r(g.clone(), "/api/v1/areas", Signed, "Search areas in my territory (?q=)", get(areas::api_search)).ok::<Items<areas::AreaJson>>(),
+        r(g.clone(), "/api/v1/areas/{code}", Signed, "An area with its path and visible children (`nation` for the root)", get(areas::api_area)).ok::<areas::AreaPage>(),
+        r(g.clone(), "/api/v1/areas/{code}/children", Signed, "Visible children of an area, with their own child counts", get(areas::api_children)).ok::<Items<areas::ChildJson>>(),
+        r(g.clone(), "/api/v1/users", Signed, "Accounts I administer", get(users::api_users)).ok::<Items<users::UserJson>>(),
+        r(p.clone(), "/api/v1/users", Signed, "Create an account with its first role", post(users::api_create_user)).body("UserForm").created::<Created>(),
+        r(g.clone(), "/api/v1/users/{user_id}", Signed, "An account and its roles", get(users::api_user)).ok::<users::UserJson>(),
+        r(p.clone(), "/api/v1/users/{user_id}/roles", Signed, "Assign a role", post(users::api_assign_role)).body("RoleForm").created::<Created>(),
+        r(d.clone(), "/api/v1/users/{user_id}/roles/{assignment_id}", Signed, "Remove a role", delete(users::api_remove_role)).no_content(),
+        r(g.clone(), "/api/v1/tokens", Signed, "My API tokens", get(account::api_tokens)).ok::<Items<TokenRow>>(),
+        r(p.clone(), "/api/v1/tokens", Signed, "Create an API token (the secret is returned once)", post(account::api_create_token)).body("TokenForm").created::<CreatedToken>(),
+        r(d.clone(), "/api/v1/tokens/{token_id}", Signed, "Revoke an API token", delete(account::api_revoke_token)).no_content(),
+        r(p.clone(), "/api/v1/account/password", Signed, "Change my password", post(account::api_change_password)).body("PasswordForm").no_content(),
+        r(g.clone(), "/api/v1/organizations", Signed, "Organizations in my territory (filters: q, area, category, status, grade, hub, brand, incubated, after, limit)", get(registry::ledger::api_list)).ok::<registry::ledger::OrganizationPage>(),
+        r(p.clone(), "/api/v1/organizations", Signed, "Record an organization", post(registry::organization::api_create)).body("OrganizationForm").created::<Saved>(),
+        r(p.clone(), "/api/v1/organizations/import", Signed, "Import organizations: the body is the CSV or .xlsx file (?filename=); all rows or none", post(registry::transfer::api_import)).ok::<ImportSummary>(),
+        r(g.clone(), "/api/v1/organizations/export", Signed, "Export the filtered ledger as a stream (format=csv|gb18030|xlsx)", get(registry::transfer::api_export)).export(),
+        r(g.clone(), "/api/v1/organizations/{org_id}", Signed, "An organization with versions, incubations and disclosures", get(registry::organization::api_detail)).ok::<OrgDetail>(),
+        r(Method::PUT, "/api/v1/organizations/{org_id}", Signed, "Save an organization; `version` must be the one you read (409 stale_version otherwise)", put(registry::organization::api_update)).body("OrganizationEdit").ok::<Saved>(),
+        r(p.clone(), "/api/v1/organizations/{org_id}/incubations", Signed, "Record an incubation period (managing authority)", post(registry::organization::api_add_incubation)).body("IncubationForm").created::<Created>(),
+        r(p.clone(), "/api/v1/organizations/{org_id}/disclosures", Signed, "File a disclosure or report (the organization's manager or its authority)", post(registry::organization::api_add_disclosure)).body("DisclosureForm").created::<Created>(),
+        r(g.clone(), "/api/v1/platforms", Signed, "Platforms in my territory, with the staffing standard", get(social::api_platforms)).ok::<social::Platforms>(),
         r(p.clone(), "/api/v1/platforms", Signed, "Create a platform", post(social::api_create_platform)).body("PlatformForm").created::<Created>(),
         r(g.clone(), "/api/v1/platforms/{platform_id}", Signed, "A platform, its posts and whether it meets the standard", get(social::api_platform)).ok::<PlatformDetail>(),
         r(p.clone(), "/api/v1/platforms/{platform_id}/posts", Signed, "Assign a professional post", post(social::api_add_post)).body("PostForm").created::<Created>(),
@@ -302,7 +207,7 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(g.clone(), "/api/v1/talents/{talent_id}", Signed, "A talent with their trainings", get(talent::api_talent)).ok::<TalentDetail>(),
         r(p.clone(), "/api/v1/talents/{talent_id}/trainings", Signed, "Record a talent's training", post(talent::api_add_training)).body("TrainingForm").created::<Created>(),
         r(Method::PUT, "/api/v1/talents/{talent_id}/backbone", Signed, "Enter (backbone=true) or leave the backbone-talent pool", put(talent::api_set_backbone)).body("BackboneForm").ok::<TalentDetail>(),
-        r(g.clone(), "/api/v1/work", Signed, "My work list: what waits for me in my territory (items to review, eligibilities to decide, needs to support, …)", get(pages::api_work)).ok::<Items<Work>>(),
+        r(g.clone(), "/api/v1/work", Signed, "My work list: what waits for me in my territory (items to review, eligibilities to decide, needs to support, …)", get(home::api_work)).ok::<Items<Work>>(),
         r(g.clone(), "/api/v1/needs", Signed, "Needs of my territory, ranked, 50 a page (filters: q, status (default open; all), priority_group, community; after: the next_after of the page before)", get(need::api_needs)).ok::<NeedBoard>(),
         r(p.clone(), "/api/v1/needs", Signed, "Raise a need", post(need::api_raise_need)).body("NeedForm").created::<Created>(),
         r(g.clone(), "/api/v1/needs/{need_id}", Signed, "A need, with whether I supported it and may support or merge it", get(need::api_need)).ok::<NeedDetail>(),
@@ -370,10 +275,10 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(g.clone(), "/api/v1/public/areas/{code}", Public, "An area's public facts (no login)", get(public::api_area)).ok::<PublicArea>(),
         r(g.clone(), "/api/v1/public/projects/{project_id}", Public, "A project's public facts (no login)", get(public::api_project)).ok::<PublicProjectDetail>(),
         r(g.clone(), "/api/v1/public/calls/{call_id}", Public, "A call's public terms, ranking and awards (no login)", get(public::api_call)).ok::<CallView>(),
-        r(g.clone(), "/api/v1/public/ocds/{code}", Public, "OCDS 1.1 release package of the calls and service-purchase projects of an area (at most 10,000)", get(public::api_ocds_area)).ok_with(openapi::ocds_package),
-        r(g.clone(), "/api/v1/public/ocds/projects/{project_id}", Public, "OCDS 1.1 release package of one project (for a project a call awarded, its call's)", get(public::api_ocds_project)).ok_with(openapi::ocds_package),
-        r(g.clone(), "/api/v1/public/ocds/calls/{call_id}", Public, "OCDS 1.1 release package of one call: tender, bids with their scores, awards, contracts", get(public::api_ocds_call)).ok_with(openapi::ocds_package),
-        r(g, "/api/v1/audit", Signed, "Audit events in my territory (filters: action, outcome, actor, area, from, to, before)", get(api::audit)).ok::<AuditPage>(),
+        r(g.clone(), "/api/v1/public/ocds/{code}", Public, "OCDS 1.1 release package of the calls and service-purchase projects of an area (at most 10,000)", get(public::api_ocds_area)).ok_with(public::ocds_package),
+        r(g.clone(), "/api/v1/public/ocds/projects/{project_id}", Public, "OCDS 1.1 release package of one project (for a project a call awarded, its call's)", get(public::api_ocds_project)).ok_with(public::ocds_package),
+        r(g.clone(), "/api/v1/public/ocds/calls/{call_id}", Public, "OCDS 1.1 release package of one call: tender, bids with their scores, awards, contracts", get(public::api_ocds_call)).ok_with(public::ocds_package),
+        r(g, "/api/v1/audit", Signed, "Audit events in my territory (filters: action, outcome, actor, area, from, to, before)", get(audit::api_audit)).ok::<audit::AuditPage>(),
     ]
 }
 
@@ -384,7 +289,22 @@ pub fn router(state: AppState) -> Router {
         router = router.route(spec.path, spec.handler);
     }
     router
-        .route("/api/{*rest}", axum::routing::any(api::not_found))
-        .fallback(pages::not_found)
+        .route("/api/{*rest}", axum::routing::any(api_not_found))
+        .fallback(page_not_found)
         .with_state(state)
+}
+
+/// The Chinese 404 page for any unknown path.
+async fn page_not_found(Lang(locale): Lang) -> Response {
+    render_error_page(StatusCode::NOT_FOUND, "not_found", "页面不存在", locale)
+}
+
+/// Unknown API paths answer problem+json, not the HTML 404 page.
+async fn api_not_found() -> Response {
+    problem(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "接口不存在",
+        serde_json::json!({}),
+    )
 }

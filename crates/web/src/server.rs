@@ -137,6 +137,7 @@ impl Application {
             app,
             config: Arc::new(config.clone()),
             in_flight: Quota::new(config.max_in_flight, config.max_in_flight_per_client),
+            openapi: crate::openapi::document().to_string().into(),
         };
         // Refusals (a flood answered 503) are the guard's business, not errors worth a log line
         // each: a flood must not fill the disk. Internal errors are logged where they happen.

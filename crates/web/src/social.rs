@@ -1,38 +1,24 @@
 //! Pages and API of social work: platforms with their staffing standard, social workers, posts
 //! and trainings.
 
-use crate::answer::{self, Created, Items, Platforms};
-use crate::api::ApiJson;
+use crate::answer::{self, Created, Items};
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{ApiError, PageError};
-use crate::pages::{Chrome, FormErrors};
+use crate::kit::{refused, render, ApiJson, Chrome, FormErrors, PageResult};
 use crate::AppState;
 use app::social::{PlatformDetail, SocialWorkerDetail, STANDARD};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use domain::social::{
     CertificateLevel, PlatformForm, PlatformKind, PostForm, SocialWorkerForm, StaffingStandard,
     TrainingForm,
 };
-use serde::Deserialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use store::social::{PlatformRow, SocialWorkerRow};
-
-pub(crate) fn render<T: Template>(status: StatusCode, t: &T) -> Response {
-    match t.render() {
-        Ok(h) => (status, Html(h)).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "模板渲染失败").into_response()
-        }
-    }
-}
-
-pub(crate) fn refused(e: &app::AppError) -> Option<(StatusCode, FormErrors)> {
-    FormErrors::from_error(e).map(|f| (crate::error::status_of(e), f))
-}
 
 #[derive(Template)]
 #[template(path = "platforms.html")]
@@ -62,11 +48,7 @@ async fn platforms_page(
     form: PlatformForm,
     errors: FormErrors,
 ) -> Result<Response, PageError> {
-    let rows = state
-        .app
-        .list_platforms(&s.actor)
-        .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+    let rows = state.app.list_platforms(&s.actor).await.page(s.locale)?;
     let page = PlatformsPage {
         chrome: Chrome::for_user(s, "/platforms"),
         rows,
@@ -147,7 +129,7 @@ async fn platform_page(
         .app
         .platform_detail(&s.actor, id, &s.ctx)
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     let workers = if d.editable {
         state
             .app
@@ -231,7 +213,7 @@ async fn workers_page(
         .app
         .list_social_workers(&s.actor, Some(&q))
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     // The identity number is never sent back to the browser, even after a refusal.
     form.id_number.clear();
     let page = WorkersPage {
@@ -313,7 +295,7 @@ async fn worker_page(
         .app
         .social_worker_detail(&s.actor, id, &s.ctx)
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     Ok(render(
         status,
         &WorkerPage {
@@ -357,6 +339,13 @@ pub async fn add_training(
 }
 
 // ---------- API ----------
+
+/// The platforms with the staffing standard they are measured against.
+#[derive(Serialize, JsonSchema)]
+pub struct Platforms {
+    pub items: Vec<store::social::PlatformRow>,
+    pub standard: domain::social::StaffingStandard,
+}
 
 pub async fn api_platforms(
     State(state): State<AppState>,

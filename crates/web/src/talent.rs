@@ -2,11 +2,9 @@
 //! backbone-talent pool's training coverage, one talent with their trainings.
 
 use crate::answer::{self, Created};
-use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{ApiError, PageError};
-use crate::pages::{Chrome, FormErrors};
-use crate::social::{refused, render};
+use crate::kit::{refused, render, ApiJson, Chrome, FormErrors, PageResult};
 use crate::AppState;
 use app::talent::{TalentDetail, TalentList};
 use askama::Template;
@@ -75,7 +73,7 @@ async fn talents_page(
         .app
         .list_talents(&s.actor, &filter.filter())
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     let page = TalentsPage {
         chrome: Chrome::for_user(s, "/talents"),
         list,
@@ -150,7 +148,7 @@ async fn talent_page(
         .app
         .talent_detail(&s.actor, id, &s.ctx)
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     Ok(render(
         status,
         &TalentPage {
@@ -214,7 +212,7 @@ pub async fn set_backbone(
         .app
         .set_backbone(&s.actor, &id, flag(&form.backbone), &s.ctx)
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     Ok(Redirect::to(&format!("/talents/{id}")).into_response())
 }
 

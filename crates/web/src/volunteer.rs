@@ -1,33 +1,25 @@
 //! Pages and API of volunteers, service records and certificates, and the public verification page.
 
 use crate::answer::{self, Created, Issued, Items};
-use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{ApiError, PageError};
-use crate::pages::{local_time, Chrome, FormErrors};
+use crate::kit::{
+    download, import_page_result, local_time, render, ApiJson, Chrome, Empty, FormErrors,
+    ImportPage, ImportQuery, PageResult, CSV,
+};
 use crate::AppState;
 use app::volunteer::VolunteerDetail;
 use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use domain::volunteer::{hours_text, ServiceRecordForm, VolunteerForm, CONSENT_TEXT};
 use serde::Deserialize;
 use store::volunteer::VolunteerRow;
 
 const PAGE: i64 = 50;
-
-fn render<T: Template>(status: StatusCode, t: &T) -> Response {
-    match t.render() {
-        Ok(h) => (status, Html(h)).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "模板渲染失败").into_response()
-        }
-    }
-}
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
@@ -62,7 +54,7 @@ pub async fn list(
         .app
         .list_volunteers(&s.actor, Some(&q.q), after, PAGE)
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     let next = match rows.last() {
         Some(l) if rows.len() as i64 >= PAGE => format!(
             "/volunteers?q={}&after={}",
@@ -197,7 +189,7 @@ async fn detail_page(
         .app
         .volunteer_detail(&s.actor, id, before, &s.ctx)
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     let page = DetailPage {
         chrome: Chrome::for_user(s, &format!("/volunteers/{id}")),
         d,
@@ -292,7 +284,7 @@ pub async fn request_correction(
         .app
         .request_correction(&s.actor, &record_id, &f.record, &f.note, &s.ctx)
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     let v = volunteer_of_record(&state, &record_id)
         .await
         .unwrap_or_default();
@@ -315,15 +307,12 @@ pub async fn decide(
         .app
         .decide_correction(&s.actor, &record_id, f.accept == "1", &s.ctx)
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     let v = volunteer_of_record(&state, &record_id)
         .await
         .unwrap_or_default();
     Ok(Redirect::to(&format!("/volunteers/{v}")).into_response())
 }
-
-#[derive(Deserialize)]
-pub struct Empty {}
 
 pub async fn issue_certificate(
     State(state): State<AppState>,
@@ -335,7 +324,7 @@ pub async fn issue_certificate(
         .app
         .issue_certificate(&s.actor, &id, &s.ctx)
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     Ok(Redirect::to(&format!("/volunteers/{id}/certificates/{code}")).into_response())
 }
 
@@ -361,7 +350,7 @@ pub async fn certificate(
         .app
         .volunteer_certificate(&s.actor, &id, &code, &s.ctx)
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     let c = v.certificate;
     let issued = local_time(&c.issued_at).chars().take(10).collect();
     let page = CertificatePage {
@@ -533,8 +522,8 @@ pub async fn api_verify(
 
 // ---------- import of service records ----------
 
-fn records_import_page(s: &Signed) -> crate::registry::ImportPage {
-    crate::registry::ImportPage {
+fn records_import_page(s: &Signed) -> ImportPage {
+    ImportPage {
         chrome: Chrome::for_user(s, "/volunteers/import"),
         title: "批量导入志愿服务记录",
         action: "/volunteers/import",
@@ -558,17 +547,7 @@ pub async fn records_template(PageUser(_): PageUser) -> Response {
         &app::record_transfer::COLUMNS.map(str::to_string),
         false,
     );
-    (
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"service-records-template.csv\"",
-            ),
-        ],
-        out,
-    )
-        .into_response()
+    download(out, CSV, "service-records-template.csv")
 }
 
 pub async fn import(
@@ -578,7 +557,7 @@ pub async fn import(
 ) -> Result<Response, PageError> {
     let page = records_import_page(&s);
     let (app, actor, ctx) = (state.app.clone(), s.actor.clone(), s.ctx.clone());
-    crate::registry::import_page_result(&s, mp, page, |t, name| async move {
+    import_page_result(&s, mp, page, |t, name| async move {
         let r = app.import_service_records(&actor, t, &name, &ctx).await?;
         Ok((
             format!(
@@ -591,12 +570,6 @@ pub async fn import(
     .await
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ImportQuery {
-    #[serde(default)]
-    filename: String,
-}
-
 /// API import: the file (CSV or .xlsx) is the request body.
 pub async fn api_import(
     State(state): State<AppState>,
@@ -604,11 +577,7 @@ pub async fn api_import(
     Query(q): Query<ImportQuery>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let name = if q.filename.is_empty() {
-        "upload".to_string()
-    } else {
-        q.filename
-    };
+    let name = q.name();
     Ok(Json(
         state
             .app

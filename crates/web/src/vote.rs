@@ -1,11 +1,9 @@
 //! Pages and API of representatives' meetings and their votes.
 
 use crate::answer::{self, Created};
-use crate::api::ApiJson;
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{status_of, ApiError, PageError};
-use crate::pages::{Chrome, FormErrors};
-use crate::social::{refused, render};
+use crate::kit::{ids, refused, render, with_lists, ApiJson, Chrome, FormErrors, PageResult};
 use crate::AppState;
 use app::vote::{AttendanceForm, BallotForm, OpenVoteForm, PaperForm, VoteList, VoteMeetingDetail};
 use app::AppError;
@@ -26,7 +24,7 @@ struct ListPage {
 
 impl ListPage {
     fn chosen(&self, id: &str) -> bool {
-        crate::project::ids(&self.form.projects).any(|x| x == id)
+        ids(&self.form.projects).any(|x| x == id)
     }
 }
 
@@ -37,11 +35,7 @@ async fn list_page(
     mut form: OpenVoteForm,
     errors: FormErrors,
 ) -> Result<Response, PageError> {
-    let list = state
-        .app
-        .vote_meetings(&s.actor)
-        .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+    let list = state.app.vote_meetings(&s.actor).await.page(s.locale)?;
     if form.community.is_empty() {
         if let [only] = list.can_open_for.as_slice() {
             form.community = only.as_str().to_string();
@@ -77,7 +71,7 @@ pub async fn open(
     PageUser(s): PageUser,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let form: OpenVoteForm = crate::project::with_lists(pairs);
+    let form: OpenVoteForm = with_lists(pairs);
     match state.app.open_vote(&s.actor, &form, &s.ctx).await {
         Ok(id) => Ok(Redirect::to(&format!("/votes/{id}")).into_response()),
         Err(e) => match refused(&e) {
@@ -128,7 +122,7 @@ async fn detail_page(
         .app
         .vote_meeting_detail(&s.actor, id, &s.ctx)
         .await
-        .map_err(|e| PageError::new(e, s.locale))?;
+        .page(s.locale)?;
     Ok(render(
         status,
         &DetailPage {
@@ -179,7 +173,7 @@ pub async fn attendance(
     Path(id): Path<String>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let form: AttendanceForm = crate::project::with_lists(pairs);
+    let form: AttendanceForm = with_lists(pairs);
     let r = state
         .app
         .record_presence(&s.actor, &id, &form, &s.ctx)

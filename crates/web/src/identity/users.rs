@@ -1,0 +1,382 @@
+//! The administration of accounts: listing and creating them, assigning and removing roles, and
+//! the addresses failed logins locked out; the pages and the API.
+
+use crate::answer::{self, Created, Items};
+use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
+use crate::error::PageError;
+use crate::i18n::Tr;
+use crate::kit::{local_time, render, ApiJson, ApiResult, Chrome, Empty, FormErrors, PageResult};
+use crate::AppState;
+use app::identity::{RoleForm, UserForm};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::Role;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+pub struct UserLine {
+    id: String,
+    login: String,
+    display_name: String,
+    roles: String,
+}
+
+pub struct Field {
+    name: &'static str,
+    label: &'static str,
+    value: String,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    chrome: Chrome,
+    users: Vec<UserLine>,
+    fields: Vec<Field>,
+    role_options: Vec<(&'static str, &'static str)>,
+    errors: FormErrors,
+}
+
+fn role_options(tr: Tr) -> Vec<(&'static str, &'static str)> {
+    Role::ALL.iter().map(|r| (r.as_str(), tr.role(r))).collect()
+}
+
+fn role_label(tr: Tr, a: &store::identity::AssignmentRow) -> String {
+    let mut s = format!("{} @ {}", tr.role(&a.role), a.area_code.full());
+    if let Some(o) = &a.organization_id {
+        s.push_str(&format!(" ({o})"));
+    }
+    s
+}
+
+async fn users_page(
+    state: &AppState,
+    s: &Signed,
+    status: StatusCode,
+    form: UserForm,
+    errors: FormErrors,
+    flash: &str,
+) -> Result<Response, PageError> {
+    let tr = Tr { locale: s.locale };
+    let users = state
+        .app
+        .list_users(&s.actor, &s.ctx)
+        .await
+        .page(s.locale)?
+        .into_iter()
+        .map(|(u, roles)| UserLine {
+            id: u.id,
+            login: u.login,
+            display_name: u.display_name,
+            roles: roles
+                .iter()
+                .map(|a| role_label(tr, a))
+                .collect::<Vec<_>>()
+                .join("；"),
+        })
+        .collect();
+    let fields = vec![
+        Field {
+            name: "login",
+            label: "users.login",
+            value: form.login,
+        },
+        Field {
+            name: "display_name",
+            label: "users.display_name",
+            value: form.display_name,
+        },
+        // A refused form never echoes the password back into the page.
+        Field {
+            name: "password",
+            label: "users.password",
+            value: String::new(),
+        },
+        Field {
+            name: "role",
+            label: "users.role",
+            value: form.role,
+        },
+        Field {
+            name: "area",
+            label: "users.area",
+            value: form.area,
+        },
+        Field {
+            name: "organization_id",
+            label: "users.organization",
+            value: form.organization_id.unwrap_or_default(),
+        },
+    ];
+    let page = UsersPage {
+        chrome: Chrome::for_user(s, "/admin/users").with_flash(flash),
+        users,
+        fields,
+        role_options: role_options(tr),
+        errors,
+    };
+    Ok(render(status, &page))
+}
+
+pub async fn users(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+) -> Result<Response, PageError> {
+    users_page(
+        &state,
+        &s,
+        StatusCode::OK,
+        UserForm::default(),
+        FormErrors::default(),
+        "",
+    )
+    .await
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    CsrfForm(form): CsrfForm<UserForm>,
+) -> Result<Response, PageError> {
+    match state.app.create_user(Some(&s.actor), &form, &s.ctx).await {
+        Ok(id) => Ok(Redirect::to(&format!("/admin/users/{id}")).into_response()),
+        Err(e) => match FormErrors::from_error(&e) {
+            Some(errors) => {
+                users_page(&state, &s, crate::error::status_of(&e), form, errors, "").await
+            }
+            None => Err(PageError::new(e, s.locale)),
+        },
+    }
+}
+
+pub struct RoleRow {
+    id: String,
+    label: String,
+}
+
+#[derive(Template)]
+#[template(path = "user.html")]
+struct UserPage {
+    chrome: Chrome,
+    user: store::identity::UserRow,
+    /// Addresses locked out of this account for now (failed logins from them).
+    locks: Vec<(String, String)>,
+    roles: Vec<RoleRow>,
+    role_options: Vec<(&'static str, &'static str)>,
+    errors: FormErrors,
+    form_role: String,
+    form_area: String,
+    form_org: String,
+}
+
+async fn user_page(
+    state: &AppState,
+    s: &Signed,
+    id: &str,
+    status: StatusCode,
+    form: RoleForm,
+    errors: FormErrors,
+) -> Result<Response, PageError> {
+    let tr = Tr { locale: s.locale };
+    let app::identity::UserDetail { user, roles, locks } = state
+        .app
+        .user_detail(&s.actor, id, &s.ctx)
+        .await
+        .page(s.locale)?;
+    let page = UserPage {
+        chrome: Chrome::for_user(s, &format!("/admin/users/{id}")),
+        locks: locks
+            .into_iter()
+            .map(|l| {
+                let until = l
+                    .locked_until
+                    .as_deref()
+                    .map(local_time)
+                    .unwrap_or_default();
+                (l.client, until)
+            })
+            .collect(),
+        roles: roles
+            .iter()
+            .map(|a| RoleRow {
+                id: a.id.clone(),
+                label: role_label(tr, a),
+            })
+            .collect(),
+        user,
+        role_options: role_options(tr),
+        errors,
+        form_role: form.role,
+        form_area: form.area,
+        form_org: form.organization_id.unwrap_or_default(),
+    };
+    Ok(render(status, &page))
+}
+
+pub async fn user(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    user_page(
+        &state,
+        &s,
+        &id,
+        StatusCode::OK,
+        RoleForm::default(),
+        FormErrors::default(),
+    )
+    .await
+}
+
+pub async fn assign_role(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<RoleForm>,
+) -> Result<Response, PageError> {
+    match state.app.assign_role(&s.actor, &id, &form, &s.ctx).await {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}")).into_response()),
+        Err(e) => match FormErrors::from_error(&e) {
+            Some(errors) => {
+                user_page(&state, &s, &id, crate::error::status_of(&e), form, errors).await
+            }
+            None => Err(PageError::new(e, s.locale)),
+        },
+    }
+}
+
+pub async fn remove_role(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path((id, assignment_id)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    state
+        .app
+        .remove_role(&s.actor, &id, &assignment_id, &s.ctx)
+        .await
+        .page(s.locale)?;
+    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+}
+
+// ---------- API ----------
+
+/// A role assignment of an account.
+#[derive(Serialize, JsonSchema)]
+pub struct RoleJson {
+    pub id: String,
+    pub role: Role,
+    pub area_code: String,
+    pub organization_id: Option<String>,
+}
+
+/// An address that failed logins locked out of an account, and until when.
+#[derive(Serialize, JsonSchema)]
+pub struct LoginLockJson {
+    pub client: String,
+    pub locked_until: Option<String>,
+}
+
+/// An account with its roles; one account's page (not the list) also has `login_locks`.
+#[derive(Serialize, JsonSchema)]
+pub struct UserJson {
+    pub id: String,
+    pub login: String,
+    pub display_name: String,
+    pub home_area: String,
+    pub disabled: bool,
+    pub version: i64,
+    pub created_at: String,
+    pub roles: Vec<RoleJson>,
+    // Absent rather than null when there are none to show.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<LoginLockJson>")]
+    pub login_locks: Option<Vec<LoginLockJson>>,
+}
+
+fn user_json(
+    u: &store::identity::UserRow,
+    roles: &[store::identity::AssignmentRow],
+    locks: Option<&[store::identity::LoginLockRow]>,
+) -> UserJson {
+    UserJson {
+        id: u.id.clone(),
+        login: u.login.clone(),
+        display_name: u.display_name.clone(),
+        home_area: u.home_area.as_str().to_string(),
+        disabled: u.disabled,
+        version: u.version,
+        created_at: u.created_at.clone(),
+        roles: roles
+            .iter()
+            .map(|a| RoleJson {
+                id: a.id.clone(),
+                role: a.role,
+                area_code: a.area_code.as_str().to_string(),
+                organization_id: a.organization_id.clone(),
+            })
+            .collect(),
+        // One account's page also says which addresses its failed logins locked out.
+        login_locks: locks.map(|locks| {
+            locks
+                .iter()
+                .map(|l| LoginLockJson {
+                    client: l.client.clone(),
+                    locked_until: l.locked_until.clone(),
+                })
+                .collect()
+        }),
+    }
+}
+
+pub async fn api_users(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult {
+    let list = state.app.list_users(&s.actor, &s.ctx).await?;
+    let items = list.iter().map(|(u, r)| user_json(u, r, None)).collect();
+    answer::send(StatusCode::OK, &Items::<UserJson> { items })
+}
+
+pub async fn api_create_user(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    ApiJson(form): ApiJson<UserForm>,
+) -> ApiResult {
+    let id = state.app.create_user(Some(&s.actor), &form, &s.ctx).await?;
+    answer::send(StatusCode::CREATED, &Created { id })
+}
+
+pub async fn api_user(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let d = state.app.user_detail(&s.actor, &id, &s.ctx).await?;
+    answer::send(
+        StatusCode::OK,
+        &user_json(&d.user, &d.roles, Some(&d.locks)),
+    )
+}
+
+pub async fn api_assign_role(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(form): ApiJson<RoleForm>,
+) -> ApiResult {
+    let aid = state.app.assign_role(&s.actor, &id, &form, &s.ctx).await?;
+    answer::send(StatusCode::CREATED, &Created { id: aid })
+}
+
+pub async fn api_remove_role(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path((id, assignment_id)): Path<(String, String)>,
+) -> ApiResult {
+    state
+        .app
+        .remove_role(&s.actor, &id, &assignment_id, &s.ctx)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
