@@ -28,14 +28,6 @@ pub mod worklist;
 
 pub use error::{AppError, ImportError};
 
-// The chain's old paths, while `web` moves to `app::chain` (issue 13).
-pub use chain::application as project;
-pub use chain::{call, catalogue, consultation, need, purchase, vote};
-/// Delivery and evaluation under their old common name.
-pub mod acceptance {
-
-    pub use crate::chain::evaluation::*;
-}
 use store::Db;
 
 /// Who is asking, from where: carried into every audit event.

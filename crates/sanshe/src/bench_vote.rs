@@ -174,7 +174,7 @@ pub async fn votes(clients: usize, motions: usize) -> anyhow::Result<()> {
     let vote = app
         .open_vote(
             &chair,
-            &app::vote::OpenVoteForm {
+            &app::chain::vote::OpenVoteForm {
                 community: COMMUNITY.into(),
                 title: "压测居民代表会议".into(),
                 held_on: "2026-12-20".into(),
@@ -189,7 +189,7 @@ pub async fn votes(clients: usize, motions: usize) -> anyhow::Result<()> {
     app.record_presence(
         &chair,
         &vote,
-        &app::vote::AttendanceForm {
+        &app::chain::vote::AttendanceForm {
             present: present.join(","),
         },
         &ctx,

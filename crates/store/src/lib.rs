@@ -24,10 +24,6 @@ pub mod time;
 pub mod volunteer;
 pub mod worklist;
 
-// The chain's old paths, while `web` moves to `store::chain` (issue 13).
-pub use chain::application as project;
-pub use chain::purchase as fund;
-pub use chain::{call, catalogue, consultation, contract, need, vote};
 pub use checkpoint::{set_wal_limit, wal_size};
 pub use db::{Backend, Db, StoreError, Tx};
 pub use migrate::{migration_names, NATIONAL_TABLES};

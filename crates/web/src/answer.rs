@@ -51,5 +51,5 @@ pub struct Issued {
 #[derive(Serialize, JsonSchema)]
 pub struct Paid {
     pub stage: domain::chain::stage::Stage,
-    pub contract: Option<store::contract::ContractRow>,
+    pub contract: Option<store::chain::contract::ContractRow>,
 }

@@ -5,26 +5,20 @@
 // The OpenAPI document is one large `json!` literal.
 #![recursion_limit = "256"]
 
-pub mod acceptance;
 pub mod answer;
 pub mod areas;
 pub mod assets;
 pub mod audit;
 pub mod auth;
-pub mod call;
-pub mod catalogue;
-pub mod consultation;
+pub mod chain;
 pub mod error;
-pub mod fund;
 pub mod guard;
 pub mod home;
 pub mod i18n;
 pub mod identity;
 pub mod kit;
-pub mod need;
 pub mod openapi;
 pub mod people;
-pub mod project;
 pub mod public;
 pub mod quota;
 pub mod registry;
@@ -34,7 +28,6 @@ pub mod server;
 pub mod social;
 pub mod talent;
 pub mod volunteer;
-pub mod vote;
 
 pub use server::{Application, WebConfig};
 

@@ -84,7 +84,7 @@ pub async fn api_project(
 #[derive(Template)]
 #[template(path = "public_call.html")]
 struct CallPage {
-    v: app::call::CallView,
+    v: app::chain::call::CallView,
 }
 
 impl CallPage {

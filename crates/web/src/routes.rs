@@ -8,35 +8,38 @@ use crate::identity::{account, session, users};
 use crate::route_spec::r;
 // What a route is lives in its own module, which the OpenAPI document reads too; the table's
 // readers (the tests, the document) still find it here.
+use crate::chain::{
+    application, call, catalogue, consultation, contract, delivery, evaluation, need, purchase,
+    vote,
+};
 pub use crate::route_spec::{Access, RouteSpec, SchemaFn, Success};
 use crate::{
-    acceptance, areas, assets, audit, call, catalogue, consultation, fund, home, need, people,
-    project, public, registry, social, talent, volunteer, vote, AppState,
+    areas, assets, audit, home, people, public, registry, social, talent, volunteer, AppState,
 };
-use app::call::{CallList, CallView};
-use app::catalogue::{CatalogueView, ItemDetail};
-use app::consultation::{ConsultationDetail, ConsultationList};
+use app::chain::application::{Comparison, ProjectDetail, ProjectList};
+use app::chain::call::{CallList, CallView};
+use app::chain::catalogue::{CatalogueView, ItemDetail};
+use app::chain::consultation::{ConsultationDetail, ConsultationList};
+use app::chain::need::{NeedBoard, NeedDetail};
+use app::chain::purchase::FundList;
+use app::chain::vote::{VoteList, VoteMeetingDetail};
 use app::identity::CreatedToken;
-use app::need::{NeedBoard, NeedDetail};
 use app::org_transfer::ImportSummary;
 use app::people_transfer::PeopleImportSummary;
-use app::project::{Comparison, ProjectDetail, ProjectList};
 use app::public::{PublicArea, PublicProjectDetail};
-use app::purchase::FundList;
 use app::record_transfer::RecordImportSummary;
 use app::registry::{OrgDetail, Saved};
 use app::social::{PlatformDetail, SocialWorkerDetail};
 use app::talent::{TalentDetail, TalentList};
 use app::volunteer::{VerifiedCertificate, VolunteerDetail};
-use app::vote::{VoteList, VoteMeetingDetail};
 use app::worklist::Work;
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
 use domain::chain::vote::Tally;
+use store::chain::need::NeedRow;
 use store::identity::TokenRow;
-use store::need::NeedRow;
 use store::social::SocialWorkerRow;
 use store::volunteer::VolunteerRow;
 
@@ -109,22 +112,22 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/catalogue/{item_id}/review", Signed, "Approve or return an item (township)", post(catalogue::review)),
         r(p.clone(), "/catalogue/{item_id}/eligibilities", Signed, "Apply for undertaking eligibility (organization manager)", post(catalogue::apply)),
         r(p.clone(), "/eligibilities/{eligibility_id}/decision", Signed, "Decide an eligibility (township)", post(catalogue::decide)),
-        r(g.clone(), "/projects", Signed, "Service projects of my territory, newest first (filters: stage, before)", get(project::projects)),
-        r(p.clone(), "/projects", Signed, "Write an application on an approved eligibility (organization manager)", post(project::create)),
-        r(g.clone(), "/projects/new", Signed, "The application form for an eligibility (?eligibility=)", get(project::new_form)),
-        r(g.clone(), "/projects/{project_id}", Signed, "A project: its current application, team, needs and versions", get(project::project)),
-        r(g.clone(), "/projects/{project_id}/revise", Signed, "The form to revise the application (a new version)", get(project::revise_form)),
-        r(p.clone(), "/projects/{project_id}/versions", Signed, "Save a new version of the application", post(project::revise)),
-        r(p.clone(), "/projects/{project_id}/submit", Signed, "Submit the application for consultation", post(project::submit)),
-        r(g.clone(), "/projects/{project_id}/compare", Signed, "Two versions side by side (a, b)", get(project::compare)),
+        r(g.clone(), "/projects", Signed, "Service projects of my territory, newest first (filters: stage, before)", get(application::projects)),
+        r(p.clone(), "/projects", Signed, "Write an application on an approved eligibility (organization manager)", post(application::create)),
+        r(g.clone(), "/projects/new", Signed, "The application form for an eligibility (?eligibility=)", get(application::new_form)),
+        r(g.clone(), "/projects/{project_id}", Signed, "A project: its current application, team, needs and versions", get(application::project)),
+        r(g.clone(), "/projects/{project_id}/revise", Signed, "The form to revise the application (a new version)", get(application::revise_form)),
+        r(p.clone(), "/projects/{project_id}/versions", Signed, "Save a new version of the application", post(application::revise)),
+        r(p.clone(), "/projects/{project_id}/submit", Signed, "Submit the application for consultation", post(application::submit)),
+        r(g.clone(), "/projects/{project_id}/compare", Signed, "Two versions side by side (a, b)", get(application::compare)),
         r(g.clone(), "/consultations", Signed, "Consultation meetings of my territory, with the form to convene one", get(consultation::consultations)),
         r(p.clone(), "/consultations", Signed, "Convene a consultation meeting on submitted applications (community committee)", post(consultation::convene)),
         r(g.clone(), "/consultations/{consultation_id}", Signed, "A consultation meeting: agenda, attendance, comments, minutes", get(consultation::consultation)),
         r(p.clone(), "/consultations/{consultation_id}/attendees", Signed, "Record an attendee (until the minutes are frozen)", post(consultation::attend)),
         r(p.clone(), "/consultations/{consultation_id}/comments", Signed, "Record a comment on an application (until the minutes are frozen)", post(consultation::comment)),
         r(p.clone(), "/consultations/{consultation_id}/freeze", Signed, "Sign and freeze the minutes", post(consultation::freeze)),
-        r(g.clone(), "/funds", Signed, "Funds of my territory with balances, and the form to record one", get(fund::funds)),
-        r(p.clone(), "/funds", Signed, "Record a fund (township, county or city)", post(fund::create)),
+        r(g.clone(), "/funds", Signed, "Funds of my territory with balances, and the form to record one", get(purchase::funds)),
+        r(p.clone(), "/funds", Signed, "Record a fund (township, county or city)", post(purchase::create)),
         r(g.clone(), "/calls", Signed, "Calls (selections, venture and micro calls, facility tenders) of and around my territory, with the form to open one", get(call::calls)),
         r(p.clone(), "/calls", Signed, "Open a call; its pool is drawn from a fund (organizer)", post(call::create)),
         r(g.clone(), "/calls/{call_id}", Signed, "A call: terms, rubric, applications, panel, ranking, awards", get(call::call)),
@@ -134,15 +137,15 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/calls/{call_id}/scores", Signed, "Submit a score sheet (panel member, once; the last seals)", post(call::score)),
         r(p.clone(), "/calls/{call_id}/awards", Signed, "Award the best applicant not yet awarded, with reasons (organizer)", post(call::award)),
         r(p.clone(), "/calls/{call_id}/close", Signed, "End the awards; the rest of the pool returns to the fund (organizer)", post(call::close)),
-        r(p.clone(), "/projects/{project_id}/purchase", Signed, "The township's purchase decision (buy from a fund, or decline, with reasons)", post(fund::decide)),
-        r(p.clone(), "/projects/{project_id}/contract", Signed, "Record the signed purchase contract with its payment tranches (township)", post(fund::sign)),
-        r(p.clone(), "/projects/{project_id}/activities", Signed, "Record an activity (organization; volunteers' hours become service records)", post(acceptance::activity)),
-        r(p.clone(), "/projects/{project_id}/notes", Signed, "Record a coordination meeting, supervision session, major-activity report or progress", post(acceptance::note)),
-        r(p.clone(), "/projects/{project_id}/self-evaluation", Signed, "Submit the self-evaluation (organization)", post(acceptance::self_evaluation)),
-        r(p.clone(), "/projects/{project_id}/panel", Signed, "Form the review panel (community committee; recusal rules)", post(acceptance::panel)),
-        r(p.clone(), "/projects/{project_id}/scores", Signed, "Score the rubric (panel member, once)", post(acceptance::score)),
-        r(p.clone(), "/projects/{project_id}/verdict", Signed, "Write the review verdict (community committee)", post(acceptance::verdict)),
-        r(p.clone(), "/projects/{project_id}/tranches/{seq}/payment", Signed, "Record a tranche as paid (township; the final one after acceptance)", post(acceptance::pay)),
+        r(p.clone(), "/projects/{project_id}/purchase", Signed, "The township's purchase decision (buy from a fund, or decline, with reasons)", post(purchase::decide)),
+        r(p.clone(), "/projects/{project_id}/contract", Signed, "Record the signed purchase contract with its payment tranches (township)", post(contract::sign)),
+        r(p.clone(), "/projects/{project_id}/activities", Signed, "Record an activity (organization; volunteers' hours become service records)", post(delivery::activity)),
+        r(p.clone(), "/projects/{project_id}/notes", Signed, "Record a coordination meeting, supervision session, major-activity report or progress", post(delivery::note)),
+        r(p.clone(), "/projects/{project_id}/self-evaluation", Signed, "Submit the self-evaluation (organization)", post(evaluation::self_evaluation)),
+        r(p.clone(), "/projects/{project_id}/panel", Signed, "Form the review panel (community committee; recusal rules)", post(evaluation::panel)),
+        r(p.clone(), "/projects/{project_id}/scores", Signed, "Score the rubric (panel member, once)", post(evaluation::score)),
+        r(p.clone(), "/projects/{project_id}/verdict", Signed, "Write the review verdict (community committee)", post(evaluation::verdict)),
+        r(p.clone(), "/projects/{project_id}/tranches/{seq}/payment", Signed, "Record a tranche as paid (township; the final one after acceptance)", post(evaluation::pay)),
         r(g.clone(), "/votes", Signed, "Representatives' meetings of my territory, with the form to open one", get(vote::votes)),
         r(p.clone(), "/votes", Signed, "Open a representatives' meeting on consulted applications (fixes roster and rules)", post(vote::open)),
         r(g.clone(), "/votes/{vote_id}", Signed, "A representatives' meeting: roster, attendance, motions, ballots and sealed results", get(vote::vote)),
@@ -219,20 +222,20 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/api/v1/catalogue/{item_id}/review", Signed, "Approve or return an item (township; decision approve|reject, reason)", post(catalogue::api_review)).body("DecisionForm").ok::<ItemDetail>(),
         r(p.clone(), "/api/v1/catalogue/{item_id}/eligibilities", Signed, "Apply for undertaking eligibility (organization manager)", post(catalogue::api_apply)).body("ApplyForm").created::<Created>(),
         r(p.clone(), "/api/v1/eligibilities/{eligibility_id}/decision", Signed, "Decide an eligibility (township; without professional staff a social-work item needs a written reason)", post(catalogue::api_decide)).body("DecisionForm").no_content(),
-        r(g.clone(), "/api/v1/projects", Signed, "Service projects of my territory, newest first (filters: stage, before), and the eligibilities I may write on", get(project::api_projects)).ok::<ProjectList>(),
-        r(p.clone(), "/api/v1/projects", Signed, "Write an application on an approved eligibility (organization manager)", post(project::api_create)).body("NewApplication").created::<Created>(),
-        r(g.clone(), "/api/v1/projects/{project_id}", Signed, "A project with its current application, team, needs and versions", get(project::api_project)).ok::<ProjectDetail>(),
-        r(p.clone(), "/api/v1/projects/{project_id}/versions", Signed, "Save a new version (based_on: the version revised; 409 stale_version or application_frozen)", post(project::api_revise)).body("Revision").created::<SavedVersion>(),
-        r(p.clone(), "/api/v1/projects/{project_id}/submit", Signed, "Submit the application for consultation", post(project::api_submit)).ok::<ProjectDetail>(),
-        r(g.clone(), "/api/v1/projects/{project_id}/compare", Signed, "Two versions compared field by field (a, b; default first and latest)", get(project::api_compare)).ok::<Comparison>(),
+        r(g.clone(), "/api/v1/projects", Signed, "Service projects of my territory, newest first (filters: stage, before), and the eligibilities I may write on", get(application::api_projects)).ok::<ProjectList>(),
+        r(p.clone(), "/api/v1/projects", Signed, "Write an application on an approved eligibility (organization manager)", post(application::api_create)).body("NewApplication").created::<Created>(),
+        r(g.clone(), "/api/v1/projects/{project_id}", Signed, "A project with its current application, team, needs and versions", get(application::api_project)).ok::<ProjectDetail>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/versions", Signed, "Save a new version (based_on: the version revised; 409 stale_version or application_frozen)", post(application::api_revise)).body("Revision").created::<SavedVersion>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/submit", Signed, "Submit the application for consultation", post(application::api_submit)).ok::<ProjectDetail>(),
+        r(g.clone(), "/api/v1/projects/{project_id}/compare", Signed, "Two versions compared field by field (a, b; default first and latest)", get(application::api_compare)).ok::<Comparison>(),
         r(g.clone(), "/api/v1/consultations", Signed, "Consultation meetings of my territory and the applications I may put on an agenda", get(consultation::api_consultations)).ok::<ConsultationList>(),
         r(p.clone(), "/api/v1/consultations", Signed, "Convene a consultation meeting (community committee)", post(consultation::api_convene)).body("ConsultationForm").created::<Created>(),
         r(g.clone(), "/api/v1/consultations/{consultation_id}", Signed, "A consultation meeting with agenda, attendance and comments", get(consultation::api_consultation)).ok::<ConsultationDetail>(),
         r(p.clone(), "/api/v1/consultations/{consultation_id}/attendees", Signed, "Record an attendee (409 minutes_frozen after freezing)", post(consultation::api_attend)).body("AttendeeForm").no_content(),
         r(p.clone(), "/api/v1/consultations/{consultation_id}/comments", Signed, "Record a comment on an application of the agenda", post(consultation::api_comment)).body("CommentForm").no_content(),
         r(p.clone(), "/api/v1/consultations/{consultation_id}/freeze", Signed, "Sign and freeze the minutes (recorder, chair, summary)", post(consultation::api_freeze)).body("FreezeForm").ok::<ConsultationDetail>(),
-        r(g.clone(), "/api/v1/funds", Signed, "Funds of my territory with balances", get(fund::api_funds)).ok::<FundList>(),
-        r(p.clone(), "/api/v1/funds", Signed, "Record a fund (township, county or city)", post(fund::api_create)).body("FundForm").created::<Created>(),
+        r(g.clone(), "/api/v1/funds", Signed, "Funds of my territory with balances", get(purchase::api_funds)).ok::<FundList>(),
+        r(p.clone(), "/api/v1/funds", Signed, "Record a fund (township, county or city)", post(purchase::api_create)).body("FundForm").created::<Created>(),
         r(g.clone(), "/api/v1/calls", Signed, "Calls of and around my territory, the areas I may organize for and the funds I may draw on", get(call::api_calls)).ok::<CallList>(),
         r(p.clone(), "/api/v1/calls", Signed, "Open a call (409 insufficient_funds when the fund cannot cover the pool)", post(call::api_create)).body("CallForm").created::<Created>(),
         r(g.clone(), "/api/v1/calls/{call_id}", Signed, "A call as the reader may see it (applications for insiders; ranking and own scores once sealed)", get(call::api_call)).ok::<CallView>(),
@@ -242,15 +245,15 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/api/v1/calls/{call_id}/scores", Signed, "Submit a score sheet (409 already_scored; sealed when the last member submits)", post(call::api_score)).body("ScoreSheetForm").ok::<CallView>(),
         r(p.clone(), "/api/v1/calls/{call_id}/awards", Signed, "Award down the ranking (409 out_of_order, pool_exhausted; never more than the pool)", post(call::api_award)).body("AwardForm").created::<Awarded>(),
         r(p.clone(), "/api/v1/calls/{call_id}/close", Signed, "End the awards; the rest of the pool returns to the fund", post(call::api_close)).ok::<CallView>(),
-        r(p.clone(), "/api/v1/projects/{project_id}/purchase", Signed, "The township's purchase decision (409 insufficient_funds; never overdraws a fund)", post(fund::api_decide)).body("PurchaseForm").ok::<ProjectDetail>(),
-        r(p.clone(), "/api/v1/projects/{project_id}/contract", Signed, "Record the signed purchase contract (tranches add up to the amount; the last after acceptance)", post(fund::api_sign)).body("ContractForm").ok::<ProjectDetail>(),
-        r(p.clone(), "/api/v1/projects/{project_id}/activities", Signed, "Record an activity (organization; volunteers' hours become service records)", post(acceptance::api_activity)).body("ActivityForm").ok::<ProjectDetail>(),
-        r(p.clone(), "/api/v1/projects/{project_id}/notes", Signed, "Record a coordination meeting (committee), supervision (supervisor), major-activity report or progress (organization)", post(acceptance::api_note)).body("NoteForm").ok::<ProjectDetail>(),
-        r(p.clone(), "/api/v1/projects/{project_id}/self-evaluation", Signed, "Submit the self-evaluation (a case study for social-work items)", post(acceptance::api_self_evaluation)).body("SelfEvaluationForm").ok::<ProjectDetail>(),
-        r(p.clone(), "/api/v1/projects/{project_id}/panel", Signed, "Form the review panel (members: logins; refused if affiliated, a beneficiary, or fewer than 5)", post(acceptance::api_panel)).body("PanelForm").ok::<ProjectDetail>(),
-        r(p.clone(), "/api/v1/projects/{project_id}/scores", Signed, "Score the rubric (panel member, once)", post(acceptance::api_score)).body("ScoreForm").ok::<ProjectDetail>(),
-        r(p.clone(), "/api/v1/projects/{project_id}/verdict", Signed, "Write the verdict once every member scored", post(acceptance::api_verdict)).body("VerdictForm").ok::<ProjectDetail>(),
-        r(p.clone(), "/api/v1/projects/{project_id}/tranches/{seq}/payment", Signed, "Record a tranche as paid (409 milestone_not_reached)", post(acceptance::api_pay)).ok::<Paid>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/purchase", Signed, "The township's purchase decision (409 insufficient_funds; never overdraws a fund)", post(purchase::api_decide)).body("PurchaseForm").ok::<ProjectDetail>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/contract", Signed, "Record the signed purchase contract (tranches add up to the amount; the last after acceptance)", post(contract::api_sign)).body("ContractForm").ok::<ProjectDetail>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/activities", Signed, "Record an activity (organization; volunteers' hours become service records)", post(delivery::api_activity)).body("ActivityForm").ok::<ProjectDetail>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/notes", Signed, "Record a coordination meeting (committee), supervision (supervisor), major-activity report or progress (organization)", post(delivery::api_note)).body("NoteForm").ok::<ProjectDetail>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/self-evaluation", Signed, "Submit the self-evaluation (a case study for social-work items)", post(evaluation::api_self_evaluation)).body("SelfEvaluationForm").ok::<ProjectDetail>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/panel", Signed, "Form the review panel (members: logins; refused if affiliated, a beneficiary, or fewer than 5)", post(evaluation::api_panel)).body("PanelForm").ok::<ProjectDetail>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/scores", Signed, "Score the rubric (panel member, once)", post(evaluation::api_score)).body("ScoreForm").ok::<ProjectDetail>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/verdict", Signed, "Write the verdict once every member scored", post(evaluation::api_verdict)).body("VerdictForm").ok::<ProjectDetail>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/tranches/{seq}/payment", Signed, "Record a tranche as paid (409 milestone_not_reached)", post(evaluation::api_pay)).ok::<Paid>(),
         r(g.clone(), "/api/v1/votes", Signed, "Representatives' meetings of my territory and the consulted applications I may put to a vote", get(vote::api_votes)).ok::<VoteList>(),
         r(p.clone(), "/api/v1/votes", Signed, "Open a representatives' meeting (community committee; fixes roster, rules and recusals)", post(vote::api_open)).body("OpenVoteForm").created::<Created>(),
         r(g.clone(), "/api/v1/votes/{vote_id}", Signed, "A representatives' meeting with roster, motions, recusals, counts and my ballot state", get(vote::api_vote)).ok::<VoteMeetingDetail>(),

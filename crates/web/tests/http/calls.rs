@@ -169,7 +169,7 @@ async fn a_call_runs_from_published_terms_to_awards_within_its_pool_with_sealed_
         .unwrap()
         .and_hms_opt(9, 0, 0)
         .unwrap();
-    let panel = |m: &str| app::acceptance::PanelForm { members: m.into() };
+    let panel = |m: &str| app::chain::evaluation::PanelForm { members: m.into() };
     let refused = t
         .app
         .form_call_panel_at(
@@ -550,7 +550,7 @@ async fn concurrent_awards_never_exceed_the_pool_and_the_rest_returns_to_the_fun
             community: AreaCode::parse("341002002001").unwrap(),
         };
         let aid = format!("3410-race-app-{i}");
-        tx.insert_call_application(&store::call::NewCallApplication {
+        tx.insert_call_application(&store::chain::call::NewCallApplication {
             tenant: "3410",
             call: &id,
             id: &aid,

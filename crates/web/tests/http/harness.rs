@@ -237,7 +237,7 @@ pub(crate) async fn shexian_snapshot(db: &Db) -> String {
             x.id, x.backbone, x.training_count, x.training_minutes
         ));
     }
-    let all_needs = store::need::NeedFilter {
+    let all_needs = store::chain::need::NeedFilter {
         status: None,
         ..Default::default()
     };
@@ -450,7 +450,7 @@ pub(crate) async fn item_with_eligibility(
         )
         .await
         .unwrap();
-    let approve = app::catalogue::DecisionForm {
+    let approve = app::chain::catalogue::DecisionForm {
         decision: "approve".into(),
         reason: String::new(),
     };
@@ -470,7 +470,7 @@ pub(crate) async fn item_with_eligibility(
         .apply_eligibility(
             &manager,
             &item,
-            &app::catalogue::ApplyForm {
+            &app::chain::catalogue::ApplyForm {
                 organization_id: org.to_string(),
             },
             &Ctx::default(),
@@ -492,7 +492,7 @@ pub(crate) async fn project_on(
     let content = application_form("x", "x", "").validate().unwrap();
     let id = format!("{item}-project");
     let mut tx = t.db.begin().await.unwrap();
-    tx.insert_project(&store::project::NewProject {
+    tx.insert_project(&store::chain::application::NewProject {
         tenant: "3410",
         id: &id,
         community: &AreaCode::parse(community).unwrap(),
@@ -589,7 +589,7 @@ pub(crate) async fn call_in(t: &TestApp, area: &str, fund_area: &str, org: &str)
         })
         .unwrap(),
     };
-    tx.insert_call_application(&store::call::NewCallApplication {
+    tx.insert_call_application(&store::chain::call::NewCallApplication {
         tenant: "3410",
         call: &id,
         id: &format!("{id}-a"),
@@ -608,13 +608,13 @@ pub(crate) async fn call_in(t: &TestApp, area: &str, fund_area: &str, org: &str)
 pub(crate) async fn vote_on(t: &TestApp, project: &str, community: &str) -> String {
     let id = format!("{project}-vote");
     let mut tx = t.db.begin().await.unwrap();
-    tx.insert_vote_meeting(&store::vote::NewVoteMeeting {
+    tx.insert_vote_meeting(&store::chain::vote::NewVoteMeeting {
         tenant: "3410",
         id: &id,
         community: &AreaCode::parse(community).unwrap(),
         title: "居民代表会议",
         held_on: "2026-12-20",
-        rules: &app::vote::RULES,
+        rules: &app::chain::vote::RULES,
         roster: &[],
         motions: &[(project.to_string(), 1)],
         recusals: &[],
@@ -747,7 +747,7 @@ pub(crate) async fn approve(t: &TestApp, eligibility: &str) {
         .decide_eligibility(
             &officer(Role::TownshipOfficer, "341002002"),
             eligibility,
-            &app::catalogue::DecisionForm {
+            &app::chain::catalogue::DecisionForm {
                 decision: "approve".into(),
                 reason: "社工已签约，下月到岗，先行通过".into(),
             },
@@ -764,7 +764,7 @@ pub(crate) async fn submitted_project(t: &TestApp) -> String {
     let (_, worker, _) =
         platform_with_worker(t, "341002002", "昱东街道社工站", "11010519491231002X").await;
     let manager = t.actor("orgmanager").await;
-    let new = app::project::NewApplication {
+    let new = app::chain::application::NewApplication {
         eligibility_id: eligibility,
         form: application_form(&manager.user_id, &worker, ""),
     };

@@ -5,7 +5,7 @@ use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{notice_of, status_of, ApiError, PageError};
 use crate::kit::{refused, render, ApiJson, Chrome, FormErrors, PageResult};
 use crate::AppState;
-use app::catalogue::{ApplyForm, CatalogueView, DecisionForm, ItemDetail};
+use app::chain::catalogue::{ApplyForm, CatalogueView, DecisionForm, ItemDetail};
 use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};

@@ -5,7 +5,7 @@ use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{status_of, ApiError, PageError};
 use crate::kit::{ids, refused, render, with_lists, ApiJson, Chrome, FormErrors, PageResult};
 use crate::AppState;
-use app::consultation::{ConsultationDetail, ConsultationList};
+use app::chain::consultation::{ConsultationDetail, ConsultationList};
 use app::AppError;
 use askama::Template;
 use axum::extract::{Path, State};

@@ -5,7 +5,7 @@ use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{status_of, ApiError, PageError};
 use crate::kit::{ids, refused, render, when, with_lists, ApiJson, Chrome, FormErrors, PageResult};
 use crate::AppState;
-use app::project::{
+use app::chain::application::{
     ApplicationSetup, Comparison, NewApplication, ProjectDetail, ProjectList, Revision,
 };
 use app::AppError;
@@ -269,7 +269,7 @@ pub(crate) struct Typed {
     pub contract: domain::chain::contract::ContractForm,
     pub activity: domain::chain::delivery::ActivityForm,
     pub self_evaluation: domain::chain::evaluation::SelfEvaluationForm,
-    pub panel: app::acceptance::PanelForm,
+    pub panel: app::chain::evaluation::PanelForm,
     pub score: domain::chain::evaluation::ScoreForm,
     pub verdict: domain::chain::evaluation::VerdictForm,
     pub note: domain::chain::oversight::NoteForm,

@@ -6,7 +6,7 @@ use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{status_of, ApiError, PageError};
 use crate::kit::{refused, render, ApiJson, Chrome, Empty, FormErrors, PageResult};
 use crate::AppState;
-use app::need::{NeedBoard, NeedDetail};
+use app::chain::need::{NeedBoard, NeedDetail};
 use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use domain::chain::need::{NeedChannel, NeedForm, NeedStatus, PriorityGroup};
 use serde::Deserialize;
-use store::need::NeedFilter;
+use store::chain::need::NeedFilter;
 
 /// The board's filters as they arrive in the query string (kept as typed, to refill the form).
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -1,17 +1,16 @@
-//! Pages and API of funds, the township's purchase decision and the purchase contract.
+//! Pages and API of funds and the township's purchase decision.
 
 use crate::answer::{self, Created};
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{ApiError, PageError};
 use crate::kit::{refused, render, ApiJson, Chrome, FormErrors, PageResult};
 use crate::AppState;
-use app::purchase::FundList;
+use app::chain::purchase::FundList;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
-use domain::chain::contract::ContractForm;
 use domain::chain::money::yuan;
 use domain::chain::purchase::{FundForm, PurchaseForm};
 
@@ -49,7 +48,7 @@ async fn funds_page(
         &FundsPage {
             chrome: Chrome::for_user(s, "/funds"),
             list,
-            sources: app::purchase::sources(),
+            sources: app::chain::purchase::sources(),
             form,
             errors,
         },
@@ -94,38 +93,11 @@ pub async fn decide(
         .app
         .decide_purchase(&s.actor, &id, &form, &s.ctx)
         .await;
-    let typed = crate::project::Typed {
+    let typed = crate::chain::application::Typed {
         purchase: form,
         ..Default::default()
     };
-    crate::project::after_typed(&state, &s, &id, typed, r).await
-}
-
-pub async fn sign(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    CsrfForm(form): CsrfForm<ContractForm>,
-) -> Result<Response, PageError> {
-    let r = state.app.sign_contract(&s.actor, &id, &form, &s.ctx).await;
-    let typed = crate::project::Typed {
-        contract: form,
-        ..Default::default()
-    };
-    crate::project::after_typed(&state, &s, &id, typed, r).await
-}
-
-pub async fn api_sign(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    ApiJson(form): ApiJson<ContractForm>,
-) -> Result<Response, ApiError> {
-    state
-        .app
-        .sign_contract(&s.actor, &id, &form, &s.ctx)
-        .await?;
-    Ok(Json(state.app.project_detail(&s.actor, &id, &s.ctx).await?).into_response())
+    crate::chain::application::after_typed(&state, &s, &id, typed, r).await
 }
 
 pub async fn api_funds(
