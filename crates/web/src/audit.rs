@@ -10,6 +10,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use domain::audit::EventKind;
 use domain::{AreaCode, Role};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -67,6 +68,8 @@ pub struct AuditLine {
     actor: String,
     role: String,
     action: String,
+    /// The Chinese name of the event's kind (empty for a kind this version does not know).
+    action_zh: &'static str,
     outcome: String,
     target: String,
     area: String,
@@ -80,6 +83,8 @@ pub struct AuditLine {
 struct AuditTemplate {
     chrome: Chrome,
     f: AuditQuery,
+    /// The kinds to filter by: (code, Chinese name, chosen), by code.
+    kinds: Vec<(&'static str, &'static str, bool)>,
     events: Vec<AuditLine>,
     more: String,
     errors: FormErrors,
@@ -149,6 +154,7 @@ pub async fn audit(
                     .and_then(Role::parse)
                     .map(|x| tr.role(&x).to_string())
                     .unwrap_or_default(),
+                action_zh: EventKind::parse(&r.action).map(|k| k.zh()).unwrap_or(""),
                 action: r.action,
                 outcome: r.outcome,
                 target: format!("{} {}", r.target_kind, r.target_id),
@@ -173,6 +179,14 @@ pub async fn audit(
     };
     let page = AuditTemplate {
         chrome: Chrome::for_user(&s, "/audit"),
+        kinds: {
+            let mut k: Vec<_> = EventKind::ALL
+                .iter()
+                .map(|k| (k.as_str(), k.zh(), q.action == k.as_str()))
+                .collect();
+            k.sort_by_key(|(code, _, _)| *code);
+            k
+        },
         f: q,
         events,
         more,

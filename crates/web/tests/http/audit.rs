@@ -11,14 +11,22 @@ async fn the_audit_page_filters_and_the_chain_detects_tampering() {
     let (st, body) = city.get("/audit?outcome=denied").await;
     assert_eq!(st, StatusCode::OK);
     assert!(
-        body.contains("area.view") && body.contains("tunxi"),
+        body.contains("<span class=\"code\">area.view</span>") && body.contains("tunxi"),
         "the denied read is audited"
     );
     assert!(
-        !body.contains("<td>account.create</td>"),
+        !body.contains("<span class=\"code\">account.create</span>"),
         "filtered by outcome"
     );
-    assert!(body.contains("<td>area.view</td>"));
+    assert!(body.contains("<td>查看区域 <span class=\"code\">area.view</span></td>"));
+    // The kind is picked by its Chinese name, never typed; the page keeps the choice.
+    let (st, body) = city.get("/audit?action=session.login").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        body.contains("<option value=\"session.login\" selected>登录（session.login）</option>")
+    );
+    assert!(body.contains("<td>登录 <span class=\"code\">session.login</span></td>"));
+    assert!(!body.contains("<span class=\"code\">area.view</span>"));
     let (st, body) = tunxi.get("/audit?area=341021").await;
     assert_eq!(st, StatusCode::FORBIDDEN, "{body}");
     let community = t.login("community").await;
