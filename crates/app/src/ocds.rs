@@ -5,6 +5,7 @@
 
 use crate::{App, AppError};
 use domain::chain::call::{CallKind, CallStage};
+use domain::chain::money::Money;
 use domain::chain::stage::Stage;
 use serde_json::{json, Value};
 use store::chain::application::ProjectRow;
@@ -35,9 +36,9 @@ async fn emit(
     Ok(tx.send(chunk).await.is_ok())
 }
 
-fn money(fen: i64) -> Value {
+fn money(m: Money) -> Value {
     // OCDS amounts are numbers in the currency's unit; fen / 100 is exact in two decimals.
-    json!({ "amount": fen as f64 / 100.0, "currency": "CNY" })
+    json!({ "amount": m.fen() as f64 / 100.0, "currency": "CNY" })
 }
 
 impl App {
@@ -105,7 +106,7 @@ impl App {
                         "title": p.title,
                         "status": "active",
                         "date": d.decided_at,
-                        "value": money(d.amount_fen.unwrap_or(0)),
+                        "value": money(d.amount_fen.unwrap_or(Money::ZERO)),
                         "suppliers": [{ "id": supplier_id, "name": p.organization_name }],
                     }]);
                 }
@@ -153,7 +154,7 @@ impl App {
                     "type": "payment",
                     "status": if tr.paid_at.is_some() { "met" } else { "scheduled" },
                     // Core 1.1 milestones carry no value: the amount is in the words.
-                    "description": format!("{} 元", domain::chain::money::yuan(tr.amount_fen)),
+                    "description": format!("{} 元", tr.amount_fen.yuan()),
                 })
             })
             .collect();

@@ -4,6 +4,7 @@
 //! typed beyond a need's title (MECHANISM §6).
 
 use crate::{App, AppError};
+use domain::chain::money::Money;
 use domain::chain::stage::{Stage, Verdict};
 use domain::chain::vote::Tally;
 use domain::identity::Scope;
@@ -23,9 +24,9 @@ pub struct PublicProject {
     pub community: AreaCode,
     pub item_name: String,
     pub organization_name: String,
-    pub budget_fen: i64,
+    pub budget_fen: Money,
     /// The amount the township decided to buy for.
-    pub amount_fen: Option<i64>,
+    pub amount_fen: Option<Money>,
     /// The sealed tally of its representatives' vote.
     pub vote: Option<Tally>,
     pub verdict: Option<Verdict>,
@@ -70,7 +71,7 @@ pub struct PublicProjectDetail {
     pub project: PublicProject,
     pub path: Vec<AreaRow>,
     /// (milestone, amount, paid).
-    pub tranches: Vec<(&'static str, i64, bool)>,
+    pub tranches: Vec<(&'static str, Money, bool)>,
     pub activities: usize,
     pub served: i64,
     pub average_score: Option<i64>,

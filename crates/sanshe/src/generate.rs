@@ -543,7 +543,7 @@ pub async fn projects(db: &store::Db, count: usize, organizations: usize) -> any
     .validate()
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     let json = serde_json::to_string(&content)?;
-    let budget = content.total();
+    let budget = content.total().fen();
     let now = store::time::now();
     let batch = 50_000;
     let bar = Bar::new();

@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use domain::chain::money::yuan;
+use domain::chain::money::Money;
 use schemars::{Schema, SchemaGenerator};
 use serde_json::{json, Map, Value};
 
@@ -22,8 +22,8 @@ struct AreaPage {
 }
 
 impl AreaPage {
-    fn yuan(&self, fen: &i64) -> String {
-        yuan(*fen)
+    fn yuan(&self, amount: &Money) -> String {
+        amount.yuan()
     }
 }
 
@@ -34,8 +34,8 @@ struct ProjectPage {
 }
 
 impl ProjectPage {
-    fn yuan(&self, fen: &i64) -> String {
-        yuan(*fen)
+    fn yuan(&self, amount: &Money) -> String {
+        amount.yuan()
     }
 }
 
@@ -88,8 +88,8 @@ struct CallPage {
 }
 
 impl CallPage {
-    fn yuan(&self, fen: &i64) -> String {
-        yuan(*fen)
+    fn yuan(&self, amount: &Money) -> String {
+        amount.yuan()
     }
     fn points(&self, centi: &u64) -> String {
         format!("{}.{:02}", centi / 100, centi % 100)

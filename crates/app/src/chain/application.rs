@@ -13,6 +13,7 @@ use domain::chain::application::{
     compare, may_revise, may_write, ApplicationContent, ApplicationForm, Change,
 };
 use domain::chain::catalogue::{can_apply, EligibilityStatus};
+use domain::chain::money::Money;
 use domain::chain::need::NeedStatus;
 use domain::chain::stage::{Event, Stage};
 use domain::{Actor, DomainError, FieldError, Role};
@@ -77,7 +78,7 @@ pub struct ProjectDetail {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct VersionSummary {
     pub version: i64,
-    pub budget_fen: i64,
+    pub budget_fen: Money,
     pub note: String,
     pub created_at: String,
 }

@@ -5,6 +5,7 @@ use crate::audit::{event, Subject};
 use crate::{App, AppError, Ctx};
 use domain::audit::EventKind;
 use domain::audit::Outcome;
+use domain::chain::money::Money;
 use domain::Actor;
 use serde_json::json;
 use store::chain::contract::NewContract;
@@ -32,7 +33,7 @@ impl App {
             .purchase_decision(&p.tenant_id, id)
             .await?
             .and_then(|d| d.amount_fen)
-            .unwrap_or(0);
+            .unwrap_or(Money::ZERO);
         let checked = self.purchaser_role(actor, &p).await.and_then(|role| {
             let to = p.stage.next(domain::chain::stage::Event::Sign)?;
             Ok((role, to, form.validate(amount)?))

@@ -9,7 +9,7 @@ use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::authz::{reach, Action};
 use domain::chain::catalogue::can_approve;
-use domain::chain::money::{assign, FundSource};
+use domain::chain::money::{assign, FundSource, Money};
 use domain::chain::purchase::{
     can_keep_funds, fund_covers, keeps_funds_in, FundForm, Purchase, PurchaseForm,
 };
@@ -169,7 +169,7 @@ impl App {
                         .db
                         .fund(&f.tenant_id, &f.id)
                         .await?
-                        .map_or(0, |f| f.balance_fen);
+                        .map_or(Money::ZERO, |f| f.balance_fen);
                     let e = assign(balance, *amount_fen)
                         .err()
                         .unwrap_or(DomainError::Conflict {

@@ -7,7 +7,7 @@
 //! and in a spreadsheet cell); a bad line is named by its number.
 
 use crate::chain::catalogue::EligibilityStatus;
-use crate::chain::money::{parse_yuan, yuan};
+use crate::chain::money::Money;
 
 /// Lines a budget may have.
 pub const MAX_BUDGET_LINES: usize = 100;
@@ -61,7 +61,7 @@ pub struct Phase {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct BudgetLine {
     pub item: String,
-    pub fen: i64,
+    pub fen: Money,
 }
 
 /// The content of one version of an application.
@@ -80,11 +80,10 @@ pub struct ApplicationContent {
 
 impl ApplicationContent {
     /// The budget's total in fen (checked when the content was validated: at most
-    /// `MAX_AMOUNT_FEN`; a stored content is never more, so the saturation never shows).
-    pub fn total(&self) -> i64 {
-        self.budget
-            .iter()
-            .fold(0i64, |acc, b| acc.saturating_add(b.fen))
+    /// `MAX_AMOUNT_FEN`; a stored content is never more, so the fallback to the bound never
+    /// shows).
+    pub fn total(&self) -> Money {
+        Money::sum(self.budget.iter().map(|b| b.fen)).unwrap_or(Money::MAX)
     }
 }
 
@@ -183,8 +182,8 @@ impl ApplicationForm {
         let mut budget = Vec::new();
         for (n, f) in lines(&self.budget) {
             match f.as_slice() {
-                [item, amount] if !item.is_empty() => match parse_yuan(amount) {
-                    Some(fen) if fen > 0 => budget.push(BudgetLine {
+                [item, amount] if !item.is_empty() => match Money::parse(amount) {
+                    Some(fen) if fen > Money::ZERO => budget.push(BudgetLine {
                         item: item.to_string(),
                         fen,
                     }),
@@ -212,7 +211,7 @@ impl ApplicationForm {
                 "too_many_lines",
                 format!("预算明细不能超过 {MAX_BUDGET_LINES} 行"),
             );
-        } else if crate::chain::money::Money::sum_fen(budget.iter().map(|b| b.fen)).is_none() {
+        } else if Money::sum(budget.iter().map(|b| b.fen)).is_none() {
             err(
                 "budget",
                 "budget_too_large",
@@ -271,7 +270,7 @@ impl From<&ApplicationContent> for ApplicationForm {
             budget: c
                 .budget
                 .iter()
-                .map(|b| format!("{}|{}", b.item, yuan(b.fen).replace(',', "")))
+                .map(|b| format!("{}|{}", b.item, b.fen.yuan().replace(',', "")))
                 .collect::<Vec<_>>()
                 .join("\n"),
             lead: c.lead.clone(),
@@ -295,7 +294,7 @@ pub struct Change {
 pub fn compare(a: &ApplicationContent, b: &ApplicationContent) -> Vec<Change> {
     let fa = ApplicationForm::from(a);
     let fb = ApplicationForm::from(b);
-    let total = |c: &ApplicationContent| format!("{} 元", yuan(c.total()));
+    let total = |c: &ApplicationContent| format!("{} 元", c.total().yuan());
     [
         ("title", "项目名称", fa.title, fb.title),
         ("background", "背景与调研", fa.background, fb.background),
@@ -363,6 +362,7 @@ pub fn may_revise(stage: Stage, current: i64, expected: i64) -> Result<i64, Doma
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chain::money::yuan;
     use proptest::prelude::*;
 
     fn form() -> ApplicationForm {
@@ -384,7 +384,7 @@ mod tests {
         let c = form().validate().unwrap();
         assert_eq!(c.goals.len(), 2);
         assert_eq!(c.phases.len(), 2);
-        assert_eq!(c.total(), 3_600_000 + 800_050 + 120_000);
+        assert_eq!(c.total().fen(), 3_600_000 + 800_050 + 120_000);
         assert_eq!(
             c.social_workers,
             ["3410-sw1", "3410-sw2"],
@@ -496,7 +496,7 @@ mod tests {
             let start = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
             f.phases = format!("实施|{start}|{}|内容", start + chrono::Duration::days(days));
             let c = f.validate().unwrap();
-            prop_assert_eq!(c.total(), amounts.iter().sum::<i64>());
+            prop_assert_eq!(c.total().fen(), amounts.iter().sum::<i64>());
             let again = ApplicationForm::from(&c).validate().unwrap();
             prop_assert_eq!(&again, &c);
             prop_assert!(compare(&c, &again).is_empty());

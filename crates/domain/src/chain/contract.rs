@@ -3,7 +3,7 @@
 //! up to the contract's amount and the last one waits for final acceptance (费随事转: the money
 //! follows the work). Signed, it never changes.
 
-use crate::chain::money::{parse_yuan, yuan, Money, MAX_AMOUNT_FEN};
+use crate::chain::money::Money;
 
 /// Payment tranches a contract may have (a year's contract is paid in a handful).
 pub const MAX_TRANCHES: usize = 24;
@@ -53,7 +53,7 @@ pub struct ContractForm {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tranche {
     pub milestone: Milestone,
-    pub amount_fen: i64,
+    pub amount_fen: Money,
 }
 
 /// A checked purchase contract, whose tranches add up to the amount bought for.
@@ -75,7 +75,7 @@ fn date(s: &str) -> Option<NaiveDate> {
 
 impl ContractForm {
     /// Checks the contract for `amount_fen` (the amount the township decided to buy for).
-    pub fn validate(&self, amount_fen: i64) -> Result<Contract, DomainError> {
+    pub fn validate(&self, amount_fen: Money) -> Result<Contract, DomainError> {
         let mut errors = Vec::new();
         let mut err =
             |f: &str, code: &'static str, m: String| errors.push(FieldError::new(f, code, m));
@@ -127,7 +127,10 @@ impl ContractForm {
         {
             let parts: Vec<&str> = line.split(['|', '｜']).map(str::trim).collect();
             match parts.as_slice() {
-                [m, a] => match (Milestone::read(m), parse_yuan(a).filter(|f| *f > 0)) {
+                [m, a] => match (
+                    Milestone::read(m),
+                    Money::parse(a).filter(|f| *f > Money::ZERO),
+                ) {
                     (Some(milestone), Some(amount_fen)) => tranches.push(Tranche {
                         milestone,
                         amount_fen,
@@ -150,7 +153,7 @@ impl ContractForm {
             }
         }
         // Checked: a sum that passes the bound is refused, never wrapped around.
-        let total = Money::sum_fen(tranches.iter().map(|t| t.amount_fen));
+        let total = Money::sum(tranches.iter().map(|t| t.amount_fen));
         let all_read = tranches.len()
             == self
                 .tranches
@@ -167,16 +170,15 @@ impl ContractForm {
                 "too_many_tranches",
                 format!("付款节点不能超过 {MAX_TRANCHES} 个"),
             );
-        } else if total != Some(Money::from_fen(amount_fen).unwrap_or(Money::ZERO))
-            || amount_fen > MAX_AMOUNT_FEN
-        {
-            let total = total.map_or_else(|| "超过上限的".to_string(), |t| t.to_string());
+        } else if total != Some(amount_fen) {
+            // A checked total is within the bound, so an amount equal to it is too.
+            let total = total.map_or_else(|| "超过上限的".to_string(), Money::yuan);
             err(
                 "tranches",
                 "tranches_total",
                 format!(
                     "各节点金额合计 {total} 元，应等于购买金额 {} 元",
-                    yuan(amount_fen)
+                    amount_fen.yuan()
                 ),
             );
         } else if tranches
@@ -210,7 +212,12 @@ impl ContractForm {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chain::money::{yuan, MAX_AMOUNT_FEN};
     use proptest::prelude::*;
+
+    fn fen(f: i64) -> Money {
+        Money::from_fen(f).unwrap()
+    }
 
     fn form(tranches: &str) -> ContractForm {
         ContractForm {
@@ -228,11 +235,11 @@ mod tests {
     #[test]
     fn tranches_add_up_to_the_amount_and_the_last_waits_for_acceptance() {
         let c = form("签约|9000\n中期评估|9000\n验收|12000")
-            .validate(3_000_000)
+            .validate(fen(3_000_000))
             .unwrap();
         assert_eq!(c.tranches.len(), 3);
         assert_eq!(c.tranches[2].milestone, Milestone::FinalAcceptance);
-        let code = |f: ContractForm, amount| match f.validate(amount).unwrap_err() {
+        let code = |f: ContractForm, amount| match f.validate(fen(amount)).unwrap_err() {
             DomainError::Invalid(e) => e[0].code,
             DomainError::Conflict { code, .. } => code,
         };
@@ -268,7 +275,7 @@ mod tests {
         lines.push(format!("验收|{}", yuan(last)));
         let wrapped = (0..n - 1).fold(last, |acc, _| acc.wrapping_add(base));
         assert_eq!(wrapped, target, "the old sum said 25,000 yuan");
-        assert!(form(&lines.join("\n")).validate(target).is_err());
+        assert!(form(&lines.join("\n")).validate(fen(target)).is_err());
     }
 
     proptest! {
@@ -283,8 +290,8 @@ mod tests {
                 format!("{m}|{}", yuan(*p))
             }).collect();
             let f = form(&lines.join("\n"));
-            prop_assert!(f.validate(amount).is_ok());
-            prop_assert!(f.validate(amount + extra).is_err());
+            prop_assert!(f.validate(fen(amount)).is_ok());
+            prop_assert!(f.validate(fen(amount + extra)).is_err());
         }
 
         /// Whatever the tranches (up to ten trillion yuan each, as many as typed), a contract is
@@ -303,7 +310,8 @@ mod tests {
             let exact: i128 = yuans.iter().map(|y| i128::from(*y) * 100).sum();
             let wrapping = yuans.iter().fold(0i64, |acc, y| acc.wrapping_add((*y as i64).wrapping_mul(100)));
             let amount = if wrapped { wrapping } else { i64::try_from(exact).unwrap_or(i64::MAX) };
-            if form(&lines.join("\n")).validate(amount).is_ok() {
+            // Whatever the number, as the store would hand it over.
+            if form(&lines.join("\n")).validate(Money::from_stored(amount)).is_ok() {
                 prop_assert_eq!(exact, i128::from(amount));
                 prop_assert!(amount <= MAX_AMOUNT_FEN);
             }

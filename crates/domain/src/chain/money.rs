@@ -1,7 +1,9 @@
 //! Money in fen (分, hundredths of a yuan), and funds that never go below zero.
 
 use crate::{labelled, DomainError};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 labelled! {
     /// Where a fund's money comes from (glossary: `FundSource`).
@@ -24,7 +26,9 @@ pub const MAX_AMOUNT_FEN: i64 = 100_000_000_000;
 pub const AMOUNT_RULE: &str = "金额应为 0.01 至 1,000,000,000 元之间的元数，最多两位小数";
 
 /// An amount of money in fen, never negative and never above [`MAX_AMOUNT_FEN`]; arithmetic is
-/// checked, so a sum either is right or is refused.
+/// checked, so a sum either is right or is refused. It travels as the bare number of fen: serde
+/// reads and writes it as an integer, and its JSON Schema is `i64`'s, inlined, so the JSON API and
+/// the OpenAPI document read exactly as when amounts were `i64`.
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
 )]
@@ -35,9 +39,27 @@ impl Money {
     /// No money at all.
     pub const ZERO: Money = Money(0);
 
+    /// The largest amount, [`MAX_AMOUNT_FEN`].
+    pub const MAX: Money = Money(MAX_AMOUNT_FEN);
+
     /// `fen` as money, if within 0..=MAX.
     pub fn from_fen(fen: i64) -> Option<Money> {
         (0..=MAX_AMOUNT_FEN).contains(&fen).then_some(Money(fen))
+    }
+
+    /// `fen` as money in a constant: an amount out of bounds does not compile.
+    pub const fn constant(fen: i64) -> Money {
+        assert!(
+            fen >= 0 && fen <= MAX_AMOUNT_FEN,
+            "an amount of money is 0..=MAX_AMOUNT_FEN fen"
+        );
+        Money(fen)
+    }
+
+    /// A stored amount; the database's CHECK constraints and the domain bounds kept it in range.
+    /// Only for what the store reads back (it is taken as it is, like `AreaCode::from_stored`).
+    pub fn from_stored(fen: i64) -> Money {
+        Money(fen)
     }
 
     /// An amount as typed in yuan, if it is one and within bounds.
@@ -66,11 +88,37 @@ impl Money {
             .into_iter()
             .try_fold(Money::ZERO, |acc, f| acc.checked_add(Money::from_fen(f)?))
     }
+
+    /// The sum of `amounts`, or `None` if it would pass the bound.
+    pub fn sum<I: IntoIterator<Item = Money>>(amounts: I) -> Option<Money> {
+        amounts
+            .into_iter()
+            .try_fold(Money::ZERO, |acc, m| acc.checked_add(m))
+    }
+
+    /// The amount in yuan for people: `123456` fen → `1,234.56` (the one way amounts are shown).
+    pub fn yuan(self) -> String {
+        yuan(self.0)
+    }
 }
 
-impl std::fmt::Display for Money {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&yuan(self.0))
+// Written by hand, not derived: exactly `i64`'s schema, inlined, so that the OpenAPI document
+// describes an amount as the integer it is on the wire (as before amounts were `Money`).
+impl JsonSchema for Money {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        i64::schema_name()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        i64::schema_id()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        i64::json_schema(generator)
     }
 }
 
@@ -101,7 +149,8 @@ pub fn parse_yuan(s: &str) -> Option<i64> {
         .filter(|f| *f <= MAX_AMOUNT_FEN)
 }
 
-/// Fen as yuan for people: `123456` → `1,234.56`.
+/// Fen as yuan for people: `123456` → `1,234.56` (an amount of [`Money`] is shown with
+/// [`Money::yuan`], which calls this).
 pub fn yuan(fen: i64) -> String {
     let sign = if fen < 0 { "-" } else { "" };
     let abs = fen.unsigned_abs();
@@ -117,25 +166,24 @@ pub fn yuan(fen: i64) -> String {
 }
 
 /// What is left of a fund after assigning `amount` to a purchase; refused if it would overdraw.
-pub fn assign(balance: i64, amount: i64) -> Result<i64, DomainError> {
-    if amount <= 0 {
+pub fn assign(balance: Money, amount: Money) -> Result<Money, DomainError> {
+    if amount <= Money::ZERO {
         return Err(DomainError::field(
             "amount",
             "invalid_amount",
             "金额须大于 0",
         ));
     }
-    if amount > balance {
-        return Err(DomainError::Conflict {
+    balance
+        .checked_sub(amount)
+        .ok_or_else(|| DomainError::Conflict {
             code: "insufficient_funds",
             message: format!(
                 "资金余额不足：余额 {} 元，需 {} 元",
-                yuan(balance),
-                yuan(amount)
+                balance.yuan(),
+                amount.yuan()
             ),
-        });
-    }
-    Ok(balance - amount)
+        })
 }
 
 #[cfg(test)]
@@ -157,12 +205,65 @@ mod tests {
         assert_eq!(yuan(100_000_000), "1,000,000.00");
     }
 
+    fn fen(f: i64) -> Money {
+        Money::from_fen(f).unwrap()
+    }
+
     #[test]
     fn a_fund_is_never_overdrawn() {
-        assert_eq!(assign(10_000, 10_000).unwrap(), 0);
-        let err = assign(10_000, 10_001).unwrap_err();
+        assert_eq!(assign(fen(10_000), fen(10_000)).unwrap(), Money::ZERO);
+        let err = assign(fen(10_000), fen(10_001)).unwrap_err();
         assert!(err.to_string().contains("余额不足"));
-        assert!(assign(10_000, 0).is_err());
+        assert!(err.to_string().contains("100.00"));
+        assert!(assign(fen(10_000), Money::ZERO).is_err());
+    }
+
+    #[test]
+    fn money_is_read_back_as_stored_and_shown_in_yuan() {
+        assert_eq!(Money::from_stored(123_456).fen(), 123_456);
+        assert_eq!(Money::from_stored(0), Money::ZERO);
+        assert_eq!(Money::from_stored(MAX_AMOUNT_FEN), Money::MAX);
+        assert_eq!(Money::from_fen(MAX_AMOUNT_FEN), Some(Money::MAX));
+        const C: Money = Money::constant(2_000_000);
+        assert_eq!(C, fen(2_000_000));
+        assert_eq!(fen(123_456).yuan(), "1,234.56");
+        assert_eq!(fen(7).yuan(), "0.07");
+        assert_eq!(Money::ZERO.yuan(), "0.00");
+        assert_eq!(Money::MAX.yuan(), "1,000,000,000.00");
+        assert!(fen(1) > Money::ZERO && fen(99) < fen(100));
+        assert_eq!(Money::sum([fen(100), fen(250)]), Some(fen(350)));
+        assert_eq!(Money::sum([Money::MAX, fen(1)]), None);
+        assert_eq!(Money::sum([]), Some(Money::ZERO));
+    }
+
+    #[test]
+    fn money_reads_as_a_bare_integer_with_the_schema_of_i64() {
+        use serde::de::value::{Error, I64Deserializer};
+        let read = Money::deserialize(I64Deserializer::<Error>::new(4_200));
+        assert_eq!(read, Ok(fen(4_200)));
+        // Written through serde_json (which schemars carries; domain has no JSON dependency).
+        let written =
+            schemars::json_schema!({ "amount_fen": fen(4_200), "none": Option::<Money>::None });
+        assert_eq!(
+            written.as_value().to_string(),
+            r#"{"amount_fen":4200,"none":null}"#
+        );
+        assert!(Money::inline_schema());
+        assert_eq!(Money::schema_name(), i64::schema_name());
+        assert_eq!(Money::schema_id(), i64::schema_id());
+        assert_eq!(
+            schemars::schema_for!(Money),
+            schemars::schema_for!(i64),
+            "the document describes an amount exactly as an i64"
+        );
+        assert_eq!(
+            schemars::schema_for!(Option<Money>),
+            schemars::schema_for!(Option<i64>)
+        );
+        assert_eq!(
+            schemars::schema_for!((&str, Money, bool)),
+            schemars::schema_for!((&str, i64, bool))
+        );
     }
 
     #[test]
@@ -177,7 +278,7 @@ mod tests {
         assert_eq!(Money::sum_fen([MAX_AMOUNT_FEN, 1]), None);
         assert_eq!(Money::sum_fen([i64::MAX, i64::MAX]), None);
         assert_eq!(Money::sum_fen([100, 250]).map(Money::fen), Some(350));
-        assert_eq!(Money::from_fen(123_456).unwrap().to_string(), "1,234.56");
+        assert_eq!(Money::from_fen(123_456).unwrap().yuan(), "1,234.56");
     }
 
     proptest! {
@@ -210,18 +311,19 @@ mod tests {
         #[test]
         fn any_sequence_of_assignments_keeps_the_balance_non_negative(
             start in 0i64..1_000_000,
-            amounts in proptest::collection::vec(-10i64..300_000, 0..50),
+            amounts in proptest::collection::vec(0i64..300_000, 0..50),
         ) {
-            let mut balance = start;
+            let mut balance = fen(start);
             let mut spent = 0;
             for a in amounts {
-                if let Ok(b) = assign(balance, a) {
+                if let Ok(b) = assign(balance, fen(a)) {
+                    prop_assert!(a > 0);
                     spent += a;
                     balance = b;
                 }
-                prop_assert!(balance >= 0);
+                prop_assert!(balance >= Money::ZERO);
             }
-            prop_assert_eq!(balance + spent, start);
+            prop_assert_eq!(balance.fen() + spent, start);
         }
 
         #[test]

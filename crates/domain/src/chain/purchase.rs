@@ -4,7 +4,7 @@
 //! zero (`money::assign`; the store applies the same guard in one statement, so simultaneous
 //! decisions cannot overdraw it).
 
-use crate::chain::money::{parse_yuan, FundSource};
+use crate::chain::money::{FundSource, Money};
 use crate::chain::stage::{Event, Stage};
 use crate::{Actor, AreaCode, AreaLevel, Denied, DomainError, FieldError, Role};
 use serde::{Deserialize, Serialize};
@@ -29,7 +29,7 @@ pub struct Fund {
     pub name: String,
     pub source: FundSource,
     pub year: i32,
-    pub budget_fen: i64,
+    pub budget_fen: Money,
 }
 
 impl FundForm {
@@ -74,7 +74,7 @@ impl FundForm {
                 "请填写年度（如 2027）",
             ));
         }
-        let budget = parse_yuan(&self.budget).filter(|f| *f > 0);
+        let budget = Money::parse(&self.budget).filter(|f| *f > Money::ZERO);
         if budget.is_none() {
             errors.push(FieldError::new(
                 "budget",
@@ -112,14 +112,18 @@ pub struct PurchaseForm {
 /// What the decision does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Purchase {
-    Buy { fund_id: String, amount_fen: i64 },
+    Buy { fund_id: String, amount_fen: Money },
     Decline,
 }
 
 impl PurchaseForm {
     /// Checks the decision against the project's stage and the application's budget; the
     /// resulting stage comes with it.
-    pub fn decide(&self, stage: Stage, budget_fen: i64) -> Result<(Purchase, Stage), DomainError> {
+    pub fn decide(
+        &self,
+        stage: Stage,
+        budget_fen: Money,
+    ) -> Result<(Purchase, Stage), DomainError> {
         let buy = match self.decision.trim() {
             "buy" | "true" => true,
             "decline" | "false" => false,
@@ -144,8 +148,8 @@ impl PurchaseForm {
             if self.fund_id.trim().is_empty() {
                 errors.push(FieldError::new("fund_id", "required", "请选择支付资金"));
             }
-            match parse_yuan(&self.amount) {
-                Some(f) if f > 0 && f <= budget_fen => Purchase::Buy {
+            match Money::parse(&self.amount) {
+                Some(f) if f > Money::ZERO && f <= budget_fen => Purchase::Buy {
                     fund_id: self.fund_id.trim().to_string(),
                     amount_fen: f,
                 },
@@ -153,10 +157,7 @@ impl PurchaseForm {
                     errors.push(FieldError::new(
                         "amount",
                         "over_budget",
-                        format!(
-                            "购买金额不能超过申请书预算 {} 元",
-                            crate::chain::money::yuan(budget_fen)
-                        ),
+                        format!("购买金额不能超过申请书预算 {} 元", budget_fen.yuan()),
                     ));
                     Purchase::Decline
                 }
@@ -251,6 +252,10 @@ mod tests {
     }
     use super::*;
 
+    fn fen(f: i64) -> Money {
+        Money::from_fen(f).unwrap()
+    }
+
     fn form(decision: &str, amount: &str) -> PurchaseForm {
         PurchaseForm {
             decision: decision.into(),
@@ -263,26 +268,27 @@ mod tests {
     #[test]
     fn a_decision_needs_a_passed_vote_reasons_and_an_amount_within_the_budget() {
         let (p, to) = form("buy", "30000")
-            .decide(Stage::Passed, 3_000_000)
+            .decide(Stage::Passed, fen(3_000_000))
             .unwrap();
         assert_eq!(to, Stage::Purchased);
         assert_eq!(
             p,
             Purchase::Buy {
                 fund_id: "3410-f".into(),
-                amount_fen: 3_000_000
+                amount_fen: fen(3_000_000)
             }
         );
-        let (p, to) = form("decline", "").decide(Stage::Passed, 1).unwrap();
+        let (p, to) = form("decline", "").decide(Stage::Passed, fen(1)).unwrap();
         assert_eq!((p, to), (Purchase::Decline, Stage::Declined));
-        let DomainError::Conflict { code, .. } =
-            form("buy", "1").decide(Stage::Voting, 100).unwrap_err()
+        let DomainError::Conflict { code, .. } = form("buy", "1")
+            .decide(Stage::Voting, fen(100))
+            .unwrap_err()
         else {
             panic!()
         };
         assert_eq!(code, "vote_not_sealed");
         let DomainError::Invalid(e) = form("buy", "30000.01")
-            .decide(Stage::Passed, 3_000_000)
+            .decide(Stage::Passed, fen(3_000_000))
             .unwrap_err()
         else {
             panic!()
@@ -291,7 +297,7 @@ mod tests {
         let mut f = form("buy", "x");
         f.reason = "好".into();
         f.fund_id = String::new();
-        let DomainError::Invalid(e) = f.decide(Stage::Passed, 100).unwrap_err() else {
+        let DomainError::Invalid(e) = f.decide(Stage::Passed, fen(100)).unwrap_err() else {
             panic!()
         };
         let fields: Vec<&str> = e.iter().map(|x| x.field.as_str()).collect();
@@ -314,7 +320,7 @@ mod tests {
             year: "2027".into(),
             budget: "200,000".into(),
         };
-        assert_eq!(f.validate().unwrap().budget_fen, 20_000_000);
+        assert_eq!(f.validate().unwrap().budget_fen, fen(20_000_000));
         let bad = FundForm {
             area: "341002002001".into(),
             source: "gold".into(),

@@ -4,6 +4,7 @@
 use crate::kernel::{scope_filter, sqlite_json_page};
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::chain::application::ApplicationContent;
+use domain::chain::money::Money;
 use domain::chain::stage::Stage;
 use domain::identity::Scope;
 use domain::AreaCode;
@@ -30,7 +31,7 @@ pub struct ProjectRow {
     pub stage: Stage,
     /// The current version of the application.
     pub version: i64,
-    pub budget_fen: i64,
+    pub budget_fen: Money,
     pub lead_user_id: String,
     pub created_at: String,
     pub updated_at: String,
@@ -41,7 +42,7 @@ pub struct ProjectRow {
 pub struct VersionRow {
     pub version: i64,
     pub content: ApplicationContent,
-    pub budget_fen: i64,
+    pub budget_fen: Money,
     /// What the author said the revision changed.
     pub note: String,
     pub created_by: String,
@@ -102,7 +103,7 @@ macro_rules! project_from_row {
             title: r.try_get("title")?,
             stage: stage_of(&r.try_get::<String, _>("stage")?),
             version: r.try_get("version")?,
-            budget_fen: r.try_get("budget_fen")?,
+            budget_fen: Money::from_stored(r.try_get("budget_fen")?),
             lead_user_id: r.try_get("lead_user_id")?,
             created_at: r.try_get("created_at")?,
             updated_at: r.try_get("updated_at")?,
@@ -146,7 +147,7 @@ impl RawProject {
             eligibility_id: self.eligibility_id,
             title: self.title,
             version: self.version,
-            budget_fen: self.budget_fen,
+            budget_fen: Money::from_stored(self.budget_fen),
             lead_user_id: self.lead_user_id,
             created_at: self.created_at,
             updated_at: self.updated_at,
@@ -246,7 +247,7 @@ impl Db {
                 out.push(VersionRow {
                     version: r.try_get("version")?,
                     content: content_of(&r.try_get::<String, _>("content")?)?,
-                    budget_fen: r.try_get("budget_fen")?,
+                    budget_fen: Money::from_stored(r.try_get("budget_fen")?),
                     note: r.try_get("note")?,
                     created_by: r.try_get("created_by")?,
                     created_at: r.try_get("created_at")?,
@@ -440,7 +441,7 @@ impl Tx {
                  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,1,$10,$11,$12,$13,$13)",
             )
             .bind(p.tenant).bind(p.id).bind(p.community.as_str()).bind(p.item_id).bind(p.call_id).bind(p.organization_id)
-            .bind(p.eligibility_id).bind(&c.title).bind(p.stage.as_str()).bind(c.total()).bind(&c.lead).bind(p.by).bind(p.now)
+            .bind(p.eligibility_id).bind(&c.title).bind(p.stage.as_str()).bind(c.total().fen()).bind(&c.lead).bind(p.by).bind(p.now)
             .execute(&mut *conn).await?;
         });
         self.insert_version(&NumberedVersion {
@@ -473,7 +474,7 @@ impl Tx {
                 "INSERT INTO application_versions (tenant_id, project_id, version, content, budget_fen, note, created_by, created_at) \
                  VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
             )
-            .bind(tenant).bind(project_id).bind(version).bind(&text).bind(content.total()).bind(note).bind(by).bind(now)
+            .bind(tenant).bind(project_id).bind(version).bind(&text).bind(content.total().fen()).bind(note).bind(by).bind(now)
             .execute(&mut *c).await?;
         });
         Ok(())
@@ -522,7 +523,7 @@ impl Tx {
         );
         let n = on_tx!(self, c => {
             sqlx::query(&sql)
-            .bind(tenant).bind(project_id).bind(expected).bind(&content.title).bind(content.total())
+            .bind(tenant).bind(project_id).bind(expected).bind(&content.title).bind(content.total().fen())
             .bind(&content.lead).bind(now)
             .execute(&mut *c).await?
             .rows_affected()

@@ -4,6 +4,7 @@
 use crate::kernel::scope_filter;
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::chain::call::{Call, CallApplication, CallKind, CallStage, Criterion};
+use domain::chain::money::Money;
 use domain::chain::need::PriorityGroup;
 use domain::identity::Scope;
 use domain::AreaCode;
@@ -27,9 +28,9 @@ pub struct CallRow {
     pub period_months: i64,
     pub fund_id: String,
     pub fund_name: String,
-    pub pool_fen: i64,
-    pub ceiling_fen: i64,
-    pub awarded_fen: i64,
+    pub pool_fen: Money,
+    pub ceiling_fen: Money,
+    pub awarded_fen: Money,
     pub opens_on: String,
     pub closes_on: String,
     pub rubric: Vec<Criterion>,
@@ -37,6 +38,16 @@ pub struct CallRow {
     pub stage: CallStage,
     pub created_at: String,
     pub applications: i64,
+}
+
+impl CallRow {
+    /// What the pool has left to award (the table's CHECK keeps what was awarded within the
+    /// pool, so the difference is never below zero).
+    pub fn remaining(&self) -> Money {
+        self.pool_fen
+            .checked_sub(self.awarded_fen)
+            .unwrap_or(Money::ZERO)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -49,7 +60,7 @@ pub struct CallApplicationRow {
     pub title: String,
     pub proposal: String,
     pub staffing: String,
-    pub amount_fen: i64,
+    pub amount_fen: Money,
     pub submitted_by: String,
     pub submitted_at: String,
 }
@@ -68,7 +79,7 @@ pub struct SheetRow {
 pub struct AwardRow {
     pub application_id: String,
     pub place: i64,
-    pub amount_fen: i64,
+    pub amount_fen: Money,
     pub reasons: String,
     pub project_id: String,
     pub awarded_at: String,
@@ -107,9 +118,9 @@ macro_rules! call_from_row {
             period_months: r.try_get("period_months")?,
             fund_id: r.try_get("fund_id")?,
             fund_name: r.try_get("fund_name")?,
-            pool_fen: r.try_get("pool_fen")?,
-            ceiling_fen: r.try_get("ceiling_fen")?,
-            awarded_fen: r.try_get("awarded_fen")?,
+            pool_fen: Money::from_stored(r.try_get("pool_fen")?),
+            ceiling_fen: Money::from_stored(r.try_get("ceiling_fen")?),
+            awarded_fen: Money::from_stored(r.try_get("awarded_fen")?),
             opens_on: r.try_get("opens_on")?,
             closes_on: r.try_get("closes_on")?,
             rubric: decode(&r.try_get::<String, _>("rubric")?, "rubric")?,
@@ -193,7 +204,7 @@ impl Db {
                     title: r.try_get("title")?,
                     proposal: r.try_get("proposal")?,
                     staffing: r.try_get("staffing")?,
-                    amount_fen: r.try_get("amount_fen")?,
+                    amount_fen: Money::from_stored(r.try_get("amount_fen")?),
                     submitted_by: r.try_get("submitted_by")?,
                     submitted_at: r.try_get("submitted_at")?,
                 });
@@ -251,7 +262,7 @@ impl Db {
                 out.push(AwardRow {
                     application_id: r.try_get("application_id")?,
                     place: r.try_get("place")?,
-                    amount_fen: r.try_get("amount_fen")?,
+                    amount_fen: Money::from_stored(r.try_get("amount_fen")?),
                     reasons: r.try_get("reasons")?,
                     project_id: r.try_get("project_id")?,
                     awarded_at: r.try_get("awarded_at")?,
@@ -299,7 +310,7 @@ pub struct NewCallAward<'a> {
     pub application: &'a str,
     /// The application's place in the ranking.
     pub place: i64,
-    pub amount_fen: i64,
+    pub amount_fen: Money,
     pub reasons: &'a str,
     /// The project the award became.
     pub project: &'a str,
@@ -327,7 +338,7 @@ impl Tx {
             )
             .bind(tenant).bind(id).bind(k.area.as_str()).bind(k.kind.as_str()).bind(&k.theme).bind(groups.join(","))
             .bind(k.item_id.as_deref()).bind(&k.facility).bind(&k.requirements).bind(k.period_months)
-            .bind(&k.fund_id).bind(k.pool_fen).bind(k.ceiling_fen)
+            .bind(&k.fund_id).bind(k.pool_fen.fen()).bind(k.ceiling_fen.fen())
             .bind(k.opens_on.format("%Y-%m-%d").to_string()).bind(k.closes_on.format("%Y-%m-%d").to_string())
             .bind(rubric).bind(k.min_panel as i64).bind(by).bind(now)
             .execute(&mut *c).await?;
@@ -356,7 +367,7 @@ impl Tx {
                  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) ON CONFLICT (tenant_id, call_id, organization_id) DO NOTHING",
             )
             .bind(tenant).bind(call).bind(id).bind(organization).bind(eligibility).bind(a.community.as_str())
-            .bind(&a.title).bind(&a.proposal).bind(&a.staffing).bind(a.amount_fen).bind(by).bind(now)
+            .bind(&a.title).bind(&a.proposal).bind(&a.staffing).bind(a.amount_fen.fen()).bind(by).bind(now)
             .execute(&mut *c).await?;
             Ok(done.rows_affected() == 1)
         })
@@ -423,16 +434,16 @@ impl Tx {
         &mut self,
         tenant: &str,
         call: &str,
-        amount: i64,
-    ) -> Result<Option<i64>, StoreError> {
+        amount: Money,
+    ) -> Result<Option<Money>, StoreError> {
         on_tx!(self, c => {
             let total: Option<i64> = sqlx::query_scalar(
                 "UPDATE calls SET awarded_fen = awarded_fen + $3 WHERE tenant_id = $1 AND id = $2 \
                  AND stage = 'sealed' AND awarded_fen + $3 <= pool_fen RETURNING awarded_fen",
             )
-            .bind(tenant).bind(call).bind(amount)
+            .bind(tenant).bind(call).bind(amount.fen())
             .fetch_optional(&mut *c).await?;
-            Ok(total)
+            Ok(total.map(Money::from_stored))
         })
     }
 
@@ -454,7 +465,7 @@ impl Tx {
                 "INSERT INTO call_awards (tenant_id, call_id, application_id, place, amount_fen, reasons, project_id, awarded_by, awarded_at) \
                  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
             )
-            .bind(tenant).bind(call).bind(application).bind(place).bind(amount).bind(reasons).bind(project).bind(by).bind(now)
+            .bind(tenant).bind(call).bind(application).bind(place).bind(amount.fen()).bind(reasons).bind(project).bind(by).bind(now)
             .execute(&mut *c).await?;
         });
         Ok(())
@@ -510,7 +521,7 @@ impl Tx {
         tenant: &str,
         fund: &str,
         movement_id: &str,
-        amount: i64,
+        amount: Money,
         by: &str,
         now: &str,
     ) -> Result<(), StoreError> {
@@ -518,12 +529,12 @@ impl Tx {
             let b: i64 = sqlx::query_scalar(
                 "UPDATE funds SET balance_fen = balance_fen + $3 WHERE tenant_id = $1 AND id = $2 RETURNING balance_fen",
             )
-            .bind(tenant).bind(fund).bind(amount).fetch_one(&mut *c).await?;
+            .bind(tenant).bind(fund).bind(amount.fen()).fetch_one(&mut *c).await?;
             sqlx::query(
                 "INSERT INTO fund_movements (tenant_id, id, fund_id, project_id, kind, amount_fen, balance_after, by_user, at) \
                  VALUES ($1,$2,$3,NULL,'call_return',$4,$5,$6,$7)",
             )
-            .bind(tenant).bind(movement_id).bind(fund).bind(amount).bind(b).bind(by).bind(now)
+            .bind(tenant).bind(movement_id).bind(fund).bind(amount.fen()).bind(b).bind(by).bind(now)
             .execute(&mut *c).await?;
         });
         Ok(())

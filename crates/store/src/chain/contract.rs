@@ -2,6 +2,7 @@
 
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::chain::contract::{Contract, Milestone};
+use domain::chain::money::Money;
 use schemars::JsonSchema;
 use serde::Serialize;
 use sqlx::Row;
@@ -10,7 +11,7 @@ use sqlx::Row;
 pub struct ContractRow {
     pub purchaser_area: String,
     pub organization_id: String,
-    pub amount_fen: i64,
+    pub amount_fen: Money,
     pub starts_on: String,
     pub ends_on: String,
     pub deliverables: String,
@@ -25,7 +26,7 @@ pub struct ContractRow {
 pub struct TrancheRow {
     pub seq: i64,
     pub milestone: Milestone,
-    pub amount_fen: i64,
+    pub amount_fen: Money,
     pub paid_at: Option<String>,
 }
 
@@ -52,14 +53,14 @@ impl Db {
                 tranches.push(TrancheRow {
                     seq: t.try_get("seq")?,
                     milestone: Milestone::parse(&t.try_get::<String, _>("milestone")?).unwrap_or(Milestone::FinalAcceptance),
-                    amount_fen: t.try_get("amount_fen")?,
+                    amount_fen: Money::from_stored(t.try_get("amount_fen")?),
                     paid_at: t.try_get("paid_at")?,
                 });
             }
             Ok(Some(ContractRow {
                 purchaser_area: r.try_get("purchaser_area")?,
                 organization_id: r.try_get("organization_id")?,
-                amount_fen: r.try_get("amount_fen")?,
+                amount_fen: Money::from_stored(r.try_get("amount_fen")?),
                 starts_on: r.try_get("starts_on")?,
                 ends_on: r.try_get("ends_on")?,
                 deliverables: r.try_get("deliverables")?,
@@ -82,7 +83,7 @@ pub struct NewContract<'a> {
     pub purchaser_area: &'a str,
     pub organization_id: &'a str,
     /// The decided amount the contract is for.
-    pub amount_fen: i64,
+    pub amount_fen: Money,
     pub contract: &'a Contract,
     pub by: &'a str,
     pub now: &'a str,
@@ -107,7 +108,7 @@ impl Tx {
                  acceptance_criteria, signed_on, purchaser_signatory, provider_signatory, recorded_by, recorded_at) \
                  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) ON CONFLICT DO NOTHING RETURNING project_id",
             )
-            .bind(tenant).bind(project).bind(purchaser_area).bind(organization_id).bind(amount_fen)
+            .bind(tenant).bind(project).bind(purchaser_area).bind(organization_id).bind(amount_fen.fen())
             .bind(k.starts_on.to_string()).bind(k.ends_on.to_string()).bind(&k.deliverables).bind(&k.acceptance_criteria)
             .bind(k.signed_on.to_string()).bind(&k.purchaser_signatory).bind(&k.provider_signatory).bind(by).bind(now)
             .fetch_optional(&mut *c).await?;
@@ -116,7 +117,7 @@ impl Tx {
             }
             for (i, t) in k.tranches.iter().enumerate() {
                 sqlx::query("INSERT INTO tranches (tenant_id, project_id, seq, milestone, amount_fen) VALUES ($1,$2,$3,$4,$5)")
-                    .bind(tenant).bind(project).bind(i as i64 + 1).bind(t.milestone.as_str()).bind(t.amount_fen)
+                    .bind(tenant).bind(project).bind(i as i64 + 1).bind(t.milestone.as_str()).bind(t.amount_fen.fen())
                     .execute(&mut *c).await?;
             }
             Ok(true)

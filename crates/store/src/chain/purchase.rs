@@ -2,7 +2,7 @@
 
 use crate::kernel::scope_filter;
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
-use domain::chain::money::FundSource;
+use domain::chain::money::{FundSource, Money};
 use domain::chain::purchase::Fund;
 use domain::identity::Scope;
 use domain::AreaCode;
@@ -18,18 +18,20 @@ pub struct FundRow {
     pub name: String,
     pub source: FundSource,
     pub year: i32,
-    pub budget_fen: i64,
-    pub balance_fen: i64,
+    pub budget_fen: Money,
+    pub balance_fen: Money,
     pub created_at: String,
 }
 
+/// A movement of a fund's ledger.
 #[derive(Debug, Clone, Serialize)]
 pub struct MovementRow {
     pub id: String,
     pub project_id: Option<String>,
     pub kind: String,
+    /// Signed, not `Money`: an appropriation or a return adds, a draw takes away (negative).
     pub amount_fen: i64,
-    pub balance_after: i64,
+    pub balance_after: Money,
     pub at: String,
 }
 
@@ -39,7 +41,7 @@ pub struct DecisionRow {
     pub reason: String,
     pub fund_id: Option<String>,
     pub fund_name: Option<String>,
-    pub amount_fen: Option<i64>,
+    pub amount_fen: Option<Money>,
     pub decided_at: String,
 }
 
@@ -56,8 +58,8 @@ macro_rules! fund_from_row {
             source: FundSource::parse(&r.try_get::<String, _>("source")?)
                 .unwrap_or(FundSource::Special),
             year: r.try_get("year")?,
-            budget_fen: r.try_get("budget_fen")?,
-            balance_fen: r.try_get("balance_fen")?,
+            budget_fen: Money::from_stored(r.try_get("budget_fen")?),
+            balance_fen: Money::from_stored(r.try_get("balance_fen")?),
             created_at: r.try_get("created_at")?,
         }
     }};
@@ -110,7 +112,7 @@ impl Db {
                     project_id: r.try_get("project_id")?,
                     kind: r.try_get("kind")?,
                     amount_fen: r.try_get("amount_fen")?,
-                    balance_after: r.try_get("balance_after")?,
+                    balance_after: Money::from_stored(r.try_get("balance_after")?),
                     at: r.try_get("at")?,
                 });
             }
@@ -135,7 +137,9 @@ impl Db {
                     reason: r.try_get("reason")?,
                     fund_id: r.try_get("fund_id")?,
                     fund_name: r.try_get("fund_name")?,
-                    amount_fen: r.try_get("amount_fen")?,
+                    amount_fen: r
+                        .try_get::<Option<i64>, _>("amount_fen")?
+                        .map(Money::from_stored),
                     decided_at: r.try_get("decided_at")?,
                 })),
                 None => Ok(None),
@@ -152,7 +156,7 @@ pub struct FundDraw<'a> {
     /// The id of the movement written when the draw passes.
     pub movement_id: &'a str,
     pub project: Option<&'a str>,
-    pub amount_fen: i64,
+    pub amount_fen: Money,
     pub by: &'a str,
     pub at: &'a str,
 }
@@ -166,7 +170,7 @@ pub struct NewDecision<'a> {
     pub buy: bool,
     pub reason: &'a str,
     pub fund: Option<&'a str>,
-    pub amount_fen: Option<i64>,
+    pub amount_fen: Option<Money>,
     pub by: &'a str,
     pub at: &'a str,
 }
@@ -187,13 +191,13 @@ impl Tx {
                  VALUES ($1,$2,$3,$4,$5,$6,$7,$7,$8,$9)",
             )
             .bind(tenant).bind(id).bind(f.area.as_str()).bind(&f.name).bind(f.source.as_str()).bind(f.year)
-            .bind(f.budget_fen).bind(by).bind(now)
+            .bind(f.budget_fen.fen()).bind(by).bind(now)
             .execute(&mut *c).await?;
             sqlx::query(
                 "INSERT INTO fund_movements (tenant_id, id, fund_id, project_id, kind, amount_fen, balance_after, by_user, at) \
                  VALUES ($1,$2,$3,NULL,'appropriation',$4,$4,$5,$6)",
             )
-            .bind(tenant).bind(format!("{id}-0")).bind(id).bind(f.budget_fen).bind(by).bind(now)
+            .bind(tenant).bind(format!("{id}-0")).bind(id).bind(f.budget_fen.fen()).bind(by).bind(now)
             .execute(&mut *c).await?;
         });
         Ok(())
@@ -203,7 +207,7 @@ impl Tx {
     /// pool) if the balance covers it, in one guarded statement (two decisions at once cannot both
     /// pass the check): the new balance, or `None` when it does not cover the amount (nothing
     /// changes).
-    pub async fn draw_fund(&mut self, d: &FundDraw<'_>) -> Result<Option<i64>, StoreError> {
+    pub async fn draw_fund(&mut self, d: &FundDraw<'_>) -> Result<Option<Money>, StoreError> {
         let FundDraw {
             tenant,
             fund,
@@ -217,18 +221,18 @@ impl Tx {
             let balance: Option<i64> = sqlx::query_scalar(
                 "UPDATE funds SET balance_fen = balance_fen - $3 WHERE tenant_id = $1 AND id = $2 AND balance_fen >= $3 RETURNING balance_fen",
             )
-            .bind(tenant).bind(fund).bind(amount)
+            .bind(tenant).bind(fund).bind(amount.fen())
             .fetch_optional(&mut *c).await?;
             if let Some(b) = balance {
                 sqlx::query(
                     "INSERT INTO fund_movements (tenant_id, id, fund_id, project_id, kind, amount_fen, balance_after, by_user, at) \
                      VALUES ($1,$2,$3,$4,$9,$5,$6,$7,$8)",
                 )
-                .bind(tenant).bind(movement_id).bind(fund).bind(project).bind(-amount).bind(b).bind(by).bind(now)
+                .bind(tenant).bind(movement_id).bind(fund).bind(project).bind(-amount.fen()).bind(b).bind(by).bind(now)
                 .bind(if project.is_some() { "assignment" } else { "call_pool" })
                 .execute(&mut *c).await?;
             }
-            Ok(balance)
+            Ok(balance.map(Money::from_stored))
         })
     }
 
@@ -249,7 +253,7 @@ impl Tx {
                 "INSERT INTO purchase_decisions (tenant_id, project_id, buy, reason, fund_id, amount_fen, decided_by, decided_at) \
                  VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
             )
-            .bind(tenant).bind(project).bind(buy).bind(reason).bind(fund).bind(amount).bind(by).bind(now)
+            .bind(tenant).bind(project).bind(buy).bind(reason).bind(fund).bind(amount.map(Money::fen)).bind(by).bind(now)
             .execute(&mut *c).await?;
         });
         Ok(())

@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use domain::chain::application::ApplicationForm;
-use domain::chain::money::yuan;
+use domain::chain::money::Money;
 use domain::chain::stage::Stage;
 use serde::Deserialize;
 
@@ -45,8 +45,8 @@ struct ProjectsPage {
 }
 
 impl ProjectsPage {
-    fn yuan(&self, fen: &i64) -> String {
-        yuan(*fen)
+    fn yuan(&self, amount: &Money) -> String {
+        amount.yuan()
     }
 }
 
@@ -276,8 +276,8 @@ pub(crate) struct Typed {
 }
 
 impl ProjectPage {
-    fn yuan(&self, fen: &i64) -> String {
-        yuan(*fen)
+    fn yuan(&self, amount: &Money) -> String {
+        amount.yuan()
     }
     fn when(&self, at: &str) -> String {
         when(at)
@@ -385,8 +385,8 @@ struct ComparePage {
 }
 
 impl ComparePage {
-    fn yuan(&self, fen: &i64) -> String {
-        yuan(*fen)
+    fn yuan(&self, amount: &Money) -> String {
+        amount.yuan()
     }
     fn same(&self, a: &i64, b: &i64) -> bool {
         a == b

@@ -17,7 +17,7 @@ use axum::Json;
 use domain::chain::call::{
     AwardForm, CallApplicationForm, CallForm, CallKind, RubricForm, ScoreSheetForm,
 };
-use domain::chain::money::yuan;
+use domain::chain::money::Money;
 use domain::{DomainError, FieldError};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -33,8 +33,8 @@ struct CallsPage {
 }
 
 impl CallsPage {
-    fn yuan(&self, fen: &i64) -> String {
-        yuan(*fen)
+    fn yuan(&self, amount: &Money) -> String {
+        amount.yuan()
     }
 }
 
@@ -70,8 +70,8 @@ struct CallPage {
 }
 
 impl CallPage {
-    fn yuan(&self, fen: &i64) -> String {
-        yuan(*fen)
+    fn yuan(&self, amount: &Money) -> String {
+        amount.yuan()
     }
     fn when(&self, at: &str) -> String {
         when(at)

@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
-use domain::chain::money::yuan;
+use domain::chain::money::Money;
 use domain::chain::purchase::{FundForm, PurchaseForm};
 
 #[derive(Template)]
@@ -25,8 +25,8 @@ struct FundsPage {
 }
 
 impl FundsPage {
-    fn yuan(&self, fen: &i64) -> String {
-        yuan(*fen)
+    fn yuan(&self, amount: &Money) -> String {
+        amount.yuan()
     }
 }
 

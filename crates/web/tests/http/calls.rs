@@ -511,7 +511,7 @@ async fn concurrent_awards_never_exceed_the_pool_and_the_rest_returns_to_the_fun
             name: "创投资金".into(),
             source: domain::chain::money::FundSource::WelfareLottery,
             year: 2027,
-            budget_fen: 5_000_000,
+            budget_fen: domain::chain::money::Money::from_fen(5_000_000).unwrap(),
         },
         "test",
         &now,
@@ -546,7 +546,7 @@ async fn concurrent_awards_never_exceed_the_pool_and_the_rest_returns_to_the_fun
             title: format!("项目{i}"),
             proposal: "方案".into(),
             staffing: String::new(),
-            amount_fen: 300_000,
+            amount_fen: domain::chain::money::Money::from_fen(300_000).unwrap(),
             community: AreaCode::parse("341002002001").unwrap(),
         };
         let aid = format!("3410-race-app-{i}");
@@ -614,10 +614,10 @@ async fn concurrent_awards_never_exceed_the_pool_and_the_rest_returns_to_the_fun
     }
     let k = t.db.call("3410", &id).await.unwrap().unwrap();
     let awards = t.db.call_awards("3410", &id).await.unwrap();
-    assert_eq!((k.awarded_fen, awards.len()), (900_000, 3));
+    assert_eq!((k.awarded_fen.fen(), awards.len()), (900_000, 3));
     assert_eq!(
-        awards.iter().map(|a| a.amount_fen).sum::<i64>(),
-        k.awarded_fen
+        domain::chain::money::Money::sum(awards.iter().map(|a| a.amount_fen)),
+        Some(k.awarded_fen)
     );
     assert_eq!(
         awards.iter().map(|a| a.place).collect::<Vec<_>>(),
@@ -645,7 +645,7 @@ async fn concurrent_awards_never_exceed_the_pool_and_the_rest_returns_to_the_fun
         .await;
     assert_eq!(st, StatusCode::OK, "{b}");
     let f = t.db.fund("3410", "3410-fund-race").await.unwrap().unwrap();
-    assert_eq!(f.balance_fen, 4_100_000);
+    assert_eq!(f.balance_fen.fen(), 4_100_000);
     let (st, _, b) = city
         .api(
             reqwest::Method::POST,

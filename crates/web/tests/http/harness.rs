@@ -258,7 +258,7 @@ pub(crate) async fn shexian_snapshot(db: &Db) -> String {
             "{} {:?} {} {}|",
             k.id,
             k.stage,
-            k.awarded_fen,
+            k.awarded_fen.fen(),
             serde_json::to_string(&k.rubric).unwrap()
         ));
         for a in db.call_applications(&k.tenant_id, &k.id).await.unwrap() {
@@ -293,7 +293,7 @@ pub(crate) async fn shexian_snapshot(db: &Db) -> String {
         }
     }
     for f in db.funds(&Scope::nation(), 1000).await.unwrap() {
-        out.push_str(&format!("{} {}|", f.id, f.balance_fen));
+        out.push_str(&format!("{} {}|", f.id, f.balance_fen.fen()));
     }
     for m in db.consultations(&Scope::nation(), 1000).await.unwrap() {
         let entries = db.consultation_entries(&m.tenant_id, &m.id).await.unwrap();
@@ -306,7 +306,10 @@ pub(crate) async fn shexian_snapshot(db: &Db) -> String {
     {
         out.push_str(&format!(
             "{} {:?} {} {}|",
-            p.id, p.stage, p.version, p.budget_fen
+            p.id,
+            p.stage,
+            p.version,
+            p.budget_fen.fen()
         ));
     }
     for v in db
@@ -551,7 +554,7 @@ pub(crate) async fn call_in(t: &TestApp, area: &str, fund_area: &str, org: &str)
             name: "测试资金".into(),
             source: domain::chain::money::FundSource::Special,
             year: 2027,
-            budget_fen: 10_000_000,
+            budget_fen: domain::chain::money::Money::from_fen(10_000_000).unwrap(),
         },
         "test",
         &now,
@@ -581,7 +584,7 @@ pub(crate) async fn call_in(t: &TestApp, area: &str, fund_area: &str, org: &str)
         title: "测试申请".into(),
         proposal: "测试方案".into(),
         staffing: String::new(),
-        amount_fen: 100_000,
+        amount_fen: domain::chain::money::Money::from_fen(100_000).unwrap(),
         community: AreaCode::parse(if area.len() == 12 {
             area
         } else {

@@ -113,7 +113,7 @@ async fn the_township_decides_with_reasons_and_simultaneous_purchases_never_over
         "{short:?}"
     );
     let f = t.db.fund("3410", &fund).await.unwrap().unwrap();
-    assert_eq!(f.balance_fen, 1_000_000, "100,000 − 3 × 30,000 yuan");
+    assert_eq!(f.balance_fen.fen(), 1_000_000, "100,000 − 3 × 30,000 yuan");
     let moved: i64 =
         t.db.fund_movements("3410", &fund)
             .await
@@ -121,7 +121,11 @@ async fn the_township_decides_with_reasons_and_simultaneous_purchases_never_over
             .iter()
             .map(|m| m.amount_fen)
             .sum();
-    assert_eq!(moved, f.balance_fen, "the movements explain the balance");
+    assert_eq!(
+        moved,
+        f.balance_fen.fen(),
+        "the movements explain the balance"
+    );
     // The others stay passed; one is declined, with reasons, through the page.
     let waiting: Vec<&String> = projects
         .iter()

@@ -19,6 +19,7 @@ use domain::chain::call::{
     reads_call, CallForm, CallStage, CallStep,
 };
 use domain::chain::catalogue::{applies_for, ItemStatus};
+use domain::chain::money::Money;
 use domain::chain::selection::{rank, Entry, TIE_RULE};
 use domain::identity::Scope;
 use domain::{Actor, AreaCode, DomainError};
@@ -48,12 +49,12 @@ pub struct RankedApplication {
     pub application_id: String,
     pub organization_name: String,
     pub title: String,
-    pub amount_fen: i64,
+    pub amount_fen: Money,
     /// Average total, in hundredths of a point.
     pub average_centi: u64,
     pub explanation: String,
     /// What it was awarded, if anything.
-    pub awarded_fen: Option<i64>,
+    pub awarded_fen: Option<Money>,
     pub project_id: Option<String>,
 }
 
@@ -83,7 +84,7 @@ pub struct CallView {
     /// The moment applications close (China time).
     pub deadline: String,
     pub accepting: bool,
-    pub remaining_fen: i64,
+    pub remaining_fen: Money,
     /// Applications the reader may read: all for the organizer and the panel, their own for an
     /// applicant, none otherwise.
     pub applications: Vec<CallApplicationRow>,
@@ -426,7 +427,7 @@ impl App {
         Ok(CallView {
             deadline: format!("{} 23:59", k.closes_on),
             accepting,
-            remaining_fen: k.pool_fen - k.awarded_fen,
+            remaining_fen: k.remaining(),
             applications,
             panel_size: panel.len(),
             panel: if insider {

@@ -19,7 +19,7 @@ use domain::chain::call::{
     CallApplicationForm, CallStage, CallStep, RubricForm, ScoreSheetForm,
 };
 use domain::chain::catalogue::{applies_for, can_apply, EligibilityStatus};
-use domain::chain::money::{parse_yuan, yuan};
+use domain::chain::money::Money;
 use domain::chain::panel::check_panel;
 use domain::chain::stage::Stage;
 use domain::{Actor, DomainError};
@@ -396,22 +396,24 @@ impl App {
                 .ok_or_else(|| field("application_id", "unknown_application", "没有这份申请"))?;
             let amount = match form.amount.trim() {
                 "" => a.amount_fen,
-                t => parse_yuan(t).filter(|f| *f > 0).ok_or_else(|| {
-                    field(
-                        "amount",
-                        "invalid_amount",
-                        domain::chain::money::AMOUNT_RULE,
-                    )
-                })?,
+                t => Money::parse(t)
+                    .filter(|f| *f > Money::ZERO)
+                    .ok_or_else(|| {
+                        field(
+                            "amount",
+                            "invalid_amount",
+                            domain::chain::money::AMOUNT_RULE,
+                        )
+                    })?,
             };
             if amount > a.amount_fen {
                 return Err(field(
                     "amount",
                     "over_request",
-                    format!("不能超过申请金额 {} 元", yuan(a.amount_fen)),
+                    format!("不能超过申请金额 {} 元", a.amount_fen.yuan()),
                 ));
             }
-            award(k.pool_fen - k.awarded_fen, k.ceiling_fen, amount)?;
+            award(k.remaining(), k.ceiling_fen, amount)?;
             Ok::<_, AppError>((role, place, a, amount))
         })();
         let (role, place, a, amount) = self
@@ -444,7 +446,7 @@ impl App {
         };
         let Some(total) = total else {
             let fresh = self.db.call(&k.tenant_id, id).await?;
-            let remaining = fresh.map(|f| f.pool_fen - f.awarded_fen).unwrap_or(0);
+            let remaining = fresh.map_or(Money::ZERO, |f| f.remaining());
             return Err(self
                 .conflict(
                     tx,
@@ -454,8 +456,8 @@ impl App {
                     "pool_exhausted",
                     format!(
                         "资金池余额 {} 元，不足以资助 {} 元（或评定已结束）",
-                        yuan(remaining),
-                        yuan(amount)
+                        remaining.yuan(),
+                        amount.yuan()
                     ),
                     ctx,
                 )
@@ -578,7 +580,7 @@ impl App {
             Outcome::Ok,
             &subject(&k),
             None,
-            Some(json!({ "awarded_fen": awarded, "returned_fen": k.pool_fen - awarded })),
+            Some(json!({ "awarded_fen": awarded, "returned_fen": returned(&k, awarded) })),
             ctx,
         ))
         .await?;
@@ -590,18 +592,24 @@ impl App {
         &self,
         tx: &mut store::Tx,
         k: &CallRow,
-        awarded: i64,
+        awarded: Money,
         by: &str,
         now: &str,
     ) -> Result<(), AppError> {
         let (from, to) = step(CallStage::Sealed, CallStep::Finish);
         tx.set_call_stage(&k.tenant_id, &k.id, from, to).await?;
-        let left = k.pool_fen - awarded;
-        if left > 0 {
+        let left = returned(k, awarded);
+        if left > Money::ZERO {
             let movement = new_id(&k.tenant_id);
             tx.return_to_fund(&k.tenant_id, &k.fund_id, &movement, left, by, now)
                 .await?;
         }
         Ok(())
     }
+}
+
+/// What a finished call gives back to its fund: the pool less what was awarded (the table's
+/// CHECK keeps the awards within the pool, so this is never below zero).
+fn returned(k: &CallRow, awarded: Money) -> Money {
+    k.pool_fen.checked_sub(awarded).unwrap_or(Money::ZERO)
 }

@@ -3,7 +3,7 @@
 //! per-project ceiling and dates; awards are made within the pool and the ceiling, and a call
 //! never awards more than its pool.
 
-use crate::chain::money::{parse_yuan, yuan};
+use crate::chain::money::Money;
 use crate::chain::need::PriorityGroup;
 use crate::{labelled, AreaCode, AreaLevel, DomainError, FieldError};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
@@ -39,7 +39,7 @@ labelled! {
 /// The most a community micro call may give one project, in fen (2 万元): "micro" means small
 /// grants the community committee can run itself (HS 二(二)2 leaves the figure to the locality;
 /// this is the profile default, named in docs/ARCHITECTURE.md).
-pub const MICRO_CEILING_FEN: i64 = 2_000_000;
+pub const MICRO_CEILING_FEN: Money = Money::constant(2_000_000);
 
 /// The smallest panel a call may be configured with (the evaluation panel's rules apply).
 pub const MIN_PANEL: usize = 3;
@@ -137,8 +137,8 @@ pub struct Call {
     pub facility: String,
     pub requirements: String,
     pub period_months: i64,
-    pub pool_fen: i64,
-    pub ceiling_fen: i64,
+    pub pool_fen: Money,
+    pub ceiling_fen: Money,
     pub opens_on: NaiveDate,
     pub closes_on: NaiveDate,
     pub rubric: Vec<Criterion>,
@@ -254,8 +254,8 @@ impl CallForm {
                 "请写明服务要求和申报条件（不超过 4000 字）",
             ));
         }
-        let money = |field: &str, v: &str, errors: &mut Vec<FieldError>| match parse_yuan(v) {
-            Some(f) if f > 0 => Some(f),
+        let money = |field: &str, v: &str, errors: &mut Vec<FieldError>| match Money::parse(v) {
+            Some(f) if f > Money::ZERO => Some(f),
             _ => {
                 errors.push(FieldError::new(
                     field,
@@ -272,7 +272,7 @@ impl CallForm {
                 errors.push(FieldError::new(
                     "ceiling",
                     "over_pool",
-                    format!("单个项目上限不能超过资金池 {} 元", yuan(p)),
+                    format!("单个项目上限不能超过资金池 {} 元", p.yuan()),
                 ));
             } else if kind == Some(CallKind::Micro) && c > MICRO_CEILING_FEN {
                 errors.push(FieldError::new(
@@ -280,7 +280,7 @@ impl CallForm {
                     "over_micro_ceiling",
                     format!(
                         "微公益创投单个项目上限不超过 {} 元",
-                        yuan(MICRO_CEILING_FEN)
+                        MICRO_CEILING_FEN.yuan()
                     ),
                 ));
             }
@@ -374,7 +374,7 @@ pub struct CallApplication {
     pub title: String,
     pub proposal: String,
     pub staffing: String,
-    pub amount_fen: i64,
+    pub amount_fen: Money,
     pub community: AreaCode,
 }
 
@@ -385,7 +385,7 @@ impl CallApplicationForm {
         &self,
         kind: CallKind,
         call_area: &AreaCode,
-        ceiling_fen: i64,
+        ceiling_fen: Money,
     ) -> Result<CallApplication, DomainError> {
         let mut errors = Vec::new();
         let title = self.title.trim();
@@ -412,7 +412,7 @@ impl CallApplicationForm {
                 "投标须写明人员配备（岗位、人数、资质）",
             ));
         }
-        let amount = parse_yuan(&self.amount).filter(|f| *f > 0);
+        let amount = Money::parse(&self.amount).filter(|f| *f > Money::ZERO);
         match amount {
             None => errors.push(FieldError::new(
                 "amount",
@@ -422,7 +422,7 @@ impl CallApplicationForm {
             Some(a) if a > ceiling_fen => errors.push(FieldError::new(
                 "amount",
                 "over_ceiling",
-                format!("超过单个项目上限 {} 元", yuan(ceiling_fen)),
+                format!("超过单个项目上限 {} 元", ceiling_fen.yuan()),
             )),
             Some(_) => {}
         }
@@ -570,8 +570,8 @@ pub fn award_in_order(
 
 /// An award of `amount` on a call with `remaining` of its pool: within the ceiling and the pool;
 /// the pool's remainder afterwards.
-pub fn award(remaining: i64, ceiling: i64, amount: i64) -> Result<i64, DomainError> {
-    if amount <= 0 {
+pub fn award(remaining: Money, ceiling: Money, amount: Money) -> Result<Money, DomainError> {
+    if amount <= Money::ZERO {
         return Err(DomainError::field(
             "amount",
             "invalid_amount",
@@ -582,20 +582,19 @@ pub fn award(remaining: i64, ceiling: i64, amount: i64) -> Result<i64, DomainErr
         return Err(DomainError::field(
             "amount",
             "over_ceiling",
-            format!("超过单个项目上限 {} 元", yuan(ceiling)),
+            format!("超过单个项目上限 {} 元", ceiling.yuan()),
         ));
     }
-    if amount > remaining {
-        return Err(DomainError::Conflict {
+    remaining
+        .checked_sub(amount)
+        .ok_or_else(|| DomainError::Conflict {
             code: "pool_exhausted",
             message: format!(
                 "资金池余额 {} 元，不足以资助 {} 元",
-                yuan(remaining),
-                yuan(amount)
+                remaining.yuan(),
+                amount.yuan()
             ),
-        });
-    }
-    Ok(remaining - amount)
+        })
 }
 
 /// Whether a fund may hold the call's pool: its area contains the organizer's and its balance
@@ -603,7 +602,7 @@ pub fn award(remaining: i64, ceiling: i64, amount: i64) -> Result<i64, DomainErr
 pub fn pool_from(
     fund_name: &str,
     fund_area: &AreaCode,
-    balance_fen: i64,
+    balance_fen: Money,
     call: &Call,
 ) -> Result<(), DomainError> {
     if !fund_area.contains(&call.area) {
@@ -619,7 +618,7 @@ pub fn pool_from(
             "insufficient_funds",
             format!(
                 "资金“{fund_name}”余额 {} 元，不足以设立资金池",
-                yuan(balance_fen)
+                balance_fen.yuan()
             ),
         ));
     }
@@ -630,8 +629,8 @@ pub fn pool_from(
 /// or micro call ends when its pool is spent or every applicant is awarded.
 pub fn finished_after_award(
     kind: CallKind,
-    awarded_fen: i64,
-    pool_fen: i64,
+    awarded_fen: Money,
+    pool_fen: Money,
     awards: usize,
     applications: usize,
 ) -> bool {

@@ -20,6 +20,10 @@ fn form() -> CallForm {
     }
 }
 
+fn fen(f: i64) -> Money {
+    Money::from_fen(f).unwrap()
+}
+
 fn codes(e: DomainError) -> Vec<&'static str> {
     match e {
         DomainError::Invalid(e) => e.iter().map(|x| x.code).collect(),
@@ -38,7 +42,7 @@ fn a_call_names_every_bad_field() {
             c.rubric.len(),
             c.min_panel
         ),
-        (50_000_000, 5_000_000, 2, 4, 5)
+        (fen(50_000_000), fen(5_000_000), 2, 4, 5)
     );
     assert_eq!(
         c.rubric[2],
@@ -117,7 +121,8 @@ fn applications_stay_within_the_ceiling_and_the_calls_area() {
         community: "341002002001".into(),
         ..Default::default()
     };
-    ok.validate(CallKind::Venture, &city, 5_000_000).unwrap();
+    ok.validate(CallKind::Venture, &city, fen(5_000_000))
+        .unwrap();
     let bad = CallApplicationForm {
         amount: "50000.01".into(),
         community: "110101001001".into(),
@@ -125,7 +130,7 @@ fn applications_stay_within_the_ceiling_and_the_calls_area() {
     };
     assert_eq!(
         codes(
-            bad.validate(CallKind::Facility, &city, 5_000_000)
+            bad.validate(CallKind::Facility, &city, fen(5_000_000))
                 .unwrap_err()
         ),
         ["required", "over_ceiling", "invalid_community"]
@@ -163,19 +168,20 @@ fn a_pool_comes_from_a_fund_above_that_covers_it_and_awards_end_when_spent() {
     let call = form().validate().unwrap();
     let city = AreaCode::parse("3410").unwrap();
     let county = AreaCode::parse("341002").unwrap();
-    assert!(pool_from("福彩", &city, 50_000_000, &call).is_ok());
+    assert!(pool_from("福彩", &city, fen(50_000_000), &call).is_ok());
     assert_eq!(
-        codes(pool_from("福彩", &city, 49_999_999, &call).unwrap_err()),
+        codes(pool_from("福彩", &city, fen(49_999_999), &call).unwrap_err()),
         ["insufficient_funds"]
     );
     assert_eq!(
-        codes(pool_from("区资金", &county, 90_000_000, &call).unwrap_err()),
+        codes(pool_from("区资金", &county, fen(90_000_000), &call).unwrap_err()),
         ["fund_elsewhere"]
     );
-    assert!(finished_after_award(CallKind::Facility, 1, 100, 1, 5));
-    assert!(!finished_after_award(CallKind::Venture, 99, 100, 1, 5));
-    assert!(finished_after_award(CallKind::Micro, 100, 100, 1, 5));
-    assert!(finished_after_award(CallKind::Venture, 10, 100, 5, 5));
+    let (f1, f10, f99, f100) = (fen(1), fen(10), fen(99), fen(100));
+    assert!(finished_after_award(CallKind::Facility, f1, f100, 1, 5));
+    assert!(!finished_after_award(CallKind::Venture, f99, f100, 1, 5));
+    assert!(finished_after_award(CallKind::Micro, f100, f100, 1, 5));
+    assert!(finished_after_award(CallKind::Venture, f10, f100, 5, 5));
 }
 
 #[test]
@@ -225,16 +231,16 @@ proptest! {
     /// and none exceeds the ceiling.
     #[test]
     fn awards_never_exceed_the_pool(asks in proptest::collection::vec(1i64..80_000, 0..40), pool in 1i64..500_000, ceiling in 1i64..60_000) {
-        let mut remaining = pool;
+        let mut remaining = fen(pool);
         let mut granted = 0;
         for a in asks {
-            if let Ok(r) = award(remaining, ceiling, a) {
+            if let Ok(r) = award(remaining, fen(ceiling), fen(a)) {
                 prop_assert!(a <= ceiling);
                 granted += a;
                 remaining = r;
             }
         }
         prop_assert!(granted <= pool);
-        prop_assert_eq!(remaining, pool - granted);
+        prop_assert_eq!(remaining.fen(), pool - granted);
     }
 }
