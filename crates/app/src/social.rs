@@ -82,23 +82,12 @@ impl App {
             id: form.name.trim(),
             area: &typed,
         };
-        let p = self
-            .or_refused(
-                form.validate().map_err(AppError::from),
-                actor,
-                EventKind::PlatformCreate,
-                &subject,
-                ctx,
-            )
-            .await?;
-        let role = self
-            .or_refused(
-                can_manage(actor, &p.area).map_err(AppError::from),
-                actor,
-                EventKind::PlatformCreate,
-                &subject,
-                ctx,
-            )
+        let checked = form
+            .validate()
+            .map_err(AppError::from)
+            .and_then(|p| Ok((can_manage(actor, &p.area)?, p)));
+        let (role, p) = self
+            .or_refused(checked, actor, EventKind::PlatformCreate, &subject, ctx)
             .await?;
         if self.db.area(&p.area).await?.is_none() {
             let e = AppError::Domain(DomainError::field(
@@ -301,23 +290,12 @@ impl App {
             id: form.name.trim(),
             area: &typed,
         };
-        let w = self
-            .or_refused(
-                form.validate(today()).map_err(AppError::from),
-                actor,
-                EventKind::SocialWorkerCreate,
-                &subject,
-                ctx,
-            )
-            .await?;
-        let role = self
-            .or_refused(
-                can_manage(actor, &w.area).map_err(AppError::from),
-                actor,
-                EventKind::SocialWorkerCreate,
-                &subject,
-                ctx,
-            )
+        let checked = form
+            .validate(today())
+            .map_err(AppError::from)
+            .and_then(|w| Ok((can_manage(actor, &w.area)?, w)));
+        let (role, w) = self
+            .or_refused(checked, actor, EventKind::SocialWorkerCreate, &subject, ctx)
             .await?;
         let tenant = w.area.tenant().unwrap_or("0000").to_string();
         let pii = &self.settings.pii;

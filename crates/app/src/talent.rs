@@ -49,23 +49,12 @@ impl App {
             id: form.name.trim(),
             area: &typed,
         };
-        let t = self
-            .or_refused(
-                form.validate().map_err(AppError::from),
-                actor,
-                EventKind::TalentCreate,
-                &subject,
-                ctx,
-            )
-            .await?;
-        let role = self
-            .or_refused(
-                can_manage(actor, &t.area).map_err(AppError::from),
-                actor,
-                EventKind::TalentCreate,
-                &subject,
-                ctx,
-            )
+        let checked = form
+            .validate()
+            .map_err(AppError::from)
+            .and_then(|t| Ok((can_manage(actor, &t.area)?, t)));
+        let (role, t) = self
+            .or_refused(checked, actor, EventKind::TalentCreate, &subject, ctx)
             .await?;
         let tenant = t.area.tenant().unwrap_or("0000").to_string();
         // Links must point into the same city's ledger.

@@ -86,23 +86,12 @@ impl App {
             id: form.name.trim(),
             area: &typed,
         };
-        let v = self
-            .or_refused(
-                form.validate().map_err(AppError::from),
-                actor,
-                EventKind::VolunteerRegister,
-                &subject,
-                ctx,
-            )
-            .await?;
-        let who = self
-            .or_refused(
-                can_register(actor, &v.area).map_err(AppError::from),
-                actor,
-                EventKind::VolunteerRegister,
-                &subject,
-                ctx,
-            )
+        let checked = form
+            .validate()
+            .map_err(AppError::from)
+            .and_then(|v| Ok((can_register(actor, &v.area)?, v)));
+        let (who, v) = self
+            .or_refused(checked, actor, EventKind::VolunteerRegister, &subject, ctx)
             .await?;
         if self.db.area(&v.area).await?.is_none() {
             let e = AppError::Domain(DomainError::field(

@@ -106,23 +106,12 @@ impl App {
             id: form.name.trim(),
             area: &typed,
         };
-        let item = self
-            .or_refused(
-                form.validate().map_err(AppError::from),
-                actor,
-                EventKind::CataloguePropose,
-                &subject,
-                ctx,
-            )
-            .await?;
-        let role = self
-            .or_refused(
-                can_list(actor, &item.community).map_err(AppError::from),
-                actor,
-                EventKind::CataloguePropose,
-                &subject,
-                ctx,
-            )
+        let checked = form
+            .validate()
+            .map_err(AppError::from)
+            .and_then(|item| Ok((can_list(actor, &item.community)?, item)));
+        let (role, item) = self
+            .or_refused(checked, actor, EventKind::CataloguePropose, &subject, ctx)
             .await?;
         let tenant = item.community.tenant().unwrap_or("0000").to_string();
         let id = new_id(&tenant);
