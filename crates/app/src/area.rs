@@ -314,20 +314,21 @@ impl App {
             c
         };
         tracing::info!(secs = started.elapsed().as_secs_f64(), "areas written");
-        tx.append_audit(event(
-            None,
-            None,
-            EventKind::AreasImport,
-            Outcome::Ok,
-            &Subject {
-                kind: "areas",
-                id: source,
-                area: &AreaCode::nation(),
-            },
-            None,
-            Some(json!({ "rows": rows.len(), "counts": counts })),
-            ctx,
-        ))
+        tx.append_audit(
+            event(
+                None,
+                None,
+                EventKind::AreasImport,
+                Outcome::Ok,
+                &Subject {
+                    kind: "areas",
+                    id: source,
+                    area: &AreaCode::nation(),
+                },
+                ctx,
+            )
+            .after(json!({ "rows": rows.len(), "counts": counts })),
+        )
         .await?;
         tx.commit().await?;
         progress.finish();

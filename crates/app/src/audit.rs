@@ -15,16 +15,14 @@ pub struct Subject<'a> {
     pub area: &'a AreaCode,
 }
 
-/// Builds an event; `seq` is assigned when it is appended.
-#[allow(clippy::too_many_arguments)]
+/// Builds an event; `seq` is assigned when it is appended. What changed is added with
+/// `AuditRecord::before` and `AuditRecord::after`.
 pub fn event(
     actor: Option<&Actor>,
     role: Option<domain::Role>,
     action: EventKind,
     outcome: Outcome,
     subject: &Subject<'_>,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
     ctx: &Ctx,
 ) -> AuditRecord {
     AuditRecord {
@@ -42,11 +40,22 @@ pub fn event(
         target_kind: subject.kind.to_string(),
         target_id: subject.id.to_string(),
         area_code: subject.area.as_str().to_string(),
-        before: before.map(|v| v.to_string()),
-        after: after.map(|v| v.to_string()),
+        before: None,
+        after: None,
         request_id: ctx.request_id.clone(),
         client_addr: ctx.client_addr.clone(),
     }
+}
+
+/// The event of an action `actor` did (outcome ok), in `role` if the rule named one.
+pub fn done(
+    actor: &Actor,
+    role: Option<domain::Role>,
+    kind: EventKind,
+    subject: &Subject<'_>,
+    ctx: &Ctx,
+) -> AuditRecord {
+    event(Some(actor), role, kind, Outcome::Ok, subject, ctx)
 }
 
 impl App {
@@ -138,16 +147,7 @@ impl App {
             _ => Outcome::Failed,
         };
         let detail = serde_json::json!({ "code": err.code(), "reason": err.to_string() });
-        let rec = event(
-            actor,
-            None,
-            action,
-            outcome,
-            subject,
-            None,
-            Some(detail),
-            ctx,
-        );
+        let rec = event(actor, None, action, outcome, subject, ctx).after(detail);
         let res: Result<(), AppError> = async {
             let mut tx = self.db.begin().await?;
             tx.append_audit(rec).await?;

@@ -401,10 +401,9 @@ impl App {
                     id,
                     area: &org.area,
                 },
-                None,
-                Some(json!({ "organization": org, "import": file })),
                 ctx,
-            );
+            )
+            .after(json!({ "organization": org, "import": file }));
             events.entry(e.tenant_id.clone()).or_default().push(e);
         }
         let mut tx = self.db.begin().await?;

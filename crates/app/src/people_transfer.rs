@@ -494,16 +494,7 @@ impl App {
                 }
                 other => other?,
             }
-            tx.append_audit(event(
-                Some(actor),
-                can_manage(actor, &w.area).ok(),
-                EventKind::SocialWorkerCreate,
-                Outcome::Ok,
-                &Subject { kind: "social_worker", id: &id, area: &w.area },
-                None,
-                Some(json!({ "name": w.name, "id_number": masked, "certificate_level": w.certificate_level, "certificate_number": number, "import": file })),
-                ctx,
-            ))
+            tx.append_audit(event(Some(actor), can_manage(actor, &w.area).ok(), EventKind::SocialWorkerCreate, Outcome::Ok, &Subject { kind: "social_worker", id: &id, area: &w.area }, ctx).after(json!({ "name": w.name, "id_number": masked, "certificate_level": w.certificate_level, "certificate_number": number, "import": file })))
             .await?;
         }
         tx.commit().await?;
@@ -663,20 +654,23 @@ impl App {
                 Ok(VolunteerActor::Unit(r)) => Some(r),
                 _ => None,
             };
-            tx.append_audit(event(
-                Some(actor),
-                role,
-                EventKind::VolunteerRegister,
-                Outcome::Ok,
-                &Subject {
-                    kind: "volunteer",
-                    id: &id,
-                    area: &v.area,
-                },
-                None,
-                Some(json!({ "volunteer": v, "consent_version": CONSENT_VERSION, "import": file })),
-                ctx,
-            ))
+            tx.append_audit(
+                event(
+                    Some(actor),
+                    role,
+                    EventKind::VolunteerRegister,
+                    Outcome::Ok,
+                    &Subject {
+                        kind: "volunteer",
+                        id: &id,
+                        area: &v.area,
+                    },
+                    ctx,
+                )
+                .after(
+                    json!({ "volunteer": v, "consent_version": CONSENT_VERSION, "import": file }),
+                ),
+            )
             .await?;
         }
         tx.commit().await?;

@@ -2,14 +2,13 @@
 //! bad row named by line and column; rows already imported are skipped by their fingerprint; the
 //! records go in with a bulk insert and the volunteers' totals move in the same transaction.
 
-use crate::audit::{event, Subject};
+use crate::audit::{done, Subject};
 use crate::error::ImportError;
 use crate::kernel::{tenant_of, today};
 use crate::transfer::Table;
 use crate::{App, AppError, Ctx};
 use chrono::NaiveDate;
 use domain::audit::EventKind;
-use domain::audit::Outcome;
 use domain::volunteer::{can_record, fixed_holidays, RecordFields, ServiceRecord, VolunteerActor};
 use domain::{Actor, AreaCode, DomainError, Role};
 use schemars::JsonSchema;
@@ -341,16 +340,7 @@ impl App {
             added += tally.added;
             touched += deltas.len();
             let area = AreaCode::parse(tenant).unwrap_or_else(|_| AreaCode::nation());
-            tx.append_audit(event(
-                Some(actor),
-                tally.role,
-                EventKind::ServiceRecordImport,
-                Outcome::Ok,
-                &Subject { kind: "service_records", id: file, area: &area },
-                None,
-                Some(json!({ "file": file, "added": tally.added, "skipped_as_already_imported": tally.rows - tally.added, "volunteers": deltas.len() })),
-                ctx,
-            ))
+            tx.append_audit(done(actor, tally.role, EventKind::ServiceRecordImport, &Subject { kind: "service_records", id: file, area: &area }, ctx).after(json!({ "file": file, "added": tally.added, "skipped_as_already_imported": tally.rows - tally.added, "volunteers": deltas.len() })))
             .await?;
         }
         tx.commit().await?;

@@ -1,7 +1,7 @@
 //! Registries: organizations. Each change writes a version snapshot and an audit event in the
 //! same transaction; two editors of one organization cannot overwrite each other.
 
-use crate::audit::{event, Subject};
+use crate::audit::{done, event, Subject};
 use crate::kernel::{tenant_of, today};
 use crate::{App, AppError, Ctx};
 use domain::audit::EventKind;
@@ -140,20 +140,21 @@ impl App {
             now: &now,
         })
         .await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::OrganizationCreate,
-            Outcome::Ok,
-            &Subject {
-                kind: "organization",
-                id: &id,
-                area: &org.area,
-            },
-            None,
-            Some(json!(org)),
-            ctx,
-        ))
+        tx.append_audit(
+            event(
+                Some(actor),
+                Some(role),
+                EventKind::OrganizationCreate,
+                Outcome::Ok,
+                &Subject {
+                    kind: "organization",
+                    id: &id,
+                    area: &org.area,
+                },
+                ctx,
+            )
+            .after(json!(org)),
+        )
         .await?;
         tx.commit().await?;
         Ok(Saved {
@@ -355,16 +356,17 @@ impl App {
             now: &now,
         })
         .await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::OrganizationUpdate,
-            Outcome::Ok,
-            &subject,
-            Some(json!(fresh.org)),
-            Some(json!(org)),
-            ctx,
-        ))
+        tx.append_audit(
+            done(
+                actor,
+                Some(role),
+                EventKind::OrganizationUpdate,
+                &subject,
+                ctx,
+            )
+            .before(json!(fresh.org))
+            .after(json!(org)),
+        )
         .await?;
         tx.commit().await?;
         Ok(Saved {
@@ -494,16 +496,16 @@ impl App {
             now: &now,
         })
         .await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::OrganizationIncubation,
-            Outcome::Ok,
-            &subject,
-            None,
-            Some(json!(inc)),
-            ctx,
-        ))
+        tx.append_audit(
+            done(
+                actor,
+                Some(role),
+                EventKind::OrganizationIncubation,
+                &subject,
+                ctx,
+            )
+            .after(json!(inc)),
+        )
         .await?;
         tx.commit().await?;
         Ok(id)
@@ -559,16 +561,16 @@ impl App {
             now: &now,
         })
         .await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::OrganizationDisclosure,
-            Outcome::Ok,
-            &subject,
-            None,
-            Some(json!(d)),
-            ctx,
-        ))
+        tx.append_audit(
+            done(
+                actor,
+                Some(role),
+                EventKind::OrganizationDisclosure,
+                &subject,
+                ctx,
+            )
+            .after(json!(d)),
+        )
         .await?;
         tx.commit().await?;
         Ok(id)

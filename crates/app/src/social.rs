@@ -1,7 +1,7 @@
 //! Social work: platforms and the staffing standard, social workers (identity numbers encrypted),
 //! professional posts and trainings.
 
-use crate::audit::{event, Subject};
+use crate::audit::{done, event, Subject};
 use crate::kernel::{new_id, tenant_of, today};
 use crate::{App, AppError, Ctx};
 use domain::audit::EventKind;
@@ -118,20 +118,21 @@ impl App {
             }
             other => other?,
         }
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::PlatformCreate,
-            Outcome::Ok,
-            &Subject {
-                kind: "platform",
-                id: &id,
-                area: &p.area,
-            },
-            None,
-            Some(json!(p)),
-            ctx,
-        ))
+        tx.append_audit(
+            event(
+                Some(actor),
+                Some(role),
+                EventKind::PlatformCreate,
+                Outcome::Ok,
+                &Subject {
+                    kind: "platform",
+                    id: &id,
+                    area: &p.area,
+                },
+                ctx,
+            )
+            .after(json!(p)),
+        )
         .await?;
         tx.commit().await?;
         Ok(id)
@@ -260,16 +261,7 @@ impl App {
             now: &time::now(),
         })
         .await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::PostCreate,
-            Outcome::Ok,
-            &subject,
-            None,
-            Some(json!({ "post": id, "social_worker": worker.id, "title": title, "started_on": started, "ended_on": ended })),
-            ctx,
-        ))
+        tx.append_audit(done(actor, Some(role), EventKind::PostCreate, &subject, ctx).after(json!({ "post": id, "social_worker": worker.id, "title": title, "started_on": started, "ended_on": ended })))
         .await?;
         tx.commit().await?;
         Ok(id)
@@ -359,16 +351,7 @@ impl App {
             }
             other => other?,
         }
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::SocialWorkerCreate,
-            Outcome::Ok,
-            &Subject { kind: "social_worker", id: &id, area: &w.area },
-            None,
-            Some(json!({ "name": w.name, "id_number": masked, "certificate_level": w.certificate_level, "certificate_number": number, "employer_org_id": w.employer_org_id })),
-            ctx,
-        ))
+        tx.append_audit(done(actor, Some(role), EventKind::SocialWorkerCreate, &Subject { kind: "social_worker", id: &id, area: &w.area }, ctx).after(json!({ "name": w.name, "id_number": masked, "certificate_level": w.certificate_level, "certificate_number": number, "employer_org_id": w.employer_org_id })))
         .await?;
         tx.commit().await?;
         Ok(id)
@@ -473,16 +456,10 @@ impl App {
             &time::now(),
         )
         .await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::TrainingCreate,
-            Outcome::Ok,
-            &subject,
-            None,
-            Some(json!(training)),
-            ctx,
-        ))
+        tx.append_audit(
+            done(actor, Some(role), EventKind::TrainingCreate, &subject, ctx)
+                .after(json!(training)),
+        )
         .await?;
         tx.commit().await?;
         Ok(id)

@@ -1,7 +1,7 @@
 //! "1+4" talent: recording talents, their trainings, and the backbone-talent pool with its
 //! training coverage.
 
-use crate::audit::{event, Subject};
+use crate::audit::{done, event, Subject};
 use crate::kernel::new_id;
 use crate::kernel::{tenant_of, today};
 use crate::{App, AppError, Ctx};
@@ -107,20 +107,21 @@ impl App {
         let mut tx = self.db.begin().await?;
         tx.insert_talent(&tenant, &id, &t, &today().to_string(), &now)
             .await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::TalentCreate,
-            Outcome::Ok,
-            &Subject {
-                kind: "talent",
-                id: &id,
-                area: &t.area,
-            },
-            None,
-            Some(json!(t)),
-            ctx,
-        ))
+        tx.append_audit(
+            event(
+                Some(actor),
+                Some(role),
+                EventKind::TalentCreate,
+                Outcome::Ok,
+                &Subject {
+                    kind: "talent",
+                    id: &id,
+                    area: &t.area,
+                },
+                ctx,
+            )
+            .after(json!(t)),
+        )
         .await?;
         tx.commit().await?;
         Ok(id)
@@ -221,16 +222,10 @@ impl App {
         .await?;
         tx.add_talent_training_totals(tenant, talent_id, training.minutes, &now)
             .await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::TalentTraining,
-            Outcome::Ok,
-            &subject,
-            None,
-            Some(json!(training)),
-            ctx,
-        ))
+        tx.append_audit(
+            done(actor, Some(role), EventKind::TalentTraining, &subject, ctx)
+                .after(json!(training)),
+        )
         .await?;
         tx.commit().await?;
         Ok(id)
@@ -268,16 +263,11 @@ impl App {
             &time::now(),
         )
         .await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::TalentBackbone,
-            Outcome::Ok,
-            &subject,
-            Some(json!({ "backbone": d.row.backbone })),
-            Some(json!({ "backbone": backbone })),
-            ctx,
-        ))
+        tx.append_audit(
+            done(actor, Some(role), EventKind::TalentBackbone, &subject, ctx)
+                .before(json!({ "backbone": d.row.backbone }))
+                .after(json!({ "backbone": backbone })),
+        )
         .await?;
         tx.commit().await?;
         Ok(())

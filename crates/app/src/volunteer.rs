@@ -2,7 +2,7 @@
 //! volunteer or the unit, corrections as new records, maintained totals, certificates that anyone
 //! can verify.
 
-use crate::audit::{event, Subject};
+use crate::audit::{done, event, Subject};
 use crate::kernel::new_id;
 use crate::kernel::{tenant_of, today};
 use crate::{App, AppError, Ctx};
@@ -110,16 +110,7 @@ impl App {
         let mut tx = self.db.begin().await?;
         tx.insert_volunteer(&tenant, &id, user, &v, CONSENT_VERSION, &now)
             .await?;
-        tx.append_audit(event(
-            Some(actor),
-            role_of(who),
-            EventKind::VolunteerRegister,
-            Outcome::Ok,
-            &Subject { kind: "volunteer", id: &id, area: &v.area },
-            None,
-            Some(json!({ "volunteer": v, "consent_version": CONSENT_VERSION, "self_registered": user.is_some() })),
-            ctx,
-        ))
+        tx.append_audit(done(actor, role_of(who), EventKind::VolunteerRegister, &Subject { kind: "volunteer", id: &id, area: &v.area }, ctx).after(json!({ "volunteer": v, "consent_version": CONSENT_VERSION, "self_registered": user.is_some() })))
         .await?;
         tx.commit().await?;
         Ok(id)
@@ -271,20 +262,21 @@ impl App {
         .await?;
         tx.add_to_totals(&v.tenant_id, volunteer_id, rec.minutes, 1, &now)
             .await?;
-        tx.append_audit(event(
-            Some(actor),
-            role_of(who),
-            EventKind::ServiceRecordCreate,
-            Outcome::Ok,
-            &Subject {
-                kind: "service_record",
-                id: &id,
-                area: &v.volunteer.area,
-            },
-            None,
-            Some(json!({ "volunteer_id": volunteer_id, "record": rec })),
-            ctx,
-        ))
+        tx.append_audit(
+            event(
+                Some(actor),
+                role_of(who),
+                EventKind::ServiceRecordCreate,
+                Outcome::Ok,
+                &Subject {
+                    kind: "service_record",
+                    id: &id,
+                    area: &v.volunteer.area,
+                },
+                ctx,
+            )
+            .after(json!({ "volunteer_id": volunteer_id, "record": rec })),
+        )
         .await?;
         tx.commit().await?;
         Ok(id)
@@ -398,20 +390,22 @@ impl App {
             now: &now,
         })
         .await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(Role::Volunteer),
-            EventKind::ServiceRecordCorrectionRequest,
-            Outcome::Ok,
-            &Subject {
-                kind: "service_record",
-                id: &id,
-                area: &v.volunteer.area,
-            },
-            Some(json!(old.record)),
-            Some(json!({ "corrects": record_id, "record": rec, "note": note.trim() })),
-            ctx,
-        ))
+        tx.append_audit(
+            event(
+                Some(actor),
+                Some(Role::Volunteer),
+                EventKind::ServiceRecordCorrectionRequest,
+                Outcome::Ok,
+                &Subject {
+                    kind: "service_record",
+                    id: &id,
+                    area: &v.volunteer.area,
+                },
+                ctx,
+            )
+            .before(json!(old.record))
+            .after(json!({ "corrects": record_id, "record": rec, "note": note.trim() })),
+        )
         .await?;
         tx.commit().await?;
         Ok(id)
@@ -509,22 +503,24 @@ impl App {
             )
             .await?;
         }
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            if accept {
-                EventKind::ServiceRecordCorrectionAccept
-            } else {
-                EventKind::ServiceRecordCorrectionReject
-            },
-            Outcome::Ok,
-            &subject,
-            Some(json!({ "record": old_id, "minutes": old.record.minutes })),
-            Some(
+        tx.append_audit(
+            event(
+                Some(actor),
+                Some(role),
+                if accept {
+                    EventKind::ServiceRecordCorrectionAccept
+                } else {
+                    EventKind::ServiceRecordCorrectionReject
+                },
+                Outcome::Ok,
+                &subject,
+                ctx,
+            )
+            .before(json!({ "record": old_id, "minutes": old.record.minutes }))
+            .after(
                 json!({ "record": pending_id, "minutes": new.record.minutes, "accepted": accept }),
             ),
-            ctx,
-        ))
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -634,16 +630,7 @@ impl App {
             now: &now,
         })
         .await?;
-        tx.append_audit(event(
-            Some(actor),
-            role_of(who),
-            EventKind::CertificateIssue,
-            Outcome::Ok,
-            &subject,
-            None,
-            Some(json!({ "code": code, "total_minutes": v.total_minutes, "record_count": v.record_count })),
-            ctx,
-        ))
+        tx.append_audit(done(actor, role_of(who), EventKind::CertificateIssue, &subject, ctx).after(json!({ "code": code, "total_minutes": v.total_minutes, "record_count": v.record_count })))
         .await?;
         tx.commit().await?;
         Ok(code)

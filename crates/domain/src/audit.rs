@@ -54,6 +54,18 @@ pub struct AuditRecord {
 }
 
 impl AuditRecord {
+    /// The record with the state before the change (JSON, as text).
+    pub fn before(mut self, state: impl std::fmt::Display) -> Self {
+        self.before = Some(state.to_string());
+        self
+    }
+
+    /// The record with the state after the change, or the refusal's detail (JSON, as text).
+    pub fn after(mut self, state: impl std::fmt::Display) -> Self {
+        self.after = Some(state.to_string());
+        self
+    }
+
     /// The hash of this record linked to `prev_hash`. Fields are length-prefixed so that no two
     /// different records can produce the same input.
     pub fn chain_hash(&self, prev_hash: &str) -> String {

@@ -495,16 +495,7 @@ pub async fn ledger(app: &app::App, db: &store::Db, sizes: Sizes) -> anyhow::Res
     );
 
     let mut tx = db.begin().await?;
-    tx.append_audit(app::audit::event(
-        None,
-        None,
-        domain::audit::EventKind::GenerateLedger,
-        domain::audit::Outcome::Ok,
-        &app::audit::Subject { kind: "ledger", id: "generated", area: &AreaCode::nation() },
-        None,
-        Some(serde_json::json!({ "organizations": sizes.organizations, "social_workers": sizes.social_workers, "volunteers": sizes.volunteers, "records": done })),
-        &app::Ctx::default(),
-    ))
+    tx.append_audit(app::audit::event(None, None, domain::audit::EventKind::GenerateLedger, domain::audit::Outcome::Ok, &app::audit::Subject { kind: "ledger", id: "generated", area: &AreaCode::nation() }, &app::Ctx::default()).after(serde_json::json!({ "organizations": sizes.organizations, "social_workers": sizes.social_workers, "volunteers": sizes.volunteers, "records": done })))
     .await?;
     tx.commit().await?;
     println!("total:           {:.1} s", t0.elapsed().as_secs_f64());
@@ -721,20 +712,21 @@ pub async fn projects(db: &store::Db, count: usize, organizations: usize) -> any
     }
     bar.finish();
     let mut tx = db.begin().await?;
-    tx.append_audit(app::audit::event(
-        None,
-        None,
-        domain::audit::EventKind::GenerateProjects,
-        domain::audit::Outcome::Ok,
-        &app::audit::Subject {
-            kind: "projects",
-            id: "generated",
-            area: &AreaCode::nation(),
-        },
-        None,
-        Some(serde_json::json!({ "projects": count })),
-        &app::Ctx::default(),
-    ))
+    tx.append_audit(
+        app::audit::event(
+            None,
+            None,
+            domain::audit::EventKind::GenerateProjects,
+            domain::audit::Outcome::Ok,
+            &app::audit::Subject {
+                kind: "projects",
+                id: "generated",
+                area: &AreaCode::nation(),
+            },
+            &app::Ctx::default(),
+        )
+        .after(serde_json::json!({ "projects": count })),
+    )
     .await?;
     tx.commit().await?;
     println!("projects: {count} in {:.1} s", t0.elapsed().as_secs_f64());

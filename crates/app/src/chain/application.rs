@@ -2,7 +2,7 @@
 //! application on the item; every revision is a new immutable version, any two compare side by
 //! side; the manager submits it for the community's consultation meeting.
 
-use crate::audit::{event, Subject};
+use crate::audit::{done, event, Subject};
 use crate::kernel::new_id;
 use crate::kernel::tenant_of;
 use crate::{App, AppError, Ctx};
@@ -571,20 +571,21 @@ impl App {
                 .await);
         }
         inserted?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::ApplicationWrite,
-            Outcome::Ok,
-            &Subject {
-                kind: "project",
-                id: &id,
-                area: &item.community,
-            },
-            None,
-            Some(json!({ "version": 1, "eligibility_id": e.id, "budget_fen": content.total() })),
-            ctx,
-        ))
+        tx.append_audit(
+            event(
+                Some(actor),
+                Some(role),
+                EventKind::ApplicationWrite,
+                Outcome::Ok,
+                &Subject {
+                    kind: "project",
+                    id: &id,
+                    area: &item.community,
+                },
+                ctx,
+            )
+            .after(json!({ "version": 1, "eligibility_id": e.id, "budget_fen": content.total() })),
+        )
         .await?;
         tx.commit().await?;
         Ok(id)
@@ -659,16 +660,17 @@ impl App {
                 )
                 .await);
         }
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::ApplicationRevise,
-            Outcome::Ok,
-            &subject,
-            Some(json!({ "version": based_on })),
-            Some(json!({ "version": based_on + 1, "note": note, "budget_fen": content.total() })),
-            ctx,
-        ))
+        tx.append_audit(
+            done(
+                actor,
+                Some(role),
+                EventKind::ApplicationRevise,
+                &subject,
+                ctx,
+            )
+            .before(json!({ "version": based_on }))
+            .after(json!({ "version": based_on + 1, "note": note, "budget_fen": content.total() })),
+        )
         .await?;
         tx.commit().await?;
         Ok(based_on + 1)
@@ -740,16 +742,11 @@ impl App {
                 .refused(Some(actor), action, &subject, err.into(), ctx)
                 .await);
         }
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            action,
-            Outcome::Ok,
-            &subject,
-            Some(json!({ "stage": p.stage })),
-            Some(json!({ "stage": to, "detail": detail })),
-            ctx,
-        ))
+        tx.append_audit(
+            event(Some(actor), Some(role), action, Outcome::Ok, &subject, ctx)
+                .before(json!({ "stage": p.stage }))
+                .after(json!({ "stage": to, "detail": detail })),
+        )
         .await?;
         tx.commit().await?;
         Ok(())

@@ -2,7 +2,7 @@
 //! items, the township approves them; organizations apply for eligibility on approved items, and
 //! the township decides, seeing the professional-staff condition.
 
-use crate::audit::{event, Subject};
+use crate::audit::{done, event, Subject};
 use crate::kernel::new_id;
 use crate::kernel::tenant_of;
 use crate::{App, AppError, Ctx};
@@ -119,20 +119,21 @@ impl App {
         let mut tx = self.db.begin().await?;
         tx.insert_catalogue_item(&tenant, &id, &item, &actor.user_id, &now)
             .await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::CataloguePropose,
-            Outcome::Ok,
-            &Subject {
-                kind: "catalogue_item",
-                id: &id,
-                area: &item.community,
-            },
-            None,
-            Some(json!(item)),
-            ctx,
-        ))
+        tx.append_audit(
+            event(
+                Some(actor),
+                Some(role),
+                EventKind::CataloguePropose,
+                Outcome::Ok,
+                &Subject {
+                    kind: "catalogue_item",
+                    id: &id,
+                    area: &item.community,
+                },
+                ctx,
+            )
+            .after(json!(item)),
+        )
         .await?;
         tx.commit().await?;
         Ok(id)
@@ -242,16 +243,11 @@ impl App {
                 )
                 .await);
         }
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::CatalogueReview,
-            Outcome::Ok,
-            &subject,
-            Some(json!({ "status": item.status })),
-            Some(json!({ "status": to, "reason": form.reason.trim() })),
-            ctx,
-        ))
+        tx.append_audit(
+            done(actor, Some(role), EventKind::CatalogueReview, &subject, ctx)
+                .before(json!({ "status": item.status }))
+                .after(json!({ "status": to, "reason": form.reason.trim() })),
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -331,16 +327,16 @@ impl App {
                 )
                 .await);
         }
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::EligibilityApply,
-            Outcome::Ok,
-            &subject,
-            None,
-            Some(json!({ "organization_id": org_id, "social_workers": workers })),
-            ctx,
-        ))
+        tx.append_audit(
+            done(
+                actor,
+                Some(role),
+                EventKind::EligibilityApply,
+                &subject,
+                ctx,
+            )
+            .after(json!({ "organization_id": org_id, "social_workers": workers })),
+        )
         .await?;
         tx.commit().await?;
         Ok(id)
@@ -409,16 +405,7 @@ impl App {
                 )
                 .await);
         }
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::EligibilityDecide,
-            Outcome::Ok,
-            &subject,
-            Some(json!({ "status": e.status })),
-            Some(json!({ "status": to, "reason": form.reason.trim(), "social_workers": staffing.social_workers, "override": item.social_work && !staffing.met() && to == domain::chain::catalogue::EligibilityStatus::Approved })),
-            ctx,
-        ))
+        tx.append_audit(done(actor, Some(role), EventKind::EligibilityDecide, &subject, ctx).before(json!({ "status": e.status })).after(json!({ "status": to, "reason": form.reason.trim(), "social_workers": staffing.social_workers, "override": item.social_work && !staffing.met() && to == domain::chain::catalogue::EligibilityStatus::Approved })))
         .await?;
         tx.commit().await?;
         Ok(())

@@ -2,7 +2,7 @@
 //! submitted applications, records attendance and comments, and freezes the signed minutes;
 //! freezing moves each application on the agenda to "consulted".
 
-use crate::audit::{event, Subject};
+use crate::audit::{done, event, Subject};
 use crate::kernel::new_id;
 use crate::kernel::tenant_of;
 use crate::{App, AppError, Ctx};
@@ -160,20 +160,21 @@ impl App {
         let mut tx = self.db.begin().await?;
         tx.insert_consultation(&tenant, &id, &m, &versions, &actor.user_id, &now)
             .await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::ConsultationConvene,
-            Outcome::Ok,
-            &Subject {
-                kind: "consultation",
-                id: &id,
-                area: &m.community,
-            },
-            None,
-            Some(json!({ "title": m.title, "held_on": m.held_on, "agenda": versions })),
-            ctx,
-        ))
+        tx.append_audit(
+            event(
+                Some(actor),
+                Some(role),
+                EventKind::ConsultationConvene,
+                Outcome::Ok,
+                &Subject {
+                    kind: "consultation",
+                    id: &id,
+                    area: &m.community,
+                },
+                ctx,
+            )
+            .after(json!({ "title": m.title, "held_on": m.held_on, "agenda": versions })),
+        )
         .await?;
         tx.commit().await?;
         Ok(id)
@@ -266,16 +267,16 @@ impl App {
             now: &now,
         })
         .await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::ConsultationAttend,
-            Outcome::Ok,
-            &subject(&m),
-            None,
-            Some(json!({ "role": who, "name": name })),
-            ctx,
-        ))
+        tx.append_audit(
+            done(
+                actor,
+                Some(role),
+                EventKind::ConsultationAttend,
+                &subject(&m),
+                ctx,
+            )
+            .after(json!({ "role": who, "name": name })),
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -318,16 +319,16 @@ impl App {
             now: &now,
         })
         .await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::ConsultationComment,
-            Outcome::Ok,
-            &subject(&m),
-            None,
-            Some(json!(comment)),
-            ctx,
-        ))
+        tx.append_audit(
+            done(
+                actor,
+                Some(role),
+                EventKind::ConsultationComment,
+                &subject(&m),
+                ctx,
+            )
+            .after(json!(comment)),
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -407,16 +408,7 @@ impl App {
                 }
             }
         }
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::ConsultationFreeze,
-            Outcome::Ok,
-            &subject(&m),
-            None,
-            Some(json!({ "recorder": form.recorder.trim(), "chair": form.chair.trim(), "consulted": moved })),
-            ctx,
-        ))
+        tx.append_audit(done(actor, Some(role), EventKind::ConsultationFreeze, &subject(&m), ctx).after(json!({ "recorder": form.recorder.trim(), "chair": form.chair.trim(), "consulted": moved })))
         .await?;
         tx.commit().await?;
         Ok(())

@@ -1,10 +1,9 @@
 //! The contract (step 6 of the chain): the township signs with the organization whose project it
 //! bought, with tranches tied to milestones; the project moves to "contracted".
 
-use crate::audit::{event, Subject};
+use crate::audit::{done, Subject};
 use crate::{App, AppError, Ctx};
 use domain::audit::EventKind;
-use domain::audit::Outcome;
 use domain::chain::money::Money;
 use domain::Actor;
 use serde_json::json;
@@ -70,16 +69,11 @@ impl App {
                 )
                 .await);
         }
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::ContractSign,
-            Outcome::Ok,
-            &subject,
-            Some(json!({ "stage": p.stage })),
-            Some(json!({ "stage": to, "contract": contract, "amount_fen": amount })),
-            ctx,
-        ))
+        tx.append_audit(
+            done(actor, Some(role), EventKind::ContractSign, &subject, ctx)
+                .before(json!({ "stage": p.stage }))
+                .after(json!({ "stage": to, "contract": contract, "amount_fen": amount })),
+        )
         .await?;
         tx.commit().await?;
         Ok(())

@@ -4,12 +4,11 @@
 //! names.
 
 use super::{field, project_subject as subject};
-use crate::audit::event;
+use crate::audit::done;
 use crate::kernel::new_id;
 use crate::kernel::today;
 use crate::{App, AppError, Ctx};
 use domain::audit::EventKind;
-use domain::audit::Outcome;
 use domain::chain::catalogue::can_apply;
 use domain::chain::delivery::ActivityForm;
 use domain::chain::oversight::{may_note, NoteForm, NoteKind};
@@ -73,16 +72,16 @@ impl App {
             now: &now,
         })
         .await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::DeliveryNote,
-            Outcome::Ok,
-            &subject(&p),
-            None,
-            Some(json!(note)),
-            ctx,
-        ))
+        tx.append_audit(
+            done(
+                actor,
+                Some(role),
+                EventKind::DeliveryNote,
+                &subject(&p),
+                ctx,
+            )
+            .after(json!(note)),
+        )
         .await?;
         tx.commit().await?;
         Ok(nid)
@@ -218,16 +217,16 @@ impl App {
                 .await?;
         }
         self.advance(&mut tx, &p, to, &now).await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::ActivityRecord,
-            Outcome::Ok,
-            &subject(&p),
-            None,
-            Some(json!({ "activity_id": aid, "activity": a, "service_records": records.len() })),
-            ctx,
-        ))
+        tx.append_audit(
+            done(
+                actor,
+                Some(role),
+                EventKind::ActivityRecord,
+                &subject(&p),
+                ctx,
+            )
+            .after(json!({ "activity_id": aid, "activity": a, "service_records": records.len() })),
+        )
         .await?;
         tx.commit().await?;
         Ok(aid)

@@ -6,10 +6,9 @@
 
 use super::delivery::may_note_on;
 use super::{field, project_subject as subject};
-use crate::audit::event;
+use crate::audit::done;
 use crate::{App, AppError, Ctx};
 use domain::audit::EventKind;
-use domain::audit::Outcome;
 use domain::chain::catalogue::can_apply;
 use domain::chain::contract::Milestone;
 use domain::chain::evaluation::{
@@ -159,16 +158,16 @@ impl App {
             &now,
         )
         .await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::EvaluationSelf,
-            Outcome::Ok,
-            &subject(&p),
-            None,
-            Some(json!({ "stage": to })),
-            ctx,
-        ))
+        tx.append_audit(
+            done(
+                actor,
+                Some(role),
+                EventKind::EvaluationSelf,
+                &subject(&p),
+                ctx,
+            )
+            .after(json!({ "stage": to })),
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -220,16 +219,16 @@ impl App {
         let mut tx = self.db.begin().await?;
         self.advance(&mut tx, &p, to, &now).await?;
         tx.insert_review_members(&p.tenant_id, id, &members).await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::EvaluationPanel,
-            Outcome::Ok,
-            &subject(&p),
-            None,
-            Some(json!({ "members": members })),
-            ctx,
-        ))
+        tx.append_audit(
+            done(
+                actor,
+                Some(role),
+                EventKind::EvaluationPanel,
+                &subject(&p),
+                ctx,
+            )
+            .after(json!({ "members": members })),
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -292,16 +291,10 @@ impl App {
                 )
                 .await);
         }
-        tx.append_audit(event(
-            Some(actor),
-            None,
-            EventKind::EvaluationScore,
-            Outcome::Ok,
-            &subject(&p),
-            None,
-            Some(json!({ "total": total })),
-            ctx,
-        ))
+        tx.append_audit(
+            done(actor, None, EventKind::EvaluationScore, &subject(&p), ctx)
+                .after(json!({ "total": total })),
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -355,16 +348,16 @@ impl App {
             now: &now,
         })
         .await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::EvaluationVerdict,
-            Outcome::Ok,
-            &subject(&p),
-            None,
-            Some(json!({ "verdict": verdict, "average": average })),
-            ctx,
-        ))
+        tx.append_audit(
+            done(
+                actor,
+                Some(role),
+                EventKind::EvaluationVerdict,
+                &subject(&p),
+                ctx,
+            )
+            .after(json!({ "verdict": verdict, "average": average })),
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -432,16 +425,16 @@ impl App {
                 .await);
         }
         self.advance(&mut tx, &p, to, &now).await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::PaymentRecord,
-            Outcome::Ok,
-            &subject(&p),
-            None,
-            Some(json!({ "seq": seq, "amount_fen": amount, "stage": to })),
-            ctx,
-        ))
+        tx.append_audit(
+            done(
+                actor,
+                Some(role),
+                EventKind::PaymentRecord,
+                &subject(&p),
+                ctx,
+            )
+            .after(json!({ "seq": seq, "amount_fen": amount, "stage": to })),
+        )
         .await?;
         tx.commit().await?;
         Ok(())

@@ -1,7 +1,7 @@
 //! Needs: raising one (a resident online, or an officer recording what came in through any
 //! channel), the ranked board, supporting once, merging duplicates with their supporters.
 
-use crate::audit::{event, Subject};
+use crate::audit::{done, event, Subject};
 use crate::kernel::new_id;
 use crate::kernel::tenant_of;
 use crate::{App, AppError, Ctx};
@@ -127,20 +127,21 @@ impl App {
         if matches!(role, Some(Role::Resident | Role::Representative)) {
             tx.add_support(&tenant, &id, &actor.user_id, &now).await?;
         }
-        tx.append_audit(event(
-            Some(actor),
-            role,
-            EventKind::NeedRaise,
-            Outcome::Ok,
-            &Subject {
-                kind: "need",
-                id: &id,
-                area: &need.community,
-            },
-            None,
-            Some(json!(need)),
-            ctx,
-        ))
+        tx.append_audit(
+            event(
+                Some(actor),
+                role,
+                EventKind::NeedRaise,
+                Outcome::Ok,
+                &Subject {
+                    kind: "need",
+                    id: &id,
+                    area: &need.community,
+                },
+                ctx,
+            )
+            .after(json!(need)),
+        )
         .await?;
         tx.commit().await?;
         Ok(id)
@@ -317,14 +318,11 @@ impl App {
                 .refused(Some(actor), EventKind::NeedSupport, &subject, e.into(), ctx)
                 .await);
         }
-        tx.append_audit(event(
-            Some(actor),
+        tx.append_audit(done(
+            actor,
             Some(Role::Resident),
             EventKind::NeedSupport,
-            Outcome::Ok,
             &subject,
-            None,
-            None,
             ctx,
         ))
         .await?;
@@ -379,16 +377,11 @@ impl App {
         }
         tx.merge_needs(&dup.tenant_id, kept, duplicate, &now)
             .await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::NeedMerge,
-            Outcome::Ok,
-            &subject,
-            Some(json!({ "status": b.status, "supporters": b.supporters })),
-            Some(json!({ "merged_into": kept })),
-            ctx,
-        ))
+        tx.append_audit(
+            done(actor, Some(role), EventKind::NeedMerge, &subject, ctx)
+                .before(json!({ "status": b.status, "supporters": b.supporters }))
+                .after(json!({ "merged_into": kept })),
+        )
         .await?;
         tx.commit().await?;
         Ok(())

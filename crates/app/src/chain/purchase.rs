@@ -1,7 +1,7 @@
 //! Funds and the township's purchase decision (step 5 of the chain, first half): the township
 //! decides with reasons, and buying assigns money from one of its funds that covers the amount.
 
-use crate::audit::{event, Subject};
+use crate::audit::{done, event, Subject};
 use crate::kernel::new_id;
 use crate::kernel::tenant_of;
 use crate::{App, AppError, Ctx};
@@ -66,20 +66,21 @@ impl App {
         let mut tx = self.db.begin().await?;
         tx.insert_fund(&tenant, &id, &fund, &actor.user_id, &now)
             .await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::FundCreate,
-            Outcome::Ok,
-            &Subject {
-                kind: "fund",
-                id: &id,
-                area: &fund.area,
-            },
-            None,
-            Some(json!(fund)),
-            ctx,
-        ))
+        tx.append_audit(
+            event(
+                Some(actor),
+                Some(role),
+                EventKind::FundCreate,
+                Outcome::Ok,
+                &Subject {
+                    kind: "fund",
+                    id: &id,
+                    area: &fund.area,
+                },
+                ctx,
+            )
+            .after(json!(fund)),
+        )
         .await?;
         tx.commit().await?;
         Ok(id)
@@ -215,16 +216,7 @@ impl App {
             at: &now,
         })
         .await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::PurchaseDecide,
-            Outcome::Ok,
-            &subject,
-            Some(json!({ "stage": p.stage })),
-            Some(json!({ "stage": to, "buy": buy, "reason": form.reason.trim(), "fund_id": fund_id, "amount_fen": amount })),
-            ctx,
-        ))
+        tx.append_audit(done(actor, Some(role), EventKind::PurchaseDecide, &subject, ctx).before(json!({ "stage": p.stage })).after(json!({ "stage": to, "buy": buy, "reason": form.reason.trim(), "fund_id": fund_id, "amount_fen": amount })))
         .await?;
         tx.commit().await?;
         Ok(())

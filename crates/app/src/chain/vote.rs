@@ -4,7 +4,7 @@
 //! once per application (or the chair enters a signed paper count); the chair seals each result,
 //! which moves the application to "passed" (on to the township) or "rejected".
 
-use crate::audit::{event, Subject};
+use crate::audit::{done, event, Subject};
 use crate::kernel::new_id;
 use crate::kernel::tenant_of;
 use crate::{App, AppError, Ctx};
@@ -375,20 +375,11 @@ impl App {
                 .into());
             }
         }
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::VoteOpen,
-            Outcome::Ok,
-            &Subject {
+        tx.append_audit(event(Some(actor), Some(role), EventKind::VoteOpen, Outcome::Ok, &Subject {
                 kind: "vote_meeting",
                 id: &id,
                 area: &v.community,
-            },
-            None,
-            Some(json!({ "rules": RULES, "roster": snapshot, "motions": motions, "recusals": recused })),
-            ctx,
-        ))
+            }, ctx).after(json!({ "rules": RULES, "roster": snapshot, "motions": motions, "recusals": recused })))
         .await?;
         tx.commit().await?;
         Ok(id)
@@ -469,16 +460,16 @@ impl App {
             )
             .await?;
         }
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::VoteAttendance,
-            Outcome::Ok,
-            &subject(&m),
-            None,
-            Some(json!({ "present": present, "quorum_met": meeting.quorum_met() })),
-            ctx,
-        ))
+        tx.append_audit(
+            done(
+                actor,
+                Some(role),
+                EventKind::VoteAttendance,
+                &subject(&m),
+                ctx,
+            )
+            .after(json!({ "present": present, "quorum_met": meeting.quorum_met() })),
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -512,16 +503,14 @@ impl App {
             }
         };
         // The choice itself stays in the ballot table; the audit trail says who voted on what.
-        let audit = event(
-            Some(actor),
+        let audit = done(
+            actor,
             Some(Role::Representative),
             EventKind::VoteCast,
-            Outcome::Ok,
             &subject(&m),
-            None,
-            Some(json!({ "project_id": project })),
             ctx,
-        );
+        )
+        .after(json!({ "project_id": project }));
         let ballot = crate::ballot_box::Ballot {
             tenant: m.tenant_id.clone(),
             meeting: id.to_string(),
@@ -619,16 +608,10 @@ impl App {
                 )
                 .await);
         }
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::VotePaper,
-            Outcome::Ok,
-            &subject(&m),
-            None,
-            Some(json!({ "project_id": project, "count": count })),
-            ctx,
-        ))
+        tx.append_audit(
+            done(actor, Some(role), EventKind::VotePaper, &subject(&m), ctx)
+                .after(json!({ "project_id": project, "count": count })),
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -696,16 +679,10 @@ impl App {
                 )
                 .await);
         }
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::VoteSeal,
-            Outcome::Ok,
-            &subject(&m),
-            None,
-            Some(json!({ "project_id": project, "tally": tally, "stage": to })),
-            ctx,
-        ))
+        tx.append_audit(
+            done(actor, Some(role), EventKind::VoteSeal, &subject(&m), ctx)
+                .after(json!({ "project_id": project, "tally": tally, "stage": to })),
+        )
         .await?;
         tx.commit().await?;
         Ok(tally)

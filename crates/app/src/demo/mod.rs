@@ -705,23 +705,14 @@ impl App {
                 .await?;
             }
         }
-        tx.append_audit(crate::audit::event(
-            None,
-            None,
-            EventKind::DemoSeedLedger,
-            domain::audit::Outcome::Ok,
-            &crate::audit::Subject {
+        tx.append_audit(crate::audit::event(None, None, EventKind::DemoSeedLedger, domain::audit::Outcome::Ok, &crate::audit::Subject {
                 kind: "organizations",
                 id: "demo",
                 area: &city,
-            },
-            None,
-            Some(serde_json::json!({ "organizations": orgs.len(), "volunteers": volunteers, "social_workers": workers, "talents": talents, "needs": needs })),
-            &Ctx {
+            }, &Ctx {
                 request_id: Some("demo-seed".into()),
                 client_addr: None,
-            },
-        ))
+            }).after(serde_json::json!({ "organizations": orgs.len(), "volunteers": volunteers, "social_workers": workers, "talents": talents, "needs": needs })))
         .await?;
         tx.commit().await?;
         self.seed_demo_chain().await?;

@@ -2,7 +2,7 @@
 //! and the administrator's list and detail of the accounts in their territory.
 
 use super::*;
-use crate::audit::{event, Subject};
+use crate::audit::{done, event, Subject};
 use crate::secret::{random_token, token_hash};
 use crate::{App, AppError, Ctx};
 use domain::audit::EventKind;
@@ -129,26 +129,27 @@ impl App {
         inserted?;
         tx.insert_assignment(&uuid::Uuid::now_v7().to_string(), &id, &assignment, &now)
             .await?;
-        tx.append_audit(event(
-            actor,
-            grant_role,
-            EventKind::AccountCreate,
-            Outcome::Ok,
-            &Subject {
-                kind: "user",
-                id: &id,
-                area: &assignment.area,
-            },
-            None,
-            Some(json!({
+        tx.append_audit(
+            event(
+                actor,
+                grant_role,
+                EventKind::AccountCreate,
+                Outcome::Ok,
+                &Subject {
+                    kind: "user",
+                    id: &id,
+                    area: &assignment.area,
+                },
+                ctx,
+            )
+            .after(json!({
                 "login": login,
                 "display_name": name,
                 "role": assignment.role.as_str(),
                 "area": assignment.area.as_str(),
                 "organization_id": assignment.organization_id,
             })),
-            ctx,
-        ))
+        )
         .await?;
         tx.commit().await?;
         // Whatever changed, no server keeps serving the old credentials from its cache.
@@ -228,25 +229,26 @@ impl App {
             }
             other => other?,
         }
-        tx.append_audit(event(
-            Some(actor),
-            grant.role,
-            EventKind::RoleAssign,
-            Outcome::Ok,
-            &Subject {
-                kind: "user",
-                id: user_id,
-                area: &assignment.area,
-            },
-            None,
-            Some(json!({
+        tx.append_audit(
+            event(
+                Some(actor),
+                grant.role,
+                EventKind::RoleAssign,
+                Outcome::Ok,
+                &Subject {
+                    kind: "user",
+                    id: user_id,
+                    area: &assignment.area,
+                },
+                ctx,
+            )
+            .after(json!({
                 "assignment_id": id,
                 "role": assignment.role.as_str(),
                 "area": assignment.area.as_str(),
                 "organization_id": assignment.organization_id,
             })),
-            ctx,
-        ))
+        )
         .await?;
         tx.commit().await?;
         // Whatever changed, no server keeps serving the old credentials from its cache.
@@ -286,21 +288,14 @@ impl App {
             }
         };
         tx.delete_assignment(assignment_id).await?;
-        tx.append_audit(event(
-            Some(actor),
-            grant.role,
-            EventKind::RoleRemove,
-            Outcome::Ok,
-            &subject,
-            Some(json!({
+        tx.append_audit(
+            done(actor, grant.role, EventKind::RoleRemove, &subject, ctx).before(json!({
                 "assignment_id": a.id,
                 "role": a.role.as_str(),
                 "area": a.area_code.as_str(),
                 "organization_id": a.organization_id,
             })),
-            None,
-            ctx,
-        ))
+        )
         .await?;
         tx.commit().await?;
         // Whatever changed, no server keeps serving the old credentials from its cache.
@@ -346,20 +341,21 @@ impl App {
             &time::now(),
         )
         .await?;
-        tx.append_audit(event(
-            Some(actor),
-            None,
-            EventKind::TokenCreate,
-            Outcome::Ok,
-            &Subject {
-                kind: "api_token",
-                id: &id,
-                area: &area,
-            },
-            None,
-            Some(json!({ "name": name, "hint": hint })),
-            ctx,
-        ))
+        tx.append_audit(
+            event(
+                Some(actor),
+                None,
+                EventKind::TokenCreate,
+                Outcome::Ok,
+                &Subject {
+                    kind: "api_token",
+                    id: &id,
+                    area: &area,
+                },
+                ctx,
+            )
+            .after(json!({ "name": name, "hint": hint })),
+        )
         .await?;
         tx.commit().await?;
         // Whatever changed, no server keeps serving the old credentials from its cache.
@@ -379,20 +375,21 @@ impl App {
             tx.rollback().await?;
             return Err(AppError::not_found("令牌"));
         }
-        tx.append_audit(event(
-            Some(actor),
-            None,
-            EventKind::TokenRevoke,
-            Outcome::Ok,
-            &Subject {
-                kind: "api_token",
-                id,
-                area: &area,
-            },
-            None,
-            Some(json!({ "revoked": true })),
-            ctx,
-        ))
+        tx.append_audit(
+            event(
+                Some(actor),
+                None,
+                EventKind::TokenRevoke,
+                Outcome::Ok,
+                &Subject {
+                    kind: "api_token",
+                    id,
+                    area: &area,
+                },
+                ctx,
+            )
+            .after(json!({ "revoked": true })),
+        )
         .await?;
         tx.commit().await?;
         // Whatever changed, no server keeps serving the old credentials from its cache.

@@ -1,6 +1,6 @@
 //! Accounts: login and logout, passwords, account creation, role assignment, API tokens.
 
-use crate::audit::{event, Subject};
+use crate::audit::{done, event, Subject};
 use crate::secret::{random_token, token_hash};
 use crate::{App, AppError, Ctx};
 use chrono::{Duration, Utc};
@@ -257,29 +257,21 @@ impl App {
                 .await?;
                 if let Some(u) = &until {
                     detail = json!({ "reason": reason, "locked_until": u });
-                    tx.append_audit(event(
-                        Some(&who),
-                        None,
-                        EventKind::AccountLocked,
-                        Outcome::Ok,
-                        &subject,
-                        None,
-                        Some(json!({ "locked_until": u, "failures": throttle.max_failures, "client": client })),
-                        ctx,
-                    ))
+                    tx.append_audit(event(Some(&who), None, EventKind::AccountLocked, Outcome::Ok, &subject, ctx).after(json!({ "locked_until": u, "failures": throttle.max_failures, "client": client })))
                     .await?;
                 }
             }
-            tx.append_audit(event(
-                Some(&who),
-                None,
-                EventKind::SessionLogin,
-                Outcome::Failed,
-                &subject,
-                None,
-                Some(detail),
-                ctx,
-            ))
+            tx.append_audit(
+                event(
+                    Some(&who),
+                    None,
+                    EventKind::SessionLogin,
+                    Outcome::Failed,
+                    &subject,
+                    ctx,
+                )
+                .after(detail),
+            )
             .await?;
             tx.commit().await?;
             return Err(AppError::LoginFailed);
@@ -297,16 +289,17 @@ impl App {
             ctx.client_addr.as_deref(),
         )
         .await?;
-        tx.append_audit(event(
-            Some(&who),
-            None,
-            EventKind::SessionLogin,
-            Outcome::Ok,
-            &subject,
-            None,
-            Some(json!({ "expires_at": expires })),
-            ctx,
-        ))
+        tx.append_audit(
+            event(
+                Some(&who),
+                None,
+                EventKind::SessionLogin,
+                Outcome::Ok,
+                &subject,
+                ctx,
+            )
+            .after(json!({ "expires_at": expires })),
+        )
         .await?;
         tx.commit().await?;
         let assignments = self.db.assignments_of(&user.id).await?;
@@ -334,8 +327,6 @@ impl App {
                 id: &actor.user_id,
                 area: &area,
             },
-            None,
-            None,
             ctx,
         ))
         .await?;
@@ -424,16 +415,7 @@ impl App {
                 current: String::new(),
             });
         };
-        tx.append_audit(event(
-            Some(actor),
-            None,
-            EventKind::AccountPasswordChange,
-            Outcome::Ok,
-            &subject,
-            Some(json!({ "version": user.version })),
-            Some(json!({ "version": user.version + 1, "other_sessions_ended": true, "api_tokens_revoked": revoked })),
-            ctx,
-        ))
+        tx.append_audit(done(actor, None, EventKind::AccountPasswordChange, &subject, ctx).before(json!({ "version": user.version })).after(json!({ "version": user.version + 1, "other_sessions_ended": true, "api_tokens_revoked": revoked })))
         .await?;
         tx.commit().await?;
         // Whatever changed, no server keeps serving the old credentials from its cache.

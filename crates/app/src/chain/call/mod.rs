@@ -6,13 +6,12 @@
 //! down the ranking within the pool. Each award becomes a project bought from the call's fund,
 //! which continues through contract, delivery and evaluation like any other.
 
-use crate::audit::{event, Subject};
+use crate::audit::{done, Subject};
 use crate::kernel::new_id;
 use crate::kernel::{china_now, tenant_of};
 use crate::{App, AppError, Ctx};
 use chrono::NaiveDateTime;
 use domain::audit::EventKind;
-use domain::audit::Outcome;
 use domain::authz::Action;
 use domain::chain::call::{
     can_organize, can_score, competing_cities, deadline, may_apply, may_score, pool_from,
@@ -322,16 +321,10 @@ impl App {
                 )
                 .await);
         }
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::CallOpen,
-            Outcome::Ok,
-            &subj,
-            None,
-            Some(json!({ "call": k, "fund_balance_after": drawn })),
-            ctx,
-        ))
+        tx.append_audit(
+            done(actor, Some(role), EventKind::CallOpen, &subj, ctx)
+                .after(json!({ "call": k, "fund_balance_after": drawn })),
+        )
         .await?;
         tx.commit().await?;
         Ok(id)

@@ -4,14 +4,13 @@
 //! stage by `CallStage::after`.
 
 use super::{closes_at, conflict, field, opens_on, ranking, step, subject};
-use crate::audit::event;
+use crate::audit::done;
 use crate::chain::evaluation::PanelForm;
 use crate::kernel::china_now;
 use crate::kernel::new_id;
 use crate::{App, AppError, Ctx};
 use chrono::NaiveDateTime;
 use domain::audit::EventKind;
-use domain::audit::Outcome;
 use domain::chain::application::{ApplicationContent, BudgetLine};
 use domain::chain::call::{
     award, award_in_order, can_organize, can_score, finished_after_award, may_apply, may_award,
@@ -70,16 +69,11 @@ impl App {
         let mut tx = self.db.begin().await?;
         tx.set_call_rubric(&k.tenant_id, id, &rubric, min_panel)
             .await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::CallRubric,
-            Outcome::Ok,
-            &subject(&k),
-            Some(json!({ "rubric": k.rubric, "min_panel": k.min_panel })),
-            Some(json!({ "rubric": rubric, "min_panel": min_panel })),
-            ctx,
-        ))
+        tx.append_audit(
+            done(actor, Some(role), EventKind::CallRubric, &subject(&k), ctx)
+                .before(json!({ "rubric": k.rubric, "min_panel": k.min_panel }))
+                .after(json!({ "rubric": rubric, "min_panel": min_panel })),
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -188,16 +182,10 @@ impl App {
                 )
                 .await);
         }
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::CallApply,
-            Outcome::Ok,
-            &subject(&k),
-            None,
-            Some(json!({ "application_id": aid, "organization_id": org, "application": a })),
-            ctx,
-        ))
+        tx.append_audit(
+            done(actor, Some(role), EventKind::CallApply, &subject(&k), ctx)
+                .after(json!({ "application_id": aid, "organization_id": org, "application": a })),
+        )
         .await?;
         tx.commit().await?;
         Ok(aid)
@@ -264,16 +252,10 @@ impl App {
                 .await);
         }
         tx.insert_call_panel(&k.tenant_id, id, &members).await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::CallPanel,
-            Outcome::Ok,
-            &subject(&k),
-            None,
-            Some(json!({ "members": members })),
-            ctx,
-        ))
+        tx.append_audit(
+            done(actor, Some(role), EventKind::CallPanel, &subject(&k), ctx)
+                .after(json!({ "members": members })),
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -343,16 +325,10 @@ impl App {
             let (from, to) = step(CallStage::Reviewing, CallStep::SealScores);
             tx.set_call_stage(&k.tenant_id, id, from, to).await?;
         }
-        tx.append_audit(event(
-            Some(actor),
-            None,
-            EventKind::CallScore,
-            Outcome::Ok,
-            &subject(&k),
-            None,
-            Some(json!({ "scores": form.scores, "sealed": sealed })),
-            ctx,
-        ))
+        tx.append_audit(
+            done(actor, None, EventKind::CallScore, &subject(&k), ctx)
+                .after(json!({ "scores": form.scores, "sealed": sealed })),
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -522,16 +498,7 @@ impl App {
             self.finish_call(&mut tx, &k, total, &actor.user_id, &now)
                 .await?;
         }
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::CallAward,
-            Outcome::Ok,
-            &subject(&k),
-            None,
-            Some(json!({ "application_id": a.id, "place": place, "amount_fen": amount, "reasons": reasons, "project_id": project_id, "awarded_fen": total, "finished": finished })),
-            ctx,
-        ))
+        tx.append_audit(done(actor, Some(role), EventKind::CallAward, &subject(&k), ctx).after(json!({ "application_id": a.id, "place": place, "amount_fen": amount, "reasons": reasons, "project_id": project_id, "awarded_fen": total, "finished": finished })))
         .await?;
         tx.commit().await?;
         Ok(project_id)
@@ -573,16 +540,10 @@ impl App {
             .unwrap_or(k.awarded_fen);
         self.finish_call(&mut tx, &k, awarded, &actor.user_id, &now)
             .await?;
-        tx.append_audit(event(
-            Some(actor),
-            Some(role),
-            EventKind::CallClose,
-            Outcome::Ok,
-            &subject(&k),
-            None,
-            Some(json!({ "awarded_fen": awarded, "returned_fen": returned(&k, awarded) })),
-            ctx,
-        ))
+        tx.append_audit(
+            done(actor, Some(role), EventKind::CallClose, &subject(&k), ctx)
+                .after(json!({ "awarded_fen": awarded, "returned_fen": returned(&k, awarded) })),
+        )
         .await?;
         tx.commit().await?;
         Ok(())
