@@ -1035,6 +1035,27 @@ pub(crate) async fn post_json(
     s.api(reqwest::Method::POST, path, Some(body)).await
 }
 
+/// Posts `body`, expects 201 Created, and returns the new record's id.
+pub(crate) async fn post_created(s: &Session, path: &str, body: Value) -> String {
+    let (st, _, b) = post_json(s, path, body).await;
+    assert_eq!(st, StatusCode::CREATED, "{b}");
+    json_of(&b)["id"].as_str().unwrap().to_string()
+}
+
+/// Posts `body`, expects the refusal `status` with the stable `code`, and returns the answer.
+pub(crate) async fn post_refused(
+    s: &Session,
+    path: &str,
+    body: Value,
+    status: StatusCode,
+    code: &str,
+) -> String {
+    let (st, _, b) = post_json(s, path, body).await;
+    assert_eq!(st, status, "{b}");
+    assert!(b.contains(code), "{code}: {b}");
+    b
+}
+
 pub(crate) fn json_of(b: &str) -> Value {
     serde_json::from_str(b).unwrap_or_else(|e| panic!("{e}: {b}"))
 }
