@@ -346,16 +346,18 @@ impl App {
         code: &AreaCode,
         ctx: &Ctx,
     ) -> Result<AreaView, AppError> {
-        if let Err(d) = can(actor, Action::ViewArea, Target::Area(code)) {
-            let subject = Subject {
+        self.or_refused(
+            can(actor, Action::ViewArea, Target::Area(code)).map_err(AppError::from),
+            actor,
+            EventKind::AreaView,
+            &Subject {
                 kind: "area",
                 id: code.as_str(),
                 area: code,
-            };
-            return Err(self
-                .refused(Some(actor), EventKind::AreaView, &subject, d.into(), ctx)
-                .await);
-        }
+            },
+            ctx,
+        )
+        .await?;
         let area = if *code == AreaCode::nation() {
             AreaRow {
                 code: AreaCode::nation(),

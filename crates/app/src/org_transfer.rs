@@ -157,22 +157,18 @@ impl App {
         file: &str,
         ctx: &Ctx,
     ) -> Result<ImportSummary, AppError> {
-        if let Err(d) = domain::registry::may_import(actor) {
-            let subject = Subject {
+        self.or_refused(
+            domain::registry::may_import(actor).map_err(AppError::from),
+            actor,
+            EventKind::OrganizationImport,
+            &Subject {
                 kind: "organizations",
                 id: file,
                 area: &AreaCode::nation(),
-            };
-            return Err(self
-                .refused(
-                    Some(actor),
-                    EventKind::OrganizationImport,
-                    &subject,
-                    d.into(),
-                    ctx,
-                )
-                .await);
-        }
+            },
+            ctx,
+        )
+        .await?;
         let table = self.read_upload(bytes, file).await?;
         self.import_organizations_rows(actor, &table, file, ctx)
             .await

@@ -278,22 +278,18 @@ impl App {
         file: &str,
         ctx: &Ctx,
     ) -> Result<PeopleImportSummary, AppError> {
-        if let Err(d) = domain::social::may_import(actor) {
-            let subject = Subject {
+        self.or_refused(
+            domain::social::may_import(actor).map_err(AppError::from),
+            actor,
+            EventKind::SocialWorkerImport,
+            &Subject {
                 kind: "social_workers",
                 id: file,
                 area: &AreaCode::nation(),
-            };
-            return Err(self
-                .refused(
-                    Some(actor),
-                    EventKind::SocialWorkerImport,
-                    &subject,
-                    d.into(),
-                    ctx,
-                )
-                .await);
-        }
+            },
+            ctx,
+        )
+        .await?;
         let table = self.read_upload(bytes, file).await?;
         self.import_social_workers_rows(actor, &table, file, ctx)
             .await
@@ -517,22 +513,18 @@ impl App {
         file: &str,
         ctx: &Ctx,
     ) -> Result<PeopleImportSummary, AppError> {
-        if let Err(d) = domain::volunteer::may_import_roster(actor) {
-            let subject = Subject {
+        self.or_refused(
+            domain::volunteer::may_import_roster(actor).map_err(AppError::from),
+            actor,
+            EventKind::VolunteerImport,
+            &Subject {
                 kind: "volunteers",
                 id: file,
                 area: &AreaCode::nation(),
-            };
-            return Err(self
-                .refused(
-                    Some(actor),
-                    EventKind::VolunteerImport,
-                    &subject,
-                    d.into(),
-                    ctx,
-                )
-                .await);
-        }
+            },
+            ctx,
+        )
+        .await?;
         let table = self.read_upload(bytes, file).await?;
         self.import_volunteers_rows(actor, &table, file, ctx).await
     }

@@ -213,22 +213,18 @@ impl App {
         file: &str,
         ctx: &Ctx,
     ) -> Result<RecordImportSummary, AppError> {
-        if let Err(d) = domain::volunteer::may_import_records(actor) {
-            let subject = Subject {
+        self.or_refused(
+            domain::volunteer::may_import_records(actor).map_err(AppError::from),
+            actor,
+            EventKind::ServiceRecordImport,
+            &Subject {
                 kind: "service_records",
                 id: file,
                 area: &AreaCode::nation(),
-            };
-            return Err(self
-                .refused(
-                    Some(actor),
-                    EventKind::ServiceRecordImport,
-                    &subject,
-                    d.into(),
-                    ctx,
-                )
-                .await);
-        }
+            },
+            ctx,
+        )
+        .await?;
         let table = self.read_upload(bytes, file).await?;
         self.import_service_records_rows(actor, &table, file, ctx)
             .await
