@@ -114,23 +114,17 @@ impl App {
 
     /// A conflict found inside a use case's transaction (someone moved first): the transaction
     /// is dropped (rolled back) and the refusal audited.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn conflict(
         &self,
         tx: store::Tx,
         actor: &Actor,
         action: EventKind,
         subject: &Subject<'_>,
-        code: &'static str,
-        message: impl Into<String>,
+        why: DomainError,
         ctx: &Ctx,
     ) -> AppError {
         drop(tx);
-        let e = domain::DomainError::Conflict {
-            code,
-            message: message.into(),
-        };
-        self.refused(Some(actor), action, subject, e.into(), ctx)
+        self.refused(Some(actor), action, subject, why.into(), ctx)
             .await
     }
 

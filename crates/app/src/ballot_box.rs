@@ -130,10 +130,10 @@ async fn write(
             .voter_state(&b.tenant, &b.meeting, &b.project, &b.user)
             .await?;
         let verdict = if !st.motion_exists {
-            Err(DomainError::Conflict {
-                code: "no_motion",
-                message: "本次会议没有这一表决事项".into(),
-            })
+            Err(DomainError::conflict(
+                "no_motion",
+                "本次会议没有这一表决事项",
+            ))
         } else {
             match check(b, &st) {
                 Err(e) => Err(e),
@@ -145,10 +145,10 @@ async fn write(
                         events.entry(&b.tenant).or_default().push(b.audit.clone());
                         Ok(())
                     } else {
-                        Err(DomainError::Conflict {
-                            code: "already_voted",
-                            message: "您已对本项投过票，每人只能投一次".into(),
-                        })
+                        Err(DomainError::conflict(
+                            "already_voted",
+                            "您已对本项投过票，每人只能投一次",
+                        ))
                     }
                 }
             }

@@ -71,10 +71,10 @@ impl From<StoreError> for AppError {
     /// conflict the person can read, not an internal error.
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Frozen(_) => AppError::Domain(DomainError::Conflict {
-                code: "frozen",
-                message: "该记录已签字封存或已定稿，不能再修改".into(),
-            }),
+            StoreError::Frozen(_) => AppError::Domain(DomainError::conflict(
+                "frozen",
+                "该记录已签字封存或已定稿，不能再修改",
+            )),
             StoreError::InvalidText(_) => AppError::Domain(DomainError::field(
                 "text",
                 "invalid_text",

@@ -327,10 +327,10 @@ impl App {
         }
         if old.status != RecordStatus::Valid {
             tx.rollback().await?;
-            let e = AppError::Domain(DomainError::Conflict {
-                code: "record_not_valid",
-                message: format!("该记录当前状态为“{}”，不能再申请更正", old.status.zh()),
-            });
+            let e = AppError::Domain(DomainError::conflict(
+                "record_not_valid",
+                format!("该记录当前状态为“{}”，不能再申请更正", old.status.zh()),
+            ));
             return Err(self
                 .refused(
                     Some(actor),
@@ -455,10 +455,10 @@ impl App {
         };
         let (Some(old_id), RecordStatus::Pending) = (new.corrects_id.clone(), new.status) else {
             tx.rollback().await?;
-            let e = AppError::Domain(DomainError::Conflict {
-                code: "not_pending",
-                message: format!("该记录不是待确认的更正申请（当前：{}）", new.status.zh()),
-            });
+            let e = AppError::Domain(DomainError::conflict(
+                "not_pending",
+                format!("该记录不是待确认的更正申请（当前：{}）", new.status.zh()),
+            ));
             return Err(self
                 .refused(
                     Some(actor),
@@ -594,10 +594,10 @@ impl App {
             )
             .await?;
         if v.record_count == 0 {
-            let e = AppError::Domain(DomainError::Conflict {
-                code: "no_records",
-                message: "尚无有效的服务记录，不能出具证明".into(),
-            });
+            let e = AppError::Domain(DomainError::conflict(
+                "no_records",
+                "尚无有效的服务记录，不能出具证明",
+            ));
             return Err(self
                 .refused(Some(actor), EventKind::CertificateIssue, &subject, e, ctx)
                 .await);

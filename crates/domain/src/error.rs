@@ -39,6 +39,14 @@ impl DomainError {
     pub fn field(field: &str, code: &'static str, message: impl Into<String>) -> Self {
         DomainError::Invalid(vec![FieldError::new(field, code, message)])
     }
+
+    /// A conflict with the state of things, with its stable code and Chinese reason.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        DomainError::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
 }
 
 /// Why a command may not be done now: the person may not do it at all, or the state of things

@@ -525,10 +525,10 @@ impl App {
         // While a selection on the item is under way, the item goes to whoever wins it.
         let selecting = self.db.selection_under_way(&e.tenant_id, &item.id).await?;
         let content = match (selecting, new.form.validate()) {
-            (Some(title), _) => Err(DomainError::Conflict {
-                code: "selection_under_way",
-                message: format!("该事项正在竞争承接（{title}），请参加竞争承接"),
-            }
+            (Some(title), _) => Err(DomainError::conflict(
+                "selection_under_way",
+                format!("该事项正在竞争承接（{title}），请参加竞争承接"),
+            )
             .into()),
             (None, Ok(c)) => self
                 .check_against_registries(&c, &e, &item)
@@ -564,8 +564,10 @@ impl App {
                     actor,
                     EventKind::ApplicationWrite,
                     &subject,
-                    "already_written",
-                    "该组织已就这一承接资格撰写了项目申请书，请在原申请书上修改",
+                    DomainError::conflict(
+                        "already_written",
+                        "该组织已就这一承接资格撰写了项目申请书，请在原申请书上修改",
+                    ),
                     ctx,
                 )
                 .await);
@@ -646,10 +648,10 @@ impl App {
                 Some(r) => may_revise(r.stage, r.version, based_on).err(),
                 None => None,
             }
-            .unwrap_or(DomainError::Conflict {
-                code: "stale_version",
-                message: "申请书刚刚已被修改，请刷新后在最新版本上修改".into(),
-            });
+            .unwrap_or(DomainError::conflict(
+                "stale_version",
+                "申请书刚刚已被修改，请刷新后在最新版本上修改",
+            ));
             return Err(self
                 .refused(
                     Some(actor),
@@ -734,10 +736,7 @@ impl App {
             .await?
         {
             drop(tx);
-            let err = DomainError::Conflict {
-                code: "stage_moved",
-                message: "项目状态刚刚已变化，请刷新后查看".into(),
-            };
+            let err = DomainError::conflict("stage_moved", "项目状态刚刚已变化，请刷新后查看");
             return Err(self
                 .refused(Some(actor), action, &subject, err.into(), ctx)
                 .await);
@@ -788,10 +787,10 @@ impl App {
 /// none and its application is the call's, which is never revised.
 fn eligibility_of(p: &ProjectRow) -> Result<&str, AppError> {
     p.eligibility_id.as_deref().ok_or_else(|| {
-        DomainError::Conflict {
-            code: "awarded_by_call",
-            message: "该项目经评审立项，申请书以评审时提交的为准，不能修改".into(),
-        }
+        DomainError::conflict(
+            "awarded_by_call",
+            "该项目经评审立项，申请书以评审时提交的为准，不能修改",
+        )
         .into()
     })
 }

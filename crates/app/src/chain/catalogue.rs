@@ -237,8 +237,7 @@ impl App {
                     actor,
                     EventKind::CatalogueReview,
                     &subject,
-                    "item_decided",
-                    "该事项刚刚已被审核，请刷新后查看",
+                    DomainError::conflict("item_decided", "该事项刚刚已被审核，请刷新后查看"),
                     ctx,
                 )
                 .await);
@@ -321,8 +320,7 @@ impl App {
                     actor,
                     EventKind::EligibilityApply,
                     &subject,
-                    "already_applied",
-                    "该组织已申请过这一事项的承接资格",
+                    DomainError::conflict("already_applied", "该组织已申请过这一事项的承接资格"),
                     ctx,
                 )
                 .await);
@@ -399,8 +397,10 @@ impl App {
                     actor,
                     EventKind::EligibilityDecide,
                     &subject,
-                    "eligibility_decided",
-                    "该申请刚刚已被审核，请刷新后查看",
+                    DomainError::conflict(
+                        "eligibility_decided",
+                        "该申请刚刚已被审核，请刷新后查看",
+                    ),
                     ctx,
                 )
                 .await);

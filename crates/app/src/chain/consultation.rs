@@ -389,8 +389,7 @@ impl App {
                     actor,
                     EventKind::ConsultationFreeze,
                     &subject(&m),
-                    "minutes_frozen",
-                    "会议纪要刚刚已被封存",
+                    DomainError::conflict("minutes_frozen", "会议纪要刚刚已被封存"),
                     ctx,
                 )
                 .await);

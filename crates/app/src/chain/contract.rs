@@ -6,6 +6,7 @@ use crate::{App, AppError, Ctx};
 use domain::audit::EventKind;
 use domain::chain::money::Money;
 use domain::Actor;
+use domain::DomainError;
 use serde_json::json;
 use store::chain::contract::NewContract;
 use store::time;
@@ -63,8 +64,7 @@ impl App {
                     actor,
                     EventKind::ContractSign,
                     &subject,
-                    "contract_signed",
-                    "该项目的购买协议已经登记",
+                    DomainError::conflict("contract_signed", "该项目的购买协议已经登记"),
                     ctx,
                 )
                 .await);

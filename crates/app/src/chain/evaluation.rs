@@ -285,8 +285,7 @@ impl App {
                     actor,
                     EventKind::EvaluationScore,
                     &subject(&p),
-                    "already_scored",
-                    "您已评过分，评分提交后不能修改",
+                    DomainError::conflict("already_scored", "您已评过分，评分提交后不能修改"),
                     ctx,
                 )
                 .await);
@@ -382,11 +381,7 @@ impl App {
                 .and_then(|k| k.tranches.iter().find(|t| t.seq == seq))
                 .ok_or_else(|| AppError::not_found("付款节点"))?;
             if t.paid_at.is_some() {
-                return Err(DomainError::Conflict {
-                    code: "already_paid",
-                    message: "该笔款项已支付".into(),
-                }
-                .into());
+                return Err(DomainError::conflict("already_paid", "该笔款项已支付").into());
             }
             let unpaid: Vec<i64> = contract
                 .iter()
@@ -418,8 +413,7 @@ impl App {
                     actor,
                     EventKind::PaymentRecord,
                     &subject(&p),
-                    "already_paid",
-                    "该笔款项刚刚已支付",
+                    DomainError::conflict("already_paid", "该笔款项刚刚已支付"),
                     ctx,
                 )
                 .await);

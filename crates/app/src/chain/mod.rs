@@ -44,11 +44,9 @@ impl App {
         now: &str,
     ) -> Result<(), AppError> {
         if to != p.stage && !tx.move_stage(&p.tenant_id, &p.id, p.stage, to, now).await? {
-            return Err(DomainError::Conflict {
-                code: "stage_moved",
-                message: "项目状态刚刚已变化，请刷新后查看".into(),
-            }
-            .into());
+            return Err(
+                DomainError::conflict("stage_moved", "项目状态刚刚已变化，请刷新后查看").into(),
+            );
         }
         Ok(())
     }

@@ -310,10 +310,10 @@ impl App {
             .await?
         {
             drop(tx);
-            let e = domain::DomainError::Conflict {
-                code: "already_supported",
-                message: "您已附议过这条需求，每人只能附议一次".into(),
-            };
+            let e = domain::DomainError::conflict(
+                "already_supported",
+                "您已附议过这条需求，每人只能附议一次",
+            );
             return Err(self
                 .refused(Some(actor), EventKind::NeedSupport, &subject, e.into(), ctx)
                 .await);

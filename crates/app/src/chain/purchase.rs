@@ -173,10 +173,10 @@ impl App {
                         .map_or(Money::ZERO, |f| f.balance_fen);
                     let e = assign(balance, *amount_fen)
                         .err()
-                        .unwrap_or(DomainError::Conflict {
-                            code: "insufficient_funds",
-                            message: "资金余额刚刚已被其他决定使用，请刷新后重试".into(),
-                        });
+                        .unwrap_or(DomainError::conflict(
+                            "insufficient_funds",
+                            "资金余额刚刚已被其他决定使用，请刷新后重试",
+                        ));
                     return Err(self
                         .refused(
                             Some(actor),
@@ -199,8 +199,10 @@ impl App {
                     actor,
                     EventKind::PurchaseDecide,
                     &subject,
-                    "stage_moved",
-                    "项目状态刚刚已变化（可能已作出决定），请刷新后查看",
+                    DomainError::conflict(
+                        "stage_moved",
+                        "项目状态刚刚已变化（可能已作出决定），请刷新后查看",
+                    ),
                     ctx,
                 )
                 .await);

@@ -368,10 +368,10 @@ impl App {
                 .await?
             {
                 drop(tx);
-                return Err(DomainError::Conflict {
-                    code: "stage_moved",
-                    message: format!("“{}”的状态刚刚已变化，请刷新后重新选择议程", p.title),
-                }
+                return Err(DomainError::conflict(
+                    "stage_moved",
+                    format!("“{}”的状态刚刚已变化，请刷新后重新选择议程", p.title),
+                )
                 .into());
             }
         }
@@ -602,8 +602,7 @@ impl App {
                     actor,
                     EventKind::VotePaper,
                     &subject(&m),
-                    "paper_counted",
-                    "本项已录入纸质计票结果或已封存",
+                    DomainError::conflict("paper_counted", "本项已录入纸质计票结果或已封存"),
                     ctx,
                 )
                 .await);
@@ -673,8 +672,7 @@ impl App {
                     actor,
                     EventKind::VoteSeal,
                     &subject(&m),
-                    "sealed",
-                    "表决结果刚刚已封存",
+                    DomainError::conflict("sealed", "表决结果刚刚已封存"),
                     ctx,
                 )
                 .await);

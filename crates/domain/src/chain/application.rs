@@ -329,13 +329,13 @@ pub fn may_write(eligibility: EligibilityStatus) -> Result<(), DomainError> {
     if eligibility == EligibilityStatus::Approved {
         Ok(())
     } else {
-        Err(DomainError::Conflict {
-            code: "not_eligible",
-            message: format!(
+        Err(DomainError::conflict(
+            "not_eligible",
+            format!(
                 "该组织在此事项上的承接资格{}，获街道批准后才能撰写申请书",
                 eligibility.zh()
             ),
-        })
+        ))
     }
 }
 
@@ -343,18 +343,18 @@ pub fn may_write(eligibility: EligibilityStatus) -> Result<(), DomainError> {
 /// author loaded the version they revised (`expected`): a late edit never overwrites another.
 pub fn may_revise(stage: Stage, current: i64, expected: i64) -> Result<i64, DomainError> {
     if !stage.revisable() {
-        return Err(DomainError::Conflict {
-            code: "application_frozen",
-            message: format!("项目已进入“{}”阶段，申请书已定稿，不能再修改", stage.zh()),
-        });
+        return Err(DomainError::conflict(
+            "application_frozen",
+            format!("项目已进入“{}”阶段，申请书已定稿，不能再修改", stage.zh()),
+        ));
     }
     if current != expected {
-        return Err(DomainError::Conflict {
-            code: "stale_version",
-            message: format!(
+        return Err(DomainError::conflict(
+            "stale_version",
+            format!(
                 "申请书已有更新的第 {current} 版（你修改的是第 {expected} 版），请在最新版本上修改"
             ),
-        });
+        ));
     }
     Ok(current + 1)
 }

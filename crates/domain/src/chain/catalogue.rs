@@ -168,10 +168,10 @@ pub fn review_item(
     reason: &str,
 ) -> Result<ItemStatus, DomainError> {
     if status != ItemStatus::Proposed {
-        return Err(DomainError::Conflict {
-            code: "item_decided",
-            message: format!("该事项已{}，不能再审核", status.zh()),
-        });
+        return Err(DomainError::conflict(
+            "item_decided",
+            format!("该事项已{}，不能再审核", status.zh()),
+        ));
     }
     if !approve && reason.trim().chars().count() < 4 {
         return Err(DomainError::field(
@@ -192,10 +192,10 @@ pub fn item_open(status: ItemStatus) -> Result<(), DomainError> {
     if status == ItemStatus::Approved {
         Ok(())
     } else {
-        Err(DomainError::Conflict {
-            code: "item_not_approved",
-            message: "该事项尚未经街道审核通过，不能申请承接资格".into(),
-        })
+        Err(DomainError::conflict(
+            "item_not_approved",
+            "该事项尚未经街道审核通过，不能申请承接资格",
+        ))
     }
 }
 
@@ -223,10 +223,10 @@ pub fn decide_eligibility(
     reason: &str,
 ) -> Result<EligibilityStatus, DomainError> {
     if status != EligibilityStatus::Pending {
-        return Err(DomainError::Conflict {
-            code: "eligibility_decided",
-            message: format!("该申请已{}，不能再审核", status.zh()),
-        });
+        return Err(DomainError::conflict(
+            "eligibility_decided",
+            format!("该申请已{}，不能再审核", status.zh()),
+        ));
     }
     let reason = reason.trim();
     if !approve {

@@ -205,10 +205,10 @@ pub struct FreezeForm {
 /// Nothing in frozen minutes changes.
 pub fn open_for_changes(frozen: bool) -> Result<(), DomainError> {
     if frozen {
-        Err(DomainError::Conflict {
-            code: "minutes_frozen",
-            message: "会议纪要已签字封存，不能再修改".into(),
-        })
+        Err(DomainError::conflict(
+            "minutes_frozen",
+            "会议纪要已签字封存，不能再修改",
+        ))
     } else {
         Ok(())
     }
@@ -230,16 +230,16 @@ pub fn may_freeze(
         return Err(DomainError::Invalid(errors));
     }
     if !attendees.contains(&AttendeeRole::SupervisoryCouncil) {
-        return Err(DomainError::Conflict {
-            code: "no_supervisory_council",
-            message: "尚未登记议监会成员出席，恳谈会须有议监会参加".into(),
-        });
+        return Err(DomainError::conflict(
+            "no_supervisory_council",
+            "尚未登记议监会成员出席，恳谈会须有议监会参加",
+        ));
     }
     if !attendees.contains(&AttendeeRole::Representative) {
-        return Err(DomainError::Conflict {
-            code: "no_representatives",
-            message: "尚未登记居民代表出席".into(),
-        });
+        return Err(DomainError::conflict(
+            "no_representatives",
+            "尚未登记居民代表出席",
+        ));
     }
     Ok(())
 }

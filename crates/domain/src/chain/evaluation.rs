@@ -112,12 +112,10 @@ impl VerdictForm {
     /// The verdict, once every member of the panel has scored.
     pub fn validate(&self, members: usize, scored: usize) -> Result<Verdict, DomainError> {
         if scored < members || members == 0 {
-            return Err(DomainError::Conflict {
-                code: "scores_missing",
-                message: format!(
-                    "评议小组 {members} 人中已有 {scored} 人评分，全部评分后才能出具结论"
-                ),
-            });
+            return Err(DomainError::conflict(
+                "scores_missing",
+                format!("评议小组 {members} 人中已有 {scored} 人评分，全部评分后才能出具结论"),
+            ));
         }
         let mut errors = Vec::new();
         let verdict = Verdict::parse(self.verdict.trim());
@@ -180,14 +178,14 @@ pub fn payable(milestone: Milestone, stage: Stage) -> Result<(), DomainError> {
     if ok {
         Ok(())
     } else {
-        Err(DomainError::Conflict {
-            code: "milestone_not_reached",
-            message: format!(
+        Err(DomainError::conflict(
+            "milestone_not_reached",
+            format!(
                 "付款节点“{}”尚未达到（项目现为“{}”）",
                 milestone.zh(),
                 stage.zh()
             ),
-        })
+        ))
     }
 }
 
@@ -206,16 +204,16 @@ pub fn can_score(member: bool) -> Result<(), crate::Denied> {
 /// A member scores once, while the project is under review.
 pub fn may_score(stage: Stage, already_scored: bool) -> Result<(), DomainError> {
     if stage != Stage::UnderReview {
-        return Err(DomainError::Conflict {
-            code: "not_under_review",
-            message: format!("项目现为“{}”，不在评议中", stage.zh()),
-        });
+        return Err(DomainError::conflict(
+            "not_under_review",
+            format!("项目现为“{}”，不在评议中", stage.zh()),
+        ));
     }
     if already_scored {
-        return Err(DomainError::Conflict {
-            code: "already_scored",
-            message: "您已评过分，评分提交后不能修改".into(),
-        });
+        return Err(DomainError::conflict(
+            "already_scored",
+            "您已评过分，评分提交后不能修改",
+        ));
     }
     Ok(())
 }
@@ -230,10 +228,10 @@ pub fn may_decide_verdict(stage: Stage) -> Result<(), DomainError> {
 /// Tranches are paid in the contract's order: `seq` only when no earlier one is unpaid.
 pub fn in_order(seq: i64, unpaid: &[i64]) -> Result<(), DomainError> {
     match unpaid.iter().filter(|u| **u < seq).min() {
-        Some(first) => Err(DomainError::Conflict {
-            code: "earlier_tranche_unpaid",
-            message: format!("须先支付第 {first} 笔款项"),
-        }),
+        Some(first) => Err(DomainError::conflict(
+            "earlier_tranche_unpaid",
+            format!("须先支付第 {first} 笔款项"),
+        )),
         None => Ok(()),
     }
 }

@@ -174,16 +174,16 @@ pub fn assign(balance: Money, amount: Money) -> Result<Money, DomainError> {
             "金额须大于 0",
         ));
     }
-    balance
-        .checked_sub(amount)
-        .ok_or_else(|| DomainError::Conflict {
-            code: "insufficient_funds",
-            message: format!(
+    balance.checked_sub(amount).ok_or_else(|| {
+        DomainError::conflict(
+            "insufficient_funds",
+            format!(
                 "资金余额不足：余额 {} 元，需 {} 元",
                 balance.yuan(),
                 amount.yuan()
             ),
-        })
+        )
+    })
 }
 
 #[cfg(test)]

@@ -178,21 +178,21 @@ pub fn can_support(
         .iter()
         .any(|a| matches!(a.role, Role::Resident | Role::Representative) && a.area == *community);
     if !resident {
-        return Err(DomainError::Conflict {
-            code: "not_a_resident",
-            message: "只有本社区居民可以附议本社区的需求".into(),
-        });
+        return Err(DomainError::conflict(
+            "not_a_resident",
+            "只有本社区居民可以附议本社区的需求",
+        ));
     }
     match status {
         NeedStatus::Open => Ok(()),
-        NeedStatus::Merged => Err(DomainError::Conflict {
-            code: "need_merged",
-            message: "该需求已合并到另一条需求，请附议合并后的需求".into(),
-        }),
-        NeedStatus::Answered => Err(DomainError::Conflict {
-            code: "need_answered",
-            message: "该需求已有项目回应，不再征集附议".into(),
-        }),
+        NeedStatus::Merged => Err(DomainError::conflict(
+            "need_merged",
+            "该需求已合并到另一条需求，请附议合并后的需求",
+        )),
+        NeedStatus::Answered => Err(DomainError::conflict(
+            "need_answered",
+            "该需求已有项目回应，不再征集附议",
+        )),
     }
 }
 

@@ -154,10 +154,10 @@ pub fn may_note(
         stage,
         Stage::Contracted | Stage::Delivering | Stage::SelfEvaluated | Stage::UnderReview
     ) {
-        return Err(DomainError::Conflict {
-            code: "not_in_delivery",
-            message: format!("项目现为“{}”，签约后、评议结论前才能记录", stage.zh()),
-        }
+        return Err(DomainError::conflict(
+            "not_in_delivery",
+            format!("项目现为“{}”，签约后、评议结论前才能记录", stage.zh()),
+        )
         .into());
     }
     let org = can_apply(actor, organization_id);

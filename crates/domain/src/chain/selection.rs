@@ -15,10 +15,10 @@ pub fn rubric_open(scores_given: usize) -> Result<(), DomainError> {
     if scores_given == 0 {
         Ok(())
     } else {
-        Err(DomainError::Conflict {
-            code: "rubric_locked",
-            message: format!("已有 {scores_given} 份评分，评分标准不能再修改"),
-        })
+        Err(DomainError::conflict(
+            "rubric_locked",
+            format!("已有 {scores_given} 份评分，评分标准不能再修改"),
+        ))
     }
 }
 
@@ -27,13 +27,13 @@ pub fn in_time(at: NaiveDateTime, deadline: NaiveDateTime) -> Result<(), DomainE
     if at <= deadline {
         Ok(())
     } else {
-        Err(DomainError::Conflict {
-            code: "deadline_passed",
-            message: format!(
+        Err(DomainError::conflict(
+            "deadline_passed",
+            format!(
                 "申请截止时间为 {}，已过期，不能再提交",
                 deadline.format("%Y-%m-%d %H:%M")
             ),
-        })
+        ))
     }
 }
 

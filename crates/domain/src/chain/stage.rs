@@ -65,13 +65,6 @@ pub enum Event {
     PayFinal,
 }
 
-fn refuse(code: &'static str, message: &str) -> DomainError {
-    DomainError::Conflict {
-        code,
-        message: message.to_string(),
-    }
-}
-
 impl Stage {
     /// Whether the application text may still be revised (a new version): until the vote opens.
     pub fn revisable(self) -> bool {
@@ -115,48 +108,60 @@ impl Stage {
                 Verdict::NotAccepted => S::NotAccepted,
             }),
             (S::Accepted | S::AcceptedWithConditions, Event::PayFinal) => Ok(S::Closed),
-            (s, _) if s.terminal() => Err(refuse(
+            (s, _) if s.terminal() => Err(DomainError::conflict(
                 "project_finished",
-                &format!("项目已结束（{}），不能再办理", s.zh()),
+                format!("项目已结束（{}），不能再办理", s.zh()),
             )),
-            (_, Event::Submit) => Err(refuse("already_submitted", "申请书已提交")),
-            (S::Draft, Event::Consult) => {
-                Err(refuse("not_submitted", "申请书尚未提交，不能列入恳谈会"))
-            }
-            (_, Event::Consult) => Err(refuse("consultation_closed", "表决已开始，恳谈阶段已结束")),
-            (S::Draft | S::Submitted, Event::OpenVote) => Err(refuse(
+            (_, Event::Submit) => Err(DomainError::conflict("already_submitted", "申请书已提交")),
+            (S::Draft, Event::Consult) => Err(DomainError::conflict(
+                "not_submitted",
+                "申请书尚未提交，不能列入恳谈会",
+            )),
+            (_, Event::Consult) => Err(DomainError::conflict(
+                "consultation_closed",
+                "表决已开始，恳谈阶段已结束",
+            )),
+            (S::Draft | S::Submitted, Event::OpenVote) => Err(DomainError::conflict(
                 "not_consulted",
                 "须先召开恳谈会并封存会议纪要，才能提交居民代表会议表决",
             )),
-            (_, Event::OpenVote) => Err(refuse("vote_done", "该申请已经表决")),
-            (_, Event::SealVote { .. }) => Err(refuse("not_voting", "该申请不在表决中")),
-            (S::Voting, Event::Decide { .. }) => Err(refuse(
+            (_, Event::OpenVote) => Err(DomainError::conflict("vote_done", "该申请已经表决")),
+            (_, Event::SealVote { .. }) => {
+                Err(DomainError::conflict("not_voting", "该申请不在表决中"))
+            }
+            (S::Voting, Event::Decide { .. }) => Err(DomainError::conflict(
                 "vote_not_sealed",
                 "居民代表会议表决结果尚未封存，街道不能作出购买决定",
             )),
-            (_, Event::Decide { .. }) => Err(refuse(
+            (_, Event::Decide { .. }) => Err(DomainError::conflict(
                 "not_passed",
                 "只有经居民代表会议表决通过的申请才能决定购买",
             )),
-            (S::Passed, Event::Sign) => Err(refuse(
+            (S::Passed, Event::Sign) => Err(DomainError::conflict(
                 "not_purchased",
                 "街道（乡镇）尚未作出购买决定，不能签订购买协议",
             )),
-            (_, Event::Sign) => Err(refuse("cannot_sign", "当前阶段不能签订购买协议")),
-            (_, Event::Deliver) => Err(refuse("not_contracted", "购买协议签订后才能记录服务活动")),
-            (_, Event::SelfEvaluate) => Err(refuse(
+            (_, Event::Sign) => Err(DomainError::conflict(
+                "cannot_sign",
+                "当前阶段不能签订购买协议",
+            )),
+            (_, Event::Deliver) => Err(DomainError::conflict(
+                "not_contracted",
+                "购买协议签订后才能记录服务活动",
+            )),
+            (_, Event::SelfEvaluate) => Err(DomainError::conflict(
                 "not_delivering",
                 "项目实施（至少一次服务活动）后才能提交自评报告",
             )),
-            (_, Event::FormPanel) => Err(refuse(
+            (_, Event::FormPanel) => Err(DomainError::conflict(
                 "not_self_evaluated",
                 "承接组织提交自评报告后才能组建评议小组",
             )),
-            (_, Event::Review(_)) => Err(refuse(
+            (_, Event::Review(_)) => Err(DomainError::conflict(
                 "no_panel",
                 "评议小组组建并完成评分后才能出具评议结论",
             )),
-            (_, Event::PayFinal) => Err(refuse(
+            (_, Event::PayFinal) => Err(DomainError::conflict(
                 "not_accepted",
                 "评议结论为通过（或有条件通过）后才能支付尾款",
             )),

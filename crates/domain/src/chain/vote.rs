@@ -186,20 +186,13 @@ pub struct Tally {
     pub passed: bool,
 }
 
-fn conflict(code: &'static str, message: impl Into<String>) -> DomainError {
-    DomainError::Conflict {
-        code,
-        message: message.into(),
-    }
-}
-
 impl Meeting {
     /// Opens a meeting: the roster is the snapshot taken now.
     pub fn open(roster: BTreeSet<String>, rules: VoteRules) -> Result<Meeting, DomainError> {
         rules.quorum.validate("quorum")?;
         rules.pass.validate("pass")?;
         if roster.is_empty() {
-            return Err(conflict(
+            return Err(DomainError::conflict(
                 "empty_roster",
                 "本社区没有登记的居民代表，不能召开居民代表会议",
             ));
@@ -214,7 +207,10 @@ impl Meeting {
     /// Records a representative as present (only someone on the snapshot roster).
     pub fn attend(&mut self, person: &str) -> Result<(), DomainError> {
         if !self.roster.contains(person) {
-            return Err(conflict("not_on_roster", "此人不在开会时的居民代表名册上"));
+            return Err(DomainError::conflict(
+                "not_on_roster",
+                "此人不在开会时的居民代表名册上",
+            ));
         }
         self.present.insert(person.to_string());
         Ok(())
@@ -230,31 +226,37 @@ impl Meeting {
     /// Why `person` may not cast a ballot on `motion` now, if anything stops it.
     pub fn check_ballot(&self, motion: &Motion, person: &str) -> Result<(), DomainError> {
         if motion.sealed {
-            return Err(conflict("sealed", "表决结果已封存，不能再投票"));
+            return Err(DomainError::conflict(
+                "sealed",
+                "表决结果已封存，不能再投票",
+            ));
         }
         if !self.roster.contains(person) {
-            return Err(conflict(
+            return Err(DomainError::conflict(
                 "not_on_roster",
                 "您不在本次会议的居民代表名册上，不能投票",
             ));
         }
         if !self.present.contains(person) {
-            return Err(conflict("not_present", "您未登记出席本次会议，不能投票"));
+            return Err(DomainError::conflict(
+                "not_present",
+                "您未登记出席本次会议，不能投票",
+            ));
         }
         if let Some(reason) = motion.recused.get(person) {
-            return Err(conflict(
+            return Err(DomainError::conflict(
                 "recused",
                 format!("您已回避本项表决（{}）", reason.zh()),
             ));
         }
         if motion.paper.is_some() {
-            return Err(conflict(
+            return Err(DomainError::conflict(
                 "paper_counted",
                 "本项已录入纸质计票结果，不再接受电子投票",
             ));
         }
         if motion.ballots.contains_key(person) {
-            return Err(conflict(
+            return Err(DomainError::conflict(
                 "already_voted",
                 "您已对本项投过票，每人只能投一次",
             ));
@@ -286,16 +288,22 @@ impl Meeting {
     /// none, and it cannot count more ballots than people entitled to vote.
     pub fn check_paper(&self, motion: &Motion, count: &PaperCount) -> Result<(), DomainError> {
         if motion.sealed {
-            return Err(conflict("sealed", "表决结果已封存，不能再录入计票"));
+            return Err(DomainError::conflict(
+                "sealed",
+                "表决结果已封存，不能再录入计票",
+            ));
         }
         if !motion.ballots.is_empty() {
-            return Err(conflict(
+            return Err(DomainError::conflict(
                 "electronic_ballots",
                 "本项已有电子投票，不能再录入纸质计票",
             ));
         }
         if motion.paper.is_some() {
-            return Err(conflict("paper_counted", "本项已录入纸质计票结果"));
+            return Err(DomainError::conflict(
+                "paper_counted",
+                "本项已录入纸质计票结果",
+            ));
         }
         if count.counter.trim().is_empty() {
             return Err(DomainError::field(
@@ -362,10 +370,10 @@ impl Meeting {
     /// Seals the motion's result, which is then announced; refused without a quorum.
     pub fn seal(&self, motion: &mut Motion) -> Result<Tally, DomainError> {
         if motion.sealed {
-            return Err(conflict("sealed", "表决结果已封存"));
+            return Err(DomainError::conflict("sealed", "表决结果已封存"));
         }
         if !self.quorum_met() {
-            return Err(conflict(
+            return Err(DomainError::conflict(
                 "no_quorum",
                 format!(
                     "出席代表 {} 人，未达到法定人数（名册 {} 人，须{}出席）",

@@ -315,8 +315,10 @@ impl App {
                     actor,
                     EventKind::CallOpen,
                     &subj,
-                    "insufficient_funds",
-                    format!("资金“{}”余额已不足以设立资金池", fund.name),
+                    DomainError::conflict(
+                        "insufficient_funds",
+                        format!("资金“{}”余额已不足以设立资金池", fund.name),
+                    ),
                     ctx,
                 )
                 .await);

@@ -176,8 +176,10 @@ impl App {
                     actor,
                     EventKind::CallApply,
                     &subject(&k),
-                    "already_applied",
-                    "本组织已经提交过申请，申请提交后不能修改",
+                    DomainError::conflict(
+                        "already_applied",
+                        "本组织已经提交过申请，申请提交后不能修改",
+                    ),
                     ctx,
                 )
                 .await);
@@ -245,8 +247,7 @@ impl App {
                     actor,
                     EventKind::CallPanel,
                     &subject(&k),
-                    "panel_formed",
-                    "评审小组已经组成",
+                    DomainError::conflict("panel_formed", "评审小组已经组成"),
                     ctx,
                 )
                 .await);
@@ -313,8 +314,10 @@ impl App {
                     actor,
                     EventKind::CallScore,
                     &subject(&k),
-                    "already_scored",
-                    "您已提交评分，评分提交后封存，不能修改",
+                    DomainError::conflict(
+                        "already_scored",
+                        "您已提交评分，评分提交后封存，不能修改",
+                    ),
                     ctx,
                 )
                 .await);
@@ -409,8 +412,10 @@ impl App {
                     actor,
                     EventKind::CallAward,
                     &subject(&k),
-                    "awarded_meanwhile",
-                    "评定已有变化（他人刚刚评定），请刷新后按最新排名评定",
+                    DomainError::conflict(
+                        "awarded_meanwhile",
+                        "评定已有变化（他人刚刚评定），请刷新后按最新排名评定",
+                    ),
                     ctx,
                 )
                 .await);
@@ -429,11 +434,13 @@ impl App {
                     actor,
                     EventKind::CallAward,
                     &subject(&k),
-                    "pool_exhausted",
-                    format!(
-                        "资金池余额 {} 元，不足以资助 {} 元（或评定已结束）",
-                        remaining.yuan(),
-                        amount.yuan()
+                    DomainError::conflict(
+                        "pool_exhausted",
+                        format!(
+                            "资金池余额 {} 元，不足以资助 {} 元（或评定已结束）",
+                            remaining.yuan(),
+                            amount.yuan()
+                        ),
                     ),
                     ctx,
                 )
@@ -525,8 +532,7 @@ impl App {
                     actor,
                     EventKind::CallClose,
                     &subject(&k),
-                    "not_sealed",
-                    "评定已经结束",
+                    DomainError::conflict("not_sealed", "评定已经结束"),
                     ctx,
                 )
                 .await);

@@ -35,18 +35,14 @@ impl CallStage {
     }
 }
 
-fn conflict(code: &'static str, message: String) -> DomainError {
-    DomainError::Conflict { code, message }
-}
-
 /// The rubric and the panel's size may be revised while applications are open and before the
 /// first score.
 pub fn may_revise_rubric(stage: CallStage, sheets_in: usize) -> Result<(), DomainError> {
     rubric_open(sheets_in)?;
     if stage != CallStage::Open {
-        return Err(conflict(
+        return Err(DomainError::conflict(
             "rubric_locked",
-            "评审小组组成后，评分标准不能再修改".into(),
+            "评审小组组成后，评分标准不能再修改",
         ));
     }
     Ok(())
@@ -60,13 +56,13 @@ pub fn may_apply(
     at: NaiveDateTime,
 ) -> Result<(), DomainError> {
     if stage != CallStage::Open {
-        return Err(conflict(
+        return Err(DomainError::conflict(
             "call_closed",
             format!("本次征集现为“{}”，不再接受申请", stage.zh()),
         ));
     }
     if at.date() < opens_on {
-        return Err(conflict(
+        return Err(DomainError::conflict(
             "call_not_open",
             format!("本次征集 {opens_on} 起接受申请"),
         ));
@@ -82,10 +78,10 @@ pub fn may_form_panel(
     applications: usize,
 ) -> Result<(), DomainError> {
     if stage != CallStage::Open {
-        return Err(conflict("panel_formed", "评审小组已经组成".into()));
+        return Err(DomainError::conflict("panel_formed", "评审小组已经组成"));
     }
     if at <= closes_at {
-        return Err(conflict(
+        return Err(DomainError::conflict(
             "still_accepting",
             format!(
                 "申请截止时间为 {}，截止后才能组成评审小组",
@@ -94,7 +90,10 @@ pub fn may_form_panel(
         ));
     }
     if applications == 0 {
-        return Err(conflict("no_applications", "没有收到申请，无需评审".into()));
+        return Err(DomainError::conflict(
+            "no_applications",
+            "没有收到申请，无需评审",
+        ));
     }
     Ok(())
 }
@@ -114,15 +113,15 @@ pub fn can_score(member: bool) -> Result<(), Denied> {
 /// A member submits one sheet, while the panel reviews.
 pub fn may_score(stage: CallStage, already_scored: bool) -> Result<(), DomainError> {
     if stage != CallStage::Reviewing {
-        return Err(conflict(
+        return Err(DomainError::conflict(
             "not_reviewing",
             format!("本次征集现为“{}”，不在评审中", stage.zh()),
         ));
     }
     if already_scored {
-        return Err(conflict(
+        return Err(DomainError::conflict(
             "already_scored",
-            "您已提交评分，评分提交后封存，不能修改".into(),
+            "您已提交评分，评分提交后封存，不能修改",
         ));
     }
     Ok(())
@@ -131,7 +130,7 @@ pub fn may_score(stage: CallStage, already_scored: bool) -> Result<(), DomainErr
 /// Awards are made once the scores are sealed, until the awards end.
 pub fn may_award(stage: CallStage) -> Result<(), DomainError> {
     if stage != CallStage::Sealed {
-        return Err(conflict(
+        return Err(DomainError::conflict(
             "not_sealed",
             format!("本次征集现为“{}”，评分封存后才能评定", stage.zh()),
         ));
@@ -142,7 +141,7 @@ pub fn may_award(stage: CallStage) -> Result<(), DomainError> {
 /// The organizer ends the awards of a sealed call.
 pub fn may_close(stage: CallStage) -> Result<(), DomainError> {
     if stage != CallStage::Sealed {
-        return Err(conflict(
+        return Err(DomainError::conflict(
             "not_sealed",
             format!("本次征集现为“{}”，评分封存后才能结束评定", stage.zh()),
         ));

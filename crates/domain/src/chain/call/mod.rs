@@ -535,10 +535,10 @@ pub fn award_in_order(
         ));
     }
     if matches!(kind, CallKind::Selection | CallKind::Facility) && !awarded.is_empty() {
-        return Err(DomainError::Conflict {
-            code: "already_awarded",
-            message: format!("{}只确定一家承接方，已经评定", kind.zh()),
-        });
+        return Err(DomainError::conflict(
+            "already_awarded",
+            format!("{}只确定一家承接方，已经评定", kind.zh()),
+        ));
     }
     let Some(place) = ranking.iter().position(|a| a == application) else {
         return Err(DomainError::field(
@@ -548,21 +548,18 @@ pub fn award_in_order(
         ));
     };
     if awarded.iter().any(|a| a == application) {
-        return Err(DomainError::Conflict {
-            code: "already_awarded",
-            message: "这份申请已获资助".into(),
-        });
+        return Err(DomainError::conflict("already_awarded", "这份申请已获资助"));
     }
     if let Some(best) = ranking.iter().position(|a| !awarded.contains(a)) {
         if best != place {
-            return Err(DomainError::Conflict {
-                code: "out_of_order",
-                message: format!(
+            return Err(DomainError::conflict(
+                "out_of_order",
+                format!(
                     "须按排名评定：第 {} 名尚未评定，不能先评定第 {} 名",
                     best + 1,
                     place + 1
                 ),
-            });
+            ));
         }
     }
     Ok(place + 1)
@@ -585,16 +582,16 @@ pub fn award(remaining: Money, ceiling: Money, amount: Money) -> Result<Money, D
             format!("超过单个项目上限 {} 元", ceiling.yuan()),
         ));
     }
-    remaining
-        .checked_sub(amount)
-        .ok_or_else(|| DomainError::Conflict {
-            code: "pool_exhausted",
-            message: format!(
+    remaining.checked_sub(amount).ok_or_else(|| {
+        DomainError::conflict(
+            "pool_exhausted",
+            format!(
                 "资金池余额 {} 元，不足以资助 {} 元",
                 remaining.yuan(),
                 amount.yuan()
             ),
-        })
+        )
+    })
 }
 
 /// Whether a fund may hold the call's pool: its area contains the organizer's and its balance
