@@ -699,21 +699,12 @@ impl App {
         let (role, to) = self
             .or_refused(checked, actor, EventKind::ApplicationSubmit, &subject, ctx)
             .await?;
-        self.move_project(
-            actor,
-            role,
-            &p,
-            to,
-            EventKind::ApplicationSubmit,
-            json!({}),
-            ctx,
-        )
-        .await
+        self.move_project(actor, role, &p, to, EventKind::ApplicationSubmit, ctx)
+            .await
     }
 
     /// Moves a project to `to` in one transaction with its audit event; refused when the stage
     /// moved since it was read.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn move_project(
         &self,
         actor: &Actor,
@@ -721,7 +712,6 @@ impl App {
         p: &ProjectRow,
         to: Stage,
         action: EventKind,
-        detail: serde_json::Value,
         ctx: &Ctx,
     ) -> Result<(), AppError> {
         let subject = Subject {
@@ -744,7 +734,7 @@ impl App {
         tx.append_audit(
             event(Some(actor), Some(role), action, Outcome::Ok, &subject, ctx)
                 .before(json!({ "stage": p.stage }))
-                .after(json!({ "stage": to, "detail": detail })),
+                .after(json!({ "stage": to, "detail": {} })),
         )
         .await?;
         tx.commit().await?;

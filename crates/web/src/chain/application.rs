@@ -105,17 +105,22 @@ pub struct NewQuery {
     pub eligibility: String,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The application form: a new one on an eligibility (`Ok`), or a revision of a project
+/// (`Err`), with what the person typed (`typed.form`) and, for a revision, the version it is
+/// written on and its note.
 async fn form_page(
     state: &AppState,
     s: &Signed,
     status: StatusCode,
     eligibility_or_project: Result<&str, &str>,
-    based_on: String,
-    note: String,
-    mut form: ApplicationForm,
+    typed: Revision,
     errors: FormErrors,
 ) -> Result<Response, PageError> {
+    let Revision {
+        based_on,
+        note,
+        mut form,
+    } = typed;
     let (setup, action) = match eligibility_or_project {
         Ok(eligibility) => (
             state
@@ -157,9 +162,7 @@ pub async fn new_form(
         &s,
         StatusCode::OK,
         Ok(q.eligibility.trim()),
-        String::new(),
-        String::new(),
-        ApplicationForm::default(),
+        Revision::default(),
         FormErrors::default(),
     )
     .await
@@ -180,9 +183,10 @@ pub async fn create(
                     &s,
                     st,
                     Ok(&new.eligibility_id),
-                    String::new(),
-                    String::new(),
-                    new.form,
+                    Revision {
+                        form: new.form,
+                        ..Revision::default()
+                    },
                     errors,
                 )
                 .await
@@ -207,9 +211,11 @@ pub async fn revise_form(
         &s,
         StatusCode::OK,
         Err(&id),
-        d.project.version.to_string(),
-        String::new(),
-        ApplicationForm::from(&d.current.content),
+        Revision {
+            based_on: d.project.version.to_string(),
+            note: String::new(),
+            form: ApplicationForm::from(&d.current.content),
+        },
         FormErrors::default(),
     )
     .await
@@ -237,17 +243,7 @@ pub async fn revise(
                 }
                 None => return Err(PageError::new(e, s.locale)),
             };
-            form_page(
-                &state,
-                &s,
-                status_of(&e),
-                Err(&id),
-                rev.based_on,
-                rev.note,
-                rev.form,
-                errors,
-            )
-            .await
+            form_page(&state, &s, status_of(&e), Err(&id), rev, errors).await
         }
     }
 }
