@@ -107,22 +107,19 @@ async fn delivery_evaluation_by_a_clean_panel_and_the_final_tranche_only_after_a
         .await;
     assert_eq!(st, StatusCode::OK, "{b}");
     let supervisor = t.login("supervisor").await;
-    let (st, _, b) = supervisor
-        .api(
-            reqwest::Method::POST,
-            &api("notes"),
-            Some(note(
-                "supervision",
-                "督导 许老师",
-                "",
-                "建议建立个案记录，按月回访服务对象。",
-            )),
-        )
-        .await;
-    assert!(
-        st == StatusCode::UNPROCESSABLE_ENTITY && b.contains("phase"),
-        "{b}"
-    );
+    post_refused(
+        &supervisor,
+        &api("notes"),
+        note(
+            "supervision",
+            "督导 许老师",
+            "",
+            "建议建立个案记录，按月回访服务对象。",
+        ),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "phase",
+    )
+    .await;
     let (st, _, b) = supervisor
         .api(
             reqwest::Method::POST,
@@ -136,17 +133,14 @@ async fn delivery_evaluation_by_a_clean_panel_and_the_final_tranche_only_after_a
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{b}");
-    let (st, _, b) = manager
-        .api(
-            reqwest::Method::POST,
-            &api("notes"),
-            Some(note("progress", "", "", "不存在的目标|一半")),
-        )
-        .await;
-    assert!(
-        st == StatusCode::UNPROCESSABLE_ENTITY && b.contains("unknown_goal"),
-        "{b}"
-    );
+    post_refused(
+        &manager,
+        &api("notes"),
+        note("progress", "", "", "不存在的目标|一半"),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unknown_goal",
+    )
+    .await;
     let (st, _, b) = manager
         .api(
             reqwest::Method::POST,
@@ -203,17 +197,14 @@ async fn delivery_evaluation_by_a_clean_panel_and_the_final_tranche_only_after_a
         "the typed members are kept: {page}"
     );
     // Someone who cannot read the project (歙县's bureau) cannot sit on its panel.
-    let (st, _, b) = community
-        .api(
-            reqwest::Method::POST,
-            &api("panel"),
-            Some(json!({"members": "evaluator,supervisor,representative,city,shexian"})),
-        )
-        .await;
-    assert!(
-        st == StatusCode::UNPROCESSABLE_ENTITY && b.contains("outside_territory"),
-        "{b}"
-    );
+    post_refused(
+        &community,
+        &api("panel"),
+        json!({"members": "evaluator,supervisor,representative,city,shexian"}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "outside_territory",
+    )
+    .await;
     let members = ["evaluator", "supervisor", "representative", "city", "tunxi"];
     let (st, _, b) = community
         .api(
@@ -242,17 +233,14 @@ async fn delivery_evaluation_by_a_clean_panel_and_the_final_tranche_only_after_a
     );
     for (i, m) in members.iter().enumerate() {
         if i == 4 {
-            let (st, _, b) = community
-                .api(
-                    reqwest::Method::POST,
-                    &api("verdict"),
-                    Some(verdict.clone()),
-                )
-                .await;
-            assert!(
-                st == StatusCode::CONFLICT && b.contains("scores_missing"),
-                "{b}"
-            );
+            post_refused(
+                &community,
+                &api("verdict"),
+                verdict.clone(),
+                StatusCode::CONFLICT,
+                "scores_missing",
+            )
+            .await;
         }
         let s = t.login(m).await;
         let (st, _, b) = s

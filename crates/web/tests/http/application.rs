@@ -92,11 +92,14 @@ async fn an_eligible_organization_writes_revises_compares_and_submits_an_applica
         "one application per eligibility"
     );
     // A second application on the same eligibility is refused.
-    let (st, _, b) = manager
-        .api(reqwest::Method::POST, "/api/v1/projects", Some(body))
-        .await;
-    assert_eq!(st, StatusCode::CONFLICT, "{b}");
-    assert!(b.contains("already_written"), "{b}");
+    post_refused(
+        &manager,
+        "/api/v1/projects",
+        body,
+        StatusCode::CONFLICT,
+        "already_written",
+    )
+    .await;
     // The need links to the project that answers it.
     let (_, _, b) = manager
         .api(reqwest::Method::GET, &format!("/api/v1/needs/{need}"), None)
@@ -119,15 +122,14 @@ async fn an_eligible_organization_writes_revises_compares_and_submits_an_applica
         .await;
     assert_eq!(st, StatusCode::CREATED, "{b}");
     assert!(b.contains("\"version\":2"), "{b}");
-    let (st, _, b) = manager
-        .api(
-            reqwest::Method::POST,
-            &format!("/api/v1/projects/{project}/versions"),
-            Some(rev.clone()),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CONFLICT, "{b}");
-    assert!(b.contains("stale_version"), "{b}");
+    post_refused(
+        &manager,
+        &format!("/api/v1/projects/{project}/versions"),
+        rev.clone(),
+        StatusCode::CONFLICT,
+        "stale_version",
+    )
+    .await;
     // Versions compare field by field, by the API and side by side on the page.
     let (_, _, b) = manager
         .api(

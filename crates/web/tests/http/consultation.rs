@@ -61,11 +61,14 @@ async fn a_consultation_records_attendance_and_comments_and_its_signed_minutes_c
         .await;
     assert_eq!(st, StatusCode::NO_CONTENT, "{b}");
     let signed = json!({"recorder": "李娜", "chair": "张伟", "summary": "与会人员同意助餐项目，建议压缩食材补贴。"});
-    let (st, _, b) = community
-        .api(reqwest::Method::POST, &api("freeze"), Some(signed.clone()))
-        .await;
-    assert_eq!(st, StatusCode::CONFLICT, "{b}");
-    assert!(b.contains("no_supervisory_council"), "{b}");
+    post_refused(
+        &community,
+        &api("freeze"),
+        signed.clone(),
+        StatusCode::CONFLICT,
+        "no_supervisory_council",
+    )
+    .await;
     let (st, _) = community
         .post(
             &format!("/consultations/{meeting}/attendees"),

@@ -148,17 +148,14 @@ async fn representatives_vote_once_with_recusal_and_quorum_and_the_sealed_result
         .iter()
         .all(|(st, _, _)| *st == StatusCode::NO_CONTENT || *st == StatusCode::CONFLICT));
     // A paper count cannot replace electronic ballots; a representative cannot seal.
-    let (st, _, b) = community
-        .api(
-            reqwest::Method::POST,
-            &format!("/api/v1/votes/{vote}/motions/{project}/paper"),
-            Some(json!({"yes": "2", "no": "0", "abstain": "0", "counter": "李娜"})),
-        )
-        .await;
-    assert!(
-        st == StatusCode::CONFLICT && b.contains("electronic_ballots"),
-        "{b}"
-    );
+    post_refused(
+        &community,
+        &format!("/api/v1/votes/{vote}/motions/{project}/paper"),
+        json!({"yes": "2", "no": "0", "abstain": "0", "counter": "李娜"}),
+        StatusCode::CONFLICT,
+        "electronic_ballots",
+    )
+    .await;
     let (st, _, _) = representative.api(reqwest::Method::POST, &seal, None).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     let (st, _, b) = community.api(reqwest::Method::POST, &seal, None).await;
@@ -262,17 +259,14 @@ async fn a_paper_count_signed_by_its_counter_decides_a_motion() {
         page.contains("超过出席且有表决权的代表人数 3") && page.contains("value=\"李娜\""),
         "{page}"
     );
-    let (st, _, b) = community
-        .api(
-            reqwest::Method::POST,
-            &format!("/api/v1{paper}"),
-            Some(json!({"yes": "2", "no": "1", "abstain": "0", "counter": " "})),
-        )
-        .await;
-    assert!(
-        st == StatusCode::UNPROCESSABLE_ENTITY && b.contains("counter"),
-        "{b}"
-    );
+    post_refused(
+        &community,
+        &format!("/api/v1{paper}"),
+        json!({"yes": "2", "no": "1", "abstain": "0", "counter": " "}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "counter",
+    )
+    .await;
     let (st, _, b) = community
         .api(
             reqwest::Method::POST,
