@@ -14,7 +14,7 @@ use crate::kernel::today;
 use crate::{App, AppError};
 use chrono::{Duration, NaiveDateTime};
 use domain::chain::call::{AwardForm, CallApplicationForm, CallForm, ScoreSheetForm};
-use domain::chain::catalogue::{CatalogueItem, EligibilityStatus, ItemStatus};
+use domain::chain::catalogue::CatalogueItem;
 use domain::identity::Scope;
 use domain::{AreaCode, Role};
 
@@ -332,45 +332,20 @@ impl App {
 
         // 4. A catalogue item two approved organizations want: a selection, scores sealed.
         let now = store::time::now();
-        let item = format!("3410-{}", uuid::Uuid::now_v7().simple());
         let mut tx = self.db.begin().await?;
-        tx.insert_catalogue_item(
-            "3410",
-            &item,
+        let item = super::approved_item(
+            &mut tx,
             &CatalogueItem {
                 community: AreaCode::parse(COMMUNITY)?,
                 name: "残疾人康复陪伴".into(),
                 description: "为居家残疾人提供康复训练陪伴和家属喘息服务".into(),
                 social_work: false,
             },
-            "demo",
             &now,
         )
         .await?;
-        tx.decide_item(&store::chain::catalogue::ItemDecision {
-            tenant: "3410",
-            id: &item,
-            from: ItemStatus::Proposed,
-            to: ItemStatus::Approved,
-            reason: "",
-            by: "demo",
-            now: &now,
-        })
-        .await?;
         for org in [DEMO_ORG_ID, org2.as_str()] {
-            let e = format!("3410-{}", uuid::Uuid::now_v7().simple());
-            tx.insert_eligibility(&store::chain::catalogue::NewEligibility {
-                tenant: "3410",
-                id: &e,
-                item_id: &item,
-                organization_id: org,
-                social_workers: 0,
-                applied_by: "demo",
-                now: &now,
-            })
-            .await?;
-            tx.decide_eligibility("3410", &e, EligibilityStatus::Approved, "", "demo", &now)
-                .await?;
+            super::approved_eligibility(&mut tx, &item, org, &now).await?;
         }
         tx.commit().await?;
         let k = terms(

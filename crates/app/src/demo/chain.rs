@@ -12,7 +12,7 @@ use crate::demo::DEMO_ORG_ID;
 use crate::identity::UserForm;
 use crate::{App, AppError, Ctx};
 use domain::chain::application::ApplicationForm;
-use domain::chain::catalogue::{CatalogueItem, EligibilityStatus, ItemStatus};
+use domain::chain::catalogue::CatalogueItem;
 use domain::chain::consultation::{AttendeeForm, CommentForm, ConsultationForm, FreezeForm};
 use domain::chain::stage::Stage;
 use domain::{Actor, AreaCode, Role, RoleAssignment};
@@ -144,38 +144,14 @@ impl App {
         let mut eligibilities = Vec::new();
         let mut tx = self.db.begin().await?;
         for d in &PROJECTS {
-            let item = format!("3410-{}", uuid::Uuid::now_v7().simple());
             let ci = CatalogueItem {
                 community: community.clone(),
                 name: d.item.to_string(),
                 description: String::new(),
                 social_work: false,
             };
-            tx.insert_catalogue_item("3410", &item, &ci, "demo", &now)
-                .await?;
-            tx.decide_item(&store::chain::catalogue::ItemDecision {
-                tenant: "3410",
-                id: &item,
-                from: ItemStatus::Proposed,
-                to: ItemStatus::Approved,
-                reason: "",
-                by: "demo",
-                now: &now,
-            })
-            .await?;
-            let e = format!("3410-{}", uuid::Uuid::now_v7().simple());
-            tx.insert_eligibility(&store::chain::catalogue::NewEligibility {
-                tenant: "3410",
-                id: &e,
-                item_id: &item,
-                organization_id: DEMO_ORG_ID,
-                social_workers: 0,
-                applied_by: "demo",
-                now: &now,
-            })
-            .await?;
-            tx.decide_eligibility("3410", &e, EligibilityStatus::Approved, "", "demo", &now)
-                .await?;
+            let item = super::approved_item(&mut tx, &ci, &now).await?;
+            let e = super::approved_eligibility(&mut tx, &item, DEMO_ORG_ID, &now).await?;
             eligibilities.push(e);
         }
         tx.commit().await?;
@@ -351,38 +327,14 @@ impl App {
         let mut eligibilities = Vec::new();
         let mut tx = self.db.begin().await?;
         for (name, _) in LATER {
-            let item = format!("3410-{}", uuid::Uuid::now_v7().simple());
             let ci = CatalogueItem {
                 community: community.clone(),
                 name: name.to_string(),
                 description: String::new(),
                 social_work: false,
             };
-            tx.insert_catalogue_item("3410", &item, &ci, "demo", &now)
-                .await?;
-            tx.decide_item(&store::chain::catalogue::ItemDecision {
-                tenant: "3410",
-                id: &item,
-                from: ItemStatus::Proposed,
-                to: ItemStatus::Approved,
-                reason: "",
-                by: "demo",
-                now: &now,
-            })
-            .await?;
-            let e = format!("3410-{}", uuid::Uuid::now_v7().simple());
-            tx.insert_eligibility(&store::chain::catalogue::NewEligibility {
-                tenant: "3410",
-                id: &e,
-                item_id: &item,
-                organization_id: DEMO_ORG_ID,
-                social_workers: 0,
-                applied_by: "demo",
-                now: &now,
-            })
-            .await?;
-            tx.decide_eligibility("3410", &e, EligibilityStatus::Approved, "", "demo", &now)
-                .await?;
+            let item = super::approved_item(&mut tx, &ci, &now).await?;
+            let e = super::approved_eligibility(&mut tx, &item, DEMO_ORG_ID, &now).await?;
             eligibilities.push(e);
         }
         tx.commit().await?;

@@ -720,3 +720,55 @@ impl App {
         Ok(orgs.len())
     }
 }
+
+/// A catalogue item of the demonstration's city, approved by its township: the item's id.
+pub(crate) async fn approved_item(
+    tx: &mut store::Tx,
+    item: &domain::chain::catalogue::CatalogueItem,
+    now: &str,
+) -> Result<String, AppError> {
+    let id = format!("3410-{}", uuid::Uuid::now_v7().simple());
+    tx.insert_catalogue_item("3410", &id, item, "demo", now)
+        .await?;
+    tx.decide_item(&store::chain::catalogue::ItemDecision {
+        tenant: "3410",
+        id: &id,
+        from: domain::chain::catalogue::ItemStatus::Proposed,
+        to: domain::chain::catalogue::ItemStatus::Approved,
+        reason: "",
+        by: "demo",
+        now,
+    })
+    .await?;
+    Ok(id)
+}
+
+/// An organization's approved eligibility on an item: the eligibility's id.
+pub(crate) async fn approved_eligibility(
+    tx: &mut store::Tx,
+    item: &str,
+    organization: &str,
+    now: &str,
+) -> Result<String, AppError> {
+    let id = format!("3410-{}", uuid::Uuid::now_v7().simple());
+    tx.insert_eligibility(&store::chain::catalogue::NewEligibility {
+        tenant: "3410",
+        id: &id,
+        item_id: item,
+        organization_id: organization,
+        social_workers: 0,
+        applied_by: "demo",
+        now,
+    })
+    .await?;
+    tx.decide_eligibility(
+        "3410",
+        &id,
+        domain::chain::catalogue::EligibilityStatus::Approved,
+        "",
+        "demo",
+        now,
+    )
+    .await?;
+    Ok(id)
+}
