@@ -539,16 +539,16 @@ impl App {
         let d = self
             .volunteer_detail(actor, volunteer_id, None, ctx)
             .await?;
-        let certificate = self.verify_certificate(code).await?;
-        let belongs = tenant_of(&certificate.code) == Some(d.row.tenant_id.as_str())
-            && self
-                .db
-                .certificate(&d.row.tenant_id, &certificate.code)
-                .await?
-                .is_some_and(|x| x.volunteer_id == volunteer_id);
-        if !belongs {
-            return Err(AppError::not_found("证明"));
+        // Only a certificate issued to this volunteer, read once (any other code is "not
+        // found" here, whatever the public page says of it).
+        let code = code.trim().to_uppercase();
+        let c = match tenant_of(&code) {
+            Some(t) if t == d.row.tenant_id => self.db.certificate(t, &code).await?,
+            _ => None,
         }
+        .filter(|c| c.volunteer_id == volunteer_id)
+        .ok_or_else(|| AppError::not_found("证明"))?;
+        let certificate = verified(c, &d.row.volunteer.name);
         let mut contents: Vec<String> = Vec::new();
         for r in d.records.iter().filter(|r| r.status == RecordStatus::Valid) {
             let line = format!("{}：{}", r.record.activity_name, r.record.content);
@@ -652,13 +652,18 @@ impl App {
             .volunteer(&tenant, &c.volunteer_id)
             .await?
             .ok_or_else(|| AppError::not_found("证明编号"))?;
-        Ok(VerifiedCertificate {
-            code: c.code,
-            masked_name: mask_name(&v.volunteer.name),
-            hours: domain::volunteer::hours_text(c.total_minutes),
-            record_count: c.record_count,
-            units: c.units,
-            issued_at: c.issued_at,
-        })
+        Ok(verified(c, &v.volunteer.name))
+    }
+}
+
+/// What a certificate says, the holder's name masked.
+fn verified(c: store::volunteer::CertificateRow, name: &str) -> VerifiedCertificate {
+    VerifiedCertificate {
+        code: c.code,
+        masked_name: mask_name(name),
+        hours: domain::volunteer::hours_text(c.total_minutes),
+        record_count: c.record_count,
+        units: c.units,
+        issued_at: c.issued_at,
     }
 }

@@ -157,6 +157,7 @@ pub fn lists_for(actor: &Actor) -> Vec<AreaCode> {
         .filter(|a| can_list(actor, &a.area).is_ok())
         .map(|a| a.area.clone())
         .collect();
+    out.sort();
     out.dedup();
     out
 }

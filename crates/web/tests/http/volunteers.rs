@@ -149,6 +149,22 @@ async fn a_volunteer_records_hours_asks_a_correction_and_anyone_verifies_the_cer
             && page.contains("柏树街社区居委会")
             && page.contains(&code)
     );
+    // Under another volunteer's page the same code is "not found": a certificate shows only
+    // under the volunteer it was issued to (the unit reads both volunteers).
+    let other = post_created(
+        &unit,
+        "/api/v1/volunteers",
+        json!({"name": "郑敏", "area": "341002002001", "consent": "on"}),
+    )
+    .await;
+    let (st, _) = unit
+        .get(&format!("/volunteers/{vid}/certificates/{code}"))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, _) = unit
+        .get(&format!("/volunteers/{other}/certificates/{code}"))
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
     let anon = client();
     let r = anon
         .get(format!("{}/verify?code={code}", t.base))
