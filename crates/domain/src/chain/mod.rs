@@ -5,6 +5,7 @@
 pub mod application;
 pub mod call;
 pub mod catalogue;
+pub mod committee;
 pub mod consultation;
 pub mod contract;
 pub mod delivery;
