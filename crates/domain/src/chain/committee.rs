@@ -91,7 +91,9 @@ mod tests {
     use super::*;
     use crate::testing::{actor, holding};
 
-    const POWERS: [(Power, fn(&Actor, &AreaCode) -> Result<Role, Denied>); 4] = [
+    type May = fn(&Actor, &AreaCode) -> Result<Role, Denied>;
+
+    const POWERS: [(Power, May); 4] = [
         (Power::ConveneConsultation, may_convene_consultation),
         (Power::ChairVote, may_chair_vote),
         (Power::ConveneCoordination, may_convene_coordination),
