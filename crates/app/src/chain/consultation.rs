@@ -9,11 +9,11 @@ use crate::{App, AppError, Ctx};
 use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::authz::{reach, Action};
+use domain::chain::committee::may_convene_consultation;
 use domain::chain::consultation::{
     may_freeze, open_for_changes, AttendeeForm, AttendeeRole, CommentForm, ConsultationForm,
     FreezeForm,
 };
-use domain::chain::need::can_curate;
 use domain::chain::stage::{Event, Stage};
 use domain::{Actor, AreaCode, DomainError, Role};
 use schemars::JsonSchema;
@@ -124,7 +124,8 @@ impl App {
             .partition(|e| e.kind == "attendee");
         Ok(ConsultationDetail {
             agenda: self.db.agenda(&meeting.tenant_id, id).await?,
-            can_record: !meeting.frozen() && can_curate(actor, &meeting.community).is_ok(),
+            can_record: !meeting.frozen()
+                && may_convene_consultation(actor, &meeting.community).is_ok(),
             attendees,
             comments,
             meeting,
@@ -145,7 +146,7 @@ impl App {
             area: &typed,
         };
         let checked = match form.validate() {
-            Ok(m) => match can_curate(actor, &m.community) {
+            Ok(m) => match may_convene_consultation(actor, &m.community) {
                 Ok(role) => self.agenda_versions(&m).await.map(|v| (m, role, v)),
                 Err(d) => Err(d.into()),
             },
@@ -224,7 +225,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<(ConsultationRow, Role), AppError> {
         let m = self.readable_consultation(actor, id, action, ctx).await?;
-        let checked = can_curate(actor, &m.community)
+        let checked = may_convene_consultation(actor, &m.community)
             .map_err(AppError::from)
             .and_then(|role| {
                 open_for_changes(m.frozen())?;
@@ -353,7 +354,7 @@ impl App {
             .filter(|e| e.kind == "attendee")
             .map(|e| e.role)
             .collect();
-        let checked = can_curate(actor, &m.community)
+        let checked = may_convene_consultation(actor, &m.community)
             .map_err(AppError::from)
             .and_then(|role| {
                 may_freeze(m.frozen(), &roles, form)?;

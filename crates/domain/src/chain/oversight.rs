@@ -4,7 +4,7 @@
 //! and progress against the application's goals. Each is a note of one kind, kept as written.
 
 use crate::chain::catalogue::can_apply;
-use crate::chain::need::can_curate;
+use crate::chain::committee::may_convene_coordination;
 use crate::chain::stage::Stage;
 use crate::{labelled, Actor, AreaCode, DomainError, FieldError, Refusal, Role};
 use chrono::NaiveDate;
@@ -162,7 +162,7 @@ pub fn may_note(
     }
     let org = can_apply(actor, organization_id);
     let role = match kind {
-        NoteKind::Coordination => can_curate(actor, community),
+        NoteKind::Coordination => may_convene_coordination(actor, community),
         NoteKind::Supervision => actor
             .assignments
             .iter()
@@ -236,5 +236,30 @@ mod tests {
             }),
             ["unknown_goal"]
         );
+    }
+
+    /// Who records each kind of note: the committee (never the purchaser) convenes coordination,
+    /// a supervisor or the organization records supervision, the organization reports.
+    #[test]
+    fn each_kind_is_recorded_by_its_holder() {
+        use crate::testing::actor;
+        let community = AreaCode::parse("341002002001").unwrap();
+        let committee = actor(Role::CommunityOfficer, "341002002001", None);
+        let township = actor(Role::TownshipOfficer, "341002002", None);
+        let supervisor = actor(Role::Supervisor, "341002", None);
+        let org = actor(Role::OrganizationManager, "341002002001", Some("org"));
+        let may = |a: &Actor, kind| may_note(a, Stage::Delivering, &community, "org", kind);
+        assert!(may(&committee, NoteKind::Coordination).is_ok());
+        let Err(Refusal::Denied(d)) = may(&township, NoteKind::Coordination) else {
+            panic!("the purchaser convened coordination");
+        };
+        assert_eq!(d.code, "purchaser_conflict");
+        assert!(may(&org, NoteKind::Coordination).is_err());
+        assert!(may(&supervisor, NoteKind::Supervision).is_ok());
+        assert!(may(&org, NoteKind::Supervision).is_ok());
+        assert!(may(&committee, NoteKind::Supervision).is_err());
+        assert!(may(&org, NoteKind::Progress).is_ok());
+        assert!(may(&township, NoteKind::MajorActivity).is_err());
+        assert!(may_note(&org, Stage::Closed, &community, "org", NoteKind::Progress).is_err());
     }
 }

@@ -93,6 +93,20 @@ async fn delivery_evaluation_by_a_clean_panel_and_the_final_tranche_only_after_a
         StatusCode::FORBIDDEN,
         "the committee convenes coordination meetings: {b}"
     );
+    // The township buys this project: it does not convene the meetings that oversee it.
+    post_refused(
+        &township,
+        &api("notes"),
+        note(
+            "coordination",
+            "街道干部",
+            "",
+            "协调活动场地和上门时间安排。",
+        ),
+        StatusCode::FORBIDDEN,
+        "purchaser_conflict",
+    )
+    .await;
     let (st, _, b) = community
         .api(
             reqwest::Method::POST,

@@ -43,6 +43,16 @@ async fn a_consultation_records_attendance_and_comments_and_its_signed_minutes_c
         )
         .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
+    // Nor does the township, which will buy what the meeting recommends.
+    let township = t.login("township").await;
+    post_refused(
+        &township,
+        "/api/v1/consultations",
+        body.clone(),
+        StatusCode::FORBIDDEN,
+        "purchaser_conflict",
+    )
+    .await;
     let (st, _, b) = community
         .api(reqwest::Method::POST, "/api/v1/consultations", Some(body))
         .await;
