@@ -155,6 +155,20 @@ impl App {
         err
     }
 
+    /// Records a request whose handler failed inside the server (it panicked): the method and
+    /// path, the client's address and request id; never the panic's text, which may hold what
+    /// the person typed. An auditor sees every such failure beside the refusals.
+    pub async fn request_failed(&self, method: &str, path: &str, ctx: &Ctx) {
+        let subject = Subject {
+            kind: "request",
+            id: &path.chars().take(200).collect::<String>(),
+            area: &AreaCode::nation(),
+        };
+        let err = AppError::Internal(format!("{method} 处理出错"));
+        self.refused(None, EventKind::RequestFailed, &subject, err, ctx)
+            .await;
+    }
+
     /// Records a request refused at the door, before any use case saw it (text a database cannot
     /// hold, say): who is unknown at that point, so the event carries the client's address and
     /// request id, the method and path, and the reason.

@@ -55,9 +55,9 @@ fn parse_date(
     label: &str,
     errors: &mut Vec<FieldError>,
 ) -> Option<chrono::NaiveDate> {
-    match chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
+    match domain::text::parse_date(v) {
+        Some(d) => Some(d),
+        None => {
             errors.push(FieldError::new(
                 field,
                 "invalid_date",

@@ -113,7 +113,7 @@ pub struct UsccChecked {
 impl Uscc {
     /// Validates a code as typed (spaces ignored, lower case accepted).
     pub fn parse(input: &str, field: &str) -> Result<UsccChecked, DomainError> {
-        let s: String = input
+        let s: String = crate::text::half_width(input)
             .chars()
             .filter(|c| !c.is_whitespace() && *c != '-')
             .collect::<String>()
@@ -213,14 +213,20 @@ impl IdNumber {
     /// character (lower-case x accepted, stored as X). The region code is not checked: it is where
     /// the number was first issued and may be long retired.
     pub fn parse(input: &str, field: &str, today: NaiveDate) -> Result<IdNumber, DomainError> {
-        let s = input.trim().to_uppercase();
+        // Full-width digits (a Chinese input method) are the same number; after the checks below
+        // every character is ASCII, so the slices by position are slices by character.
+        let s = crate::text::half_width(input.trim()).to_uppercase();
         // Never echo the number back: a message about it may end up in a log.
         let err = |m: &str| DomainError::field(field, "invalid_id_number", m.to_string());
-        if s.chars().count() != 18 {
+        let chars: Vec<char> = s.chars().collect();
+        if chars.len() != 18 {
             return Err(err("身份证号码应为 18 位"));
         }
-        if !s[..17].bytes().all(|b| b.is_ascii_digit()) {
+        if !chars[..17].iter().all(char::is_ascii_digit) {
             return Err(err("身份证号码前 17 位应为数字"));
+        }
+        if !chars[17].is_ascii_alphanumeric() {
+            return Err(err("身份证号码校验位错误"));
         }
         let (y, m, d) = (
             s[6..10].parse::<i32>().unwrap_or(0),
@@ -350,5 +356,44 @@ mod tests {
         let n = format!("{first17}{}", id_check_char(first17).unwrap());
         let e = IdNumber::parse(&n, "id", today()).unwrap_err();
         assert!(!format!("{e:?}").contains("2030"));
+    }
+
+    /// A Chinese input method's full-width digits are the same number (they panicked the
+    /// request before: the check sliced bytes after counting characters); any other non-ASCII
+    /// character is refused with a message, never a panic.
+    #[test]
+    fn full_width_input_is_the_same_number_and_nothing_panics() {
+        let wide = |s: &str| -> String {
+            s.chars()
+                .map(|c| char::from_u32(c as u32 + 0xfee0).unwrap())
+                .collect()
+        };
+        let id = IdNumber::parse(&wide("11010519491231002X"), "id", today()).unwrap();
+        assert_eq!(id.expose(), "11010519491231002X");
+        assert_eq!(id.masked(), "110105********002X");
+        let uscc = Uscc::parse(&wide("51100000500009247D"), "uscc").unwrap();
+        assert_eq!(uscc.code.as_str(), "51100000500009247D");
+        for odd in [
+            "１１０１０５１９４９１２３１００２王",
+            "王王王王王王王王王王王王王王王王王王",
+            "11010519491231002王",
+            "110105194912310０２Ｘ",
+        ] {
+            let _ = IdNumber::parse(odd, "id", today());
+            let _ = Uscc::parse(odd, "uscc");
+        }
+        assert!(IdNumber::parse("11010519491231002王", "id", today()).is_err());
+        assert!(IdNumber::parse("110105194912310０２Ｘ", "id", today()).is_ok());
+    }
+
+    proptest::proptest! {
+        /// No string of up to 20 characters from digits, letters, full-width forms and Chinese
+        /// panics either parser.
+        #[test]
+        fn no_input_panics(s in "[0-9Xx０-９Ｘ王年\\- ]{0,20}") {
+            let _ = IdNumber::parse(&s, "id", today());
+            let _ = Uscc::parse(&s, "uscc");
+            let _ = crate::text::parse_date(&s);
+        }
     }
 }

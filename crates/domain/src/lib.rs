@@ -16,6 +16,7 @@ pub mod password;
 pub mod registry;
 pub mod social;
 pub mod talent;
+pub mod text;
 pub mod volunteer;
 
 #[cfg(test)]

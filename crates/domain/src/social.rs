@@ -276,7 +276,7 @@ impl SocialWorkerForm {
         }
         let certificate_date = match self.certificate_date.trim() {
             "" => None,
-            d => match NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+            d => match crate::text::parse_date(d).ok_or(()) {
                 Ok(d) if d <= today => Some(d),
                 _ => {
                     errors.push(FieldError::new(

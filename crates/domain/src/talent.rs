@@ -210,7 +210,7 @@ impl TrainingForm {
                 ));
             }
         }
-        let held = match NaiveDate::parse_from_str(self.held_on.trim(), "%Y-%m-%d") {
+        let held = match crate::text::parse_date(self.held_on.trim()).ok_or(()) {
             Ok(d) if d <= today => Some(d),
             Ok(_) => {
                 errors.push(FieldError::new(
@@ -393,7 +393,7 @@ mod tests {
         assert_eq!(ok.validate(today()).unwrap().minutes, 390);
         for (held_on, hours, field) in [
             ("2026-11-23", "2", "held_on"),
-            ("2026/10/12", "2", "held_on"),
+            ("2026/13/12", "2", "held_on"),
             ("2026-10-12", "0", "hours"),
             ("2026-10-12", "-1", "hours"),
             ("2026-10-12", "1001", "hours"),

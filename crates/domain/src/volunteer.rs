@@ -236,21 +236,7 @@ impl ServiceRecordForm {
     }
 }
 
-/// A date written `YYYY-MM-DD` (the form's and the templates' format), read without the general
-/// parser when it has exactly that shape.
-fn parse_date(s: &str) -> Option<NaiveDate> {
-    let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |n, c| {
-            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
-        })
-    };
-    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
-        let y = i32::try_from(digits(0..4)?).ok()?;
-        return NaiveDate::from_ymd_opt(y, digits(5..7)?, digits(8..10)?);
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
-}
+use crate::text::parse_date;
 
 impl RecordFields<'_> {
     /// Checks a record entered on `today`; a late one needs a reason and is flagged.
@@ -560,14 +546,10 @@ mod tests {
         assert_eq!(parse_date("2026-11-05"), Some(d(2026, 11, 5)));
         assert_eq!(parse_date("2024-02-29"), Some(d(2024, 2, 29)));
         assert_eq!(parse_date("2026-2-5"), Some(d(2026, 2, 5)));
-        for bad in [
-            "2026-02-29",
-            "2026-13-01",
-            "2026-11-0x",
-            "2026/11/05",
-            "",
-            "11-05-2026",
-        ] {
+        // As Chinese Excel and input methods write them (issue 15).
+        assert_eq!(parse_date("2026/11/05"), Some(d(2026, 11, 5)));
+        assert_eq!(parse_date("２０２６年１１月５日"), Some(d(2026, 11, 5)));
+        for bad in ["2026-02-29", "2026-13-01", "2026-11-0x", "", "11-05-2026"] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
     }

@@ -37,7 +37,7 @@ impl AuditQuery {
     /// Turns the query into a store filter; dates are Asia/Shanghai days.
     pub fn filter(&self) -> store::audit::AuditFilter {
         let day = |d: &str, add: i64| -> Option<String> {
-            let date = chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok()?;
+            let date = domain::text::parse_date(d)?;
             let local = date.and_hms_opt(0, 0, 0)? + chrono::Duration::days(add)
                 - chrono::Duration::hours(8);
             Some(store::time::to_db(local.and_utc()))

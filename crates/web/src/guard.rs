@@ -185,7 +185,7 @@ fn too_large_message(limit: usize) -> String {
 /// Runs the rest of the request in a task of its own and waits for it at most the request
 /// timeout. A client that hangs up, or the timeout, drops only the wait: the handler, and the use
 /// case's transaction inside it, runs to its end (commit or rollback). A panic becomes a 500
-/// rather than a dropped connection.
+/// rather than a dropped connection, and an audit event (`request.failed`).
 ///
 /// Each running handler holds a place of `AppState::in_flight` until it ends (see `quota`); with
 /// none left for the client, the answer is 503 at once.
@@ -195,6 +195,8 @@ pub async fn run_to_completion(
     next: Next,
 ) -> Response {
     let path = req.uri().path().to_string();
+    let method = req.method().to_string();
+    let ctx = crate::auth::ctx_of_request(&req);
     let headers = req.headers().clone();
     let client = req
         .extensions()
@@ -223,6 +225,7 @@ pub async fn run_to_completion(
         Ok(Ok(res)) => res,
         Ok(Err(e)) => {
             tracing::error!(error = %e, path, "a request handler panicked");
+            state.app.request_failed(&method, &path, &ctx).await;
             refusal(
                 &path,
                 &headers,
@@ -372,5 +375,64 @@ mod tests {
         let v: serde_json::Value =
             serde_json::from_str(r#"{"a":{"b":["x","y\u0000"]}}"#).unwrap_or_default();
         assert_eq!(nul_in_json(&v, "").as_deref(), Some("/a/b/1"));
+    }
+
+    /// A handler that panics answers a 500 problem (not a dropped connection) and leaves a
+    /// `request.failed` event in the audit log, with the path and without the panic's text.
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_and_is_audited() {
+        let (db, _url) = store::testing::fresh_db().await.unwrap();
+        let app = app::App::new(db.clone(), app::Settings::default());
+        let state = AppState {
+            app,
+            config: std::sync::Arc::new(crate::WebConfig::default()),
+            in_flight: crate::quota::Quota::new(8, 8),
+            openapi: axum::body::Bytes::new(),
+        };
+        let router = axum::Router::new()
+            .route(
+                "/api/v1/boom",
+                axum::routing::get(|| async {
+                    if std::hint::black_box(true) {
+                        panic!("身份证号码 110105194912310021");
+                    }
+                    "never"
+                }),
+            )
+            .layer(axum::middleware::from_fn_with_state(
+                state,
+                run_to_completion,
+            ));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+        });
+        let res = reqwest::get(format!("http://{addr}/api/v1/boom"))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = res.text().await.unwrap();
+        assert!(body.contains("\"internal\""), "{body}");
+        let events = db
+            .audit_events(&domain::identity::Scope::nation(), &Default::default(), 50)
+            .await
+            .unwrap();
+        let failed: Vec<_> = events
+            .iter()
+            .filter(|e| e.record.action == "request.failed")
+            .collect();
+        assert_eq!(failed.len(), 1, "{events:?}");
+        assert_eq!(failed[0].record.target_id, "/api/v1/boom");
+        assert_eq!(failed[0].record.outcome, "failed");
+        let after = failed[0].record.after.as_ref().map(|v| v.to_string());
+        assert!(
+            !after.unwrap_or_default().contains("110105"),
+            "the panic's text stays out of the log"
+        );
     }
 }

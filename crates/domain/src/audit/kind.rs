@@ -93,6 +93,7 @@ event_kinds! {
         PostCreate = ("post.create", "登记岗位"),
         ProjectView = ("project.view", "查看项目"),
         PurchaseDecide = ("purchase.decide", "作出购买决定"),
+        RequestFailed = ("request.failed", "请求处理出错"),
         RequestRefused = ("request.refused", "拒绝请求"),
         RoleAssign = ("role.assign", "分配角色"),
         RoleRemove = ("role.remove", "撤销角色"),

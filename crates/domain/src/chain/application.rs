@@ -108,7 +108,7 @@ fn lines(s: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
 }
 
 fn date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    crate::text::parse_date(s)
 }
 
 impl ApplicationForm {

@@ -78,7 +78,7 @@ impl ConsultationForm {
         }
         required(&mut errors, "title", &self.title, "会议名称", 80);
         required(&mut errors, "place", &self.place, "会议地点", 80);
-        let held_on = NaiveDate::parse_from_str(self.held_on.trim(), "%Y-%m-%d").ok();
+        let held_on = crate::text::parse_date(self.held_on.trim());
         if held_on.is_none() {
             errors.push(FieldError::new(
                 "held_on",

@@ -70,7 +70,7 @@ pub struct Contract {
 }
 
 fn date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+    crate::text::parse_date(s)
 }
 
 impl ContractForm {

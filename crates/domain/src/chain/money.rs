@@ -125,8 +125,7 @@ impl JsonSchema for Money {
 /// Reads an amount in yuan as typed ("12", "12.5", "1,234.56", "¥12.30") into fen; `None` for
 /// anything else, and for more than [`MAX_AMOUNT_FEN`].
 pub fn parse_yuan(s: &str) -> Option<i64> {
-    let t: String = s
-        .trim()
+    let t: String = crate::text::half_width(s.trim())
         .trim_start_matches(['¥', '￥'])
         .chars()
         .filter(|c| *c != ',' && *c != '，')

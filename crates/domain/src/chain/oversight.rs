@@ -65,7 +65,7 @@ impl NoteForm {
         if kind.is_none() {
             errors.push(FieldError::new("kind", "invalid_kind", "请选择记录类型"));
         }
-        let held_on = NaiveDate::parse_from_str(self.held_on.trim(), "%Y-%m-%d").ok();
+        let held_on = crate::text::parse_date(self.held_on.trim());
         match (held_on, kind) {
             (None, _) => errors.push(FieldError::new(
                 "held_on",

@@ -270,7 +270,7 @@ impl OrganizationForm {
         };
         let grade_date = match self.grade_date.trim() {
             "" => None,
-            d => match NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+            d => match crate::text::parse_date(d).ok_or(()) {
                 Ok(d) if d <= today => Some(d),
                 _ => {
                     errors.push(FieldError::new(
@@ -496,7 +496,7 @@ fn date_field(
     today: NaiveDate,
     errors: &mut Vec<FieldError>,
 ) -> Option<NaiveDate> {
-    match NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d") {
+    match crate::text::parse_date(v.trim()).ok_or(()) {
         Ok(d) if d <= today => Some(d),
         Ok(_) => {
             errors.push(FieldError::new(

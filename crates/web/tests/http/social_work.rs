@@ -60,6 +60,11 @@ async fn social_workers_identity_numbers_are_encrypted_masked_and_never_repeated
         serde_json::from_str::<Value>(&body).unwrap()["errors"][0]["field"],
         "id_number"
     );
+    // Typed with a Chinese input method's full-width digits (this panicked the request before):
+    // the same number, so the same person, found by the keyed hash.
+    let (st, _, body) = s.api(reqwest::Method::POST, "/api/v1/social-workers", Some(json!({"name": "全角", "id_number": "１１０１０５１９４９１２３１００２Ｘ", "certificate_level": "aide", "certificate_date": "２０２４年６月３０日", "area": "341002002001"}))).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    assert_eq!(json_of(&body)["errors"][0]["code"], "duplicate", "{body}");
     let (_, list) = s.get("/social-workers").await;
     assert!(list.contains("110105********002X") && !list.contains("11010519491231002X"));
     let (_, _, body) = s

@@ -286,7 +286,7 @@ impl CallForm {
             }
         }
         let date = |field: &str, v: &str, errors: &mut Vec<FieldError>| {
-            let d = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok();
+            let d = crate::text::parse_date(v.trim());
             if d.is_none() {
                 errors.push(FieldError::new(
                     field,
