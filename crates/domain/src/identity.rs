@@ -170,6 +170,37 @@ impl RoleAssignment {
     }
 }
 
+/// Where an assignment's organization must be: one the registry holds (`organization_area` is
+/// its area, `None` when there is no such organization), inside the assignment's area. The
+/// assignment's area is inside the granting administrator's territory (checked by
+/// `authz::can(ManageAccounts)`), so the organization is too: an administrator cannot make
+/// anyone, themself included, a manager of an organization of another county or city.
+pub fn check_organization_placement(
+    assignment: &RoleAssignment,
+    organization_area: Option<&AreaCode>,
+) -> Result<(), DomainError> {
+    if assignment.organization_id.is_none() {
+        return Ok(());
+    }
+    match organization_area {
+        None => Err(DomainError::field(
+            "organization_id",
+            "unknown_organization",
+            "台账中没有这个社会组织",
+        )),
+        Some(area) if !assignment.area.contains(area) => Err(DomainError::field(
+            "organization_id",
+            "organization_elsewhere",
+            format!(
+                "该社会组织在{}，不在所分配的区划 {} 内",
+                area.full(),
+                assignment.area.full()
+            ),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
 /// The person acting, with every role they hold. Built by the web layer from a session or token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Actor {
@@ -291,6 +322,45 @@ mod tests {
         let err = RoleAssignment::new(Role::TownshipOfficer, code("341002"), None).unwrap_err();
         assert!(matches!(err, DomainError::Invalid(ref f) if f[0].code == "role_level_mismatch"));
         assert!(RoleAssignment::new(Role::TownshipOfficer, code("341002001"), None).is_ok());
+    }
+
+    #[test]
+    fn an_assignments_organization_is_registered_inside_its_area() {
+        let at = |area: &str, org: Option<&str>| {
+            RoleAssignment::new(
+                Role::OrganizationManager,
+                AreaCode::parse(area).unwrap(),
+                org.map(str::to_string),
+            )
+            .unwrap()
+        };
+        let tunxi = AreaCode::parse("341002002001").unwrap();
+        let code = |r: Result<(), DomainError>| match r {
+            Ok(()) => "ok",
+            Err(DomainError::Invalid(f)) => f[0].code,
+            Err(e) => panic!("{e:?}"),
+        };
+        let here = at("341002002001", Some("o"));
+        assert_eq!(
+            code(check_organization_placement(&here, Some(&tunxi))),
+            "ok"
+        );
+        let above = at("341002", Some("o"));
+        assert_eq!(
+            code(check_organization_placement(&above, Some(&tunxi))),
+            "ok"
+        );
+        let shexian = at("341021100", Some("o"));
+        assert_eq!(
+            code(check_organization_placement(&shexian, Some(&tunxi))),
+            "organization_elsewhere"
+        );
+        assert_eq!(
+            code(check_organization_placement(&here, None)),
+            "unknown_organization"
+        );
+        let none = RoleAssignment::new(Role::Volunteer, tunxi.clone(), None).unwrap();
+        assert_eq!(code(check_organization_placement(&none, None)), "ok");
     }
 
     #[test]

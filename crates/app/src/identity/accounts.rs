@@ -94,7 +94,7 @@ impl App {
                     .await);
             }
         };
-        if let Err(err) = self.ensure_area_exists(&assignment.area).await {
+        if let Err(err) = self.ensure_placed(&assignment, actor.is_none()).await {
             return Err(self
                 .refused(actor, EventKind::AccountCreate, &subject, err, ctx)
                 .await);
@@ -206,7 +206,7 @@ impl App {
                     .await)
             }
         };
-        if let Err(err) = self.ensure_area_exists(&assignment.area).await {
+        if let Err(err) = self.ensure_placed(&assignment, false).await {
             return Err(self
                 .refused(Some(actor), EventKind::RoleAssign, &subject, err, ctx)
                 .await);

@@ -107,15 +107,37 @@ fn parse_assignment(
 
 impl App {
     /// A role can only be held at an area that exists (or at the nation).
-    async fn ensure_area_exists(&self, area: &AreaCode) -> Result<(), AppError> {
-        if *area == AreaCode::nation() || self.db.area(area).await?.is_some() {
+    /// An assignment's area exists, and its organization (if any) is in the registry inside it.
+    /// The machine's operator (`operator`: the command line, and the demonstration seeding,
+    /// which makes its accounts before its ledger) may name an organization not registered yet,
+    /// but never one registered elsewhere.
+    async fn ensure_placed(
+        &self,
+        assignment: &RoleAssignment,
+        operator: bool,
+    ) -> Result<(), AppError> {
+        let area = &assignment.area;
+        if *area != AreaCode::nation() && self.db.area(area).await?.is_none() {
+            return Err(AppError::Domain(DomainError::field(
+                "area",
+                "unknown_area",
+                format!("区划代码 {} 不存在", area.full()),
+            )));
+        }
+        let organization_area = match assignment.organization_id.as_deref() {
+            Some(id) => match crate::kernel::tenant_of(id) {
+                Some(tenant) => self.db.organization(tenant, id).await?.map(|o| o.org.area),
+                None => None,
+            },
+            None => None,
+        };
+        if operator && organization_area.is_none() {
             return Ok(());
         }
-        Err(AppError::Domain(DomainError::field(
-            "area",
-            "unknown_area",
-            format!("区划代码 {} 不存在", area.full()),
-        )))
+        Ok(domain::identity::check_organization_placement(
+            assignment,
+            organization_area.as_ref(),
+        )?)
     }
 
     /// Resolves a session cookie to the person, or `None` when it is unknown or expired.

@@ -115,3 +115,73 @@ async fn the_command_line_creates_accounts_without_a_signed_in_actor() {
         .unwrap();
     assert!(t.login_with("ops", "Operator2026").await.is_some());
 }
+
+/// Issue 15: an assignment's organization must be in the registry, inside the assignment's area
+/// (and so inside the granting administrator's territory): a county's administrator cannot make
+/// anyone, themself included, a manager of another county's organization.
+#[tokio::test]
+async fn an_administrator_cannot_hand_out_an_organization_of_another_territory() {
+    let t = spawn_app().await;
+    demo_org(&t).await; // in 屯溪区 341002
+    let admin = t.login("admin").await;
+    let (st, _, b) = post_json(
+        &admin,
+        "/api/v1/users",
+        json!({"login": "shexian.admin", "display_name": "歙县管理员", "password": "Shexian2026", "role": "system_administrator", "area": "341021"}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{b}");
+    let me = json_of(&b)["id"].as_str().unwrap().to_string();
+    let county = t
+        .login_with("shexian.admin", "Shexian2026")
+        .await
+        .expect("the county administrator signs in");
+    let roles = format!("/api/v1/users/{me}/roles");
+    let manager = |org: &str| json!({"role": "organization_manager", "area": "341021100", "organization_id": org});
+    post_refused(
+        &county,
+        &roles,
+        manager(app::demo::DEMO_ORG_ID),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "organization_elsewhere",
+    )
+    .await;
+    post_refused(
+        &county,
+        &roles,
+        manager("3410-nowhere"),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unknown_organization",
+    )
+    .await;
+    let mut account = manager(app::demo::DEMO_ORG_ID);
+    account["login"] = json!("planted");
+    account["display_name"] = json!("代理人");
+    account["password"] = json!("Planted2026");
+    post_refused(
+        &county,
+        "/api/v1/users",
+        account,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "organization_elsewhere",
+    )
+    .await;
+    assert!(t.login_with("planted", "Planted2026").await.is_none());
+    // Nothing was granted: the county's administrator still cannot read the organization.
+    let (st, _, _) = county
+        .api(
+            reqwest::Method::GET,
+            &format!("/api/v1/organizations/{}", app::demo::DEMO_ORG_ID),
+            None,
+        )
+        .await;
+    assert_ne!(st, StatusCode::OK);
+    // Where the organization is, the national administrator may.
+    let (st, _, b) = post_json(
+        &admin,
+        &roles,
+        json!({"role": "organization_manager", "area": "341002002001", "organization_id": app::demo::DEMO_ORG_ID}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{b}");
+}
