@@ -298,6 +298,21 @@ impl App {
             tx.commit().await?;
             return Err(AppError::LoginFailed);
         }
+        // An account without any role has nothing it may see; it is told so (its password was
+        // right) rather than shown empty pages (issue 15).
+        let assignments = self.db.assignments_of(&user.id).await?;
+        if assignments.is_empty() {
+            let err = DomainError::conflict("no_roles", "该账号尚未分配任何角色，请联系系统管理员");
+            return Err(self
+                .refused(
+                    Some(&who),
+                    EventKind::SessionLogin,
+                    &subject,
+                    err.into(),
+                    ctx,
+                )
+                .await);
+        }
         let token = random_token();
         let csrf = random_token();
         let expires = time::to_db(now + Duration::hours(self.settings.session_hours));
@@ -324,7 +339,6 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        let assignments = self.db.assignments_of(&user.id).await?;
         Ok(NewSession {
             token,
             csrf_token: csrf,

@@ -105,9 +105,12 @@ pub async fn login_submit(
             }
             r
         }
-        Err(e @ (AppError::LoginFailed | AppError::Throttled { .. } | AppError::Busy { .. })) => {
-            login_page(locale, form.login, next, Some(&e))
-        }
+        Err(
+            e @ (AppError::LoginFailed
+            | AppError::Throttled { .. }
+            | AppError::Busy { .. }
+            | AppError::Domain(_)),
+        ) => login_page(locale, form.login, next, Some(&e)),
         Err(e) => PageError::new(e, locale).into_response(),
     }
 }

@@ -185,3 +185,58 @@ async fn an_administrator_cannot_hand_out_an_organization_of_another_territory()
     .await;
     assert_eq!(st, StatusCode::CREATED, "{b}");
 }
+
+/// Issue 15: an account whose last role was removed cannot sign in, and the login page says why.
+#[tokio::test]
+async fn an_account_without_roles_cannot_sign_in_and_is_told_why() {
+    let t = spawn_app().await;
+    let admin = t.login("admin").await;
+    let (st, _, b) = post_json(
+        &admin,
+        "/api/v1/users",
+        json!({"login": "leaver", "display_name": "离职人员", "password": "Leaver20266", "role": "volunteer", "area": "341021100"}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{b}");
+    let id = json_of(&b)["id"].as_str().unwrap().to_string();
+    assert!(t.login_with("leaver", "Leaver20266").await.is_some());
+    let (_, _, b) = admin
+        .api(reqwest::Method::GET, &format!("/api/v1/users/{id}"), None)
+        .await;
+    let role = json_of(&b)["roles"][0]["id"].as_str().unwrap().to_string();
+    let (st, _, b) = admin
+        .api(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/users/{id}/roles/{role}"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT, "{b}");
+    assert!(t.login_with("leaver", "Leaver20266").await.is_none());
+    let c = client();
+    let page = c
+        .get(format!("{}/login", t.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_in(&page);
+    let r = c
+        .post(format!("{}/login", t.base))
+        .form(&[
+            ("login", "leaver"),
+            ("password", "Leaver20266"),
+            ("csrf_token", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("尚未分配任何角色") && page.contains("leaver"),
+        "{page}"
+    );
+}
