@@ -160,11 +160,13 @@ async fn write(
             continue;
         }
         let key = (b.tenant.as_str(), b.meeting.as_str(), b.project.as_str());
-        if !interests.contains_key(&key) {
-            let found = tx.interests(&b.tenant, &b.meeting, &b.project).await?;
-            interests.insert(key, found);
-        }
-        let interest = interests.get(&key).and_then(|i| i.of(&b.user));
+        let interest = match interests.entry(key) {
+            std::collections::btree_map::Entry::Occupied(e) => e.get().of(&b.user),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                let found = tx.interests(&b.tenant, &b.meeting, &b.project).await?;
+                e.insert(found).of(&b.user)
+            }
+        };
         let (verdict, recusal) = check(b, &st, interest);
         if let Some(reason) = recusal {
             tx.record_recusals(
