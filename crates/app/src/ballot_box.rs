@@ -7,11 +7,19 @@
 //! the same batch, each gets its own answer and its own audit event (chained in order), and the
 //! batch commits once. A ballot alone is a batch of one. If the batch's transaction fails, every
 //! ballot in it fails and none is stored.
+//!
+//! In the same transaction: a voter with an interest in the application now is recused and the
+//! recusal recorded (issue 14: recusal is decided when the ballot is cast), and a motion's first
+//! accepted ballot gives it its own attendance, before the ballot is written (the database
+//! refuses a ballot from someone not present for the motion).
 
 use crate::AppError;
 use domain::audit::AuditRecord;
-use domain::chain::vote::{Choice, Meeting, Motion, PaperCount, VoteRules};
+use domain::chain::vote::{
+    Choice, Interests, Meeting, Motion, PaperCount, RecusalReason, VoteRules,
+};
 use domain::DomainError;
+use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 use store::{time, Db};
@@ -29,6 +37,8 @@ pub(crate) struct Ballot {
     pub rules: VoteRules,
     /// The event to chain if the ballot is accepted.
     pub audit: AuditRecord,
+    /// The event to chain if the voter is found to have an interest and is recused now.
+    pub recusal_audit: AuditRecord,
 }
 
 type Reply = oneshot::Sender<Result<(), AppError>>;
@@ -81,8 +91,14 @@ async fn run(db: Db, mut rx: mpsc::UnboundedReceiver<(Ballot, Reply)>) {
     }
 }
 
-/// The rules asked with exactly this person's facts as the transaction sees them.
-fn check(b: &Ballot, st: &store::chain::vote::VoterState) -> Result<(), DomainError> {
+/// The rules asked with exactly this person's facts as the transaction sees them, and their
+/// interest in the application now: `Ok` to store the ballot, or the refusal together with a
+/// recusal to record (a voter with an interest is recused when they ask to vote).
+fn check(
+    b: &Ballot,
+    st: &store::chain::vote::VoterState,
+    interest: Option<RecusalReason>,
+) -> (Result<(), DomainError>, Option<RecusalReason>) {
     let one = |yes: bool| -> BTreeSet<String> {
         if yes {
             BTreeSet::from([b.user.clone()])
@@ -95,7 +111,8 @@ fn check(b: &Ballot, st: &store::chain::vote::VoterState) -> Result<(), DomainEr
         rules: b.rules,
         present: one(st.present),
     };
-    let motion = Motion {
+    let mut motion = Motion {
+        present: st.started.then(|| one(st.present_for_motion)),
         recused: st
             .recusal
             .map(|r| (b.user.clone(), r))
@@ -114,7 +131,11 @@ fn check(b: &Ballot, st: &store::chain::vote::VoterState) -> Result<(), DomainEr
         }),
         sealed: st.sealed,
     };
-    meeting.check_ballot(&motion, &b.user)
+    let recusal = meeting.recusal_at_ballot(&motion, &b.user, interest);
+    (
+        meeting.cast(&mut motion, &b.user, b.choice, interest),
+        recusal,
+    )
 }
 
 async fn write(
@@ -125,31 +146,61 @@ async fn write(
     let mut tx = db.begin().await?;
     let mut verdicts = Vec::with_capacity(batch.len());
     let mut events: BTreeMap<&str, Vec<AuditRecord>> = BTreeMap::new();
+    // The interests in each application, read once per batch (they cannot change inside it).
+    let mut interests: BTreeMap<(&str, &str, &str), Interests> = BTreeMap::new();
     for b in batch {
         let st = tx
             .voter_state(&b.tenant, &b.meeting, &b.project, &b.user)
             .await?;
-        let verdict = if !st.motion_exists {
-            Err(DomainError::conflict(
+        if !st.motion_exists {
+            verdicts.push(Err(DomainError::conflict(
                 "no_motion",
                 "本次会议没有这一表决事项",
-            ))
-        } else {
-            match check(b, &st) {
-                Err(e) => Err(e),
-                Ok(()) => {
-                    if tx
-                        .cast_ballot(&b.tenant, &b.meeting, &b.project, &b.user, b.choice, &now)
-                        .await?
-                    {
-                        events.entry(&b.tenant).or_default().push(b.audit.clone());
-                        Ok(())
-                    } else {
-                        Err(DomainError::conflict(
-                            "already_voted",
-                            "您已对本项投过票，每人只能投一次",
-                        ))
-                    }
+            )));
+            continue;
+        }
+        let key = (b.tenant.as_str(), b.meeting.as_str(), b.project.as_str());
+        let interest = match interests.entry(key) {
+            std::collections::btree_map::Entry::Occupied(e) => e.get().of(&b.user),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                let found = tx.interests(&b.tenant, &b.meeting, &b.project).await?;
+                e.insert(found).of(&b.user)
+            }
+        };
+        let (verdict, recusal) = check(b, &st, interest);
+        if let Some(reason) = recusal {
+            tx.record_recusals(
+                &b.tenant,
+                &b.meeting,
+                &b.project,
+                &[(b.user.clone(), reason)],
+                &now,
+            )
+            .await?;
+            events.entry(&b.tenant).or_default().push(
+                b.recusal_audit
+                    .clone()
+                    .after(json!({ "project_id": b.project, "user_id": b.user, "reason": reason })),
+            );
+        }
+        let verdict = match verdict {
+            Err(e) => Err(e),
+            Ok(()) => {
+                if !st.started {
+                    tx.take_motion_attendance(&b.tenant, &b.meeting, &b.project, &now)
+                        .await?;
+                }
+                if tx
+                    .cast_ballot(&b.tenant, &b.meeting, &b.project, &b.user, b.choice, &now)
+                    .await?
+                {
+                    events.entry(&b.tenant).or_default().push(b.audit.clone());
+                    Ok(())
+                } else {
+                    Err(DomainError::conflict(
+                        "already_voted",
+                        "您已对本项投过票，每人只能投一次",
+                    ))
                 }
             }
         };

@@ -7,8 +7,9 @@ use crate::{on_pool, Db, StoreError};
 /// Tasks waiting for a person: (meeting or call or project id, title) each.
 #[derive(Debug, Clone, Default)]
 pub struct PersonalTasks {
-    /// Motions on which the person may vote now (on the roster, present, not recused, no
-    /// ballot yet, not sealed nor paper-counted): meeting id and project title.
+    /// Motions on which the person may vote now (on the roster, present for the motion — at the
+    /// meeting, until the motion takes its own attendance —, not recused so far, no ballot yet,
+    /// not sealed nor paper-counted): meeting id and project title.
     pub motions: Vec<(String, String)>,
     /// Calls in review whose panel has the person and no sheet of theirs yet.
     pub calls: Vec<(String, String)>,
@@ -20,7 +21,10 @@ const PERSONAL_TASKS: &str = "\
 SELECT * FROM (SELECT 'motion' AS kind, m.meeting_id AS id, p.title AS title FROM vote_roster r \
   JOIN vote_motions m ON m.tenant_id = r.tenant_id AND m.meeting_id = r.meeting_id \
   JOIN projects p ON p.tenant_id = m.tenant_id AND p.id = m.project_id \
-  WHERE r.user_id = $1 AND r.present = TRUE AND m.sealed_at IS NULL AND m.paper_counter IS NULL \
+  WHERE r.user_id = $1 AND m.sealed_at IS NULL AND m.paper_counter IS NULL \
+  AND (CASE WHEN EXISTS (SELECT 1 FROM vote_motion_attendance x WHERE x.tenant_id = m.tenant_id AND x.meeting_id = m.meeting_id AND x.project_id = m.project_id) \
+    THEN EXISTS (SELECT 1 FROM vote_motion_attendance x WHERE x.tenant_id = m.tenant_id AND x.meeting_id = m.meeting_id AND x.project_id = m.project_id AND x.user_id = r.user_id) \
+    ELSE COALESCE((SELECT a.present FROM vote_attendance a WHERE a.tenant_id = r.tenant_id AND a.meeting_id = r.meeting_id AND a.user_id = r.user_id ORDER BY a.seq DESC LIMIT 1), FALSE) END) \
   AND NOT EXISTS (SELECT 1 FROM vote_ballots b WHERE b.tenant_id = m.tenant_id AND b.meeting_id = m.meeting_id AND b.project_id = m.project_id AND b.user_id = r.user_id) \
   AND NOT EXISTS (SELECT 1 FROM vote_recusals x WHERE x.tenant_id = m.tenant_id AND x.meeting_id = m.meeting_id AND x.project_id = m.project_id AND x.user_id = r.user_id) \
   ORDER BY m.meeting_id, p.id LIMIT 50) a \

@@ -46,3 +46,5 @@ mod territory;
 mod volunteers;
 #[path = "http/vote.rs"]
 mod vote;
+#[path = "http/vote_integrity.rs"]
+mod vote_integrity;

@@ -123,6 +123,7 @@ event_kinds! {
         VoteCast = ("vote.cast", "投票"),
         VoteOpen = ("vote.open", "开始表决"),
         VotePaper = ("vote.paper", "录入纸质表决票"),
+        VoteRecusal = ("vote.recusal", "记录表决回避"),
         VoteSeal = ("vote.seal", "封存表决结果"),
         VoteView = ("vote.view", "查看表决"),
     }

@@ -1,12 +1,13 @@
-//! Representatives' meetings: the roster snapshot, the motions (applications at the version put
-//! to the vote), recusals, ballots and sealed tallies (tenant tables; sealed and fixed rows refuse
-//! change by trigger).
+//! Representatives' meetings: the roster snapshot, the attendance log, the motions (applications
+//! at the version put to the vote) with their own attendance, recusals, ballots and sealed
+//! tallies (tenant tables; sealed and fixed rows refuse change by trigger, see migrations 0010 and
+//! 0018).
 
 use crate::kernel::json_err;
 use crate::kernel::scope_filter;
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::chain::stage::Stage;
-use domain::chain::vote::{Choice, PaperCount, RecusalReason, Tally, VoteRules};
+use domain::chain::vote::{Choice, Interests, PaperCount, RecusalReason, Tally, VoteRules};
 use domain::identity::Scope;
 use domain::AreaCode;
 use schemars::JsonSchema;
@@ -29,6 +30,7 @@ pub struct VoteMeetingRow {
 pub struct RosterRow {
     pub user_id: String,
     pub display_name: String,
+    /// Present at the meeting now (the attendance log's latest record for this person).
     pub present: bool,
 }
 
@@ -39,7 +41,14 @@ pub struct MotionRow {
     pub organization_name: String,
     pub version: i64,
     pub stage: Stage,
+    /// The paper count, read for the rules only: its numbers leave the server in the sealed
+    /// tally and nowhere else.
+    #[serde(skip)]
+    #[schemars(skip)]
     pub paper: Option<PaperCount>,
+    /// Who counted the paper ballots, once a paper count is entered.
+    pub paper_counter: Option<String>,
+    /// Set only when sealed: no count of an open motion is read out.
     pub tally: Option<Tally>,
     pub sealed_at: Option<String>,
 }
@@ -52,7 +61,12 @@ pub struct VoterState {
     pub sealed: bool,
     pub paper: bool,
     pub on_roster: bool,
+    /// Present at the meeting now.
     pub present: bool,
+    /// The motion has taken its own attendance (first ballot or paper count).
+    pub started: bool,
+    /// In the motion's own attendance.
+    pub present_for_motion: bool,
     pub recusal: Option<RecusalReason>,
     pub already: bool,
 }
@@ -68,8 +82,6 @@ pub struct NewVoteMeeting<'a> {
     pub roster: &'a [(String, String)],
     /// (project, version) of each motion.
     pub motions: &'a [(String, i64)],
-    /// (project, user, reason) of each recusal.
-    pub recusals: &'a [(String, String, RecusalReason)],
     pub by: &'a str,
     pub now: &'a str,
 }
@@ -98,7 +110,9 @@ macro_rules! meeting_from_row {
 macro_rules! read_roster {
     ($c:expr, $tenant:expr, $meeting:expr) => {{
         let rows = sqlx::query(
-            "SELECT user_id, display_name, present FROM vote_roster WHERE tenant_id = $1 AND meeting_id = $2 ORDER BY display_name, user_id",
+            "SELECT r.user_id, r.display_name, COALESCE((SELECT a.present FROM vote_attendance a WHERE a.tenant_id = r.tenant_id \
+             AND a.meeting_id = r.meeting_id AND a.user_id = r.user_id ORDER BY a.seq DESC LIMIT 1), FALSE) AS present \
+             FROM vote_roster r WHERE r.tenant_id = $1 AND r.meeting_id = $2 ORDER BY r.display_name, r.user_id",
         )
         .bind($tenant).bind($meeting).fetch_all($c).await?;
         let mut out = Vec::with_capacity(rows.len());
@@ -137,6 +151,7 @@ macro_rules! read_motions {
                 None => None,
             };
             let tally: Option<String> = r.try_get("tally")?;
+            let paper_counter = paper.as_ref().map(|p| p.counter.clone());
             out.push((r.try_get("meeting_id")?, MotionRow {
                 project_id: r.try_get("project_id")?,
                 title: r.try_get("title")?,
@@ -144,6 +159,7 @@ macro_rules! read_motions {
                 version: r.try_get("version")?,
                 stage: Stage::parse(&r.try_get::<String, _>("stage")?).unwrap_or(Stage::Draft),
                 paper,
+                paper_counter,
                 tally: match tally {
                     Some(t) => Some(serde_json::from_str(&t).map_err(json_err)?),
                     None => None,
@@ -168,6 +184,16 @@ macro_rules! read_recusals {
     }};
 }
 
+macro_rules! read_motion_attendance {
+    ($c:expr, $tenant:expr, $meeting:expr) => {{
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT project_id, user_id FROM vote_motion_attendance WHERE tenant_id = $1 AND meeting_id = $2 ORDER BY project_id, user_id",
+        )
+        .bind($tenant).bind($meeting).fetch_all($c).await?;
+        Ok::<_, StoreError>(rows)
+    }};
+}
+
 macro_rules! read_ballots {
     ($c:expr, $tenant:expr, $meeting:expr, $project:expr) => {{
         let rows: Vec<(String, String)> = sqlx::query_as(
@@ -186,6 +212,8 @@ macro_rules! read_ballots {
 pub struct MotionSnapshot {
     pub roster: Vec<RosterRow>,
     pub recusals: Vec<(String, String, RecusalReason)>,
+    /// The motion's own attendance once it has started (first ballot or paper count).
+    pub attendance: Option<Vec<String>>,
     pub ballots: Vec<(String, Choice)>,
     pub motion: MotionRow,
 }
@@ -258,6 +286,15 @@ impl Db {
         on_pool!(self, c => read_recusals!(c, tenant, meeting))
     }
 
+    /// `(project, user)` of each motion's own attendance (motions that have started).
+    pub async fn motion_attendance(
+        &self,
+        tenant: &str,
+        meeting: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        on_pool!(self, c => read_motion_attendance!(c, tenant, meeting))
+    }
+
     /// `(user, choice)` of the electronic ballots on a motion.
     pub async fn ballots(
         &self,
@@ -320,28 +357,8 @@ impl Tx {
                 sqlx::query("INSERT INTO vote_motions (tenant_id, meeting_id, project_id, version) VALUES ($1,$2,$3,$4)")
                     .bind(m.tenant).bind(m.id).bind(project).bind(version).execute(&mut *c).await?;
             }
-            for (project, user, reason) in m.recusals {
-                sqlx::query("INSERT INTO vote_recusals (tenant_id, meeting_id, project_id, user_id, reason) VALUES ($1,$2,$3,$4,$5)")
-                    .bind(m.tenant).bind(m.id).bind(project).bind(user).bind(reason.as_str()).execute(&mut *c).await?;
-            }
         });
         Ok(())
-    }
-
-    /// Marks a representative present or absent; `false` when not on the roster.
-    pub async fn set_present(
-        &mut self,
-        tenant: &str,
-        meeting: &str,
-        user: &str,
-        present: bool,
-    ) -> Result<bool, StoreError> {
-        on_tx!(self, c => {
-            let n = sqlx::query("UPDATE vote_roster SET present = $4 WHERE tenant_id = $1 AND meeting_id = $2 AND user_id = $3")
-                .bind(tenant).bind(meeting).bind(user).bind(present)
-                .execute(&mut *c).await?.rows_affected();
-            Ok(n == 1)
-        })
     }
 
     /// Everything the rules need to decide one ballot, read under a lock on the motion (on
@@ -359,7 +376,10 @@ impl Tx {
             crate::Backend::Sqlite => "",
         };
         let sql = format!(
-            "SELECT m.sealed_at, m.paper_counter, r.user_id AS on_roster, r.present, \
+            "SELECT m.sealed_at, m.paper_counter, r.user_id AS on_roster, \
+             (SELECT a.present FROM vote_attendance a WHERE a.tenant_id = m.tenant_id AND a.meeting_id = m.meeting_id AND a.user_id = $4 ORDER BY a.seq DESC LIMIT 1) AS present, \
+             (SELECT 1 FROM vote_motion_attendance x WHERE x.tenant_id = m.tenant_id AND x.meeting_id = m.meeting_id AND x.project_id = m.project_id LIMIT 1) AS started, \
+             (SELECT 1 FROM vote_motion_attendance x WHERE x.tenant_id = m.tenant_id AND x.meeting_id = m.meeting_id AND x.project_id = m.project_id AND x.user_id = $4) AS present_for_motion, \
              (SELECT reason FROM vote_recusals x WHERE x.tenant_id = m.tenant_id AND x.meeting_id = m.meeting_id AND x.project_id = m.project_id AND x.user_id = $4) AS recusal, \
              (SELECT 1 FROM vote_ballots b WHERE b.tenant_id = m.tenant_id AND b.meeting_id = m.meeting_id AND b.project_id = m.project_id AND b.user_id = $4) AS already \
              FROM vote_motions m LEFT JOIN vote_roster r ON r.tenant_id = m.tenant_id AND r.meeting_id = m.meeting_id AND r.user_id = $4 \
@@ -370,10 +390,14 @@ impl Tx {
                 .fetch_optional(&mut *c).await? else {
                 return Ok(VoterState::default());
             };
+            let sealed = r.try_get::<Option<String>, _>("sealed_at")?.is_some();
+            let paper = r.try_get::<Option<String>, _>("paper_counter")?.is_some();
             Ok(VoterState {
                 motion_exists: true,
-                sealed: r.try_get::<Option<String>, _>("sealed_at")?.is_some(),
-                paper: r.try_get::<Option<String>, _>("paper_counter")?.is_some(),
+                sealed,
+                paper,
+                started: sealed || paper || r.try_get::<Option<i32>, _>("started")?.is_some(),
+                present_for_motion: r.try_get::<Option<i32>, _>("present_for_motion")?.is_some(),
                 on_roster: r.try_get::<Option<String>, _>("on_roster")?.is_some(),
                 present: r.try_get::<Option<bool>, _>("present")?.unwrap_or(false),
                 recusal: r.try_get::<Option<String>, _>("recusal")?.as_deref().and_then(RecusalReason::parse),
@@ -414,17 +438,32 @@ impl Tx {
             on_tx!(self, c => read_recusals!(&mut *c, tenant, meeting))?;
         let ballots: Vec<(String, Choice)> =
             on_tx!(self, c => read_ballots!(&mut *c, tenant, meeting, project))?;
+        let attendance: Vec<(String, String)> =
+            on_tx!(self, c => read_motion_attendance!(&mut *c, tenant, meeting))?;
         let motions: Vec<(String, MotionRow)> =
             on_tx!(self, c => read_motions!(&mut *c, tenant, "m.meeting_id", meeting))?;
         Ok(motions
             .into_iter()
             .map(|(_, m)| m)
             .find(|m| m.project_id == project)
-            .map(|motion| MotionSnapshot {
-                roster,
-                recusals,
-                ballots,
-                motion,
+            .map(|motion| {
+                let started = motion.paper.is_some()
+                    || motion.sealed_at.is_some()
+                    || attendance.iter().any(|(p, _)| *p == motion.project_id);
+                let attendance = started.then(|| {
+                    attendance
+                        .into_iter()
+                        .filter(|(p, _)| *p == motion.project_id)
+                        .map(|(_, u)| u)
+                        .collect()
+                });
+                MotionSnapshot {
+                    roster,
+                    recusals,
+                    attendance,
+                    ballots,
+                    motion,
+                }
             }))
     }
 
@@ -480,6 +519,165 @@ impl Tx {
             .bind(tenant).bind(meeting).bind(project).bind(&t).bind(by).bind(now)
             .execute(&mut *c).await?.rows_affected();
             Ok(n == 1)
+        })
+    }
+}
+
+/// Who is present at a meeting now: the latest record of each person in the attendance log.
+const PRESENT_NOW: &str = "SELECT a.user_id FROM vote_attendance a WHERE a.tenant_id = $1 AND a.meeting_id = $2 AND a.present \
+    AND a.seq = (SELECT MAX(b.seq) FROM vote_attendance b WHERE b.tenant_id = a.tenant_id AND b.meeting_id = a.meeting_id AND b.user_id = a.user_id)";
+
+impl Tx {
+    /// Locks every motion of a meeting (PostgreSQL: attendance waits for ballots in flight and
+    /// ballots wait for attendance; SQLite's write transaction already excludes everyone).
+    pub async fn lock_meeting(&mut self, tenant: &str, meeting: &str) -> Result<(), StoreError> {
+        if let Tx::Postgres(t) = self {
+            sqlx::query("SELECT 1 FROM vote_motions WHERE tenant_id = $1 AND meeting_id = $2 ORDER BY project_id FOR UPDATE")
+                .bind(tenant).bind(meeting).fetch_all(&mut **t).await?;
+        }
+        Ok(())
+    }
+
+    /// Appends arrivals (`true`) and departures (`false`) to the meeting's attendance log, and
+    /// each arrival to every motion that has started and is neither sealed nor counted on paper.
+    /// A departure touches no motion.
+    pub async fn append_attendance(
+        &mut self,
+        tenant: &str,
+        meeting: &str,
+        changes: &[(String, bool)],
+        by: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            let last: Option<i64> = sqlx::query_scalar(
+                "SELECT MAX(seq) FROM vote_attendance WHERE tenant_id = $1 AND meeting_id = $2",
+            )
+            .bind(tenant).bind(meeting).fetch_one(&mut *c).await?;
+            let mut seq = last.unwrap_or(0);
+            for (user, present) in changes {
+                seq += 1;
+                sqlx::query(
+                    "INSERT INTO vote_attendance (tenant_id, meeting_id, seq, user_id, present, recorded_by, recorded_at) \
+                     VALUES ($1,$2,$3,$4,$5,$6,$7)",
+                )
+                .bind(tenant).bind(meeting).bind(seq).bind(user).bind(*present).bind(by).bind(now)
+                .execute(&mut *c).await?;
+                if *present {
+                    sqlx::query(
+                        "INSERT INTO vote_motion_attendance (tenant_id, meeting_id, project_id, user_id, since) \
+                         SELECT m.tenant_id, m.meeting_id, m.project_id, $3, $4 FROM vote_motions m \
+                         WHERE m.tenant_id = $1 AND m.meeting_id = $2 AND m.sealed_at IS NULL AND m.paper_counter IS NULL \
+                         AND EXISTS (SELECT 1 FROM vote_motion_attendance x WHERE x.tenant_id = m.tenant_id \
+                         AND x.meeting_id = m.meeting_id AND x.project_id = m.project_id) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(tenant).bind(meeting).bind(user).bind(now)
+                    .execute(&mut *c).await?;
+                }
+            }
+        });
+        Ok(())
+    }
+
+    /// Gives a motion its own attendance, a copy of the meeting's now, unless it has one already
+    /// (its first ballot or paper count, or its seal when nobody voted).
+    pub async fn take_motion_attendance(
+        &mut self,
+        tenant: &str,
+        meeting: &str,
+        project: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        let sql = format!(
+            "INSERT INTO vote_motion_attendance (tenant_id, meeting_id, project_id, user_id, since) \
+             SELECT $1, $2, $3, p.user_id, $4 FROM ({}) p \
+             WHERE NOT EXISTS (SELECT 1 FROM vote_motion_attendance x WHERE x.tenant_id = $1 AND x.meeting_id = $2 AND x.project_id = $3) \
+             ON CONFLICT DO NOTHING",
+            PRESENT_NOW
+        );
+        on_tx!(self, c => {
+            sqlx::query(&sql).bind(tenant).bind(meeting).bind(project).bind(now)
+                .execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+
+    /// Records recusals decided now, with their reasons.
+    pub async fn record_recusals(
+        &mut self,
+        tenant: &str,
+        meeting: &str,
+        project: &str,
+        recusals: &[(String, RecusalReason)],
+        now: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => {
+            for (user, reason) in recusals {
+                sqlx::query(
+                    "INSERT INTO vote_recusals (tenant_id, meeting_id, project_id, user_id, reason, recorded_at) \
+                     VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT DO NOTHING",
+                )
+                .bind(tenant).bind(meeting).bind(project).bind(user).bind(reason.as_str()).bind(now)
+                .execute(&mut *c).await?;
+            }
+        });
+        Ok(())
+    }
+
+    /// The interests in an application now, among the meeting's roster: its lead; the accounts of
+    /// the applying organization; social workers it employs; volunteers and social workers named
+    /// in the application's current version. Social workers have no account: they are matched to
+    /// a representative by display name (a false match is a visible recusal with its reason; a
+    /// missed one would let the applicant vote on itself).
+    pub async fn interests(
+        &mut self,
+        tenant: &str,
+        meeting: &str,
+        project: &str,
+    ) -> Result<Interests, StoreError> {
+        let backend = self.backend();
+        let json_ids = match backend {
+            crate::Backend::Sqlite => "SELECT value FROM json_each($3)",
+            crate::Backend::Postgres => "SELECT jsonb_array_elements_text($3::jsonb)",
+        };
+        let team_sql = format!(
+            "SELECT r.user_id FROM vote_roster r WHERE r.tenant_id = $1 AND r.meeting_id = $2 AND (\
+             r.user_id IN (SELECT v.user_id FROM volunteers v WHERE v.tenant_id = $1 AND v.user_id IS NOT NULL AND v.id IN ({json_ids})) \
+             OR r.user_id IN (SELECT u.id FROM users u JOIN social_workers s ON s.name = u.display_name \
+             WHERE s.tenant_id = $1 AND s.id IN ({j4}))) ORDER BY r.user_id",
+            j4 = json_ids.replace("$3", "$4")
+        );
+        on_tx!(self, c => {
+            let Some((lead, org, content)) = sqlx::query_as::<_, (String, String, String)>(
+                "SELECT p.lead_user_id, p.organization_id, v.content FROM projects p JOIN application_versions v \
+                 ON v.tenant_id = p.tenant_id AND v.project_id = p.id AND v.version = p.version \
+                 WHERE p.tenant_id = $1 AND p.id = $2",
+            )
+            .bind(tenant).bind(project).fetch_optional(&mut *c).await? else {
+                return Ok(Interests::default());
+            };
+            let content: serde_json::Value = serde_json::from_str(&content).map_err(json_err)?;
+            let ids = |key: &str| content.get(key).cloned().unwrap_or(serde_json::Value::Array(Vec::new())).to_string();
+            let team: Vec<String> = sqlx::query_scalar(&team_sql)
+                .bind(tenant).bind(meeting).bind(ids("volunteers")).bind(ids("social_workers"))
+                .fetch_all(&mut *c).await?;
+            let organization: Vec<String> = sqlx::query_scalar(
+                "SELECT r.user_id FROM vote_roster r WHERE r.tenant_id = $1 AND r.meeting_id = $2 AND r.user_id IN \
+                 (SELECT a.user_id FROM role_assignments a WHERE a.organization_id = $3) ORDER BY r.user_id",
+            )
+            .bind(tenant).bind(meeting).bind(&org).fetch_all(&mut *c).await?;
+            let employed: Vec<String> = sqlx::query_scalar(
+                "SELECT r.user_id FROM vote_roster r JOIN users u ON u.id = r.user_id WHERE r.tenant_id = $1 AND r.meeting_id = $2 \
+                 AND EXISTS (SELECT 1 FROM social_workers s WHERE s.tenant_id = $1 AND s.employer_org_id = $3 AND s.name = u.display_name) \
+                 ORDER BY r.user_id",
+            )
+            .bind(tenant).bind(meeting).bind(&org).fetch_all(&mut *c).await?;
+            Ok(Interests {
+                leads: [lead].into(),
+                team: team.into_iter().collect(),
+                organization: organization.into_iter().collect(),
+                employed: employed.into_iter().collect(),
+            })
         })
     }
 }

@@ -620,7 +620,6 @@ pub(crate) async fn vote_on(t: &TestApp, project: &str, community: &str) -> Stri
         rules: &app::chain::vote::RULES,
         roster: &[],
         motions: &[(project.to_string(), 1)],
-        recusals: &[],
         by: "test",
         now: &store::time::now(),
     })

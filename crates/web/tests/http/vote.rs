@@ -60,8 +60,9 @@ async fn representatives_vote_once_with_recusal_and_quorum_and_the_sealed_result
     let d: Value = serde_json::from_str(&b).unwrap();
     assert_eq!(d["meeting"]["roster_size"], 5, "{b}");
     assert_eq!(
-        d["motions"][0]["recused"][0][1], "applicant_organization",
-        "{b}"
+        d["motions"][0]["recused"],
+        json!([]),
+        "recusal is decided at the ballot, not at opening: {b}"
     );
     let uid = |login: &'static str| {
         let t = &t;
@@ -104,13 +105,20 @@ async fn representatives_vote_once_with_recusal_and_quorum_and_the_sealed_result
     let (st, _, b) = cast(&ballot, &orgmember, "yes").await;
     assert_eq!(st, StatusCode::CONFLICT);
     assert!(b.contains("recused") && b.contains("属申请方组织"), "{b}");
+    let (_, _, b) = community
+        .api(reqwest::Method::GET, &format!("/api/v1/votes/{vote}"), None)
+        .await;
+    assert_eq!(
+        json_of(&b)["motions"][0]["recused"][0][1],
+        "applicant_organization",
+        "the recusal is recorded with its reason: {b}"
+    );
     let r3 = t.login("rep3").await;
     let (st, _, b) = cast(&ballot, &r3, "no").await;
     assert!(
         st == StatusCode::CONFLICT && b.contains("not_present"),
         "{b}"
     );
-    let _ = rep3;
     // The page's buttons work; a second ballot is refused.
     let (_, page) = representative.get(&format!("/votes/{vote}")).await;
     assert!(page.contains("class=\"vote-yes\""), "{page}");
@@ -147,6 +155,19 @@ async fn representatives_vote_once_with_recusal_and_quorum_and_the_sealed_result
     assert!(results
         .iter()
         .all(|(st, _, _)| *st == StatusCode::NO_CONTENT || *st == StatusCode::CONFLICT));
+    // Two entitled of a roster of five is no quorum for this motion: a late arrival joins it.
+    let (st, _, b) = community.api(reqwest::Method::POST, &seal, None).await;
+    assert!(st == StatusCode::CONFLICT && b.contains("no_quorum"), "{b}");
+    let (st, _, b) = community
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/votes/{vote}/attendance"),
+            Some(attendance(vec![&rep, &rep2, &member, &rep3])),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT, "{b}");
+    let (st, _, b) = cast(&ballot, &r3, "no").await;
+    assert_eq!(st, StatusCode::NO_CONTENT, "{b}");
     // A paper count cannot replace electronic ballots; a representative cannot seal.
     post_refused(
         &community,
@@ -169,7 +190,7 @@ async fn representatives_vote_once_with_recusal_and_quorum_and_the_sealed_result
             tally["yes"].as_u64(),
             tally["passed"].as_bool()
         ),
-        (Some(3), Some(1), Some(2), Some(2), Some(true)),
+        (Some(4), Some(1), Some(3), Some(2), Some(true)),
         "{b}"
     );
     let (_, _, b) = community
@@ -189,7 +210,8 @@ async fn representatives_vote_once_with_recusal_and_quorum_and_the_sealed_result
         "{page}"
     );
     // Sealed: no ballot, no second seal, no change in the database.
-    let (st, _, b) = cast(&ballot, &r3, "no").await;
+    let r4 = t.login("rep4").await;
+    let (st, _, b) = cast(&ballot, &r4, "no").await;
     assert!(st == StatusCode::CONFLICT, "{b}");
     let (st, _, b) = community.api(reqwest::Method::POST, &seal, None).await;
     assert!(st == StatusCode::CONFLICT && b.contains("sealed"), "{b}");
@@ -275,6 +297,16 @@ async fn a_paper_count_signed_by_its_counter_decides_a_motion() {
         )
         .await;
     assert_eq!(st, StatusCode::NO_CONTENT, "{b}");
+    // The count stays unread until sealing: only the counter's name shows.
+    let (_, _, b) = community
+        .api(reqwest::Method::GET, &format!("/api/v1/votes/{vote}"), None)
+        .await;
+    let d = json_of(&b);
+    assert_eq!(d["motions"][0]["paper_counter"], "李娜", "{b}");
+    assert!(
+        d["motions"][0]["result"].is_null() && !b.contains("\"yes\"") && !b.contains("\"no\""),
+        "an unsealed count left the server: {b}"
+    );
     // Once counted on paper, nobody votes electronically and the count is not entered twice.
     let representative = t.login("representative").await;
     let (st, _, b) = cast(

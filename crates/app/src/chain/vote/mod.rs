@@ -1,8 +1,10 @@
 //! The representatives' meeting and its vote (step 4 of the chain). Opening snapshots the
-//! community's roster of resident representatives, fixes the quorum and pass rules of the policy
-//! profile, and records every automatic recusal; each present, non-recused representative votes
-//! once per application (or the chair enters a signed paper count); the chair seals each result,
-//! which moves the application to "passed" (on to the township) or "rejected".
+//! community's roster of resident representatives and fixes the quorum and pass rules of the
+//! policy profile; the chair records attendance as arrivals and departures in a log; each
+//! representative present for a motion and without an interest in it votes once (recusal is
+//! decided when the ballot is cast), or the chair enters a signed paper count; the chair seals
+//! each result, which moves the application to "passed" (on to the township) or "rejected".
+//! No count of an open motion leaves this module: views carry the result only once sealed.
 
 use crate::audit::{done, event, Subject};
 use crate::kernel::new_id;
@@ -11,19 +13,21 @@ use crate::{App, AppError, Ctx};
 use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::authz::{reach, Action};
-use domain::chain::need::can_curate;
+use domain::chain::committee::may_chair_vote;
 use domain::chain::stage::{Event, Stage};
-use domain::chain::vote::{
-    recusals, Choice, Interests, Meeting, Motion, PaperCount, RecusalReason, Tally, VoteRules,
-};
+use domain::chain::vote::{Choice, Meeting, Motion, PaperCount, RecusalReason, Tally, VoteRules};
 use domain::{Actor, AreaCode, DomainError, FieldError, Role};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use store::chain::application::ProjectRow;
-use store::chain::vote::{MotionRow, MotionSnapshot, NewVoteMeeting, RosterRow, VoteMeetingRow};
+use store::chain::vote::{MotionSnapshot, NewVoteMeeting, RosterRow, VoteMeetingRow};
 use store::time;
+
+mod view;
+use view::announced;
+pub use view::{MotionResult, MotionView, VoteMeetingDetail};
 
 /// The quorum and pass rules of the policy profile in force (黄山市 2020 uses the defaults of
 /// MECHANISM §4 step 4: more than half of the roster present; more than half of those present and
@@ -44,7 +48,9 @@ pub struct OpenVoteForm {
     pub projects: String,
 }
 
-/// Who is present (user ids, comma-separated); everyone else on the roster is absent.
+/// Who is present now (user ids, comma-separated); everyone else on the roster is absent. The
+/// app records the difference from the log as arrivals and departures; a departure does not
+/// touch a motion that has started.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AttendanceForm {
@@ -75,32 +81,6 @@ pub struct VoteList {
     pub can_open_for: Vec<AreaCode>,
 }
 
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct MotionView {
-    #[serde(flatten)]
-    pub motion: MotionRow,
-    /// (name, reason) of each recused representative.
-    pub recused: Vec<(String, RecusalReason)>,
-    /// Ballots cast so far (the choices stay unseen until sealing).
-    pub ballots_cast: usize,
-    /// The count now: the sealed tally once sealed.
-    pub tally: Tally,
-    /// Whether the reader may vote on it now, or why not.
-    pub my_ballot: Result<(), String>,
-}
-
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct VoteMeetingDetail {
-    pub meeting: VoteMeetingRow,
-    pub roster: Vec<RosterRow>,
-    pub present: usize,
-    pub quorum_met: bool,
-    pub motions: Vec<MotionView>,
-    /// The reader chairs (the community committee): attendance, paper counts, sealing.
-    pub can_chair: bool,
-    pub rules_zh: String,
-}
-
 fn subject(m: &VoteMeetingRow) -> Subject<'_> {
     Subject {
         kind: "vote_meeting",
@@ -125,6 +105,10 @@ fn meeting_of(m: &VoteMeetingRow, roster: &[RosterRow]) -> Meeting {
 fn motion_state(m: &VoteMeetingRow, snap: &MotionSnapshot) -> (Meeting, Motion) {
     let meeting = meeting_of(m, &snap.roster);
     let motion = Motion {
+        present: snap
+            .attendance
+            .as_ref()
+            .map(|a| a.iter().cloned().collect()),
         recused: snap
             .recusals
             .iter()
@@ -220,86 +204,6 @@ impl App {
         Ok(m)
     }
 
-    pub async fn vote_meeting_detail(
-        &self,
-        actor: &Actor,
-        id: &str,
-        ctx: &Ctx,
-    ) -> Result<VoteMeetingDetail, AppError> {
-        let m = self
-            .readable_vote_meeting(actor, id, EventKind::VoteView, ctx)
-            .await?;
-        let roster = self.db.roster(&m.tenant_id, id).await?;
-        let recused = self.db.recusals(&m.tenant_id, id).await?;
-        let name = |u: &str| {
-            roster
-                .iter()
-                .find(|r| r.user_id == u)
-                .map(|r| r.display_name.clone())
-                .unwrap_or_default()
-        };
-        let mut motions = Vec::new();
-        for (_, row) in self.db.motions(&m.tenant_id, Some(id), None).await? {
-            let snap = MotionSnapshot {
-                ballots: self.db.ballots(&m.tenant_id, id, &row.project_id).await?,
-                roster: roster.clone(),
-                recusals: recused.clone(),
-                motion: row,
-            };
-            let (meeting, motion) = motion_state(&m, &snap);
-            let row = snap.motion;
-            let tally = row.tally.unwrap_or_else(|| meeting.tally(&motion));
-            motions.push(MotionView {
-                recused: motion.recused.iter().map(|(u, r)| (name(u), *r)).collect(),
-                ballots_cast: motion.ballots.len(),
-                tally,
-                my_ballot: meeting
-                    .check_ballot(&motion, &actor.user_id)
-                    .map_err(|e| e.to_string()),
-                motion: row,
-            });
-        }
-        let meeting = meeting_of(&m, &roster);
-        Ok(VoteMeetingDetail {
-            present: meeting.present.len(),
-            quorum_met: meeting.quorum_met(),
-            can_chair: can_curate(actor, &m.community).is_ok(),
-            rules_zh: format!(
-                "出席：名册{}；通过：出席且有表决权的代表{}同意",
-                m.rules.quorum.zh(),
-                m.rules.pass.zh()
-            ),
-            roster,
-            motions,
-            meeting: m,
-        })
-    }
-
-    /// Who has an interest in an application: its lead, the team's volunteers' accounts, and
-    /// the applying organization's accounts.
-    async fn interests(&self, p: &ProjectRow) -> Result<Interests, AppError> {
-        let versions = self.db.application_versions(&p.tenant_id, &p.id).await?;
-        let team = match versions.iter().find(|v| v.version == p.version) {
-            Some(v) => {
-                self.db
-                    .volunteer_accounts(&p.tenant_id, &v.content.volunteers)
-                    .await?
-            }
-            None => Vec::new(),
-        };
-        Ok(Interests {
-            leads: BTreeSet::from([p.lead_user_id.clone()]),
-            team: team.into_iter().collect(),
-            organization: self
-                .db
-                .organization_accounts(&p.organization_id)
-                .await?
-                .into_iter()
-                .map(|(u, _)| u)
-                .collect(),
-        })
-    }
-
     /// The community committee opens a representatives' meeting on consulted applications.
     pub async fn open_vote(
         &self,
@@ -322,7 +226,7 @@ impl App {
             area: &typed,
         };
         let checked = match as_meeting.validate() {
-            Ok(v) => match can_curate(actor, &v.community) {
+            Ok(v) => match may_chair_vote(actor, &v.community) {
                 Ok(role) => self.vote_agenda(&v).await.map(|p| (v, role, p)),
                 Err(d) => Err(d.into()),
             },
@@ -336,12 +240,6 @@ impl App {
         let opened = Meeting::open(snapshot.clone(), RULES).map_err(AppError::from);
         self.or_refused(opened, actor, EventKind::VoteOpen, &subj, ctx)
             .await?;
-        let mut recused = Vec::new();
-        for p in &projects {
-            for (user, reason) in recusals(&snapshot, &self.interests(p).await?) {
-                recused.push((p.id.clone(), user, reason));
-            }
-        }
         let tenant = v.community.tenant().unwrap_or("0000").to_string();
         let id = new_id(&tenant);
         let now = time::now();
@@ -357,7 +255,6 @@ impl App {
             rules: &RULES,
             roster: &roster,
             motions: &motions,
-            recusals: &recused,
             by: &actor.user_id,
             now: &now,
         })
@@ -375,11 +272,21 @@ impl App {
                 .into());
             }
         }
-        tx.append_audit(event(Some(actor), Some(role), EventKind::VoteOpen, Outcome::Ok, &Subject {
-                kind: "vote_meeting",
-                id: &id,
-                area: &v.community,
-            }, ctx).after(json!({ "rules": RULES, "roster": snapshot, "motions": motions, "recusals": recused })))
+        tx.append_audit(
+            event(
+                Some(actor),
+                Some(role),
+                EventKind::VoteOpen,
+                Outcome::Ok,
+                &Subject {
+                    kind: "vote_meeting",
+                    id: &id,
+                    area: &v.community,
+                },
+                ctx,
+            )
+            .after(json!({ "rules": RULES, "roster": snapshot, "motions": motions })),
+        )
         .await?;
         tx.commit().await?;
         Ok(id)
@@ -417,7 +324,10 @@ impl App {
         }
     }
 
-    /// The chair records who is present.
+    /// The chair records who is present now. The difference from the attendance log is appended
+    /// as arrivals and departures; an arrival joins every motion that has started and is still
+    /// open to ballots; a departure touches no motion that has started (its ballots and its
+    /// count stay as they are). Refused once every motion is sealed.
     pub async fn record_presence(
         &self,
         actor: &Actor,
@@ -430,36 +340,69 @@ impl App {
             .await?;
         let role = self
             .or_refused(
-                can_curate(actor, &m.community).map_err(AppError::from),
+                may_chair_vote(actor, &m.community).map_err(AppError::from),
                 actor,
                 EventKind::VoteAttendance,
                 &subject(&m),
                 ctx,
             )
             .await?;
-        let present: BTreeSet<&str> = form
+        let wanted: BTreeSet<String> = form
             .present
             .split(|c: char| c == ',' || c.is_whitespace())
             .filter(|s| !s.is_empty())
+            .map(str::to_string)
             .collect();
-        let roster = self.db.roster(&m.tenant_id, id).await?;
-        let mut meeting = meeting_of(&m, &roster);
-        meeting.present.clear();
-        for p in &present {
-            let r = meeting.attend(p).map_err(AppError::from);
-            self.or_refused(r, actor, EventKind::VoteAttendance, &subject(&m), ctx)
-                .await?;
-        }
+        let agenda = self.db.motions(&m.tenant_id, Some(id), None).await?;
+        let now = time::now();
         let mut tx = self.db.begin().await?;
-        for r in &roster {
-            tx.set_present(
-                &m.tenant_id,
-                id,
-                &r.user_id,
-                present.contains(r.user_id.as_str()),
-            )
-            .await?;
+        tx.lock_meeting(&m.tenant_id, id).await?;
+        // Everything the rules look at is read in this transaction, under the lock.
+        let mut meeting = None;
+        let mut motions = Vec::new();
+        let mut titles = Vec::new();
+        for (_, row) in &agenda {
+            let snap = tx
+                .motion_snapshot(&m.tenant_id, id, &row.project_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("表决事项"))?;
+            titles.push(row.project_id.clone());
+            let (mt, motion) = motion_state(&m, &snap);
+            meeting.get_or_insert(mt);
+            motions.push(motion);
         }
+        let Some(mut meeting) = meeting else {
+            return Err(AppError::not_found("表决事项"));
+        };
+        let change = match meeting.change_attendance(&motions, &wanted) {
+            Ok(c) => c,
+            Err(e) => {
+                return Err(self
+                    .conflict(tx, actor, EventKind::VoteAttendance, &subject(&m), e, ctx)
+                    .await)
+            }
+        };
+        meeting.apply_attendance(&mut motions, &change);
+        let changes: Vec<(String, bool)> = change
+            .arrivals
+            .iter()
+            .map(|u| (u.clone(), true))
+            .chain(change.departures.iter().map(|u| (u.clone(), false)))
+            .collect();
+        tx.append_attendance(&m.tenant_id, id, &changes, &actor.user_id, &now)
+            .await?;
+        // Which started motions keep a departed representative (their ballot or their place in
+        // the count stands).
+        let kept: Vec<&str> = titles
+            .iter()
+            .zip(&motions)
+            .filter(|(_, x)| {
+                x.present
+                    .as_ref()
+                    .is_some_and(|p| change.departures.iter().any(|d| p.contains(d)))
+            })
+            .map(|(p, _)| p.as_str())
+            .collect();
         tx.append_audit(
             done(
                 actor,
@@ -468,7 +411,13 @@ impl App {
                 &subject(&m),
                 ctx,
             )
-            .after(json!({ "present": present, "quorum_met": meeting.quorum_met() })),
+            .before(json!({ "present": change.before }))
+            .after(json!({
+                "present": change.after,
+                "arrivals": change.arrivals,
+                "departures": change.departures,
+                "motions_keeping_departed": kept,
+            })),
         )
         .await?;
         tx.commit().await?;
@@ -511,6 +460,14 @@ impl App {
             ctx,
         )
         .after(json!({ "project_id": project }));
+        let recusal_audit = event(
+            Some(actor),
+            Some(Role::Representative),
+            EventKind::VoteRecusal,
+            Outcome::Ok,
+            &subject(&m),
+            ctx,
+        );
         let ballot = crate::ballot_box::Ballot {
             tenant: m.tenant_id.clone(),
             meeting: id.to_string(),
@@ -519,6 +476,7 @@ impl App {
             choice,
             rules: m.rules,
             audit,
+            recusal_audit,
         };
         match self.ballots.cast(&self.db, ballot).await {
             Err(e @ AppError::Domain(_)) => Err(self
@@ -539,7 +497,7 @@ impl App {
         let m = self.readable_vote_meeting(actor, id, action, ctx).await?;
         let role = self
             .or_refused(
-                can_curate(actor, &m.community).map_err(AppError::from),
+                may_chair_vote(actor, &m.community).map_err(AppError::from),
                 actor,
                 action,
                 &subject(&m),
@@ -559,6 +517,9 @@ impl App {
     }
 
     /// The chair enters a paper count signed by its counter (instead of electronic ballots).
+    /// Everyone present is re-checked for an interest now and new recusals are recorded; the
+    /// count gives the motion its own attendance. The audit event says who counted, not the
+    /// counts: those are announced with the sealed result.
     pub async fn enter_paper_count(
         &self,
         actor: &Actor,
@@ -570,31 +531,33 @@ impl App {
         let (m, role) = self
             .chaired_motion(actor, id, project, EventKind::VotePaper, ctx)
             .await?;
+        let now = time::now();
         let mut tx = self.db.begin().await?;
         tx.lock_motion(&m.tenant_id, id, project).await?;
         let snap = tx
             .motion_snapshot(&m.tenant_id, id, project)
             .await?
             .ok_or_else(|| AppError::not_found("表决事项"))?;
-        let (meeting, motion) = motion_state(&m, &snap);
-        let checked = form
-            .validate()
-            .and_then(|c| meeting.check_paper(&motion, &c).map(|_| c));
-        let count = match checked {
+        let interests = tx.interests(&m.tenant_id, id, project).await?;
+        let (meeting, mut motion) = motion_state(&m, &snap);
+        let checked = form.validate().and_then(|c| {
+            meeting
+                .enter_paper(&mut motion, &c, &interests)
+                .map(|new| (c, new))
+        });
+        let (count, new) = match checked {
             Ok(c) => c,
             Err(e) => {
-                drop(tx);
                 return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::VotePaper,
-                        &subject(&m),
-                        e.into(),
-                        ctx,
-                    )
-                    .await);
+                    .conflict(tx, actor, EventKind::VotePaper, &subject(&m), e, ctx)
+                    .await)
             }
         };
+        let new: Vec<(String, RecusalReason)> = new.into_iter().collect();
+        tx.take_motion_attendance(&m.tenant_id, id, project, &now)
+            .await?;
+        tx.record_recusals(&m.tenant_id, id, project, &new, &now)
+            .await?;
         if !tx.enter_paper(&m.tenant_id, id, project, &count).await? {
             return Err(self
                 .conflict(
@@ -608,16 +571,21 @@ impl App {
                 .await);
         }
         tx.append_audit(
-            done(actor, Some(role), EventKind::VotePaper, &subject(&m), ctx)
-                .after(json!({ "project_id": project, "count": count })),
+            done(actor, Some(role), EventKind::VotePaper, &subject(&m), ctx).after(json!({
+                "project_id": project,
+                "counter": count.counter,
+                "new_recusals": new,
+            })),
         )
         .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// The chair seals a motion: the tally is what the ballots (or the paper count) say, refused
-    /// without a quorum; the application moves to passed or rejected.
+    /// The chair seals a motion: the tally is what the ballots (or the paper count) say, on those
+    /// present for the motion; those present who have not voted are re-checked for an interest
+    /// now. Refused without a quorum of entitled voters (the application then stays in
+    /// "voting"); on success the application moves to passed or rejected.
     pub async fn seal_vote(
         &self,
         actor: &Actor,
@@ -636,29 +604,32 @@ impl App {
             .motion_snapshot(&m.tenant_id, id, project)
             .await?
             .ok_or_else(|| AppError::not_found("表决事项"))?;
+        let interests = tx.interests(&m.tenant_id, id, project).await?;
         let (meeting, mut motion) = motion_state(&m, &snap);
         let row = &snap.motion;
-        let sealed = meeting.seal(&mut motion).and_then(|tally| {
-            let to = row.stage.next(Event::SealVote {
-                passed: tally.passed,
-            })?;
-            Ok((tally, to))
-        });
-        let (tally, to) = match sealed {
+        let sealed = meeting
+            .seal(&mut motion, &interests)
+            .and_then(|(tally, new)| {
+                let to = row.stage.next(Event::SealVote {
+                    passed: tally.passed,
+                })?;
+                Ok((tally, new, to))
+            });
+        let (tally, new, to) = match sealed {
             Ok(x) => x,
             Err(e) => {
-                drop(tx);
                 return Err(self
-                    .refused(
-                        Some(actor),
-                        EventKind::VoteSeal,
-                        &subject(&m),
-                        e.into(),
-                        ctx,
-                    )
-                    .await);
+                    .conflict(tx, actor, EventKind::VoteSeal, &subject(&m), e, ctx)
+                    .await)
             }
         };
+        let new: Vec<(String, RecusalReason)> = new.into_iter().collect();
+        if snap.attendance.is_none() {
+            tx.take_motion_attendance(&m.tenant_id, id, project, &now)
+                .await?;
+        }
+        tx.record_recusals(&m.tenant_id, id, project, &new, &now)
+            .await?;
         let moved = tx
             .seal_motion(&m.tenant_id, id, project, &tally, &actor.user_id, &now)
             .await?
@@ -677,9 +648,23 @@ impl App {
                 )
                 .await);
         }
+        let names: BTreeMap<&str, &str> = snap
+            .roster
+            .iter()
+            .map(|r| (r.user_id.as_str(), r.display_name.as_str()))
+            .collect();
+        let name = |u: &str| names.get(u).map(|n| n.to_string()).unwrap_or_default();
+        let result = announced(&meeting, &motion, tally, &name);
         tx.append_audit(
-            done(actor, Some(role), EventKind::VoteSeal, &subject(&m), ctx)
-                .after(json!({ "project_id": project, "tally": tally, "stage": to })),
+            done(actor, Some(role), EventKind::VoteSeal, &subject(&m), ctx).after(json!({
+                "project_id": project,
+                "tally": tally,
+                "paper_count": motion.paper,
+                "entitled_voters": result.entitled_voters,
+                "recusals": result.recusals,
+                "new_recusals": new,
+                "stage": to,
+            })),
         )
         .await?;
         tx.commit().await?;
