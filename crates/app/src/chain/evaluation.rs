@@ -10,8 +10,8 @@ use crate::audit::done;
 use crate::{App, AppError, Ctx};
 use domain::audit::EventKind;
 use domain::chain::catalogue::can_apply;
-use domain::chain::contract::Milestone;
 use domain::chain::committee::may_convene_review;
+use domain::chain::contract::Milestone;
 use domain::chain::evaluation::{
     can_score, in_order, may_decide_verdict, may_score, payable, ScoreForm, SelfEvaluationForm,
     RUBRIC,
@@ -125,7 +125,10 @@ impl App {
                 && group.as_ref().is_some_and(|g| g.meeting_on.is_some()),
             can_pay: self.purchaser_role(actor, p).await.is_ok(),
             rubric: RUBRIC.to_vec(),
-            categories: Category::CHOSEN.iter().map(|c| (c.as_str(), c.zh())).collect(),
+            categories: Category::CHOSEN
+                .iter()
+                .map(|c| (c.as_str(), c.zh()))
+                .collect(),
             group,
             scores,
         })

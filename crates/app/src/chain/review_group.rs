@@ -12,7 +12,7 @@ use domain::chain::committee::may_convene_review;
 use domain::chain::evaluation::{may_decide_verdict, VerdictForm};
 use domain::chain::review_group::{
     check_group, may_record_meeting, may_sign_report, names, report_ready, Account, GroupForm,
-    Interests, Member, MeetingForm, Proposed, DEFAULT_MINIMUM,
+    Interests, MeetingForm, Member, Proposed, DEFAULT_MINIMUM,
 };
 use domain::chain::stage::Event;
 use domain::{Actor, DomainError, Role};
@@ -29,7 +29,10 @@ impl App {
         let t = &p.tenant_id;
         let versions = self.db.application_versions(t, &p.id).await?;
         let (volunteers, workers) = match versions.iter().find(|v| v.version == p.version) {
-            Some(v) => (v.content.volunteers.clone(), v.content.social_workers.clone()),
+            Some(v) => (
+                v.content.volunteers.clone(),
+                v.content.social_workers.clone(),
+            ),
             None => (Vec::new(), Vec::new()),
         };
         let volunteer_rows = self
@@ -84,9 +87,10 @@ impl App {
                         .reviewer_account(login, &p.community, &f, "本项目")
                         .await?;
                     Some(Account {
-                        committee: a.assignments.iter().any(|x| {
-                            x.role == Role::CommunityOfficer && x.area == p.community
-                        }),
+                        committee: a
+                            .assignments
+                            .iter()
+                            .any(|x| x.role == Role::CommunityOfficer && x.area == p.community),
                         organizations: a
                             .assignments
                             .iter()
@@ -223,20 +227,17 @@ impl App {
                     actor,
                     EventKind::EvaluationMeeting,
                     &subject(&p),
-                    DomainError::conflict("report_signed", "评议报告已签署，评议小组的记录不能再改"),
+                    DomainError::conflict(
+                        "report_signed",
+                        "评议报告已签署，评议小组的记录不能再改",
+                    ),
                     ctx,
                 )
                 .await);
         }
         tx.append_audit(
-            done(
-                actor,
-                None,
-                EventKind::EvaluationMeeting,
-                &subject(&p),
-                ctx,
-            )
-            .after(json!(meeting)),
+            done(actor, None, EventKind::EvaluationMeeting, &subject(&p), ctx)
+                .after(json!(meeting)),
         )
         .await?;
         tx.commit().await?;
@@ -318,14 +319,9 @@ impl App {
         })
         .await?;
         tx.append_audit(
-            done(
-                actor,
-                None,
-                EventKind::EvaluationVerdict,
-                &subject(&p),
-                ctx,
-            )
-            .after(json!({ "verdict": verdict, "average": average, "signed_by": actor.user_id })),
+            done(actor, None, EventKind::EvaluationVerdict, &subject(&p), ctx).after(
+                json!({ "verdict": verdict, "average": average, "signed_by": actor.user_id }),
+            ),
         )
         .await?;
         tx.commit().await?;

@@ -530,7 +530,12 @@ impl App {
             return Ok(());
         }
         // The group's chair records the method and the meeting, then signs the report.
-        let chair = actor(&self.demo_user("evaluator").await?, Role::Evaluator, "3410", None)?;
+        let chair = actor(
+            &self.demo_user("evaluator").await?,
+            Role::Evaluator,
+            "3410",
+            None,
+        )?;
         let meeting = MeetingForm {
             method: "查阅服务台账和自评报告，入户走访服务对象，召开评议会听取汇报".into(),
             held_on: crate::kernel::today().to_string(),

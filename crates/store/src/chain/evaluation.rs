@@ -183,7 +183,9 @@ impl ReviewGroupRow {
 
     /// Whether the member with account `user` sits on the group.
     pub fn has(&self, user: &str) -> bool {
-        self.members.iter().any(|m| m.user_id.as_deref() == Some(user))
+        self.members
+            .iter()
+            .any(|m| m.user_id.as_deref() == Some(user))
     }
 }
 
@@ -273,7 +275,10 @@ impl Tx {
     }
 
     /// Convenes a project's review group with its members (numbered from 1 in order).
-    pub async fn insert_review_group(&mut self, new: &NewReviewGroup<'_>) -> Result<(), StoreError> {
+    pub async fn insert_review_group(
+        &mut self,
+        new: &NewReviewGroup<'_>,
+    ) -> Result<(), StoreError> {
         let NewReviewGroup {
             tenant,
             project,
