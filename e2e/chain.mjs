@@ -4,8 +4,9 @@
 // and submits it; the community holds the consultation and freezes the signed minutes; the
 // representatives' meeting opens, representatives vote on a phone, the sealed result passes the
 // application on to the township, which buys it from its fund and records the signed contract;
-// the organization delivers and self-evaluates; a clean panel scores; the verdict releases the
-// final tranche, which closes the project.
+// the organization delivers and self-evaluates; the committee convenes a clean review group, whose
+// chair records the meeting and signs the report; the verdict releases the final tranche, which
+// closes the project.
 import { BASE, run, login, expect } from './lib.mjs';
 
 async function as(browser, who, phone = false) {
@@ -182,6 +183,7 @@ await run('chain', async (desktop, shot) => {
   await org2.fill('#a-served', '6');
   await org2.fill('#a-groups', 'special_elderly');
   await org2.fill('#a-recipients', 'resident');
+  await org2.fill('#a-recipient-names', '王奶奶');
   await click(org2, '#record-activity');
   expect((await org2.textContent('#stage')).includes('实施中'), 'delivering');
   expect((await org2.textContent('#activities')).includes('上门助浴 4 户'), 'the activity is listed');
@@ -194,31 +196,58 @@ await run('chain', async (desktop, shot) => {
   await town.goto(`${BASE}/projects/${project}`);
   await click(town, '#pay-2');
 
-  // 8. The committee forms the panel: a resident who was served is refused, then a clean panel.
+  // 8. The committee convenes the review group: a resident who was served (recorded by name) is
+  // refused, then a clean group chaired by an expert; the chair records the review meeting, the
+  // members score, and the chair (not the committee) signs the report with the verdict.
   const committee = await as(browser, 'community');
   await committee.goto(`${BASE}/projects/${project}`);
-  await committee.fill('#panel-members', 'resident,evaluator,supervisor,city,tunxi');
+  const group = [
+    ['何教授', 'expert', 'evaluator'],
+    ['许老师', 'expert', 'supervisor'],
+    ['王科长', 'department', 'city'],
+    ['李主任', 'department', 'tunxi'],
+    ['冯师傅', 'representatives', 'representative'],
+    ['王奶奶', 'residents', ''],
+  ];
+  for (const [i, [name, category, login]] of group.entries()) {
+    await committee.fill(`#g-name-${i}`, name);
+    await committee.selectOption(`#g-category-${i}`, category);
+    await committee.fill(`#g-login-${i}`, login);
+  }
+  await committee.check('#g-chair-0');
   await click(committee, '#form-panel');
-  expect((await committee.textContent('#notice')).includes('服务对象'), 'a beneficiary may not sit on the panel');
-  expect((await committee.inputValue('#panel-members')).includes('resident,evaluator'), 'the typed members are kept');
-  await shot(committee, 'panel-refused');
-  await committee.fill('#panel-members', 'evaluator,supervisor,city,tunxi,representative');
+  expect((await committee.textContent('#notice')).includes('服务对象'), 'a recipient may not sit on the group');
+  expect((await committee.inputValue('#g-name-5')) === '王奶奶', 'the typed members are kept');
+  await shot(committee, 'group-refused');
+  await committee.fill('#g-name-5', '');
+  await committee.selectOption('#g-category-5', '');
   await click(committee, '#form-panel');
   expect((await committee.textContent('#stage')).includes('评议中'), 'under review');
+  expect((await committee.textContent('#group-members')).includes('权威机构专家'), 'members are listed with their category');
+  expect(await committee.$('#submit-verdict') === null, 'the committee does not sign the report');
+  const chair = await as(browser, 'evaluator');
+  await chair.goto(`${BASE}/projects/${project}`);
+  await chair.fill('#r-method', '查阅服务台账和自评报告，入户走访服务对象，召开评议会听取汇报');
+  await chair.fill('#r-date', new Date().toISOString().slice(0, 10));
+  await chair.fill('#r-place', '柏树街社区议事厅');
+  for (const seq of [1, 2, 3, 4, 5]) await chair.check(`#r-present-${seq}`);
+  await click(chair, '#record-meeting');
+  expect((await chair.textContent('#review-meeting')).includes('入户走访'), 'the method and meeting are recorded');
   for (const member of ['evaluator', 'supervisor', 'city', 'tunxi', 'representative']) {
-    const m = await as(browser, member);
+    const m = member === 'evaluator' ? chair : await as(browser, member);
     await m.goto(`${BASE}/projects/${project}`);
     for (const [f, v] of [['#s-need', '18'], ['#s-goals', '22'], ['#s-quality', '17'], ['#s-money', '13'], ['#s-satisfaction', '19']]) await m.fill(f, v);
     await click(m, '#submit-score');
     expect(await m.$('#submit-score') === null, `${member} scored once`);
-    await m.close();
+    if (m !== chair) await m.close();
   }
-  await committee.goto(`${BASE}/projects/${project}`);
-  await committee.selectOption('#v-verdict', 'accepted');
-  await committee.fill('#v-report', '评议小组查阅台账、走访服务对象，项目达到申请书目标，同意验收。');
-  await click(committee, '#submit-verdict');
-  expect((await committee.textContent('#verdict')).includes('验收通过'), 'accepted');
-  await shot(committee, 'accepted');
+  await chair.goto(`${BASE}/projects/${project}`);
+  await chair.selectOption('#v-verdict', 'accepted');
+  await chair.fill('#v-report', '评议小组查阅台账、走访服务对象，项目达到申请书目标，同意验收。');
+  await click(chair, '#submit-verdict');
+  expect((await chair.textContent('#verdict')).includes('验收通过'), 'accepted');
+  await shot(chair, 'accepted');
+  await chair.close();
   await committee.close();
 
   // 9. The final tranche, only now, closes the project.

@@ -167,18 +167,12 @@ impl App {
                     link: "/votes".into(),
                 });
             }
-            for (stage, kind, what) in [
-                (
-                    Stage::SelfEvaluated,
-                    "form_panel",
-                    "已提交自评，组建评议小组",
-                ),
-                (
-                    Stage::UnderReview,
-                    "write_verdict",
-                    "评议中，评分完成后出具结论",
-                ),
-            ] {
+            // The committee convenes the review group; the group's chair writes the report.
+            for (stage, kind, what) in [(
+                Stage::SelfEvaluated,
+                "form_panel",
+                "已提交自评，组建评议小组",
+            )] {
                 for p in self
                     .db
                     .projects(&community, Some(stage), None, None, 50)
@@ -328,11 +322,18 @@ impl App {
                 }
             }
         }
-        // Panels the reader sits on and has not scored yet.
+        // Groups the reader sits on and has not scored yet, and groups the reader chairs.
         for (project, title) in tasks.panels {
             out.push(Work {
                 kind: "score_project",
                 title: format!("评议打分：{title}"),
+                link: format!("/projects/{project}"),
+            });
+        }
+        for (project, title) in tasks.chairs {
+            out.push(Work {
+                kind: "write_verdict",
+                title: format!("评议小组组长：记录评议会并签署评议报告：{title}"),
                 link: format!("/projects/{project}"),
             });
         }

@@ -38,6 +38,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0016_need_tallies"),
     migration!("0017_audit_queue"),
     migration!("0018_vote_integrity"),
+    migration!("0019_review_groups"),
 ];
 
 /// Tables that hold national reference data or accounts that span cities, and so carry no

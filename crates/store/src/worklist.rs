@@ -1,5 +1,5 @@
 //! What waits for one person by their own name (not by their territory): motions to vote on,
-//! call sheets to submit, review panels to score. One query for the three, since every page of
+//! call sheets to submit, review groups to score and to chair. One query for the four, since every page of
 //! the work list asks for them.
 
 use crate::{on_pool, Db, StoreError};
@@ -13,8 +13,10 @@ pub struct PersonalTasks {
     pub motions: Vec<(String, String)>,
     /// Calls in review whose panel has the person and no sheet of theirs yet.
     pub calls: Vec<(String, String)>,
-    /// Projects under review whose panel has the person and no score of theirs yet.
+    /// Projects under review whose group has the person and no score of theirs yet.
     pub panels: Vec<(String, String)>,
+    /// Projects under review whose group the person chairs (meeting and report to do).
+    pub chairs: Vec<(String, String)>,
 }
 
 const PERSONAL_TASKS: &str = "\
@@ -31,10 +33,12 @@ SELECT * FROM (SELECT 'motion' AS kind, m.meeting_id AS id, p.title AS title FRO
 UNION ALL SELECT * FROM (SELECT 'call', k.id, k.title FROM call_panel m JOIN calls k ON k.tenant_id = m.tenant_id AND k.id = m.call_id \
   WHERE m.user_id = $1 AND k.stage = 'reviewing' AND NOT EXISTS (SELECT 1 FROM call_scores s \
   WHERE s.tenant_id = m.tenant_id AND s.call_id = m.call_id AND s.user_id = m.user_id) ORDER BY k.id LIMIT 50) b \
-UNION ALL SELECT * FROM (SELECT 'panel', p.id, p.title FROM review_members m JOIN projects p ON p.tenant_id = m.tenant_id AND p.id = m.project_id \
+UNION ALL SELECT * FROM (SELECT 'panel', p.id, p.title FROM review_group_members m JOIN projects p ON p.tenant_id = m.tenant_id AND p.id = m.project_id \
   WHERE m.user_id = $1 AND p.stage = 'under_review' AND NOT EXISTS \
   (SELECT 1 FROM review_scores s WHERE s.tenant_id = m.tenant_id AND s.project_id = m.project_id AND s.user_id = m.user_id) \
-  ORDER BY p.id LIMIT 50) c";
+  ORDER BY p.id LIMIT 50) c \
+UNION ALL SELECT * FROM (SELECT 'chair', p.id, p.title FROM review_group_members m JOIN projects p ON p.tenant_id = m.tenant_id AND p.id = m.project_id \
+  WHERE m.user_id = $1 AND m.is_chair = TRUE AND p.stage = 'under_review' ORDER BY p.id LIMIT 50) d";
 
 impl Db {
     pub async fn personal_tasks(&self, user: &str) -> Result<PersonalTasks, StoreError> {
@@ -46,6 +50,7 @@ impl Db {
             match kind.as_str() {
                 "motion" => out.motions.push((id, title)),
                 "call" => out.calls.push((id, title)),
+                "chair" => out.chairs.push((id, title)),
                 _ => out.panels.push((id, title)),
             }
         }

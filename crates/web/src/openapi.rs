@@ -265,6 +265,7 @@ fn request_schemas() -> Map<String, Value> {
             "served": { "type": "string" }, "groups": { "type": "string", "description": "priority-group codes, comma-separated" },
             "social_workers": { "type": "string" }, "volunteers": { "type": "string", "description": "one per line: volunteer id|hours" },
             "recipients": { "type": "string", "description": "logins of residents served, comma-separated" },
+            "recipient_names": { "type": "string", "description": "names of people served who have no account, one per line (kept off the review group)" },
             "late_reason": { "type": "string", "description": "required more than 10 working days after the activity" }
         }), json!(["held_on", "place", "content", "served"])),
         "NoteForm": s(json!({
@@ -275,6 +276,20 @@ fn request_schemas() -> Map<String, Value> {
         }), json!(["kind", "held_on", "body"])),
         "SelfEvaluationForm": s(json!({ "report": { "type": "string" }, "case_study": { "type": "string" } }), json!(["report"])),
         "PanelForm": s(json!({ "members": { "type": "string", "description": "login names, comma-separated" } }), json!(["members"])),
+        "GroupForm": s(json!({
+            "members": { "type": "array", "items": s(json!({
+                "name": { "type": "string" },
+                "category": { "type": "string", "enum": domain::chain::review_group::Category::CHOSEN.iter().map(|c| c.as_str()).collect::<Vec<_>>() },
+                "login": { "type": "string", "description": "the member's account, if any (the chair must have one)" },
+                "organization": { "type": "string", "description": "required for third_party: the organization the member comes from" },
+                "chair": { "type": "boolean" }
+            }), json!(["name", "category"])) }
+        }), json!(["members"])),
+        "MeetingForm": s(json!({
+            "method": { "type": "string", "description": "评议方式: how the group reviews" },
+            "held_on": { "type": "string", "format": "date" }, "place": { "type": "string" },
+            "present": { "type": "string", "description": "numbers (seq) of the members present, comma-separated; more than half, the chair among them" }
+        }), json!(["method", "held_on", "place", "present"])),
         "ScoreForm": s(json!({
             "need": { "type": "string" }, "goals": { "type": "string" }, "quality": { "type": "string" }, "money": { "type": "string" }, "satisfaction": { "type": "string" }, "comment": { "type": "string" }
         }), json!(["need", "goals", "quality", "money", "satisfaction"])),

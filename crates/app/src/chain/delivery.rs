@@ -194,6 +194,7 @@ impl App {
             project: id,
             activity: &a,
             recipients: &recipients,
+            recipient_names: &form.recipient_names(),
             by: &actor.user_id,
             now: &now,
         })
@@ -225,7 +226,7 @@ impl App {
                 &subject(&p),
                 ctx,
             )
-            .after(json!({ "activity_id": aid, "activity": a, "service_records": records.len() })),
+            .after(json!({ "activity_id": aid, "activity": a, "service_records": records.len(), "recipients_by_name": form.recipient_names().len() })),
         )
         .await?;
         tx.commit().await?;

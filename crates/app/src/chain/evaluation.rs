@@ -1,8 +1,8 @@
-//! Evaluation and payment (step 7 of the chain): the organization's self-evaluation; the
-//! community committee forms the review panel under the recusal rules; members score the rubric;
-//! the committee writes the verdict; the township pays each tranche when its milestone is reached,
-//! the last one only after an accepting verdict, which closes the project. The project page's
-//! view of delivery and evaluation together (`AcceptanceView`) is here too.
+//! Evaluation and payment (step 7 of the chain): the organization's self-evaluation; members of
+//! the review group score the rubric (the group itself — convened by the committee, its meeting
+//! and its chair's signed report — is in `review_group`); the township pays each tranche when its
+//! milestone is reached, the last one only after an accepting verdict, which closes the project.
+//! The project page's view of delivery and evaluation together (`AcceptanceView`) is here too.
 
 use super::delivery::may_note_on;
 use super::{field, project_subject as subject};
@@ -10,26 +10,28 @@ use crate::audit::done;
 use crate::{App, AppError, Ctx};
 use domain::audit::EventKind;
 use domain::chain::catalogue::can_apply;
+use domain::chain::committee::may_convene_review;
 use domain::chain::contract::Milestone;
 use domain::chain::evaluation::{
     can_score, in_order, may_decide_verdict, may_score, payable, ScoreForm, SelfEvaluationForm,
-    VerdictForm, RUBRIC,
+    RUBRIC,
 };
-use domain::chain::need::can_curate;
 use domain::chain::oversight::NoteKind;
-use domain::chain::panel::{check_panel, Candidate, DEFAULT_MINIMUM};
+use domain::chain::panel::Candidate;
+use domain::chain::review_group::{may_record_meeting, norm, Category};
 use domain::chain::stage::{Event, Stage};
 use domain::{Actor, AreaCode, DomainError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use store::chain::application::ProjectRow;
 use store::chain::delivery::{ActivityRow, NoteRow};
-use store::chain::evaluation::{NewReport, NewScore, ReportRow, ScoreRow, SelfEvaluationRow};
+use store::chain::evaluation::{NewScore, ReportRow, ReviewGroupRow, ScoreRow, SelfEvaluationRow};
 use store::time;
 
-/// Forming the panel: the members' login names, separated by commas.
+/// Forming a selection panel (competitive selection, calls): the members' login names,
+/// separated by commas.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PanelForm {
@@ -45,18 +47,23 @@ pub struct AcceptanceView {
     /// The kinds of note the reader may record now.
     pub note_kinds: Vec<(&'static str, &'static str)>,
     pub self_evaluation: Option<SelfEvaluationRow>,
-    /// (user id, name) of the panel.
-    pub panel: Vec<(String, String)>,
+    /// The review group: its members with their categories, method, meeting and signature.
+    pub group: Option<ReviewGroupRow>,
     pub scores: Vec<ScoreRow>,
     pub report: Option<ReportRow>,
     pub can_deliver: bool,
     pub can_self_evaluate: bool,
     pub can_form_panel: bool,
     pub can_score: bool,
+    /// The reader chairs the group and may record its method and review meeting.
+    pub can_record_meeting: bool,
+    /// The reader chairs the group and may sign its report (the meeting is recorded).
     pub can_verdict: bool,
     pub can_pay: bool,
     /// The rubric: (code, criterion, maximum).
     pub rubric: Vec<(&'static str, &'static str, u32)>,
+    /// The categories a group member may sit in: (code, Chinese name).
+    pub categories: Vec<(&'static str, &'static str)>,
 }
 
 impl App {
@@ -68,18 +75,21 @@ impl App {
         let t = &p.tenant_id;
         // Only what the stage reached can exist.
         let at = |s: Stage| p.stage.reached(s);
-        let (panel, scores, report) = if at(Stage::UnderReview) {
+        let (group, scores, report) = if at(Stage::UnderReview) {
             (
-                self.db.review_members(t, &p.id).await?,
+                self.db.review_group(t, &p.id).await?,
                 self.db.review_scores(t, &p.id).await?,
                 self.db.review_report(t, &p.id).await?,
             )
         } else {
-            (Vec::new(), Vec::new(), None)
+            (None, Vec::new(), None)
         };
         let mine = can_apply(actor, &p.organization_id).is_ok();
-        let committee = can_curate(actor, &p.community).is_ok();
-        let member = panel.iter().any(|(u, _)| *u == actor.user_id);
+        let committee = may_convene_review(actor, &p.community).is_ok();
+        let member = group.as_ref().is_some_and(|g| g.has(&actor.user_id));
+        let chair = group.as_ref().and_then(|g| g.chair());
+        let chairs = may_record_meeting(&actor.user_id, chair).is_ok()
+            && group.as_ref().is_some_and(|g| g.signed_at.is_none());
         let note_kinds = NoteKind::ALL
             .iter()
             .filter(|k| may_note_on(actor, p, **k).is_ok())
@@ -109,10 +119,17 @@ impl App {
             can_form_panel: committee && p.stage.next(Event::FormPanel).is_ok(),
             can_score: can_score(member).is_ok()
                 && may_score(p.stage, scores.iter().any(|s| s.user_id == actor.user_id)).is_ok(),
-            can_verdict: committee && may_decide_verdict(p.stage).is_ok(),
+            can_record_meeting: chairs && p.stage == Stage::UnderReview,
+            can_verdict: chairs
+                && may_decide_verdict(p.stage).is_ok()
+                && group.as_ref().is_some_and(|g| g.meeting_on.is_some()),
             can_pay: self.purchaser_role(actor, p).await.is_ok(),
             rubric: RUBRIC.to_vec(),
-            panel,
+            categories: Category::CHOSEN
+                .iter()
+                .map(|c| (c.as_str(), c.zh()))
+                .collect(),
+            group,
             scores,
         })
     }
@@ -173,68 +190,7 @@ impl App {
         Ok(())
     }
 
-    /// The committee forms the review panel; refused while any member is affiliated with the
-    /// organization, was served by the project, or the panel is below the minimum.
-    pub async fn form_panel(
-        &self,
-        actor: &Actor,
-        id: &str,
-        form: &PanelForm,
-        ctx: &Ctx,
-    ) -> Result<(), AppError> {
-        let p = self
-            .readable_project(actor, id, EventKind::EvaluationPanel, ctx)
-            .await?;
-        let recipients: BTreeSet<String> = self
-            .db
-            .recipients(&p.tenant_id, id)
-            .await?
-            .into_iter()
-            .collect();
-        let checked = async {
-            let role = can_curate(actor, &p.community)?;
-            let to = p.stage.next(Event::FormPanel)?;
-            let candidates = self
-                .panel_candidates(&form.members, &p.community, &recipients, "本项目")
-                .await?;
-            let evaluated = BTreeSet::from([p.organization_id.clone()]);
-            check_panel(&candidates, &evaluated, DEFAULT_MINIMUM)?;
-            Ok::<_, AppError>((role, to, candidates))
-        }
-        .await;
-        let (role, to, candidates) = self
-            .or_refused(
-                checked,
-                actor,
-                EventKind::EvaluationPanel,
-                &subject(&p),
-                ctx,
-            )
-            .await?;
-        let members: Vec<(String, String)> = candidates
-            .iter()
-            .map(|c| (c.person.clone(), c.name.clone()))
-            .collect();
-        let now = time::now();
-        let mut tx = self.db.begin().await?;
-        self.advance(&mut tx, &p, to, &now).await?;
-        tx.insert_review_members(&p.tenant_id, id, &members).await?;
-        tx.append_audit(
-            done(
-                actor,
-                Some(role),
-                EventKind::EvaluationPanel,
-                &subject(&p),
-                ctx,
-            )
-            .after(json!({ "members": members })),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// A panel member scores the rubric, once.
+    /// A member of the review group with an account scores the rubric, once.
     pub async fn score_project(
         &self,
         actor: &Actor,
@@ -245,14 +201,14 @@ impl App {
         let p = self
             .readable_project(actor, id, EventKind::EvaluationScore, ctx)
             .await?;
-        let members = self.db.review_members(&p.tenant_id, id).await?;
+        let group = self.db.review_group(&p.tenant_id, id).await?;
         let scored = self
             .db
             .review_scores(&p.tenant_id, id)
             .await?
             .iter()
             .any(|s| s.user_id == actor.user_id);
-        let checked = can_score(members.iter().any(|(u, _)| *u == actor.user_id))
+        let checked = can_score(group.as_ref().is_some_and(|g| g.has(&actor.user_id)))
             .map_err(AppError::from)
             .and_then(|()| Ok(may_score(p.stage, scored)?))
             .and_then(|()| Ok(form.validate()?));
@@ -293,69 +249,6 @@ impl App {
         tx.append_audit(
             done(actor, None, EventKind::EvaluationScore, &subject(&p), ctx)
                 .after(json!({ "total": total })),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// The committee writes the verdict once every member has scored.
-    pub async fn decide_verdict(
-        &self,
-        actor: &Actor,
-        id: &str,
-        form: &VerdictForm,
-        ctx: &Ctx,
-    ) -> Result<(), AppError> {
-        let p = self
-            .readable_project(actor, id, EventKind::EvaluationVerdict, ctx)
-            .await?;
-        let members = self.db.review_members(&p.tenant_id, id).await?;
-        let scores = self.db.review_scores(&p.tenant_id, id).await?;
-        let checked = can_curate(actor, &p.community)
-            .map_err(AppError::from)
-            .and_then(|role| {
-                may_decide_verdict(p.stage)?;
-                let v = form.validate(members.len(), scores.len())?;
-                Ok((role, v, p.stage.next(Event::Review(v))?))
-            });
-        let (role, verdict, to) = self
-            .or_refused(
-                checked,
-                actor,
-                EventKind::EvaluationVerdict,
-                &subject(&p),
-                ctx,
-            )
-            .await?;
-        let average = if scores.is_empty() {
-            0
-        } else {
-            scores.iter().map(|s| s.total).sum::<i64>() / scores.len() as i64
-        };
-        let now = time::now();
-        let mut tx = self.db.begin().await?;
-        self.advance(&mut tx, &p, to, &now).await?;
-        tx.insert_report(&NewReport {
-            tenant: &p.tenant_id,
-            project: id,
-            verdict,
-            conditions: form.conditions.trim(),
-            report: form.report.trim(),
-            average,
-            by: &actor.user_id,
-            now: &now,
-        })
-        .await?;
-        tx.append_audit(
-            done(
-                actor,
-                Some(role),
-                EventKind::EvaluationVerdict,
-                &subject(&p),
-                ctx,
-            )
-            .after(json!({ "verdict": verdict, "average": average })),
         )
         .await?;
         tx.commit().await?;
@@ -436,14 +329,66 @@ impl App {
 }
 
 impl App {
-    /// The people named (by login) for a review or selection panel, with what the recusal rules
-    /// need: their organizations and whether `area`'s project served them. Each must be able to
-    /// read records of `area` (to see what they score); `what` names the thing in the refusal.
+    /// The account named by `login` for a review group or a selection panel, as an actor, when it
+    /// may read the records of `area` (to see what it reviews); `field` is named in a refusal and
+    /// `what` names the thing reviewed.
+    pub(crate) async fn reviewer_account(
+        &self,
+        login: &str,
+        area: &AreaCode,
+        field_name: &str,
+        what: &str,
+    ) -> Result<Actor, AppError> {
+        let Some(u) = self.db.user_by_login(login).await? else {
+            return Err(field(
+                field_name,
+                "unknown_account",
+                format!("没有登录名为“{login}”的账号"),
+            ));
+        };
+        let reader = Actor {
+            user_id: u.id.clone(),
+            login: u.login.clone(),
+            display_name: u.display_name.clone(),
+            assignments: self
+                .db
+                .assignments_of(&u.id)
+                .await?
+                .iter()
+                .map(|a| domain::RoleAssignment {
+                    role: a.role,
+                    area: a.area_code.clone(),
+                    organization_id: a.organization_id.clone(),
+                })
+                .collect(),
+        };
+        if domain::authz::can(
+            &reader,
+            domain::authz::Action::ViewChain,
+            domain::authz::Target::Area(area),
+        )
+        .is_err()
+        {
+            return Err(field(
+                field_name,
+                "outside_territory",
+                format!(
+                    "{}（{login}）不在{what}所在辖区，无法查阅和评分",
+                    u.display_name
+                ),
+            ));
+        }
+        Ok(reader)
+    }
+
+    /// The people named (by login) for a selection panel, with what the recusal rules need: their
+    /// organizations (an account of an organization, or a person of that name it employs as a
+    /// social worker, is affiliated with it). Each must be able to read records of `area`.
     pub(crate) async fn panel_candidates(
         &self,
         members: &str,
         area: &AreaCode,
-        beneficiaries: &BTreeSet<String>,
+        employed: &BTreeMap<String, BTreeSet<String>>,
         what: &str,
     ) -> Result<Vec<Candidate>, AppError> {
         let mut candidates = Vec::new();
@@ -451,52 +396,23 @@ impl App {
             .split(|c: char| c == ',' || c == '，' || c.is_whitespace())
             .filter(|s| !s.is_empty())
         {
-            let Some(u) = self.db.user_by_login(login).await? else {
-                return Err(field(
-                    "members",
-                    "unknown_account",
-                    format!("没有登录名为“{login}”的账号"),
-                ));
-            };
-            let assignments = self.db.assignments_of(&u.id).await?;
-            // A member must be able to read the records to score them.
-            let reader = Actor {
-                user_id: u.id.clone(),
-                login: u.login.clone(),
-                display_name: u.display_name.clone(),
-                assignments: assignments
-                    .iter()
-                    .map(|a| domain::RoleAssignment {
-                        role: a.role,
-                        area: a.area_code.clone(),
-                        organization_id: a.organization_id.clone(),
-                    })
-                    .collect(),
-            };
-            if domain::authz::can(
-                &reader,
-                domain::authz::Action::ViewChain,
-                domain::authz::Target::Area(area),
-            )
-            .is_err()
-            {
-                return Err(field(
-                    "members",
-                    "outside_territory",
-                    format!(
-                        "{}（{login}）不在{what}所在辖区，无法查阅和评分",
-                        u.display_name
-                    ),
-                ));
-            }
-            let organizations = assignments
-                .into_iter()
-                .filter_map(|a| a.organization_id)
+            let reader = self.reviewer_account(login, area, "members", what).await?;
+            let name = norm(&reader.display_name);
+            let mut organizations: BTreeSet<String> = reader
+                .assignments
+                .iter()
+                .filter_map(|a| a.organization_id.clone())
                 .collect();
+            organizations.extend(
+                employed
+                    .iter()
+                    .filter(|(_, names)| names.contains(&name))
+                    .map(|(org, _)| org.clone()),
+            );
             candidates.push(Candidate {
-                beneficiary: beneficiaries.contains(&u.id),
-                person: u.id,
-                name: u.display_name,
+                beneficiary: false,
+                person: reader.user_id,
+                name: reader.display_name,
                 organizations,
             });
         }

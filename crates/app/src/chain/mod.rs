@@ -18,6 +18,7 @@ pub mod delivery;
 pub mod evaluation;
 pub mod need;
 pub mod purchase;
+pub mod review_group;
 pub mod vote;
 
 /// What a project's audit events are about.

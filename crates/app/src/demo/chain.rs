@@ -424,6 +424,7 @@ impl App {
     /// Carries a passed demonstration project on to `target` through the use cases.
     async fn carry_to(&self, w: &Later<'_>, p: &str, target: Stage) -> Result<(), AppError> {
         use domain::chain::evaluation::{ScoreForm, SelfEvaluationForm, VerdictForm};
+        use domain::chain::review_group::{GroupForm, MeetingForm, MemberForm};
         let declined = target == Stage::Declined;
         let purchase = domain::chain::purchase::PurchaseForm {
             decision: if declined { "decline" } else { "buy" }.into(),
@@ -479,10 +480,25 @@ impl App {
         if target == Stage::SelfEvaluated {
             return Ok(());
         }
-        let panel = crate::chain::evaluation::PanelForm {
-            members: PANEL.join(","),
+        let group = GroupForm {
+            members: PANEL
+                .iter()
+                .map(|(login, name, category)| MemberForm {
+                    name: (*name).into(),
+                    category: (*category).into(),
+                    login: (*login).into(),
+                    organization: String::new(),
+                    chair: *login == "evaluator",
+                })
+                .chain([MemberForm {
+                    name: "孙桂兰".into(),
+                    category: "residents".into(),
+                    ..MemberForm::default()
+                }])
+                .collect(),
         };
-        self.form_panel(w.officer, p, &panel, w.ctx).await?;
+        self.convene_review_group(w.officer, p, &group, w.ctx)
+            .await?;
         let scored = if target == Stage::UnderReview {
             2
         } else {
@@ -493,7 +509,7 @@ impl App {
         } else {
             ["18", "22", "17", "13", "19"]
         };
-        for login in &PANEL[..scored] {
+        for (login, _, _) in &PANEL[..scored] {
             let u = self
                 .db
                 .user_by_login(login)
@@ -513,6 +529,21 @@ impl App {
         if target == Stage::UnderReview {
             return Ok(());
         }
+        // The group's chair records the method and the meeting, then signs the report.
+        let chair = actor(
+            &self.demo_user("evaluator").await?,
+            Role::Evaluator,
+            "3410",
+            None,
+        )?;
+        let meeting = MeetingForm {
+            method: "查阅服务台账和自评报告，入户走访服务对象，召开评议会听取汇报".into(),
+            held_on: crate::kernel::today().to_string(),
+            place: "柏树街社区议事厅".into(),
+            present: "1,2,3,4,5,6".into(),
+        };
+        self.record_review_meeting(&chair, p, &meeting, w.ctx)
+            .await?;
         let verdict = VerdictForm {
             verdict: match target {
                 Stage::NotAccepted => "not_accepted",
@@ -527,7 +558,7 @@ impl App {
             },
             report: "评议小组查阅台账、走访服务对象，认为项目执行情况如评分所示。".into(),
         };
-        self.decide_verdict(w.officer, p, &verdict, w.ctx).await?;
+        self.sign_review_report(&chair, p, &verdict, w.ctx).await?;
         if target == Stage::Closed {
             self.pay_tranche(w.township, p, 3, w.ctx).await?;
         }
@@ -560,5 +591,12 @@ const LATER: [(&str, Stage); 10] = [
     ("邻里节", Stage::Closed),
 ];
 
-/// The review panel of the demonstration (none affiliated with the organization or served by it).
-const PANEL: [&str; 5] = ["evaluator", "supervisor", "city", "tunxi", "representative"];
+/// The review group of the demonstration (none affiliated with the organization or served by
+/// it): (login, name, category); the expert chairs, and a resident without an account joins.
+const PANEL: [(&str, &str, &str); 5] = [
+    ("evaluator", "评估专家 何教授", "expert"),
+    ("supervisor", "督导 许老师", "expert"),
+    ("city", "黄山市民政局 王科长", "department"),
+    ("tunxi", "屯溪区民政局 李主任", "department"),
+    ("representative", "居民代表 冯师傅", "representatives"),
+];

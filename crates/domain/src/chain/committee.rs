@@ -11,7 +11,7 @@
 //! its own final tranche; so an officer who keeps the funds over the community (a township,
 //! county or city officer whose area holds it) is refused these powers even when the same
 //! account also holds a community role there. The review group's report is signed by the group's
-//! chair, not by the committee: see `panel::may_sign_report`.
+//! chair, not by the committee: see `review_group::may_sign_report`.
 
 use crate::area::AreaCode;
 use crate::authz::Denied;

@@ -1,7 +1,7 @@
 //! Delivery (项目实施, YQ step 6; MECHANISM §4 step 6): activities with date, place, content,
 //! number served and the priority groups reached, the social workers and volunteers who served
-//! (volunteers' hours become service records of the registry) and the residents recorded as
-//! served (who then may not sit on the review panel).
+//! (volunteers' hours become service records of the registry) and the people recorded as
+//! served, by account or by name (who then may not sit on the review group).
 
 use crate::chain::need::PriorityGroup;
 use crate::volunteer::parse_hours;
@@ -26,6 +26,9 @@ pub struct ActivityForm {
     pub volunteers: String,
     /// Login names of residents served (optional), separated by commas.
     pub recipients: String,
+    /// Names of people served who have no account (optional), one per line. Kept apart from the
+    /// activity's public detail: they serve only to keep recipients off the review group.
+    pub recipient_names: String,
     /// Why the activity is recorded more than 10 working days late (the volunteers' records
     /// need it then).
     pub late_reason: String,
@@ -125,6 +128,15 @@ impl ActivityForm {
                 )),
             }
         }
+        for (n, name) in self.recipient_names.lines().enumerate() {
+            if name.trim().chars().count() > 30 {
+                errors.push(FieldError::new(
+                    "recipient_names",
+                    "invalid_name",
+                    format!("第 {} 行：每行写一位服务对象的姓名（不超过 30 字）", n + 1),
+                ));
+            }
+        }
         match (held_on, served) {
             (Some(held_on), Some(served)) if errors.is_empty() => Ok(Activity {
                 held_on,
@@ -138,6 +150,21 @@ impl ActivityForm {
             }),
             _ => Err(DomainError::Invalid(errors)),
         }
+    }
+}
+
+impl ActivityForm {
+    /// The names of people served who have no account: one per line, trimmed, each once.
+    pub fn recipient_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .recipient_names
+            .lines()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
     }
 }
 
@@ -164,6 +191,24 @@ mod tests {
             [("3410-v1".to_string(), 150), ("3410-v2".to_string(), 180)]
         );
         assert_eq!(a.groups.len(), 2);
+        let named = ActivityForm {
+            recipient_names: " 王奶奶 \n\n李爷爷\n王奶奶".into(),
+            ..ok.clone()
+        };
+        assert!(named.validate(today).is_ok());
+        assert_eq!(named.recipient_names(), ["李爷爷", "王奶奶"]);
+        let long = ActivityForm {
+            recipient_names: format!("王奶奶\n{}", "长".repeat(31)),
+            ..ok.clone()
+        };
+        let DomainError::Invalid(e) = long.validate(today).unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(
+            (e[0].field.as_str(), e[0].code),
+            ("recipient_names", "invalid_name")
+        );
+        assert!(e[0].message.starts_with("第 2 行"));
         let bad = ActivityForm {
             held_on: "2027-03-11".into(),
             served: "-1".into(),

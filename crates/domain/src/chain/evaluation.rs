@@ -1,7 +1,7 @@
 //! Self-evaluation, the review panel's scores and the written verdict (YQ step 7; MECHANISM §4
-//! step 7), and which tranche may be paid when. The rubric is policy data; each member scores
-//! every criterion once; the verdict is written once every member has scored, and only an
-//! accepting verdict releases the final tranche.
+//! step 7), and which tranche may be paid when. The rubric is policy data; each member with an
+//! account scores every criterion once; the review group's chair signs the written verdict (see
+//! `review_group`), and only an accepting verdict releases the final tranche.
 
 use crate::chain::contract::Milestone;
 use crate::chain::stage::{Stage, Verdict};
@@ -98,7 +98,8 @@ impl ScoreForm {
     }
 }
 
-/// The review panel's written verdict as typed, with any conditions and its report.
+/// The review group's written report as typed: the verdict, any conditions and the report;
+/// signed by the group's chair.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct VerdictForm {
@@ -109,14 +110,9 @@ pub struct VerdictForm {
 }
 
 impl VerdictForm {
-    /// The verdict, once every member of the panel has scored.
-    pub fn validate(&self, members: usize, scored: usize) -> Result<Verdict, DomainError> {
-        if scored < members || members == 0 {
-            return Err(DomainError::conflict(
-                "scores_missing",
-                format!("评议小组 {members} 人中已有 {scored} 人评分，全部评分后才能出具结论"),
-            ));
-        }
+    /// The verdict and its report as written (whether the report may be signed now is
+    /// `review_group::report_ready`).
+    pub fn validate(&self) -> Result<Verdict, DomainError> {
         let mut errors = Vec::new();
         let verdict = Verdict::parse(self.verdict.trim());
         if verdict.is_none() {
@@ -286,17 +282,13 @@ mod tests {
     }
 
     #[test]
-    fn a_verdict_waits_for_every_score_and_conditions_are_written() {
+    fn a_verdicts_conditions_and_report_are_written() {
         let f = VerdictForm {
             verdict: "accepted_with_conditions".into(),
             conditions: String::new(),
             report: "项目完成申请书目标，居民满意度较高，经费使用规范。".into(),
         };
-        let DomainError::Conflict { code, .. } = f.validate(5, 4).unwrap_err() else {
-            panic!()
-        };
-        assert_eq!(code, "scores_missing");
-        let DomainError::Invalid(e) = f.validate(5, 5).unwrap_err() else {
+        let DomainError::Invalid(e) = f.validate().unwrap_err() else {
             panic!()
         };
         assert_eq!(e[0].field, "conditions");
@@ -304,7 +296,15 @@ mod tests {
             verdict: "accepted".into(),
             ..f
         };
-        assert_eq!(ok.validate(5, 5).unwrap(), Verdict::Accepted);
+        assert_eq!(ok.validate().unwrap(), Verdict::Accepted);
+        let short = VerdictForm {
+            report: "同意".into(),
+            ..ok
+        };
+        let DomainError::Invalid(e) = short.validate().unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(e[0].field, "report");
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod need;
 pub mod oversight;
 pub mod panel;
 pub mod purchase;
+pub mod review_group;
 pub mod selection;
 pub mod stage;
 pub mod vote;

@@ -76,6 +76,18 @@ impl Db {
         })
     }
 
+    /// Names recorded as served by a project's activities (people without an account).
+    pub async fn recipient_names(
+        &self,
+        tenant: &str,
+        project: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        on_pool!(self, c => {
+            Ok(sqlx::query_scalar("SELECT DISTINCT name FROM activity_recipient_names WHERE tenant_id = $1 AND project_id = $2 ORDER BY name")
+                .bind(tenant).bind(project).fetch_all(c).await?)
+        })
+    }
+
     /// Accounts recorded as served by a project's activities.
     pub async fn recipients(&self, tenant: &str, project: &str) -> Result<Vec<String>, StoreError> {
         on_pool!(self, c => {
@@ -94,6 +106,8 @@ pub struct NewActivity<'a> {
     pub activity: &'a Activity,
     /// The users served (each gets a row in `activity_recipients`).
     pub recipients: &'a [String],
+    /// The people served by name, who have no account (`activity_recipient_names`).
+    pub recipient_names: &'a [String],
     pub by: &'a str,
     pub now: &'a str,
 }
@@ -119,6 +133,7 @@ impl Tx {
             project,
             activity: a,
             recipients,
+            recipient_names,
             by,
             now,
         } = *new;
@@ -134,6 +149,10 @@ impl Tx {
             for u in recipients {
                 sqlx::query("INSERT INTO activity_recipients (tenant_id, project_id, user_id, activity_id) VALUES ($1,$2,$3,$4)")
                     .bind(tenant).bind(project).bind(u).bind(id).execute(&mut *c).await?;
+            }
+            for name in recipient_names {
+                sqlx::query("INSERT INTO activity_recipient_names (tenant_id, project_id, activity_id, name) VALUES ($1,$2,$3,$4)")
+                    .bind(tenant).bind(project).bind(id).bind(name).execute(&mut *c).await?;
             }
         });
         Ok(())

@@ -265,7 +265,8 @@ pub(crate) struct Typed {
     pub contract: domain::chain::contract::ContractForm,
     pub activity: domain::chain::delivery::ActivityForm,
     pub self_evaluation: domain::chain::evaluation::SelfEvaluationForm,
-    pub panel: app::chain::evaluation::PanelForm,
+    pub group: domain::chain::review_group::GroupForm,
+    pub meeting: domain::chain::review_group::MeetingForm,
     pub score: domain::chain::evaluation::ScoreForm,
     pub verdict: domain::chain::evaluation::VerdictForm,
     pub note: domain::chain::oversight::NoteForm,
@@ -274,6 +275,35 @@ pub(crate) struct Typed {
 impl ProjectPage {
     fn yuan(&self, amount: &Money) -> String {
         amount.yuan()
+    }
+    /// The member rows of the group form: what was typed, then blank rows up to eight.
+    fn group_rows(&self) -> Vec<(usize, domain::chain::review_group::MemberForm)> {
+        let mut rows = self.typed.group.members.clone();
+        let blank = rows.len().max(7) + 1;
+        rows.resize(blank, Default::default());
+        rows.into_iter().enumerate().collect()
+    }
+    /// Whether member `seq` was ticked present in the typed meeting form.
+    fn ticked(&self, seq: &i64) -> bool {
+        self.typed
+            .meeting
+            .present
+            .split(',')
+            .any(|s| s.trim() == seq.to_string())
+    }
+    /// The Chinese name of an account's member in the group, or the id.
+    fn member_name(&self, user: &str) -> String {
+        self.d
+            .acceptance
+            .group
+            .as_ref()
+            .and_then(|g| {
+                g.members
+                    .iter()
+                    .find(|m| m.user_id.as_deref() == Some(user))
+            })
+            .map(|m| m.name.clone())
+            .unwrap_or_else(|| user.to_string())
     }
     fn when(&self, at: &str) -> String {
         when(at)

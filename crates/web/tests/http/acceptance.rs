@@ -3,7 +3,7 @@
 use crate::harness::*;
 
 #[tokio::test]
-async fn delivery_evaluation_by_a_clean_panel_and_the_final_tranche_only_after_acceptance() {
+async fn delivery_evaluation_by_a_clean_group_and_the_final_tranche_only_after_acceptance() {
     let t = spawn_app().await;
     let project = contracted_project(&t).await;
     let (volunteer, _, _) = volunteer_with_certificate(&t, "341002002001", "志愿者吴昊").await;
@@ -193,42 +193,72 @@ async fn delivery_evaluation_by_a_clean_panel_and_the_final_tranche_only_after_a
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{b}");
-    // The panel: a member of the organization and a resident it served are refused, and so is a
-    // panel below five; the page keeps what was typed.
+    // The group: the purchaser (the township) may not convene it; an account of the organization,
+    // a resident it served and a group without an expert are refused; the page keeps what was typed.
+    let clean = group(&[
+        ("何教授", "expert", "evaluator", "", true),
+        ("许老师", "expert", "supervisor", "", false),
+        ("冯师傅", "representatives", "representative", "", false),
+        ("王科长", "department", "city", "", false),
+        ("李主任", "department", "tunxi", "", false),
+    ]);
+    let b = post_refused(
+        &township,
+        &api("panel"),
+        clean.clone(),
+        StatusCode::FORBIDDEN,
+        "purchaser_conflict",
+    )
+    .await;
+    assert!(b.contains("购买方"), "{b}");
     let (st, page) = community
         .post(
             &format!("/projects/{project}/panel"),
-            &[("members", "orgmember, resident, evaluator")],
+            &[
+                ("m.0.name", "社团成员"),
+                ("m.0.category", "residents"),
+                ("m.0.login", "orgmember"),
+                ("m.1.name", "郑阿姨"),
+                ("m.1.category", "residents"),
+                ("m.1.login", "resident"),
+                ("m.2.name", "冯师傅"),
+                ("m.2.category", "representatives"),
+                ("m.2.login", "representative"),
+                ("chair", "2"),
+            ],
         )
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        page.contains("须回避") && page.contains("服务对象") && page.contains("至少 5 人"),
+        page.contains("须回避")
+            && page.contains("服务对象")
+            && page.contains("至少 5 人")
+            && page.contains("权威机构专家或第三方"),
         "{page}"
     );
     assert!(
-        page.contains("orgmember, resident, evaluator"),
+        page.contains("value=\"orgmember\"") && page.contains("value=\"郑阿姨\""),
         "the typed members are kept: {page}"
     );
-    // Someone who cannot read the project (歙县's bureau) cannot sit on its panel.
+    // Someone who cannot read the project (歙县's bureau) cannot sit on its group.
+    let mut outside = clean.clone();
+    outside["members"][4]["login"] = json!("shexian");
     post_refused(
         &community,
         &api("panel"),
-        json!({"members": "evaluator,supervisor,representative,city,shexian"}),
+        outside,
         StatusCode::UNPROCESSABLE_ENTITY,
         "outside_territory",
     )
     .await;
-    let members = ["evaluator", "supervisor", "representative", "city", "tunxi"];
     let (st, _, b) = community
-        .api(
-            reqwest::Method::POST,
-            &api("panel"),
-            Some(json!({"members": members.join(",")})),
-        )
+        .api(reqwest::Method::POST, &api("panel"), Some(clean))
         .await;
     assert_eq!(st, StatusCode::OK, "{b}");
-    // Scores: members only, once each; the verdict waits for all of them.
+    let d = json_of(&b);
+    assert_eq!(d["project"]["stage"], "under_review");
+    assert_eq!(d["acceptance"]["group"]["members"][0]["category"], "expert");
+    // Scores: members only, once each.
     let score =
         json!({"need": "18", "goals": "22", "quality": "17", "money": "13", "satisfaction": "19"});
     let (st, _, _) = community
@@ -242,13 +272,37 @@ async fn delivery_evaluation_by_a_clean_panel_and_the_final_tranche_only_after_a
         .api(reqwest::Method::GET, "/api/v1/work", None)
         .await;
     assert!(
-        b.contains("score_project"),
-        "the panel member's work list: {b}"
+        b.contains("score_project") && b.contains("write_verdict"),
+        "the chair's work list: {b}"
     );
+    let chair = t.login("evaluator").await;
+    // The report follows the meeting.
+    post_refused(
+        &chair,
+        &api("verdict"),
+        verdict.clone(),
+        StatusCode::CONFLICT,
+        "meeting_before_report",
+    )
+    .await;
+    let meeting = json!({"method": "查阅台账、入户走访、召开评议会", "held_on": today_text(), "place": "社区议事厅", "present": "1,2,3,4,5"});
+    post_refused(
+        &community,
+        &api("meeting"),
+        meeting.clone(),
+        StatusCode::FORBIDDEN,
+        "not_chair",
+    )
+    .await;
+    let (st, _, b) = chair
+        .api(reqwest::Method::POST, &api("meeting"), Some(meeting))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let members = ["evaluator", "supervisor", "representative", "city", "tunxi"];
     for (i, m) in members.iter().enumerate() {
         if i == 4 {
             post_refused(
-                &community,
+                &chair,
                 &api("verdict"),
                 verdict.clone(),
                 StatusCode::CONFLICT,
@@ -266,7 +320,16 @@ async fn delivery_evaluation_by_a_clean_panel_and_the_final_tranche_only_after_a
             .await;
         assert_eq!(st, StatusCode::CONFLICT, "{m} scores once");
     }
-    let (st, _, b) = community
+    // The committee convenes but does not write the report; the chair signs it.
+    post_refused(
+        &community,
+        &api("verdict"),
+        verdict.clone(),
+        StatusCode::FORBIDDEN,
+        "not_chair",
+    )
+    .await;
+    let (st, _, b) = chair
         .api(reqwest::Method::POST, &api("verdict"), Some(verdict))
         .await;
     assert_eq!(st, StatusCode::OK, "{b}");
@@ -294,7 +357,9 @@ async fn delivery_evaluation_by_a_clean_panel_and_the_final_tranche_only_after_a
     );
     for sql in [
         format!("UPDATE review_scores SET total = 100 WHERE project_id = '{project}'"),
-        format!("DELETE FROM review_members WHERE project_id = '{project}'"),
+        format!("DELETE FROM review_group_members WHERE project_id = '{project}'"),
+        format!("UPDATE review_group_members SET present = FALSE WHERE project_id = '{project}'"),
+        format!("UPDATE review_groups SET method = '改' WHERE project_id = '{project}'"),
         format!(
             "UPDATE review_reports SET verdict = 'not_accepted' WHERE project_id = '{project}'"
         ),
@@ -304,4 +369,11 @@ async fn delivery_evaluation_by_a_clean_panel_and_the_final_tranche_only_after_a
         let ok = store::on_pool!(&t.db, c => sqlx::query(&sql).execute(c).await.is_ok());
         assert!(!ok, "the database allowed: {sql}");
     }
+}
+
+/// A review group as the API takes it: (name, category, login, organization, chair) per member.
+pub(crate) fn group(rows: &[(&str, &str, &str, &str, bool)]) -> Value {
+    json!({ "members": rows.iter().map(|(name, category, login, organization, chair)| json!({
+        "name": name, "category": category, "login": login, "organization": organization, "chair": chair
+    })).collect::<Vec<_>>() })
 }

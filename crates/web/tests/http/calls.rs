@@ -186,6 +186,38 @@ async fn a_call_runs_from_published_terms_to_awards_within_its_pool_with_sealed_
         format!("{refused:?}").contains("affiliated_member"),
         "{refused:?}"
     );
+    // An expert whose name is that of a social worker an applicant employs is affiliated too.
+    experts(&t, &["expert6"]).await;
+    t.app
+        .create_social_worker(
+            &officer(Role::CountyBureau, "341002"),
+            &domain::social::SocialWorkerForm {
+                name: " 评审专家 expert6".into(),
+                id_number: "341002198001011237".into(),
+                certificate_level: "aide".into(),
+                area: "341002001".into(),
+                employer_org_id: "3410-rival-b".into(),
+                ..Default::default()
+            },
+            &Ctx::default(),
+        )
+        .await
+        .unwrap();
+    let refused = t
+        .app
+        .form_call_panel_at(
+            &city_actor,
+            &id,
+            &panel("expert1, expert6, expert2"),
+            after,
+            &Ctx::default(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        format!("{refused:?}").contains("3410-rival-b"),
+        "{refused:?}"
+    );
     let refused = t
         .app
         .form_call_panel_at(
@@ -460,7 +492,7 @@ async fn a_call_runs_from_published_terms_to_awards_within_its_pool_with_sealed_
     .await;
     assert_eq!(st, StatusCode::OK, "{b}");
     assert_eq!(json_of(&b)["project"]["stage"], "delivering", "{b}");
-    // Evaluated like any project (the community committee forms the panel), and the final
+    // Evaluated like any project (the community committee convenes the group), and the final
     // payment by the organizer closes it.
     let (st, _, b) = post_json(
         &org,
@@ -474,16 +506,26 @@ async fn a_call_runs_from_published_terms_to_awards_within_its_pool_with_sealed_
     let (st, _, b) = post_json(
         &community,
         &format!("/api/v1/projects/{project}/panel"),
-        json!({"members": "expert1, expert2, expert3, expert4, expert5"}),
+        crate::acceptance::group(&[
+            ("专家一", "expert", "expert1", "", true),
+            ("专家二", "expert", "expert2", "", false),
+            ("专家三", "expert", "expert3", "", false),
+            ("专家四", "expert", "expert4", "", false),
+            ("专家五", "expert", "expert5", "", false),
+        ]),
     )
     .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let chair = t.login("expert1").await;
+    let (st, _, b) = post_json(&chair, &format!("/api/v1/projects/{project}/meeting"), json!({"method": "查阅台账、听取汇报", "held_on": today_text(), "place": "社区议事厅", "present": "1,2,3,4,5"})).await;
     assert_eq!(st, StatusCode::OK, "{b}");
     for login in ["expert1", "expert2", "expert3", "expert4", "expert5"] {
         let s = t.login(login).await;
         let (st, _, b) = post_json(&s, &format!("/api/v1/projects/{project}/scores"), json!({"need": "18", "goals": "22", "quality": "18", "money": "13", "satisfaction": "18"})).await;
         assert_eq!(st, StatusCode::OK, "{login}: {b}");
     }
-    let (st, _, b) = post_json(&community, &format!("/api/v1/projects/{project}/verdict"), json!({"verdict": "accepted", "report": "评议小组一致认为项目达到方案目标，服务记录完整，同意验收通过。"})).await;
+    // The group's chair signs the report, not the committee that convened it.
+    let (st, _, b) = post_json(&chair, &format!("/api/v1/projects/{project}/verdict"), json!({"verdict": "accepted", "report": "评议小组一致认为项目达到方案目标，服务记录完整，同意验收通过。"})).await;
     assert_eq!(st, StatusCode::OK, "{b}");
     for seq in [2, 3] {
         let (st, _, b) = city

@@ -492,7 +492,20 @@ pub(crate) async fn project_on(
     org: &str,
     community: &str,
 ) -> String {
-    let content = application_form("x", "x", "").validate().unwrap();
+    let form = application_form("x", "x", "");
+    project_with(t, item, eligibility, org, community, &form).await
+}
+
+/// As [`project_on`], with the application `form` (its team, for instance).
+pub(crate) async fn project_with(
+    t: &TestApp,
+    item: &str,
+    eligibility: &str,
+    org: &str,
+    community: &str,
+    form: &domain::chain::application::ApplicationForm,
+) -> String {
+    let content = form.validate().unwrap();
     let id = format!("{item}-project");
     let mut tx = t.db.begin().await.unwrap();
     tx.insert_project(&store::chain::application::NewProject {
@@ -901,14 +914,24 @@ pub(crate) fn personal_numbers(page: &str) -> Vec<String> {
 /// tranches 9,000 on signing, 9,000 mid-term and 12,000 on acceptance): the project id.
 pub(crate) async fn contracted_project(t: &TestApp) -> String {
     demo_org(t).await;
+    contracted_project_with(t, &application_form("x", "x", "")).await
+}
+
+/// As [`contracted_project`] (the demonstration organization already recorded), with the
+/// application `form`.
+pub(crate) async fn contracted_project_with(
+    t: &TestApp,
+    form: &domain::chain::application::ApplicationForm,
+) -> String {
     let (item, eligibility) =
         item_with_eligibility(t, "341002002001", "341002002", app::demo::DEMO_ORG_ID).await;
-    let p = project_on(
+    let p = project_with(
         t,
         &item,
         &eligibility,
         app::demo::DEMO_ORG_ID,
         "341002002001",
+        form,
     )
     .await;
     let mut tx = t.db.begin().await.unwrap();

@@ -23,7 +23,7 @@ use domain::chain::panel::check_panel;
 use domain::chain::stage::Stage;
 use domain::{Actor, DomainError};
 use serde_json::json;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use store::chain::application::NewProject;
 use store::chain::call::{CallRow, NewCallApplication, NewCallAward};
 use store::chain::purchase::NewDecision;
@@ -222,8 +222,20 @@ impl App {
         let checked = async {
             let role = can_organize(actor, &k.area)?;
             may_form_panel(k.stage, closes_at(&k), at, apps.len())?;
+            // The social workers each applicant employs are affiliated with it, by name.
+            let mut employed = BTreeMap::new();
+            for a in &apps {
+                let names = self
+                    .db
+                    .employed_social_worker_names(&k.tenant_id, &a.organization_id)
+                    .await?;
+                employed.insert(
+                    a.organization_id.clone(),
+                    domain::chain::review_group::names(names),
+                );
+            }
             let candidates = self
-                .panel_candidates(&form.members, &k.area, &BTreeSet::new(), "本次征集")
+                .panel_candidates(&form.members, &k.area, &employed, "本次征集")
                 .await?;
             let applicants: BTreeSet<String> =
                 apps.iter().map(|a| a.organization_id.clone()).collect();
