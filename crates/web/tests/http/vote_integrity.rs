@@ -152,6 +152,34 @@ async fn finding_1_marking_no_voters_absent_or_changing_attendance_after_sealing
         !page.contains("attendance-form") && page.contains("出席记录已锁定"),
         "{page}"
     );
+    // Each change of attendance is in the audit log with who was present before and after, and
+    // which started motions keep the departed; the refused one is there as refused.
+    let events =
+        t.db.audit_events(&domain::identity::Scope::nation(), &Default::default(), 500)
+            .await
+            .unwrap();
+    let changes: Vec<_> = events
+        .iter()
+        .filter(|e| e.record.action == "vote.attendance")
+        .map(|e| &e.record)
+        .collect();
+    let ok: Vec<(Value, Value)> = changes
+        .iter()
+        .filter(|r| r.outcome == "ok")
+        .map(|r| {
+            let side = |v: &Option<String>| json_of(v.as_deref().unwrap_or("null"));
+            (side(&r.before), side(&r.after))
+        })
+        .collect();
+    assert_eq!(ok.len(), 2, "{changes:?}");
+    let (before, after) = ok
+        .iter()
+        .find(|(_, a)| a["departures"].as_array().is_some_and(|d| d.len() == 2))
+        .expect("the departure of two is recorded");
+    assert_eq!(before["present"].as_array().map(Vec::len), Some(5));
+    assert_eq!(after["present"].as_array().map(Vec::len), Some(3));
+    assert_eq!(after["motions_keeping_departed"], json!([project]));
+    assert!(changes.iter().any(|r| r.outcome == "failed"), "{changes:?}");
 }
 
 #[tokio::test]
