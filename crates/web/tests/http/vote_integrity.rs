@@ -429,3 +429,56 @@ async fn the_database_itself_refuses_what_would_bend_the_vote() {
     let r = exec(format!("INSERT INTO vote_attendance (tenant_id, meeting_id, seq, user_id, present, recorded_by, recorded_at) VALUES ('3410', '{vote}', 1002, '{r3}', FALSE, 'sql', 'x')")).await;
     assert!(r.unwrap_err().contains("meeting_sealed"));
 }
+
+/// Finding 5, for the vote: the township that will buy the applications neither opens the
+/// representatives' meeting, nor records its attendance, nor seals a motion; the community
+/// committee does. Each refusal names why, changes nothing and is audited.
+#[tokio::test]
+async fn finding_5_the_purchaser_does_not_chair_the_representatives_meeting() {
+    let t = spawn_app().await;
+    let project = consulted_project(&t).await;
+    let township = t.login("township").await;
+    post_refused(
+        &township,
+        "/api/v1/votes",
+        json!({"community": "341002002001", "title": "居民代表会议", "held_on": "2026-12-20", "projects": project}),
+        StatusCode::FORBIDDEN,
+        "purchaser_conflict",
+    )
+    .await;
+    assert_eq!(stage(&township, &project).await, "consulted");
+    let community = t.login("community").await;
+    let (vote, ids) = open_meeting(&t, &community, &project, &["representative"]).await;
+    post_refused(
+        &township,
+        &format!("/api/v1/votes/{vote}/attendance"),
+        json!({ "present": ids.join(",") }),
+        StatusCode::FORBIDDEN,
+        "purchaser_conflict",
+    )
+    .await;
+    let (d, b) = detail(&community, &vote).await;
+    assert_eq!(d["present"], 0, "{b}");
+    let (st, b) = attend(&community, &vote, &ids.iter().collect::<Vec<_>>()).await;
+    assert_eq!(st, StatusCode::NO_CONTENT, "{b}");
+    post_refused(
+        &township,
+        &format!("/api/v1/votes/{vote}/motions/{project}/seal"),
+        json!({}),
+        StatusCode::FORBIDDEN,
+        "purchaser_conflict",
+    )
+    .await;
+    assert_eq!(stage(&community, &project).await, "voting");
+    let (d, _) = detail(&township, &vote).await;
+    assert_eq!(d["can_chair"], false);
+    let events =
+        t.db.audit_events(&domain::identity::Scope::nation(), &Default::default(), 500)
+            .await
+            .unwrap();
+    let refused = events
+        .iter()
+        .filter(|e| e.record.action.starts_with("vote.") && e.record.outcome == "denied")
+        .count();
+    assert_eq!(refused, 3, "each refusal is audited");
+}
