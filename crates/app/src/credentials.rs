@@ -63,6 +63,7 @@ mod tests {
                 home_area: domain::AreaCode::nation(),
                 locale: "zh".into(),
                 disabled: false,
+                must_change_password: false,
                 version: 1,
                 created_at: String::new(),
             },

@@ -12,6 +12,9 @@ pub enum AppError {
     /// No credentials, or they are no longer valid.
     #[error("请先登录")]
     Unauthenticated,
+    /// The account's password was reset by an administrator: nothing but changing it until then.
+    #[error("您的密码已由管理员重置，请先设置新密码")]
+    PasswordChangeRequired,
     /// Wrong login or password (deliberately not saying which), or a locked account.
     #[error("登录名或密码错误，或账号已被暂时锁定")]
     LoginFailed,
@@ -94,6 +97,7 @@ impl AppError {
             AppError::Denied(d) => d.code,
             AppError::Unauthenticated => "unauthenticated",
             AppError::LoginFailed => "login_failed",
+            AppError::PasswordChangeRequired => "password_change_required",
             AppError::NotFound(_) => "not_found",
             AppError::StaleVersion { .. } => "stale_version",
             AppError::Duplicate { .. } => "duplicate",

@@ -18,6 +18,24 @@ pub fn random_token() -> String {
     hex::encode(b)
 }
 
+/// A password for someone else to type once (an administrator's reset): 12 characters, letters
+/// and digits, none that are read one for another (0/O, 1/l/I).
+pub fn temporary_password() -> String {
+    use rand::seq::SliceRandom;
+    const LETTERS: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz";
+    const DIGITS: &[u8] = b"23456789";
+    let mut rng = rand::thread_rng();
+    let mut chars = Vec::with_capacity(12);
+    for _ in 0..8 {
+        chars.extend(LETTERS.choose(&mut rng));
+    }
+    for _ in 0..4 {
+        chars.extend(DIGITS.choose(&mut rng));
+    }
+    chars.shuffle(&mut rng);
+    String::from_utf8(chars).unwrap_or_default()
+}
+
 /// Tokens are stored only as their SHA-256: a leaked table gives no usable credential.
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))

@@ -21,6 +21,8 @@ pub struct UserRow {
     pub home_area: AreaCode,
     pub locale: String,
     pub disabled: bool,
+    /// The password was set by someone else (a reset): its owner must change it first.
+    pub must_change_password: bool,
     pub version: i64,
     pub created_at: String,
 }
@@ -92,7 +94,7 @@ pub struct Authenticated {
 }
 
 const USER_COLS: &str =
-    "id, login, display_name, password_hash, home_area, locale, disabled, version, created_at";
+    "id, login, display_name, password_hash, home_area, locale, disabled, must_change_password, version, created_at";
 
 macro_rules! user_from_row {
     ($r:expr) => {{
@@ -105,6 +107,7 @@ macro_rules! user_from_row {
             home_area: AreaCode::from_stored(&r.try_get::<String, _>("home_area")?),
             locale: r.try_get("locale")?,
             disabled: r.try_get("disabled")?,
+            must_change_password: r.try_get("must_change_password")?,
             version: r.try_get("version")?,
             created_at: r.try_get("created_at")?,
         }
@@ -210,7 +213,7 @@ impl Db {
         now: &str,
     ) -> Result<Option<Authenticated>, StoreError> {
         let sql = "SELECT u.id, u.login, u.display_name, u.password_hash, u.home_area, u.locale, \
-                   u.disabled, u.version, u.created_at, s.csrf_token, \
+                   u.disabled, u.must_change_password, u.version, u.created_at, s.csrf_token, \
                    r.id AS rid, r.user_id, r.role, r.area_code, r.organization_id \
                    FROM sessions s JOIN users u ON u.id = s.user_id \
                    LEFT JOIN role_assignments r ON r.user_id = u.id \
@@ -499,7 +502,7 @@ impl Tx {
     ) -> Result<Option<u64>, StoreError> {
         on_tx!(self, c => {
             let n = sqlx::query(
-                "UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
+                "UPDATE users SET password_hash = $1, must_change_password = FALSE, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
             )
             .bind(password_hash)
             .bind(now)
@@ -532,6 +535,89 @@ impl Tx {
                 .execute(&mut *c)
                 .await?;
             Ok(Some(revoked))
+        })
+    }
+
+    /// An administrator's reset: a new password its owner must change at the next sign-in;
+    /// every session ends, every API token is revoked, the locks lift. Returns whether the
+    /// account exists.
+    pub async fn reset_password(
+        &mut self,
+        user_id: &str,
+        password_hash: &str,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        on_tx!(self, c => {
+            let n = sqlx::query(
+                "UPDATE users SET password_hash = $1, must_change_password = TRUE, version = version + 1, updated_at = $2 WHERE id = $3",
+            )
+            .bind(password_hash)
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+            if n != 1 {
+                return Ok(false);
+            }
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *c)
+                .await?;
+            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                .bind(now)
+                .bind(user_id)
+                .execute(&mut *c)
+                .await?;
+            sqlx::query("DELETE FROM login_locks WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *c)
+                .await?;
+            Ok(true)
+        })
+    }
+
+    /// Disables or re-enables an account; returns whether it changed. Disabling ends every
+    /// session and revokes every API token at once (re-enabling brings none back).
+    pub async fn set_disabled(
+        &mut self,
+        user_id: &str,
+        disabled: bool,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        on_tx!(self, c => {
+            let n = sqlx::query(
+                "UPDATE users SET disabled = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND disabled <> $1",
+            )
+            .bind(disabled)
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+            if n == 1 && disabled {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                    .bind(user_id)
+                    .execute(&mut *c)
+                    .await?;
+                sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                    .bind(now)
+                    .bind(user_id)
+                    .execute(&mut *c)
+                    .await?;
+            }
+            Ok(n == 1)
+        })
+    }
+
+    /// Lifts every login lock of an account; returns how many there were.
+    pub async fn clear_login_locks(&mut self, user_id: &str) -> Result<u64, StoreError> {
+        on_tx!(self, c => {
+            Ok(sqlx::query("DELETE FROM login_locks WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *c)
+                .await?
+                .rows_affected())
         })
     }
 

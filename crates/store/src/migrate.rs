@@ -39,6 +39,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0017_audit_queue"),
     migration!("0018_vote_integrity"),
     migration!("0019_review_groups"),
+    migration!("0020_account_recovery"),
 ];
 
 /// Tables that hold national reference data or accounts that span cities, and so carry no

@@ -24,3 +24,10 @@
     document.querySelectorAll('.chart[data-chart-src]').forEach(draw);
   });
 })();
+
+// An irreversible step asks first: <form data-confirm="…">. Without script the form just submits
+// (the server still refuses what may not be done).
+document.addEventListener('submit', function (e) {
+  var msg = e.target && e.target.getAttribute && e.target.getAttribute('data-confirm');
+  if (msg && !window.confirm(msg)) e.preventDefault();
+});

@@ -199,6 +199,20 @@ where
         let locale = locale_of(&parts.headers);
         let next = parts.uri.path_and_query().map(|p| p.to_string());
         match resolve(parts, &state).await {
+            // A reset password is changed before anything else (issue 15).
+            Ok(Some(s))
+                if s.user.must_change_password
+                    && !matches!(
+                        parts.uri.path(),
+                        "/account" | "/account/password" | "/logout"
+                    ) =>
+            {
+                Err(PageError {
+                    error: AppError::PasswordChangeRequired,
+                    locale,
+                    next,
+                })
+            }
             Ok(Some(s)) => Ok(PageUser(s)),
             Ok(None) | Err(AppError::Unauthenticated) => Err(PageError {
                 error: AppError::Unauthenticated,
@@ -226,6 +240,11 @@ where
         let s = resolve(parts, &state)
             .await?
             .ok_or(ApiError(AppError::Unauthenticated))?;
+        if s.user.must_change_password
+            && !matches!(parts.uri.path(), "/api/v1/account/password" | "/api/v1/me")
+        {
+            return Err(ApiError(AppError::PasswordChangeRequired));
+        }
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if !safe {
             if let Some(expected) = &s.csrf {

@@ -34,6 +34,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         | AppError::Duplicate { .. } => StatusCode::CONFLICT,
         AppError::Denied(_) => StatusCode::FORBIDDEN,
         AppError::Unauthenticated | AppError::LoginFailed => StatusCode::UNAUTHORIZED,
+        AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
@@ -179,6 +180,9 @@ pub fn render_error_page(
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let e = self.error;
+        if matches!(e, AppError::PasswordChangeRequired) {
+            return Redirect::to("/account?must_change=1").into_response();
+        }
         if matches!(e, AppError::Unauthenticated) {
             let next = self.next.unwrap_or_else(|| "/".into());
             return Redirect::to(&format!("/login?next={}", urlencode(&next))).into_response();

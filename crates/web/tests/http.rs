@@ -36,6 +36,8 @@ mod paging;
 mod public;
 #[path = "http/purchase.rs"]
 mod purchase;
+#[path = "http/recovery.rs"]
+mod recovery;
 #[path = "http/review_group.rs"]
 mod review_group;
 #[path = "http/robustness.rs"]

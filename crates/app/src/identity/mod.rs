@@ -16,6 +16,7 @@ use store::identity::Authenticated;
 use store::time;
 
 mod accounts;
+mod recovery;
 
 /// A new login session: the cookie value (shown once) and its CSRF token.
 #[derive(Debug, Clone)]

@@ -36,9 +36,13 @@ event_kinds! {
     /// What an audit event records.
     pub enum EventKind {
         AccountCreate = ("account.create", "创建账号"),
+        AccountDisable = ("account.disable", "停用账号"),
+        AccountEnable = ("account.enable", "启用账号"),
         AccountList = ("account.list", "查看账号列表"),
         AccountLocked = ("account.locked", "账号锁定"),
         AccountPasswordChange = ("account.password_change", "修改密码"),
+        AccountPasswordReset = ("account.password_reset", "重置密码"),
+        AccountUnlock = ("account.unlock", "解除锁定"),
         AccountView = ("account.view", "查看账号"),
         ActivityRecord = ("activity.record", "记录服务活动"),
         ApplicationRevise = ("application.revise", "修改申请书"),

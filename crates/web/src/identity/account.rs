@@ -35,6 +35,8 @@ struct AccountPage {
     tokens: Vec<TokenLine>,
     new_token: String,
     token_name: String,
+    /// The password was reset by an administrator: it is changed before anything else.
+    must_change: bool,
 }
 
 /// What the account page shows beside the stored data: a refused form or a result.
@@ -92,6 +94,7 @@ async fn account_page(
         tokens,
         new_token: o.new_token,
         token_name: o.token_name,
+        must_change: s.user.must_change_password,
     };
     Ok(render(o.status, &page))
 }

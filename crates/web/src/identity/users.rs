@@ -169,6 +169,8 @@ struct UserPage {
     form_role: String,
     form_area: String,
     form_org: String,
+    /// What was just done, shown once (a temporary password after a reset).
+    notice: String,
 }
 
 async fn user_page(
@@ -178,6 +180,18 @@ async fn user_page(
     status: StatusCode,
     form: RoleForm,
     errors: FormErrors,
+) -> Result<Response, PageError> {
+    user_page_noting(state, s, id, status, form, errors, String::new()).await
+}
+
+async fn user_page_noting(
+    state: &AppState,
+    s: &Signed,
+    id: &str,
+    status: StatusCode,
+    form: RoleForm,
+    errors: FormErrors,
+    notice: String,
 ) -> Result<Response, PageError> {
     let tr = Tr { locale: s.locale };
     let app::identity::UserDetail { user, roles, locks } = state
@@ -211,6 +225,7 @@ async fn user_page(
         form_role: form.role,
         form_area: form.area,
         form_org: form.organization_id.unwrap_or_default(),
+        notice,
     };
     Ok(render(status, &page))
 }
@@ -262,7 +277,142 @@ pub async fn remove_role(
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
 }
 
+/// Resets the password and shows the temporary one once, on the account's page (the receipt).
+pub async fn reset_password(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    let password = state
+        .app
+        .reset_password(&s.actor, &id, &s.ctx)
+        .await
+        .page(s.locale)?;
+    let notice = format!(
+        "{} {password}",
+        Tr { locale: s.locale }.t("users.reset_done")
+    );
+    let mut r = user_page_noting(
+        &state,
+        &s,
+        &id,
+        StatusCode::OK,
+        RoleForm::default(),
+        FormErrors::default(),
+        notice,
+    )
+    .await?;
+    // A page with a password on it is never kept by a browser or a proxy.
+    r.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(r)
+}
+
+pub async fn unlock(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    state
+        .app
+        .unlock_account(&s.actor, &id, &s.ctx)
+        .await
+        .page(s.locale)?;
+    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+}
+
+pub async fn disable(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    state
+        .app
+        .set_account_disabled(&s.actor, &id, true, &s.ctx)
+        .await
+        .page(s.locale)?;
+    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+}
+
+pub async fn enable(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    state
+        .app
+        .set_account_disabled(&s.actor, &id, false, &s.ctx)
+        .await
+        .page(s.locale)?;
+    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+}
+
 // ---------- API ----------
+
+/// The temporary password a reset gave, shown this once.
+#[derive(Serialize, JsonSchema)]
+pub struct ResetJson {
+    pub temporary_password: String,
+}
+
+/// How many login locks an unlock lifted.
+#[derive(Serialize, JsonSchema)]
+pub struct UnlockJson {
+    pub locks_lifted: u64,
+}
+
+pub async fn api_reset_password(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let temporary_password = state.app.reset_password(&s.actor, &id, &s.ctx).await?;
+    let mut r = answer::send(StatusCode::OK, &ResetJson { temporary_password })?;
+    r.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(r)
+}
+
+pub async fn api_unlock(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let locks_lifted = state.app.unlock_account(&s.actor, &id, &s.ctx).await?;
+    answer::send(StatusCode::OK, &UnlockJson { locks_lifted })
+}
+
+pub async fn api_disable(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult {
+    state
+        .app
+        .set_account_disabled(&s.actor, &id, true, &s.ctx)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn api_enable(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult {
+    state
+        .app
+        .set_account_disabled(&s.actor, &id, false, &s.ctx)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
 
 /// A role assignment of an account.
 #[derive(Serialize, JsonSchema)]
