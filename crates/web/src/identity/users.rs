@@ -311,18 +311,49 @@ pub async fn reset_password(
     Ok(r)
 }
 
+/// What an administrator does to an account from its page, which it then shows again.
+enum AccountStep {
+    Unlock,
+    Disable,
+    Enable,
+}
+
+async fn account_step(
+    state: &AppState,
+    s: &Signed,
+    id: &str,
+    step: AccountStep,
+) -> Result<Response, PageError> {
+    let done = match step {
+        AccountStep::Unlock => state
+            .app
+            .unlock_account(&s.actor, id, &s.ctx)
+            .await
+            .map(|_| ()),
+        AccountStep::Disable => {
+            state
+                .app
+                .set_account_disabled(&s.actor, id, true, &s.ctx)
+                .await
+        }
+        AccountStep::Enable => {
+            state
+                .app
+                .set_account_disabled(&s.actor, id, false, &s.ctx)
+                .await
+        }
+    };
+    done.page(s.locale)?;
+    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+}
+
 pub async fn unlock(
     State(state): State<AppState>,
     PageUser(s): PageUser,
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
-    state
-        .app
-        .unlock_account(&s.actor, &id, &s.ctx)
-        .await
-        .page(s.locale)?;
-    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+    account_step(&state, &s, &id, AccountStep::Unlock).await
 }
 
 pub async fn disable(
@@ -331,12 +362,7 @@ pub async fn disable(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
-    state
-        .app
-        .set_account_disabled(&s.actor, &id, true, &s.ctx)
-        .await
-        .page(s.locale)?;
-    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+    account_step(&state, &s, &id, AccountStep::Disable).await
 }
 
 pub async fn enable(
@@ -345,12 +371,7 @@ pub async fn enable(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
-    state
-        .app
-        .set_account_disabled(&s.actor, &id, false, &s.ctx)
-        .await
-        .page(s.locale)?;
-    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+    account_step(&state, &s, &id, AccountStep::Enable).await
 }
 
 // ---------- API ----------
@@ -395,11 +416,7 @@ pub async fn api_disable(
     ApiUser(s): ApiUser,
     Path(id): Path<String>,
 ) -> ApiResult {
-    state
-        .app
-        .set_account_disabled(&s.actor, &id, true, &s.ctx)
-        .await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    api_set_disabled(&state, &s, &id, true).await
 }
 
 pub async fn api_enable(
@@ -407,9 +424,13 @@ pub async fn api_enable(
     ApiUser(s): ApiUser,
     Path(id): Path<String>,
 ) -> ApiResult {
+    api_set_disabled(&state, &s, &id, false).await
+}
+
+async fn api_set_disabled(state: &AppState, s: &Signed, id: &str, disabled: bool) -> ApiResult {
     state
         .app
-        .set_account_disabled(&s.actor, &id, false, &s.ctx)
+        .set_account_disabled(&s.actor, id, disabled, &s.ctx)
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
