@@ -15,9 +15,7 @@
 
 use crate::AppError;
 use domain::audit::AuditRecord;
-use domain::chain::vote::{
-    Choice, Interests, Meeting, Motion, PaperCount, RecusalReason, VoteRules,
-};
+use domain::chain::vote::{Choice, Meeting, Motion, PaperCount, RecusalReason, VoteRules};
 use domain::DomainError;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -146,8 +144,6 @@ async fn write(
     let mut tx = db.begin().await?;
     let mut verdicts = Vec::with_capacity(batch.len());
     let mut events: BTreeMap<&str, Vec<AuditRecord>> = BTreeMap::new();
-    // The interests in each application, read once per batch (they cannot change inside it).
-    let mut interests: BTreeMap<(&str, &str, &str), Interests> = BTreeMap::new();
     for b in batch {
         let st = tx
             .voter_state(&b.tenant, &b.meeting, &b.project, &b.user)
@@ -159,15 +155,8 @@ async fn write(
             )));
             continue;
         }
-        let key = (b.tenant.as_str(), b.meeting.as_str(), b.project.as_str());
-        let interest = match interests.entry(key) {
-            std::collections::btree_map::Entry::Occupied(e) => e.get().of(&b.user),
-            std::collections::btree_map::Entry::Vacant(e) => {
-                let found = tx.interests(&b.tenant, &b.meeting, &b.project).await?;
-                e.insert(found).of(&b.user)
-            }
-        };
-        let (verdict, recusal) = check(b, &st, interest);
+        // The voter's interest as it is now, read with the rest of their state.
+        let (verdict, recusal) = check(b, &st, st.interest);
         if let Some(reason) = recusal {
             tx.record_recusals(
                 &b.tenant,

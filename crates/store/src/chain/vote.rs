@@ -69,6 +69,9 @@ pub struct VoterState {
     pub present_for_motion: bool,
     pub recusal: Option<RecusalReason>,
     pub already: bool,
+    /// The voter's interest in the application at this moment (the strongest reason), read in
+    /// the same statement (each statement handed to SQLite's thread is what a ballot costs).
+    pub interest: Option<RecusalReason>,
 }
 
 /// A new meeting as opened.
@@ -371,17 +374,39 @@ impl Tx {
         project: &str,
         user: &str,
     ) -> Result<VoterState, StoreError> {
-        let lock = match self.backend() {
-            crate::Backend::Postgres => " FOR SHARE OF m",
-            crate::Backend::Sqlite => "",
+        let (lock, volunteers, social_workers) = match self.backend() {
+            crate::Backend::Postgres => (
+                " FOR SHARE OF m",
+                "SELECT jsonb_array_elements_text(av.content::jsonb -> 'volunteers')",
+                "SELECT jsonb_array_elements_text(av.content::jsonb -> 'social_workers')",
+            ),
+            crate::Backend::Sqlite => (
+                "",
+                "SELECT value FROM json_each(av.content, '$.volunteers')",
+                "SELECT value FROM json_each(av.content, '$.social_workers')",
+            ),
         };
+        // The order of `Interests::of`: lead, team, organization, employed social worker.
+        let interest = format!(
+            "(SELECT CASE \
+             WHEN p.lead_user_id = $4 THEN 'project_lead' \
+             WHEN EXISTS (SELECT 1 FROM volunteers v WHERE v.tenant_id = p.tenant_id AND v.user_id = $4 AND v.id IN ({volunteers})) \
+               OR EXISTS (SELECT 1 FROM users u JOIN social_workers s ON s.tenant_id = p.tenant_id AND s.name = u.display_name \
+                          WHERE u.id = $4 AND s.id IN ({social_workers})) THEN 'applicant_team' \
+             WHEN EXISTS (SELECT 1 FROM role_assignments a WHERE a.user_id = $4 AND a.organization_id = p.organization_id) THEN 'applicant_organization' \
+             WHEN EXISTS (SELECT 1 FROM users u JOIN social_workers s ON s.tenant_id = p.tenant_id AND s.employer_org_id = p.organization_id \
+                          AND s.name = u.display_name WHERE u.id = $4) THEN 'employed_social_worker' \
+             END FROM projects p JOIN application_versions av ON av.tenant_id = p.tenant_id AND av.project_id = p.id AND av.version = p.version \
+             WHERE p.tenant_id = m.tenant_id AND p.id = m.project_id) AS interest"
+        );
         let sql = format!(
             "SELECT m.sealed_at, m.paper_counter, r.user_id AS on_roster, \
              (SELECT a.present FROM vote_attendance a WHERE a.tenant_id = m.tenant_id AND a.meeting_id = m.meeting_id AND a.user_id = $4 ORDER BY a.seq DESC LIMIT 1) AS present, \
              (SELECT 1 FROM vote_motion_attendance x WHERE x.tenant_id = m.tenant_id AND x.meeting_id = m.meeting_id AND x.project_id = m.project_id LIMIT 1) AS started, \
              (SELECT 1 FROM vote_motion_attendance x WHERE x.tenant_id = m.tenant_id AND x.meeting_id = m.meeting_id AND x.project_id = m.project_id AND x.user_id = $4) AS present_for_motion, \
              (SELECT reason FROM vote_recusals x WHERE x.tenant_id = m.tenant_id AND x.meeting_id = m.meeting_id AND x.project_id = m.project_id AND x.user_id = $4) AS recusal, \
-             (SELECT 1 FROM vote_ballots b WHERE b.tenant_id = m.tenant_id AND b.meeting_id = m.meeting_id AND b.project_id = m.project_id AND b.user_id = $4) AS already \
+             (SELECT 1 FROM vote_ballots b WHERE b.tenant_id = m.tenant_id AND b.meeting_id = m.meeting_id AND b.project_id = m.project_id AND b.user_id = $4) AS already, \
+             {interest} \
              FROM vote_motions m LEFT JOIN vote_roster r ON r.tenant_id = m.tenant_id AND r.meeting_id = m.meeting_id AND r.user_id = $4 \
              WHERE m.tenant_id = $1 AND m.meeting_id = $2 AND m.project_id = $3{lock}"
         );
@@ -402,6 +427,7 @@ impl Tx {
                 present: r.try_get::<Option<bool>, _>("present")?.unwrap_or(false),
                 recusal: r.try_get::<Option<String>, _>("recusal")?.as_deref().and_then(RecusalReason::parse),
                 already: r.try_get::<Option<i32>, _>("already")?.is_some(),
+                interest: r.try_get::<Option<String>, _>("interest")?.as_deref().and_then(RecusalReason::parse),
             })
         })
     }

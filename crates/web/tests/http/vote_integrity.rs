@@ -312,9 +312,9 @@ async fn finding_4_a_representative_who_joins_the_applicant_after_opening_is_rec
 {
     let t = spawn_app().await;
     let project = consulted_project(&t).await;
-    more_representatives(&t, &["rep2", "rep3"]).await;
+    more_representatives(&t, &["rep2", "rep3", "rep4", "rep5"]).await;
     let community = t.login("community").await;
-    let logins = ["representative", "rep2", "rep3"];
+    let logins = ["representative", "rep2", "rep3", "rep4", "rep5"];
     let (vote, ids) = open_meeting(&t, &community, &project, &logins).await;
     let (st, b) = attend(&community, &vote, &ids.iter().collect::<Vec<_>>()).await;
     assert_eq!(st, StatusCode::NO_CONTENT, "{b}");
@@ -337,6 +337,23 @@ async fn finding_4_a_representative_who_joins_the_applicant_after_opening_is_rec
         json!([["居民代表 rep2", "applicant_organization"]]),
         "{b}"
     );
+    // The organization starts employing a social worker of rep4's name: recused at the ballot too.
+    store::on_pool!(&t.db, c => {
+        sqlx::query("INSERT INTO social_workers (tenant_id, id, name, gender, id_cipher, id_lookup, id_masked, certificate_level, employer_org_id, area_code, created_at, updated_at) \
+                     VALUES ('3410', '3410-sw-rep4', '居民代表 rep4', '', 'c', 'l', 'm', 'aide', $1, '341002002001', 'x', 'x')")
+            .bind(app::demo::DEMO_ORG_ID)
+            .execute(c).await.unwrap();
+    });
+    let rep4 = t.login("rep4").await;
+    let b = post_refused(
+        &rep4,
+        &ballot,
+        json!({"choice": "no"}),
+        StatusCode::CONFLICT,
+        "recused",
+    )
+    .await;
+    assert!(b.contains("属申请方聘用的社工"), "{b}");
     for login in ["representative", "rep3"] {
         let s = t.login(login).await;
         assert_eq!(cast(&ballot, &s, "yes").await.0, StatusCode::NO_CONTENT);
@@ -352,12 +369,15 @@ async fn finding_4_a_representative_who_joins_the_applicant_after_opening_is_rec
     let tally = json_of(&b);
     assert_eq!(
         (&tally["recused"], &tally["entitled"], &tally["yes"]),
-        (&json!(1), &json!(2), &json!(2))
+        (&json!(2), &json!(3), &json!(2))
     );
     let (d, b) = detail(&community, &vote).await;
     assert_eq!(
         d["motions"][0]["result"]["recusals"],
-        json!([["居民代表 rep2", "applicant_organization"]]),
+        json!([
+            ["居民代表 rep2", "applicant_organization"],
+            ["居民代表 rep4", "employed_social_worker"]
+        ]),
         "{b}"
     );
 }
