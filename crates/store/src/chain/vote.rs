@@ -374,31 +374,11 @@ impl Tx {
         project: &str,
         user: &str,
     ) -> Result<VoterState, StoreError> {
-        let (lock, volunteers, social_workers) = match self.backend() {
-            crate::Backend::Postgres => (
-                " FOR SHARE OF m",
-                "SELECT jsonb_array_elements_text(av.content::jsonb -> 'volunteers')",
-                "SELECT jsonb_array_elements_text(av.content::jsonb -> 'social_workers')",
-            ),
-            crate::Backend::Sqlite => (
-                "",
-                "SELECT value FROM json_each(av.content, '$.volunteers')",
-                "SELECT value FROM json_each(av.content, '$.social_workers')",
-            ),
+        let lock = match self.backend() {
+            crate::Backend::Postgres => " FOR SHARE OF m",
+            crate::Backend::Sqlite => "",
         };
-        // The order of `Interests::of`: lead, team, organization, employed social worker.
-        let interest = format!(
-            "(SELECT CASE \
-             WHEN p.lead_user_id = $4 THEN 'project_lead' \
-             WHEN EXISTS (SELECT 1 FROM volunteers v WHERE v.tenant_id = p.tenant_id AND v.user_id = $4 AND v.id IN ({volunteers})) \
-               OR EXISTS (SELECT 1 FROM users u JOIN social_workers s ON s.tenant_id = p.tenant_id AND s.name = u.display_name \
-                          WHERE u.id = $4 AND s.id IN ({social_workers})) THEN 'applicant_team' \
-             WHEN EXISTS (SELECT 1 FROM role_assignments a WHERE a.user_id = $4 AND a.organization_id = p.organization_id) THEN 'applicant_organization' \
-             WHEN EXISTS (SELECT 1 FROM users u JOIN social_workers s ON s.tenant_id = p.tenant_id AND s.employer_org_id = p.organization_id \
-                          AND s.name = u.display_name WHERE u.id = $4) THEN 'employed_social_worker' \
-             END FROM projects p JOIN application_versions av ON av.tenant_id = p.tenant_id AND av.project_id = p.id AND av.version = p.version \
-             WHERE p.tenant_id = m.tenant_id AND p.id = m.project_id) AS interest"
-        );
+        let interest = interest_of(self.backend(), "$4", "m.tenant_id", "m.project_id");
         let sql = format!(
             "SELECT m.sealed_at, m.paper_counter, r.user_id AS on_roster, \
              (SELECT a.present FROM vote_attendance a WHERE a.tenant_id = m.tenant_id AND a.meeting_id = m.meeting_id AND a.user_id = $4 ORDER BY a.seq DESC LIMIT 1) AS present, \
@@ -406,7 +386,7 @@ impl Tx {
              (SELECT 1 FROM vote_motion_attendance x WHERE x.tenant_id = m.tenant_id AND x.meeting_id = m.meeting_id AND x.project_id = m.project_id AND x.user_id = $4) AS present_for_motion, \
              (SELECT reason FROM vote_recusals x WHERE x.tenant_id = m.tenant_id AND x.meeting_id = m.meeting_id AND x.project_id = m.project_id AND x.user_id = $4) AS recusal, \
              (SELECT 1 FROM vote_ballots b WHERE b.tenant_id = m.tenant_id AND b.meeting_id = m.meeting_id AND b.project_id = m.project_id AND b.user_id = $4) AS already, \
-             {interest} \
+             {interest} AS interest \
              FROM vote_motions m LEFT JOIN vote_roster r ON r.tenant_id = m.tenant_id AND r.meeting_id = m.meeting_id AND r.user_id = $4 \
              WHERE m.tenant_id = $1 AND m.meeting_id = $2 AND m.project_id = $3{lock}"
         );
@@ -550,6 +530,37 @@ impl Tx {
 }
 
 /// Who is present at a meeting now: the latest record of each person in the attendance log.
+/// The one definition of a person's interest in an application (the strongest reason, in the
+/// order of `Interests::of`: lead, team, organization, employed social worker), as a scalar
+/// subquery giving the reason's code or NULL: `user` is the person (a bind or a column), `tenant`
+/// and `project` the application. Social workers have no account: they are matched to the person
+/// by display name (a false match is a visible recusal with its reason; a missed one would let
+/// the applicant vote on itself).
+fn interest_of(backend: crate::Backend, user: &str, tenant: &str, project: &str) -> String {
+    let (volunteers, social_workers) = match backend {
+        crate::Backend::Postgres => (
+            "SELECT jsonb_array_elements_text(av.content::jsonb -> 'volunteers')",
+            "SELECT jsonb_array_elements_text(av.content::jsonb -> 'social_workers')",
+        ),
+        crate::Backend::Sqlite => (
+            "SELECT value FROM json_each(av.content, '$.volunteers')",
+            "SELECT value FROM json_each(av.content, '$.social_workers')",
+        ),
+    };
+    format!(
+        "(SELECT CASE \
+         WHEN p.lead_user_id = {user} THEN 'project_lead' \
+         WHEN EXISTS (SELECT 1 FROM volunteers v WHERE v.tenant_id = p.tenant_id AND v.user_id = {user} AND v.id IN ({volunteers})) \
+           OR EXISTS (SELECT 1 FROM users u JOIN social_workers s ON s.tenant_id = p.tenant_id AND s.name = u.display_name \
+                      WHERE u.id = {user} AND s.id IN ({social_workers})) THEN 'applicant_team' \
+         WHEN EXISTS (SELECT 1 FROM role_assignments a WHERE a.user_id = {user} AND a.organization_id = p.organization_id) THEN 'applicant_organization' \
+         WHEN EXISTS (SELECT 1 FROM users u JOIN social_workers s ON s.tenant_id = p.tenant_id AND s.employer_org_id = p.organization_id \
+                      AND s.name = u.display_name WHERE u.id = {user}) THEN 'employed_social_worker' \
+         END FROM projects p JOIN application_versions av ON av.tenant_id = p.tenant_id AND av.project_id = p.id AND av.version = p.version \
+         WHERE p.tenant_id = {tenant} AND p.id = {project})"
+    )
+}
+
 const PRESENT_NOW: &str = "SELECT a.user_id FROM vote_attendance a WHERE a.tenant_id = $1 AND a.meeting_id = $2 AND a.present \
     AND a.seq = (SELECT MAX(b.seq) FROM vote_attendance b WHERE b.tenant_id = a.tenant_id AND b.meeting_id = a.meeting_id AND b.user_id = a.user_id)";
 
@@ -661,49 +672,26 @@ impl Tx {
         meeting: &str,
         project: &str,
     ) -> Result<Interests, StoreError> {
-        let backend = self.backend();
-        let json_ids = match backend {
-            crate::Backend::Sqlite => "SELECT value FROM json_each($3)",
-            crate::Backend::Postgres => "SELECT jsonb_array_elements_text($3::jsonb)",
-        };
-        let team_sql = format!(
-            "SELECT r.user_id FROM vote_roster r WHERE r.tenant_id = $1 AND r.meeting_id = $2 AND (\
-             r.user_id IN (SELECT v.user_id FROM volunteers v WHERE v.tenant_id = $1 AND v.user_id IS NOT NULL AND v.id IN ({json_ids})) \
-             OR r.user_id IN (SELECT u.id FROM users u JOIN social_workers s ON s.name = u.display_name \
-             WHERE s.tenant_id = $1 AND s.id IN ({j4}))) ORDER BY r.user_id",
-            j4 = json_ids.replace("$3", "$4")
+        // Each representative of the roster with their interest, by the one definition the
+        // ballot reads too.
+        let sql = format!(
+            "SELECT r.user_id, {} AS reason FROM vote_roster r WHERE r.tenant_id = $1 AND r.meeting_id = $2 ORDER BY r.user_id",
+            interest_of(self.backend(), "r.user_id", "$1", "$3")
         );
-        on_tx!(self, c => {
-            let Some((lead, org, content)) = sqlx::query_as::<_, (String, String, String)>(
-                "SELECT p.lead_user_id, p.organization_id, v.content FROM projects p JOIN application_versions v \
-                 ON v.tenant_id = p.tenant_id AND v.project_id = p.id AND v.version = p.version \
-                 WHERE p.tenant_id = $1 AND p.id = $2",
-            )
-            .bind(tenant).bind(project).fetch_optional(&mut *c).await? else {
-                return Ok(Interests::default());
+        let rows: Vec<(String, Option<String>)> = on_tx!(self, c => {
+            sqlx::query_as(&sql).bind(tenant).bind(meeting).bind(project).fetch_all(&mut *c).await?
+        });
+        let mut interests = Interests::default();
+        for (user, reason) in rows {
+            let set = match reason.as_deref().and_then(RecusalReason::parse) {
+                Some(RecusalReason::ProjectLead) => &mut interests.leads,
+                Some(RecusalReason::ApplicantTeam) => &mut interests.team,
+                Some(RecusalReason::ApplicantOrganization) => &mut interests.organization,
+                Some(RecusalReason::EmployedSocialWorker) => &mut interests.employed,
+                None => continue,
             };
-            let content: serde_json::Value = serde_json::from_str(&content).map_err(json_err)?;
-            let ids = |key: &str| content.get(key).cloned().unwrap_or(serde_json::Value::Array(Vec::new())).to_string();
-            let team: Vec<String> = sqlx::query_scalar(&team_sql)
-                .bind(tenant).bind(meeting).bind(ids("volunteers")).bind(ids("social_workers"))
-                .fetch_all(&mut *c).await?;
-            let organization: Vec<String> = sqlx::query_scalar(
-                "SELECT r.user_id FROM vote_roster r WHERE r.tenant_id = $1 AND r.meeting_id = $2 AND r.user_id IN \
-                 (SELECT a.user_id FROM role_assignments a WHERE a.organization_id = $3) ORDER BY r.user_id",
-            )
-            .bind(tenant).bind(meeting).bind(&org).fetch_all(&mut *c).await?;
-            let employed: Vec<String> = sqlx::query_scalar(
-                "SELECT r.user_id FROM vote_roster r JOIN users u ON u.id = r.user_id WHERE r.tenant_id = $1 AND r.meeting_id = $2 \
-                 AND EXISTS (SELECT 1 FROM social_workers s WHERE s.tenant_id = $1 AND s.employer_org_id = $3 AND s.name = u.display_name) \
-                 ORDER BY r.user_id",
-            )
-            .bind(tenant).bind(meeting).bind(&org).fetch_all(&mut *c).await?;
-            Ok(Interests {
-                leads: [lead].into(),
-                team: team.into_iter().collect(),
-                organization: organization.into_iter().collect(),
-                employed: employed.into_iter().collect(),
-            })
-        })
+            set.insert(user);
+        }
+        Ok(interests)
     }
 }
