@@ -12,8 +12,9 @@ pub enum AppError {
     /// No credentials, or they are no longer valid.
     #[error("请先登录")]
     Unauthenticated,
-    /// The account's password was reset by an administrator: nothing but changing it until then.
-    #[error("您的密码已由管理员重置，请先设置新密码")]
+    /// The account's password was set or reset by someone else (an administrator, or generated):
+    /// nothing but changing it until then.
+    #[error("您的密码由管理员设定或重置，请先设置新密码")]
     PasswordChangeRequired,
     /// Wrong login or password (deliberately not saying which), or a locked account.
     #[error("登录名或密码错误，或账号已被暂时锁定")]
@@ -30,6 +31,10 @@ pub enum AppError {
     },
     #[error("导入文件有误")]
     Import(Vec<ImportError>),
+    /// Too many failed logins of this account (or of this login name, whether or not an account
+    /// has it) from this client: locked until `until` (China time, for people to read).
+    #[error("登录失败次数过多，该账号已在本设备暂时锁定，请于 {until}（北京时间）后再试，或请管理员解锁")]
+    AccountLocked { until: String, retry_after: u64 },
     /// Too many attempts from this client (logins); try again after `retry_after` seconds.
     #[error("尝试次数过多，请 {retry_after} 秒后再试")]
     Throttled { retry_after: u64 },
@@ -103,6 +108,7 @@ impl AppError {
             AppError::Duplicate { .. } => "duplicate",
             AppError::Import(_) => "import_invalid",
             AppError::Throttled { .. } => "too_many_attempts",
+            AppError::AccountLocked { .. } => "account_locked",
             AppError::Busy { .. } => "busy",
             AppError::Store(_) | AppError::Internal(_) => "internal",
         }
@@ -124,10 +130,25 @@ impl AppError {
     /// Seconds after which trying again makes sense (for `Retry-After`).
     pub fn retry_after(&self) -> Option<u64> {
         match self {
-            AppError::Throttled { retry_after } | AppError::Busy { retry_after } => {
-                Some(*retry_after)
-            }
+            AppError::Throttled { retry_after }
+            | AppError::Busy { retry_after }
+            | AppError::AccountLocked { retry_after, .. } => Some(*retry_after),
             _ => None,
+        }
+    }
+
+    /// An account (or login name) locked until `until`.
+    pub fn locked(
+        until: chrono::DateTime<chrono::Utc>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        // China time (UTC+8 all year), as `kernel::china_now` reads the clock.
+        let china = (until + chrono::Duration::hours(8)).naive_utc();
+        AppError::AccountLocked {
+            until: china.format("%Y-%m-%d %H:%M").to_string(),
+            retry_after: u64::try_from((until - now).num_seconds())
+                .unwrap_or(1)
+                .max(1),
         }
     }
 

@@ -7,7 +7,7 @@
 
 use crate::AppError;
 use chrono::{DateTime, Utc};
-use domain::password::{ClientThrottle, FailureBucket};
+use domain::password::{ClientThrottle, FailureBucket, LoginThrottle};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -25,6 +25,16 @@ struct Client {
 #[derive(Debug, Default)]
 pub struct LoginGate {
     clients: Mutex<HashMap<String, Client>>,
+    /// Login names no account has, tried from an address: counted and locked exactly as an
+    /// account's lock is, so that "locked until …" says nothing about whether a login exists.
+    phantoms: Mutex<HashMap<(String, String), PhantomLock>>,
+}
+
+/// The failures and lock of a login name that no account has, from one address.
+#[derive(Debug, Default, Clone, Copy)]
+struct PhantomLock {
+    failures: i64,
+    locked_until: Option<DateTime<Utc>>,
 }
 
 /// A login under way; dropping it ends it.
@@ -88,6 +98,47 @@ impl LoginGate {
             gate: self.clone(),
             client: client.to_string(),
         })
+    }
+
+    /// Until when a login name that no account has is "locked" for `client` (see `phantoms`).
+    pub fn phantom_locked_until(
+        &self,
+        client: &str,
+        login: &str,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        let phantoms = self.phantoms.lock().unwrap_or_else(|e| e.into_inner());
+        phantoms
+            .get(&(client.to_string(), login.to_string()))
+            .and_then(|p| p.locked_until)
+            .filter(|u| *u > now)
+    }
+
+    /// Counts a failure of a login name that no account has, as `t` counts an account's; returns
+    /// the lock's end when this failure locks it.
+    pub fn phantom_failed(
+        &self,
+        client: &str,
+        login: &str,
+        t: &LoginThrottle,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        let mut phantoms = self.phantoms.lock().unwrap_or_else(|e| e.into_inner());
+        if phantoms.len() >= MAX_CLIENTS {
+            phantoms.retain(|_, p| p.locked_until.is_some_and(|u| u > now));
+            if phantoms.len() >= MAX_CLIENTS {
+                phantoms.clear();
+            }
+        }
+        let p = phantoms
+            .entry((client.to_string(), login.to_string()))
+            .or_default();
+        let o = t.after_failure(p.failures, now);
+        *p = PhantomLock {
+            failures: o.failed_logins,
+            locked_until: o.locked_until,
+        };
+        o.locked_until
     }
 
     /// Counts a failed login of `client`.

@@ -11,7 +11,9 @@ pub struct Config {
     pub database_url: String,
     /// Address to listen on.
     pub bind: String,
-    /// Fill an empty database with the Huangshan demonstration data and print its accounts.
+    /// Fill an empty database with the Huangshan demonstration data and print its accounts (off
+    /// unless asked: the demonstration's password is published, so a production start never
+    /// creates it).
     pub demo: bool,
     /// `pretty` or `json`.
     pub log_format: String,
@@ -44,7 +46,7 @@ impl Default for Config {
         Self {
             database_url: "sqlite:data/sanshe.db".into(),
             bind: "127.0.0.1:8080".into(),
-            demo: true,
+            demo: false,
             log_format: "pretty".into(),
             secure_cookies: false,
             // Spreadsheet imports of a whole county fit comfortably.

@@ -31,6 +31,10 @@ struct Cli {
     /// TOML configuration file (also SANSHE_CONFIG).
     #[arg(long, global = true)]
     config: Option<String>,
+    /// Fill an empty database with the Huangshan demonstration data and print its accounts and
+    /// their published password (also SANSHE_DEMO=true). Never for a production database.
+    #[arg(long, global = true)]
+    demo: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -92,7 +96,8 @@ enum AreasCommand {
 #[derive(Subcommand)]
 enum UserCommand {
     /// Create an account with its first role. The password comes from --password,
-    /// SANSHE_NEW_PASSWORD, or the first line of standard input.
+    /// SANSHE_NEW_PASSWORD, the first line of standard input, or --generate-password (printed
+    /// once; its owner must change it at the first sign-in).
     Create {
         #[arg(long)]
         login: String,
@@ -110,6 +115,9 @@ enum UserCommand {
         organization: Option<String>,
         #[arg(long)]
         password: Option<String>,
+        /// Generate a password, print it once, and make its owner change it at first sign-in.
+        #[arg(long, conflicts_with = "password")]
+        generate_password: bool,
     },
 }
 
@@ -288,6 +296,12 @@ async fn keep_audit_sealed(db: store::Db) {
     }
 }
 
+/// What `serve` says on a database without any account (and without `--demo`).
+const FIRST_ACCOUNT: &str = "\n数据库中还没有任何账号。The database has no account yet. Create the first administrator:\n\
+  sanshe user create --login admin --name 管理员 --role system_administrator --area 000000000000 --generate-password\n\
+(the password is printed once and must be changed at the first sign-in). To try the product with\n\
+the Huangshan demonstration data instead: sanshe --demo (never on a production database).\n";
+
 fn print_demo_accounts() {
     println!(
         "\n演示账号 Demonstration accounts (password 密码: {}):",
@@ -338,7 +352,10 @@ async fn shutdown_signal() {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let config = Config::load(cli.config.as_deref())?;
+    let mut config = Config::load(cli.config.as_deref())?;
+    if cli.demo {
+        config.demo = true;
+    }
     init_tracing(&config.log_format);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
@@ -353,6 +370,10 @@ async fn main() -> anyhow::Result<()> {
                     );
                 }
                 print_demo_accounts();
+            } else if db.user_count().await? == 0 {
+                // A production database starts without any known password (issue 15): the
+                // operator creates the first administrator, whose password only they see.
+                println!("{FIRST_ACCOUNT}");
             }
             let db = db.clone();
             tokio::spawn(keep_statistics_fresh(db.clone()));
@@ -434,10 +455,12 @@ async fn main() -> anyhow::Result<()> {
                     area,
                     organization,
                     password,
+                    generate_password,
                 },
         } => {
             let (app, _) = open(&config).await?;
             let password = match password.or_else(|| std::env::var("SANSHE_NEW_PASSWORD").ok()) {
+                _ if generate_password => app::secret::temporary_password(),
                 Some(p) => p,
                 None => {
                     eprintln!("password (one line on standard input):");
@@ -454,7 +477,15 @@ async fn main() -> anyhow::Result<()> {
                 area,
                 organization_id: organization,
             };
-            match app.create_user(None, &form, &app::Ctx::default()).await {
+            match app
+                .create_user_by_operator(&form, generate_password, &app::Ctx::default())
+                .await
+            {
+                Ok(id) if generate_password => println!(
+                    "created account {} ({id}); its password, shown only now, is {}\n\
+                     它的初始密码（仅显示这一次）：{}，首次登录须修改",
+                    form.login, form.password, form.password
+                ),
                 Ok(id) => println!("created account {} ({id})", form.login),
                 Err(app::AppError::Domain(domain::DomainError::Invalid(errors))) => {
                     for e in errors {

@@ -105,3 +105,95 @@ async fn user_create_reports_field_errors_and_creates_a_valid_account() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A production start never creates a known password (issue 15): `serve` on an empty database
+/// without `--demo` makes no account and says how to create the first administrator; the
+/// operator's generated password is shown once and must be changed at the first sign-in.
+#[tokio::test]
+async fn a_first_start_creates_no_known_password_and_the_first_administrator_is_made_by_the_operator(
+) {
+    use std::io::{BufRead, BufReader};
+    let url = db_url().await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sanshe"))
+        .arg("serve")
+        .env("SANSHE_DATABASE_URL", &url)
+        .env("SANSHE_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "warn")
+        .env("SANSHE_PII_KEY", "ab".repeat(32))
+        .env_remove("SANSHE_DEMO")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut said = String::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        said.push_str(&line);
+        said.push('\n');
+        if line.starts_with("sanshe listening") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(said.contains("还没有任何账号"), "{said}");
+    assert!(said.contains("--generate-password"), "{said}");
+    assert!(
+        !said.contains("Sanshe2026"),
+        "the demo password was printed: {said}"
+    );
+    let db = store::Db::connect(&url, 2).await.unwrap();
+    assert_eq!(
+        db.user_count().await.unwrap(),
+        0,
+        "serve created an account"
+    );
+    assert!(db.user_by_login("admin").await.unwrap().is_none());
+
+    let out = sanshe(
+        &url,
+        &[
+            "user",
+            "create",
+            "--login",
+            "root",
+            "--name",
+            "管理员",
+            "--role",
+            "system_administrator",
+            "--area",
+            "000000000000",
+            "--generate-password",
+        ],
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("首次登录须修改"), "{text}");
+    let root = db.user_by_login("root").await.unwrap().unwrap();
+    assert!(root.must_change_password);
+    // An operator who typed the password keeps it.
+    let out = sanshe(
+        &url,
+        &[
+            "user",
+            "create",
+            "--login",
+            "ops",
+            "--name",
+            "运维",
+            "--role",
+            "system_administrator",
+            "--area",
+            "3410",
+            "--password",
+            "Operator2026",
+        ],
+    );
+    assert!(out.status.success());
+    assert!(
+        !db.user_by_login("ops")
+            .await
+            .unwrap()
+            .unwrap()
+            .must_change_password
+    );
+}

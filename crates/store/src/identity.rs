@@ -365,6 +365,9 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
     pub home_area: &'a AreaCode,
     pub locale: &'a str,
+    /// The password was set by someone else (an administrator, or generated): its owner must
+    /// change it at the first sign-in.
+    pub must_change_password: bool,
 }
 
 impl Tx {
@@ -385,8 +388,8 @@ impl Tx {
     pub async fn insert_user(&mut self, u: &NewUser<'_>, now: &str) -> Result<(), StoreError> {
         on_tx!(self, c => {
             sqlx::query(
-                "INSERT INTO users (id, login, display_name, password_hash, home_area, locale, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                "INSERT INTO users (id, login, display_name, password_hash, home_area, locale, must_change_password, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
             )
             .bind(u.id)
             .bind(u.login)
@@ -394,6 +397,7 @@ impl Tx {
             .bind(u.password_hash)
             .bind(u.home_area.as_str())
             .bind(u.locale)
+            .bind(u.must_change_password)
             .bind(now)
             .execute(&mut *c)
             .await?;

@@ -36,7 +36,9 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Unauthenticated | AppError::LoginFailed => StatusCode::UNAUTHORIZED,
         AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
-        AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Throttled { .. } | AppError::AccountLocked { .. } => {
+            StatusCode::TOO_MANY_REQUESTS
+        }
         AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }

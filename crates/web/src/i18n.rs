@@ -145,6 +145,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("common.filter", "筛选", "Filter"),
     ("users.title", "账号管理", "Accounts"),
     ("users.create", "新建账号", "New account"),
+    ("users.password_hint", "这是您为对方设定的初始密码，对方首次登录后须立即修改。", "The first password you set: its owner must change it at the first sign-in."),
     ("users.login", "登录名", "Login"),
     ("users.display_name", "姓名", "Name"),
     ("users.password", "初始密码", "Initial password"),
@@ -188,8 +189,8 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("users.enable", "重新启用", "Enable again"),
     (
         "account.must_change",
-        "您的密码已由管理员重置。请先设置新密码，之后才能使用其他功能。",
-        "An administrator reset your password. Set a new one before anything else.",
+        "您的密码由管理员设定或重置。请先设置新密码，之后才能使用其他功能。",
+        "An administrator set or reset your password. Set a new one before anything else.",
     ),
     ("nav.organizations", "社会组织", "Organizations"),
     ("org.title", "社会组织台账", "Organization ledger"),

@@ -16,11 +16,35 @@ use store::time;
 
 impl App {
     /// Creates an account with its first role. The creator must be allowed to manage accounts
-    /// at the role's area.
+    /// at the role's area. An account an administrator creates must change the password the
+    /// administrator chose at its first sign-in (issue 15); the operator's command line and the
+    /// demonstration (no actor) set the password their owner will keep.
     pub async fn create_user(
         &self,
         actor: Option<&Actor>,
         form: &UserForm,
+        ctx: &Ctx,
+    ) -> Result<String, AppError> {
+        self.create_account(actor, form, actor.is_some(), ctx).await
+    }
+
+    /// The operator's `sanshe user create`: when the password was generated (printed once on
+    /// the operator's terminal), its owner must change it at the first sign-in.
+    pub async fn create_user_by_operator(
+        &self,
+        form: &UserForm,
+        generated_password: bool,
+        ctx: &Ctx,
+    ) -> Result<String, AppError> {
+        self.create_account(None, form, generated_password, ctx)
+            .await
+    }
+
+    async fn create_account(
+        &self,
+        actor: Option<&Actor>,
+        form: &UserForm,
+        must_change_password: bool,
         ctx: &Ctx,
     ) -> Result<String, AppError> {
         let assignment = parse_assignment(&form.role, &form.area, form.organization_id.clone());
@@ -112,6 +136,7 @@ impl App {
                     password_hash: &hash,
                     home_area: &assignment.area,
                     locale: "zh",
+                    must_change_password,
                 },
                 &now,
             )
@@ -148,6 +173,7 @@ impl App {
                 "role": assignment.role.as_str(),
                 "area": assignment.area.as_str(),
                 "organization_id": assignment.organization_id,
+                "must_change_password": must_change_password,
             })),
         )
         .await?;

@@ -215,30 +215,32 @@ impl App {
             self.hasher.verify_dummy(password).await?;
             self.logins
                 .failed(&client, &self.settings.client_throttle, now);
+            // A name no account has locks as an account would, so "locked until" tells nothing.
+            let until = match self.logins.phantom_locked_until(&client, login, now) {
+                Some(u) => Some(u),
+                None => self
+                    .logins
+                    .phantom_failed(&client, login, &self.settings.throttle, now),
+            };
             let masked = domain::password::masked_login(login);
             let subject = Subject {
                 kind: "login",
                 id: &masked,
                 area: &nation,
             };
+            let err = until.map_or(AppError::LoginFailed, |u| AppError::locked(u, now));
             return Err(self
-                .refused(
-                    None,
-                    EventKind::SessionLogin,
-                    &subject,
-                    AppError::LoginFailed,
-                    ctx,
-                )
+                .refused(None, EventKind::SessionLogin, &subject, err, ctx)
                 .await);
         };
         let throttle = self.settings.throttle;
         let lock = self.db.login_lock(&user.id, &client).await?;
-        let locked = throttle.is_locked(
-            lock.as_ref()
-                .and_then(|l| l.locked_until.as_deref())
-                .and_then(time::from_db),
-            now,
-        );
+        let locked_until = lock
+            .as_ref()
+            .and_then(|l| l.locked_until.as_deref())
+            .and_then(time::from_db)
+            .filter(|u| throttle.is_locked(Some(*u), now));
+        let locked = locked_until.is_some();
         let matches = self.hasher.verify(&user.password_hash, password).await?;
         let ok = matches && !user.disabled && !locked;
         let subject_area = user.home_area.clone();
@@ -265,6 +267,9 @@ impl App {
                 "bad_password"
             };
             let mut detail = json!({ "reason": reason });
+            // A locked account is told until when (the same answer a name no account has gets).
+            let mut answer =
+                locked_until.map_or(AppError::LoginFailed, |u| AppError::locked(u, now));
             if !locked {
                 // Re-read inside the write transaction so concurrent failures all count.
                 let fresh = tx.login_lock_for_update(&user.id, &client).await?;
@@ -278,7 +283,8 @@ impl App {
                     &time::to_db(now),
                 )
                 .await?;
-                if let Some(u) = &until {
+                if let (Some(u), Some(at)) = (&until, o.locked_until) {
+                    answer = AppError::locked(at, now);
                     detail = json!({ "reason": reason, "locked_until": u });
                     tx.append_audit(event(Some(&who), None, EventKind::AccountLocked, Outcome::Ok, &subject, ctx).after(json!({ "locked_until": u, "failures": throttle.max_failures, "client": client })))
                     .await?;
@@ -297,7 +303,7 @@ impl App {
             )
             .await?;
             tx.commit().await?;
-            return Err(AppError::LoginFailed);
+            return Err(answer);
         }
         // An account without any role has nothing it may see; it is told so (its password was
         // right) rather than shown empty pages (issue 15).

@@ -108,6 +108,7 @@ pub async fn login_submit(
         Err(
             e @ (AppError::LoginFailed
             | AppError::Throttled { .. }
+            | AppError::AccountLocked { .. }
             | AppError::Busy { .. }
             | AppError::Domain(_)),
         ) => login_page(locale, form.login, next, Some(&e)),

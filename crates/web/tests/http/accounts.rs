@@ -271,3 +271,58 @@ async fn an_api_token_acts_like_its_owner_until_revoked() {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
 }
+
+/// A locked account is told until when; a login name no account has gets the same answer after
+/// the same failures, so the message reveals nothing about which logins exist (issue 15).
+#[tokio::test]
+async fn a_locked_account_is_told_until_when_and_a_name_no_account_has_answers_the_same() {
+    let t = spawn_app().await;
+    let mut answers = Vec::new();
+    for (login, from) in [
+        ("volunteer", [127, 0, 0, 5]),
+        ("no-such-person", [127, 0, 0, 6]),
+    ] {
+        for i in 0..4 {
+            let (st, body) = t.login_answer(login, "Wrong12345", from).await;
+            assert_eq!(st, StatusCode::UNAUTHORIZED, "{login} failure {i}");
+            assert!(body.contains("登录名或密码错误"), "{body}");
+        }
+        // The fifth failure locks, and says so with the time.
+        let (st, fifth) = t.login_answer(login, "Wrong12345", from).await;
+        assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{login}: {fifth}");
+        assert!(
+            fifth.contains("暂时锁定") && fifth.contains("北京时间"),
+            "{fifth}"
+        );
+        // While locked even the right password is told the same.
+        let (st, again) = t.login_answer(login, PASSWORD, from).await;
+        assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{login}: {again}");
+        let until = |page: &str| {
+            let i = page.find("请于 ").unwrap() + "请于 ".len();
+            page[i..i + 16].to_string()
+        };
+        assert_eq!(until(&fifth), until(&again));
+        // The time shown is China time, about fifteen minutes ahead.
+        let shown =
+            chrono::NaiveDateTime::parse_from_str(&until(&again), "%Y-%m-%d %H:%M").unwrap();
+        let expected =
+            (chrono::Utc::now() + chrono::Duration::hours(8) + chrono::Duration::minutes(15))
+                .naive_utc();
+        assert!(
+            (expected - shown).num_minutes().abs() <= 2,
+            "{shown} vs {expected}"
+        );
+        answers.push(again.replace(login, "").replace(&until(&again), ""));
+    }
+    let strip = |s: &str| s.split("csrf_token\" value=\"").next().unwrap().to_string();
+    assert_eq!(
+        strip(&answers[0]),
+        strip(&answers[1]),
+        "a known and an unknown login answer alike"
+    );
+    // Another address is not locked out, for either.
+    assert!(t
+        .login_from("volunteer", PASSWORD, [127, 0, 0, 7])
+        .await
+        .is_some());
+}

@@ -53,7 +53,11 @@ async fn an_administrator_creates_an_account_and_a_refused_form_keeps_what_was_t
         .await;
     assert_eq!(st, StatusCode::CONFLICT);
     assert!(body.contains("已被使用") && body.contains("value=\"李娜二\""));
-    assert!(t.login_with("li.na", "Township2026").await.is_some());
+    // The administrator chose that password, so its owner must change it first (issue 15).
+    let li = t.login_with("li.na", "Township2026").await.unwrap();
+    let (st, _, b) = li.api(reqwest::Method::GET, "/api/v1/needs", None).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{b}");
+    assert!(b.contains("password_change_required"), "{b}");
     // And over the API, with field errors.
     let (st, ct, body) = s
         .api(reqwest::Method::POST, "/api/v1/users", Some(json!({"login": "", "display_name": "", "password": "x", "role": "mayor", "area": "34x"})))
@@ -133,9 +137,8 @@ async fn an_administrator_cannot_hand_out_an_organization_of_another_territory()
     assert_eq!(st, StatusCode::CREATED, "{b}");
     let me = json_of(&b)["id"].as_str().unwrap().to_string();
     let county = t
-        .login_with("shexian.admin", "Shexian2026")
-        .await
-        .expect("the county administrator signs in");
+        .first_sign_in("shexian.admin", "Shexian2026", "Shexian2027")
+        .await;
     let roles = format!("/api/v1/users/{me}/roles");
     let manager = |org: &str| json!({"role": "organization_manager", "area": "341021100", "organization_id": org});
     post_refused(

@@ -87,6 +87,56 @@ impl TestApp {
         password: &str,
         from: [u8; 4],
     ) -> Option<Session> {
+        let (c, r) = self.post_login(login, password, from).await;
+        if r.status() != StatusCode::SEE_OTHER {
+            return None;
+        }
+        let home = c
+            .get(format!("{}/account", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        Some(Session {
+            csrf: csrf_in(&home),
+            c,
+            base: self.base.clone(),
+        })
+    }
+
+    /// The first sign-in of an account whose password an administrator set: it changes the
+    /// password (as it must before anything else) and goes on.
+    pub(crate) async fn first_sign_in(&self, login: &str, given: &str, new: &str) -> Session {
+        let s = self.login_with(login, given).await.expect("signs in");
+        let (st, _, b) = post_json(
+            &s,
+            "/api/v1/account/password",
+            json!({"current_password": given, "new_password": new, "confirm_password": new}),
+        )
+        .await;
+        assert_eq!(st, StatusCode::NO_CONTENT, "{b}");
+        s
+    }
+
+    /// What the login form answers a try from `from`: its status and page.
+    pub(crate) async fn login_answer(
+        &self,
+        login: &str,
+        password: &str,
+        from: [u8; 4],
+    ) -> (StatusCode, String) {
+        let (_, r) = self.post_login(login, password, from).await;
+        (r.status(), r.text().await.unwrap())
+    }
+
+    async fn post_login(
+        &self,
+        login: &str,
+        password: &str,
+        from: [u8; 4],
+    ) -> (Client, reqwest::Response) {
         let c = Client::builder()
             .cookie_store(true)
             .redirect(Policy::none())
@@ -113,22 +163,7 @@ impl TestApp {
             .send()
             .await
             .unwrap();
-        if r.status() != StatusCode::SEE_OTHER {
-            return None;
-        }
-        let home = c
-            .get(format!("{}/account", self.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        Some(Session {
-            csrf: csrf_in(&home),
-            c,
-            base: self.base.clone(),
-        })
+        (c, r)
     }
 
     pub(crate) async fn actor(&self, login: &str) -> domain::Actor {

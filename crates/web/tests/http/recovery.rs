@@ -5,15 +5,18 @@
 use crate::harness::*;
 
 /// An account made through the API by the national administrator; its id.
+/// An account an administrator made, whose owner has signed in once and set `password`.
 async fn account(t: &TestApp, login: &str, password: &str, role: &str, area: &str) -> String {
     let admin = t.login("admin").await;
+    let given = format!("Given{password}");
     let (st, _, b) = post_json(
         &admin,
         "/api/v1/users",
-        json!({"login": login, "display_name": login, "password": password, "role": role, "area": area}),
+        json!({"login": login, "display_name": login, "password": given, "role": role, "area": area}),
     )
     .await;
     assert_eq!(st, StatusCode::CREATED, "{b}");
+    t.first_sign_in(login, &given, password).await;
     json_of(&b)["id"].as_str().unwrap().to_string()
 }
 
@@ -62,7 +65,7 @@ async fn a_reset_password_ends_every_session_and_must_be_changed_before_anything
     let (st, page) = s.get("/account").await;
     assert_eq!(st, StatusCode::OK);
     assert!(
-        page.contains("must-change") && page.contains("已由管理员重置"),
+        page.contains("must-change") && page.contains("由管理员设定或重置"),
         "{page}"
     );
     let (st, _, b) = post_json(
