@@ -163,6 +163,34 @@ impl ChainVerifier {
     pub fn count(&self) -> i64 {
         self.expected_seq - 1
     }
+
+    /// After the last event: the tenant's head (the sequence and hash the writer recorded last)
+    /// must name that event exactly. A head ahead of the events means events at the end were
+    /// removed; a head whose hash differs means the tail was cut and the head moved back, or
+    /// the head was rewritten; a chain without a head was stripped of it.
+    pub fn check_head(&self, head: Option<(i64, &str)>) -> Result<(), BrokenLink> {
+        let broken = |seq, reason| BrokenLink {
+            tenant_id: self.tenant_id.clone(),
+            seq,
+            reason,
+        };
+        match head {
+            None if self.count() > 0 => Err(broken(
+                self.count(),
+                "the chain has events but no head (the head was removed)",
+            )),
+            None => Ok(()),
+            Some((seq, _)) if seq != self.count() => Err(broken(
+                self.count() + 1,
+                "events at the end of the chain are missing",
+            )),
+            Some((_, hash)) if hash != self.prev_hash => Err(broken(
+                self.count(),
+                "the head's hash is not the last event's (the tail was cut or the head rewritten)",
+            )),
+            Some(_) => Ok(()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -188,6 +216,34 @@ mod tests {
             request_id: None,
             client_addr: None,
         }
+    }
+
+    #[test]
+    fn the_head_must_name_the_last_event_by_sequence_and_hash() {
+        let events = chain(3);
+        let mut v = ChainVerifier::new("3410");
+        for (r, p, h) in &events {
+            v.next(r, p, h).unwrap();
+        }
+        let last = events[2].2.as_str();
+        assert!(v.check_head(Some((3, last))).is_ok());
+        // The newest event deleted and the head moved back to 2 but keeping its hash.
+        let mut cut = ChainVerifier::new("3410");
+        for (r, p, h) in &events[..2] {
+            cut.next(r, p, h).unwrap();
+        }
+        let e = cut.check_head(Some((2, last))).unwrap_err();
+        assert!(e.reason.contains("head's hash"), "{e:?}");
+        // Moved back with the right hash of event 2: the chain is consistent (only an outside
+        // copy of the head could tell), but a head left at 3 says events are missing.
+        assert!(cut.check_head(Some((2, events[1].2.as_str()))).is_ok());
+        assert!(cut
+            .check_head(Some((3, last)))
+            .unwrap_err()
+            .reason
+            .contains("missing"));
+        assert!(cut.check_head(None).unwrap_err().reason.contains("no head"));
+        assert!(ChainVerifier::new("3410").check_head(None).is_ok());
     }
 
     fn chain(n: i64) -> Vec<(AuditRecord, String, String)> {

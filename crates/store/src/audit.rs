@@ -496,14 +496,8 @@ impl Db {
                     None => None,
                 }
             });
-            if let Some((seq, _)) = head {
-                if seq != v.count() {
-                    return Ok(ChainReport::Broken(domain::audit::BrokenLink {
-                        tenant_id: t.clone(),
-                        seq: v.count() + 1,
-                        reason: "events at the end of the chain are missing",
-                    }));
-                }
+            if let Err(b) = v.check_head(head.as_ref().map(|(s, h)| (*s, h.as_str()))) {
+                return Ok(ChainReport::Broken(b));
             }
             total += v.count();
         }

@@ -61,3 +61,31 @@ async fn the_audit_page_filters_and_the_chain_detects_tampering() {
         ok => panic!("tampering not detected: {ok:?}"),
     }
 }
+
+/// Issue 16's freeze hole: deleting the newest event and moving the head back by one used to
+/// pass `audit verify`, which compared the head's sequence but not its hash.
+#[tokio::test]
+async fn a_cut_tail_with_the_head_moved_back_is_reported() {
+    let t = spawn_app().await;
+    t.login("community").await;
+    assert!(matches!(
+        t.app.verify_audit().await.unwrap(),
+        store::audit::ChainReport::Ok { .. }
+    ));
+    store::on_pool!(&t.db, c => {
+        let (tenant, last): (String, i64) =
+            sqlx::query_as("SELECT tenant_id, seq FROM audit_heads ORDER BY seq DESC LIMIT 1")
+                .fetch_one(c).await.unwrap();
+        assert!(last > 1);
+        sqlx::query("DELETE FROM audit_events WHERE tenant_id = $1 AND seq = $2")
+            .bind(&tenant).bind(last).execute(c).await.unwrap();
+        sqlx::query("UPDATE audit_heads SET seq = seq - 1 WHERE tenant_id = $1")
+            .bind(&tenant).execute(c).await.unwrap();
+    });
+    match t.app.verify_audit().await.unwrap() {
+        store::audit::ChainReport::Broken(b) => {
+            assert!(b.reason.contains("head's hash"), "{b:?}")
+        }
+        ok => panic!("a cut tail was not detected: {ok:?}"),
+    }
+}
