@@ -38,6 +38,15 @@ pub struct PublicNeed {
     pub group: &'static str,
     pub supporters: i64,
     pub status: &'static str,
+    /// The bought project that answers it (issue 16: an answered need says by what).
+    pub answered_by: Option<PublicProjectLink>,
+}
+
+/// A project named on the public site: its public page is `/public/projects/{id}`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct PublicProjectLink {
+    pub id: String,
+    pub title: String,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -168,17 +177,37 @@ impl App {
         }
         let (mut needs, mut organizations) = (Vec::new(), Vec::new());
         if area.level == AreaLevel::Community {
-            let filter = NeedFilter {
-                status: Some(domain::chain::need::NeedStatus::Open),
-                ..Default::default()
-            };
-            for n in self.db.needs(&scope, &filter, 50).await? {
-                needs.push(PublicNeed {
-                    title: n.title,
-                    group: n.priority_group.zh(),
-                    supporters: n.supporters,
-                    status: n.status.zh(),
-                });
+            // The open needs, then those a bought project answers, with it.
+            for (status, limit) in [
+                (domain::chain::need::NeedStatus::Open, 50),
+                (domain::chain::need::NeedStatus::Answered, 20),
+            ] {
+                let filter = NeedFilter {
+                    status: Some(status),
+                    ..Default::default()
+                };
+                for n in self.db.needs(&scope, &filter, limit).await? {
+                    let answered_by = if status == domain::chain::need::NeedStatus::Answered {
+                        self.db
+                            .projects_for_need(&n.tenant_id, &n.id)
+                            .await?
+                            .into_iter()
+                            .find(|p| p.stage.is_bought())
+                            .map(|p| PublicProjectLink {
+                                id: p.id,
+                                title: p.title,
+                            })
+                    } else {
+                        None
+                    };
+                    needs.push(PublicNeed {
+                        title: n.title,
+                        group: n.priority_group.zh(),
+                        supporters: n.supporters,
+                        status: n.status.zh(),
+                        answered_by,
+                    });
+                }
             }
             let f = store::registry::OrgFilter {
                 area: Some(code.clone()),

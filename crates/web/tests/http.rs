@@ -20,6 +20,8 @@ mod calls;
 mod catalogue;
 #[path = "http/consultation.rs"]
 mod consultation;
+#[path = "http/freeze.rs"]
+mod freeze;
 #[path = "http/harness.rs"]
 mod harness;
 #[path = "http/needs.rs"]

@@ -218,7 +218,13 @@ impl App {
             at: &now,
         })
         .await?;
-        tx.append_audit(done(actor, Some(role), EventKind::PurchaseDecide, &subject, ctx).before(json!({ "stage": p.stage })).after(json!({ "stage": to, "buy": buy, "reason": form.reason.trim(), "fund_id": fund_id, "amount_fen": amount })))
+        // The needs the project answers are answered now (issue 16, finding 8).
+        let answered = if buy {
+            tx.answer_needs(&p.tenant_id, id, &now).await?
+        } else {
+            Vec::new()
+        };
+        tx.append_audit(done(actor, Some(role), EventKind::PurchaseDecide, &subject, ctx).before(json!({ "stage": p.stage })).after(json!({ "stage": to, "buy": buy, "reason": form.reason.trim(), "fund_id": fund_id, "amount_fen": amount, "needs_answered": answered })))
         .await?;
         tx.commit().await?;
         Ok(())

@@ -79,6 +79,23 @@ impl Stage {
         at(self) >= at(s)
     }
 
+    /// Whether the township decided to buy the project (it is at 已决定购买 or anywhere after
+    /// it on the buying branch): the needs it answers are answered.
+    pub fn is_bought(self) -> bool {
+        matches!(
+            self,
+            Stage::Purchased
+                | Stage::Contracted
+                | Stage::Delivering
+                | Stage::SelfEvaluated
+                | Stage::UnderReview
+                | Stage::Accepted
+                | Stage::AcceptedWithConditions
+                | Stage::NotAccepted
+                | Stage::Closed
+        )
+    }
+
     /// Whether the project is finished one way or another.
     pub fn terminal(self) -> bool {
         matches!(

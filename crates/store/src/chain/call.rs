@@ -386,6 +386,11 @@ impl Tx {
                     .execute(&mut *c).await?;
             });
         }
+        // A formed panel takes nobody afterwards.
+        on_tx!(self, c => {
+            sqlx::query("INSERT INTO closed_sets (tenant_id, kind, parent_id) VALUES ($1, 'call_panel', $2)")
+                .bind(tenant).bind(call).execute(&mut *c).await?;
+        });
         Ok(())
     }
 
@@ -525,19 +530,21 @@ impl Tx {
         by: &str,
         now: &str,
     ) -> Result<(), StoreError> {
-        on_tx!(self, c => {
-            let b: i64 = sqlx::query_scalar(
-                "UPDATE funds SET balance_fen = balance_fen + $3 WHERE tenant_id = $1 AND id = $2 RETURNING balance_fen",
-            )
-            .bind(tenant).bind(fund).bind(amount.fen()).fetch_one(&mut *c).await?;
-            sqlx::query(
-                "INSERT INTO fund_movements (tenant_id, id, fund_id, project_id, kind, amount_fen, balance_after, by_user, at) \
-                 VALUES ($1,$2,$3,NULL,'call_return',$4,$5,$6,$7)",
-            )
-            .bind(tenant).bind(movement_id).bind(fund).bind(amount.fen()).bind(b).bind(by).bind(now)
-            .execute(&mut *c).await?;
-        });
-        Ok(())
+        let balance = self
+            .fund_balance_for_update(tenant, fund)
+            .await?
+            .ok_or_else(|| StoreError::Sqlx(sqlx::Error::RowNotFound))?;
+        let m = crate::chain::purchase::FundDraw {
+            tenant,
+            fund,
+            movement_id,
+            project: None,
+            amount_fen: amount,
+            by,
+            at: now,
+        };
+        self.move_fund(&m, "call_return", amount.fen(), balance + amount.fen())
+            .await
     }
 }
 

@@ -120,6 +120,9 @@ impl Tx {
                     .bind(tenant).bind(project).bind(i as i64 + 1).bind(t.milestone.as_str()).bind(t.amount_fen.fen())
                     .execute(&mut *c).await?;
             }
+            // The tranches are the signed contract's: none is added afterwards.
+            sqlx::query("INSERT INTO closed_sets (tenant_id, kind, parent_id) VALUES ($1, 'tranches', $2)")
+                .bind(tenant).bind(project).execute(&mut *c).await?;
             Ok(true)
         })
     }

@@ -345,6 +345,48 @@ impl Tx {
         }
     }
 
+    /// Marks the open needs a project answers (its `project_needs`) 已回应, when the project is
+    /// bought; the tallies follow (PostgreSQL): each such need's community has one open need
+    /// fewer, and each of its supporters one open need supported fewer there. Returns the ids.
+    pub async fn answer_needs(
+        &mut self,
+        tenant: &str,
+        project: &str,
+        now: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        const ANSWERED: &str = "SELECT n.id FROM needs n JOIN project_needs pn ON pn.tenant_id = n.tenant_id AND pn.need_id = n.id \
+             WHERE n.tenant_id = $1 AND pn.project_id = $2 AND n.status = 'open'";
+        if let Tx::Postgres(t) = self {
+            sqlx::query(&format!(
+                "UPDATE need_support_tallies x SET open_supported = open_supported - c.n FROM \
+                 (SELECT s.tenant_id, n.area_code, s.user_id, COUNT(*) AS n FROM need_supports s \
+                  JOIN needs n ON n.tenant_id = s.tenant_id AND n.id = s.need_id \
+                  WHERE s.tenant_id = $1 AND s.need_id IN ({ANSWERED}) GROUP BY s.tenant_id, n.area_code, s.user_id) c \
+                 WHERE x.tenant_id = c.tenant_id AND x.area_code = c.area_code AND x.user_id = c.user_id"
+            ))
+            .bind(tenant).bind(project)
+            .execute(&mut **t).await?;
+            sqlx::query(&format!(
+                "UPDATE need_tallies x SET open_needs = open_needs - c.n FROM \
+                 (SELECT n.area_code, COUNT(*) AS n FROM needs n WHERE n.tenant_id = $1 AND n.id IN ({ANSWERED}) GROUP BY n.area_code) c \
+                 WHERE x.tenant_id = $1 AND x.area_code = c.area_code"
+            ))
+            .bind(tenant).bind(project)
+            .execute(&mut **t).await?;
+        }
+        on_tx!(self, c => {
+            let ids: Vec<String> = sqlx::query_scalar(ANSWERED)
+                .bind(tenant).bind(project)
+                .fetch_all(&mut *c).await?;
+            for id in &ids {
+                sqlx::query("UPDATE needs SET status = 'answered', updated_at = $3 WHERE tenant_id = $1 AND id = $2")
+                    .bind(tenant).bind(id).bind(now)
+                    .execute(&mut *c).await?;
+            }
+            Ok(ids)
+        })
+    }
+
     /// Folds `duplicate` into `kept`: every supporter of the duplicate becomes a supporter of the
     /// kept need (once), the kept need's count is recounted, the duplicate points at it. The
     /// tallies follow: the duplicate's community has one open need fewer and each of its

@@ -204,36 +204,84 @@ impl Tx {
     }
 
     /// Takes the draw's amount from its fund for a project (or, with no project, for a call's
-    /// pool) if the balance covers it, in one guarded statement (two decisions at once cannot both
-    /// pass the check): the new balance, or `None` when it does not cover the amount (nothing
-    /// changes).
+    /// pool) if the balance covers it, under a lock on the fund (two decisions at once cannot
+    /// both pass the check): the new balance, or `None` when it does not cover the amount
+    /// (nothing changes).
     pub async fn draw_fund(&mut self, d: &FundDraw<'_>) -> Result<Option<Money>, StoreError> {
+        let FundDraw {
+            tenant,
+            fund,
+            project,
+            amount_fen: amount,
+            ..
+        } = *d;
+        let kind = if project.is_some() {
+            "assignment"
+        } else {
+            "call_pool"
+        };
+        let Some(balance) = self.fund_balance_for_update(tenant, fund).await? else {
+            return Ok(None);
+        };
+        if balance < amount.fen() {
+            return Ok(None);
+        }
+        let after = balance - amount.fen();
+        self.move_fund(d, kind, -amount.fen(), after).await?;
+        Ok(Some(Money::from_stored(after)))
+    }
+
+    /// A fund's balance, locked until the transaction ends (on PostgreSQL a row lock, so two
+    /// draws at once take turns; SQLite's write transaction already excludes everyone).
+    pub async fn fund_balance_for_update(
+        &mut self,
+        tenant: &str,
+        fund: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        let sql = match self.backend() {
+            crate::Backend::Postgres => {
+                "SELECT balance_fen FROM funds WHERE tenant_id = $1 AND id = $2 FOR UPDATE"
+            }
+            crate::Backend::Sqlite => {
+                "SELECT balance_fen FROM funds WHERE tenant_id = $1 AND id = $2"
+            }
+        };
+        on_tx!(self, c => {
+            Ok(sqlx::query_scalar(sql).bind(tenant).bind(fund).fetch_optional(&mut *c).await?)
+        })
+    }
+
+    /// Moves the fund of `m` by `amount` (negative: out) to `after`, as a movement of `kind`:
+    /// the movement first, then the balance naming it — the database refuses a balance change
+    /// without its movement. (`m.amount_fen` is not read: a return moves what `amount` says.)
+    pub async fn move_fund(
+        &mut self,
+        m: &FundDraw<'_>,
+        kind: &str,
+        amount: i64,
+        after: i64,
+    ) -> Result<(), StoreError> {
         let FundDraw {
             tenant,
             fund,
             movement_id,
             project,
-            amount_fen: amount,
             by,
             at: now,
-        } = *d;
+            ..
+        } = *m;
         on_tx!(self, c => {
-            let balance: Option<i64> = sqlx::query_scalar(
-                "UPDATE funds SET balance_fen = balance_fen - $3 WHERE tenant_id = $1 AND id = $2 AND balance_fen >= $3 RETURNING balance_fen",
+            sqlx::query(
+                "INSERT INTO fund_movements (tenant_id, id, fund_id, project_id, kind, amount_fen, balance_after, by_user, at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
             )
-            .bind(tenant).bind(fund).bind(amount.fen())
-            .fetch_optional(&mut *c).await?;
-            if let Some(b) = balance {
-                sqlx::query(
-                    "INSERT INTO fund_movements (tenant_id, id, fund_id, project_id, kind, amount_fen, balance_after, by_user, at) \
-                     VALUES ($1,$2,$3,$4,$9,$5,$6,$7,$8)",
-                )
-                .bind(tenant).bind(movement_id).bind(fund).bind(project).bind(-amount.fen()).bind(b).bind(by).bind(now)
-                .bind(if project.is_some() { "assignment" } else { "call_pool" })
+            .bind(tenant).bind(movement_id).bind(fund).bind(project).bind(kind).bind(amount).bind(after).bind(by).bind(now)
+            .execute(&mut *c).await?;
+            sqlx::query("UPDATE funds SET balance_fen = $3, last_movement_id = $4 WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant).bind(fund).bind(after).bind(movement_id)
                 .execute(&mut *c).await?;
-            }
-            Ok(balance.map(Money::from_stored))
-        })
+        });
+        Ok(())
     }
 
     /// Records a purchase decision (to buy or not, with its reason, fund and amount).

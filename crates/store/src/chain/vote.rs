@@ -356,6 +356,9 @@ impl Tx {
                 sqlx::query("INSERT INTO vote_roster (tenant_id, meeting_id, user_id, display_name) VALUES ($1,$2,$3,$4)")
                     .bind(m.tenant).bind(m.id).bind(user).bind(name).execute(&mut *c).await?;
             }
+            // Fixed at opening: nobody joins the roster afterwards.
+            sqlx::query("INSERT INTO closed_sets (tenant_id, kind, parent_id) VALUES ($1, 'vote_roster', $2)")
+                .bind(m.tenant).bind(m.id).execute(&mut *c).await?;
             for (project, version) in m.motions {
                 sqlx::query("INSERT INTO vote_motions (tenant_id, meeting_id, project_id, version) VALUES ($1,$2,$3,$4)")
                     .bind(m.tenant).bind(m.id).bind(project).bind(version).execute(&mut *c).await?;

@@ -243,6 +243,14 @@ async fn a_call_runs_from_published_terms_to_awards_within_its_pool_with_sealed_
         )
         .await
         .unwrap();
+    // A formed panel takes nobody afterwards, whatever route writes (issue 16, finding 7).
+    assert!(
+        frozen_refuses(
+            &t,
+            &format!("INSERT INTO call_panel (tenant_id, call_id, user_id, name) VALUES ('3410', '{id}', 'late', '迟到者')")
+        )
+        .await
+    );
     let view = json_of(
         &city
             .api(reqwest::Method::GET, &format!("/api/v1/calls/{id}"), None)

@@ -1116,3 +1116,21 @@ pub(crate) async fn post_refused(
 pub(crate) fn json_of(b: &str) -> Value {
     serde_json::from_str(b).unwrap_or_else(|e| panic!("{e}: {b}"))
 }
+
+/// Whether the database refuses `sql` as a change to a frozen record (the route it would take
+/// does not matter: the trigger is the last line).
+pub(crate) async fn frozen_refuses(t: &TestApp, sql: &str) -> bool {
+    let r: Result<(), sqlx::Error> =
+        store::on_pool!(&t.db, c => sqlx::query(sql).execute(c).await.map(|_| ()));
+    match r {
+        Ok(_) => false,
+        Err(e) => {
+            let text = e.to_string();
+            assert!(
+                text.contains("frozen"),
+                "refused, but not as frozen: {text}"
+            );
+            true
+        }
+    }
+}

@@ -209,3 +209,46 @@ async fn residents_raise_and_support_needs_once_and_the_community_merges_duplica
         "{page}"
     );
 }
+
+/// Issue 16, finding 8: a need a bought project answers becomes 已回应, with the project, on the
+/// board, its page and the public site.
+#[tokio::test]
+async fn a_need_a_bought_project_answers_is_answered_with_the_project() {
+    let t = spawn_app().await;
+    demo_org(&t).await;
+    let need = need_in(&t, "341002002001", "341002002", "独居老人午餐无人做").await;
+    let project = contracted_project_with(&t, &application_form("x", "x", &need)).await;
+    let s = t.login("community").await;
+    let (st, _, b) = s
+        .api(reqwest::Method::GET, &format!("/api/v1/needs/{need}"), None)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let v = json_of(&b);
+    assert_eq!(v["status"], "answered", "{b}");
+    assert!(b.contains(&project), "the answering project is named: {b}");
+    // The board's default (open needs) no longer lists it; asked for answered needs, it does.
+    let (_, _, open) = s
+        .api(
+            reqwest::Method::GET,
+            "/api/v1/needs?community=341002002001",
+            None,
+        )
+        .await;
+    assert!(!open.contains(&need), "{open}");
+    let (_, _, answered) = s
+        .api(
+            reqwest::Method::GET,
+            "/api/v1/needs?community=341002002001&status=answered",
+            None,
+        )
+        .await;
+    assert!(answered.contains(&need), "{answered}");
+    // The public page of the community says so, with the project's public page.
+    let (_, page) = s.get("/public/areas/341002002001").await;
+    assert!(
+        page.contains("独居老人午餐无人做")
+            && page.contains("已回应")
+            && page.contains(&format!("/public/projects/{project}")),
+        "{page}"
+    );
+}
