@@ -188,6 +188,16 @@ await run('chain', async (desktop, shot) => {
   expect((await org2.textContent('#stage')).includes('实施中'), 'delivering');
   expect((await org2.textContent('#activities')).includes('上门助浴 4 户'), 'the activity is listed');
   await shot(org2, 'activity-recorded');
+  // The committee records the mid-term review with the supervisor; the mid-term tranche waits for it.
+  const mid = await as(browser, 'community');
+  await mid.goto(`${BASE}/projects/${project}`);
+  await mid.fill('#mt-findings', '入户走访 6 户，服务台账完整，老人满意；个别上门时间不稳定。');
+  await mid.selectOption('#mt-rating', 'good');
+  await mid.fill('#mt-supervisor', '许老师');
+  mid.once('dialog', (d) => d.accept());
+  await click(mid, '#record-midterm');
+  expect((await mid.textContent('#midterm')).includes('许老师'), 'the mid-term review is recorded');
+  await mid.close();
   await org2.fill('#se-report', '全年上门服务 23 户，超过目标；满意度回访 94%；经费按预算使用，无超支。');
   await org2.fill('#se-case', '独居的王奶奶行动不便，社工评估后链接志愿者每周上门助浴，并联系社区医生随访。');
   await click(org2, '#submit-self-evaluation');

@@ -99,7 +99,10 @@ impl App {
                             let Some(t) = k.tranches.iter().find(|t| t.paid_at.is_none()) else {
                                 continue;
                             };
-                            if domain::chain::evaluation::payable(t.milestone, p.stage).is_err() {
+                            let records = self.db.milestone_records(&p.tenant_id, &p.id).await?;
+                            if domain::chain::milestone::payable(t.milestone, p.stage, records)
+                                .is_err()
+                            {
                                 continue;
                             }
                             format!(

@@ -183,7 +183,7 @@ async fn a_first_start_creates_no_known_password_and_the_first_administrator_is_
             "--role",
             "system_administrator",
             "--area",
-            "3410",
+            "000000000000",
             "--password",
             "Operator2026",
         ],

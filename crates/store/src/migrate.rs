@@ -41,6 +41,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0019_review_groups"),
     migration!("0020_account_recovery"),
     migration!("0023_closed_sets"),
+    migration!("0025_milestone_records"),
 ];
 
 /// Tables that hold national reference data or accounts that span cities, and so carry no

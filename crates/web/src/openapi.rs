@@ -293,6 +293,15 @@ fn request_schemas() -> Map<String, Value> {
         "ScoreForm": s(json!({
             "need": { "type": "string" }, "goals": { "type": "string" }, "quality": { "type": "string" }, "money": { "type": "string" }, "satisfaction": { "type": "string" }, "comment": { "type": "string" }
         }), json!(["need", "goals", "quality", "money", "satisfaction"])),
+        "MidtermForm": s(json!({
+            "findings": { "type": "string", "description": "what the committee and the supervisor found (20 characters at least)" },
+            "rating": { "type": "string", "enum": domain::chain::milestone::MidtermRating::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>() },
+            "conditions": { "type": "string", "description": "what must be improved (may be empty)" },
+            "supervisor": { "type": "string", "description": "the supervisor who took part, by name" }
+        }), json!(["findings", "rating", "supervisor"])),
+        "ConditionsMetForm": s(json!({
+            "evidence": { "type": "array", "items": { "type": "string" }, "description": "what shows each condition of the report met, in the report's order" }
+        }), json!(["evidence"])),
         "VerdictForm": s(json!({
             "verdict": { "type": "string", "enum": ["accepted", "accepted_with_conditions", "not_accepted"] },
             "conditions": { "type": "string" }, "report": { "type": "string" }

@@ -24,6 +24,8 @@ mod consultation;
 mod freeze;
 #[path = "http/harness.rs"]
 mod harness;
+#[path = "http/milestones.rs"]
+mod milestones;
 #[path = "http/needs.rs"]
 mod needs;
 #[path = "http/openapi.rs"]

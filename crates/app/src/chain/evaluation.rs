@@ -10,15 +10,15 @@ use crate::audit::done;
 use crate::{App, AppError, Ctx};
 use domain::audit::EventKind;
 use domain::chain::catalogue::can_apply;
-use domain::chain::committee::may_convene_review;
+use domain::chain::committee::{may_convene_review, may_review_midterm};
 use domain::chain::contract::Milestone;
 use domain::chain::evaluation::{
-    can_score, in_order, may_decide_verdict, may_score, payable, ScoreForm, SelfEvaluationForm,
-    RUBRIC,
+    can_score, in_order, may_decide_verdict, may_score, ScoreForm, SelfEvaluationForm, RUBRIC,
 };
+use domain::chain::milestone::{may_record_conditions_met, may_record_midterm, payable};
 use domain::chain::oversight::NoteKind;
 use domain::chain::panel::Candidate;
-use domain::chain::review_group::{may_record_meeting, norm, Category};
+use domain::chain::review_group::{may_confirm_conditions, may_record_meeting, norm, Category};
 use domain::chain::stage::{Event, Stage};
 use domain::{Actor, AreaCode, DomainError};
 use schemars::JsonSchema;
@@ -51,6 +51,15 @@ pub struct AcceptanceView {
     pub group: Option<ReviewGroupRow>,
     pub scores: Vec<ScoreRow>,
     pub report: Option<ReportRow>,
+    /// The mid-term review, once recorded (the mid-term tranche waits for it).
+    pub midterm: Option<store::chain::milestone::MidtermRow>,
+    /// After a conditional pass: the report's conditions, and the record that they are met.
+    pub conditions: Vec<String>,
+    pub conditions_met: Option<store::chain::milestone::ConditionsMetRow>,
+    /// The reader is the committee and the project is delivered without a mid-term review.
+    pub can_review_midterm: bool,
+    /// The reader chairs the group and the conditions of a conditional pass wait to be met.
+    pub can_confirm_conditions: bool,
     pub can_deliver: bool,
     pub can_self_evaluate: bool,
     pub can_form_panel: bool,
@@ -96,7 +105,30 @@ impl App {
             .map(|k| (k.as_str(), k.zh()))
             .collect();
         let delivered = at(Stage::Contracted);
+        let midterm = if at(Stage::Delivering) {
+            self.db.midterm_review(t, &p.id).await?
+        } else {
+            None
+        };
+        let conditions_met = if p.stage == Stage::AcceptedWithConditions {
+            self.db.conditions_met(t, &p.id).await?
+        } else {
+            None
+        };
+        let conditions = report
+            .as_ref()
+            .map(|r| domain::chain::milestone::conditions_of(&r.conditions))
+            .unwrap_or_default();
+        let can_review_midterm = may_review_midterm(actor, &p.community).is_ok()
+            && may_record_midterm(p.stage, midterm.is_some()).is_ok();
+        let can_confirm_conditions = may_confirm_conditions(&actor.user_id, chair).is_ok()
+            && may_record_conditions_met(p.stage, conditions_met.is_some()).is_ok();
         Ok(AcceptanceView {
+            midterm,
+            conditions,
+            conditions_met,
+            can_review_midterm,
+            can_confirm_conditions,
             notes: if delivered {
                 self.db.delivery_notes(t, &p.id).await?
             } else {
@@ -268,6 +300,7 @@ impl App {
             .readable_project(actor, id, EventKind::PaymentRecord, ctx)
             .await?;
         let contract = self.db.contract(&p.tenant_id, id).await?;
+        let records = self.db.milestone_records(&p.tenant_id, id).await?;
         let checked = self.purchaser_role(actor, &p).await.and_then(|role| {
             let t = contract
                 .as_ref()
@@ -283,7 +316,7 @@ impl App {
                 .map(|x| x.seq)
                 .collect();
             in_order(seq, &unpaid)?;
-            payable(t.milestone, p.stage)?;
+            payable(t.milestone, p.stage, records)?;
             let to = if t.milestone == Milestone::FinalAcceptance {
                 p.stage.next(Event::PayFinal)?
             } else {

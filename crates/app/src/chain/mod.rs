@@ -16,6 +16,7 @@ pub mod consultation;
 pub mod contract;
 pub mod delivery;
 pub mod evaluation;
+pub mod milestone;
 pub mod need;
 pub mod purchase;
 pub mod review_group;

@@ -467,6 +467,16 @@ impl App {
             ..Default::default()
         };
         self.record_activity(w.manager, p, &activity, w.ctx).await?;
+        // The mid-term tranche follows the committee's mid-term review with the supervisor.
+        let midterm = domain::chain::milestone::MidtermForm {
+            findings: "入户走访 12 户，服务台账完整，老人满意；个别送餐时间不稳定，已当场提出。"
+                .into(),
+            rating: "good".into(),
+            conditions: "固定每日送餐时间".into(),
+            supervisor: "许老师".into(),
+        };
+        self.record_midterm_review(w.officer, p, &midterm, w.ctx)
+            .await?;
         self.pay_tranche(w.township, p, 2, w.ctx).await?;
         if target == Stage::Delivering {
             return Ok(());

@@ -80,6 +80,8 @@ event_kinds! {
         EvaluationScore = ("evaluation.score", "评议评分"),
         EvaluationSelf = ("evaluation.self", "提交自评"),
         EvaluationVerdict = ("evaluation.verdict", "签署评议报告"),
+        MidtermReview = ("evaluation.midterm", "中期评估"),
+        ConditionsMet = ("evaluation.conditions_met", "确认整改条件已落实"),
         FundCreate = ("fund.create", "登记资金"),
         NeedMerge = ("need.merge", "合并需求"),
         NeedRaise = ("need.raise", "提出需求"),

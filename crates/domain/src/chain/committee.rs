@@ -29,6 +29,8 @@ pub enum Power {
     ConveneCoordination,
     /// Convene the review group and name its members (评议小组, YQ step 7).
     ConveneReview,
+    /// Record the mid-term review with the supervisor (中期评估, issue 16).
+    ReviewMidterm,
 }
 
 impl Power {
@@ -39,6 +41,7 @@ impl Power {
             Power::ChairVote => "主持居民代表会议表决",
             Power::ConveneCoordination => "召开社区事务协调会",
             Power::ConveneReview => "组建评议小组",
+            Power::ReviewMidterm => "组织中期评估",
         }
     }
 }
@@ -84,6 +87,12 @@ pub fn may_convene_coordination(actor: &Actor, community: &AreaCode) -> Result<R
 /// The committee convenes the review group (YQ step 7).
 pub fn may_convene_review(actor: &Actor, community: &AreaCode) -> Result<Role, Denied> {
     holds(actor, Power::ConveneReview, community)
+}
+
+/// The committee records the mid-term review with the supervisor (issue 16): the purchaser,
+/// who pays the tranche that waits for it, does not.
+pub fn may_review_midterm(actor: &Actor, community: &AreaCode) -> Result<Role, Denied> {
+    holds(actor, Power::ReviewMidterm, community)
 }
 
 #[cfg(test)]

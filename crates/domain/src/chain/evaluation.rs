@@ -3,7 +3,6 @@
 //! account scores every criterion once; the review group's chair signs the written verdict (see
 //! `review_group`), and only an accepting verdict releases the final tranche.
 
-use crate::chain::contract::Milestone;
 use crate::chain::stage::{Stage, Verdict};
 use crate::{DomainError, FieldError};
 use serde::{Deserialize, Serialize};
@@ -143,48 +142,6 @@ impl VerdictForm {
     }
 }
 
-/// Whether a tranche tied to `milestone` may be paid at `stage`: on signing once contracted; the
-/// mid-term one once delivery has started; the final one only after an accepting verdict.
-pub fn payable(milestone: Milestone, stage: Stage) -> Result<(), DomainError> {
-    use Stage as S;
-    let ok = match milestone {
-        Milestone::Signing => !matches!(
-            stage,
-            S::Draft
-                | S::Submitted
-                | S::Consulted
-                | S::Voting
-                | S::Passed
-                | S::Rejected
-                | S::Purchased
-                | S::Declined
-        ),
-        Milestone::MidTerm => matches!(
-            stage,
-            S::Delivering
-                | S::SelfEvaluated
-                | S::UnderReview
-                | S::Accepted
-                | S::AcceptedWithConditions
-                | S::NotAccepted
-                | S::Closed
-        ),
-        Milestone::FinalAcceptance => matches!(stage, S::Accepted | S::AcceptedWithConditions),
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(DomainError::conflict(
-            "milestone_not_reached",
-            format!(
-                "付款节点“{}”尚未达到（项目现为“{}”）",
-                milestone.zh(),
-                stage.zh()
-            ),
-        ))
-    }
-}
-
 /// Only a member of the project's review panel scores.
 pub fn can_score(member: bool) -> Result<(), crate::Denied> {
     if member {
@@ -308,21 +265,7 @@ mod tests {
     }
 
     #[test]
-    fn the_final_tranche_waits_for_an_accepting_verdict() {
-        for stage in Stage::ALL.iter().copied() {
-            let final_ok = payable(Milestone::FinalAcceptance, stage).is_ok();
-            assert_eq!(
-                final_ok,
-                matches!(stage, Stage::Accepted | Stage::AcceptedWithConditions),
-                "{stage:?}"
-            );
-            if payable(Milestone::MidTerm, stage).is_ok() {
-                assert!(payable(Milestone::Signing, stage).is_ok(), "{stage:?}");
-            }
-        }
-        assert!(payable(Milestone::Signing, Stage::Contracted).is_ok());
-        assert!(payable(Milestone::MidTerm, Stage::Contracted).is_err());
-        assert!(payable(Milestone::FinalAcceptance, Stage::NotAccepted).is_err());
+    fn tranches_are_paid_in_order() {
         assert!(in_order(1, &[1, 2, 3]).is_ok());
         assert!(in_order(3, &[3]).is_ok());
         let DomainError::Conflict { message, .. } = in_order(3, &[2, 3]).unwrap_err() else {

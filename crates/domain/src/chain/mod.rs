@@ -10,6 +10,7 @@ pub mod consultation;
 pub mod contract;
 pub mod delivery;
 pub mod evaluation;
+pub mod milestone;
 pub mod money;
 pub mod need;
 pub mod oversight;

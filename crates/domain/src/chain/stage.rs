@@ -36,8 +36,9 @@ labelled! {
 }
 
 impl Verdict {
-    /// Whether the verdict releases the final tranche (a conditional pass does, once its
-    /// conditions are recorded as met by the committee; not accepted holds it).
+    /// Whether the verdict can release the final tranche (a conditional pass does only once its
+    /// conditions are recorded as met by the review group: `milestone::payable`; not accepted
+    /// holds it).
     pub fn releases_final_payment(self) -> bool {
         !matches!(self, Verdict::NotAccepted)
     }

@@ -270,6 +270,8 @@ pub(crate) struct Typed {
     pub score: domain::chain::evaluation::ScoreForm,
     pub verdict: domain::chain::evaluation::VerdictForm,
     pub note: domain::chain::oversight::NoteForm,
+    pub midterm: domain::chain::milestone::MidtermForm,
+    pub conditions: domain::chain::milestone::ConditionsMetForm,
 }
 
 impl ProjectPage {
@@ -307,6 +309,22 @@ impl ProjectPage {
     }
     fn when(&self, at: &str) -> String {
         when(at)
+    }
+    /// What was typed for condition `i` in a refused "conditions met" form.
+    fn evidence(&self, i: &usize) -> String {
+        self.typed
+            .conditions
+            .evidence
+            .get(*i)
+            .cloned()
+            .unwrap_or_default()
+    }
+    /// The mid-term ratings as form choices.
+    fn ratings(&self) -> Vec<(&'static str, &'static str)> {
+        domain::chain::milestone::MidtermRating::ALL
+            .iter()
+            .map(|r| (r.as_str(), r.zh()))
+            .collect()
     }
 }
 

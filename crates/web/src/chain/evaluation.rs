@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::chain::evaluation::{ScoreForm, SelfEvaluationForm, VerdictForm};
+use domain::chain::milestone::{ConditionsMetForm, MidtermForm};
 use domain::chain::review_group::{GroupForm, MeetingForm, MemberForm};
 
 page_action!(
@@ -24,6 +25,8 @@ page_action!(score, ScoreForm, score, |a, actor, id, f, ctx| a
     .score_project(actor, &id, &f, ctx));
 page_action!(verdict, VerdictForm, verdict, |a, actor, id, f, ctx| a
     .sign_review_report(actor, &id, &f, ctx));
+page_action!(midterm, MidtermForm, midterm, |a, actor, id, f, ctx| a
+    .record_midterm_review(actor, &id, &f, ctx));
 
 api_action!(
     api_self_evaluation,
@@ -38,6 +41,38 @@ api_action!(api_score, ScoreForm, |a, actor, id, f, ctx| a
     .score_project(actor, &id, &f, ctx));
 api_action!(api_verdict, VerdictForm, |a, actor, id, f, ctx| a
     .sign_review_report(actor, &id, &f, ctx));
+api_action!(api_midterm, MidtermForm, |a, actor, id, f, ctx| a
+    .record_midterm_review(actor, &id, &f, ctx));
+api_action!(
+    api_conditions_met,
+    ConditionsMetForm,
+    |a, actor, id, f, ctx| a.record_conditions_met(actor, &id, &f, ctx)
+);
+
+/// The chair records the conditions met; one `evidence` field per condition, in order.
+pub async fn conditions_met(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let form = ConditionsMetForm {
+        evidence: fields
+            .iter()
+            .filter(|(k, _)| k == "evidence")
+            .map(|(_, v)| v.clone())
+            .collect(),
+    };
+    let r = state
+        .app
+        .record_conditions_met(&s.actor, &id, &form, &s.ctx)
+        .await;
+    let typed = Typed {
+        conditions: form,
+        ..Default::default()
+    };
+    after_typed(&state, &s, &id, typed, r).await
+}
 
 /// The page's member rows (`m.<row>.name`, `.category`, `.login`, `.organization`, and one
 /// `chair` radio naming its row) as the use case's form, rows in order.

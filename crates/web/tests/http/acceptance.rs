@@ -67,6 +67,14 @@ async fn delivery_evaluation_by_a_clean_group_and_the_final_tranche_only_after_a
         StatusCode::FORBIDDEN,
         "the organization does not pay itself: {b}"
     );
+    // The mid-term tranche waits for the committee's mid-term review (issue 16).
+    let (st, _, b) = township.api(reqwest::Method::POST, &pay(2), None).await;
+    assert!(st == StatusCode::CONFLICT && b.contains("中期评估"), "{b}");
+    let midterm = json!({"findings": "入户走访 12 户，服务记录完整，老人满意度高，送餐准时。", "rating": "good", "supervisor": "许老师"});
+    let (st, _, b) = community
+        .api(reqwest::Method::POST, &api("midterm-review"), Some(midterm))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
     let (st, _, b) = township.api(reqwest::Method::POST, &pay(2), None).await;
     assert_eq!(st, StatusCode::OK, "{b}");
     let (st, _, b) = township.api(reqwest::Method::POST, &pay(3), None).await;

@@ -556,6 +556,11 @@ pub fn may_sign_report(user_id: &str, chair: Option<&str>) -> Result<(), Denied>
     may_act_as_chair(user_id, chair, "签署评议报告")
 }
 
+/// After a conditional pass, the chair records the conditions as met (issue 16).
+pub fn may_confirm_conditions(user_id: &str, chair: Option<&str>) -> Result<(), Denied> {
+    may_act_as_chair(user_id, chair, "确认整改条件已落实")
+}
+
 /// The report follows the review meeting: refused while no meeting is recorded, or while a
 /// member with an account who attended has not scored (`owed` of them, `scored` done).
 pub fn report_ready(meeting_recorded: bool, owed: usize, scored: usize) -> Result<(), DomainError> {
