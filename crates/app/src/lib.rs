@@ -21,8 +21,10 @@ pub mod record_transfer;
 pub mod registry;
 pub mod secret;
 pub mod social;
+pub mod social_edit;
 pub mod talent;
 pub mod transfer;
+pub mod versioned;
 pub mod volunteer;
 pub mod worklist;
 

@@ -25,6 +25,7 @@ pub struct TalentRow {
     pub training_count: i64,
     pub training_minutes: i64,
     pub created_at: String,
+    pub version: i64,
 }
 
 /// Filters of the talent list; every one optional.
@@ -45,7 +46,7 @@ pub struct TalentSummary {
 }
 
 const COLS: &str = "t.tenant_id, t.id, t.name, t.gender, t.category, t.area_code, t.position, t.organization_id, \
-    t.social_worker_id, t.backbone, t.backbone_since, t.training_count, t.training_minutes, t.created_at";
+    t.social_worker_id, t.backbone, t.backbone_since, t.training_count, t.training_minutes, t.created_at, t.version";
 
 macro_rules! talent_from_row {
     ($r:expr) => {{
@@ -66,6 +67,7 @@ macro_rules! talent_from_row {
             training_count: r.try_get("training_count")?,
             training_minutes: r.try_get("training_minutes")?,
             created_at: r.try_get("created_at")?,
+            version: r.try_get("version")?,
         }
     }};
 }
