@@ -13,6 +13,7 @@ pub mod identity;
 pub mod kernel;
 pub mod login_gate;
 pub mod ocds;
+pub mod people_edit;
 pub mod org_transfer;
 pub mod people_transfer;
 pub mod pii;

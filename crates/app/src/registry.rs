@@ -165,7 +165,7 @@ impl App {
     }
 
     /// Loads one organization the actor may see (refusals audited).
-    async fn visible_org(
+    pub(crate) async fn visible_org(
         &self,
         actor: &Actor,
         id: &str,

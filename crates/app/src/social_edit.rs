@@ -480,3 +480,33 @@ impl App {
             .await
     }
 }
+
+impl App {
+    /// The saved versions of a social worker, newest first.
+    pub async fn social_worker_versions(
+        &self,
+        actor: &Actor,
+        id: &str,
+        ctx: &Ctx,
+    ) -> Result<Vec<store::versions::VersionRow>, AppError> {
+        let row = self
+            .worker_for(actor, id, EventKind::SocialWorkerView, ctx)
+            .await?;
+        self.versions_of(Register::SocialWorker, &row.tenant_id, id)
+            .await
+    }
+
+    /// The saved versions of a platform, newest first.
+    pub async fn platform_versions(
+        &self,
+        actor: &Actor,
+        id: &str,
+        ctx: &Ctx,
+    ) -> Result<Vec<store::versions::VersionRow>, AppError> {
+        let row = self
+            .platform_for(actor, id, EventKind::PlatformView, ctx)
+            .await?;
+        self.versions_of(Register::Platform, &row.tenant_id, id)
+            .await
+    }
+}

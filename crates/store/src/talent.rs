@@ -184,7 +184,8 @@ impl Tx {
         Ok(())
     }
 
-    /// Enters or leaves the backbone-talent pool; entering keeps the first date.
+    /// Enters or leaves the backbone-talent pool; entering keeps the first date. The version
+    /// moves, so an edit made on the version before cannot undo it unseen.
     pub async fn set_backbone(
         &mut self,
         tenant: &str,
@@ -194,7 +195,7 @@ impl Tx {
         now: &str,
     ) -> Result<(), StoreError> {
         on_tx!(self, c => {
-            sqlx::query("UPDATE talents SET backbone = $3, backbone_since = CASE WHEN $3 THEN COALESCE(backbone_since, $4) ELSE NULL END, updated_at = $5 \
+            sqlx::query("UPDATE talents SET backbone = $3, backbone_since = CASE WHEN $3 THEN COALESCE(backbone_since, $4) ELSE NULL END, version = version + 1, updated_at = $5 \
                 WHERE tenant_id = $1 AND id = $2")
                 .bind(tenant).bind(id).bind(backbone).bind(today).bind(now)
                 .execute(&mut *c).await?;
