@@ -13,9 +13,9 @@ use domain::volunteer::{can_register, Volunteer, VolunteerActor, VolunteerForm};
 use domain::{Actor, DomainError, Role};
 use serde_json::{json, Value};
 use store::talent::TalentRow;
+use store::time;
 use store::versions::{Register, VersionRow};
 use store::volunteer::VolunteerRow;
-use store::time;
 
 fn talent_of(r: &TalentRow) -> Talent {
     Talent {

@@ -186,7 +186,10 @@ impl App {
             meets_standard: staffing.meets,
             required_posts: staffing.required,
             staffing,
-            versions: self.db.register_versions(tenant, Register::Platform, id).await?,
+            versions: self
+                .db
+                .register_versions(tenant, Register::Platform, id)
+                .await?,
             standard: STANDARD,
             posts,
             row,

@@ -374,7 +374,9 @@ impl App {
             .post(tenant, id)
             .await?
             .ok_or_else(|| AppError::not_found("岗位"))?;
-        let platform = self.platform_for(actor, &post.platform_id, kind, ctx).await?;
+        let platform = self
+            .platform_for(actor, &post.platform_id, kind, ctx)
+            .await?;
         Ok((post, platform))
     }
 
@@ -411,8 +413,15 @@ impl App {
             },
             ..Default::default()
         };
-        self.save_post(actor, id, form.version, &form_terms, EventKind::PostEnd, ctx)
-            .await
+        self.save_post(
+            actor,
+            id,
+            form.version,
+            &form_terms,
+            EventKind::PostEnd,
+            ctx,
+        )
+        .await
     }
 
     async fn save_post(

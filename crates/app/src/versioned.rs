@@ -87,7 +87,10 @@ impl App {
             }
             Claim::Stale(now_at) => {
                 tx.rollback().await?;
-                let versions = self.db.register_versions(e.tenant, e.register, e.id).await?;
+                let versions = self
+                    .db
+                    .register_versions(e.tenant, e.register, e.id)
+                    .await?;
                 let current = versions
                     .first()
                     .filter(|v| v.version == now_at)

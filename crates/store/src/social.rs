@@ -324,7 +324,9 @@ impl Db {
         } else {
             "social_worker_id"
         };
-        let sql = format!("{POST_SQL} WHERE p.tenant_id = $1 AND p.{col} = $2 ORDER BY p.started_on DESC, p.id");
+        let sql = format!(
+            "{POST_SQL} WHERE p.tenant_id = $1 AND p.{col} = $2 ORDER BY p.started_on DESC, p.id"
+        );
         on_pool!(self, c => {
             let rows = sqlx::query(&sql).bind(tenant).bind(id).fetch_all(c).await?;
             let mut out = Vec::with_capacity(rows.len());

@@ -17,8 +17,6 @@ use crate::{
     areas, assets, audit, correction, home, people, public, registry, social, talent, volunteer,
     AppState,
 };
-use app::versioned::Edited;
-use store::versions::VersionRow;
 use app::chain::application::{Comparison, ProjectDetail, ProjectList};
 use app::chain::call::{CallList, CallView};
 use app::chain::catalogue::{CatalogueView, ItemDetail};
@@ -34,6 +32,7 @@ use app::record_transfer::RecordImportSummary;
 use app::registry::{OrgDetail, Saved};
 use app::social::{PlatformDetail, SocialWorkerDetail};
 use app::talent::{TalentDetail, TalentList};
+use app::versioned::Edited;
 use app::volunteer::{VerifiedCertificate, VolunteerDetail};
 use app::worklist::Work;
 use axum::http::{Method, StatusCode};
@@ -44,6 +43,7 @@ use domain::chain::vote::Tally;
 use store::chain::need::NeedRow;
 use store::identity::TokenRow;
 use store::social::SocialWorkerRow;
+use store::versions::VersionRow;
 use store::volunteer::VolunteerRow;
 
 pub fn route_table() -> Vec<RouteSpec> {

@@ -49,9 +49,21 @@ fn talent_fields(s: &Signed, f: &TalentForm) -> Vec<Field> {
         ),
         Field::text("area", t.t("talent.area"), &f.area),
         Field::text("position", t.t("talent.position"), &f.position),
-        Field::text("organization_id", t.t("talent.organization"), &f.organization_id),
-        Field::text("social_worker_id", t.t("talent.social_worker"), &f.social_worker_id),
-        Field::check("backbone", t.t("talent.backbone"), domain::talent::flag(&f.backbone)),
+        Field::text(
+            "organization_id",
+            t.t("talent.organization"),
+            &f.organization_id,
+        ),
+        Field::text(
+            "social_worker_id",
+            t.t("talent.social_worker"),
+            &f.social_worker_id,
+        ),
+        Field::check(
+            "backbone",
+            t.t("talent.backbone"),
+            domain::talent::flag(&f.backbone),
+        ),
     ]
 }
 
@@ -64,7 +76,11 @@ fn talent_form(r: &TalentRow) -> TalentForm {
         position: r.position.clone(),
         organization_id: r.organization_id.clone().unwrap_or_default(),
         social_worker_id: r.social_worker_id.clone().unwrap_or_default(),
-        backbone: if r.backbone { "on".into() } else { String::new() },
+        backbone: if r.backbone {
+            "on".into()
+        } else {
+            String::new()
+        },
     }
 }
 
@@ -85,7 +101,13 @@ pub async fn edit_talent(
         ));
     }
     let spec = talent_spec(&s, &id, &d.row.name);
-    Ok(form_page(&s, spec, d.row.version, talent_fields(&s, &talent_form(&d.row)), None))
+    Ok(form_page(
+        &s,
+        spec,
+        d.row.version,
+        talent_fields(&s, &talent_form(&d.row)),
+        None,
+    ))
 }
 
 pub async fn update_talent(

@@ -29,7 +29,8 @@ fn worker_spec(s: &Signed, id: &str, name: &str) -> Spec {
         (format!("/social-workers/{id}"), name),
         format!("/social-workers/{id}"),
     );
-    spec.note = "身份证号码留空则保持原号码；填写新号码会重新加密保存，页面和历史只显示脱敏号码。".into();
+    spec.note =
+        "身份证号码留空则保持原号码；填写新号码会重新加密保存，页面和历史只显示脱敏号码。".into();
     spec
 }
 
@@ -46,7 +47,11 @@ fn worker_fields(s: &Signed, f: &SocialWorkerForm, masked: &str) -> Vec<Field> {
             &f.certificate_level,
             CertificateLevel::ALL.iter().map(|l| (l.as_str(), l.zh())),
         ),
-        Field::text("certificate_number", t.t("sw.cert_number"), &f.certificate_number),
+        Field::text(
+            "certificate_number",
+            t.t("sw.cert_number"),
+            &f.certificate_number,
+        ),
         Field::date("certificate_date", t.t("sw.cert_date"), &f.certificate_date),
         Field::text("employer_org_id", t.t("sw.employer"), &f.employer_org_id),
         Field::text("area", t.t("sw.area"), &f.area),
@@ -76,7 +81,10 @@ pub async fn edit_worker(
         .await
         .page(s.locale)?;
     if !d.editable {
-        return Err(not_keeper(&s, "无权修改：社工台账由民政局或乡镇（街道）维护"));
+        return Err(not_keeper(
+            &s,
+            "无权修改：社工台账由民政局或乡镇（街道）维护",
+        ));
     }
     let spec = worker_spec(&s, &id, &d.row.name);
     let fields = worker_fields(&s, &worker_form(&d.row), &d.row.id_masked);
@@ -94,17 +102,37 @@ pub async fn update_worker(
         .update_social_worker(&s.actor, &id, b.version, &b.form, &s.ctx)
         .await;
     let d = match &r {
-        Err(_) => state.app.social_worker_detail(&s.actor, &id, &s.ctx).await.ok(),
+        Err(_) => state
+            .app
+            .social_worker_detail(&s.actor, &id, &s.ctx)
+            .await
+            .ok(),
         Ok(_) => None,
     };
-    let masked = d.as_ref().map(|d| d.row.id_masked.clone()).unwrap_or_default();
+    let masked = d
+        .as_ref()
+        .map(|d| d.row.id_masked.clone())
+        .unwrap_or_default();
     let name = d.map(|d| d.row.name).unwrap_or_default();
     let spec = worker_spec(&s, &id, &name);
     let fields = worker_fields(&s, &b.form, &masked);
-    saved_or_form(&s, r, &format!("/social-workers/{id}"), spec, b.version, fields)
+    saved_or_form(
+        &s,
+        r,
+        &format!("/social-workers/{id}"),
+        spec,
+        b.version,
+        fields,
+    )
 }
 
-fn end_spec(s: &Signed, title_key: &str, confirm_key: &str, back: (String, &str), action: String) -> Spec {
+fn end_spec(
+    s: &Signed,
+    title_key: &str,
+    confirm_key: &str,
+    back: (String, &str),
+    action: String,
+) -> Spec {
     let t = tr(s);
     let mut spec = Spec::new(t, t.t(title_key), back, action);
     spec.submit = t.t(title_key).to_string();
@@ -126,8 +154,19 @@ pub async fn end_employment(
         (format!("/social-workers/{id}"), tr(&s).t("sw.worker")),
         format!("/social-workers/{id}/employment-end"),
     );
-    let fields = vec![Field::date("ended_on", tr(&s).t("reg.last_day"), &f.ended_on)];
-    saved_or_form(&s, r, &format!("/social-workers/{id}"), spec, f.version, fields)
+    let fields = vec![Field::date(
+        "ended_on",
+        tr(&s).t("reg.last_day"),
+        &f.ended_on,
+    )];
+    saved_or_form(
+        &s,
+        r,
+        &format!("/social-workers/{id}"),
+        spec,
+        f.version,
+        fields,
+    )
 }
 
 pub async fn api_update_worker(
@@ -208,7 +247,10 @@ pub async fn edit_platform(
         .await
         .page(s.locale)?;
     if !d.editable {
-        return Err(not_keeper(&s, "无权修改：社工平台由民政局或乡镇（街道）维护"));
+        return Err(not_keeper(
+            &s,
+            "无权修改：社工平台由民政局或乡镇（街道）维护",
+        ));
     }
     let spec = platform_spec(&s, &id, &d.row.platform.name);
     let fields = platform_fields(&s, &platform_form(&d.row));
@@ -257,7 +299,12 @@ pub async fn api_platform_versions(
 fn post_spec(s: &Signed, p: &PostRow) -> Spec {
     Spec::new(
         tr(s),
-        &format!("{} · {} · {}", tr(s).t("reg.edit"), p.platform_name, p.social_worker_name),
+        &format!(
+            "{} · {} · {}",
+            tr(s).t("reg.edit"),
+            p.platform_name,
+            p.social_worker_name
+        ),
         (format!("/platforms/{}", p.platform_id), &p.platform_name),
         format!("/posts/{}", p.id),
     )
@@ -300,7 +347,13 @@ pub async fn edit_post(
         ended_on: post.ended_on.clone().unwrap_or_default(),
         ..Default::default()
     };
-    Ok(form_page(&s, post_spec(&s, &post), post.version, post_fields(&s, &form), None))
+    Ok(form_page(
+        &s,
+        post_spec(&s, &post),
+        post.version,
+        post_fields(&s, &form),
+        None,
+    ))
 }
 
 pub async fn update_post(
@@ -315,7 +368,14 @@ pub async fn update_post(
         .update_post(&s.actor, &id, b.version, &b.form, &s.ctx)
         .await;
     let back = format!("/platforms/{}", post.platform_id);
-    saved_or_form(&s, r, &back, post_spec(&s, &post), b.version, post_fields(&s, &b.form))
+    saved_or_form(
+        &s,
+        r,
+        &back,
+        post_spec(&s, &post),
+        b.version,
+        post_fields(&s, &b.form),
+    )
 }
 
 pub async fn end_post(
@@ -334,7 +394,11 @@ pub async fn end_post(
         (back.clone(), &post.platform_name),
         format!("/posts/{id}/end"),
     );
-    let fields = vec![Field::date("ended_on", tr(&s).t("reg.last_day"), &f.ended_on)];
+    let fields = vec![Field::date(
+        "ended_on",
+        tr(&s).t("reg.last_day"),
+        &f.ended_on,
+    )];
     saved_or_form(&s, r, &back, spec, f.version, fields)
 }
 
