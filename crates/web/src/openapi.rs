@@ -181,7 +181,7 @@ fn request_schemas() -> Map<String, Value> {
             "area": { "type": "string", "description": "township (9 digits) or community (12 digits) code" },
             "position": { "type": "string" }, "organization_id": { "type": "string" },
             "social_worker_id": { "type": "string", "description": "only for the social_work category" },
-            "backbone": { "type": "string", "description": "\"true\": enter the backbone-talent pool" }
+            "backbone": { "type": ["string", "boolean"], "description": "true (or \"true\"): enter the backbone-talent pool" }
         }), json!(["name", "category", "area"])),
         "BackboneForm": s(json!({ "backbone": { "type": "boolean" } }), json!(["backbone"])),
         "NeedForm": s(json!({
