@@ -698,3 +698,31 @@ async fn import_errors_link_to_edit_pages_that_exist() {
         assert!(page.contains("name=\"version\""), "an edit form: {page}");
     }
 }
+
+#[tokio::test]
+async fn two_saves_of_one_version_at_the_same_moment_leave_one_winner() {
+    let t = spawn_app().await;
+    let (vol, _, _) = volunteer_with_certificate(&t, "341002002001", "黄丽").await;
+    let a = t.login("community").await;
+    let b = t.login("township").await;
+    let path = format!("/api/v1/volunteers/{vol}");
+    let body = |skills: &str| {
+        Some(json!({"version": 1, "name": "黄丽", "area": "341002002001", "skills": skills}))
+    };
+    let (ra, rb) = tokio::join!(
+        a.api(reqwest::Method::PUT, &path, body("读报")),
+        b.api(reqwest::Method::PUT, &path, body("义诊")),
+    );
+    let mut statuses = [ra.0, rb.0];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
+    let winner = if ra.0 == StatusCode::OK {
+        "读报"
+    } else {
+        "义诊"
+    };
+    let row = t.db.volunteer("3410", &vol).await.unwrap().unwrap();
+    assert_eq!((row.version, row.volunteer.skills.as_str()), (2, winner));
+    let v = json_get(&a, &format!("{path}/versions")).await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 2, "{v}");
+}
