@@ -341,7 +341,9 @@ pub fn post_current(started_on: NaiveDate, ended_on: Option<NaiveDate>, day: Nai
 /// A dated period (a post held, an employment) from `started_on` to `ended_on`, both included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {
+    /// The first day.
     pub started_on: NaiveDate,
+    /// The last day, once ended.
     pub ended_on: Option<NaiveDate>,
 }
 
@@ -356,7 +358,9 @@ impl Period {
 /// end of its holder's employment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HeldPost {
+    /// The post's own period.
     pub post: Period,
+    /// The last day of its holder's employment, once ended.
     pub employment_ended_on: Option<NaiveDate>,
 }
 
@@ -418,8 +422,11 @@ pub fn allowance_eligible_on(level: CertificateLevel, posts: &[HeldPost], day: N
 /// A post's title and period, checked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PostTerms {
+    /// The post's title, trimmed.
     pub title: String,
+    /// The first day held.
     pub started_on: NaiveDate,
+    /// The last day held, once ended.
     pub ended_on: Option<NaiveDate>,
 }
 
