@@ -14,6 +14,7 @@ pub mod kernel;
 pub mod login_gate;
 pub mod ocds;
 pub mod org_transfer;
+pub mod people_edit;
 pub mod people_transfer;
 pub mod pii;
 pub mod public;
@@ -21,8 +22,10 @@ pub mod record_transfer;
 pub mod registry;
 pub mod secret;
 pub mod social;
+pub mod social_edit;
 pub mod talent;
 pub mod transfer;
+pub mod versioned;
 pub mod volunteer;
 pub mod worklist;
 

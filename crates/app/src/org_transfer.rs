@@ -335,7 +335,7 @@ impl App {
                 Some(existing) => errors.push(err(
                     line,
                     "组织名称",
-                    format!("台账中已有该组织（{}），且内容不同；请在组织页面修改，导入不会覆盖已有记录", existing.org.name),
+                    format!("台账中已有该组织（{}），且内容不同；请在其修改页 /organizations/{}/edit 修改，导入不会覆盖已有记录", existing.org.name, existing.id),
                 )),
                 None => new_rows.push((line, org)),
             }

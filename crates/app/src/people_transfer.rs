@@ -427,7 +427,7 @@ impl App {
                     if same {
                         unchanged += 1;
                     } else {
-                        errors.push(err(line, "身份证号码", format!("台账中已有该身份证号码的社工（{}），且内容不同；请在社工页面修改，导入不会覆盖已有记录", existing.name)));
+                        errors.push(err(line, "身份证号码", format!("台账中已有该身份证号码的社工（{}），且内容不同；请在其修改页 /social-workers/{}/edit 修改，导入不会覆盖已有记录", existing.name, existing.id)));
                     }
                 }
                 None => fresh.push((line, tenant, w, lookup, number)),
@@ -615,11 +615,10 @@ impl App {
                 .await?
             {
                 Some(existing) if existing.volunteer == v => unchanged += 1,
-                Some(_) => errors.push(err(
+                Some(existing) => errors.push(err(
                     line,
                     "姓名",
-                    "该社区已有同名志愿者，且内容不同；请在志愿者页面修改，导入不会覆盖已有记录"
-                        .into(),
+                    format!("该社区已有同名志愿者，且内容不同；请在其修改页 /volunteers/{}/edit 修改，导入不会覆盖已有记录", existing.id),
                 )),
                 None => fresh.push((tenant, v)),
             }

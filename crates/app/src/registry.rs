@@ -7,7 +7,7 @@ use crate::{App, AppError, Ctx};
 use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::authz::{can, reach, Action, Target};
-use domain::registry::{can_create, can_edit, Organization, OrganizationForm};
+use domain::registry::{can_create, can_edit, OrganizationForm};
 use domain::{Actor, AreaCode, DomainError, Role};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -165,7 +165,7 @@ impl App {
     }
 
     /// Loads one organization the actor may see (refusals audited).
-    async fn visible_org(
+    pub(crate) async fn visible_org(
         &self,
         actor: &Actor,
         id: &str,
@@ -286,28 +286,13 @@ impl App {
         if fresh.version != expected_version {
             tx.rollback().await?;
             let versions = self.db.organization_versions(&tenant, id).await?;
-            let by = versions
-                .first()
-                .and_then(|v| v.changed_by.clone())
-                .unwrap_or_default();
-            // What changed between the version the editor loaded and the one now stored.
-            let diff = versions
-                .iter()
-                .find(|v| v.version == expected_version)
-                .map(|v| snapshot_diff(&v.snapshot, &fresh.org))
-                .unwrap_or_default();
-            let message = format!(
-                "保存失败：您编辑期间，{by} 已把该记录改到第 {} 版（您编辑的是第 {expected_version} 版）。对方的修改：{}。您填写的内容仍在表单中，请核对后再保存。",
+            let err = crate::versioned::stale(
+                &versions,
+                expected_version,
                 fresh.version,
-                if diff.is_empty() { "无字段变化".to_string() } else { diff.join("；") }
+                &serde_json::to_value(&fresh.org).unwrap_or_default(),
+                "organization",
             );
-            let err = AppError::StaleVersion {
-                message,
-                current: serde_json::to_string(
-                    &json!({ "version": fresh.version, "organization": fresh.org }),
-                )
-                .unwrap_or_default(),
-            };
             return Err(self
                 .refused(
                     Some(actor),
@@ -409,12 +394,7 @@ impl App {
     }
 }
 
-/// Differences between a stored snapshot (JSON) and the current state.
-fn snapshot_diff(snapshot: &serde_json::Value, current: &Organization) -> Vec<String> {
-    json_diff(snapshot, &serde_json::to_value(current).unwrap_or_default())
-}
-
-/// The fields that differ between two organization snapshots, in Chinese: `名称：“a”→“b”`.
+/// The fields that differ between two snapshots of a record, in Chinese: `名称：“a”→“b”`.
 pub fn json_diff(before: &serde_json::Value, after: &serde_json::Value) -> Vec<String> {
     let mut out = Vec::new();
     if let (Some(a), Some(b)) = (before.as_object(), after.as_object()) {
@@ -433,7 +413,7 @@ pub fn json_diff(before: &serde_json::Value, after: &serde_json::Value) -> Vec<S
                     "grade_date" => "评估日期",
                     "address" => "地址",
                     "description" => "简介",
-                    other => other,
+                    other => crate::versioned::field_label(other),
                 };
                 let show = |x: Option<&serde_json::Value>| match x {
                     Some(serde_json::Value::String(s)) => s.clone(),

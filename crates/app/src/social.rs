@@ -8,8 +8,8 @@ use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::authz::Action;
 use domain::social::{
-    allowance_eligible, can_manage, post_current, PlatformForm, PostForm, SocialWorkerForm,
-    StaffingStandard, TrainingForm,
+    allowance_eligible_on, can_manage, HeldPost, PlatformForm, PostForm, SocialWorkerForm,
+    Staffing, StaffingStandard, TrainingForm,
 };
 use domain::{Actor, DomainError, FieldError};
 use schemars::JsonSchema;
@@ -19,6 +19,7 @@ use store::social::{
     NewPost, NewSocialWorker, PlatformRow, PostRow, SocialWorkerRow, TrainingOwner, TrainingRow,
 };
 use store::time;
+use store::versions::{Register, VersionRow};
 
 /// The profile in force for the demonstration city. Targets are policy data: a deployment for
 /// another jurisdiction names its own.
@@ -32,7 +33,11 @@ pub struct PlatformDetail {
     pub required_posts: Option<i64>,
     pub meets_standard: Option<bool>,
     pub standard: StaffingStandard,
+    /// The posts held on the day asked (today unless `?on=`), against the standard.
+    pub staffing: Staffing,
     pub editable: bool,
+    /// Saved versions, newest first (empty until the first edit).
+    pub versions: Vec<VersionRow>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -41,31 +46,31 @@ pub struct SocialWorkerDetail {
     pub row: SocialWorkerRow,
     pub posts: Vec<PostRow>,
     pub trainings: Vec<TrainingRow>,
+    /// Eligible for the allowance on `on`: certified and holding a post that day.
     pub allowance_eligible: bool,
+    /// The day asked (today unless `?on=`).
+    pub on: chrono::NaiveDate,
     pub editable: bool,
+    /// Saved versions, newest first (empty until the first edit).
+    pub versions: Vec<VersionRow>,
+}
+
+/// Posts as the standard and the allowance count them.
+fn held(posts: &[PostRow]) -> Vec<HeldPost> {
+    posts
+        .iter()
+        .filter_map(|p| {
+            HeldPost::parse(
+                &p.started_on,
+                p.ended_on.as_deref(),
+                p.employment_ended_on.as_deref(),
+            )
+        })
+        .collect()
 }
 
 fn today_text() -> String {
     today().format("%Y-%m-%d").to_string()
-}
-
-fn parse_date(
-    v: &str,
-    field: &str,
-    label: &str,
-    errors: &mut Vec<FieldError>,
-) -> Option<chrono::NaiveDate> {
-    match domain::text::parse_date(v) {
-        Some(d) => Some(d),
-        None => {
-            errors.push(FieldError::new(
-                field,
-                "invalid_date",
-                format!("请填写{label}（YYYY-MM-DD）"),
-            ));
-            None
-        }
-    }
 }
 
 impl App {
@@ -144,6 +149,17 @@ impl App {
         id: &str,
         ctx: &Ctx,
     ) -> Result<PlatformDetail, AppError> {
+        self.platform_detail_on(actor, id, None, ctx).await
+    }
+
+    /// A platform with its staffing on `on` (today by default).
+    pub async fn platform_detail_on(
+        &self,
+        actor: &Actor,
+        id: &str,
+        on: Option<chrono::NaiveDate>,
+        ctx: &Ctx,
+    ) -> Result<PlatformDetail, AppError> {
         let tenant = tenant_of(id).ok_or_else(|| AppError::not_found("平台"))?;
         let row = self
             .db
@@ -163,11 +179,17 @@ impl App {
         )
         .await?;
         let posts = self.db.posts(tenant, "platform_id", id).await?;
-        let required = STANDARD.required(row.platform.kind);
+        let staffing =
+            STANDARD.staffing_on(row.platform.kind, &held(&posts), on.unwrap_or_else(today));
         Ok(PlatformDetail {
             editable: can_manage(actor, &row.platform.area).is_ok(),
-            meets_standard: required.map(|r| row.current_posts >= r),
-            required_posts: required,
+            meets_standard: staffing.meets,
+            required_posts: staffing.required,
+            staffing,
+            versions: self
+                .db
+                .register_versions(tenant, Register::Platform, id)
+                .await?,
             standard: STANDARD,
             posts,
             row,
@@ -220,34 +242,15 @@ impl App {
                 "请选择本市台账中的社工",
             ));
         }
-        let title = form.title.trim();
-        if title.is_empty() || title.chars().count() > 50 {
-            errors.push(FieldError::new(
-                "title",
-                "required",
-                "请填写岗位名称（不超过 50 字）",
-            ));
-        }
-        let started = parse_date(&form.started_on, "started_on", "到岗日期", &mut errors);
-        let ended = match form.ended_on.trim() {
-            "" => None,
-            v => parse_date(v, "ended_on", "离岗日期", &mut errors),
-        };
-        if let (Some(s), Some(e)) = (started, ended) {
-            if e < s {
-                errors.push(FieldError::new(
-                    "ended_on",
-                    "before_start",
-                    "离岗日期不能早于到岗日期",
-                ));
-            }
-        }
-        let (Some(worker), Some(started), true) = (worker, started, errors.is_empty()) else {
+        // The title and period: the same rule as a correction of the post.
+        let terms = form.terms().map_err(|e| errors.extend(e)).ok();
+        let (Some(worker), Some(terms), true) = (worker, terms, errors.is_empty()) else {
             let e = AppError::Domain(DomainError::Invalid(errors));
             return Err(self
                 .refused(Some(actor), EventKind::PostCreate, &subject, e, ctx)
                 .await);
         };
+        let (title, started, ended) = (terms.title.as_str(), terms.started_on, terms.ended_on);
         let id = new_id(&tenant);
         let mut tx = self.db.begin().await?;
         tx.insert_post(&NewPost {
@@ -363,6 +366,17 @@ impl App {
         id: &str,
         ctx: &Ctx,
     ) -> Result<SocialWorkerDetail, AppError> {
+        self.social_worker_detail_on(actor, id, None, ctx).await
+    }
+
+    /// A social worker with their allowance eligibility on `on` (today by default).
+    pub async fn social_worker_detail_on(
+        &self,
+        actor: &Actor,
+        id: &str,
+        on: Option<chrono::NaiveDate>,
+        ctx: &Ctx,
+    ) -> Result<SocialWorkerDetail, AppError> {
         let tenant = tenant_of(id).ok_or_else(|| AppError::not_found("社工"))?;
         let row = self
             .db
@@ -382,17 +396,14 @@ impl App {
         )
         .await?;
         let posts = self.db.posts(tenant, "social_worker_id", id).await?;
-        let t = today();
-        let current = posts.iter().any(|p| {
-            let s = chrono::NaiveDate::parse_from_str(&p.started_on, "%Y-%m-%d").unwrap_or(t);
-            let e = p
-                .ended_on
-                .as_deref()
-                .and_then(|e| chrono::NaiveDate::parse_from_str(e, "%Y-%m-%d").ok());
-            post_current(s, e, t)
-        });
+        let on = on.unwrap_or_else(today);
         Ok(SocialWorkerDetail {
-            allowance_eligible: allowance_eligible(row.certificate_level, current),
+            allowance_eligible: allowance_eligible_on(row.certificate_level, &held(&posts), on),
+            on,
+            versions: self
+                .db
+                .register_versions(tenant, Register::SocialWorker, id)
+                .await?,
             editable: can_manage(actor, &row.area).is_ok(),
             trainings: self
                 .db

@@ -57,45 +57,7 @@ impl App {
             .or_refused(checked, actor, EventKind::TalentCreate, &subject, ctx)
             .await?;
         let tenant = t.area.tenant().unwrap_or("0000").to_string();
-        // Links must point into the same city's ledger.
-        let mut errors = Vec::new();
-        if self.db.area(&t.area).await?.is_none() {
-            errors.push(domain::FieldError::new(
-                "area",
-                "unknown_area",
-                format!("区划代码 {} 不存在", t.area.full()),
-            ));
-        }
-        if let Some(org) = &t.organization_id {
-            let found = match tenant_of(org) {
-                Some(tn) if tn == tenant => self.db.organization(&tenant, org).await?,
-                _ => None,
-            };
-            if found.is_none() {
-                errors.push(domain::FieldError::new(
-                    "organization_id",
-                    "unknown_organization",
-                    "所在组织不在本市台账中",
-                ));
-            }
-        }
-        if let Some(w) = &t.social_worker_id {
-            let found = match tenant_of(w) {
-                Some(tn) if tn == tenant => {
-                    self.db
-                        .social_worker(&tenant, w, &today().to_string())
-                        .await?
-                }
-                _ => None,
-            };
-            if found.is_none() {
-                errors.push(domain::FieldError::new(
-                    "social_worker_id",
-                    "unknown_worker",
-                    "关联的社工不在本市台账中",
-                ));
-            }
-        }
+        let errors = self.talent_link_errors(&t, &tenant).await?;
         if !errors.is_empty() {
             let e = AppError::Domain(DomainError::Invalid(errors));
             return Err(self
@@ -125,6 +87,54 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// A talent's area must exist and its links point into the same city's ledger; the same
+    /// check on create and on a correction.
+    pub(crate) async fn talent_link_errors(
+        &self,
+        t: &domain::talent::Talent,
+        tenant: &str,
+    ) -> Result<Vec<domain::FieldError>, AppError> {
+        let mut errors = Vec::new();
+        if self.db.area(&t.area).await?.is_none() {
+            errors.push(domain::FieldError::new(
+                "area",
+                "unknown_area",
+                format!("区划代码 {} 不存在", t.area.full()),
+            ));
+        }
+        if let Some(org) = &t.organization_id {
+            let found = match tenant_of(org) {
+                Some(tn) if tn == tenant => self.db.organization(tenant, org).await?,
+                _ => None,
+            };
+            if found.is_none() {
+                errors.push(domain::FieldError::new(
+                    "organization_id",
+                    "unknown_organization",
+                    "所在组织不在本市台账中",
+                ));
+            }
+        }
+        if let Some(w) = &t.social_worker_id {
+            let found = match tenant_of(w) {
+                Some(tn) if tn == tenant => {
+                    self.db
+                        .social_worker(tenant, w, &today().to_string())
+                        .await?
+                }
+                _ => None,
+            };
+            if found.is_none() {
+                errors.push(domain::FieldError::new(
+                    "social_worker_id",
+                    "unknown_worker",
+                    "关联的社工不在本市台账中",
+                ));
+            }
+        }
+        Ok(errors)
     }
 
     pub async fn talent_detail(

@@ -338,6 +338,167 @@ pub fn post_current(started_on: NaiveDate, ended_on: Option<NaiveDate>, day: Nai
     started_on <= day && ended_on.is_none_or(|e| e >= day)
 }
 
+/// A dated period (a post held, an employment) from `started_on` to `ended_on`, both included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    /// The first day.
+    pub started_on: NaiveDate,
+    /// The last day, once ended.
+    pub ended_on: Option<NaiveDate>,
+}
+
+impl Period {
+    /// Whether the period covers `day`.
+    pub fn active_on(&self, day: NaiveDate) -> bool {
+        post_current(self.started_on, self.ended_on, day)
+    }
+}
+
+/// A post as the staffing standard and the allowance count it: its own period, cut short by the
+/// end of its holder's employment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeldPost {
+    /// The post's own period.
+    pub post: Period,
+    /// The last day of its holder's employment, once ended.
+    pub employment_ended_on: Option<NaiveDate>,
+}
+
+impl HeldPost {
+    /// From stored text (`YYYY-MM-DD`); `None` when the start is not a date.
+    pub fn parse(
+        started_on: &str,
+        ended_on: Option<&str>,
+        employment_ended_on: Option<&str>,
+    ) -> Option<Self> {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        Some(HeldPost {
+            post: Period {
+                started_on: d(started_on)?,
+                ended_on: ended_on.and_then(d),
+            },
+            employment_ended_on: employment_ended_on.and_then(d),
+        })
+    }
+
+    /// Whether the post is held on `day`: the post runs and its holder is still employed.
+    pub fn held_on(&self, day: NaiveDate) -> bool {
+        self.post.active_on(day) && self.employment_ended_on.is_none_or(|e| e >= day)
+    }
+}
+
+/// A platform's staffing on a day against the standard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Staffing {
+    /// The day counted.
+    pub on: NaiveDate,
+    /// Posts held that day.
+    pub held: i64,
+    /// Posts the standard requires at a platform of this kind, if any.
+    pub required: Option<i64>,
+    /// Whether the platform meets the standard that day (`None` when no standard applies).
+    pub meets: Option<bool>,
+}
+
+impl StaffingStandard {
+    /// The staffing of a platform of `kind` on `day`, counting only the posts held that day.
+    pub fn staffing_on(&self, kind: PlatformKind, posts: &[HeldPost], day: NaiveDate) -> Staffing {
+        let held = posts.iter().filter(|p| p.held_on(day)).count() as i64;
+        let required = self.required(kind);
+        Staffing {
+            on: day,
+            held,
+            required,
+            meets: required.map(|r| held >= r),
+        }
+    }
+}
+
+/// The professional allowance on `day`: a certified worker holding a post that day.
+pub fn allowance_eligible_on(level: CertificateLevel, posts: &[HeldPost], day: NaiveDate) -> bool {
+    allowance_eligible(level, posts.iter().any(|p| p.held_on(day)))
+}
+
+/// A post's title and period, checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PostTerms {
+    /// The post's title, trimmed.
+    pub title: String,
+    /// The first day held.
+    pub started_on: NaiveDate,
+    /// The last day held, once ended.
+    pub ended_on: Option<NaiveDate>,
+}
+
+impl PostForm {
+    /// Checks the post's title and period (the holder is checked by the caller, who knows the
+    /// ledger); the same rule on creating and on correcting a post.
+    pub fn terms(&self) -> Result<PostTerms, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let title = self.title.trim();
+        if title.is_empty() || title.chars().count() > 50 {
+            errors.push(FieldError::new(
+                "title",
+                "required",
+                "请填写岗位名称（不超过 50 字）",
+            ));
+        }
+        let started = crate::text::parse_date(&self.started_on);
+        if started.is_none() {
+            errors.push(FieldError::new(
+                "started_on",
+                "invalid_date",
+                "请填写到岗日期（YYYY-MM-DD）",
+            ));
+        }
+        let ended = match self.ended_on.trim() {
+            "" => None,
+            v => match started {
+                Some(s) => match end_date(v, s, "ended_on", "离岗日期", "到岗日期") {
+                    Ok(e) => Some(e),
+                    Err(e) => {
+                        errors.push(e);
+                        None
+                    }
+                },
+                None => None,
+            },
+        };
+        match started {
+            Some(started_on) if errors.is_empty() => Ok(PostTerms {
+                title: title.to_string(),
+                started_on,
+                ended_on: ended,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// An end date as typed: a date not before `start` (a post's start, an incubation's, an
+/// employment's latest post). `label` names the end, `start_label` the start, in Chinese.
+pub fn end_date(
+    value: &str,
+    start: NaiveDate,
+    field: &str,
+    label: &str,
+    start_label: &str,
+) -> Result<NaiveDate, FieldError> {
+    match crate::text::parse_date(value) {
+        None => Err(FieldError::new(
+            field,
+            "invalid_date",
+            format!("请填写{label}（YYYY-MM-DD）"),
+        )),
+        Some(e) if e < start => Err(FieldError::new(
+            field,
+            "before_start",
+            format!("{label}不能早于{start_label}（{start}）"),
+        )),
+        Some(e) => Ok(e),
+    }
+}
+
 /// Platforms and the social-work ledger are kept by the civil-affairs bureaus and the township
 /// (street office) for their own territory.
 pub fn can_manage(actor: &crate::Actor, area: &AreaCode) -> Result<crate::Role, crate::Denied> {
@@ -452,5 +613,57 @@ mod tests {
             today()
         ));
         assert!(!post_current(d("2027-01-01"), None, today()));
+    }
+
+    #[test]
+    fn staffing_and_allowance_count_only_what_is_held_on_the_day_asked() {
+        let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let s = StaffingStandard::HUANGSHAN_2020;
+        let open = HeldPost::parse("2025-01-01", None, None).unwrap();
+        let ended = HeldPost::parse("2025-01-01", Some("2026-03-31"), None).unwrap();
+        let left = HeldPost::parse("2025-01-01", None, Some("2026-06-30")).unwrap();
+        let posts = [open, ended, left];
+        let before = s.staffing_on(PlatformKind::Centre, &posts, d("2026-03-31"));
+        assert_eq!((before.held, before.meets), (3, Some(true)));
+        let after_post = s.staffing_on(PlatformKind::Centre, &posts, d("2026-04-01"));
+        assert_eq!((after_post.held, after_post.meets), (2, Some(true)));
+        let after_job = s.staffing_on(PlatformKind::Centre, &posts, d("2026-07-01"));
+        assert_eq!((after_job.held, after_job.meets), (1, Some(false)));
+        let early = s.staffing_on(PlatformKind::Centre, &posts, d("2024-12-31"));
+        assert_eq!(early.held, 0);
+        assert_eq!(
+            s.staffing_on(PlatformKind::Academy, &posts, d("2026-01-01"))
+                .meets,
+            None
+        );
+        let level = CertificateLevel::Assistant;
+        assert!(allowance_eligible_on(level, &[left], d("2026-06-30")));
+        assert!(!allowance_eligible_on(level, &[left], d("2026-07-01")));
+        assert!(!allowance_eligible_on(
+            CertificateLevel::Aide,
+            &[open],
+            d("2026-07-01")
+        ));
+    }
+
+    #[test]
+    fn an_end_before_the_start_is_refused_on_its_field() {
+        let start = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let e = end_date("2026-02-28", start, "ended_on", "离岗日期", "到岗日期").unwrap_err();
+        assert_eq!((e.field.as_str(), e.code), ("ended_on", "before_start"));
+        assert!(end_date("2026-03-01", start, "ended_on", "离岗日期", "到岗日期").is_ok());
+        assert_eq!(
+            end_date("下月", start, "ended_on", "离岗日期", "到岗日期")
+                .unwrap_err()
+                .code,
+            "invalid_date"
+        );
+        let f = PostForm {
+            title: "社工".into(),
+            started_on: "2026-03-01".into(),
+            ended_on: "2026-01-01".into(),
+            ..Default::default()
+        };
+        assert_eq!(f.terms().unwrap_err()[0].field, "ended_on");
     }
 }

@@ -76,7 +76,8 @@ pub struct TalentForm {
     pub organization_id: String,
     /// The social worker's ledger entry (id), for the social-work category.
     pub social_worker_id: String,
-    /// Enter the backbone-talent pool ("on"/"true" from a checkbox or the API).
+    /// Enter the backbone-talent pool ("on"/"true" from a checkbox, or a JSON boolean).
+    #[serde(deserialize_with = "flag_text")]
     pub backbone: String,
 }
 
@@ -91,6 +92,20 @@ pub struct Talent {
     pub organization_id: Option<String>,
     pub social_worker_id: Option<String>,
     pub backbone: bool,
+}
+
+/// Reads a flag sent as text (a form's checkbox) or as a JSON boolean.
+fn flag_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Text(String),
+    }
+    Ok(match Flag::deserialize(d)? {
+        Flag::Bool(b) => b.to_string(),
+        Flag::Text(t) => t,
+    })
 }
 
 /// A checkbox or API flag: "on", "true", "1" or "是" mean yes.

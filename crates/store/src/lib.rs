@@ -16,11 +16,13 @@ mod db;
 pub mod identity;
 pub mod kernel;
 mod migrate;
+pub mod register_edit;
 pub mod registry;
 pub mod social;
 pub mod talent;
 pub mod testing;
 pub mod time;
+pub mod versions;
 pub mod volunteer;
 pub mod worklist;
 

@@ -18,6 +18,7 @@ pub struct PlatformRow {
     pub platform: Platform,
     /// Posts held today.
     pub current_posts: i64,
+    pub version: i64,
 }
 
 /// A social worker as stored: the identity number only masked (the cipher stays in the store
@@ -39,6 +40,8 @@ pub struct SocialWorkerRow {
     pub version: i64,
     /// Posts held today.
     pub current_posts: i64,
+    /// The last day of their employment, once ended (`YYYY-MM-DD`).
+    pub employment_ended_on: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -51,6 +54,9 @@ pub struct PostRow {
     pub title: String,
     pub started_on: String,
     pub ended_on: Option<String>,
+    pub version: i64,
+    /// The holder's employment end, which ends the post's count too.
+    pub employment_ended_on: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -92,7 +98,11 @@ pub struct NewSocialWorker<'a> {
     pub area: &'a AreaCode,
 }
 
-const CURRENT: &str = "(SELECT COUNT(*) FROM posts p WHERE p.tenant_id = x.tenant_id AND p.{col} = x.id AND p.started_on <= $1 AND (p.ended_on IS NULL OR p.ended_on >= $1))";
+/// Posts held on the day `$1`: the post's period and its holder's employment both cover it
+/// (the SQL twin of `domain::social::Period::active_on`).
+const CURRENT: &str = "(SELECT COUNT(*) FROM posts p JOIN social_workers pw ON pw.tenant_id = p.tenant_id AND pw.id = p.social_worker_id \
+    WHERE p.tenant_id = x.tenant_id AND p.{col} = x.id AND p.started_on <= $1 AND (p.ended_on IS NULL OR p.ended_on >= $1) \
+    AND (pw.employment_ended_on IS NULL OR pw.employment_ended_on >= $1))";
 
 macro_rules! platform_from_row {
     ($r:expr) => {{
@@ -107,6 +117,7 @@ macro_rules! platform_from_row {
                 area: AreaCode::from_stored(&r.try_get::<String, _>("area_code")?),
             },
             current_posts: r.try_get("current_posts")?,
+            version: r.try_get("version")?,
         }
     }};
 }
@@ -129,13 +140,37 @@ macro_rules! worker_from_row {
             area: AreaCode::from_stored(&r.try_get::<String, _>("area_code")?),
             version: r.try_get("version")?,
             current_posts: r.try_get("current_posts")?,
+            employment_ended_on: r.try_get("employment_ended_on")?,
+        }
+    }};
+}
+
+const POST_SQL: &str = "SELECT p.id, p.platform_id, pl.name AS platform_name, p.social_worker_id, w.name AS social_worker_name, \
+    p.title, p.started_on, p.ended_on, p.version, w.employment_ended_on \
+    FROM posts p JOIN platforms pl ON pl.tenant_id = p.tenant_id AND pl.id = p.platform_id \
+    JOIN social_workers w ON w.tenant_id = p.tenant_id AND w.id = p.social_worker_id";
+
+macro_rules! post_from_row {
+    ($r:expr) => {{
+        let r = $r;
+        PostRow {
+            id: r.try_get("id")?,
+            platform_id: r.try_get("platform_id")?,
+            platform_name: r.try_get("platform_name")?,
+            social_worker_id: r.try_get("social_worker_id")?,
+            social_worker_name: r.try_get("social_worker_name")?,
+            title: r.try_get("title")?,
+            started_on: r.try_get("started_on")?,
+            ended_on: r.try_get("ended_on")?,
+            version: r.try_get("version")?,
+            employment_ended_on: r.try_get("employment_ended_on")?,
         }
     }};
 }
 
 fn platform_sql(wh: &str) -> String {
     format!(
-        "SELECT x.tenant_id, x.id, x.kind, x.name, x.area_code, {} AS current_posts FROM platforms x WHERE {wh}",
+        "SELECT x.tenant_id, x.id, x.kind, x.name, x.area_code, x.version, {} AS current_posts FROM platforms x WHERE {wh}",
         CURRENT.replace("{col}", "platform_id")
     )
 }
@@ -143,7 +178,7 @@ fn platform_sql(wh: &str) -> String {
 fn worker_sql(wh: &str) -> String {
     format!(
         "SELECT x.tenant_id, x.id, x.name, x.gender, x.id_masked, x.id_cipher, x.certificate_level, x.certificate_number, \
-         x.certificate_date, x.employer_org_id, x.area_code, x.version, {} AS current_posts FROM social_workers x WHERE {wh}",
+         x.certificate_date, x.employer_org_id, x.area_code, x.version, x.employment_ended_on, {} AS current_posts FROM social_workers x WHERE {wh}",
         CURRENT.replace("{col}", "social_worker_id")
     )
 }
@@ -290,27 +325,26 @@ impl Db {
             "social_worker_id"
         };
         let sql = format!(
-            "SELECT p.id, p.platform_id, pl.name AS platform_name, p.social_worker_id, w.name AS social_worker_name, p.title, p.started_on, p.ended_on \
-             FROM posts p JOIN platforms pl ON pl.tenant_id = p.tenant_id AND pl.id = p.platform_id \
-             JOIN social_workers w ON w.tenant_id = p.tenant_id AND w.id = p.social_worker_id \
-             WHERE p.tenant_id = $1 AND p.{col} = $2 ORDER BY p.started_on DESC, p.id"
+            "{POST_SQL} WHERE p.tenant_id = $1 AND p.{col} = $2 ORDER BY p.started_on DESC, p.id"
         );
         on_pool!(self, c => {
             let rows = sqlx::query(&sql).bind(tenant).bind(id).fetch_all(c).await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
-                out.push(PostRow {
-                    id: r.try_get("id")?,
-                    platform_id: r.try_get("platform_id")?,
-                    platform_name: r.try_get("platform_name")?,
-                    social_worker_id: r.try_get("social_worker_id")?,
-                    social_worker_name: r.try_get("social_worker_name")?,
-                    title: r.try_get("title")?,
-                    started_on: r.try_get("started_on")?,
-                    ended_on: r.try_get("ended_on")?,
-                });
+                out.push(post_from_row!(r));
             }
             Ok(out)
+        })
+    }
+
+    /// One post, with its platform's and holder's names.
+    pub async fn post(&self, tenant: &str, id: &str) -> Result<Option<PostRow>, StoreError> {
+        let sql = format!("{POST_SQL} WHERE p.tenant_id = $1 AND p.id = $2");
+        on_pool!(self, c => {
+            match sqlx::query(&sql).bind(tenant).bind(id).fetch_optional(c).await? {
+                Some(r) => Ok(Some(post_from_row!(&r))),
+                None => Ok(None),
+            }
         })
     }
 

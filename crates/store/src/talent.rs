@@ -25,6 +25,7 @@ pub struct TalentRow {
     pub training_count: i64,
     pub training_minutes: i64,
     pub created_at: String,
+    pub version: i64,
 }
 
 /// Filters of the talent list; every one optional.
@@ -45,7 +46,7 @@ pub struct TalentSummary {
 }
 
 const COLS: &str = "t.tenant_id, t.id, t.name, t.gender, t.category, t.area_code, t.position, t.organization_id, \
-    t.social_worker_id, t.backbone, t.backbone_since, t.training_count, t.training_minutes, t.created_at";
+    t.social_worker_id, t.backbone, t.backbone_since, t.training_count, t.training_minutes, t.created_at, t.version";
 
 macro_rules! talent_from_row {
     ($r:expr) => {{
@@ -66,6 +67,7 @@ macro_rules! talent_from_row {
             training_count: r.try_get("training_count")?,
             training_minutes: r.try_get("training_minutes")?,
             created_at: r.try_get("created_at")?,
+            version: r.try_get("version")?,
         }
     }};
 }
@@ -182,7 +184,8 @@ impl Tx {
         Ok(())
     }
 
-    /// Enters or leaves the backbone-talent pool; entering keeps the first date.
+    /// Enters or leaves the backbone-talent pool; entering keeps the first date. The version
+    /// moves, so an edit made on the version before cannot undo it unseen.
     pub async fn set_backbone(
         &mut self,
         tenant: &str,
@@ -192,7 +195,7 @@ impl Tx {
         now: &str,
     ) -> Result<(), StoreError> {
         on_tx!(self, c => {
-            sqlx::query("UPDATE talents SET backbone = $3, backbone_since = CASE WHEN $3 THEN COALESCE(backbone_since, $4) ELSE NULL END, updated_at = $5 \
+            sqlx::query("UPDATE talents SET backbone = $3, backbone_since = CASE WHEN $3 THEN COALESCE(backbone_since, $4) ELSE NULL END, version = version + 1, updated_at = $5 \
                 WHERE tenant_id = $1 AND id = $2")
                 .bind(tenant).bind(id).bind(backbone).bind(today).bind(now)
                 .execute(&mut *c).await?;

@@ -11,6 +11,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod chain;
+pub mod correction;
 pub mod error;
 pub mod guard;
 pub mod home;

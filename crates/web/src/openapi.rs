@@ -159,6 +159,16 @@ fn request_schemas() -> Map<String, Value> {
         }), json!(["kind", "title", "body", "occurred_on"])),
         "PlatformForm": s(json!({ "kind": { "type": "string", "enum": ["centre", "station", "incubator", "academy"] }, "name": { "type": "string" }, "area": { "type": "string" } }), json!(["kind", "name", "area"])),
         "PostForm": s(json!({ "social_worker_id": { "type": "string" }, "title": { "type": "string" }, "started_on": { "type": "string", "format": "date" }, "ended_on": { "type": "string" } }), json!(["social_worker_id", "title", "started_on"])),
+        "SocialWorkerEdit": { "allOf": [ { "$ref": "#/components/schemas/SocialWorkerForm" }, s(json!({ "version": { "type": "integer" } }), json!(["version"])) ] },
+        "PlatformEdit": { "allOf": [ { "$ref": "#/components/schemas/PlatformForm" }, s(json!({ "version": { "type": "integer" } }), json!(["version"])) ] },
+        "PostEdit": s(json!({ "version": { "type": "integer" }, "title": { "type": "string" }, "started_on": { "type": "string", "format": "date" }, "ended_on": { "type": "string", "description": "date, or empty while held" } }), json!(["version", "title", "started_on"])),
+        "TalentEdit": { "allOf": [ { "$ref": "#/components/schemas/TalentForm" }, s(json!({ "version": { "type": "integer" } }), json!(["version"])) ] },
+        "VolunteerEdit": s(json!({
+            "version": { "type": "integer" }, "name": { "type": "string" }, "gender": { "type": "string", "enum": ["", "male", "female"] },
+            "area": { "type": "string", "description": "12-digit community code" }, "skills": { "type": "string" }
+        }), json!(["version", "name", "area"])),
+        "EndForm": s(json!({ "version": { "type": "integer" }, "ended_on": { "type": "string", "format": "date", "description": "the last day" } }), json!(["version", "ended_on"])),
+        "IncubationEnd": s(json!({ "ended_on": { "type": "string", "format": "date", "description": "the last day" } }), json!(["ended_on"])),
         "SocialWorkerForm": s(json!({
             "name": { "type": "string" }, "id_number": { "type": "string", "description": "GB 11643; encrypted at rest, returned only masked" },
             "certificate_level": { "type": "string", "enum": ["assistant", "intermediate", "senior", "aide"] },
@@ -171,7 +181,7 @@ fn request_schemas() -> Map<String, Value> {
             "area": { "type": "string", "description": "township (9 digits) or community (12 digits) code" },
             "position": { "type": "string" }, "organization_id": { "type": "string" },
             "social_worker_id": { "type": "string", "description": "only for the social_work category" },
-            "backbone": { "type": "string", "description": "\"true\": enter the backbone-talent pool" }
+            "backbone": { "type": ["string", "boolean"], "description": "true (or \"true\"): enter the backbone-talent pool" }
         }), json!(["name", "category", "area"])),
         "BackboneForm": s(json!({ "backbone": { "type": "boolean" } }), json!(["backbone"])),
         "NeedForm": s(json!({

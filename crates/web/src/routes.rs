@@ -14,7 +14,8 @@ use crate::chain::{
 };
 pub use crate::route_spec::{Access, RouteSpec, SchemaFn, Success};
 use crate::{
-    areas, assets, audit, home, people, public, registry, social, talent, volunteer, AppState,
+    areas, assets, audit, correction, home, people, public, registry, social, talent, volunteer,
+    AppState,
 };
 use app::chain::application::{Comparison, ProjectDetail, ProjectList};
 use app::chain::call::{CallList, CallView};
@@ -31,6 +32,7 @@ use app::record_transfer::RecordImportSummary;
 use app::registry::{OrgDetail, Saved};
 use app::social::{PlatformDetail, SocialWorkerDetail};
 use app::talent::{TalentDetail, TalentList};
+use app::versioned::Edited;
 use app::volunteer::{VerifiedCertificate, VolunteerDetail};
 use app::worklist::Work;
 use axum::http::{Method, StatusCode};
@@ -41,6 +43,7 @@ use domain::chain::vote::Tally;
 use store::chain::need::NeedRow;
 use store::identity::TokenRow;
 use store::social::SocialWorkerRow;
+use store::versions::VersionRow;
 use store::volunteer::VolunteerRow;
 
 pub fn route_table() -> Vec<RouteSpec> {
@@ -105,6 +108,19 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(g.clone(), "/talents/{talent_id}", Signed, "A talent with their trainings", get(talent::talent)),
         r(p.clone(), "/talents/{talent_id}/trainings", Signed, "Record a talent's training", post(talent::add_training)),
         r(p.clone(), "/talents/{talent_id}/backbone", Signed, "Enter or leave the backbone-talent pool", post(talent::set_backbone)),
+        r(g.clone(), "/social-workers/{worker_id}/edit", Signed, "Form to correct a social worker (on the version read)", get(correction::social::edit_worker)),
+        r(p.clone(), "/social-workers/{worker_id}", Signed, "Save a social worker (optimistic locking)", post(correction::social::update_worker)),
+        r(p.clone(), "/social-workers/{worker_id}/employment-end", Signed, "End a social worker's employment on a date (confirmed)", post(correction::social::end_employment)),
+        r(g.clone(), "/platforms/{platform_id}/edit", Signed, "Form to correct a platform", get(correction::social::edit_platform)),
+        r(p.clone(), "/platforms/{platform_id}", Signed, "Save a platform (optimistic locking)", post(correction::social::update_platform)),
+        r(g.clone(), "/posts/{post_id}/edit", Signed, "Form to correct a post's title and period", get(correction::social::edit_post)),
+        r(p.clone(), "/posts/{post_id}", Signed, "Save a post (optimistic locking)", post(correction::social::update_post)),
+        r(p.clone(), "/posts/{post_id}/end", Signed, "End a post on a date (confirmed)", post(correction::social::end_post)),
+        r(g.clone(), "/talents/{talent_id}/edit", Signed, "Form to correct a talent", get(correction::people::edit_talent)),
+        r(p.clone(), "/talents/{talent_id}", Signed, "Save a talent (optimistic locking)", post(correction::people::update_talent)),
+        r(g.clone(), "/volunteers/{volunteer_id}/edit", Signed, "Form to correct a volunteer's registration", get(correction::people::edit_volunteer)),
+        r(p.clone(), "/volunteers/{volunteer_id}", Signed, "Save a volunteer (optimistic locking)", post(correction::people::update_volunteer)),
+        r(p.clone(), "/organizations/{org_id}/incubations/{incubation_id}/end", Signed, "End an incubation period on a date (confirmed)", post(correction::people::end_incubation)),
         r(g.clone(), "/needs", Signed, "The ranked needs board of my territory, with the form to raise a need", get(need::needs)),
         r(p.clone(), "/needs", Signed, "Raise a need", post(need::raise_need)),
         r(g.clone(), "/needs/{need_id}", Signed, "A need, with support and merge", get(need::need)),
@@ -210,17 +226,30 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/api/v1/organizations/{org_id}/disclosures", Signed, "File a disclosure or report (the organization's manager or its authority)", post(registry::organization::api_add_disclosure)).body("DisclosureForm").created::<Created>(),
         r(g.clone(), "/api/v1/platforms", Signed, "Platforms in my territory, with the staffing standard", get(social::api_platforms)).ok::<social::Platforms>(),
         r(p.clone(), "/api/v1/platforms", Signed, "Create a platform", post(social::api_create_platform)).body("PlatformForm").created::<Created>(),
-        r(g.clone(), "/api/v1/platforms/{platform_id}", Signed, "A platform, its posts and whether it meets the standard", get(social::api_platform)).ok::<PlatformDetail>(),
+        r(g.clone(), "/api/v1/platforms/{platform_id}", Signed, "A platform, its posts, versions and its staffing against the standard on a day (on=YYYY-MM-DD, today by default)", get(social::api_platform)).ok::<PlatformDetail>(),
         r(p.clone(), "/api/v1/platforms/{platform_id}/posts", Signed, "Assign a professional post", post(social::api_add_post)).body("PostForm").created::<Created>(),
         r(g.clone(), "/api/v1/social-workers", Signed, "Social workers (identity numbers masked)", get(social::api_workers)).ok::<Items<SocialWorkerRow>>(),
         r(p.clone(), "/api/v1/social-workers", Signed, "Record a social worker (identity number encrypted at rest)", post(social::api_create_worker)).body("SocialWorkerForm").created::<Created>(),
-        r(g.clone(), "/api/v1/social-workers/{worker_id}", Signed, "A social worker with posts, trainings and allowance eligibility", get(social::api_worker)).ok::<SocialWorkerDetail>(),
+        r(g.clone(), "/api/v1/social-workers/{worker_id}", Signed, "A social worker with posts, trainings, versions and allowance eligibility on a day (on=YYYY-MM-DD, today by default)", get(social::api_worker)).ok::<SocialWorkerDetail>(),
         r(p.clone(), "/api/v1/social-workers/{worker_id}/trainings", Signed, "Record a training", post(social::api_add_training)).body("TrainingForm").created::<Created>(),
         r(g.clone(), "/api/v1/talents", Signed, "Talent in my territory (filters: q, category, backbone, untrained), counts per category and pool coverage", get(talent::api_talents)).ok::<TalentList>(),
         r(p.clone(), "/api/v1/talents", Signed, "Record a talent", post(talent::api_create_talent)).body("TalentForm").created::<Created>(),
         r(g.clone(), "/api/v1/talents/{talent_id}", Signed, "A talent with their trainings", get(talent::api_talent)).ok::<TalentDetail>(),
         r(p.clone(), "/api/v1/talents/{talent_id}/trainings", Signed, "Record a talent's training", post(talent::api_add_training)).body("TrainingForm").created::<Created>(),
         r(Method::PUT, "/api/v1/talents/{talent_id}/backbone", Signed, "Enter (backbone=true) or leave the backbone-talent pool", put(talent::api_set_backbone)).body("BackboneForm").ok::<TalentDetail>(),
+        r(Method::PUT, "/api/v1/social-workers/{worker_id}", Signed, "Correct a social worker; `version` must be the one you read (409 stale_version otherwise); a blank id_number keeps the stored one", put(correction::social::api_update_worker)).body("SocialWorkerEdit").ok::<Edited>(),
+        r(g.clone(), "/api/v1/social-workers/{worker_id}/versions", Signed, "A social worker's saved versions, newest first (identity numbers masked)", get(correction::social::api_worker_versions)).ok::<Items<VersionRow>>(),
+        r(p.clone(), "/api/v1/social-workers/{worker_id}/employment-end", Signed, "End a social worker's employment on a date (422 before_start: before their latest post began)", post(correction::social::api_end_employment)).body("EndForm").ok::<Edited>(),
+        r(Method::PUT, "/api/v1/platforms/{platform_id}", Signed, "Correct a platform; `version` must be the one you read (409 stale_version otherwise)", put(correction::social::api_update_platform)).body("PlatformEdit").ok::<Edited>(),
+        r(g.clone(), "/api/v1/platforms/{platform_id}/versions", Signed, "A platform's saved versions, newest first", get(correction::social::api_platform_versions)).ok::<Items<VersionRow>>(),
+        r(Method::PUT, "/api/v1/posts/{post_id}", Signed, "Correct a post's title and period; `version` must be the one you read", put(correction::social::api_update_post)).body("PostEdit").ok::<Edited>(),
+        r(p.clone(), "/api/v1/posts/{post_id}/end", Signed, "End a post on a date (422 before_start: before it began)", post(correction::social::api_end_post)).body("EndForm").ok::<Edited>(),
+        r(g.clone(), "/api/v1/posts/{post_id}/versions", Signed, "A post's saved versions, newest first", get(correction::social::api_post_versions)).ok::<Items<VersionRow>>(),
+        r(Method::PUT, "/api/v1/talents/{talent_id}", Signed, "Correct a talent; `version` must be the one you read (409 stale_version otherwise)", put(correction::people::api_update_talent)).body("TalentEdit").ok::<Edited>(),
+        r(g.clone(), "/api/v1/talents/{talent_id}/versions", Signed, "A talent's saved versions, newest first", get(correction::people::api_talent_versions)).ok::<Items<VersionRow>>(),
+        r(Method::PUT, "/api/v1/volunteers/{volunteer_id}", Signed, "Correct a volunteer's registration; `version` must be the one you read (409 stale_version otherwise)", put(correction::people::api_update_volunteer)).body("VolunteerEdit").ok::<Edited>(),
+        r(g.clone(), "/api/v1/volunteers/{volunteer_id}/versions", Signed, "A volunteer's saved versions, newest first", get(correction::people::api_volunteer_versions)).ok::<Items<VersionRow>>(),
+        r(p.clone(), "/api/v1/organizations/{org_id}/incubations/{incubation_id}/end", Signed, "End an open incubation period on a date (422 before_start, already_ended)", post(correction::people::api_end_incubation)).body("IncubationEnd").no_content(),
         r(g.clone(), "/api/v1/work", Signed, "My work list: what waits for me in my territory (items to review, eligibilities to decide, needs to support, …)", get(home::api_work)).ok::<Items<Work>>(),
         r(g.clone(), "/api/v1/needs", Signed, "Needs of my territory, ranked, 50 a page (filters: q, status (default open; all), priority_group, community; after: the next_after of the page before)", get(need::api_needs)).ok::<NeedBoard>(),
         r(p.clone(), "/api/v1/needs", Signed, "Raise a need", post(need::api_raise_need)).body("NeedForm").created::<Created>(),

@@ -4,7 +4,7 @@
 use crate::answer::{self, Created, Items};
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{ApiError, PageError};
-use crate::kit::{refused, render, ApiJson, Chrome, FormErrors, PageResult};
+use crate::kit::{history, refused, render, ApiJson, Chrome, FormErrors, OnQuery, PageResult};
 use crate::AppState;
 use app::social::{PlatformDetail, SocialWorkerDetail, STANDARD};
 use askama::Template;
@@ -99,18 +99,22 @@ struct PlatformPage {
     workers: Vec<(String, String)>,
     form: PostForm,
     errors: FormErrors,
+    history: Vec<(i64, String, String, String)>,
+    on: String,
+    today: String,
 }
 
 impl PlatformPage {
     fn standard_text(&self) -> String {
         let d = &self.d;
+        let held = d.staffing.held;
         match d.required_posts {
-            Some(r) if d.row.current_posts >= r => {
+            Some(r) if held >= r => {
                 format!("达标（{}：≥ {r} 个岗位）", d.standard.profile)
             }
             Some(r) => format!(
-                "未达标：{}（{}）要求 ≥ {r} 个岗位，现有 {} 个",
-                d.standard.profile, d.standard.source, d.row.current_posts
+                "未达标：{}（{}）要求 ≥ {r} 个岗位，现有 {held} 个",
+                d.standard.profile, d.standard.source
             ),
             None => "该类平台无岗位标准".into(),
         }
@@ -121,13 +125,14 @@ async fn platform_page(
     state: &AppState,
     s: &Signed,
     id: &str,
+    on: Option<chrono::NaiveDate>,
     status: StatusCode,
     form: PostForm,
     errors: FormErrors,
 ) -> Result<Response, PageError> {
     let d = state
         .app
-        .platform_detail(&s.actor, id, &s.ctx)
+        .platform_detail_on(&s.actor, id, on, &s.ctx)
         .await
         .page(s.locale)?;
     let workers = if d.editable {
@@ -145,6 +150,9 @@ async fn platform_page(
     };
     let page = PlatformPage {
         chrome: Chrome::for_user(s, &format!("/platforms/{id}")),
+        history: history(&d.versions),
+        on: d.staffing.on.to_string(),
+        today: app::kernel::today().to_string(),
         d,
         workers,
         form,
@@ -157,11 +165,13 @@ pub async fn platform(
     State(state): State<AppState>,
     PageUser(s): PageUser,
     Path(id): Path<String>,
+    Query(on): Query<OnQuery>,
 ) -> Result<Response, PageError> {
     platform_page(
         &state,
         &s,
         &id,
+        on.day(),
         StatusCode::OK,
         PostForm::default(),
         FormErrors::default(),
@@ -178,7 +188,7 @@ pub async fn add_post(
     match state.app.add_post(&s.actor, &id, &form, &s.ctx).await {
         Ok(_) => Ok(Redirect::to(&format!("/platforms/{id}")).into_response()),
         Err(e) => match refused(&e) {
-            Some((st, errors)) => platform_page(&state, &s, &id, st, form, errors).await,
+            Some((st, errors)) => platform_page(&state, &s, &id, None, st, form, errors).await,
             None => Err(PageError::new(e, s.locale)),
         },
     }
@@ -271,6 +281,8 @@ struct WorkerPage {
     d: SocialWorkerDetail,
     form: TrainingForm,
     errors: FormErrors,
+    history: Vec<(i64, String, String, String)>,
+    today: String,
 }
 
 impl WorkerPage {
@@ -287,19 +299,22 @@ async fn worker_page(
     state: &AppState,
     s: &Signed,
     id: &str,
+    on: Option<chrono::NaiveDate>,
     status: StatusCode,
     form: TrainingForm,
     errors: FormErrors,
 ) -> Result<Response, PageError> {
     let d = state
         .app
-        .social_worker_detail(&s.actor, id, &s.ctx)
+        .social_worker_detail_on(&s.actor, id, on, &s.ctx)
         .await
         .page(s.locale)?;
     Ok(render(
         status,
         &WorkerPage {
             chrome: Chrome::for_user(s, &format!("/social-workers/{id}")),
+            history: history(&d.versions),
+            today: app::kernel::today().to_string(),
             d,
             form,
             errors,
@@ -311,11 +326,13 @@ pub async fn worker(
     State(state): State<AppState>,
     PageUser(s): PageUser,
     Path(id): Path<String>,
+    Query(on): Query<OnQuery>,
 ) -> Result<Response, PageError> {
     worker_page(
         &state,
         &s,
         &id,
+        on.day(),
         StatusCode::OK,
         TrainingForm::default(),
         FormErrors::default(),
@@ -332,7 +349,7 @@ pub async fn add_training(
     match state.app.add_training(&s.actor, &id, &form, &s.ctx).await {
         Ok(_) => Ok(Redirect::to(&format!("/social-workers/{id}")).into_response()),
         Err(e) => match refused(&e) {
-            Some((st, errors)) => worker_page(&state, &s, &id, st, form, errors).await,
+            Some((st, errors)) => worker_page(&state, &s, &id, None, st, form, errors).await,
             None => Err(PageError::new(e, s.locale)),
         },
     }
@@ -374,8 +391,15 @@ pub async fn api_platform(
     State(state): State<AppState>,
     ApiUser(s): ApiUser,
     Path(id): Path<String>,
+    Query(on): Query<OnQuery>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(state.app.platform_detail(&s.actor, &id, &s.ctx).await?).into_response())
+    Ok(Json(
+        state
+            .app
+            .platform_detail_on(&s.actor, &id, on.day(), &s.ctx)
+            .await?,
+    )
+    .into_response())
 }
 
 pub async fn api_add_post(
@@ -413,11 +437,12 @@ pub async fn api_worker(
     State(state): State<AppState>,
     ApiUser(s): ApiUser,
     Path(id): Path<String>,
+    Query(on): Query<OnQuery>,
 ) -> Result<Response, ApiError> {
     Ok(Json(
         state
             .app
-            .social_worker_detail(&s.actor, &id, &s.ctx)
+            .social_worker_detail_on(&s.actor, &id, on.day(), &s.ctx)
             .await?,
     )
     .into_response())

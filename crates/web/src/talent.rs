@@ -124,6 +124,7 @@ struct TalentPage {
     d: TalentDetail,
     form: TrainingForm,
     errors: FormErrors,
+    history: Vec<(i64, String, String, String)>,
 }
 
 impl TalentPage {
@@ -149,10 +150,16 @@ async fn talent_page(
         .talent_detail(&s.actor, id, &s.ctx)
         .await
         .page(s.locale)?;
+    let versions = state
+        .app
+        .talent_versions(&s.actor, id, &s.ctx)
+        .await
+        .page(s.locale)?;
     Ok(render(
         status,
         &TalentPage {
             chrome: Chrome::for_user(s, &format!("/talents/{id}")),
+            history: crate::kit::history(&versions),
             d,
             form,
             errors,

@@ -136,6 +136,7 @@ struct DetailPage {
     errors: FormErrors,
     /// (field, label key, value typed)
     fields: Vec<(&'static str, &'static str, String)>,
+    history: Vec<(i64, String, String, String)>,
 }
 
 impl DetailPage {
@@ -190,8 +191,14 @@ async fn detail_page(
         .volunteer_detail(&s.actor, id, before, &s.ctx)
         .await
         .page(s.locale)?;
+    let versions = state
+        .app
+        .volunteer_versions(&s.actor, id, &s.ctx)
+        .await
+        .page(s.locale)?;
     let page = DetailPage {
         chrome: Chrome::for_user(s, &format!("/volunteers/{id}")),
+        history: crate::kit::history(&versions),
         d,
         errors,
         fields: record_fields(&form),

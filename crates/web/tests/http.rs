@@ -42,6 +42,8 @@ mod public;
 mod purchase;
 #[path = "http/recovery.rs"]
 mod recovery;
+#[path = "http/registers.rs"]
+mod registers;
 #[path = "http/review_group.rs"]
 mod review_group;
 #[path = "http/robustness.rs"]

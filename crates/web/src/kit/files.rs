@@ -64,6 +64,16 @@ pub struct ImportPage {
     pub errors: Vec<app::ImportError>,
 }
 
+impl ImportPage {
+    /// The edit page an error names (`/…/edit`), to link it.
+    pub fn edit_link(&self, message: &str) -> Option<String> {
+        message
+            .split_whitespace()
+            .find(|w| w.starts_with('/') && w.ends_with("/edit"))
+            .map(str::to_string)
+    }
+}
+
 /// Reads a multipart upload: the CSRF token travels as a form field beside the file. `None` when
 /// the token is wrong (the caller answers 403); the file may be empty.
 async fn read_upload(

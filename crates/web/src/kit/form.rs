@@ -85,3 +85,16 @@ pub fn ids(list: &str) -> impl Iterator<Item = &str> {
     list.split(|c: char| c == ',' || c == '，' || c.is_whitespace())
         .filter(|x| !x.is_empty())
 }
+
+/// The query of a page that reads a day (`?on=YYYY-MM-DD`; today when absent or not a date).
+#[derive(Debug, Default, Deserialize)]
+pub struct OnQuery {
+    #[serde(default)]
+    pub on: String,
+}
+
+impl OnQuery {
+    pub fn day(&self) -> Option<chrono::NaiveDate> {
+        domain::text::parse_date(&self.on)
+    }
+}

@@ -4,10 +4,12 @@
 
 pub mod files;
 pub mod form;
+pub mod history;
 pub mod json;
 pub mod page;
 
 pub use files::{download, import_page_result, ImportPage, ImportQuery, CSV, XLSX};
-pub use form::{ids, refused, with_lists, Empty, FormErrors};
+pub use form::{ids, refused, with_lists, Empty, FormErrors, OnQuery};
+pub use history::history;
 pub use json::{ApiJson, ApiResult};
 pub use page::{local_time, render, when, Chrome, PageResult};

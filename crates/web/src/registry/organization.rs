@@ -5,7 +5,7 @@ use super::{categories, statuses};
 use crate::answer::{self, Created};
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{ApiError, PageError};
-use crate::kit::{local_time, render, ApiJson, Chrome, FormErrors, PageResult};
+use crate::kit::{render, ApiJson, Chrome, FormErrors, PageResult};
 use crate::AppState;
 use app::AppError;
 use askama::Template;
@@ -241,20 +241,7 @@ async fn detail_page(
         .await
         .page(s.locale)?
         .unwrap_or_default();
-    // Each version against the one before it.
-    let mut history = Vec::new();
-    for (i, v) in d.versions.iter().enumerate() {
-        let what = match d.versions.get(i + 1) {
-            Some(prev) => app::registry::json_diff(&prev.snapshot, &v.snapshot).join("；"),
-            None => "建档".to_string(),
-        };
-        history.push((
-            v.version,
-            local_time(&v.changed_at),
-            v.changed_by.clone().unwrap_or_default(),
-            what,
-        ));
-    }
+    let history = crate::kit::history(&d.versions);
     let warnings = d
         .row
         .org

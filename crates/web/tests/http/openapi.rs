@@ -490,6 +490,24 @@ async fn parameters(s: &Session, cert_code: &str) -> BTreeMap<&'static str, Vec<
     ] {
         p.insert(param, ids(s, path, list, limit).await);
     }
+    // Posts are read through their platforms.
+    let mut posts = Vec::new();
+    for platform in &p["platform_id"] {
+        let (st, _, body) = s
+            .api(
+                reqwest::Method::GET,
+                &format!("/api/v1/platforms/{platform}"),
+                None,
+            )
+            .await;
+        if st == StatusCode::OK {
+            let v: Value = serde_json::from_str(&body).unwrap();
+            for post in v["posts"].as_array().into_iter().flatten().take(2) {
+                posts.push(post["id"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    p.insert("post_id", posts);
     let codes = [
         "nation",
         "34",

@@ -80,6 +80,38 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
     let sibling_need = need_in(&t, "341002002002", "341002002", "跃进路社区助餐需求").await;
     let shexian_call = call_in(&t, "341021100", "341021100", &shexian_org).await;
     let sibling_call = call_in(&t, "341002002002", "341002002", &sibling_org).await;
+    // A post on each platform and an open incubation period of each organization.
+    let post_of = |sw: &(String, String, String)| {
+        let platform = sw.0.clone();
+        let db = t.db.clone();
+        async move {
+            let tenant = platform[..4].to_string();
+            db.posts(&tenant, "platform_id", &platform).await.unwrap()[0]
+                .id
+                .clone()
+        }
+    };
+    let shexian_post = post_of(&shexian_sw).await;
+    let sibling_post = post_of(&sibling_sw).await;
+    let incubation_of = |org: String, township: &'static str| {
+        let app = t.app.clone();
+        async move {
+            app.add_incubation(
+                &officer(Role::TownshipOfficer, township),
+                &org,
+                &domain::registry::IncubationForm {
+                    incubator: "孵化园".into(),
+                    started_on: "2025-01-01".into(),
+                    ..Default::default()
+                },
+                &Ctx::default(),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let shexian_incubation = incubation_of(shexian_org.clone(), "341021100").await;
+    let sibling_incubation = incubation_of(sibling_org.clone(), "341002002").await;
     let before = shexian_snapshot(&t.db).await;
 
     struct Probe {
@@ -96,6 +128,8 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
         foreign_meeting: String,
         foreign_vote: String,
         foreign_call: String,
+        foreign_post: String,
+        foreign_incubation: String,
         markers: Vec<String>,
     }
     let probes = [
@@ -113,6 +147,8 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
             foreign_meeting: shexian_meeting.clone(),
             foreign_vote: shexian_vote.clone(),
             foreign_call: shexian_call.clone(),
+            foreign_post: shexian_post.clone(),
+            foreign_incubation: shexian_incubation.clone(),
             markers: vec![
                 "歙县".into(),
                 "341021".into(),
@@ -134,6 +170,8 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
             foreign_meeting: shexian_meeting.clone(),
             foreign_vote: shexian_vote.clone(),
             foreign_call: shexian_call.clone(),
+            foreign_post: shexian_post.clone(),
+            foreign_incubation: shexian_incubation.clone(),
             markers: vec![
                 "歙县".into(),
                 "341021".into(),
@@ -155,6 +193,8 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
             foreign_meeting: sibling_meeting.clone(),
             foreign_vote: sibling_vote.clone(),
             foreign_call: sibling_call.clone(),
+            foreign_post: sibling_post.clone(),
+            foreign_incubation: sibling_incubation.clone(),
             markers: vec![
                 "341002002002".into(),
                 "跃进路".into(),
@@ -193,6 +233,8 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
                     "consultation_id" => p.foreign_meeting.clone(),
                     "vote_id" => p.foreign_vote.clone(),
                     "call_id" => p.foreign_call.clone(),
+                    "post_id" => p.foreign_post.clone(),
+                    "incubation_id" => p.foreign_incubation.clone(),
                     // A tranche number: the project in the path is the other territory's.
                     "seq" => "1".to_string(),
                     other => panic!(
