@@ -175,8 +175,11 @@ pub struct MilestoneRecords {
 }
 
 /// Whether a tranche tied to `milestone` may be paid at `stage` with `records`: on signing once
-/// contracted; the mid-term one once the mid-term review is recorded; the final one after an
-/// unconditional pass, or after a conditional pass once its conditions are recorded as met.
+/// contracted; the mid-term one once the mid-term review is recorded (or once the final one is
+/// payable: an accepting verdict is the fuller review, and tranches are paid in order, so a
+/// project that was never reviewed half-way is not held from its money for ever); the final one
+/// after an unconditional pass, or after a conditional pass once its conditions are recorded as
+/// met.
 pub fn payable(
     milestone: Milestone,
     stage: Stage,
@@ -198,7 +201,9 @@ pub fn payable(
             }
         }
         Milestone::MidTerm => {
-            if !records.midterm_review {
+            if payable(Milestone::FinalAcceptance, stage, records).is_ok() {
+                Ok(())
+            } else if !records.midterm_review {
                 refused("中期评估尚未记录".into())
             } else if stage.is_bought() && stage.reached(S::Delivering) {
                 Ok(())
@@ -237,6 +242,11 @@ mod tests {
         };
         assert!(payable(Milestone::MidTerm, Stage::Delivering, with).is_ok());
         assert!(payable(Milestone::MidTerm, Stage::Contracted, with).is_err());
+        // Never reviewed half-way, but accepted: the accepting verdict reaches it too.
+        assert!(payable(Milestone::MidTerm, Stage::SelfEvaluated, NONE).is_err());
+        assert!(payable(Milestone::MidTerm, Stage::Accepted, NONE).is_ok());
+        assert!(payable(Milestone::MidTerm, Stage::AcceptedWithConditions, NONE).is_err());
+        assert!(payable(Milestone::MidTerm, Stage::NotAccepted, NONE).is_err());
     }
 
     #[test]
