@@ -624,20 +624,25 @@ impl Tx {
         Ok(())
     }
 
-    pub async fn set_record_status(
+    /// Moves a record from one status to another only if it is still in `from`; tells whether
+    /// it moved (one row affected). Two deciders of the same record cannot both move it: the
+    /// second finds it no longer in `from` (PostgreSQL re-checks the row after the first
+    /// commits; SQLite runs one writer at a time).
+    pub async fn move_record_status(
         &mut self,
         tenant: &str,
         id: &str,
-        status: RecordStatus,
+        from: RecordStatus,
+        to: RecordStatus,
         decided_by: &str,
         now: &str,
-    ) -> Result<(), StoreError> {
-        on_tx!(self, c => {
-            sqlx::query("UPDATE service_records SET status = $1, decided_by = $2, decided_at = $3 WHERE tenant_id = $4 AND id = $5")
-                .bind(status.as_str()).bind(decided_by).bind(now).bind(tenant).bind(id)
-                .execute(&mut *c).await?;
+    ) -> Result<bool, StoreError> {
+        let n = on_tx!(self, c => {
+            sqlx::query("UPDATE service_records SET status = $1, decided_by = $2, decided_at = $3 WHERE tenant_id = $4 AND id = $5 AND status = $6")
+                .bind(to.as_str()).bind(decided_by).bind(now).bind(tenant).bind(id).bind(from.as_str())
+                .execute(&mut *c).await?.rows_affected()
         });
-        Ok(())
+        Ok(n == 1)
     }
 
     /// Adds to a volunteer's maintained totals (negative to subtract).

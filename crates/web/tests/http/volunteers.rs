@@ -298,3 +298,71 @@ async fn service_records_import_all_or_nothing_moves_totals_and_a_reimport_adds_
         .iter()
         .any(|r| r.record.late && r.record.late_reason == "系统上线前的活动"));
 }
+
+#[tokio::test]
+async fn two_corrections_of_one_record_cannot_both_be_accepted_at_once() {
+    let t = spawn_app().await;
+    let me = t.actor("volunteer").await;
+    let unit = t.actor("community").await;
+    let form = domain::volunteer::VolunteerForm {
+        name: "吴昊".into(),
+        area: "341002002001".into(),
+        consent: Some("on".into()),
+        ..Default::default()
+    };
+    let ctx = Ctx::default();
+    let vid = t.app.register_volunteer(&me, &form, &ctx).await.unwrap();
+    let rec = t
+        .app
+        .record_service(&me, &vid, &service_form(&today_text(), "2"), &ctx)
+        .await
+        .unwrap();
+    let three = t
+        .app
+        .request_correction(&me, &rec, &service_form(&today_text(), "3"), "3 小时", &ctx)
+        .await
+        .unwrap();
+    let four = t
+        .app
+        .request_correction(&me, &rec, &service_form(&today_text(), "4"), "4 小时", &ctx)
+        .await
+        .unwrap();
+    let (a, b) = tokio::join!(
+        t.app.decide_correction(&unit, &three, true, &ctx),
+        t.app.decide_correction(&unit, &four, true, &ctx)
+    );
+    let lost = match (&a, &b) {
+        (Ok(()), Err(e)) | (Err(e), Ok(())) => e,
+        _ => panic!("exactly one accept wins: {a:?} {b:?}"),
+    };
+    assert_eq!(lost.code(), "already_superseded", "{lost}");
+    let records = t.db.service_records("3410", &vid, 10, None).await.unwrap();
+    let valid: Vec<_> = records
+        .iter()
+        .filter(|r| r.status == domain::volunteer::RecordStatus::Valid)
+        .collect();
+    assert_eq!(valid.len(), 1, "one valid record: {records:?}");
+    let loser = if a.is_ok() { &four } else { &three };
+    assert!(records
+        .iter()
+        .any(|r| &r.id == loser && r.status == domain::volunteer::RecordStatus::Pending));
+    let row = t.db.volunteer("3410", &vid).await.unwrap().unwrap();
+    assert_eq!(
+        (row.total_minutes, row.record_count),
+        (valid[0].record.minutes, 1)
+    );
+    let mut tx = t.db.begin().await.unwrap();
+    assert_eq!(
+        tx.recount("3410", &vid).await.unwrap(),
+        (row.total_minutes, 1),
+        "the maintained total equals the sum of valid records"
+    );
+    tx.rollback().await.unwrap();
+    // The loser can still be rejected; accepting it again is still refused.
+    let again = t.app.decide_correction(&unit, loser, true, &ctx).await;
+    assert_eq!(again.unwrap_err().code(), "already_superseded");
+    t.app
+        .decide_correction(&unit, loser, false, &ctx)
+        .await
+        .unwrap();
+}
