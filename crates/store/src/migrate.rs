@@ -40,6 +40,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0018_vote_integrity"),
     migration!("0019_review_groups"),
     migration!("0020_account_recovery"),
+    migration!("0022_verified_hours"),
 ];
 
 /// Tables that hold national reference data or accounts that span cities, and so carry no

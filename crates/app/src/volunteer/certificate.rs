@@ -1,23 +1,24 @@
-//! Certificates of a volunteer's verified hours, and their public verification.
+//! Certificates of a volunteer's verified hours, fixed when issued (the content and its SHA-256
+//! stored), and their public verification, which shows what was issued.
 
 use super::role_of;
 use crate::audit::{done, Subject};
 use crate::kernel::tenant_of;
 use crate::{App, AppError, Ctx};
 use domain::audit::EventKind;
-use domain::volunteer::{can_record, mask_name, RecordStatus};
+use domain::volunteer::{can_record, hours_text, mask_name, CertificateContent};
 use domain::{Actor, DomainError};
 use rand::Rng;
 use serde_json::json;
 use store::time;
-use store::volunteer::NewCertificate;
+use store::volunteer::{CertificateRow, NewCertificate};
 
 use super::{CertificateView, VerifiedCertificate};
 
 impl App {
     /// A volunteer's certificate as the volunteer's page shows it: only a certificate issued to
     /// this volunteer (any other code is "not found" here, whatever the public page says of it),
-    /// with what the valid records were about (at most ten distinct lines).
+    /// as it was issued.
     pub async fn volunteer_certificate(
         &self,
         actor: &Actor,
@@ -28,8 +29,6 @@ impl App {
         let d = self
             .volunteer_detail(actor, volunteer_id, None, ctx)
             .await?;
-        // Only a certificate issued to this volunteer, read once (any other code is "not
-        // found" here, whatever the public page says of it).
         let code = code.trim().to_uppercase();
         let c = match tenant_of(&code) {
             Some(t) if t == d.row.tenant_id => self.db.certificate(t, &code).await?,
@@ -37,14 +36,7 @@ impl App {
         }
         .filter(|c| c.volunteer_id == volunteer_id)
         .ok_or_else(|| AppError::not_found("证明"))?;
-        let certificate = verified(c, &d.row.volunteer.name);
-        let mut contents: Vec<String> = Vec::new();
-        for r in d.records.iter().filter(|r| r.status == RecordStatus::Valid) {
-            let line = format!("{}：{}", r.record.activity_name, r.record.content);
-            if !contents.contains(&line) && contents.len() < 10 {
-                contents.push(line);
-            }
-        }
+        let (certificate, contents) = as_issued(c, &d.row.volunteer.name);
         Ok(CertificateView {
             name: d.row.volunteer.name,
             certificate,
@@ -52,7 +44,8 @@ impl App {
         })
     }
 
-    /// Issues a certificate of the current totals with a verification code (`3410-XXXX-XXXX`).
+    /// Issues a certificate of the volunteer's verified hours with a verification code
+    /// (`3410-XXXX-XXXX`); what it states is stored with its SHA-256 and never recomputed.
     pub async fn issue_certificate(
         &self,
         actor: &Actor,
@@ -74,20 +67,6 @@ impl App {
                 ctx,
             )
             .await?;
-        if v.record_count == 0 {
-            let e = AppError::Domain(DomainError::conflict(
-                "no_records",
-                "尚无有效的服务记录，不能出具证明",
-            ));
-            return Err(self
-                .refused(Some(actor), EventKind::CertificateIssue, &subject, e, ctx)
-                .await);
-        }
-        let units = self
-            .db
-            .recording_units(&v.tenant_id, volunteer_id)
-            .await?
-            .join("、");
         const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
         let code = {
             let mut rng = rand::thread_rng();
@@ -100,24 +79,61 @@ impl App {
         };
         let now = time::now();
         let mut tx = self.db.begin().await?;
+        // Read with the write lock held (SQLite) so a confirmation cannot slip in between.
+        let h = self.db.verified_hours(&v.tenant_id, volunteer_id).await?;
+        if h.records == 0 {
+            tx.rollback().await?;
+            let e = AppError::Domain(DomainError::conflict(
+                "no_records",
+                "尚无经组织单位核实的有效服务记录，不能出具证明（本人录入的记录须由组织单位核实）",
+            ));
+            return Err(self
+                .refused(Some(actor), EventKind::CertificateIssue, &subject, e, ctx)
+                .await);
+        }
+        let content = CertificateContent {
+            code: code.clone(),
+            masked_name: mask_name(&v.volunteer.name),
+            hours: hours_text(h.minutes),
+            minutes: h.minutes,
+            record_count: h.records,
+            units: h.units,
+            activities: h.activities,
+            issued_at: now.clone(),
+        };
+        let text = serde_json::to_string(&content)
+            .map_err(|e| AppError::Internal(format!("certificate content: {e}")))?;
+        let hash = CertificateContent::hash_of(&text);
         tx.insert_certificate(&NewCertificate {
             tenant: &v.tenant_id,
             code: &code,
             volunteer_id,
-            total_minutes: v.total_minutes,
-            record_count: v.record_count,
-            units: &units,
+            total_minutes: h.minutes,
+            record_count: h.records,
+            units: &content.units.join("、"),
             issued_by: &actor.login,
             now: &now,
+            content: &text,
+            content_hash: &hash,
         })
         .await?;
-        tx.append_audit(done(actor, role_of(who), EventKind::CertificateIssue, &subject, ctx).after(json!({ "code": code, "total_minutes": v.total_minutes, "record_count": v.record_count })))
+        tx.append_audit(
+            done(
+                actor,
+                role_of(who),
+                EventKind::CertificateIssue,
+                &subject,
+                ctx,
+            )
+            .after(json!({ "code": code, "content": content, "content_hash": hash })),
+        )
         .await?;
         tx.commit().await?;
         Ok(code)
     }
 
-    /// Anyone may check a certificate by its code; only what the certificate states is shown.
+    /// Anyone may check a certificate by its code; what it stated when issued is shown, the
+    /// name masked, with the content's hash.
     pub async fn verify_certificate(&self, code: &str) -> Result<VerifiedCertificate, AppError> {
         let code = code.trim().to_uppercase();
         let tenant = tenant_of(&code)
@@ -128,23 +144,54 @@ impl App {
             .certificate(&tenant, &code)
             .await?
             .ok_or_else(|| AppError::not_found("证明编号"))?;
-        let v = self
-            .db
-            .volunteer(&tenant, &c.volunteer_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("证明编号"))?;
-        Ok(verified(c, &v.volunteer.name))
+        let name = match c.content {
+            // The stored content carries the masked name; the register is not read again.
+            Some(_) => String::new(),
+            None => self
+                .db
+                .volunteer(&tenant, &c.volunteer_id)
+                .await?
+                .map(|v| v.volunteer.name)
+                .ok_or_else(|| AppError::not_found("证明编号"))?,
+        };
+        Ok(as_issued(c, &name).0)
     }
 }
 
-/// What a certificate says, the holder's name masked.
-fn verified(c: store::volunteer::CertificateRow, name: &str) -> VerifiedCertificate {
-    VerifiedCertificate {
-        code: c.code,
-        masked_name: mask_name(name),
-        hours: domain::volunteer::hours_text(c.total_minutes),
-        record_count: c.record_count,
-        units: c.units,
-        issued_at: c.issued_at,
+/// What a certificate stated when issued, and what its records were about: from its stored
+/// content; a certificate issued before contents were stored shows its stored columns, the
+/// holder's `name` masked.
+fn as_issued(c: CertificateRow, name: &str) -> (VerifiedCertificate, Vec<String>) {
+    let stored = c
+        .content
+        .as_deref()
+        .and_then(|t| serde_json::from_str::<CertificateContent>(t).ok());
+    match stored {
+        Some(s) => (
+            VerifiedCertificate {
+                code: c.code,
+                masked_name: s.masked_name,
+                hours: s.hours,
+                record_count: s.record_count,
+                units: s.units.join("、"),
+                issued_at: s.issued_at,
+                content: c.content,
+                content_hash: c.content_hash,
+            },
+            s.activities,
+        ),
+        None => (
+            VerifiedCertificate {
+                code: c.code,
+                masked_name: mask_name(name),
+                hours: hours_text(c.total_minutes),
+                record_count: c.record_count,
+                units: c.units,
+                issued_at: c.issued_at,
+                content: None,
+                content_hash: None,
+            },
+            Vec::new(),
+        ),
     }
 }

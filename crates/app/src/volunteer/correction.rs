@@ -72,6 +72,11 @@ impl App {
                 .await);
         }
         let mut errors = Vec::new();
+        // A correction keeps the record's unit: it corrects what was done, not who vouches.
+        let form = ServiceRecordForm {
+            organizing_unit: old.record.organizing_unit.clone(),
+            ..form.clone()
+        };
         let rec = match form.validate(today(), &[]) {
             // A correction keeps the original entry date's lateness: it is not a new late entry.
             Ok(mut r) => {
@@ -117,6 +122,8 @@ impl App {
             correction_note: note.trim(),
             entered_by: &actor.login,
             entered_role: Some(Role::Volunteer.as_str()),
+            unit: old.unit.as_ref(),
+            verified: false,
             now: &now,
         })
         .await?;
@@ -264,6 +271,9 @@ impl App {
                 .await);
         }
         if accept {
+            // Accepted by the unit: the corrected record is verified as the old one was vouched.
+            tx.confirm_record(&tenant, pending_id, &actor.login, &now)
+                .await?;
             tx.add_to_totals(
                 &tenant,
                 &v.id,

@@ -4,6 +4,9 @@
 
 mod certificate;
 mod correction;
+mod unit;
+
+pub use unit::UnitChoice;
 
 use crate::audit::{done, event, Subject};
 use crate::kernel::new_id;
@@ -13,8 +16,8 @@ use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::authz::{reach, Action};
 use domain::volunteer::{
-    can_decide_correction, can_record, can_register, fixed_holidays, RecordStatus,
-    ServiceRecordForm, VolunteerActor, VolunteerForm, CONSENT_VERSION,
+    can_decide_correction, can_record, can_register, fixed_holidays, own_unit, speaks_for,
+    RecordStatus, ServiceRecordForm, VolunteerActor, VolunteerForm, CONSENT_VERSION,
 };
 use domain::{Actor, AreaCode, DomainError, Role};
 use schemars::JsonSchema;
@@ -50,7 +53,7 @@ pub struct CertificateView {
     /// The volunteer's full name (the volunteer and the unit read it).
     pub name: String,
     pub certificate: VerifiedCertificate,
-    /// What the valid records were about.
+    /// What the verified records were about, as stated when issued.
     pub contents: Vec<String>,
 }
 
@@ -64,6 +67,11 @@ pub struct VerifiedCertificate {
     pub record_count: i64,
     pub units: String,
     pub issued_at: String,
+    /// The certificate's content as stored when issued (JSON); `None` for certificates issued
+    /// before contents were stored.
+    pub content: Option<String>,
+    /// The SHA-256 (hex) of `content`: anyone may hash the text shown and compare.
+    pub content_hash: Option<String>,
 }
 
 /// Records shown on a volunteer's page.
@@ -236,16 +244,39 @@ impl App {
                 ctx,
             )
             .await?;
-        let rec = self
+        // The unit is picked from the registry (an officer who picks none records for their own
+        // unit); its registered name is what the record shows.
+        let fallback = match who {
+            VolunteerActor::Unit(_) => own_unit(actor, &v.volunteer.area),
+            VolunteerActor::Themself => None,
+        };
+        let picked = self.picked_unit(&form.unit, fallback, &v.tenant_id).await;
+        let named = ServiceRecordForm {
+            organizing_unit: match &picked {
+                Ok((_, name)) => name.clone(),
+                Err(_) => "—".into(),
+            },
+            ..form.clone()
+        };
+        let checked = match (picked, named.validate(today(), &self.holidays())) {
+            (Ok((unit, _)), Ok(rec)) => Ok((unit, rec)),
+            (Err(DomainError::Invalid(mut a)), Err(DomainError::Invalid(b))) => {
+                a.extend(b);
+                Err(DomainError::Invalid(a))
+            }
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        };
+        let (unit, rec) = self
             .or_refused(
-                form.validate(today(), &self.holidays())
-                    .map_err(AppError::from),
+                checked.map_err(AppError::from),
                 actor,
                 EventKind::ServiceRecordCreate,
                 &subject,
                 ctx,
             )
             .await?;
+        // Verified when the unit itself enters it; a volunteer's own entry waits for the unit.
+        let verified = speaks_for(actor, &unit).is_some();
         let id = new_id(&v.tenant_id);
         let now = time::now();
         let mut tx = self.db.begin().await?;
@@ -259,6 +290,8 @@ impl App {
             correction_note: "",
             entered_by: &actor.login,
             entered_role: role_of(who).map(|r| r.as_str()),
+            unit: Some(&unit),
+            verified,
             now: &now,
         })
         .await?;
@@ -277,7 +310,7 @@ impl App {
                 },
                 ctx,
             )
-            .after(json!({ "volunteer_id": volunteer_id, "record": rec })),
+            .after(json!({ "volunteer_id": volunteer_id, "record": rec, "unit": unit, "verified": verified })),
         )
         .await?;
         tx.commit().await?;

@@ -102,6 +102,7 @@ event_kinds! {
         RequestRefused = ("request.refused", "拒绝请求"),
         RoleAssign = ("role.assign", "分配角色"),
         RoleRemove = ("role.remove", "撤销角色"),
+        ServiceRecordConfirm = ("service_record.confirm", "核实服务记录"),
         ServiceRecordCorrectionAccept = ("service_record.correction_accept", "采纳更正"),
         ServiceRecordCorrectionDecide = ("service_record.correction_decide", "处理更正申请"),
         ServiceRecordCorrectionReject = ("service_record.correction_reject", "驳回更正"),

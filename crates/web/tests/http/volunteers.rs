@@ -44,9 +44,21 @@ async fn a_volunteer_records_hours_asks_a_correction_and_anyone_verifies_the_cer
         ("place", "屯溪区敬老院"),
         ("content", "陪老人聊天"),
         ("hours", "2.5"),
-        ("organizing_unit", "柏树街社区居委会"),
+        ("organizing_unit", "随便写的单位"),
         ("person_in_charge", "刘敏"),
     ];
+    // The volunteer picks the unit from the registry: free text is no unit.
+    let (st, body) = me.post(&format!("/volunteers/{vid}/records"), &form).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("请从登记的社会组织或社区居委会中选择组织单位")
+            && body.contains("value=\"屯溪区敬老院\"")
+    );
+    assert!(
+        body.contains("value=\"committee:341002002001\""),
+        "the form offers the community's committee"
+    );
+    form.push(("unit", "committee:341002002001"));
     let (st, _) = me.post(&format!("/volunteers/{vid}/records"), &form).await;
     assert_eq!(st, StatusCode::SEE_OTHER);
     // A late record needs a reason.
@@ -123,6 +135,72 @@ async fn a_volunteer_records_hours_asks_a_correction_and_anyone_verifies_the_cer
     let mut tx = t.db.begin().await.unwrap();
     assert_eq!(tx.recount("3410", &vid).await.unwrap(), (330, 2));
     tx.rollback().await.unwrap();
+    // Only verified hours go on a certificate: the accepted correction (3 h) is, the late
+    // record the volunteer entered alone is not until its unit confirms it.
+    let (_, _, body) = me
+        .api(
+            reqwest::Method::GET,
+            &format!("/api/v1/volunteers/{vid}"),
+            None,
+        )
+        .await;
+    let late = json_of(&body)["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["late"] == true)
+        .unwrap()
+        .clone();
+    assert_eq!(late["verified"], false);
+    assert_eq!(
+        late["organizing_unit"], "柏树街社区居委会",
+        "the registered name, not the typed text"
+    );
+    let late = late["id"].as_str().unwrap().to_string();
+    let (_, _, body) = me
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/volunteers/{vid}/certificates"),
+            None,
+        )
+        .await;
+    let first_code = json_of(&body)["code"].as_str().unwrap().to_string();
+    let j: Value = client()
+        .get(format!("{}/api/v1/certificates/{first_code}", t.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (j["hours"].as_str(), j["record_count"].as_i64()),
+        (Some("3"), Some(1))
+    );
+    let (st, _, _) = me
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/records/{late}/confirm"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::FORBIDDEN,
+        "the volunteer cannot confirm their own hours"
+    );
+    let (_, page) = unit.get(&format!("/volunteers/{vid}")).await;
+    assert!(page.contains(&format!("/records/{late}/confirm")) && page.contains("未核实"));
+    let (st, _) = unit.post(&format!("/records/{late}/confirm"), &[]).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (st, _, _) = unit
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/records/{late}/confirm"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "confirmed once");
     // Certificate, then public verification with the name masked.
     let (st, _) = me
         .post(&format!("/volunteers/{vid}/certificates"), &[])
@@ -190,6 +268,23 @@ async fn a_volunteer_records_hours_asks_a_correction_and_anyone_verifies_the_cer
         .await
         .unwrap();
     assert_eq!(j["hours"], "5.5");
+    // The content is stored with its hash, which anyone can recompute from what is shown.
+    let content = j["content"].as_str().unwrap();
+    let hash = j["content_hash"].as_str().unwrap();
+    assert_eq!(
+        domain::volunteer::CertificateContent::hash_of(content),
+        hash
+    );
+    assert!(body.contains(hash), "the verify page shows the hash");
+    assert!(content.contains("柏树街社区居委会") && content.contains("\"hours\":\"5.5\""));
+    // A certificate is fixed when issued: the first one still states 3 hours.
+    let r = anon
+        .get(format!("{}/verify?code={first_code}", t.base))
+        .send()
+        .await
+        .unwrap();
+    let body = r.text().await.unwrap();
+    assert!(body.contains("3 小时（1 次）"), "{body}");
 }
 
 #[tokio::test]
@@ -314,7 +409,7 @@ async fn two_corrections_of_one_record_cannot_both_be_accepted_at_once() {
     let vid = t.app.register_volunteer(&me, &form, &ctx).await.unwrap();
     let rec = t
         .app
-        .record_service(&me, &vid, &service_form(&today_text(), "2"), &ctx)
+        .record_service(&unit, &vid, &service_form(&today_text(), "2"), &ctx)
         .await
         .unwrap();
     let three = t

@@ -1,6 +1,10 @@
 //! Volunteers and their service records (民政部令第67号, 2021): what a record holds, the
 //! ten-working-day rule, corrections as new records, certificates.
 
+mod unit;
+
+pub use unit::{can_confirm, own_unit, speaks_for, CertificateContent, UnitKind, UnitRef};
+
 use crate::area::{AreaCode, AreaLevel};
 use crate::error::{DomainError, FieldError};
 use chrono::{Datelike, NaiveDate, Weekday};
@@ -149,6 +153,10 @@ pub struct ServiceRecordForm {
     /// Required when the record is entered late.
     #[serde(default)]
     pub late_reason: String,
+    /// The recording unit picked from the registry: `organization:<id>` or
+    /// `committee:<area code>`; an officer who leaves it empty records for their own unit.
+    #[serde(default)]
+    pub unit: String,
 }
 
 /// A checked service record; `late` marks one entered after the ten-working-day limit.
@@ -538,6 +546,7 @@ mod tests {
             organizing_unit: "柏树街社区居委会".into(),
             person_in_charge: "刘敏".into(),
             late_reason: String::new(),
+            unit: String::new(),
         }
     }
 

@@ -1,5 +1,9 @@
 //! Pages and API of volunteers, service records and certificates, and the public verification page.
 
+mod units;
+
+pub use units::{api_confirm, api_units, confirm};
+
 use crate::answer::{self, Created, Issued, Items};
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{ApiError, PageError};
@@ -8,7 +12,7 @@ use crate::kit::{
     ImportPage, ImportQuery, PageResult, CSV,
 };
 use crate::AppState;
-use app::volunteer::VolunteerDetail;
+use app::volunteer::{UnitChoice, VolunteerDetail};
 use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -136,6 +140,9 @@ struct DetailPage {
     errors: FormErrors,
     /// (field, label key, value typed)
     fields: Vec<(&'static str, &'static str, String)>,
+    /// The recording units the form offers, and the one picked.
+    units: Vec<UnitChoice>,
+    unit: String,
 }
 
 impl DetailPage {
@@ -163,11 +170,6 @@ fn record_fields(f: &ServiceRecordForm) -> Vec<(&'static str, &'static str, Stri
         ("content", "vol.content", f.content.clone()),
         ("hours", "vol.hours", f.hours.clone()),
         (
-            "organizing_unit",
-            "vol.organizing_unit",
-            f.organizing_unit.clone(),
-        ),
-        (
             "person_in_charge",
             "vol.person_in_charge",
             f.person_in_charge.clone(),
@@ -190,11 +192,14 @@ async fn detail_page(
         .volunteer_detail(&s.actor, id, before, &s.ctx)
         .await
         .page(s.locale)?;
+    let units = state.app.recording_units(id).await.page(s.locale)?;
     let page = DetailPage {
         chrome: Chrome::for_user(s, &format!("/volunteers/{id}")),
         d,
         errors,
         fields: record_fields(&form),
+        units,
+        unit: form.unit,
     };
     Ok(render(status, &page))
 }
@@ -339,6 +344,7 @@ struct CertificatePage {
     code: String,
     issued: String,
     volunteer_id: String,
+    hash: Option<String>,
 }
 
 pub async fn certificate(
@@ -362,6 +368,7 @@ pub async fn certificate(
         code: c.code,
         issued,
         volunteer_id: id,
+        hash: c.content_hash,
     };
     Ok(render(StatusCode::OK, &page))
 }
