@@ -370,6 +370,31 @@ impl Db {
         })
     }
 
+    /// Accounts whose home area lies in `area`, matching `q` in their login or name, by login:
+    /// the accounts offered when linking a volunteer (id, login, name), at most `limit`.
+    pub async fn accounts_matching(
+        &self,
+        area: &AreaCode,
+        q: &str,
+        limit: i64,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        let mut binds = Vec::new();
+        let filter = crate::kernel::prefix_filter("home_area", area.as_str(), &mut binds);
+        binds.push(format!("%{}%", crate::area::like_escape(q.trim())));
+        let like = binds.len();
+        let sql = format!(
+            "SELECT id, login, display_name FROM users WHERE {filter} AND NOT disabled \
+             AND (login LIKE ${like} ESCAPE '\\' OR display_name LIKE ${like} ESCAPE '\\') ORDER BY login LIMIT {limit}"
+        );
+        on_pool!(self, c => {
+            let mut q = sqlx::query_as(&sql);
+            for b in &binds {
+                q = q.bind(b.as_str());
+            }
+            Ok(q.fetch_all(c).await?)
+        })
+    }
+
     /// What a certificate may state of a volunteer: the minutes and count of their valid,
     /// verified records, those records' units by name (at most 20) and what they were about
     /// (at most ten distinct "activity：content" lines).
@@ -714,6 +739,22 @@ impl Tx {
         let n = on_tx!(self, c => {
             sqlx::query("UPDATE service_records SET status = $1, decided_by = $2, decided_at = $3 WHERE tenant_id = $4 AND id = $5 AND status = $6")
                 .bind(to.as_str()).bind(decided_by).bind(now).bind(tenant).bind(id).bind(from.as_str())
+                .execute(&mut *c).await?.rows_affected()
+        });
+        Ok(n == 1)
+    }
+
+    /// Links a volunteer without an account to one; tells whether it was still unlinked.
+    pub async fn link_volunteer(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        user_id: &str,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        let n = on_tx!(self, c => {
+            sqlx::query("UPDATE volunteers SET user_id = $1, updated_at = $2 WHERE tenant_id = $3 AND id = $4 AND user_id IS NULL")
+                .bind(user_id).bind(now).bind(tenant).bind(id)
                 .execute(&mut *c).await?.rows_affected()
         });
         Ok(n == 1)

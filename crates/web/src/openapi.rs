@@ -313,6 +313,7 @@ fn request_schemas() -> Map<String, Value> {
             "unit": { "type": "string", "description": "the recording unit, from GET /api/v1/volunteers/{volunteer_id}/units: organization:<id> or committee:<area code>; an officer who leaves it empty records for their own unit (required of a volunteer)" }
         }), json!(["activity_name", "activity_date", "place", "content", "hours", "person_in_charge"])),
         "CorrectionForm": { "allOf": [ { "$ref": "#/components/schemas/ServiceRecordForm" }, s(json!({ "note": { "type": "string" } }), json!(["note"])) ] },
+        "LinkForm": s(json!({ "user_id": { "type": "string", "description": "an account from GET /api/v1/volunteers/{volunteer_id}/accounts" } }), json!(["user_id"])),
         "RecordDecisionForm": s(json!({ "accept": { "type": "boolean" } }), json!(["accept"])),
         "TokenForm": s(json!({ "name": { "type": "string" } }), json!(["name"])),
         "PasswordForm": s(json!({

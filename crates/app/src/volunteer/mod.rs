@@ -2,10 +2,12 @@
 //! volunteer or the unit, corrections as new records, maintained totals, certificates that anyone
 //! can verify.
 
+mod account;
 mod certificate;
 mod correction;
 mod unit;
 
+pub use account::AccountChoice;
 pub use unit::UnitChoice;
 
 use crate::audit::{done, event, Subject};

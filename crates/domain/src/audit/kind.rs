@@ -123,6 +123,7 @@ event_kinds! {
         TokenRevoke = ("token.revoke", "吊销访问令牌"),
         TrainingCreate = ("training.create", "登记培训"),
         VolunteerImport = ("volunteer.import", "导入志愿者"),
+        VolunteerLink = ("volunteer.link", "关联志愿者账号"),
         VolunteerRegister = ("volunteer.register", "注册志愿者"),
         VolunteerView = ("volunteer.view", "查看志愿者"),
         VoteAttendance = ("vote.attendance", "登记表决出席"),

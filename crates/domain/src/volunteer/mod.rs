@@ -519,6 +519,26 @@ pub fn can_record(
         .ok_or_else(|| denied("无权记录：服务记录由志愿者本人或组织单位录入"))
 }
 
+/// Linking a volunteer to an account: an officer of the unit around the volunteer; gives the role
+/// and the area of that assignment, inside which the accounts offered are searched.
+pub fn can_link_account(
+    actor: &crate::Actor,
+    area: &AreaCode,
+) -> Result<(crate::Role, AreaCode), crate::Denied> {
+    use crate::Role::*;
+    actor
+        .assignments
+        .iter()
+        .find(|a| {
+            matches!(
+                a.role,
+                CommunityOfficer | TownshipOfficer | OrganizationManager
+            ) && a.area.contains(area)
+        })
+        .map(|a| (a.role, a.area.clone()))
+        .ok_or_else(|| denied("无权关联账号：由志愿者所在社区、乡镇（街道）或组织单位关联"))
+}
+
 /// Deciding a correction the volunteer asked for: only the unit, never the volunteer themself.
 pub fn can_decide_correction(
     actor: &crate::Actor,

@@ -1,7 +1,9 @@
 //! Pages and API of volunteers, service records and certificates, and the public verification page.
 
+mod account;
 mod units;
 
+pub use account::{api_accounts, api_link, link};
 pub use units::{api_confirm, api_units, confirm};
 
 use crate::answer::{self, Created, Issued, Items};
@@ -12,7 +14,7 @@ use crate::kit::{
     ImportPage, ImportQuery, PageResult, CSV,
 };
 use crate::AppState;
-use app::volunteer::{UnitChoice, VolunteerDetail};
+use app::volunteer::{AccountChoice, UnitChoice, VolunteerDetail};
 use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -143,6 +145,9 @@ struct DetailPage {
     /// The recording units the form offers, and the one picked.
     units: Vec<UnitChoice>,
     unit: String,
+    /// The account search typed (linking a volunteer to an account) and what it found.
+    account_q: String,
+    accounts: Vec<AccountChoice>,
 }
 
 impl DetailPage {
@@ -182,17 +187,27 @@ async fn detail_page(
     state: &AppState,
     s: &Signed,
     id: &str,
-    before: Option<&str>,
+    page: &RecordsPage,
     status: StatusCode,
     form: ServiceRecordForm,
     errors: FormErrors,
 ) -> Result<Response, PageError> {
     let d = state
         .app
-        .volunteer_detail(&s.actor, id, before, &s.ctx)
+        .volunteer_detail(&s.actor, id, page.before(), &s.ctx)
         .await
         .page(s.locale)?;
     let units = state.app.recording_units(id).await.page(s.locale)?;
+    let account_q = page.account_q.trim().to_string();
+    let accounts = if d.is_unit && d.row.user_id.is_none() {
+        state
+            .app
+            .account_candidates(&s.actor, id, &account_q)
+            .await
+            .page(s.locale)?
+    } else {
+        Vec::new()
+    };
     let page = DetailPage {
         chrome: Chrome::for_user(s, &format!("/volunteers/{id}")),
         d,
@@ -200,6 +215,8 @@ async fn detail_page(
         fields: record_fields(&form),
         units,
         unit: form.unit,
+        account_q,
+        accounts,
     };
     Ok(render(status, &page))
 }
@@ -209,6 +226,8 @@ async fn detail_page(
 #[serde(default)]
 pub struct RecordsPage {
     pub before: String,
+    /// An account search on the page (linking the volunteer to an account).
+    pub account_q: String,
 }
 
 impl RecordsPage {
@@ -227,7 +246,7 @@ pub async fn detail(
         &state,
         &s,
         &id,
-        page.before(),
+        &page,
         StatusCode::OK,
         ServiceRecordForm::default(),
         FormErrors::default(),
@@ -249,7 +268,7 @@ pub async fn add_record(
                     &state,
                     &s,
                     &id,
-                    None,
+                    &RecordsPage::default(),
                     crate::error::status_of(&e),
                     form,
                     errors,

@@ -461,3 +461,90 @@ async fn two_corrections_of_one_record_cannot_both_be_accepted_at_once() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_unit_links_a_registered_volunteer_to_an_account_which_then_sees_and_corrects_its_records(
+) {
+    let t = spawn_app().await;
+    let unit = t.login("community").await;
+    let vid = post_created(
+        &unit,
+        "/api/v1/volunteers",
+        json!({"name": "吴昊", "area": "341002002001", "consent": "on"}),
+    )
+    .await;
+    let today = today_text();
+    let rec = post_created(
+        &unit,
+        &format!("/api/v1/volunteers/{vid}/records"),
+        json!({"activity_name": "敬老院陪伴", "activity_date": today, "place": "敬老院", "content": "陪聊", "hours": "2", "person_in_charge": "刘敏"}),
+    )
+    .await;
+    let me = t.login("volunteer").await;
+    let (st, _, _) = me
+        .api(
+            reqwest::Method::GET,
+            &format!("/api/v1/volunteers/{vid}"),
+            None,
+        )
+        .await;
+    assert_ne!(st, StatusCode::OK, "not linked yet");
+    // The officer picks the account by name, not by typing its id.
+    let (st, _, body) = unit
+        .api(
+            reqwest::Method::GET,
+            &format!("/api/v1/volunteers/{vid}/accounts?q=吴昊"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let found = json_of(&body)["items"].as_array().unwrap().clone();
+    let account = found
+        .iter()
+        .find(|a| a["login"] == "volunteer")
+        .unwrap_or_else(|| panic!("{found:?}"));
+    let user_id = account["user_id"].as_str().unwrap().to_string();
+    let (st, page) = unit
+        .get(&format!("/volunteers/{vid}?account_q=volunteer"))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains(&format!("value=\"{user_id}\"")) && page.contains("data-confirm"));
+    // Another community's officer may not link.
+    let other = officer(Role::CommunityOfficer, "341021100201");
+    let e = t
+        .app
+        .link_volunteer_account(&other, &vid, &user_id, &Ctx::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "not_recording_unit");
+    let (st, _) = unit
+        .post(
+            &format!("/volunteers/{vid}/account"),
+            &[("user_id", &user_id)],
+        )
+        .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (st, _, body) = unit
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/volunteers/{vid}/account"),
+            Some(json!({"user_id": user_id})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    assert_eq!(json_of(&body)["code"], "already_linked");
+    // The linked account sees its records and asks for a correction.
+    let (st, _, body) = me
+        .api(
+            reqwest::Method::GET,
+            &format!("/api/v1/volunteers/{vid}"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(json_of(&body)["is_self"], true);
+    let (st, _, body) = me.api(reqwest::Method::POST, &format!("/api/v1/records/{rec}/correction"), Some(json!({"activity_name": "敬老院陪伴", "activity_date": today, "place": "敬老院", "content": "陪聊", "hours": "3", "person_in_charge": "刘敏", "note": "实际 3 小时"}))).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let audit = t.db.volunteer("3410", &vid).await.unwrap().unwrap();
+    assert_eq!(audit.user_id.as_deref(), Some(user_id.as_str()));
+}
