@@ -303,7 +303,9 @@ fn request_schemas() -> Map<String, Value> {
         "VolunteerForm": s(json!({
             "name": { "type": "string" }, "gender": { "type": "string", "enum": ["", "male", "female"] },
             "area": { "type": "string", "description": "12-digit community code" }, "skills": { "type": "string" },
-            "consent": { "type": "string", "description": "\"on\": the volunteer agreed to the consent text" }
+            "consent": { "type": "string", "description": "\"on\": the volunteer agreed to the consent text" },
+            "id_number": { "type": "string", "description": "optional; only its keyed hash is kept, to refuse a duplicate (422 duplicate_volunteer)" },
+            "birth_date": { "type": "string", "description": "optional (2026-11-05, 2026/11/5, 2026年11月5日); with the name, refuses a duplicate in the city" }
         }), json!(["name", "area", "consent"])),
         "ServiceRecordForm": s(json!({
             "activity_name": { "type": "string" }, "activity_date": { "type": "string", "format": "date" },

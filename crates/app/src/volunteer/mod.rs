@@ -98,11 +98,10 @@ impl App {
             id: form.name.trim(),
             area: &typed,
         };
-        let checked = form
-            .validate()
+        let checked = domain::error::both(form.validate(), form.identity(today()))
             .map_err(AppError::from)
-            .and_then(|v| Ok((can_register(actor, &v.area)?, v)));
-        let (who, v) = self
+            .and_then(|(v, i)| Ok((can_register(actor, &v.area)?, v, i)));
+        let (who, v, identity) = self
             .or_refused(checked, actor, EventKind::VolunteerRegister, &subject, ctx)
             .await?;
         if self.db.area(&v.area).await?.is_none() {
@@ -116,16 +115,69 @@ impl App {
                 .await);
         }
         let tenant = v.area.tenant().unwrap_or("0000").to_string();
+        let (id_hash, birth) = self.identity_keys(&identity);
+        if let Some(e) = self
+            .duplicate_volunteer(&tenant, &v.name, id_hash.as_deref(), birth.as_deref())
+            .await?
+        {
+            return Err(self
+                .refused(
+                    Some(actor),
+                    EventKind::VolunteerRegister,
+                    &subject,
+                    e.into(),
+                    ctx,
+                )
+                .await);
+        }
         let id = new_id(&tenant);
         let user = matches!(who, VolunteerActor::Themself).then_some(actor.user_id.as_str());
         let now = time::now();
         let mut tx = self.db.begin().await?;
         tx.insert_volunteer(&tenant, &id, user, &v, CONSENT_VERSION, &now)
             .await?;
+        tx.set_volunteer_identity(&tenant, &id, id_hash.as_deref(), birth.as_deref())
+            .await?;
         tx.append_audit(done(actor, role_of(who), EventKind::VolunteerRegister, &Subject { kind: "volunteer", id: &id, area: &v.area }, ctx).after(json!({ "volunteer": v, "consent_version": CONSENT_VERSION, "self_registered": user.is_some() })))
         .await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// What is kept of a volunteer's identity: the number's keyed hash and the birth date text.
+    pub(crate) fn identity_keys(
+        &self,
+        i: &domain::volunteer::VolunteerIdentity,
+    ) -> (Option<String>, Option<String>) {
+        (
+            i.id_number
+                .as_ref()
+                .map(|n| self.settings.pii.lookup_hash(n.expose())),
+            i.birth_date.map(|d| d.format("%Y-%m-%d").to_string()),
+        )
+    }
+
+    /// The refusal of a registration that duplicates a volunteer of the city (same identity
+    /// number, or same name and birth date), naming the existing record.
+    pub(crate) async fn duplicate_volunteer(
+        &self,
+        tenant: &str,
+        name: &str,
+        id_hash: Option<&str>,
+        birth: Option<&str>,
+    ) -> Result<Option<DomainError>, AppError> {
+        Ok(self
+            .db
+            .volunteer_duplicate(tenant, id_hash, name, birth)
+            .await?
+            .map(|(id, name, area, by_number)| {
+                domain::volunteer::duplicate_of(
+                    if by_number { "id_number" } else { "birth_date" },
+                    &name,
+                    &AreaCode::from_stored(&area).full(),
+                    &id,
+                )
+            }))
     }
 
     async fn load_volunteer(&self, id: &str) -> Result<VolunteerRow, AppError> {
@@ -260,15 +312,8 @@ impl App {
             },
             ..form.clone()
         };
-        let checked = match (picked, named.validate(today(), &self.holidays())) {
-            (Ok((unit, _)), Ok(rec)) => Ok((unit, rec)),
-            (Err(DomainError::Invalid(mut a)), Err(DomainError::Invalid(b))) => {
-                a.extend(b);
-                Err(DomainError::Invalid(a))
-            }
-            (Err(e), _) | (_, Err(e)) => Err(e),
-        };
-        let (unit, rec) = self
+        let checked = domain::error::both(picked, named.validate(today(), &self.holidays()));
+        let ((unit, _), rec) = self
             .or_refused(
                 checked.map_err(AppError::from),
                 actor,

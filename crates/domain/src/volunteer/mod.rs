@@ -1,8 +1,10 @@
 //! Volunteers and their service records (民政部令第67号, 2021): what a record holds, the
 //! ten-working-day rule, corrections as new records, certificates.
 
+mod duplicate;
 mod unit;
 
+pub use duplicate::{duplicate_of, VolunteerIdentity};
 pub use unit::{can_confirm, own_unit, speaks_for, CertificateContent, UnitKind, UnitRef};
 
 use crate::area::{AreaCode, AreaLevel};
@@ -65,6 +67,12 @@ pub struct VolunteerForm {
     /// "on" when the volunteer agreed to the consent text.
     #[serde(default)]
     pub consent: Option<String>,
+    /// The identity number, optional; only its keyed hash is kept, to find duplicates.
+    #[serde(default)]
+    pub id_number: String,
+    /// The birth date, optional (defaults to the identity number's).
+    #[serde(default)]
+    pub birth_date: String,
 }
 
 /// A checked volunteer, registered in a community.

@@ -11,3 +11,9 @@ ALTER TABLE service_records ADD COLUMN verified_at TEXT;
 UPDATE service_records SET verified = FALSE WHERE entered_role = 'volunteer' AND corrects_id IS NULL;
 ALTER TABLE volunteer_certificates ADD COLUMN content TEXT;
 ALTER TABLE volunteer_certificates ADD COLUMN content_hash TEXT;
+-- Duplicate volunteers are found by the keyed hash of the identity number (the number itself is
+-- not kept) or by name and birth date, within the city.
+ALTER TABLE volunteers ADD COLUMN id_hash TEXT;
+ALTER TABLE volunteers ADD COLUMN birth_date TEXT;
+CREATE INDEX volunteers_id_hash ON volunteers (tenant_id, id_hash) WHERE id_hash IS NOT NULL;
+CREATE INDEX volunteers_birth ON volunteers (tenant_id, name, birth_date) WHERE birth_date IS NOT NULL;

@@ -548,3 +548,96 @@ async fn a_unit_links_a_registered_volunteer_to_an_account_which_then_sees_and_c
     let audit = t.db.volunteer("3410", &vid).await.unwrap().unwrap();
     assert_eq!(audit.user_id.as_deref(), Some(user_id.as_str()));
 }
+
+#[tokio::test]
+async fn a_volunteer_registered_twice_in_the_city_is_refused_as_a_duplicate() {
+    let t = spawn_app().await;
+    let unit = t.login("community").await;
+    let first = post_created(
+        &unit,
+        "/api/v1/volunteers",
+        json!({"name": "黄丽", "area": "341002002001", "consent": "on", "id_number": "11010519491231002X"}),
+    )
+    .await;
+    // The same number, typed again on the page: the field says which record it duplicates and
+    // the form keeps what was typed.
+    let (st, body) = unit
+        .post(
+            "/volunteers",
+            &[
+                ("name", "黄莉"),
+                ("area", "341002002001"),
+                ("consent", "on"),
+                ("id_number", "11010519491231002x"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("与已登记的志愿者重复")
+            && body.contains(&first)
+            && body.contains("value=\"黄莉\"")
+    );
+    // The same name and birth date (read from the number) in another community of the city.
+    let county = officer(Role::TownshipOfficer, "341002002");
+    let e = t
+        .app
+        .register_volunteer(
+            &county,
+            &domain::volunteer::VolunteerForm {
+                name: "黄丽".into(),
+                area: "341002002002".into(),
+                consent: Some("on".into()),
+                birth_date: "1949年12月31日".into(),
+                ..Default::default()
+            },
+            &Ctx::default(),
+        )
+        .await
+        .unwrap_err();
+    let e = format!("{e:?}");
+    assert!(
+        e.contains("duplicate_volunteer") && e.contains("birth_date") && e.contains(&first),
+        "{e}"
+    );
+    // An import reports the line; nothing is added.
+    let header = app::people_transfer::VOLUNTEER_COLUMNS.join(",");
+    let csv = format!("{header}\n程建国,男,341002002001,义诊,是,,1970/1/2\n黄莉,女,341002002001,读报,是,11010519491231002X,\n程建国,男,341002002001,陪伴,是,,1970-01-02\n");
+    let r = unit
+        .c
+        .post(format!(
+            "{}/api/v1/volunteers/import?filename=v.csv",
+            t.base
+        ))
+        .header("x-csrf-token", &unit.csrf)
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let p: Value = r.json().await.unwrap();
+    let at: Vec<(i64, String)> = p["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_i64().unwrap(),
+                e["column"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert!(at.contains(&(3, "身份证号码".into())), "{at:?}");
+    assert!(
+        at.contains(&(4, "姓名".into())) || at.contains(&(4, "出生日期".into())),
+        "{at:?}"
+    );
+    let (_, _, body) = unit
+        .api(reqwest::Method::GET, "/api/v1/volunteers?q=程建国", None)
+        .await;
+    assert_eq!(
+        json_of(&body)["items"].as_array().unwrap().len(),
+        0,
+        "nothing applied"
+    );
+}

@@ -1,5 +1,9 @@
 //! Volunteers, service records and certificates (tenant tables).
 
+mod people;
+
+pub use people::VerifiedHours;
+
 use crate::kernel::scope_filter;
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::identity::Scope;
@@ -349,88 +353,6 @@ impl Db {
                 .bind(tenant).bind(record_id).fetch_optional(c).await?)
         })
     }
-
-    /// Organizations of the registry in an area (by prefix) of one tenant, by name: the
-    /// recording units a service-record form offers (id, name), at most `limit`.
-    pub async fn organizations_in(
-        &self,
-        tenant: &str,
-        area: &AreaCode,
-        limit: i64,
-    ) -> Result<Vec<(String, String)>, StoreError> {
-        let mut binds = vec![tenant.to_string()];
-        let filter = crate::kernel::prefix_filter("area_code", area.as_str(), &mut binds);
-        let sql = format!("SELECT id, name FROM organizations WHERE tenant_id = $1 AND {filter} ORDER BY name, id LIMIT {limit}");
-        on_pool!(self, c => {
-            let mut q = sqlx::query_as(&sql);
-            for b in &binds {
-                q = q.bind(b.as_str());
-            }
-            Ok(q.fetch_all(c).await?)
-        })
-    }
-
-    /// Accounts whose home area lies in `area`, matching `q` in their login or name, by login:
-    /// the accounts offered when linking a volunteer (id, login, name), at most `limit`.
-    pub async fn accounts_matching(
-        &self,
-        area: &AreaCode,
-        q: &str,
-        limit: i64,
-    ) -> Result<Vec<(String, String, String)>, StoreError> {
-        let mut binds = Vec::new();
-        let filter = crate::kernel::prefix_filter("home_area", area.as_str(), &mut binds);
-        binds.push(format!("%{}%", crate::area::like_escape(q.trim())));
-        let like = binds.len();
-        let sql = format!(
-            "SELECT id, login, display_name FROM users WHERE {filter} AND NOT disabled \
-             AND (login LIKE ${like} ESCAPE '\\' OR display_name LIKE ${like} ESCAPE '\\') ORDER BY login LIMIT {limit}"
-        );
-        on_pool!(self, c => {
-            let mut q = sqlx::query_as(&sql);
-            for b in &binds {
-                q = q.bind(b.as_str());
-            }
-            Ok(q.fetch_all(c).await?)
-        })
-    }
-
-    /// What a certificate may state of a volunteer: the minutes and count of their valid,
-    /// verified records, those records' units by name (at most 20) and what they were about
-    /// (at most ten distinct "activity：content" lines).
-    pub async fn verified_hours(
-        &self,
-        tenant: &str,
-        volunteer_id: &str,
-    ) -> Result<VerifiedHours, StoreError> {
-        on_pool!(self, c => {
-            let r = sqlx::query("SELECT CAST(COALESCE(SUM(minutes), 0) AS BIGINT) AS m, COUNT(*) AS n FROM service_records WHERE tenant_id = $1 AND volunteer_id = $2 AND status = 'valid' AND verified")
-                .bind(tenant).bind(volunteer_id).fetch_one(c).await?;
-            let units: Vec<String> = sqlx::query_scalar(
-                "SELECT DISTINCT organizing_unit FROM service_records WHERE tenant_id = $1 AND volunteer_id = $2 AND status = 'valid' AND verified ORDER BY organizing_unit LIMIT 20",
-            )
-            .bind(tenant).bind(volunteer_id).fetch_all(c).await?;
-            let lines: Vec<(String, String)> = sqlx::query_as(
-                "SELECT DISTINCT activity_name, content FROM service_records WHERE tenant_id = $1 AND volunteer_id = $2 AND status = 'valid' AND verified ORDER BY activity_name, content LIMIT 10",
-            )
-            .bind(tenant).bind(volunteer_id).fetch_all(c).await?;
-            Ok(VerifiedHours {
-                minutes: r.try_get("m")?,
-                records: r.try_get("n")?,
-                units,
-                activities: lines.into_iter().map(|(a, c)| format!("{a}：{c}")).collect(),
-            })
-        })
-    }
-}
-
-/// What a certificate may state of a volunteer (`Db::verified_hours`).
-#[derive(Debug, Clone, Default)]
-pub struct VerifiedHours {
-    pub minutes: i64,
-    pub records: i64,
-    pub units: Vec<String>,
-    pub activities: Vec<String>,
 }
 
 /// One imported record, ready to insert.
@@ -739,39 +661,6 @@ impl Tx {
         let n = on_tx!(self, c => {
             sqlx::query("UPDATE service_records SET status = $1, decided_by = $2, decided_at = $3 WHERE tenant_id = $4 AND id = $5 AND status = $6")
                 .bind(to.as_str()).bind(decided_by).bind(now).bind(tenant).bind(id).bind(from.as_str())
-                .execute(&mut *c).await?.rows_affected()
-        });
-        Ok(n == 1)
-    }
-
-    /// Links a volunteer without an account to one; tells whether it was still unlinked.
-    pub async fn link_volunteer(
-        &mut self,
-        tenant: &str,
-        id: &str,
-        user_id: &str,
-        now: &str,
-    ) -> Result<bool, StoreError> {
-        let n = on_tx!(self, c => {
-            sqlx::query("UPDATE volunteers SET user_id = $1, updated_at = $2 WHERE tenant_id = $3 AND id = $4 AND user_id IS NULL")
-                .bind(user_id).bind(now).bind(tenant).bind(id)
-                .execute(&mut *c).await?.rows_affected()
-        });
-        Ok(n == 1)
-    }
-
-    /// The recording unit confirms a valid record it did not enter itself; tells whether it
-    /// was waiting (a second confirmation changes nothing).
-    pub async fn confirm_record(
-        &mut self,
-        tenant: &str,
-        id: &str,
-        by: &str,
-        now: &str,
-    ) -> Result<bool, StoreError> {
-        let n = on_tx!(self, c => {
-            sqlx::query("UPDATE service_records SET verified = TRUE, verified_by = $1, verified_at = $2 WHERE tenant_id = $3 AND id = $4 AND status = 'valid' AND NOT verified")
-                .bind(by).bind(now).bind(tenant).bind(id)
                 .execute(&mut *c).await?.rows_affected()
         });
         Ok(n == 1)
