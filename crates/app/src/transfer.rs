@@ -301,16 +301,10 @@ fn read_xlsx(bytes: &[u8], file: &str, budget: &mut Budget) -> Result<Table, App
         .map_err(|e| file_error(file, 0, format!("无法读取工作表：{e}")))?;
     let text = |d: &DataRef<'_>| match d {
         DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        DataRef::DateTime(dt) => {
-            // Excel serial days since 1899-12-30.
-            let base = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap_or_default();
-            let days = dt.as_f64().floor();
-            if days.abs() < 3_000_000.0 {
-                (base + chrono::Duration::days(days as i64)).to_string()
-            } else {
-                String::new()
-            }
-        }
+        // A date cell: its serial number read as calamine reads it (Excel's 1900 leap day).
+        DataRef::DateTime(dt) => domain::text::excel_serial_date(dt.as_f64())
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
         DataRef::SharedString(s) => s.to_string(),
         DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
         DataRef::Int(i) => i.to_string(),

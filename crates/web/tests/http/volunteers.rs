@@ -641,3 +641,49 @@ async fn a_volunteer_registered_twice_in_the_city_is_refused_as_a_duplicate() {
         "nothing applied"
     );
 }
+
+#[tokio::test]
+async fn service_records_import_reads_excel_serial_numbers_and_chinese_dates() {
+    let t = spawn_app().await;
+    let unit = officer(Role::CommunityOfficer, "341002002001");
+    let a = t
+        .app
+        .register_volunteer(
+            &unit,
+            &domain::volunteer::VolunteerForm {
+                name: "黄丽".into(),
+                area: "341002002001".into(),
+                consent: Some("on".into()),
+                ..Default::default()
+            },
+            &Ctx::default(),
+        )
+        .await
+        .unwrap();
+    let today = app::kernel::today();
+    let serial = (today - chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap()).num_days();
+    let chinese = today.format("%Y年%-m月%-d日").to_string();
+    let slashed = today.format("%Y/%-m/%-d").to_string();
+    let header = app::record_transfer::COLUMNS.join(",");
+    let csv = format!(
+        "{header}\n{a},黄丽,敬老院陪伴,{serial},敬老院,陪聊,2,柏树街社区居委会,刘敏,\n{a},黄丽,义诊,{chinese},活动室,引导,1,柏树街社区居委会,刘敏,\n{a},黄丽,读报,{slashed},活动室,读报,1,柏树街社区居委会,刘敏,\n"
+    );
+    let s = t.login("community").await;
+    let r =
+        s.c.post(format!(
+            "{}/api/v1/service-records/import?filename=r.csv",
+            t.base
+        ))
+        .header("x-csrf-token", &s.csrf)
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let recs = t.db.service_records("3410", &a, 10, None).await.unwrap();
+    assert_eq!(recs.len(), 3);
+    assert!(
+        recs.iter().all(|r| r.record.activity_date == today),
+        "{recs:?}"
+    );
+}
