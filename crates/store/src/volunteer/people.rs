@@ -123,6 +123,30 @@ impl Db {
 }
 
 impl Tx {
+    /// Records this import just added (entered at `now` by `entered_by`) that match a record the
+    /// volunteer already had — same activity date, activity name and organizing unit — which
+    /// is still valid or pending: a corrected re-import, not new service. Gives (volunteer id,
+    /// activity date, activity name, organizing unit) of each.
+    pub async fn reimport_changes(
+        &mut self,
+        tenant: &str,
+        entered_by: &str,
+        now: &str,
+    ) -> Result<Vec<(String, String, String, String)>, StoreError> {
+        on_tx!(self, c => {
+            Ok(sqlx::query_as(
+                "SELECT DISTINCT n.volunteer_id, n.activity_date, n.activity_name, n.organizing_unit FROM service_records n \
+                 JOIN service_records o ON o.tenant_id = n.tenant_id AND o.volunteer_id = n.volunteer_id \
+                 AND o.activity_date = n.activity_date AND o.activity_name = n.activity_name \
+                 AND o.organizing_unit = n.organizing_unit AND o.entered_at <> n.entered_at \
+                 AND o.status IN ('valid', 'pending') \
+                 WHERE n.tenant_id = $1 AND n.entered_at = $2 AND n.entered_by = $3 AND n.source_key IS NOT NULL",
+            )
+            .bind(tenant).bind(now).bind(entered_by)
+            .fetch_all(&mut *c).await?)
+        })
+    }
+
     /// Keeps what tells a new volunteer apart: the identity number's keyed hash and the birth
     /// date.
     pub async fn set_volunteer_identity(

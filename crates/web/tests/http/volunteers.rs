@@ -687,3 +687,66 @@ async fn service_records_import_reads_excel_serial_numbers_and_chinese_dates() {
         "{recs:?}"
     );
 }
+
+#[tokio::test]
+async fn a_corrected_reimport_of_service_records_is_refused_as_a_change_by_its_line() {
+    let t = spawn_app().await;
+    let unit = officer(Role::CommunityOfficer, "341002002001");
+    let a = t
+        .app
+        .register_volunteer(
+            &unit,
+            &domain::volunteer::VolunteerForm {
+                name: "黄丽".into(),
+                area: "341002002001".into(),
+                consent: Some("on".into()),
+                ..Default::default()
+            },
+            &Ctx::default(),
+        )
+        .await
+        .unwrap();
+    let today = today_text();
+    let header = app::record_transfer::COLUMNS.join(",");
+    let s = t.login("community").await;
+    let post = |body: String| {
+        s.c.post(format!(
+            "{}/api/v1/service-records/import?filename=r.csv",
+            t.base
+        ))
+        .header("x-csrf-token", &s.csrf)
+        .body(body)
+        .send()
+    };
+    let first =
+        format!("{header}\n{a},黄丽,敬老院陪伴,{today},敬老院,陪聊,2,柏树街社区居委会,刘敏,\n");
+    assert_eq!(post(first.clone()).await.unwrap().status(), StatusCode::OK);
+    // The same sheet corrected (2 → 3 hours) with one new row: the change is refused by its
+    // line and nothing is applied, not even the new row.
+    let corrected = format!("{header}\n{a},黄丽,义诊,{today},活动室,引导,1,柏树街社区居委会,刘敏,\n{a},黄丽,敬老院陪伴,{today},敬老院,陪聊,3,柏树街社区居委会,刘敏,\n");
+    let r = post(corrected).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let p: Value = r.json().await.unwrap();
+    let lines: Vec<i64> = p["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["line"].as_i64().unwrap())
+        .collect();
+    assert_eq!(lines, vec![3], "{p}");
+    assert!(p.to_string().contains("更正申请"));
+    let v = t.db.volunteer("3410", &a).await.unwrap().unwrap();
+    assert_eq!(
+        (v.total_minutes, v.record_count),
+        (120, 1),
+        "nothing applied"
+    );
+    // The identical sheet again is already present.
+    let r = post(first).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let j: Value = r.json().await.unwrap();
+    assert_eq!(
+        (j["added"].as_i64(), j["unchanged"].as_i64()),
+        (Some(0), Some(1))
+    );
+}
