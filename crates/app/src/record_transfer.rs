@@ -32,6 +32,21 @@ pub const COLUMNS: [&str; 10] = [
     "补录原因",
 ];
 
+/// The example row of the service-record template (the volunteer number is the one on the
+/// volunteer's page).
+pub const EXAMPLE: [&str; 10] = [
+    "3410-0192a4c8e6f07a2b",
+    "汪晓梅",
+    "敬老院陪伴",
+    "2026/11/5",
+    "屯溪区敬老院",
+    "陪老人聊天、读报",
+    "2.5",
+    "柏树街社区居委会",
+    "刘敏",
+    "",
+];
+
 fn column_of(field: &str) -> &'static str {
     match field {
         "activity_name" => "活动名称",

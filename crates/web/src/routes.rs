@@ -168,6 +168,7 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(g.clone(), "/volunteers/import", Signed, "Import form for service records", get(volunteer::import_form)),
         r(p.clone(), "/volunteers/import", Signed, "Import service records (multipart file)", post(volunteer::import)),
         r(g.clone(), "/volunteers/records-template.csv", Signed, "Service-record import template", get(volunteer::records_template)),
+        r(g.clone(), "/volunteers/records-template.xlsx", Signed, "Service-record import template (Excel: the header row and one example row)", get(volunteer::records_template_xlsx)),
         r(g.clone(), "/volunteers/new", Signed, "Form to register a volunteer", get(volunteer::new_form)),
         r(p.clone(), "/volunteers", Signed, "Register a volunteer (with consent)", post(volunteer::create)),
         r(g.clone(), "/volunteers/{volunteer_id}", Signed, "A volunteer with totals and records", get(volunteer::detail)),

@@ -555,7 +555,10 @@ fn records_import_page(s: &Signed) -> ImportPage {
         action: "/volunteers/import",
         back: "/volunteers",
         back_label: "志愿者",
-        templates: vec![("模板（CSV）", "/volunteers/records-template.csv")],
+        templates: vec![
+            ("模板（Excel）", "/volunteers/records-template.xlsx"),
+            ("模板（CSV）", "/volunteers/records-template.csv"),
+        ],
         summary: String::new(),
         warnings: Vec::new(),
         errors: Vec::new(),
@@ -574,6 +577,22 @@ pub async fn records_template(PageUser(_): PageUser) -> Response {
         false,
     );
     download(out, CSV, "service-records-template.csv")
+}
+
+/// The service-record template as an Excel workbook: the header row and one example row.
+pub async fn records_template_xlsx(PageUser(s): PageUser) -> Result<Response, PageError> {
+    let out = app::people_transfer::template(
+        &app::record_transfer::COLUMNS,
+        "服务记录",
+        &app::record_transfer::EXAMPLE,
+        true,
+    )
+    .map_err(|e| PageError::new(e, s.locale))?;
+    Ok(download(
+        out,
+        crate::kit::XLSX,
+        "service-records-template.xlsx",
+    ))
 }
 
 pub async fn import(

@@ -750,3 +750,34 @@ async fn a_corrected_reimport_of_service_records_is_refused_as_a_change_by_its_l
         (Some(0), Some(1))
     );
 }
+
+#[tokio::test]
+async fn every_import_offers_an_excel_template_with_a_chinese_header_and_an_example() {
+    let t = spawn_app().await;
+    let s = t.login("tunxi").await;
+    for (path, first) in [
+        ("/organizations/template.xlsx", None),
+        ("/social-workers/template.xlsx", Some("姓名")),
+        ("/volunteers/roster/template.xlsx", Some("姓名")),
+        ("/volunteers/records-template.xlsx", Some("志愿者编号")),
+    ] {
+        let r = s.c.get(format!("{}{path}", t.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        let bytes = r.bytes().await.unwrap();
+        let table = app::transfer::read_table(&bytes, "t.xlsx").unwrap();
+        assert_eq!(table.rows.len(), 1, "one example row: {path}");
+        if let Some(first) = first {
+            assert_eq!(table.headers[0], first, "{path}");
+        }
+        assert!(
+            table
+                .headers
+                .iter()
+                .all(|h| h.chars().any(|c| c > '\u{2e80}')),
+            "headers in Chinese: {path} {:?}",
+            table.headers
+        );
+    }
+    let (_, page) = s.get("/volunteers/import").await;
+    assert!(page.contains("/volunteers/records-template.xlsx"));
+}
