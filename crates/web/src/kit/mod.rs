@@ -7,7 +7,7 @@ pub mod form;
 pub mod json;
 pub mod page;
 
-pub use files::{download, import_page_result, ImportPage, ImportQuery, CSV, XLSX};
+pub use files::{cut_notice, download, import_page_result, ImportPage, ImportQuery, CSV, XLSX};
 pub use form::{ids, refused, with_lists, Empty, FormErrors};
 pub use json::{ApiJson, ApiResult};
 pub use page::{local_time, render, when, Chrome, PageResult};
