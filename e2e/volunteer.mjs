@@ -1,5 +1,5 @@
 // Journey of volunteer service records: the demonstration volunteer records hours, issues a
-// certificate, and anyone verifies it on the public page (name masked).
+// certificate of the verified hours, and anyone verifies it on the public page (name masked).
 import { BASE, run, login, expect } from './lib.mjs';
 
 await run('volunteer', async (page, shot) => {
@@ -16,18 +16,22 @@ await run('volunteer', async (page, shot) => {
   await page.fill('#place', '柏树街社区图书角');
   await page.fill('#content', '整理图书、登记借阅');
   await page.fill('#hours', '1.5');
-  await page.fill('#organizing_unit', '柏树街社区居委会');
+  // The unit is picked from the registry, not typed.
+  await page.selectOption('#unit', 'committee:341002002001');
   await page.fill('#person_in_charge', '刘敏');
   await Promise.all([page.waitForNavigation(), page.click('#save-record')]);
   const after = parseFloat(await page.textContent('#total-hours'));
   expect(Math.abs(after - before - 1.5) < 1e-9, `the total grows by 1.5 hours (${before} → ${after})`);
   expect((await page.textContent('#records')).includes('社区图书角整理'), 'the record is listed');
+  expect((await page.textContent('#records')).includes('未核实'), 'hours entered alone wait for the unit');
   await shot(page, 'recorded');
 
   await Promise.all([page.waitForNavigation(), page.click('#issue-certificate')]);
   const code = (await page.textContent('#cert-code')).trim();
   expect(/^3410-[A-Z0-9]{4}-[A-Z0-9]{4}$/.test(code), `a verification code is printed (${code})`);
-  expect((await page.textContent('#cert-hours')).trim() === String(after), 'the certificate states the hours');
+  // Only verified hours: the 1.5 hours entered alone stay off until the unit confirms them.
+  expect((await page.textContent('#cert-hours')).trim() === String(before), 'the certificate states the verified hours');
+  expect(/^[0-9a-f]{64}$/.test((await page.textContent('#cert-hash')).trim()), 'the content hash is printed');
   await shot(page, 'certificate');
 
   // The certificate is a bare printable page; log out from the list.

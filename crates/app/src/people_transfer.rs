@@ -51,7 +51,15 @@ pub const WORKER_EXPORT_COLUMNS: [&str; 9] = [
 ];
 
 /// The columns of the volunteer roster template, in order.
-pub const VOLUNTEER_COLUMNS: [&str; 5] = ["姓名", "性别", "社区代码", "技能", "本人已同意"];
+pub const VOLUNTEER_COLUMNS: [&str; 7] = [
+    "姓名",
+    "性别",
+    "社区代码",
+    "技能",
+    "本人已同意",
+    "身份证号码",
+    "出生日期",
+];
 
 /// The columns of a volunteer export.
 pub const VOLUNTEER_EXPORT_COLUMNS: [&str; 7] = [
@@ -110,6 +118,8 @@ fn volunteer_column(field: &str) -> &'static str {
         "area" => "社区代码",
         "skills" => "技能",
         "consent" => "本人已同意",
+        "id_number" => "身份证号码",
+        "birth_date" => "出生日期",
         _ => "",
     }
 }
@@ -199,7 +209,15 @@ pub const WORKER_EXAMPLE: [&str; 7] = [
     "341002002001",
 ];
 
-pub const VOLUNTEER_EXAMPLE: [&str; 5] = ["汪晓梅", "女", "341002002001", "陪伴、读报", "是"];
+pub const VOLUNTEER_EXAMPLE: [&str; 7] = [
+    "汪晓梅",
+    "女",
+    "341002002001",
+    "陪伴、读报",
+    "是",
+    "",
+    "1962/3/8",
+];
 
 fn level_code(v: &str) -> String {
     CertificateLevel::ALL
@@ -549,6 +567,7 @@ impl App {
         let mut errors = Vec::new();
         let mut parsed = Vec::new();
         let mut seen: HashMap<(String, String), u64> = HashMap::new();
+        let mut seen_person: HashMap<(&str, String), u64> = HashMap::new();
         for (line, row) in &table.rows {
             let consent = table.cell(row, "本人已同意");
             let form = VolunteerForm {
@@ -558,8 +577,10 @@ impl App {
                 skills: table.cell(row, "技能").to_string(),
                 consent: matches!(consent, "是" | "Y" | "y" | "yes" | "true" | "1" | "on")
                     .then(|| "on".to_string()),
+                id_number: table.cell(row, "身份证号码").to_string(),
+                birth_date: table.cell(row, "出生日期").to_string(),
             };
-            let v = match form.validate() {
+            let (v, identity) = match domain::error::both(form.validate(), form.identity(today())) {
                 Ok(v) => v,
                 Err(DomainError::Invalid(f)) => {
                     for e in f {
@@ -592,14 +613,35 @@ impl App {
                 ));
                 continue;
             }
-            parsed.push((*line, v));
+            let (id_hash, birth) = self.identity_keys(&identity);
+            let same_person = id_hash
+                .clone()
+                .map(|h| ("id", h))
+                .into_iter()
+                .chain(birth.clone().map(|b| ("birth", format!("{}|{b}", v.name))));
+            let mut twin = None;
+            for key in same_person {
+                if let Some(first) = seen_person.insert(key.clone(), *line) {
+                    twin = Some((key.0, first));
+                }
+            }
+            if let Some((by, first)) = twin {
+                let (column, what) = if by == "id" {
+                    ("身份证号码", "身份证号码")
+                } else {
+                    ("出生日期", "姓名和出生日期")
+                };
+                errors.push(err(*line, column, format!("与第 {first} 行的{what}重复")));
+                continue;
+            }
+            parsed.push((*line, v, id_hash, birth));
         }
         let known = self
-            .known_areas(parsed.iter().map(|(_, v)| v.area.clone()).collect())
+            .known_areas(parsed.iter().map(|(_, v, _, _)| v.area.clone()).collect())
             .await?;
         let mut fresh = Vec::new();
         let mut unchanged = 0;
-        for (line, v) in parsed {
+        for (line, v, id_hash, birth) in parsed {
             if !known.contains(&v.area) {
                 errors.push(err(
                     line,
@@ -620,7 +662,18 @@ impl App {
                     "姓名",
                     format!("该社区已有同名志愿者，且内容不同；请在其修改页 /volunteers/{}/edit 修改，导入不会覆盖已有记录", existing.id),
                 )),
-                None => fresh.push((tenant, v)),
+                None => match self
+                    .duplicate_volunteer(&tenant, &v.name, id_hash.as_deref(), birth.as_deref())
+                    .await?
+                {
+                    Some(DomainError::Invalid(f)) => {
+                        for e in f {
+                            errors.push(err(line, volunteer_column(&e.field), e.message));
+                        }
+                    }
+                    Some(e) => errors.push(err(line, "", e.to_string())),
+                    None => fresh.push((tenant, v, id_hash, birth)),
+                },
             }
         }
         if !errors.is_empty() {
@@ -637,9 +690,11 @@ impl App {
         }
         let now = time::now();
         let mut tx = self.db.begin().await?;
-        for (tenant, v) in &fresh {
+        for (tenant, v, id_hash, birth) in &fresh {
             let id = new_id(tenant);
             tx.insert_volunteer(tenant, &id, None, v, CONSENT_VERSION, &now)
+                .await?;
+            tx.set_volunteer_identity(tenant, &id, id_hash.as_deref(), birth.as_deref())
                 .await?;
             let role: Option<Role> = match can_register(actor, &v.area) {
                 Ok(VolunteerActor::Unit(r)) => Some(r),

@@ -32,6 +32,21 @@ pub const COLUMNS: [&str; 10] = [
     "补录原因",
 ];
 
+/// The example row of the service-record template (the volunteer number is the one on the
+/// volunteer's page).
+pub const EXAMPLE: [&str; 10] = [
+    "3410-0192a4c8e6f07a2b",
+    "汪晓梅",
+    "敬老院陪伴",
+    "2026/11/5",
+    "屯溪区敬老院",
+    "陪老人聊天、读报",
+    "2.5",
+    "柏树街社区居委会",
+    "刘敏",
+    "",
+];
+
 fn column_of(field: &str) -> &'static str {
     match field {
         "activity_name" => "活动名称",
@@ -304,6 +319,31 @@ impl App {
                         .insert_records_bulk(&batch.records(), &actor.login, &now)
                         .await?;
                     count(&mut tenants, &batch.rows, &went_in);
+                }
+            }
+        }
+        // A row that matches a record the volunteer already has (same date, activity and unit)
+        // but differs from it is a change, which an import does not make: refused by its line.
+        let mut changed = HashSet::new();
+        for tenant in tenants.keys() {
+            changed.extend(tx.reimport_changes(tenant, &actor.login, &now).await?);
+        }
+        if !changed.is_empty() {
+            for (line, row) in &table.rows {
+                let key = (
+                    checker.columns.cell(row, 0).to_string(),
+                    domain::text::parse_date(checker.columns.cell(row, 3))
+                        .map(|d| d.format("%Y-%m-%d").to_string())
+                        .unwrap_or_default(),
+                    checker.columns.cell(row, 2).trim().to_string(),
+                    checker.columns.cell(row, 7).trim().to_string(),
+                );
+                if changed.contains(&key) {
+                    sorter.errors.push(checker.error(
+                        *line,
+                        COLUMNS[6],
+                        "已有同一志愿者、同一日期、同一活动和组织单位的记录，但时长或内容不同：导入不修改已有记录，请通过更正申请修改".into(),
+                    ));
                 }
             }
         }

@@ -301,16 +301,10 @@ fn read_xlsx(bytes: &[u8], file: &str, budget: &mut Budget) -> Result<Table, App
         .map_err(|e| file_error(file, 0, format!("无法读取工作表：{e}")))?;
     let text = |d: &DataRef<'_>| match d {
         DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        DataRef::DateTime(dt) => {
-            // Excel serial days since 1899-12-30.
-            let base = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap_or_default();
-            let days = dt.as_f64().floor();
-            if days.abs() < 3_000_000.0 {
-                (base + chrono::Duration::days(days as i64)).to_string()
-            } else {
-                String::new()
-            }
-        }
+        // A date cell: its serial number read as calamine reads it (Excel's 1900 leap day).
+        DataRef::DateTime(dt) => domain::text::excel_serial_date(dt.as_f64())
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
         DataRef::SharedString(s) => s.to_string(),
         DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
         DataRef::Int(i) => i.to_string(),
@@ -477,6 +471,33 @@ pub fn write_csv_row(out: &mut Vec<u8>, cells: &[String], gb18030: bool) {
 }
 
 /// An .xlsx file of one sheet.
+/// Rows an Excel export holds at most: a workbook is built whole in memory (the format is a zip),
+/// so a larger ledger is cut here with a notice; CSV exports stream every row.
+pub const XLSX_EXPORT_ROWS: usize = 100_000;
+
+/// The notice an Excel export cut at [`XLSX_EXPORT_ROWS`] ends with.
+pub fn xlsx_cut_notice() -> String {
+    format!("（仅导出前 {XLSX_EXPORT_ROWS} 行；记录更多时请缩小筛选范围，或导出 CSV 获取全部）")
+}
+
+/// An Excel export: at most [`XLSX_EXPORT_ROWS`] rows; when `rows` holds more (or `more` says
+/// there were), the rows past the limit are dropped and the sheet ends, after a blank row, with
+/// the notice. Tells whether it was cut.
+pub fn write_xlsx_export(
+    sheet: &str,
+    headers: &[&str],
+    mut rows: Vec<Vec<String>>,
+    more: bool,
+) -> Result<(Vec<u8>, bool), AppError> {
+    let cut = more || rows.len() > XLSX_EXPORT_ROWS;
+    if cut {
+        rows.truncate(XLSX_EXPORT_ROWS);
+        rows.push(Vec::new());
+        rows.push(vec![xlsx_cut_notice()]);
+    }
+    Ok((write_xlsx(sheet, headers, &rows)?, cut))
+}
+
 pub fn write_xlsx(
     sheet: &str,
     headers: &[&str],
@@ -536,6 +557,26 @@ mod tests {
         assert_eq!(
             t.rows,
             vec![(2, vec!["柏树街互助会".to_string(), "4A".to_string()])]
+        );
+    }
+
+    #[test]
+    fn an_excel_export_is_cut_with_a_notice() {
+        let row = |i: usize| vec![format!("组织{i}")];
+        let (bytes, cut) =
+            write_xlsx_export("组织", &["组织名称"], (0..3).map(row).collect(), false).unwrap();
+        assert!(!cut);
+        assert_eq!(read_table(&bytes, "a.xlsx").unwrap().rows.len(), 3);
+        let rows: Vec<_> = (0..XLSX_EXPORT_ROWS + 2).map(row).collect();
+        let (bytes, cut) = write_xlsx_export("组织", &["组织名称"], rows, false).unwrap();
+        assert!(cut);
+        let t = read_table(&bytes, "a.xlsx").unwrap();
+        let last = t.rows.last().unwrap();
+        assert_eq!(last.1[0], xlsx_cut_notice());
+        assert_eq!(
+            t.rows.len(),
+            XLSX_EXPORT_ROWS + 1,
+            "the rows kept and the notice"
         );
     }
 

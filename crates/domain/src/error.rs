@@ -49,6 +49,22 @@ impl DomainError {
     }
 }
 
+/// Both checks' results, or every field error of the two together (so a form names all its
+/// wrong fields at once); any other error as it is.
+pub fn both<A, B>(
+    a: Result<A, DomainError>,
+    b: Result<B, DomainError>,
+) -> Result<(A, B), DomainError> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (Err(DomainError::Invalid(mut x)), Err(DomainError::Invalid(y))) => {
+            x.extend(y);
+            Err(DomainError::Invalid(x))
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    }
+}
+
 /// Why a command may not be done now: the person may not do it at all, or the state of things
 /// does not allow it. Rules that check both (`may_*` functions that also name who may act)
 /// return this; each part keeps its own status on the web.

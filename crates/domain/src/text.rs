@@ -38,6 +38,13 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
             c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
         })
     };
+    // An Excel serial number (a date cell read as a number, or typed as one): 46331.
+    if !b.is_empty()
+        && b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+        && b.iter().filter(|c| **c == b'.').count() <= 1
+    {
+        return s.parse::<f64>().ok().and_then(excel_serial_date);
+    }
     // The form's own format, read without splitting (imports read many).
     if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
         let y = i32::try_from(digits(&b[0..4])?).ok()?;
@@ -64,9 +71,50 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, digits(m.as_bytes())?, digits(d.as_bytes())?)
 }
 
+/// The date of an Excel serial number in the 1900 date system, as calamine reads it: days since
+/// 1899-12-30, a serial below 60 moved one day on (Excel counts a 29 February 1900 that never
+/// was, serial 60, which reads as 28 February); `None` outside 1 to 2958465 (9999-12-31).
+pub fn excel_serial_date(serial: f64) -> Option<NaiveDate> {
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    let days = if serial >= 60.0 { serial } else { serial + 1.0 };
+    NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_signed(chrono::Duration::days(days as i64))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn excel_serial_numbers_are_dates_as_calamine_reads_them() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        assert_eq!(parse_date("46331"), d(2026, 11, 5));
+        assert_eq!(
+            parse_date("４６３３１"),
+            d(2026, 11, 5),
+            "full-width digits"
+        );
+        assert_eq!(
+            parse_date("46331.75"),
+            d(2026, 11, 5),
+            "a time of day is dropped"
+        );
+        assert_eq!(excel_serial_date(1.0), d(1900, 1, 1));
+        assert_eq!(excel_serial_date(59.0), d(1900, 2, 28));
+        assert_eq!(
+            excel_serial_date(60.0),
+            d(1900, 2, 28),
+            "Excel's 29 February 1900"
+        );
+        assert_eq!(excel_serial_date(61.0), d(1900, 3, 1));
+        assert_eq!(excel_serial_date(2_958_465.0), d(9999, 12, 31));
+        for bad in ["0", "20261105", "1.2.3", "."] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+        assert_eq!(parse_date("2026/11/5"), d(2026, 11, 5));
+        assert_eq!(parse_date("2026年11月5日"), d(2026, 11, 5));
+    }
 
     #[test]
     fn full_width_becomes_ascii_and_the_rest_stays() {

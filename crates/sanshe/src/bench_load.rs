@@ -149,6 +149,7 @@ pub(crate) async fn clients(
                     area: community.clone(),
                     skills: "陪伴".into(),
                     consent: Some("on".into()),
+                    ..Default::default()
                 },
                 &ctx,
             )

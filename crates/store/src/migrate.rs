@@ -41,6 +41,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0019_review_groups"),
     migration!("0020_account_recovery"),
     migration!("0021_register_versions"),
+    migration!("0022_verified_hours"),
     migration!("0023_closed_sets"),
     migration!("0025_milestone_records"),
 ];

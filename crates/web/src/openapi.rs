@@ -322,15 +322,19 @@ fn request_schemas() -> Map<String, Value> {
         "VolunteerForm": s(json!({
             "name": { "type": "string" }, "gender": { "type": "string", "enum": ["", "male", "female"] },
             "area": { "type": "string", "description": "12-digit community code" }, "skills": { "type": "string" },
-            "consent": { "type": "string", "description": "\"on\": the volunteer agreed to the consent text" }
+            "consent": { "type": "string", "description": "\"on\": the volunteer agreed to the consent text" },
+            "id_number": { "type": "string", "description": "optional; only its keyed hash is kept, to refuse a duplicate (422 duplicate_volunteer)" },
+            "birth_date": { "type": "string", "description": "optional (2026-11-05, 2026/11/5, 2026年11月5日); with the name, refuses a duplicate in the city" }
         }), json!(["name", "area", "consent"])),
         "ServiceRecordForm": s(json!({
             "activity_name": { "type": "string" }, "activity_date": { "type": "string", "format": "date" },
             "place": { "type": "string" }, "content": { "type": "string" }, "hours": { "type": "string", "description": "e.g. 2.5" },
-            "organizing_unit": { "type": "string" }, "person_in_charge": { "type": "string" },
-            "late_reason": { "type": "string", "description": "required after 10 working days" }
-        }), json!(["activity_name", "activity_date", "place", "content", "hours", "organizing_unit", "person_in_charge"])),
+            "organizing_unit": { "type": "string", "description": "ignored: the record shows the picked unit's registered name" }, "person_in_charge": { "type": "string" },
+            "late_reason": { "type": "string", "description": "required after 10 working days" },
+            "unit": { "type": "string", "description": "the recording unit, from GET /api/v1/volunteers/{volunteer_id}/units: organization:<id> or committee:<area code>; an officer who leaves it empty records for their own unit (required of a volunteer)" }
+        }), json!(["activity_name", "activity_date", "place", "content", "hours", "person_in_charge"])),
         "CorrectionForm": { "allOf": [ { "$ref": "#/components/schemas/ServiceRecordForm" }, s(json!({ "note": { "type": "string" } }), json!(["note"])) ] },
+        "LinkForm": s(json!({ "user_id": { "type": "string", "description": "an account from GET /api/v1/volunteers/{volunteer_id}/accounts" } }), json!(["user_id"])),
         "RecordDecisionForm": s(json!({ "accept": { "type": "boolean" } }), json!(["accept"])),
         "TokenForm": s(json!({ "name": { "type": "string" } }), json!(["name"])),
         "PasswordForm": s(json!({

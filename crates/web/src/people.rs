@@ -44,14 +44,20 @@ async fn export(
 ) -> Result<Response, AppError> {
     let (first, mut next) = fetch(None).await?;
     if format == "xlsx" {
+        // Built whole, so capped: past the limit the sheet ends with a notice (and a header says
+        // so); CSV streams every row.
         let mut rows = first;
-        while let Some(c) = next.take() {
+        while rows.len() <= app::transfer::XLSX_EXPORT_ROWS {
+            let Some(c) = next.take() else { break };
             let (page, n) = fetch(Some(c)).await?;
             rows.extend(page);
             next = n;
         }
-        let b = app::transfer::write_xlsx(sheet, columns, &rows)?;
-        return Ok(download(b, XLSX, &format!("{stem}.xlsx")));
+        let (b, cut) = app::transfer::write_xlsx_export(sheet, columns, rows, next.is_some())?;
+        return Ok(crate::kit::cut_notice(
+            download(b, XLSX, &format!("{stem}.xlsx")),
+            cut,
+        ));
     }
     let gb = format == "gb18030";
     let mut head = if gb {

@@ -33,7 +33,7 @@ use app::registry::{OrgDetail, Saved};
 use app::social::{PlatformDetail, SocialWorkerDetail};
 use app::talent::{TalentDetail, TalentList};
 use app::versioned::Edited;
-use app::volunteer::{VerifiedCertificate, VolunteerDetail};
+use app::volunteer::{AccountChoice, UnitChoice, VerifiedCertificate, VolunteerDetail};
 use app::worklist::Work;
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
@@ -186,12 +186,15 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(g.clone(), "/volunteers/import", Signed, "Import form for service records", get(volunteer::import_form)),
         r(p.clone(), "/volunteers/import", Signed, "Import service records (multipart file)", post(volunteer::import)),
         r(g.clone(), "/volunteers/records-template.csv", Signed, "Service-record import template", get(volunteer::records_template)),
+        r(g.clone(), "/volunteers/records-template.xlsx", Signed, "Service-record import template (Excel: the header row and one example row)", get(volunteer::records_template_xlsx)),
         r(g.clone(), "/volunteers/new", Signed, "Form to register a volunteer", get(volunteer::new_form)),
         r(p.clone(), "/volunteers", Signed, "Register a volunteer (with consent)", post(volunteer::create)),
         r(g.clone(), "/volunteers/{volunteer_id}", Signed, "A volunteer with totals and records", get(volunteer::detail)),
         r(p.clone(), "/volunteers/{volunteer_id}/records", Signed, "Record service hours", post(volunteer::add_record)),
         r(p.clone(), "/records/{record_id}/correction", Signed, "Ask for a correction (the volunteer)", post(volunteer::request_correction)),
         r(p.clone(), "/records/{record_id}/decision", Signed, "Accept or reject a correction (the unit)", post(volunteer::decide)),
+        r(p.clone(), "/volunteers/{volunteer_id}/account", Signed, "Link the volunteer to an account picked from the search on their page (the unit)", post(volunteer::link)),
+        r(p.clone(), "/records/{record_id}/confirm", Signed, "Confirm a record the volunteer entered alone (its recording unit)", post(volunteer::confirm)),
         r(p.clone(), "/volunteers/{volunteer_id}/certificates", Signed, "Issue a certificate", post(volunteer::issue_certificate)),
         r(g.clone(), "/volunteers/{volunteer_id}/certificates/{cert_code}", Signed, "A printable certificate", get(volunteer::certificate)),
         r(g.clone(), "/verify", Public, "Public certificate verification", get(volunteer::verify)),
@@ -316,6 +319,10 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/api/v1/volunteers/{volunteer_id}/records", Signed, "Record service (late entries need late_reason)", post(volunteer::api_add_record)).body("ServiceRecordForm").created::<Created>(),
         r(p.clone(), "/api/v1/records/{record_id}/correction", Signed, "Ask for a correction (the volunteer): a new pending record", post(volunteer::api_correction)).body("CorrectionForm").created::<Created>(),
         r(p.clone(), "/api/v1/records/{record_id}/decision", Signed, "Accept or reject a correction (the unit)", post(volunteer::api_decide)).body("RecordDecisionForm").no_content(),
+        r(p.clone(), "/api/v1/records/{record_id}/confirm", Signed, "Confirm a record the volunteer entered alone (its recording unit: 403 not_recording_unit; 409 not_unverified); its hours then count on a certificate", post(volunteer::api_confirm)).no_content(),
+        r(g.clone(), "/api/v1/volunteers/{volunteer_id}/accounts", Signed, "Accounts the unit may link to this volunteer, by name or login (q), in the officer's area", get(volunteer::api_accounts)).ok::<Items<AccountChoice>>(),
+        r(p.clone(), "/api/v1/volunteers/{volunteer_id}/account", Signed, "Link the volunteer to an account (user_id from .../accounts; 409 already_linked; 422 unknown_account)", post(volunteer::api_link)).body("LinkForm").no_content(),
+        r(g.clone(), "/api/v1/volunteers/{volunteer_id}/units", Signed, "The recording units a record of this volunteer may name (the value of a record's unit)", get(volunteer::api_units)).ok::<Items<UnitChoice>>(),
         r(p.clone(), "/api/v1/volunteers/{volunteer_id}/certificates", Signed, "Issue a certificate; returns its verification code", post(volunteer::api_issue_certificate)).created::<Issued>(),
         r(g.clone(), "/api/v1/certificates/{cert_code}", Public, "Verify a certificate (public)", get(volunteer::api_verify)).ok::<VerifiedCertificate>(),
         r(g.clone(), "/api/v1/public/areas/{code}", Public, "An area's public facts (no login)", get(public::api_area)).ok::<PublicArea>(),

@@ -151,6 +151,7 @@ impl App {
                     organizing_unit: p.organization_name.clone(),
                     person_in_charge: actor.display_name.clone(),
                     late_reason: form.late_reason.clone(),
+                    unit: String::new(),
                 }
                 .validate(today(), &self.holidays())
                 .map_err(|e| match e {
@@ -199,6 +200,10 @@ impl App {
             now: &now,
         })
         .await?;
+        let unit = domain::volunteer::UnitRef {
+            kind: domain::volunteer::UnitKind::Organization,
+            id: p.organization_id.clone(),
+        };
         for (v, r) in &records {
             let rid = new_id(&p.tenant_id);
             tx.insert_record(&NewRecord {
@@ -211,6 +216,8 @@ impl App {
                 correction_note: "",
                 entered_by: &actor.user_id,
                 entered_role: Some(Role::OrganizationManager.as_str()),
+                unit: Some(&unit),
+                verified: true,
                 now: &now,
             })
             .await?;

@@ -426,6 +426,11 @@ impl App {
                     correction_note: "",
                     entered_by: "demo",
                     entered_role: None,
+                    unit: Some(&domain::volunteer::UnitRef {
+                        kind: domain::volunteer::UnitKind::Committee,
+                        id: "341002002001".into(),
+                    }),
+                    verified: true,
                     now: &now,
                 })
                 .await?;

@@ -175,6 +175,8 @@ fn volunteer_form(r: &VolunteerRow) -> VolunteerForm {
         area: r.volunteer.area.as_str().into(),
         skills: r.volunteer.skills.clone(),
         consent: None,
+        // The identity number and birth date are not corrected here (only their hash is kept).
+        ..Default::default()
     }
 }
 

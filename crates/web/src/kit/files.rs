@@ -17,6 +17,18 @@ pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadshee
 pub const CSV: &str = "text/csv; charset=utf-8";
 
 /// `bytes` as a file to save under `filename`.
+/// An Excel export cut at `app::transfer::XLSX_EXPORT_ROWS` says so in a header too
+/// (`x-export-truncated: <rows kept>`), beside the notice ending its sheet.
+pub fn cut_notice(mut r: Response, cut: bool) -> Response {
+    if cut {
+        r.headers_mut().insert(
+            "x-export-truncated",
+            axum::http::HeaderValue::from(app::transfer::XLSX_EXPORT_ROWS),
+        );
+    }
+    r
+}
+
 pub fn download(bytes: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
     (
         [

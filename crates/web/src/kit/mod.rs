@@ -8,7 +8,7 @@ pub mod history;
 pub mod json;
 pub mod page;
 
-pub use files::{download, import_page_result, ImportPage, ImportQuery, CSV, XLSX};
+pub use files::{cut_notice, download, import_page_result, ImportPage, ImportQuery, CSV, XLSX};
 pub use form::{ids, refused, with_lists, Empty, FormErrors, OnQuery};
 pub use history::history;
 pub use json::{ApiJson, ApiResult};

@@ -91,7 +91,9 @@ async fn export_response(state: AppState, s: Signed, q: ExportQuery) -> Result<R
             .map(|r| app::org_transfer::row_of(&r.org))
             .collect();
         let mut after = first.last().map(|r| (r.org.name.clone(), r.id.clone()));
-        while let Some(a) = after.take() {
+        // Built whole, so capped: past the limit the sheet ends with a notice.
+        while rows.len() <= app::transfer::XLSX_EXPORT_ROWS {
+            let Some(a) = after.take() else { break };
             let page = state
                 .app
                 .export_page(
@@ -106,8 +108,16 @@ async fn export_response(state: AppState, s: Signed, q: ExportQuery) -> Result<R
             rows.extend(page.iter().map(|r| app::org_transfer::row_of(&r.org)));
             after = page.last().map(|r| (r.org.name.clone(), r.id.clone()));
         }
-        let b = app::transfer::write_xlsx("社会组织", &app::org_transfer::COLUMNS, &rows)?;
-        return Ok(download(b, XLSX, "organizations.xlsx"));
+        let (b, cut) = app::transfer::write_xlsx_export(
+            "社会组织",
+            &app::org_transfer::COLUMNS,
+            rows,
+            after.is_some(),
+        )?;
+        return Ok(crate::kit::cut_notice(
+            download(b, XLSX, "organizations.xlsx"),
+            cut,
+        ));
     }
     let mut head = if gb {
         Vec::new()

@@ -730,6 +730,7 @@ pub(crate) fn service_form(date: &str, hours: &str) -> domain::volunteer::Servic
         organizing_unit: "社区居委会".into(),
         person_in_charge: "刘敏".into(),
         late_reason: String::new(),
+        unit: String::new(),
     }
 }
 

@@ -114,6 +114,7 @@ async fn a_volunteer_s_records_page_from_the_newest() {
                 area: "341002002001".into(),
                 skills: String::new(),
                 consent: Some("on".into()),
+                ..Default::default()
             },
             &ctx,
         )

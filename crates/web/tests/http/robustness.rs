@@ -604,7 +604,7 @@ async fn a_formula_typed_by_a_volunteer_leaves_the_export_as_text() {
                 ("place", "@SUM(1+1)*cmd|' /C calc'!A0"),
                 ("content", "-2+3"),
                 ("hours", "2"),
-                ("organizing_unit", "柏树街社区居委会"),
+                ("unit", "committee:341002002001"),
                 ("person_in_charge", "刘敏"),
             ],
         )

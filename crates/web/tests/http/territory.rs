@@ -566,7 +566,7 @@ async fn imports_into_another_territory_are_refused_line_by_line_and_apply_nothi
         (
             "/api/v1/volunteers/import?filename=v.csv",
             app::people_transfer::VOLUNTEER_COLUMNS.join(","),
-            "汪晓梅,女,341021100201,,是".to_string(),
+            "汪晓梅,女,341021100201,,是,,".to_string(),
         ),
         (
             "/api/v1/service-records/import?filename=r.csv",

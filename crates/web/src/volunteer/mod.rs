@@ -1,5 +1,11 @@
 //! Pages and API of volunteers, service records and certificates, and the public verification page.
 
+mod account;
+mod units;
+
+pub use account::{api_accounts, api_link, link};
+pub use units::{api_confirm, api_units, confirm};
+
 use crate::answer::{self, Created, Issued, Items};
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{ApiError, PageError};
@@ -8,7 +14,7 @@ use crate::kit::{
     ImportPage, ImportQuery, PageResult, CSV,
 };
 use crate::AppState;
-use app::volunteer::VolunteerDetail;
+use app::volunteer::{AccountChoice, UnitChoice, VolunteerDetail};
 use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -137,6 +143,12 @@ struct DetailPage {
     /// (field, label key, value typed)
     fields: Vec<(&'static str, &'static str, String)>,
     history: Vec<(i64, String, String, String)>,
+    /// The recording units the form offers, and the one picked.
+    units: Vec<UnitChoice>,
+    unit: String,
+    /// The account search typed (linking a volunteer to an account) and what it found.
+    account_q: String,
+    accounts: Vec<AccountChoice>,
 }
 
 impl DetailPage {
@@ -164,11 +176,6 @@ fn record_fields(f: &ServiceRecordForm) -> Vec<(&'static str, &'static str, Stri
         ("content", "vol.content", f.content.clone()),
         ("hours", "vol.hours", f.hours.clone()),
         (
-            "organizing_unit",
-            "vol.organizing_unit",
-            f.organizing_unit.clone(),
-        ),
-        (
             "person_in_charge",
             "vol.person_in_charge",
             f.person_in_charge.clone(),
@@ -181,14 +188,14 @@ async fn detail_page(
     state: &AppState,
     s: &Signed,
     id: &str,
-    before: Option<&str>,
+    page: &RecordsPage,
     status: StatusCode,
     form: ServiceRecordForm,
     errors: FormErrors,
 ) -> Result<Response, PageError> {
     let d = state
         .app
-        .volunteer_detail(&s.actor, id, before, &s.ctx)
+        .volunteer_detail(&s.actor, id, page.before(), &s.ctx)
         .await
         .page(s.locale)?;
     let versions = state
@@ -196,12 +203,27 @@ async fn detail_page(
         .volunteer_versions(&s.actor, id, &s.ctx)
         .await
         .page(s.locale)?;
+    let units = state.app.recording_units(id).await.page(s.locale)?;
+    let account_q = page.account_q.trim().to_string();
+    let accounts = if d.is_unit && d.row.user_id.is_none() {
+        state
+            .app
+            .account_candidates(&s.actor, id, &account_q)
+            .await
+            .page(s.locale)?
+    } else {
+        Vec::new()
+    };
     let page = DetailPage {
         chrome: Chrome::for_user(s, &format!("/volunteers/{id}")),
         history: crate::kit::history(&versions),
         d,
         errors,
         fields: record_fields(&form),
+        units,
+        unit: form.unit,
+        account_q,
+        accounts,
     };
     Ok(render(status, &page))
 }
@@ -211,6 +233,8 @@ async fn detail_page(
 #[serde(default)]
 pub struct RecordsPage {
     pub before: String,
+    /// An account search on the page (linking the volunteer to an account).
+    pub account_q: String,
 }
 
 impl RecordsPage {
@@ -229,7 +253,7 @@ pub async fn detail(
         &state,
         &s,
         &id,
-        page.before(),
+        &page,
         StatusCode::OK,
         ServiceRecordForm::default(),
         FormErrors::default(),
@@ -251,7 +275,7 @@ pub async fn add_record(
                     &state,
                     &s,
                     &id,
-                    None,
+                    &RecordsPage::default(),
                     crate::error::status_of(&e),
                     form,
                     errors,
@@ -346,6 +370,7 @@ struct CertificatePage {
     code: String,
     issued: String,
     volunteer_id: String,
+    hash: Option<String>,
 }
 
 pub async fn certificate(
@@ -369,6 +394,7 @@ pub async fn certificate(
         code: c.code,
         issued,
         volunteer_id: id,
+        hash: c.content_hash,
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -536,7 +562,10 @@ fn records_import_page(s: &Signed) -> ImportPage {
         action: "/volunteers/import",
         back: "/volunteers",
         back_label: "志愿者",
-        templates: vec![("模板（CSV）", "/volunteers/records-template.csv")],
+        templates: vec![
+            ("模板（Excel）", "/volunteers/records-template.xlsx"),
+            ("模板（CSV）", "/volunteers/records-template.csv"),
+        ],
         summary: String::new(),
         warnings: Vec::new(),
         errors: Vec::new(),
@@ -555,6 +584,22 @@ pub async fn records_template(PageUser(_): PageUser) -> Response {
         false,
     );
     download(out, CSV, "service-records-template.csv")
+}
+
+/// The service-record template as an Excel workbook: the header row and one example row.
+pub async fn records_template_xlsx(PageUser(s): PageUser) -> Result<Response, PageError> {
+    let out = app::people_transfer::template(
+        &app::record_transfer::COLUMNS,
+        "服务记录",
+        &app::record_transfer::EXAMPLE,
+        true,
+    )
+    .map_err(|e| PageError::new(e, s.locale))?;
+    Ok(download(
+        out,
+        crate::kit::XLSX,
+        "service-records-template.xlsx",
+    ))
 }
 
 pub async fn import(

@@ -1,6 +1,12 @@
 //! Volunteers and their service records (民政部令第67号, 2021): what a record holds, the
 //! ten-working-day rule, corrections as new records, certificates.
 
+mod duplicate;
+mod unit;
+
+pub use duplicate::{duplicate_of, VolunteerIdentity};
+pub use unit::{can_confirm, own_unit, speaks_for, CertificateContent, UnitKind, UnitRef};
+
 use crate::area::{AreaCode, AreaLevel};
 use crate::error::{DomainError, FieldError};
 use chrono::{Datelike, NaiveDate, Weekday};
@@ -61,6 +67,12 @@ pub struct VolunteerForm {
     /// "on" when the volunteer agreed to the consent text.
     #[serde(default)]
     pub consent: Option<String>,
+    /// The identity number, optional; only its keyed hash is kept, to find duplicates.
+    #[serde(default)]
+    pub id_number: String,
+    /// The birth date, optional (defaults to the identity number's).
+    #[serde(default)]
+    pub birth_date: String,
 }
 
 /// A checked volunteer, registered in a community.
@@ -149,6 +161,10 @@ pub struct ServiceRecordForm {
     /// Required when the record is entered late.
     #[serde(default)]
     pub late_reason: String,
+    /// The recording unit picked from the registry: `organization:<id>` or
+    /// `committee:<area code>`; an officer who leaves it empty records for their own unit.
+    #[serde(default)]
+    pub unit: String,
 }
 
 /// A checked service record; `late` marks one entered after the ten-working-day limit.
@@ -511,6 +527,26 @@ pub fn can_record(
         .ok_or_else(|| denied("无权记录：服务记录由志愿者本人或组织单位录入"))
 }
 
+/// Linking a volunteer to an account: an officer of the unit around the volunteer; gives the role
+/// and the area of that assignment, inside which the accounts offered are searched.
+pub fn can_link_account(
+    actor: &crate::Actor,
+    area: &AreaCode,
+) -> Result<(crate::Role, AreaCode), crate::Denied> {
+    use crate::Role::*;
+    actor
+        .assignments
+        .iter()
+        .find(|a| {
+            matches!(
+                a.role,
+                CommunityOfficer | TownshipOfficer | OrganizationManager
+            ) && a.area.contains(area)
+        })
+        .map(|a| (a.role, a.area.clone()))
+        .ok_or_else(|| denied("无权关联账号：由志愿者所在社区、乡镇（街道）或组织单位关联"))
+}
+
 /// Deciding a correction the volunteer asked for: only the unit, never the volunteer themself.
 pub fn can_decide_correction(
     actor: &crate::Actor,
@@ -538,6 +574,7 @@ mod tests {
             organizing_unit: "柏树街社区居委会".into(),
             person_in_charge: "刘敏".into(),
             late_reason: String::new(),
+            unit: String::new(),
         }
     }
 

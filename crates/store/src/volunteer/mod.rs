@@ -1,9 +1,13 @@
 //! Volunteers, service records and certificates (tenant tables).
 
+mod people;
+
+pub use people::VerifiedHours;
+
 use crate::kernel::scope_filter;
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::identity::Scope;
-use domain::volunteer::{RecordStatus, ServiceRecord, Volunteer};
+use domain::volunteer::{RecordStatus, ServiceRecord, UnitKind, UnitRef, Volunteer};
 use domain::AreaCode;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -46,6 +50,12 @@ pub struct RecordRow {
     pub entered_role: Option<String>,
     pub entered_at: String,
     pub decided_by: Option<String>,
+    /// The recording unit picked from the registry; `None` for older rows, whose
+    /// `organizing_unit` text is only a display name.
+    pub unit: Option<UnitRef>,
+    /// Entered or confirmed by its recording unit (what a volunteer enters alone is not, until
+    /// the unit confirms it); only verified hours go on a certificate.
+    pub verified: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -56,11 +66,16 @@ pub struct CertificateRow {
     pub record_count: i64,
     pub units: String,
     pub issued_at: String,
+    /// What the certificate stated when issued (JSON of `CertificateContent`); `None` for
+    /// certificates issued before contents were stored.
+    pub content: Option<String>,
+    /// The SHA-256 of `content`.
+    pub content_hash: Option<String>,
 }
 
 const VCOLS: &str = "tenant_id, id, user_id, name, gender, area_code, skills, consent_version, consent_at, total_minutes, record_count, version";
 const RCOLS: &str = "id, volunteer_id, activity_name, activity_date, place, content, minutes, organizing_unit, person_in_charge, \
-    late, late_reason, status, corrects_id, correction_note, entered_by, entered_role, entered_at, decided_by";
+    late, late_reason, status, corrects_id, correction_note, entered_by, entered_role, entered_at, decided_by, unit_kind, unit_id, verified";
 
 macro_rules! volunteer_from_row {
     ($r:expr) => {{
@@ -111,6 +126,15 @@ macro_rules! record_from_row {
             entered_role: r.try_get("entered_role")?,
             entered_at: r.try_get("entered_at")?,
             decided_by: r.try_get("decided_by")?,
+            unit: {
+                let kind: Option<String> = r.try_get("unit_kind")?;
+                let id: Option<String> = r.try_get("unit_id")?;
+                match (kind.as_deref().and_then(UnitKind::parse), id) {
+                    (Some(kind), Some(id)) => Some(UnitRef { kind, id }),
+                    _ => None,
+                }
+            },
+            verified: r.try_get("verified")?,
         }
     }};
 }
@@ -300,7 +324,7 @@ impl Db {
         code: &str,
     ) -> Result<Option<CertificateRow>, StoreError> {
         on_pool!(self, c => {
-            match sqlx::query("SELECT code, volunteer_id, total_minutes, record_count, units, issued_at FROM volunteer_certificates WHERE tenant_id = $1 AND code = $2")
+            match sqlx::query("SELECT code, volunteer_id, total_minutes, record_count, units, issued_at, content, content_hash FROM volunteer_certificates WHERE tenant_id = $1 AND code = $2")
                 .bind(tenant).bind(code).fetch_optional(c).await?
             {
                 Some(r) => Ok(Some(CertificateRow {
@@ -310,6 +334,8 @@ impl Db {
                     record_count: r.try_get("record_count")?,
                     units: r.try_get("units")?,
                     issued_at: r.try_get("issued_at")?,
+                    content: r.try_get("content")?,
+                    content_hash: r.try_get("content_hash")?,
                 })),
                 None => Ok(None),
             }
@@ -325,23 +351,6 @@ impl Db {
         on_pool!(self, c => {
             Ok(sqlx::query_scalar("SELECT volunteer_id FROM service_records WHERE tenant_id = $1 AND id = $2")
                 .bind(tenant).bind(record_id).fetch_optional(c).await?)
-        })
-    }
-
-    /// Distinct organizing units of a volunteer's valid records (for the certificate).
-    pub async fn recording_units(
-        &self,
-        tenant: &str,
-        volunteer_id: &str,
-    ) -> Result<Vec<String>, StoreError> {
-        on_pool!(self, c => {
-            Ok(sqlx::query_scalar(
-                "SELECT DISTINCT organizing_unit FROM service_records WHERE tenant_id = $1 AND volunteer_id = $2 AND status = 'valid' ORDER BY organizing_unit LIMIT 20",
-            )
-            .bind(tenant)
-            .bind(volunteer_id)
-            .fetch_all(c)
-            .await?)
         })
     }
 }
@@ -417,6 +426,10 @@ pub struct NewRecord<'a> {
     pub entered_by: &'a str,
     /// Their role, as stored (`Role::as_str`), if any.
     pub entered_role: Option<&'a str>,
+    /// The recording unit picked from the registry.
+    pub unit: Option<&'a UnitRef>,
+    /// Entered by that unit itself (else it waits for the unit's confirmation).
+    pub verified: bool,
     pub now: &'a str,
 }
 
@@ -435,6 +448,9 @@ pub struct NewCertificate<'a> {
     pub units: &'a str,
     pub issued_by: &'a str,
     pub now: &'a str,
+    /// What the certificate states, as JSON, and its SHA-256.
+    pub content: &'a str,
+    pub content_hash: &'a str,
 }
 
 impl Tx {
@@ -607,37 +623,47 @@ impl Tx {
             correction_note,
             entered_by,
             entered_role,
+            unit,
+            verified,
             now,
         } = *new;
         on_tx!(self, c => {
             sqlx::query(
                 "INSERT INTO service_records (tenant_id, id, volunteer_id, activity_name, activity_date, place, content, minutes, organizing_unit, \
-                 person_in_charge, late, late_reason, status, corrects_id, correction_note, entered_by, entered_role, entered_at) \
-                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)",
+                 person_in_charge, late, late_reason, status, corrects_id, correction_note, entered_by, entered_role, entered_at, \
+                 unit_kind, unit_id, verified, verified_by, verified_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23)",
             )
             .bind(tenant).bind(id).bind(volunteer_id).bind(&r.activity_name).bind(r.activity_date.format("%Y-%m-%d").to_string())
             .bind(&r.place).bind(&r.content).bind(r.minutes).bind(&r.organizing_unit).bind(&r.person_in_charge)
             .bind(r.late).bind(&r.late_reason).bind(status.as_str()).bind(corrects_id).bind(correction_note)
             .bind(entered_by).bind(entered_role).bind(now)
+            .bind(unit.map(|u| u.kind.as_str())).bind(unit.map(|u| u.id.as_str())).bind(verified)
+            .bind(verified.then_some(entered_by)).bind(verified.then_some(now))
             .execute(&mut *c).await?;
         });
         Ok(())
     }
 
-    pub async fn set_record_status(
+    /// Moves a record from one status to another only if it is still in `from`; tells whether
+    /// it moved (one row affected). Two deciders of the same record cannot both move it: the
+    /// second finds it no longer in `from` (PostgreSQL re-checks the row after the first
+    /// commits; SQLite runs one writer at a time).
+    pub async fn move_record_status(
         &mut self,
         tenant: &str,
         id: &str,
-        status: RecordStatus,
+        from: RecordStatus,
+        to: RecordStatus,
         decided_by: &str,
         now: &str,
-    ) -> Result<(), StoreError> {
-        on_tx!(self, c => {
-            sqlx::query("UPDATE service_records SET status = $1, decided_by = $2, decided_at = $3 WHERE tenant_id = $4 AND id = $5")
-                .bind(status.as_str()).bind(decided_by).bind(now).bind(tenant).bind(id)
-                .execute(&mut *c).await?;
+    ) -> Result<bool, StoreError> {
+        let n = on_tx!(self, c => {
+            sqlx::query("UPDATE service_records SET status = $1, decided_by = $2, decided_at = $3 WHERE tenant_id = $4 AND id = $5 AND status = $6")
+                .bind(to.as_str()).bind(decided_by).bind(now).bind(tenant).bind(id).bind(from.as_str())
+                .execute(&mut *c).await?.rows_affected()
         });
-        Ok(())
+        Ok(n == 1)
     }
 
     /// Adds to a volunteer's maintained totals (negative to subtract).
@@ -669,12 +695,15 @@ impl Tx {
             units,
             issued_by,
             now,
+            content,
+            content_hash,
         } = *new;
         on_tx!(self, c => {
             sqlx::query(
-                "INSERT INTO volunteer_certificates (tenant_id, code, volunteer_id, total_minutes, record_count, units, issued_at, issued_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
+                "INSERT INTO volunteer_certificates (tenant_id, code, volunteer_id, total_minutes, record_count, units, issued_at, issued_by, content, content_hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
             )
             .bind(tenant).bind(code).bind(volunteer_id).bind(total_minutes).bind(record_count).bind(units).bind(now).bind(issued_by)
+            .bind(content).bind(content_hash)
             .execute(&mut *c).await?;
         });
         Ok(())
