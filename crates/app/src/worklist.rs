@@ -43,7 +43,7 @@ impl App {
         if !township.roots().is_empty() {
             for i in self
                 .db
-                .catalogue(&township, Some(ItemStatus::Proposed), 50)
+                .catalogue(&township, Some(ItemStatus::Proposed), None, 50)
                 .await?
             {
                 out.push(Work {
@@ -126,7 +126,7 @@ impl App {
         if !community.roots().is_empty() {
             for i in self
                 .db
-                .catalogue(&community, Some(ItemStatus::Returned), 50)
+                .catalogue(&community, Some(ItemStatus::Returned), None, 50)
                 .await?
             {
                 out.push(Work {

@@ -28,9 +28,10 @@ use store::time;
 /// A page of projects.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ProjectList {
-    pub projects: Vec<ProjectRow>,
-    /// The id to continue from (`before`), when there may be more.
-    pub next: Option<String>,
+    /// A page of the projects, newest first (`items`, `total`, `next_after`: the id to continue
+    /// after).
+    #[serde(flatten)]
+    pub page: crate::page::Page<ProjectRow>,
     /// Approved eligibilities of the reader's organizations that have no application yet.
     pub can_write: Vec<(EligibilityRow, String)>,
 }
@@ -153,23 +154,23 @@ impl App {
         &self,
         actor: &Actor,
         stage: Option<Stage>,
-        before: Option<&str>,
+        after: Option<&str>,
+        limit: i64,
     ) -> Result<ProjectList, AppError> {
-        const PAGE: i64 = 50;
         let scope = reach(actor, Action::ViewChain);
-        let mut projects = if scope.roots().is_empty() {
-            Vec::new()
+        let after = crate::page::decode(after, 1)?;
+        let before = after.as_ref().and_then(|a| a.first()).map(String::as_str);
+        let (rows, total) = if scope.roots().is_empty() {
+            (Vec::new(), 0)
         } else {
-            self.db
-                .projects(&scope, stage, None, before, PAGE + 1)
-                .await?
+            (
+                self.db
+                    .projects(&scope, stage, None, before, limit + 1)
+                    .await?,
+                self.db.count_projects(&scope, stage, None).await?,
+            )
         };
-        let next = if projects.len() as i64 > PAGE {
-            projects.truncate(PAGE as usize);
-            projects.last().map(|p| p.id.clone())
-        } else {
-            None
-        };
+        let page = crate::page::Page::cut(rows, limit, total, |p| vec![p.id.clone()]);
         let mut can_write = Vec::new();
         for a in &actor.assignments {
             if let (Role::OrganizationManager, Some(org)) = (a.role, a.organization_id.as_deref()) {
@@ -190,8 +191,7 @@ impl App {
             }
         }
         Ok(ProjectList {
-            projects,
-            next,
+            page,
             can_write,
         })
     }

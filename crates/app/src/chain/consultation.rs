@@ -27,7 +27,9 @@ use store::time;
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ConsultationList {
-    pub meetings: Vec<ConsultationRow>,
+    /// A page of the meetings, newest first (`items`, `total`, `next_after`).
+    #[serde(flatten)]
+    pub page: crate::page::Page<ConsultationRow>,
     /// Submitted applications of the communities the reader convenes for (the agenda to pick).
     pub submitted: Vec<ProjectRow>,
     pub can_convene_for: Vec<AreaCode>,
@@ -52,11 +54,20 @@ fn subject<'a>(m: &'a ConsultationRow) -> Subject<'a> {
 }
 
 impl App {
-    pub async fn consultations(&self, actor: &Actor) -> Result<ConsultationList, AppError> {
+    pub async fn consultations(
+        &self,
+        actor: &Actor,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<ConsultationList, AppError> {
         let scope = reach(actor, Action::ViewChain);
+        let after = crate::page::decode(
+            after,
+            store::chain::consultation::CONSULTATION_ORDER.len(),
+        )?;
         if scope.roots().is_empty() {
             return Ok(ConsultationList {
-                meetings: Vec::new(),
+                page: crate::page::Page::cut(Vec::new(), limit, 0, |_| Vec::new()),
                 submitted: Vec::new(),
                 can_convene_for: Vec::new(),
             });
@@ -83,8 +94,13 @@ impl App {
             );
             v
         };
+        let rows = self
+            .db
+            .consultations(&scope, after.as_deref(), limit + 1)
+            .await?;
+        let total = self.db.count_consultations(&scope).await?;
         Ok(ConsultationList {
-            meetings: self.db.consultations(&scope, 200).await?,
+            page: crate::page::Page::cut(rows, limit, total, |c| vec![c.id.clone()]),
             submitted,
             can_convene_for,
         })

@@ -23,20 +23,39 @@ use store::time;
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct FundList {
-    pub funds: Vec<FundRow>,
+    /// A page of the funds (`items`, `total`, `next_after`).
+    #[serde(flatten)]
+    pub page: crate::page::Page<FundRow>,
     /// Areas the reader may create funds for (township, county and city officers').
     pub can_create_for: Vec<AreaCode>,
 }
 
 impl App {
-    pub async fn funds(&self, actor: &Actor) -> Result<FundList, AppError> {
+    pub async fn funds(
+        &self,
+        actor: &Actor,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<FundList, AppError> {
         let scope = reach(actor, Action::ViewChain);
+        let after = crate::page::decode(after, store::chain::purchase::FUND_ORDER.len())?;
+        let (rows, total) = if scope.roots().is_empty() {
+            (Vec::new(), 0)
+        } else {
+            (
+                self.db.funds(&scope, after.as_deref(), limit + 1).await?,
+                self.db.count_funds(&scope).await?,
+            )
+        };
         Ok(FundList {
-            funds: if scope.roots().is_empty() {
-                Vec::new()
-            } else {
-                self.db.funds(&scope, 500).await?
-            },
+            page: crate::page::Page::cut(rows, limit, total, |f| {
+                vec![
+                    f.year.to_string(),
+                    f.area.as_str().to_string(),
+                    f.name.clone(),
+                    f.id.clone(),
+                ]
+            }),
             can_create_for: keeps_funds_in(actor),
         })
     }
@@ -93,7 +112,7 @@ impl App {
         };
         Ok(self
             .db
-            .funds(&domain::identity::Scope::new([township]), 100)
+            .funds(&domain::identity::Scope::new([township]), None, 100)
             .await?
             .into_iter()
             .filter(|f| fund_covers(&f.area, community).is_ok())

@@ -224,7 +224,7 @@ impl App {
                         .filter(|x| x.level() >= domain::AreaLevel::City),
                 );
             }
-            for f in self.db.funds(&Scope::new(roots), 500).await? {
+            for f in self.db.funds(&Scope::new(roots), None, 500).await? {
                 if can_open_for
                     .iter()
                     .any(|a| f.area.contains(a) || a.contains(&f.area))
