@@ -477,11 +477,11 @@ async fn parameters(s: &Session, cert_code: &str) -> BTreeMap<&'static str, Vec<
         ("talent_id", "/api/v1/talents", "/items", 4),
         ("need_id", "/api/v1/needs?status=all", "/items", 6),
         ("item_id", "/api/v1/catalogue", "/items", 6),
-        ("project_id", "/api/v1/projects", "/projects", usize::MAX),
+        ("project_id", "/api/v1/projects", "/items", usize::MAX),
         (
             "consultation_id",
             "/api/v1/consultations",
-            "/meetings",
+            "/items",
             usize::MAX,
         ),
         ("call_id", "/api/v1/calls", "/calls", usize::MAX),
