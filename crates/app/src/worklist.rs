@@ -304,7 +304,7 @@ impl App {
         );
         if !organizers.roots().is_empty() {
             let now = crate::kernel::china_now();
-            for k in self.db.calls(&organizers, &[], 100).await? {
+            for k in self.db.calls(&organizers, &[], None, 100).await? {
                 let closed = now > crate::chain::call::closes_at(&k);
                 let step = match k.stage {
                     CallStage::Open if closed && k.applications > 0 => {

@@ -253,7 +253,7 @@ pub(crate) async fn shexian_snapshot(db: &Db) -> String {
             out.push_str(&format!("{} {:?} {}|", e.id, e.status, e.reason));
         }
     }
-    for k in db.calls(&Scope::nation(), &[], 1000).await.unwrap() {
+    for k in db.calls(&Scope::nation(), &[], None, 1000).await.unwrap() {
         out.push_str(&format!(
             "{} {:?} {} {}|",
             k.id,
@@ -271,7 +271,7 @@ pub(crate) async fn shexian_snapshot(db: &Db) -> String {
             db.call_awards(&k.tenant_id, &k.id).await.unwrap().len()
         ));
     }
-    for v in db.vote_meetings(&Scope::nation(), 1000).await.unwrap() {
+    for v in db.vote_meetings(&Scope::nation(), None, 1000).await.unwrap() {
         let roster = db.roster(&v.tenant_id, &v.id).await.unwrap();
         out.push_str(&format!(
             "{} {:?}|",

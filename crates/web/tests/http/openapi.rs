@@ -484,8 +484,8 @@ async fn parameters(s: &Session, cert_code: &str) -> BTreeMap<&'static str, Vec<
             "/items",
             usize::MAX,
         ),
-        ("call_id", "/api/v1/calls", "/calls", usize::MAX),
-        ("vote_id", "/api/v1/votes", "/meetings", usize::MAX),
+        ("call_id", "/api/v1/calls", "/items", usize::MAX),
+        ("vote_id", "/api/v1/votes", "/items", usize::MAX),
         ("volunteer_id", "/api/v1/volunteers", "/items", 4),
     ] {
         p.insert(param, ids(s, path, list, limit).await);

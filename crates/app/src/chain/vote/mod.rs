@@ -75,7 +75,9 @@ pub struct PaperForm {
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct VoteList {
-    pub meetings: Vec<VoteMeetingRow>,
+    /// A page of the meetings, newest first (`items`, `total`, `next_after`).
+    #[serde(flatten)]
+    pub page: crate::page::Page<VoteMeetingRow>,
     /// Consulted applications of the communities the reader chairs meetings for.
     pub consulted: Vec<ProjectRow>,
     pub can_open_for: Vec<AreaCode>,
@@ -154,8 +156,17 @@ impl PaperForm {
 }
 
 impl App {
-    pub async fn vote_meetings(&self, actor: &Actor) -> Result<VoteList, AppError> {
+    pub async fn vote_meetings(
+        &self,
+        actor: &Actor,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<VoteList, AppError> {
         let scope = reach(actor, Action::ViewChain);
+        let after = crate::page::decode(
+            after,
+            store::chain::vote::VOTE_MEETING_ORDER.len(),
+        )?;
         let can_open_for: Vec<AreaCode> = actor
             .assignments
             .iter()
@@ -175,13 +186,18 @@ impl App {
                 )
                 .await?
         };
-        let meetings = if scope.roots().is_empty() {
-            Vec::new()
+        let (rows, total) = if scope.roots().is_empty() {
+            (Vec::new(), 0)
         } else {
-            self.db.vote_meetings(&scope, 200).await?
+            (
+                self.db
+                    .vote_meetings(&scope, after.as_deref(), limit + 1)
+                    .await?,
+                self.db.count_vote_meetings(&scope).await?,
+            )
         };
         Ok(VoteList {
-            meetings,
+            page: crate::page::Page::cut(rows, limit, total, |m| vec![m.id.clone()]),
             consulted,
             can_open_for,
         })
