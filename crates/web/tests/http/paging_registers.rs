@@ -1,4 +1,4 @@
-//! Nothing cut off silently (issue 15): every register's API pages by keyset to the end with a
+//! Nothing cut off silently (issue 15): every register's and the chain's list APIs page by keyset to the end with a
 //! total, and its page shows 共 N 条 and a 下一页 link. 1,200 rows of each list are copied from
 //! a row the reader already sees (so they fall in the same territory) in one statement each.
 
@@ -139,6 +139,9 @@ async fn every_register_pages_to_the_end_with_its_total() {
     seed_and_walk(&t, &city, "/api/v1/catalogue", "catalogue_items", &[("name", &g("分页服务项目"))]).await;
     seed_and_walk(&t, &city, "/api/v1/funds", "funds", &[("name", &g("分页资金"))]).await;
     seed_and_walk(&t, &city, "/api/v1/consultations", "consultations", &[("title", &g("分页恳谈会"))]).await;
+    seed_and_walk(&t, &city, "/api/v1/votes", "vote_meetings", &[("title", &g("分页代表会议"))]).await;
+    seed_and_walk(&t, &city, "/api/v1/calls", "calls", &[("title", &g("分页征集"))]).await;
+    seed_and_walk(&t, &city, "/api/v1/projects", "projects", &[("title", &g("分页项目")), ("eligibility_id", "NULL")]).await;
     // Accounts, with the search.
     seed_and_walk(&t, &admin, "/api/v1/users", "users", &[("login", &g("pg")), ("display_name", &g("分页用户"))]).await;
     let (found, n) = walk_api(&admin, "/api/v1/users?q=%E5%88%86%E9%A1%B5%E7%94%A8%E6%88%B7", 200).await;
