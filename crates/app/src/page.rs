@@ -112,7 +112,10 @@ mod tests {
     #[test]
     fn the_extra_row_makes_the_cursor_of_the_last_row_kept() {
         let p = Page::cut(vec![1, 2, 3], 2, 9, |r| vec![r.to_string()]);
-        assert_eq!((p.items, p.total, p.next_after), (vec![1, 2], 9, Some("2".into())));
+        assert_eq!(
+            (p.items, p.total, p.next_after),
+            (vec![1, 2], 9, Some("2".into()))
+        );
         let p = Page::cut(vec![1, 2], 2, 2, |r| vec![r.to_string()]);
         assert_eq!(p.next_after, None);
         assert_eq!(limit(Some(1000)), 200);

@@ -695,7 +695,10 @@ impl App {
     ) -> Result<Vec<VolunteerRow>, AppError> {
         let scope = crate::registry::registry_scope(actor)?;
         let after = after.map(|(n, i)| vec![n, i]);
-        Ok(self.db.volunteers(&scope, None, after.as_deref(), 500).await?)
+        Ok(self
+            .db
+            .volunteers(&scope, None, after.as_deref(), 500)
+            .await?)
     }
 
     /// One page of service records for an export: the records of the next 500 volunteers in

@@ -308,7 +308,11 @@ impl Db {
         let wh = USER_ORDER.filter_after(&wh, after, &mut binds);
         let sql = format!(
             "SELECT {} FROM users u WHERE {wh} ORDER BY {} LIMIT {limit}",
-            USER_COLS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", "),
+            USER_COLS
+                .split(", ")
+                .map(|c| format!("u.{c}"))
+                .collect::<Vec<_>>()
+                .join(", "),
             USER_ORDER.order_by()
         );
         let users: Vec<UserRow> = on_pool!(self, c => {

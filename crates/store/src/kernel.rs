@@ -99,12 +99,20 @@ pub struct Key {
 impl Key {
     /// Ascending on `col`.
     pub const fn asc(col: &'static str) -> Key {
-        Key { col, desc: false, int: false }
+        Key {
+            col,
+            desc: false,
+            int: false,
+        }
     }
 
     /// Descending on `col`.
     pub const fn desc(col: &'static str) -> Key {
-        Key { col, desc: true, int: false }
+        Key {
+            col,
+            desc: true,
+            int: false,
+        }
     }
 
     /// The column holds integers.
@@ -167,7 +175,12 @@ impl Keyset {
             cond = if cond.is_empty() {
                 format!("{} {op} {}", k.col, ph[i])
             } else {
-                format!("({} {op} {p} OR ({} = {p} AND {cond}))", k.col, k.col, p = ph[i])
+                format!(
+                    "({} {op} {p} OR ({} = {p} AND {cond}))",
+                    k.col,
+                    k.col,
+                    p = ph[i]
+                )
             };
         }
         format!("({cond})")

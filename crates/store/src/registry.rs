@@ -232,10 +232,15 @@ impl Db {
     }
 
     /// How many organizations inside the scope the filter keeps (its cursor aside).
-    pub async fn count_organizations(&self, scope: &Scope, f: &OrgFilter) -> Result<i64, StoreError> {
+    pub async fn count_organizations(
+        &self,
+        scope: &Scope,
+        f: &OrgFilter,
+    ) -> Result<i64, StoreError> {
         let mut binds = Vec::new();
         let wh = org_where(scope, f, &mut binds);
-        self.count_where("organizations o", &wh.join(" AND "), &binds).await
+        self.count_where("organizations o", &wh.join(" AND "), &binds)
+            .await
     }
 
     /// Organizations inside the scope matching the filter, by name then id, `limit` at a time.

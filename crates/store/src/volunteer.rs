@@ -187,7 +187,11 @@ impl Db {
     }
 
     /// How many volunteers the scope holds (optionally by name, as the list filters).
-    pub async fn count_volunteers(&self, scope: &Scope, q: Option<&str>) -> Result<i64, StoreError> {
+    pub async fn count_volunteers(
+        &self,
+        scope: &Scope,
+        q: Option<&str>,
+    ) -> Result<i64, StoreError> {
         let mut binds = Vec::new();
         let wh = volunteers_where(scope, q, &mut binds);
         self.count_where("volunteers", &wh, &binds).await

@@ -427,7 +427,12 @@ pub async fn api_workers(
 ) -> Result<Response, ApiError> {
     let page = state
         .app
-        .list_social_workers(&s.actor, Some(&q.q), Some(&q.after), app::page::limit(q.limit))
+        .list_social_workers(
+            &s.actor,
+            Some(&q.q),
+            Some(&q.after),
+            app::page::limit(q.limit),
+        )
         .await?;
     answer::send(StatusCode::OK, &page)
 }

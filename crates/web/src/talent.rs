@@ -246,7 +246,12 @@ pub async fn api_talents(
 ) -> Result<Response, ApiError> {
     let list = state
         .app
-        .list_talents(&s.actor, &q.filter(), Some(&q.after), app::page::limit(q.limit))
+        .list_talents(
+            &s.actor,
+            &q.filter(),
+            Some(&q.after),
+            app::page::limit(q.limit),
+        )
         .await?;
     Ok(Json(list).into_response())
 }

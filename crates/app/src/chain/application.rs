@@ -190,10 +190,7 @@ impl App {
                 }
             }
         }
-        Ok(ProjectList {
-            page,
-            can_write,
-        })
+        Ok(ProjectList { page, can_write })
     }
 
     /// A project the reader may see: in their territory, or of an organization they manage.

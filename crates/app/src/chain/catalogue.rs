@@ -100,7 +100,11 @@ impl App {
         };
         Ok(CatalogueView {
             page: crate::page::Page::cut(rows, limit, total, |i| {
-                vec![i.community.as_str().to_string(), i.name.clone(), i.id.clone()]
+                vec![
+                    i.community.as_str().to_string(),
+                    i.name.clone(),
+                    i.id.clone(),
+                ]
             }),
             can_list_for: lists_for(actor),
         })

@@ -61,10 +61,8 @@ impl App {
         limit: i64,
     ) -> Result<ConsultationList, AppError> {
         let scope = reach(actor, Action::ViewChain);
-        let after = crate::page::decode(
-            after,
-            store::chain::consultation::CONSULTATION_ORDER.len(),
-        )?;
+        let after =
+            crate::page::decode(after, store::chain::consultation::CONSULTATION_ORDER.len())?;
         if scope.roots().is_empty() {
             return Ok(ConsultationList {
                 page: crate::page::Page::cut(Vec::new(), limit, 0, |_| Vec::new()),

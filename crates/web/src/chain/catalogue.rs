@@ -246,7 +246,12 @@ pub async fn api_catalogue(
 ) -> Result<Response, ApiError> {
     let view = state
         .app
-        .catalogue(&s.actor, q.status(), Some(&q.after), app::page::limit(q.limit))
+        .catalogue(
+            &s.actor,
+            q.status(),
+            Some(&q.after),
+            app::page::limit(q.limit),
+        )
         .await?;
     Ok(Json(view).into_response())
 }

@@ -11,5 +11,5 @@ pub mod pager;
 pub use files::{download, import_page_result, ImportPage, ImportQuery, CSV, XLSX};
 pub use form::{ids, refused, with_lists, Empty, FormErrors};
 pub use json::{ApiJson, ApiResult};
-pub use pager::{PageQuery, Pager};
 pub use page::{local_time, render, when, Chrome, PageResult};
+pub use pager::{PageQuery, Pager};

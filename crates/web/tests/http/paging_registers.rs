@@ -20,7 +20,11 @@ async fn walk_api(s: &Session, path: &str, limit: usize) -> (Vec<String>, i64) {
         let v: Value = serde_json::from_str(&body).unwrap();
         let items = v["items"].as_array().unwrap();
         let t = v["total"].as_i64().unwrap();
-        assert_eq!(*total.get_or_insert(t), t, "{path}: the total moved between pages");
+        assert_eq!(
+            *total.get_or_insert(t),
+            t,
+            "{path}: the total moved between pages"
+        );
         ids.extend(items.iter().map(|i| i["id"].as_str().unwrap().to_string()));
         match v["next_after"].as_str() {
             Some(after) => {
@@ -62,7 +66,8 @@ async fn copy_rows(t: &TestApp, table: &str, id: &str, fresh: &[(&str, &str)]) {
         cols = cols.join(", "),
         select = select.join(", ")
     );
-    let n = store::on_pool!(&t.db, c => sqlx::query(&sql).execute(c).await.unwrap().rows_affected());
+    let n =
+        store::on_pool!(&t.db, c => sqlx::query(&sql).execute(c).await.unwrap().rows_affected());
     assert_eq!(n, SEEDED as u64, "{table}");
 }
 
@@ -70,7 +75,11 @@ async fn copy_rows(t: &TestApp, table: &str, id: &str, fresh: &[(&str, &str)]) {
 /// walks the API to the end: the total is what the reader saw before plus 1,200, every id once.
 async fn seed_and_walk(t: &TestApp, s: &Session, path: &str, table: &str, fresh: &[(&str, &str)]) {
     let (before, before_total) = walk_api(s, path, 200).await;
-    assert_eq!(before_total, before.len() as i64, "{path}: the total before");
+    assert_eq!(
+        before_total,
+        before.len() as i64,
+        "{path}: the total before"
+    );
     let template = before
         .first()
         .unwrap_or_else(|| panic!("{path}: no row to copy"));
@@ -80,7 +89,10 @@ async fn seed_and_walk(t: &TestApp, s: &Session, path: &str, table: &str, fresh:
     assert_eq!(unique.len(), ids.len(), "{path}: a row came twice");
     assert_eq!(ids.len(), before.len() + SEEDED, "{path}: rows lost");
     assert_eq!(total, ids.len() as i64, "{path}: the total");
-    assert!(before.iter().all(|b| unique.contains(b)), "{path}: an old row lost");
+    assert!(
+        before.iter().all(|b| unique.contains(b)),
+        "{path}: an old row lost"
+    );
 }
 
 /// Walks a register's HTML pages by their 下一页 links: every page shows the total, and the
@@ -130,41 +142,156 @@ async fn every_register_pages_to_the_end_with_its_total() {
     let admin = t.login("admin").await;
     let g = |c: &str| format!("'{c}' || (100000 + n.i)");
     // Registers of the city.
-    seed_and_walk(&t, &city, "/api/v1/platforms", "platforms", &[("name", &g("分页平台")), ("kind", "'academy'")]).await;
-    seed_and_walk(&t, &city, "/api/v1/social-workers", "social_workers", &[("name", &g("分页社工")), ("id_lookup", &g("pg-lookup-")), ("certificate_number", "NULL")]).await;
-    seed_and_walk(&t, &city, "/api/v1/talents", "talents", &[("name", &g("分页人才"))]).await;
-    seed_and_walk(&t, &city, "/api/v1/volunteers", "volunteers", &[("name", &g("分页志愿者")), ("user_id", "NULL")]).await;
-    seed_and_walk(&t, &city, "/api/v1/organizations", "organizations", &[("name", &g("分页社会组织")), ("uscc", "NULL"), ("registration_status", "'filed'"), ("legal_form", "NULL")]).await;
+    seed_and_walk(
+        &t,
+        &city,
+        "/api/v1/platforms",
+        "platforms",
+        &[("name", &g("分页平台")), ("kind", "'academy'")],
+    )
+    .await;
+    seed_and_walk(
+        &t,
+        &city,
+        "/api/v1/social-workers",
+        "social_workers",
+        &[
+            ("name", &g("分页社工")),
+            ("id_lookup", &g("pg-lookup-")),
+            ("certificate_number", "NULL"),
+        ],
+    )
+    .await;
+    seed_and_walk(
+        &t,
+        &city,
+        "/api/v1/talents",
+        "talents",
+        &[("name", &g("分页人才"))],
+    )
+    .await;
+    seed_and_walk(
+        &t,
+        &city,
+        "/api/v1/volunteers",
+        "volunteers",
+        &[("name", &g("分页志愿者")), ("user_id", "NULL")],
+    )
+    .await;
+    seed_and_walk(
+        &t,
+        &city,
+        "/api/v1/organizations",
+        "organizations",
+        &[
+            ("name", &g("分页社会组织")),
+            ("uscc", "NULL"),
+            ("registration_status", "'filed'"),
+            ("legal_form", "NULL"),
+        ],
+    )
+    .await;
     // The chain's lists.
-    seed_and_walk(&t, &city, "/api/v1/catalogue", "catalogue_items", &[("name", &g("分页服务项目"))]).await;
-    seed_and_walk(&t, &city, "/api/v1/funds", "funds", &[("name", &g("分页资金"))]).await;
-    seed_and_walk(&t, &city, "/api/v1/consultations", "consultations", &[("title", &g("分页恳谈会"))]).await;
-    seed_and_walk(&t, &city, "/api/v1/votes", "vote_meetings", &[("title", &g("分页代表会议"))]).await;
-    seed_and_walk(&t, &city, "/api/v1/calls", "calls", &[("title", &g("分页征集"))]).await;
-    seed_and_walk(&t, &city, "/api/v1/projects", "projects", &[("title", &g("分页项目")), ("eligibility_id", "NULL")]).await;
+    seed_and_walk(
+        &t,
+        &city,
+        "/api/v1/catalogue",
+        "catalogue_items",
+        &[("name", &g("分页服务项目"))],
+    )
+    .await;
+    seed_and_walk(
+        &t,
+        &city,
+        "/api/v1/funds",
+        "funds",
+        &[("name", &g("分页资金"))],
+    )
+    .await;
+    seed_and_walk(
+        &t,
+        &city,
+        "/api/v1/consultations",
+        "consultations",
+        &[("title", &g("分页恳谈会"))],
+    )
+    .await;
+    seed_and_walk(
+        &t,
+        &city,
+        "/api/v1/votes",
+        "vote_meetings",
+        &[("title", &g("分页代表会议"))],
+    )
+    .await;
+    seed_and_walk(
+        &t,
+        &city,
+        "/api/v1/calls",
+        "calls",
+        &[("title", &g("分页征集"))],
+    )
+    .await;
+    seed_and_walk(
+        &t,
+        &city,
+        "/api/v1/projects",
+        "projects",
+        &[("title", &g("分页项目")), ("eligibility_id", "NULL")],
+    )
+    .await;
     // Accounts, with the search.
-    seed_and_walk(&t, &admin, "/api/v1/users", "users", &[("login", &g("pg")), ("display_name", &g("分页用户"))]).await;
-    let (found, n) = walk_api(&admin, "/api/v1/users?q=%E5%88%86%E9%A1%B5%E7%94%A8%E6%88%B7", 200).await;
-    assert_eq!((found.len(), n), (SEEDED, SEEDED as i64), "the search keeps its filter across pages");
+    seed_and_walk(
+        &t,
+        &admin,
+        "/api/v1/users",
+        "users",
+        &[("login", &g("pg")), ("display_name", &g("分页用户"))],
+    )
+    .await;
+    let (found, n) = walk_api(
+        &admin,
+        "/api/v1/users?q=%E5%88%86%E9%A1%B5%E7%94%A8%E6%88%B7",
+        200,
+    )
+    .await;
+    assert_eq!(
+        (found.len(), n),
+        (SEEDED, SEEDED as i64),
+        "the search keeps its filter across pages"
+    );
 
     // The pages: the total shown, and the 下一页 link followed to the end.
     for (path, api, prefix) in [
         ("/platforms", "/api/v1/platforms", "/platforms/"),
-        ("/social-workers", "/api/v1/social-workers", "/social-workers/"),
+        (
+            "/social-workers",
+            "/api/v1/social-workers",
+            "/social-workers/",
+        ),
         ("/funds", "/api/v1/funds", ""),
     ] {
         let (_, total) = walk_api(&city, api, 200).await;
         if prefix.is_empty() {
             let (st, html) = city.get(path).await;
             assert_eq!(st, StatusCode::OK);
-            assert!(html.contains(&format!("共 <span class=\"total\">{total}</span> 条")), "{path}");
+            assert!(
+                html.contains(&format!("共 <span class=\"total\">{total}</span> 条")),
+                "{path}"
+            );
             assert!(html.contains("id=\"next-page\""), "{path}: a next page");
         } else {
             walk_html(&city, path, prefix, total).await;
         }
     }
     let (_, total) = walk_api(&admin, "/api/v1/users?q=%E5%88%86%E9%A1%B5", 200).await;
-    walk_html(&admin, "/admin/users?q=%E5%88%86%E9%A1%B5", "/admin/users/", total).await;
+    walk_html(
+        &admin,
+        "/admin/users?q=%E5%88%86%E9%A1%B5",
+        "/admin/users/",
+        total,
+    )
+    .await;
 
     // A cursor that is no cursor is a field error, not an empty page.
     let (st, _, body) = city

@@ -163,10 +163,7 @@ impl App {
         limit: i64,
     ) -> Result<VoteList, AppError> {
         let scope = reach(actor, Action::ViewChain);
-        let after = crate::page::decode(
-            after,
-            store::chain::vote::VOTE_MEETING_ORDER.len(),
-        )?;
+        let after = crate::page::decode(after, store::chain::vote::VOTE_MEETING_ORDER.len())?;
         let can_open_for: Vec<AreaCode> = actor
             .assignments
             .iter()
