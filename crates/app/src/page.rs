@@ -49,6 +49,18 @@ impl<T> Page<T> {
     }
 }
 
+/// The first `n` of rows fetched with `n + 1` (a picker's bound) and, when more exist, `n`: the
+/// picker then says it shows only the first `n`.
+pub fn first<T>(mut rows: Vec<T>, n: i64) -> (Vec<T>, Option<i64>) {
+    let n = n.max(0);
+    if rows.len() as i64 > n {
+        rows.truncate(n as usize);
+        (rows, Some(n))
+    } else {
+        (rows, None)
+    }
+}
+
 /// A requested page size clamped to 1..=200 (50 if none).
 pub fn limit(asked: Option<i64>) -> i64 {
     asked.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
@@ -121,5 +133,7 @@ mod tests {
         assert_eq!(limit(Some(1000)), 200);
         assert_eq!(limit(None), 50);
         assert_eq!(limit(Some(0)), 1);
+        assert_eq!(first(vec![1, 2, 3], 2), (vec![1, 2], Some(2)));
+        assert_eq!(first(vec![1, 2], 2), (vec![1, 2], None));
     }
 }

@@ -34,6 +34,8 @@ pub struct ProjectList {
     pub page: crate::page::Page<ProjectRow>,
     /// Approved eligibilities of the reader's organizations that have no application yet.
     pub can_write: Vec<(EligibilityRow, String)>,
+    /// Only the first this many approved eligibilities of an organization were looked at.
+    pub can_write_cut: Option<i64>,
 }
 
 /// A person or record named in an application, with the name the registry gives it (empty when
@@ -171,14 +173,24 @@ impl App {
             )
         };
         let page = crate::page::Page::cut(rows, limit, total, |p| vec![p.id.clone()]);
+        const ELIGIBILITIES: i64 = 100;
         let mut can_write = Vec::new();
+        let mut can_write_cut = None;
         for a in &actor.assignments {
             if let (Role::OrganizationManager, Some(org)) = (a.role, a.organization_id.as_deref()) {
-                for (e, item) in self
-                    .db
-                    .eligibilities_in(&scope, EligibilityStatus::Approved, Some(org), 100)
-                    .await?
-                {
+                let (approved, cut) = crate::page::first(
+                    self.db
+                        .eligibilities_in(
+                            &scope,
+                            EligibilityStatus::Approved,
+                            Some(org),
+                            ELIGIBILITIES + 1,
+                        )
+                        .await?,
+                    ELIGIBILITIES,
+                );
+                can_write_cut = can_write_cut.or(cut);
+                for (e, item) in approved {
                     if self
                         .db
                         .project_of_eligibility(&e.tenant_id, &e.id)
@@ -190,7 +202,11 @@ impl App {
                 }
             }
         }
-        Ok(ProjectList { page, can_write })
+        Ok(ProjectList {
+            page,
+            can_write,
+            can_write_cut,
+        })
     }
 
     /// A project the reader may see: in their territory, or of an organization they manage.

@@ -32,6 +32,8 @@ pub struct ConsultationList {
     pub page: crate::page::Page<ConsultationRow>,
     /// Submitted applications of the communities the reader convenes for (the agenda to pick).
     pub submitted: Vec<ProjectRow>,
+    /// The agenda picker shows only the first this many of each stage (more wait).
+    pub submitted_cut: Option<i64>,
     pub can_convene_for: Vec<AreaCode>,
 }
 
@@ -67,6 +69,7 @@ impl App {
             return Ok(ConsultationList {
                 page: crate::page::Page::cut(Vec::new(), limit, 0, |_| Vec::new()),
                 submitted: Vec::new(),
+                submitted_cut: None,
                 can_convene_for: Vec::new(),
             });
         }
@@ -77,20 +80,37 @@ impl App {
             .map(|a| a.area.clone())
             .collect();
         let convene_scope = domain::identity::Scope::new(can_convene_for.clone());
-        let submitted = if can_convene_for.is_empty() {
-            Vec::new()
+        const AGENDA: i64 = 200;
+        let (submitted, submitted_cut) = if can_convene_for.is_empty() {
+            (Vec::new(), None)
         } else {
-            let mut v = self
-                .db
-                .projects(&convene_scope, Some(Stage::Submitted), None, None, 200)
-                .await?;
-            // Consulted applications may be discussed again after revision.
-            v.extend(
+            let (mut v, a) = crate::page::first(
                 self.db
-                    .projects(&convene_scope, Some(Stage::Consulted), None, None, 200)
+                    .projects(
+                        &convene_scope,
+                        Some(Stage::Submitted),
+                        None,
+                        None,
+                        AGENDA + 1,
+                    )
                     .await?,
+                AGENDA,
             );
-            v
+            // Consulted applications may be discussed again after revision.
+            let (again, b) = crate::page::first(
+                self.db
+                    .projects(
+                        &convene_scope,
+                        Some(Stage::Consulted),
+                        None,
+                        None,
+                        AGENDA + 1,
+                    )
+                    .await?,
+                AGENDA,
+            );
+            v.extend(again);
+            (v, a.or(b))
         };
         let rows = self
             .db
@@ -100,6 +120,7 @@ impl App {
         Ok(ConsultationList {
             page: crate::page::Page::cut(rows, limit, total, |c| vec![c.id.clone()]),
             submitted,
+            submitted_cut,
             can_convene_for,
         })
     }

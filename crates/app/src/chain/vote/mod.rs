@@ -80,6 +80,8 @@ pub struct VoteList {
     pub page: crate::page::Page<VoteMeetingRow>,
     /// Consulted applications of the communities the reader chairs meetings for.
     pub consulted: Vec<ProjectRow>,
+    /// The agenda picker shows only the first this many (more wait).
+    pub consulted_cut: Option<i64>,
     pub can_open_for: Vec<AreaCode>,
 }
 
@@ -170,18 +172,22 @@ impl App {
             .filter(|a| a.role == Role::CommunityOfficer)
             .map(|a| a.area.clone())
             .collect();
-        let consulted = if can_open_for.is_empty() {
-            Vec::new()
+        const AGENDA: i64 = 200;
+        let (consulted, consulted_cut) = if can_open_for.is_empty() {
+            (Vec::new(), None)
         } else {
-            self.db
-                .projects(
-                    &domain::identity::Scope::new(can_open_for.clone()),
-                    Some(Stage::Consulted),
-                    None,
-                    None,
-                    200,
-                )
-                .await?
+            crate::page::first(
+                self.db
+                    .projects(
+                        &domain::identity::Scope::new(can_open_for.clone()),
+                        Some(Stage::Consulted),
+                        None,
+                        None,
+                        AGENDA + 1,
+                    )
+                    .await?,
+                AGENDA,
+            )
         };
         let (rows, total) = if scope.roots().is_empty() {
             (Vec::new(), 0)
@@ -196,6 +202,7 @@ impl App {
         Ok(VoteList {
             page: crate::page::Page::cut(rows, limit, total, |m| vec![m.id.clone()]),
             consulted,
+            consulted_cut,
             can_open_for,
         })
     }
