@@ -291,7 +291,7 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(g.clone(), "/api/v1/public/ocds/{code}", Public, "OCDS 1.1 release package of the calls and service-purchase projects of an area (at most 10,000)", get(public::api_ocds_area)).ok_with(public::ocds_package),
         r(g.clone(), "/api/v1/public/ocds/projects/{project_id}", Public, "OCDS 1.1 release package of one project (for a project a call awarded, its call's)", get(public::api_ocds_project)).ok_with(public::ocds_package),
         r(g.clone(), "/api/v1/public/ocds/calls/{call_id}", Public, "OCDS 1.1 release package of one call: tender, bids with their scores, awards, contracts", get(public::api_ocds_call)).ok_with(public::ocds_package),
-        r(g, "/api/v1/audit", Signed, "Audit events in my territory (filters: action, outcome, actor, area, from, to, before)", get(audit::api_audit)).ok::<audit::AuditPage>(),
+        r(g, "/api/v1/audit", Signed, "Audit events in my territory, 100 a page with the total (filters: action, outcome, actor, area, from, to; before: the next_before of the page before)", get(audit::api_audit)).ok::<audit::AuditPage>(),
     ]
 }
 

@@ -293,6 +293,17 @@ async fn every_register_pages_to_the_end_with_its_total() {
     )
     .await;
 
+    // The audit log states its total too (it grows while one reads it: at least the page).
+    let (st, _, body) = admin.api(reqwest::Method::GET, "/api/v1/audit", None).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert!(v["total"].as_i64().unwrap() >= v["items"].as_array().unwrap().len() as i64);
+    let (_, html) = admin.get("/audit").await;
+    assert!(
+        html.contains("共 <span class=\"total\">"),
+        "the audit page's total"
+    );
+
     // A cursor that is no cursor is a field error, not an empty page.
     let (st, _, body) = city
         .api(reqwest::Method::GET, "/api/v1/funds?after=x", None)
