@@ -72,6 +72,8 @@ pub struct ProjectDetail {
     /// The reader is the township and the vote passed: the decision form, with its funds.
     pub can_decide: bool,
     pub funds: Vec<store::chain::purchase::FundRow>,
+    /// The fund picker looked at only the first this many funds of the township (more exist).
+    pub funds_cut: Option<i64>,
     /// The reader manages the organization and the stage allows revision.
     pub can_revise: bool,
     /// The reader manages the organization and the application is a draft.
@@ -94,7 +96,11 @@ pub struct ApplicationSetup {
     pub item: ItemRow,
     pub accounts: Vec<Named>,
     pub social_workers: Vec<Named>,
+    /// The township's social workers offered are only the first this many (more exist).
+    pub social_workers_cut: Option<i64>,
     pub needs: Vec<NeedRow>,
+    /// The community's open needs offered are only the first this many of the board.
+    pub needs_cut: Option<i64>,
 }
 
 /// A new application: the eligibility it rests on and its first version.
@@ -303,10 +309,10 @@ impl App {
             project.stage == Stage::Purchased && self.purchaser_role(actor, &project).await.is_ok();
         let can_decide = project.stage == Stage::Passed
             && domain::chain::catalogue::can_approve(actor, &project.community).is_ok();
-        let funds = if can_decide {
+        let (funds, funds_cut) = if can_decide {
             self.funds_for(&project.community).await?
         } else {
-            Vec::new()
+            (Vec::new(), None)
         };
         Ok(ProjectDetail {
             lead: names_of(std::slice::from_ref(&c.lead), &accounts)
@@ -326,6 +332,7 @@ impl App {
             can_sign,
             can_decide,
             funds,
+            funds_cut,
             can_revise: mine && project.stage.revisable(),
             can_submit: mine && project.stage == Stage::Draft,
             versions: all
@@ -404,18 +411,23 @@ impl App {
                 .employed_workers(&e.tenant_id, &e.organization_id)
                 .await?,
         );
+        const TOWNSHIP_WORKERS: i64 = 20;
+        let mut social_workers_cut = None;
         if let Some(township) = item.community.parent() {
-            for w in self
-                .db
-                .social_workers(
-                    &domain::identity::Scope::new([township]),
-                    &crate::kernel::today().to_string(),
-                    None,
-                    None,
-                    20,
-                )
-                .await?
-            {
+            let (workers, cut) = crate::page::first(
+                self.db
+                    .social_workers(
+                        &domain::identity::Scope::new([township]),
+                        &crate::kernel::today().to_string(),
+                        None,
+                        None,
+                        TOWNSHIP_WORKERS + 1,
+                    )
+                    .await?,
+                TOWNSHIP_WORKERS,
+            );
+            social_workers_cut = cut;
+            for w in workers {
                 if !social_workers.iter().any(|n| n.id == w.id) {
                     social_workers.push(Named {
                         id: w.id,
@@ -429,20 +441,25 @@ impl App {
             status: Some(NeedStatus::Open),
             ..Default::default()
         };
-        let needs = self
-            .db
-            .needs(
-                &domain::identity::Scope::new([item.community.clone()]),
-                &filter,
-                100,
-            )
-            .await?;
+        const NEEDS: i64 = 100;
+        let (needs, needs_cut) = crate::page::first(
+            self.db
+                .needs(
+                    &domain::identity::Scope::new([item.community.clone()]),
+                    &filter,
+                    NEEDS + 1,
+                )
+                .await?,
+            NEEDS,
+        );
         Ok(ApplicationSetup {
             eligibility: e,
             item,
             accounts,
             social_workers,
+            social_workers_cut,
             needs,
+            needs_cut,
         })
     }
 

@@ -105,18 +105,29 @@ impl App {
         Ok(id)
     }
 
-    /// The funds a township may pay a project of `community` from.
-    pub(crate) async fn funds_for(&self, community: &AreaCode) -> Result<Vec<FundRow>, AppError> {
+    /// The funds a township may pay a project of `community` from (of the first 100 of the
+    /// township's funds; the bound, when more exist).
+    pub(crate) async fn funds_for(
+        &self,
+        community: &AreaCode,
+    ) -> Result<(Vec<FundRow>, Option<i64>), AppError> {
+        const PICKER: i64 = 100;
         let Some(township) = community.parent() else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         };
-        Ok(self
-            .db
-            .funds(&domain::identity::Scope::new([township]), None, 100)
-            .await?
-            .into_iter()
-            .filter(|f| fund_covers(&f.area, community).is_ok())
-            .collect())
+        let (funds, cut) = crate::page::first(
+            self.db
+                .funds(&domain::identity::Scope::new([township]), None, PICKER + 1)
+                .await?,
+            PICKER,
+        );
+        Ok((
+            funds
+                .into_iter()
+                .filter(|f| fund_covers(&f.area, community).is_ok())
+                .collect(),
+            cut,
+        ))
     }
 
     /// The township decides to buy (assigning money from a fund) or not, with reasons.
