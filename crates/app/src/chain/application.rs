@@ -8,11 +8,11 @@ use crate::kernel::tenant_of;
 use crate::{App, AppError, Ctx};
 use domain::audit::EventKind;
 use domain::audit::Outcome;
-use domain::authz::{can, reach, Action, Target};
+use domain::authz::{can, Action, Target};
 use domain::chain::application::{
     compare, may_revise, may_write, ApplicationContent, ApplicationForm, Change,
 };
-use domain::chain::catalogue::{can_apply, EligibilityStatus};
+use domain::chain::catalogue::can_apply;
 use domain::chain::money::Money;
 use domain::chain::need::NeedStatus;
 use domain::chain::stage::{Event, Stage};
@@ -25,18 +25,7 @@ use store::chain::catalogue::{EligibilityRow, ItemRow};
 use store::chain::need::{NeedFilter, NeedRow};
 use store::time;
 
-/// A page of projects.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct ProjectList {
-    /// A page of the projects, newest first (`items`, `total`, `next_after`: the id to continue
-    /// after).
-    #[serde(flatten)]
-    pub page: crate::page::Page<ProjectRow>,
-    /// Approved eligibilities of the reader's organizations that have no application yet.
-    pub can_write: Vec<(EligibilityRow, String)>,
-    /// Only the first this many approved eligibilities of an organization were looked at.
-    pub can_write_cut: Option<i64>,
-}
+pub use super::project_list::ProjectList;
 
 /// A person or record named in an application, with the name the registry gives it (empty when
 /// it is no longer there).
@@ -157,64 +146,6 @@ fn manages(actor: &Actor, organization_id: &str) -> bool {
 }
 
 impl App {
-    /// Projects of the reader's territory (and of the organizations they manage), newest first.
-    pub async fn projects(
-        &self,
-        actor: &Actor,
-        stage: Option<Stage>,
-        after: Option<&str>,
-        limit: i64,
-    ) -> Result<ProjectList, AppError> {
-        let scope = reach(actor, Action::ViewChain);
-        let after = crate::page::decode(after, 1)?;
-        let before = after.as_ref().and_then(|a| a.first()).map(String::as_str);
-        let (rows, total) = if scope.roots().is_empty() {
-            (Vec::new(), 0)
-        } else {
-            (
-                self.db
-                    .projects(&scope, stage, None, before, limit + 1)
-                    .await?,
-                self.db.count_projects(&scope, stage, None).await?,
-            )
-        };
-        let page = crate::page::Page::cut(rows, limit, total, |p| vec![p.id.clone()]);
-        const ELIGIBILITIES: i64 = 100;
-        let mut can_write = Vec::new();
-        let mut can_write_cut = None;
-        for a in &actor.assignments {
-            if let (Role::OrganizationManager, Some(org)) = (a.role, a.organization_id.as_deref()) {
-                let (approved, cut) = crate::page::first(
-                    self.db
-                        .eligibilities_in(
-                            &scope,
-                            EligibilityStatus::Approved,
-                            Some(org),
-                            ELIGIBILITIES + 1,
-                        )
-                        .await?,
-                    ELIGIBILITIES,
-                );
-                can_write_cut = can_write_cut.or(cut);
-                for (e, item) in approved {
-                    if self
-                        .db
-                        .project_of_eligibility(&e.tenant_id, &e.id)
-                        .await?
-                        .is_none()
-                    {
-                        can_write.push((e, item));
-                    }
-                }
-            }
-        }
-        Ok(ProjectList {
-            page,
-            can_write,
-            can_write_cut,
-        })
-    }
-
     /// A project the reader may see: in their territory, or of an organization they manage.
     pub(crate) async fn readable_project(
         &self,

@@ -17,6 +17,7 @@ pub mod contract;
 pub mod delivery;
 pub mod evaluation;
 pub mod need;
+mod project_list;
 pub mod purchase;
 pub mod review_group;
 pub mod vote;
