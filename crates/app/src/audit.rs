@@ -193,14 +193,15 @@ impl App {
 }
 
 impl App {
-    /// Audit events inside the actor's audit territory, optionally narrowed to an area.
+    /// A page of the audit events inside the actor's audit territory, optionally narrowed to an
+    /// area, and how many the filter keeps in all.
     pub async fn list_audit(
         &self,
         actor: &Actor,
         filter: &store::audit::AuditFilter,
         limit: i64,
         ctx: &Ctx,
-    ) -> Result<Vec<store::audit::AuditEventRow>, AppError> {
+    ) -> Result<(Vec<store::audit::AuditEventRow>, i64), AppError> {
         let scope = domain::authz::reach(actor, Action::ViewAudit);
         let target = match filter.area_prefix.as_deref().filter(|s| !s.is_empty()) {
             Some(a) => Some(AreaCode::parse(a).map_err(|mut e| {
@@ -232,9 +233,11 @@ impl App {
             ctx,
         )
         .await?;
-        Ok(self
+        let events = self
             .db
             .audit_events(&scope, filter, limit.clamp(1, 500))
-            .await?)
+            .await?;
+        let total = self.db.count_audit_events(&scope, filter).await?;
+        Ok((events, total))
     }
 }

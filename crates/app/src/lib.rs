@@ -14,6 +14,7 @@ pub mod kernel;
 pub mod login_gate;
 pub mod ocds;
 pub mod org_transfer;
+pub mod page;
 pub mod people_edit;
 pub mod people_transfer;
 pub mod pii;

@@ -393,7 +393,7 @@ impl App {
         }
         let limit = limit.max(0) as usize;
         let mut written = 0usize;
-        for k in self.db.calls(&scope, &[], limit as i64).await? {
+        for k in self.db.calls(&scope, &[], None, limit as i64).await? {
             if !emit(&tx, &mut written, &self.ocds_call_release(&k).await?).await? {
                 return Ok(written);
             }

@@ -424,6 +424,9 @@ impl App {
         filter: &store::registry::OrgFilter,
         ctx: &Ctx,
     ) -> Result<Vec<OrgRow>, AppError> {
-        self.list_organizations(actor, filter, 200, ctx).await
+        Ok(self
+            .list_organizations(actor, filter, 200, ctx)
+            .await?
+            .items)
     }
 }

@@ -734,10 +734,10 @@ impl App {
         after: Option<(String, String)>,
     ) -> Result<Vec<SocialWorkerRow>, AppError> {
         let scope = crate::registry::registry_scope(actor)?;
-        let after = after.as_ref().map(|(n, i)| (n.as_str(), i.as_str()));
+        let after = after.map(|(n, i)| vec![n, i]);
         Ok(self
             .db
-            .social_workers(&scope, &today().to_string(), None, after, 500)
+            .social_workers(&scope, &today().to_string(), None, after.as_deref(), 500)
             .await?)
     }
 
@@ -748,8 +748,11 @@ impl App {
         after: Option<(String, String)>,
     ) -> Result<Vec<VolunteerRow>, AppError> {
         let scope = crate::registry::registry_scope(actor)?;
-        let after = after.as_ref().map(|(n, i)| (n.as_str(), i.as_str()));
-        Ok(self.db.volunteers(&scope, None, after, 500).await?)
+        let after = after.map(|(n, i)| vec![n, i]);
+        Ok(self
+            .db
+            .volunteers(&scope, None, after.as_deref(), 500)
+            .await?)
     }
 
     /// One page of service records for an export: the records of the next 500 volunteers in

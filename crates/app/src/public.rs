@@ -249,7 +249,7 @@ impl App {
         } else {
             Scope::new(Vec::<AreaCode>::new())
         };
-        let calls = self.db.calls(&inside, &covering, 20).await?;
+        let calls = self.db.calls(&inside, &covering, None, 20).await?;
         Ok(PublicArea {
             calls,
             path: self.path_of(&code).await?,

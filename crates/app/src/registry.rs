@@ -361,14 +361,16 @@ impl App {
         })
     }
 
-    /// Organizations in the actor's registry territory.
+    /// A page of the organizations in the actor's registry territory under the filter (its
+    /// `after` the cursor), by name and id.
     pub async fn list_organizations(
         &self,
         actor: &Actor,
         filter: &OrgFilter,
         limit: i64,
         ctx: &Ctx,
-    ) -> Result<Vec<OrgRow>, AppError> {
+    ) -> Result<crate::page::Page<OrgRow>, AppError> {
+        let limit = limit.clamp(1, 200);
         let scope = reach(actor, Action::ViewRegistry);
         let target = filter
             .area
@@ -387,10 +389,11 @@ impl App {
             ctx,
         )
         .await?;
-        Ok(self
-            .db
-            .organizations(&scope, filter, limit.clamp(1, 200))
-            .await?)
+        let rows = self.db.organizations(&scope, filter, limit + 1).await?;
+        let total = self.db.count_organizations(&scope, filter).await?;
+        Ok(crate::page::Page::cut(rows, limit, total, |o| {
+            vec![o.org.name.clone(), o.id.clone()]
+        }))
     }
 }
 

@@ -3,6 +3,7 @@
 
 use crate::audit::{done, event, Subject};
 use crate::kernel::{new_id, tenant_of, today};
+use crate::page::{self, Page};
 use crate::{App, AppError, Ctx};
 use domain::audit::EventKind;
 use domain::audit::Outcome;
@@ -196,9 +197,27 @@ impl App {
         })
     }
 
-    pub async fn list_platforms(&self, actor: &Actor) -> Result<Vec<PlatformRow>, AppError> {
+    /// A page of the platforms of the actor's territory (by community, kind, id).
+    pub async fn list_platforms(
+        &self,
+        actor: &Actor,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Page<PlatformRow>, AppError> {
         let scope = crate::registry::registry_scope(actor)?;
-        Ok(self.db.platforms(&scope, &today_text(), 500).await?)
+        let after = page::decode(after, store::social::PLATFORM_ORDER.len())?;
+        let rows = self
+            .db
+            .platforms(&scope, &today_text(), after.as_deref(), limit + 1)
+            .await?;
+        let total = self.db.count_platforms(&scope).await?;
+        Ok(Page::cut(rows, limit, total, |p| {
+            vec![
+                p.platform.area.as_str().to_string(),
+                p.platform.kind.as_str().to_string(),
+                p.id.clone(),
+            ]
+        }))
     }
 
     /// A social worker takes a professional post at a platform for a dated period.
@@ -418,12 +437,19 @@ impl App {
         &self,
         actor: &Actor,
         q: Option<&str>,
-    ) -> Result<Vec<SocialWorkerRow>, AppError> {
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Page<SocialWorkerRow>, AppError> {
         let scope = crate::registry::registry_scope(actor)?;
-        Ok(self
+        let after = page::decode(after, store::social::WORKER_ORDER.len())?;
+        let rows = self
             .db
-            .social_workers(&scope, &today_text(), q, None, 500)
-            .await?)
+            .social_workers(&scope, &today_text(), q, after.as_deref(), limit + 1)
+            .await?;
+        let total = self.db.count_social_workers(&scope, q).await?;
+        Ok(Page::cut(rows, limit, total, |w| {
+            vec![w.name.clone(), w.id.clone()]
+        }))
     }
 
     pub async fn add_training(

@@ -29,7 +29,9 @@ pub struct TalentDetail {
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct TalentList {
-    pub items: Vec<TalentRow>,
+    /// A page of the talents under the filter (`items`, `total`, `next_after`).
+    #[serde(flatten)]
+    pub page: crate::page::Page<TalentRow>,
     pub summary: TalentSummary,
     /// The social workers of the ledger: the "1" of "1+4", counted beside the talents.
     pub social_workers: i64,
@@ -177,12 +179,22 @@ impl App {
         &self,
         actor: &Actor,
         filter: &TalentFilter,
+        after: Option<&str>,
+        limit: i64,
     ) -> Result<TalentList, AppError> {
         let scope = crate::registry::registry_scope(actor)?;
+        let after = crate::page::decode(after, store::talent::TALENT_ORDER.len())?;
+        let rows = self
+            .db
+            .talents(&scope, filter, after.as_deref(), limit + 1)
+            .await?;
+        let total = self.db.count_talents(&scope, filter).await?;
         Ok(TalentList {
-            items: self.db.talents(&scope, filter, 500).await?,
+            page: crate::page::Page::cut(rows, limit, total, |t| {
+                vec![t.area.as_str().to_string(), t.name.clone(), t.id.clone()]
+            }),
             summary: self.db.talent_summary(&scope).await?,
-            social_workers: self.db.count_social_workers(&scope).await?,
+            social_workers: self.db.count_social_workers(&scope, None).await?,
         })
     }
 

@@ -19,11 +19,46 @@ pub struct Work {
     /// `write_application`, `submit_application`, `consult_applications`, `vote_applications`,
     /// `decide_purchase`, `sign_contract`, `pay_tranche`, `record_activities`, `self_evaluate`,
     /// `form_panel`, `cast_vote`, `score_project`, `write_verdict`, `support_needs`, `open_needs`,
-    /// `score_call`, `form_call_panel`, `award_call`.
+    /// `score_call`, `form_call_panel`, `award_call`; `more` after the first 50 of a kind: the
+    /// list shows only those, the link leads to all.
     pub kind: &'static str,
     /// What to do, in Chinese.
     pub title: String,
     pub link: String,
+}
+
+/// How many things of one kind the work list shows; beyond them it says so.
+const PER_KIND: i64 = 50;
+
+/// At most [`PER_KIND`] things of each kind; a kind with more ends in one `more` line that says
+/// only the first ones are shown and links to the register (the first path segment of its
+/// links), so that nothing is cut off silently.
+fn bounded(items: Vec<Work>) -> Vec<Work> {
+    let mut out: Vec<Work> = Vec::with_capacity(items.len());
+    let mut counts: Vec<(&'static str, i64)> = Vec::new();
+    for w in items {
+        let n = match counts.iter_mut().find(|(k, _)| *k == w.kind) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                counts.push((w.kind, 1));
+                1
+            }
+        };
+        if n <= PER_KIND {
+            out.push(w);
+        } else if n == PER_KIND + 1 {
+            let register = w.link.split('/').nth(1).unwrap_or_default();
+            out.push(Work {
+                kind: "more",
+                title: format!("仅显示前 {PER_KIND} 条同类待办，其余请到列表中查看"),
+                link: format!("/{register}"),
+            });
+        }
+    }
+    out
 }
 
 fn areas_of(actor: &Actor, role: Role) -> Scope {
@@ -43,7 +78,7 @@ impl App {
         if !township.roots().is_empty() {
             for i in self
                 .db
-                .catalogue(&township, Some(ItemStatus::Proposed), 50)
+                .catalogue(&township, Some(ItemStatus::Proposed), None, PER_KIND + 1)
                 .await?
             {
                 out.push(Work {
@@ -54,7 +89,7 @@ impl App {
             }
             for (e, item) in self
                 .db
-                .eligibilities_in(&township, EligibilityStatus::Pending, None, 50)
+                .eligibilities_in(&township, EligibilityStatus::Pending, None, PER_KIND + 1)
                 .await?
             {
                 out.push(Work {
@@ -67,7 +102,7 @@ impl App {
         if !township.roots().is_empty() {
             for p in self
                 .db
-                .projects(&township, Some(Stage::Passed), None, None, 50)
+                .projects(&township, Some(Stage::Passed), None, None, PER_KIND + 1)
                 .await?
             {
                 out.push(Work {
@@ -87,7 +122,7 @@ impl App {
             ] {
                 for p in self
                     .db
-                    .projects(&township, Some(stage), None, None, 50)
+                    .projects(&township, Some(stage), None, None, PER_KIND + 1)
                     .await?
                 {
                     let title = match stage {
@@ -129,7 +164,7 @@ impl App {
         if !community.roots().is_empty() {
             for i in self
                 .db
-                .catalogue(&community, Some(ItemStatus::Returned), 50)
+                .catalogue(&community, Some(ItemStatus::Returned), None, PER_KIND + 1)
                 .await?
             {
                 out.push(Work {
@@ -150,7 +185,7 @@ impl App {
                 .await?;
             let submitted = self
                 .db
-                .projects(&community, Some(Stage::Submitted), None, None, 50)
+                .projects(&community, Some(Stage::Submitted), None, None, PER_KIND + 1)
                 .await?;
             if !submitted.is_empty() {
                 out.push(Work {
@@ -161,7 +196,7 @@ impl App {
             }
             let consulted = self
                 .db
-                .projects(&community, Some(Stage::Consulted), None, None, 50)
+                .projects(&community, Some(Stage::Consulted), None, None, PER_KIND + 1)
                 .await?;
             if !consulted.is_empty() {
                 out.push(Work {
@@ -178,7 +213,7 @@ impl App {
             )] {
                 for p in self
                     .db
-                    .projects(&community, Some(stage), None, None, 50)
+                    .projects(&community, Some(stage), None, None, PER_KIND + 1)
                     .await?
                 {
                     out.push(Work {
@@ -220,7 +255,7 @@ impl App {
             let scope = Scope::new([a.area.clone()]);
             for (e, item) in self
                 .db
-                .eligibilities_in(&scope, EligibilityStatus::Approved, Some(org), 50)
+                .eligibilities_in(&scope, EligibilityStatus::Approved, Some(org), PER_KIND + 1)
                 .await?
             {
                 if self
@@ -250,7 +285,7 @@ impl App {
             ] {
                 for p in self
                     .db
-                    .projects(&scope, Some(stage), Some(org), None, 50)
+                    .projects(&scope, Some(stage), Some(org), None, PER_KIND + 1)
                     .await?
                 {
                     out.push(Work {
@@ -262,7 +297,7 @@ impl App {
             }
             for p in self
                 .db
-                .projects(&scope, Some(Stage::Draft), Some(org), None, 50)
+                .projects(&scope, Some(Stage::Draft), Some(org), None, PER_KIND + 1)
                 .await?
             {
                 out.push(Work {
@@ -307,7 +342,7 @@ impl App {
         );
         if !organizers.roots().is_empty() {
             let now = crate::kernel::china_now();
-            for k in self.db.calls(&organizers, &[], 100).await? {
+            for k in self.db.calls(&organizers, &[], None, PER_KIND + 1).await? {
                 let closed = now > crate::chain::call::closes_at(&k);
                 let step = match k.stage {
                     CallStage::Open if closed && k.applications > 0 => {
@@ -361,6 +396,30 @@ impl App {
                 });
             }
         }
-        Ok(out)
+        Ok(bounded(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kind_beyond_the_bound_ends_in_one_line_that_says_so() {
+        let work = |kind: &'static str, i: i64| Work {
+            kind,
+            title: format!("{kind} {i}"),
+            link: format!("/catalogue/{i}"),
+        };
+        let mut items: Vec<Work> = (0..PER_KIND + 1).map(|i| work("review_item", i)).collect();
+        items.push(work("decide_eligibility", 0));
+        let out = bounded(items);
+        assert_eq!(out.len() as i64, PER_KIND + 2);
+        let more: Vec<&Work> = out.iter().filter(|w| w.kind == "more").collect();
+        assert_eq!(more.len(), 1);
+        assert_eq!(more[0].link, "/catalogue");
+        assert!(more[0].title.contains("仅显示前 50 条"));
+        let exact: Vec<Work> = (0..PER_KIND).map(|i| work("review_item", i)).collect();
+        assert!(bounded(exact).iter().all(|w| w.kind != "more"));
     }
 }

@@ -339,7 +339,7 @@ async fn the_demonstration_ledger_covers_every_community_and_shows_gaps() {
     assert!(urban_short > 0, "some urban communities fall short of 10");
     let platforms = app
         .db
-        .platforms(&domain::identity::Scope::nation(), "2026-11-22", 1000)
+        .platforms(&domain::identity::Scope::nation(), "2026-11-22", None, 1000)
         .await
         .unwrap();
     assert_eq!(
@@ -454,10 +454,10 @@ async fn the_backbone_pools_coverage_moves_with_trainings_and_stays_in_its_terri
     .await
     .unwrap();
     let list = app
-        .list_talents(&township, &Default::default())
+        .list_talents(&township, &Default::default(), None, 50)
         .await
         .unwrap();
-    assert_eq!(list.items.len(), 3);
+    assert_eq!(list.page.items.len(), 3);
     assert_eq!(
         (list.summary.pool.members, list.summary.pool.trained),
         (2, 0)
@@ -486,7 +486,7 @@ async fn the_backbone_pools_coverage_moves_with_trainings_and_stays_in_its_terri
         .await
         .unwrap();
     let list = app
-        .list_talents(&township, &Default::default())
+        .list_talents(&township, &Default::default(), None, 50)
         .await
         .unwrap();
     assert_eq!(
@@ -500,11 +500,14 @@ async fn the_backbone_pools_coverage_moves_with_trainings_and_stays_in_its_terri
                 untrained: true,
                 ..Default::default()
             },
+            None,
+            50,
         )
         .await
         .unwrap();
     assert_eq!(
         untrained
+            .page
             .items
             .iter()
             .map(|t| t.id.as_str())
@@ -529,7 +532,7 @@ async fn the_backbone_pools_coverage_moves_with_trainings_and_stays_in_its_terri
         .await
         .unwrap();
     let list = app
-        .list_talents(&township, &Default::default())
+        .list_talents(&township, &Default::default(), None, 50)
         .await
         .unwrap();
     assert!(list.summary.pool.complete());
@@ -537,9 +540,10 @@ async fn the_backbone_pools_coverage_moves_with_trainings_and_stays_in_its_terri
     // A neighbouring community's officer sees none of it and changes nothing.
     let neighbour = officer(domain::Role::CommunityOfficer, "341002002002");
     assert!(app
-        .list_talents(&neighbour, &Default::default())
+        .list_talents(&neighbour, &Default::default(), None, 50)
         .await
         .unwrap()
+        .page
         .items
         .is_empty());
     assert!(matches!(

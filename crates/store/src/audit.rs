@@ -363,6 +363,27 @@ impl Tx {
     }
 }
 
+/// Events inside the scope the filter keeps (all but its cursor), as `AND`ed terms.
+fn audit_where(scope: &Scope, f: &AuditFilter, binds: &mut Vec<String>) -> Vec<String> {
+    let mut wh = vec![scope_filter("area_code", scope, binds)];
+    let mut eq = |col: &str, v: &Option<String>, op: &str, binds: &mut Vec<String>| {
+        if let Some(v) = v.as_ref().filter(|v| !v.trim().is_empty()) {
+            binds.push(v.trim().to_string());
+            wh.push(format!("{col} {op} ${}", binds.len()));
+        }
+    };
+    eq("action", &f.action, "=", binds);
+    eq("outcome", &f.outcome, "=", binds);
+    eq("actor_login", &f.actor_login, "=", binds);
+    eq("at", &f.from, ">=", binds);
+    eq("at", &f.to, "<", binds);
+    if let Some(p) = f.area_prefix.as_ref().filter(|p| !p.is_empty()) {
+        binds.push(format!("{p}%"));
+        wh.push(format!("area_code LIKE ${}", binds.len()));
+    }
+    wh
+}
+
 impl Db {
     /// Seals every queued event into its tenant's chain (PostgreSQL; nothing waits on SQLite),
     /// one transaction per tenant and batch; returns how many. Every reader of the log calls it
@@ -391,6 +412,18 @@ impl Db {
         Ok(sealed)
     }
 
+    /// How many events inside the scope match the filter (its cursor aside).
+    pub async fn count_audit_events(
+        &self,
+        scope: &Scope,
+        f: &AuditFilter,
+    ) -> Result<i64, StoreError> {
+        let mut binds = Vec::new();
+        let wh = audit_where(scope, f, &mut binds);
+        self.count_where("audit_events", &wh.join(" AND "), &binds)
+            .await
+    }
+
     /// Events inside the scope matching the filter, newest first.
     pub async fn audit_events(
         &self,
@@ -400,22 +433,7 @@ impl Db {
     ) -> Result<Vec<AuditEventRow>, StoreError> {
         self.seal_audit().await?;
         let mut binds: Vec<String> = Vec::new();
-        let mut wh = vec![scope_filter("area_code", scope, &mut binds)];
-        let mut eq = |col: &str, v: &Option<String>, op: &str, binds: &mut Vec<String>| {
-            if let Some(v) = v.as_ref().filter(|v| !v.trim().is_empty()) {
-                binds.push(v.trim().to_string());
-                wh.push(format!("{col} {op} ${}", binds.len()));
-            }
-        };
-        eq("action", &f.action, "=", &mut binds);
-        eq("outcome", &f.outcome, "=", &mut binds);
-        eq("actor_login", &f.actor_login, "=", &mut binds);
-        eq("at", &f.from, ">=", &mut binds);
-        eq("at", &f.to, "<", &mut binds);
-        if let Some(p) = f.area_prefix.as_ref().filter(|p| !p.is_empty()) {
-            binds.push(format!("{p}%"));
-            wh.push(format!("area_code LIKE ${}", binds.len()));
-        }
+        let mut wh = audit_where(scope, f, &mut binds);
         let mut seq_bind = None;
         if let Some((at, tenant, seq)) = &f.before {
             binds.push(at.clone());

@@ -129,6 +129,29 @@ macro_rules! assignment_from_row {
     }};
 }
 
+/// The order of the account list: login, id.
+pub const USER_ORDER: crate::kernel::Keyset = crate::kernel::Keyset(&[
+    crate::kernel::Key::asc("u.login"),
+    crate::kernel::Key::asc("u.id"),
+]);
+
+/// Accounts with a home area or a role inside the scope, optionally by login or display name.
+fn users_where(scope: &Scope, q: Option<&str>, binds: &mut Vec<String>) -> String {
+    let home = scope_filter("u.home_area", scope, binds);
+    let role = scope_filter("r.area_code", scope, binds);
+    let mut wh = format!(
+        "({home} OR EXISTS (SELECT 1 FROM role_assignments r WHERE r.user_id = u.id AND {role}))"
+    );
+    if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
+        binds.push(format!("%{}%", crate::area::like_escape(q)));
+        wh.push_str(&format!(
+            " AND (u.login LIKE ${n} ESCAPE '\\' OR u.display_name LIKE ${n} ESCAPE '\\')",
+            n = binds.len()
+        ));
+    }
+    wh
+}
+
 impl Db {
     /// The failed-login record of an account for one client address.
     pub async fn login_lock(
@@ -271,19 +294,26 @@ impl Db {
         }))
     }
 
-    /// Accounts with a home area or a role inside the scope, by login.
+    /// Accounts with a home area or a role inside the scope (optionally whose login or display
+    /// name contains `q`), by login and id, after a cursor of that order.
     pub async fn users_in_scope(
         &self,
         scope: &Scope,
+        q: Option<&str>,
+        after: Option<&[String]>,
         limit: i64,
     ) -> Result<Vec<(UserRow, Vec<AssignmentRow>)>, StoreError> {
         let mut binds = Vec::new();
-        let home = scope_filter("u.home_area", scope, &mut binds);
-        let role = scope_filter("r.area_code", scope, &mut binds);
+        let wh = users_where(scope, q, &mut binds);
+        let wh = USER_ORDER.filter_after(&wh, after, &mut binds);
         let sql = format!(
-            "SELECT {} FROM users u WHERE {home} OR EXISTS (SELECT 1 FROM role_assignments r WHERE r.user_id = u.id AND {role}) \
-             ORDER BY u.login LIMIT {limit}",
-            USER_COLS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
+            "SELECT {} FROM users u WHERE {wh} ORDER BY {} LIMIT {limit}",
+            USER_COLS
+                .split(", ")
+                .map(|c| format!("u.{c}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            USER_ORDER.order_by()
         );
         let users: Vec<UserRow> = on_pool!(self, c => {
             let mut q = sqlx::query(&sql);
@@ -325,6 +355,17 @@ impl Db {
                 (u, mine)
             })
             .collect())
+    }
+
+    /// How many accounts [`Db::users_in_scope`] lists under the same filter.
+    pub async fn count_users_in_scope(
+        &self,
+        scope: &Scope,
+        q: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        let mut binds = Vec::new();
+        let wh = users_where(scope, q, &mut binds);
+        self.count_where("users u", &wh, &binds).await
     }
 
     pub async fn tokens_of(&self, user_id: &str) -> Result<Vec<TokenRow>, StoreError> {

@@ -153,6 +153,72 @@ impl RawOrg {
     }
 }
 
+/// The organizations inside the scope the filter keeps (all but its cursor), as `AND`ed terms.
+fn org_where(scope: &Scope, f: &OrgFilter, binds: &mut Vec<String>) -> Vec<String> {
+    let mut wh = vec![scope_filter("o.area_code", scope, binds)];
+    // The tenant prefix lets the (tenant_id, …) indexes serve a city's or county's list.
+    let tenants: Vec<&str> = scope.roots().iter().filter_map(|r| r.tenant()).collect();
+    if !tenants.is_empty() && tenants.len() == scope.roots().len() {
+        let ph: Vec<String> = tenants
+            .iter()
+            .map(|t| {
+                binds.push(t.to_string());
+                format!("${}", binds.len())
+            })
+            .collect();
+        wh.push(format!("o.tenant_id IN ({})", ph.join(",")));
+    }
+    fn bind(binds: &mut Vec<String>, v: &str) -> String {
+        binds.push(v.to_string());
+        format!("${}", binds.len())
+    }
+    if let Some(a) = &f.area {
+        // The area's city is the tenant: naming it lets the (tenant_id, area_code, …) index
+        // serve even a national reader's list of one county.
+        if let Some(t) = a.tenant() {
+            wh.push(format!("o.tenant_id = {}", bind(binds, t)));
+        }
+        wh.push(crate::kernel::prefix_filter(
+            "o.area_code",
+            a.as_str(),
+            binds,
+        ));
+    }
+    if let Some(c) = f.category {
+        wh.push(format!("o.category = {}", bind(binds, c.as_str())));
+    }
+    if let Some(s) = f.status {
+        wh.push(format!(
+            "o.registration_status = {}",
+            bind(binds, s.as_str())
+        ));
+    }
+    if let Some(q) = f.q.as_ref().map(|q| q.trim()).filter(|q| !q.is_empty()) {
+        binds.push(format!("%{}%", crate::area::like_escape(q)));
+        let a = binds.len();
+        binds.push(q.to_uppercase());
+        wh.push(format!(
+            "(o.name LIKE ${a} ESCAPE '\\' OR o.uscc = ${})",
+            a + 1
+        ));
+    }
+    if let Some(g) = f.grade {
+        wh.push(format!("o.grade = {g}"));
+    }
+    for (col, v) in [("o.is_hub", f.hub), ("o.is_brand", f.brand)] {
+        if let Some(b) = v {
+            wh.push(format!("{col} = {}", if b { "TRUE" } else { "FALSE" }));
+        }
+    }
+    if let Some(i) = f.incubated {
+        wh.push(format!(
+            "{}EXISTS (SELECT 1 FROM organization_incubations i WHERE i.tenant_id = o.tenant_id AND i.organization_id = o.id)",
+            if i { "" } else { "NOT " }
+        ));
+    }
+    wh
+}
+
 impl Db {
     pub async fn organization(&self, tenant: &str, id: &str) -> Result<Option<OrgRow>, StoreError> {
         let sql =
@@ -165,6 +231,18 @@ impl Db {
         })
     }
 
+    /// How many organizations inside the scope the filter keeps (its cursor aside).
+    pub async fn count_organizations(
+        &self,
+        scope: &Scope,
+        f: &OrgFilter,
+    ) -> Result<i64, StoreError> {
+        let mut binds = Vec::new();
+        let wh = org_where(scope, f, &mut binds);
+        self.count_where("organizations o", &wh.join(" AND "), &binds)
+            .await
+    }
+
     /// Organizations inside the scope matching the filter, by name then id, `limit` at a time.
     pub async fn organizations(
         &self,
@@ -173,53 +251,7 @@ impl Db {
         limit: i64,
     ) -> Result<Vec<OrgRow>, StoreError> {
         let mut binds: Vec<String> = Vec::new();
-        let mut wh = vec![scope_filter("o.area_code", scope, &mut binds)];
-        // The tenant prefix lets the (tenant_id, …) indexes serve a city's or county's list.
-        let tenants: Vec<&str> = scope.roots().iter().filter_map(|r| r.tenant()).collect();
-        if !tenants.is_empty() && tenants.len() == scope.roots().len() {
-            let ph: Vec<String> = tenants
-                .iter()
-                .map(|t| {
-                    binds.push(t.to_string());
-                    format!("${}", binds.len())
-                })
-                .collect();
-            wh.push(format!("o.tenant_id IN ({})", ph.join(",")));
-        }
-        fn bind(binds: &mut Vec<String>, v: &str) -> String {
-            binds.push(v.to_string());
-            format!("${}", binds.len())
-        }
-        if let Some(a) = &f.area {
-            // The area's city is the tenant: naming it lets the (tenant_id, area_code, …) index
-            // serve even a national reader's list of one county.
-            if let Some(t) = a.tenant() {
-                wh.push(format!("o.tenant_id = {}", bind(&mut binds, t)));
-            }
-            wh.push(crate::kernel::prefix_filter(
-                "o.area_code",
-                a.as_str(),
-                &mut binds,
-            ));
-        }
-        if let Some(c) = f.category {
-            wh.push(format!("o.category = {}", bind(&mut binds, c.as_str())));
-        }
-        if let Some(s) = f.status {
-            wh.push(format!(
-                "o.registration_status = {}",
-                bind(&mut binds, s.as_str())
-            ));
-        }
-        if let Some(q) = f.q.as_ref().map(|q| q.trim()).filter(|q| !q.is_empty()) {
-            binds.push(format!("%{}%", crate::area::like_escape(q)));
-            let a = binds.len();
-            binds.push(q.to_uppercase());
-            wh.push(format!(
-                "(o.name LIKE ${a} ESCAPE '\\' OR o.uscc = ${})",
-                a + 1
-            ));
-        }
+        let mut wh = org_where(scope, f, &mut binds);
         if let Some((name, id)) = &f.after {
             binds.push(name.clone());
             let a = binds.len();
@@ -234,20 +266,6 @@ impl Db {
             wh.push(format!(
                 "({name_col} > ${a} OR ({name_col} = ${a} AND o.id > ${}))",
                 a + 1
-            ));
-        }
-        if let Some(g) = f.grade {
-            wh.push(format!("o.grade = {g}"));
-        }
-        for (col, v) in [("o.is_hub", f.hub), ("o.is_brand", f.brand)] {
-            if let Some(b) = v {
-                wh.push(format!("{col} = {}", if b { "TRUE" } else { "FALSE" }));
-            }
-        }
-        if let Some(i) = f.incubated {
-            wh.push(format!(
-                "{}EXISTS (SELECT 1 FROM organization_incubations i WHERE i.tenant_id = o.tenant_id AND i.organization_id = o.id)",
-                if i { "" } else { "NOT " }
             ));
         }
         let sql = format!(

@@ -1,7 +1,7 @@
 //! Social work: platforms, social workers (identity numbers encrypted by the app), posts and
 //! trainings. Tenant tables.
 
-use crate::kernel::scope_filter;
+use crate::kernel::{scope_filter, Key, Keyset};
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::identity::Scope;
 use domain::social::{CertificateLevel, Platform, PlatformKind};
@@ -183,6 +183,31 @@ fn worker_sql(wh: &str) -> String {
     )
 }
 
+/// The order of the platform register: community, kind, id.
+pub const PLATFORM_ORDER: Keyset = Keyset(&[
+    Key::asc("x.area_code"),
+    Key::asc("x.kind"),
+    Key::asc("x.id"),
+]);
+
+/// The order of the social worker register: name, id.
+pub const WORKER_ORDER: Keyset = Keyset(&[Key::asc("x.name"), Key::asc("x.id")]);
+
+/// Social workers in the scope, optionally by name (contains) or certificate number (exact).
+fn workers_where(scope: &Scope, q: Option<&str>, binds: &mut Vec<String>) -> String {
+    let mut wh = vec![scope_filter("x.area_code", scope, binds)];
+    if let Some(q) = q.filter(|q| !q.trim().is_empty()) {
+        binds.push(format!("%{}%", crate::area::like_escape(q.trim())));
+        let a = binds.len();
+        binds.push(q.trim().to_uppercase());
+        wh.push(format!(
+            "(x.name LIKE ${a} ESCAPE '\\' OR x.certificate_number = ${})",
+            a + 1
+        ));
+    }
+    wh.join(" AND ")
+}
+
 impl Db {
     pub async fn platform(
         &self,
@@ -199,17 +224,21 @@ impl Db {
         })
     }
 
+    /// Platforms inside the scope, by community, kind and id, after a cursor of that order.
     pub async fn platforms(
         &self,
         scope: &Scope,
         today: &str,
+        after: Option<&[String]>,
         limit: i64,
     ) -> Result<Vec<PlatformRow>, StoreError> {
         let mut binds = vec![today.to_string()];
         let wh = scope_filter("x.area_code", scope, &mut binds);
+        let wh = PLATFORM_ORDER.filter_after(&wh, after, &mut binds);
         let sql = format!(
-            "{} ORDER BY x.area_code, x.kind, x.id LIMIT {limit}",
-            platform_sql(&wh)
+            "{} ORDER BY {} LIMIT {limit}",
+            platform_sql(&wh),
+            PLATFORM_ORDER.order_by()
         );
         on_pool!(self, c => {
             let mut q = sqlx::query(&sql);
@@ -223,6 +252,13 @@ impl Db {
             }
             Ok(out)
         })
+    }
+
+    /// How many platforms the scope holds.
+    pub async fn count_platforms(&self, scope: &Scope) -> Result<i64, StoreError> {
+        let mut binds = Vec::new();
+        let wh = scope_filter("x.area_code", scope, &mut binds);
+        self.count_where("platforms x", &wh, &binds).await
     }
 
     pub async fn social_worker(
@@ -240,37 +276,23 @@ impl Db {
         })
     }
 
+    /// Social workers inside the scope (optionally by name or certificate number), by name and
+    /// id, after a cursor of that order.
     pub async fn social_workers(
         &self,
         scope: &Scope,
         today: &str,
         q: Option<&str>,
-        after: Option<(&str, &str)>,
+        after: Option<&[String]>,
         limit: i64,
     ) -> Result<Vec<SocialWorkerRow>, StoreError> {
         let mut binds = vec![today.to_string()];
-        let mut wh = vec![scope_filter("x.area_code", scope, &mut binds)];
-        if let Some((n, i)) = after {
-            binds.push(n.to_string());
-            let a = binds.len();
-            binds.push(i.to_string());
-            wh.push(format!(
-                "(x.name > ${a} OR (x.name = ${a} AND x.id > ${}))",
-                a + 1
-            ));
-        }
-        if let Some(q) = q.filter(|q| !q.trim().is_empty()) {
-            binds.push(format!("%{}%", crate::area::like_escape(q.trim())));
-            let a = binds.len();
-            binds.push(q.trim().to_uppercase());
-            wh.push(format!(
-                "(x.name LIKE ${a} ESCAPE '\\' OR x.certificate_number = ${})",
-                a + 1
-            ));
-        }
+        let wh = workers_where(scope, q, &mut binds);
+        let wh = WORKER_ORDER.filter_after(&wh, after, &mut binds);
         let sql = format!(
-            "{} ORDER BY x.name, x.id LIMIT {limit}",
-            worker_sql(&wh.join(" AND "))
+            "{} ORDER BY {} LIMIT {limit}",
+            worker_sql(&wh),
+            WORKER_ORDER.order_by()
         );
         on_pool!(self, c => {
             let mut qy = sqlx::query(&sql);
@@ -286,18 +308,15 @@ impl Db {
         })
     }
 
-    /// How many social workers the scope holds.
-    pub async fn count_social_workers(&self, scope: &Scope) -> Result<i64, StoreError> {
+    /// How many social workers the scope holds (optionally matching `q`, as the list does).
+    pub async fn count_social_workers(
+        &self,
+        scope: &Scope,
+        q: Option<&str>,
+    ) -> Result<i64, StoreError> {
         let mut binds = Vec::new();
-        let wh = scope_filter("x.area_code", scope, &mut binds);
-        let sql = format!("SELECT COUNT(*) FROM social_workers x WHERE {wh}");
-        on_pool!(self, c => {
-            let mut qy = sqlx::query_scalar::<_, i64>(&sql);
-            for b in &binds {
-                qy = qy.bind(b.as_str());
-            }
-            Ok(qy.fetch_one(c).await?)
-        })
+        let wh = workers_where(scope, q, &mut binds);
+        self.count_where("social_workers x", &wh, &binds).await
     }
 
     /// A social worker found by the keyed hash of their identity number, in one tenant.

@@ -72,6 +72,13 @@ macro_rules! talent_from_row {
     }};
 }
 
+/// The order of the talent register: area, name, id.
+pub const TALENT_ORDER: crate::kernel::Keyset = crate::kernel::Keyset(&[
+    crate::kernel::Key::asc("t.area_code"),
+    crate::kernel::Key::asc("t.name"),
+    crate::kernel::Key::asc("t.id"),
+]);
+
 impl Db {
     pub async fn talent(&self, tenant: &str, id: &str) -> Result<Option<TalentRow>, StoreError> {
         let sql = format!("SELECT {COLS} FROM talents t WHERE t.tenant_id = $1 AND t.id = $2");
@@ -105,17 +112,21 @@ impl Db {
         wh.join(" AND ")
     }
 
-    /// Talent inside the scope matching the filter, by area then name.
+    /// Talent inside the scope matching the filter, by area, name and id, after a cursor of
+    /// that order.
     pub async fn talents(
         &self,
         scope: &Scope,
         f: &TalentFilter,
+        after: Option<&[String]>,
         limit: i64,
     ) -> Result<Vec<TalentRow>, StoreError> {
         let mut binds = Vec::new();
         let wh = Self::talent_where(scope, f, &mut binds);
+        let wh = TALENT_ORDER.filter_after(&wh, after, &mut binds);
         let sql = format!(
-            "SELECT {COLS} FROM talents t WHERE {wh} ORDER BY t.area_code, t.name, t.id LIMIT {limit}"
+            "SELECT {COLS} FROM talents t WHERE {wh} ORDER BY {} LIMIT {limit}",
+            TALENT_ORDER.order_by()
         );
         on_pool!(self, c => {
             let mut q = sqlx::query(&sql);
@@ -129,6 +140,13 @@ impl Db {
             }
             Ok(out)
         })
+    }
+
+    /// How many talents the scope holds under the filter.
+    pub async fn count_talents(&self, scope: &Scope, f: &TalentFilter) -> Result<i64, StoreError> {
+        let mut binds = Vec::new();
+        let wh = Self::talent_where(scope, f, &mut binds);
+        self.count_where("talents t", &wh, &binds).await
     }
 
     /// How many talents of each category the scope holds, and how far its pool is trained.

@@ -86,7 +86,7 @@ struct AuditTemplate {
     /// The kinds to filter by: (code, Chinese name, chosen), by code.
     kinds: Vec<(&'static str, &'static str, bool)>,
     events: Vec<AuditLine>,
-    more: String,
+    pager: crate::kit::Pager,
     errors: FormErrors,
 }
 
@@ -109,14 +109,14 @@ pub async fn audit(
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, PageError> {
     let tr = Tr { locale: s.locale };
-    let (events, errors) = match state
+    let (events, total, errors) = match state
         .app
         .list_audit(&s.actor, &q.filter(), AUDIT_PAGE, &s.ctx)
         .await
     {
-        Ok(ev) => (ev, FormErrors::default()),
+        Ok((ev, total)) => (ev, total, FormErrors::default()),
         Err(e) => match FormErrors::from_error(&e) {
-            Some(errors) => (Vec::new(), errors),
+            Some(errors) => (Vec::new(), 0, errors),
             None => return Err(PageError::new(e, s.locale)),
         },
     };
@@ -189,7 +189,7 @@ pub async fn audit(
         },
         f: q,
         events,
-        more,
+        pager: crate::kit::Pager { total, next: more },
         errors,
     };
     Ok(render(status, &page))
@@ -201,6 +201,8 @@ pub async fn audit(
 #[derive(Serialize, JsonSchema)]
 pub struct AuditPage {
     pub items: Vec<store::audit::AuditEventRow>,
+    /// How many events the filter keeps in all (every page).
+    pub total: i64,
     pub next_before: Option<String>,
 }
 
@@ -209,7 +211,7 @@ pub async fn api_audit(
     ApiUser(s): ApiUser,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, ApiError> {
-    let events = state
+    let (events, total) = state
         .app
         .list_audit(&s.actor, &q.filter(), AUDIT_PAGE, &s.ctx)
         .await?;
@@ -218,6 +220,7 @@ pub async fn api_audit(
         StatusCode::OK,
         &AuditPage {
             items: events,
+            total,
             next_before: next,
         },
     )

@@ -1,10 +1,12 @@
 //! Pages and API of social work: platforms with their staffing standard, social workers, posts
 //! and trainings.
 
-use crate::answer::{self, Created, Items};
+use crate::answer::{self, Created};
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{ApiError, PageError};
-use crate::kit::{history, refused, render, ApiJson, Chrome, FormErrors, OnQuery, PageResult};
+use crate::kit::{
+    history, refused, render, ApiJson, Chrome, FormErrors, OnQuery, PageQuery, PageResult, Pager,
+};
 use crate::AppState;
 use app::social::{PlatformDetail, SocialWorkerDetail, STANDARD};
 use askama::Template;
@@ -25,6 +27,7 @@ use store::social::{PlatformRow, SocialWorkerRow};
 struct PlatformsPage {
     chrome: Chrome,
     rows: Vec<PlatformRow>,
+    pager: Pager,
     standard: StaffingStandard,
     kinds: Vec<(&'static str, &'static str)>,
     form: PlatformForm,
@@ -47,11 +50,17 @@ async fn platforms_page(
     status: StatusCode,
     form: PlatformForm,
     errors: FormErrors,
+    after: &str,
 ) -> Result<Response, PageError> {
-    let rows = state.app.list_platforms(&s.actor).await.page(s.locale)?;
+    let list = state
+        .app
+        .list_platforms(&s.actor, Some(after), app::page::DEFAULT_LIMIT)
+        .await
+        .page(s.locale)?;
     let page = PlatformsPage {
         chrome: Chrome::for_user(s, "/platforms"),
-        rows,
+        pager: Pager::of(&list, "/platforms", &[]),
+        rows: list.items,
         standard: STANDARD,
         kinds: PlatformKind::ALL
             .iter()
@@ -66,6 +75,7 @@ async fn platforms_page(
 pub async fn platforms(
     State(state): State<AppState>,
     PageUser(s): PageUser,
+    Query(p): Query<PageQuery>,
 ) -> Result<Response, PageError> {
     platforms_page(
         &state,
@@ -73,6 +83,7 @@ pub async fn platforms(
         StatusCode::OK,
         PlatformForm::default(),
         FormErrors::default(),
+        &p.after,
     )
     .await
 }
@@ -85,7 +96,7 @@ pub async fn create_platform(
     match state.app.create_platform(&s.actor, &form, &s.ctx).await {
         Ok(id) => Ok(Redirect::to(&format!("/platforms/{id}")).into_response()),
         Err(e) => match refused(&e) {
-            Some((st, errors)) => platforms_page(&state, &s, st, form, errors).await,
+            Some((st, errors)) => platforms_page(&state, &s, st, form, errors, "").await,
             None => Err(PageError::new(e, s.locale)),
         },
     }
@@ -97,6 +108,8 @@ struct PlatformPage {
     chrome: Chrome,
     d: PlatformDetail,
     workers: Vec<(String, String)>,
+    /// The picker shows only the first N of the register.
+    workers_cut: Option<i64>,
     form: PostForm,
     errors: FormErrors,
     history: Vec<(i64, String, String, String)>,
@@ -135,18 +148,23 @@ async fn platform_page(
         .platform_detail_on(&s.actor, id, on, &s.ctx)
         .await
         .page(s.locale)?;
-    let workers = if d.editable {
-        state
+    // A picker, bounded: it says so when the register holds more than it shows.
+    let (workers, workers_cut) = if d.editable {
+        let list = state
             .app
-            .list_social_workers(&s.actor, None)
+            .list_social_workers(&s.actor, None, None, app::page::MAX_LIMIT)
             .await
-            .unwrap_or_default()
+            .page(s.locale)?;
+        let cut = list.next_after.is_some();
+        let workers = list
+            .items
             .into_iter()
             .filter(|w| w.tenant_id == d.row.tenant_id)
             .map(|w| (w.id, format!("{}（{}）", w.name, w.certificate_level.zh())))
-            .collect()
+            .collect();
+        (workers, cut.then_some(app::page::MAX_LIMIT))
     } else {
-        Vec::new()
+        (Vec::new(), None)
     };
     let page = PlatformPage {
         chrome: Chrome::for_user(s, &format!("/platforms/{id}")),
@@ -155,6 +173,7 @@ async fn platform_page(
         today: app::kernel::today().to_string(),
         d,
         workers,
+        workers_cut,
         form,
         errors,
     };
@@ -200,6 +219,7 @@ struct WorkersPage {
     chrome: Chrome,
     q: String,
     rows: Vec<SocialWorkerRow>,
+    pager: Pager,
     levels: Vec<(&'static str, &'static str)>,
     form: SocialWorkerForm,
     errors: FormErrors,
@@ -209,6 +229,9 @@ struct WorkersPage {
 pub struct Q {
     #[serde(default)]
     q: String,
+    #[serde(default)]
+    after: String,
+    limit: Option<i64>,
 }
 
 async fn workers_page(
@@ -218,18 +241,20 @@ async fn workers_page(
     status: StatusCode,
     mut form: SocialWorkerForm,
     errors: FormErrors,
+    after: &str,
 ) -> Result<Response, PageError> {
-    let rows = state
+    let list = state
         .app
-        .list_social_workers(&s.actor, Some(&q))
+        .list_social_workers(&s.actor, Some(&q), Some(after), app::page::DEFAULT_LIMIT)
         .await
         .page(s.locale)?;
     // The identity number is never sent back to the browser, even after a refusal.
     form.id_number.clear();
     let page = WorkersPage {
         chrome: Chrome::for_user(s, "/social-workers"),
+        pager: Pager::of(&list, "/social-workers", &[("q", &q)]),
         q,
-        rows,
+        rows: list.items,
         levels: CertificateLevel::ALL
             .iter()
             .map(|l| (l.as_str(), l.zh()))
@@ -252,6 +277,7 @@ pub async fn workers(
         StatusCode::OK,
         SocialWorkerForm::default(),
         FormErrors::default(),
+        &q.after,
     )
     .await
 }
@@ -268,7 +294,9 @@ pub async fn create_worker(
     {
         Ok(id) => Ok(Redirect::to(&format!("/social-workers/{id}")).into_response()),
         Err(e) => match refused(&e) {
-            Some((st, errors)) => workers_page(&state, &s, String::new(), st, form, errors).await,
+            Some((st, errors)) => {
+                workers_page(&state, &s, String::new(), st, form, errors, "").await
+            }
             None => Err(PageError::new(e, s.locale)),
         },
     }
@@ -360,19 +388,25 @@ pub async fn add_training(
 /// The platforms with the staffing standard they are measured against.
 #[derive(Serialize, JsonSchema)]
 pub struct Platforms {
-    pub items: Vec<store::social::PlatformRow>,
+    /// A page of the platforms (`items`, `total`, `next_after`).
+    #[serde(flatten)]
+    pub page: app::page::Page<store::social::PlatformRow>,
     pub standard: domain::social::StaffingStandard,
 }
 
 pub async fn api_platforms(
     State(state): State<AppState>,
     ApiUser(s): ApiUser,
+    Query(p): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
-    let items = state.app.list_platforms(&s.actor).await?;
+    let page = state
+        .app
+        .list_platforms(&s.actor, Some(&p.after), app::page::limit(p.limit))
+        .await?;
     answer::send(
         StatusCode::OK,
         &Platforms {
-            items,
+            page,
             standard: STANDARD,
         },
     )
@@ -417,8 +451,16 @@ pub async fn api_workers(
     ApiUser(s): ApiUser,
     Query(q): Query<Q>,
 ) -> Result<Response, ApiError> {
-    let items = state.app.list_social_workers(&s.actor, Some(&q.q)).await?;
-    answer::send(StatusCode::OK, &Items { items })
+    let page = state
+        .app
+        .list_social_workers(
+            &s.actor,
+            Some(&q.q),
+            Some(&q.after),
+            app::page::limit(q.limit),
+        )
+        .await?;
+    answer::send(StatusCode::OK, &page)
 }
 
 pub async fn api_create_worker(

@@ -24,6 +24,10 @@ pub struct TalentQuery {
     pub category: String,
     pub backbone: String,
     pub untrained: String,
+    /// The cursor of the page (the `next_after` of the page before).
+    pub after: String,
+    /// Rows a page (API only; 1..=200, 50 if none).
+    pub limit: Option<i64>,
 }
 
 impl TalentQuery {
@@ -49,6 +53,7 @@ fn categories() -> Vec<(&'static str, &'static str)> {
 struct TalentsPage {
     chrome: Chrome,
     list: TalentList,
+    pager: crate::kit::Pager,
     filter: TalentQuery,
     categories: Vec<(&'static str, &'static str)>,
     form: TalentForm,
@@ -71,11 +76,27 @@ async fn talents_page(
 ) -> Result<Response, PageError> {
     let list = state
         .app
-        .list_talents(&s.actor, &filter.filter())
+        .list_talents(
+            &s.actor,
+            &filter.filter(),
+            Some(&filter.after),
+            app::page::DEFAULT_LIMIT,
+        )
         .await
         .page(s.locale)?;
+    let pager = crate::kit::Pager::of(
+        &list.page,
+        "/talents",
+        &[
+            ("q", &filter.q),
+            ("category", &filter.category),
+            ("backbone", &filter.backbone),
+            ("untrained", &filter.untrained),
+        ],
+    );
     let page = TalentsPage {
         chrome: Chrome::for_user(s, "/talents"),
+        pager,
         list,
         filter,
         categories: categories(),
@@ -230,7 +251,16 @@ pub async fn api_talents(
     ApiUser(s): ApiUser,
     Query(q): Query<TalentQuery>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(state.app.list_talents(&s.actor, &q.filter()).await?).into_response())
+    let list = state
+        .app
+        .list_talents(
+            &s.actor,
+            &q.filter(),
+            Some(&q.after),
+            app::page::limit(q.limit),
+        )
+        .await?;
+    Ok(Json(list).into_response())
 }
 
 pub async fn api_create_talent(

@@ -36,6 +36,8 @@ mod operations;
 mod organizations;
 #[path = "http/paging.rs"]
 mod paging;
+#[path = "http/paging_registers.rs"]
+mod paging_registers;
 #[path = "http/public.rs"]
 mod public;
 #[path = "http/purchase.rs"]

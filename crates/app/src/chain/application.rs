@@ -8,11 +8,11 @@ use crate::kernel::tenant_of;
 use crate::{App, AppError, Ctx};
 use domain::audit::EventKind;
 use domain::audit::Outcome;
-use domain::authz::{can, reach, Action, Target};
+use domain::authz::{can, Action, Target};
 use domain::chain::application::{
     compare, may_revise, may_write, ApplicationContent, ApplicationForm, Change,
 };
-use domain::chain::catalogue::{can_apply, EligibilityStatus};
+use domain::chain::catalogue::can_apply;
 use domain::chain::money::Money;
 use domain::chain::need::NeedStatus;
 use domain::chain::stage::{Event, Stage};
@@ -25,15 +25,7 @@ use store::chain::catalogue::{EligibilityRow, ItemRow};
 use store::chain::need::{NeedFilter, NeedRow};
 use store::time;
 
-/// A page of projects.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct ProjectList {
-    pub projects: Vec<ProjectRow>,
-    /// The id to continue from (`before`), when there may be more.
-    pub next: Option<String>,
-    /// Approved eligibilities of the reader's organizations that have no application yet.
-    pub can_write: Vec<(EligibilityRow, String)>,
-}
+pub use super::project_list::ProjectList;
 
 /// A person or record named in an application, with the name the registry gives it (empty when
 /// it is no longer there).
@@ -69,6 +61,8 @@ pub struct ProjectDetail {
     /// The reader is the township and the vote passed: the decision form, with its funds.
     pub can_decide: bool,
     pub funds: Vec<store::chain::purchase::FundRow>,
+    /// The fund picker looked at only the first this many funds of the township (more exist).
+    pub funds_cut: Option<i64>,
     /// The reader manages the organization and the stage allows revision.
     pub can_revise: bool,
     /// The reader manages the organization and the application is a draft.
@@ -91,7 +85,11 @@ pub struct ApplicationSetup {
     pub item: ItemRow,
     pub accounts: Vec<Named>,
     pub social_workers: Vec<Named>,
+    /// The township's social workers offered are only the first this many (more exist).
+    pub social_workers_cut: Option<i64>,
     pub needs: Vec<NeedRow>,
+    /// The community's open needs offered are only the first this many of the board.
+    pub needs_cut: Option<i64>,
 }
 
 /// A new application: the eligibility it rests on and its first version.
@@ -148,54 +146,6 @@ fn manages(actor: &Actor, organization_id: &str) -> bool {
 }
 
 impl App {
-    /// Projects of the reader's territory (and of the organizations they manage), newest first.
-    pub async fn projects(
-        &self,
-        actor: &Actor,
-        stage: Option<Stage>,
-        before: Option<&str>,
-    ) -> Result<ProjectList, AppError> {
-        const PAGE: i64 = 50;
-        let scope = reach(actor, Action::ViewChain);
-        let mut projects = if scope.roots().is_empty() {
-            Vec::new()
-        } else {
-            self.db
-                .projects(&scope, stage, None, before, PAGE + 1)
-                .await?
-        };
-        let next = if projects.len() as i64 > PAGE {
-            projects.truncate(PAGE as usize);
-            projects.last().map(|p| p.id.clone())
-        } else {
-            None
-        };
-        let mut can_write = Vec::new();
-        for a in &actor.assignments {
-            if let (Role::OrganizationManager, Some(org)) = (a.role, a.organization_id.as_deref()) {
-                for (e, item) in self
-                    .db
-                    .eligibilities_in(&scope, EligibilityStatus::Approved, Some(org), 100)
-                    .await?
-                {
-                    if self
-                        .db
-                        .project_of_eligibility(&e.tenant_id, &e.id)
-                        .await?
-                        .is_none()
-                    {
-                        can_write.push((e, item));
-                    }
-                }
-            }
-        }
-        Ok(ProjectList {
-            projects,
-            next,
-            can_write,
-        })
-    }
-
     /// A project the reader may see: in their territory, or of an organization they manage.
     pub(crate) async fn readable_project(
         &self,
@@ -290,10 +240,10 @@ impl App {
             project.stage == Stage::Purchased && self.purchaser_role(actor, &project).await.is_ok();
         let can_decide = project.stage == Stage::Passed
             && domain::chain::catalogue::can_approve(actor, &project.community).is_ok();
-        let funds = if can_decide {
+        let (funds, funds_cut) = if can_decide {
             self.funds_for(&project.community).await?
         } else {
-            Vec::new()
+            (Vec::new(), None)
         };
         Ok(ProjectDetail {
             lead: names_of(std::slice::from_ref(&c.lead), &accounts)
@@ -313,6 +263,7 @@ impl App {
             can_sign,
             can_decide,
             funds,
+            funds_cut,
             can_revise: mine && project.stage.revisable(),
             can_submit: mine && project.stage == Stage::Draft,
             versions: all
@@ -391,18 +342,23 @@ impl App {
                 .employed_workers(&e.tenant_id, &e.organization_id)
                 .await?,
         );
+        const TOWNSHIP_WORKERS: i64 = 20;
+        let mut social_workers_cut = None;
         if let Some(township) = item.community.parent() {
-            for w in self
-                .db
-                .social_workers(
-                    &domain::identity::Scope::new([township]),
-                    &crate::kernel::today().to_string(),
-                    None,
-                    None,
-                    20,
-                )
-                .await?
-            {
+            let (workers, cut) = crate::page::first(
+                self.db
+                    .social_workers(
+                        &domain::identity::Scope::new([township]),
+                        &crate::kernel::today().to_string(),
+                        None,
+                        None,
+                        TOWNSHIP_WORKERS + 1,
+                    )
+                    .await?,
+                TOWNSHIP_WORKERS,
+            );
+            social_workers_cut = cut;
+            for w in workers {
                 if !social_workers.iter().any(|n| n.id == w.id) {
                     social_workers.push(Named {
                         id: w.id,
@@ -416,20 +372,25 @@ impl App {
             status: Some(NeedStatus::Open),
             ..Default::default()
         };
-        let needs = self
-            .db
-            .needs(
-                &domain::identity::Scope::new([item.community.clone()]),
-                &filter,
-                100,
-            )
-            .await?;
+        const NEEDS: i64 = 100;
+        let (needs, needs_cut) = crate::page::first(
+            self.db
+                .needs(
+                    &domain::identity::Scope::new([item.community.clone()]),
+                    &filter,
+                    NEEDS + 1,
+                )
+                .await?,
+            NEEDS,
+        );
         Ok(ApplicationSetup {
             eligibility: e,
             item,
             accounts,
             social_workers,
+            social_workers_cut,
             needs,
+            needs_cut,
         })
     }
 

@@ -22,7 +22,9 @@ use store::time;
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct CatalogueView {
-    pub items: Vec<ItemRow>,
+    /// A page of the catalogue (`items`, `total`, `next_after`).
+    #[serde(flatten)]
+    pub page: crate::page::Page<ItemRow>,
     /// Communities whose catalogue the reader keeps (a community officer's).
     pub can_list_for: Vec<AreaCode>,
 }
@@ -81,15 +83,29 @@ impl App {
         &self,
         actor: &Actor,
         status: Option<ItemStatus>,
+        after: Option<&str>,
+        limit: i64,
     ) -> Result<CatalogueView, AppError> {
         let scope = reach(actor, Action::ViewChain);
-        let items = if scope.roots().is_empty() {
-            Vec::new()
+        let after = crate::page::decode(after, store::chain::catalogue::ITEM_ORDER.len())?;
+        let (rows, total) = if scope.roots().is_empty() {
+            (Vec::new(), 0)
         } else {
-            self.db.catalogue(&scope, status, 500).await?
+            (
+                self.db
+                    .catalogue(&scope, status, after.as_deref(), limit + 1)
+                    .await?,
+                self.db.count_catalogue(&scope, status).await?,
+            )
         };
         Ok(CatalogueView {
-            items,
+            page: crate::page::Page::cut(rows, limit, total, |i| {
+                vec![
+                    i.community.as_str().to_string(),
+                    i.name.clone(),
+                    i.id.clone(),
+                ]
+            }),
             can_list_for: lists_for(actor),
         })
     }

@@ -27,9 +27,13 @@ use store::time;
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ConsultationList {
-    pub meetings: Vec<ConsultationRow>,
+    /// A page of the meetings, newest first (`items`, `total`, `next_after`).
+    #[serde(flatten)]
+    pub page: crate::page::Page<ConsultationRow>,
     /// Submitted applications of the communities the reader convenes for (the agenda to pick).
     pub submitted: Vec<ProjectRow>,
+    /// The agenda picker shows only the first this many of each stage (more wait).
+    pub submitted_cut: Option<i64>,
     pub can_convene_for: Vec<AreaCode>,
 }
 
@@ -52,12 +56,20 @@ fn subject<'a>(m: &'a ConsultationRow) -> Subject<'a> {
 }
 
 impl App {
-    pub async fn consultations(&self, actor: &Actor) -> Result<ConsultationList, AppError> {
+    pub async fn consultations(
+        &self,
+        actor: &Actor,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<ConsultationList, AppError> {
         let scope = reach(actor, Action::ViewChain);
+        let after =
+            crate::page::decode(after, store::chain::consultation::CONSULTATION_ORDER.len())?;
         if scope.roots().is_empty() {
             return Ok(ConsultationList {
-                meetings: Vec::new(),
+                page: crate::page::Page::cut(Vec::new(), limit, 0, |_| Vec::new()),
                 submitted: Vec::new(),
+                submitted_cut: None,
                 can_convene_for: Vec::new(),
             });
         }
@@ -68,24 +80,47 @@ impl App {
             .map(|a| a.area.clone())
             .collect();
         let convene_scope = domain::identity::Scope::new(can_convene_for.clone());
-        let submitted = if can_convene_for.is_empty() {
-            Vec::new()
+        const AGENDA: i64 = 200;
+        let (submitted, submitted_cut) = if can_convene_for.is_empty() {
+            (Vec::new(), None)
         } else {
-            let mut v = self
-                .db
-                .projects(&convene_scope, Some(Stage::Submitted), None, None, 200)
-                .await?;
-            // Consulted applications may be discussed again after revision.
-            v.extend(
+            let (mut v, a) = crate::page::first(
                 self.db
-                    .projects(&convene_scope, Some(Stage::Consulted), None, None, 200)
+                    .projects(
+                        &convene_scope,
+                        Some(Stage::Submitted),
+                        None,
+                        None,
+                        AGENDA + 1,
+                    )
                     .await?,
+                AGENDA,
             );
-            v
+            // Consulted applications may be discussed again after revision.
+            let (again, b) = crate::page::first(
+                self.db
+                    .projects(
+                        &convene_scope,
+                        Some(Stage::Consulted),
+                        None,
+                        None,
+                        AGENDA + 1,
+                    )
+                    .await?,
+                AGENDA,
+            );
+            v.extend(again);
+            (v, a.or(b))
         };
+        let rows = self
+            .db
+            .consultations(&scope, after.as_deref(), limit + 1)
+            .await?;
+        let total = self.db.count_consultations(&scope).await?;
         Ok(ConsultationList {
-            meetings: self.db.consultations(&scope, 200).await?,
+            page: crate::page::Page::cut(rows, limit, total, |c| vec![c.id.clone()]),
             submitted,
+            submitted_cut,
             can_convene_for,
         })
     }

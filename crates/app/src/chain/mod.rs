@@ -18,6 +18,7 @@ pub mod delivery;
 pub mod evaluation;
 pub mod milestone;
 pub mod need;
+mod project_list;
 pub mod purchase;
 pub mod review_group;
 pub mod vote;

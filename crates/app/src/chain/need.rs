@@ -27,6 +27,8 @@ pub struct NeedItem {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct NeedBoard {
     pub items: Vec<NeedItem>,
+    /// How many needs the whole board holds under the filter (every page).
+    pub total: i64,
     /// Communities the reader may raise a need for (their own, for a resident).
     pub can_raise_for: Vec<AreaCode>,
     /// When the board goes on: the `after` that asks for the next page.
@@ -155,10 +157,17 @@ impl App {
     ) -> Result<NeedBoard, AppError> {
         let scope = reach(actor, Action::ViewChain);
         // One page, and whether there is another (one more row than a page asked for).
-        let mut rows = if scope.roots().is_empty() {
-            Vec::new()
+        let (mut rows, total) = if scope.roots().is_empty() {
+            (Vec::new(), 0)
         } else {
-            self.db.needs(&scope, filter, BOARD_PAGE + 1).await?
+            let whole = NeedFilter {
+                after: None,
+                ..filter.clone()
+            };
+            (
+                self.db.needs(&scope, filter, BOARD_PAGE + 1).await?,
+                self.db.count_needs(&scope, &whole).await?,
+            )
         };
         let next_after = if rows.len() as i64 > BOARD_PAGE {
             rows.truncate(BOARD_PAGE as usize);
@@ -205,6 +214,7 @@ impl App {
                     row,
                 })
                 .collect(),
+            total,
             can_raise_for,
             next_after,
         })

@@ -23,20 +23,39 @@ use store::time;
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct FundList {
-    pub funds: Vec<FundRow>,
+    /// A page of the funds (`items`, `total`, `next_after`).
+    #[serde(flatten)]
+    pub page: crate::page::Page<FundRow>,
     /// Areas the reader may create funds for (township, county and city officers').
     pub can_create_for: Vec<AreaCode>,
 }
 
 impl App {
-    pub async fn funds(&self, actor: &Actor) -> Result<FundList, AppError> {
+    pub async fn funds(
+        &self,
+        actor: &Actor,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<FundList, AppError> {
         let scope = reach(actor, Action::ViewChain);
+        let after = crate::page::decode(after, store::chain::purchase::FUND_ORDER.len())?;
+        let (rows, total) = if scope.roots().is_empty() {
+            (Vec::new(), 0)
+        } else {
+            (
+                self.db.funds(&scope, after.as_deref(), limit + 1).await?,
+                self.db.count_funds(&scope).await?,
+            )
+        };
         Ok(FundList {
-            funds: if scope.roots().is_empty() {
-                Vec::new()
-            } else {
-                self.db.funds(&scope, 500).await?
-            },
+            page: crate::page::Page::cut(rows, limit, total, |f| {
+                vec![
+                    f.year.to_string(),
+                    f.area.as_str().to_string(),
+                    f.name.clone(),
+                    f.id.clone(),
+                ]
+            }),
             can_create_for: keeps_funds_in(actor),
         })
     }
@@ -86,18 +105,29 @@ impl App {
         Ok(id)
     }
 
-    /// The funds a township may pay a project of `community` from.
-    pub(crate) async fn funds_for(&self, community: &AreaCode) -> Result<Vec<FundRow>, AppError> {
+    /// The funds a township may pay a project of `community` from (of the first 100 of the
+    /// township's funds; the bound, when more exist).
+    pub(crate) async fn funds_for(
+        &self,
+        community: &AreaCode,
+    ) -> Result<(Vec<FundRow>, Option<i64>), AppError> {
+        const PICKER: i64 = 100;
         let Some(township) = community.parent() else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         };
-        Ok(self
-            .db
-            .funds(&domain::identity::Scope::new([township]), 100)
-            .await?
-            .into_iter()
-            .filter(|f| fund_covers(&f.area, community).is_ok())
-            .collect())
+        let (funds, cut) = crate::page::first(
+            self.db
+                .funds(&domain::identity::Scope::new([township]), None, PICKER + 1)
+                .await?,
+            PICKER,
+        );
+        Ok((
+            funds
+                .into_iter()
+                .filter(|f| fund_covers(&f.area, community).is_ok())
+                .collect(),
+            cut,
+        ))
     }
 
     /// The township decides to buy (assigning money from a fund) or not, with reasons.

@@ -143,7 +143,7 @@ impl App {
             .await?;
         let township_fund = self
             .db
-            .funds(&Scope::new([AreaCode::parse(TOWNSHIP)?]), 10)
+            .funds(&Scope::new([AreaCode::parse(TOWNSHIP)?]), None, 10)
             .await?
             .into_iter()
             .next()

@@ -430,18 +430,23 @@ impl App {
 }
 
 impl App {
-    /// Accounts the actor administers (home or a role inside their administrator territory).
+    /// A page of the accounts the actor administers (home or a role inside their administrator
+    /// territory), optionally whose login or display name contains `q`, by login.
     pub async fn list_users(
         &self,
         actor: &Actor,
+        q: Option<&str>,
+        after: Option<&str>,
+        limit: i64,
         ctx: &Ctx,
     ) -> Result<
-        Vec<(
+        crate::page::Page<(
             store::identity::UserRow,
             Vec<store::identity::AssignmentRow>,
         )>,
         AppError,
     > {
+        let after = crate::page::decode(after, store::identity::USER_ORDER.len())?;
         let scope = domain::authz::reach(actor, Action::ViewAccounts);
         if scope.roots().is_empty() {
             let subject = Subject {
@@ -461,7 +466,14 @@ impl App {
                 .refused(Some(actor), EventKind::AccountList, &subject, d, ctx)
                 .await);
         }
-        Ok(self.db.users_in_scope(&scope, 500).await?)
+        let rows = self
+            .db
+            .users_in_scope(&scope, q, after.as_deref(), limit + 1)
+            .await?;
+        let total = self.db.count_users_in_scope(&scope, q).await?;
+        Ok(crate::page::Page::cut(rows, limit, total, |(u, _)| {
+            vec![u.login.clone(), u.id.clone()]
+        }))
     }
 
     /// One account with its roles and tokens' count, if the actor administers its home area.

@@ -13,6 +13,7 @@ pub use unit::UnitChoice;
 use crate::audit::{done, event, Subject};
 use crate::kernel::new_id;
 use crate::kernel::{tenant_of, today};
+use crate::page::{self, Page};
 use crate::{App, AppError, Ctx};
 use domain::audit::EventKind;
 use domain::audit::Outcome;
@@ -236,14 +237,16 @@ impl App {
         })
     }
 
-    /// Volunteers the actor may see: their own profiles, and those in their registry territory.
+    /// A page of the volunteers the actor may see: their own profiles outside their territory
+    /// first (on the first page), then those in their registry territory by name and id.
     pub async fn list_volunteers(
         &self,
         actor: &Actor,
         q: Option<&str>,
-        after: Option<(&str, &str)>,
+        after: Option<&str>,
         limit: i64,
-    ) -> Result<Vec<VolunteerRow>, AppError> {
+    ) -> Result<Page<VolunteerRow>, AppError> {
+        let after = page::decode(after, store::volunteer::VOLUNTEER_ORDER.len())?;
         let mut scope_areas: Vec<AreaCode> = reach(actor, Action::ViewRegistry).roots().to_vec();
         scope_areas.extend(
             actor
@@ -252,26 +255,35 @@ impl App {
                 .filter(|a| a.role == Role::OrganizationManager)
                 .map(|a| a.area.clone()),
         );
-        let mut out = Vec::new();
-        if !scope_areas.is_empty() {
-            out = self
-                .db
-                .volunteers(
-                    &domain::identity::Scope::new(scope_areas),
-                    q,
-                    after,
-                    limit.clamp(1, 200),
-                )
-                .await?;
-        }
+        let scope = domain::identity::Scope::new(scope_areas);
+        let (rows, mut total) = if scope.roots().is_empty() {
+            (Vec::new(), 0)
+        } else {
+            (
+                self.db
+                    .volunteers(&scope, q, after.as_deref(), limit + 1)
+                    .await?,
+                self.db.count_volunteers(&scope, q).await?,
+            )
+        };
+        // One's own profiles in the territory come in their place in the order; those outside
+        // it lead the first page (and count in the total).
+        let own: Vec<VolunteerRow> = self
+            .db
+            .volunteers_of_user(&actor.user_id)
+            .await?
+            .into_iter()
+            .filter(|v| !scope.contains(&v.volunteer.area))
+            .filter(|v| q.is_none_or(|q| v.volunteer.name.contains(q.trim())))
+            .collect();
+        total += own.len() as i64;
+        let mut page = Page::cut(rows, limit, total, |v| {
+            vec![v.volunteer.name.clone(), v.id.clone()]
+        });
         if after.is_none() {
-            for own in self.db.volunteers_of_user(&actor.user_id).await? {
-                if !out.iter().any(|v| v.id == own.id) {
-                    out.insert(0, own);
-                }
-            }
+            page.items.splice(0..0, own);
         }
-        Ok(out)
+        Ok(page)
     }
 
     /// Enters a service record for a volunteer (by the volunteer or the unit); the total moves in

@@ -167,6 +167,25 @@ fn placeholders(first: usize, n: usize) -> String {
         .join(", ")
 }
 
+/// Projects inside the scope, optionally of one stage or one organization.
+fn projects_where(
+    scope: &Scope,
+    stage: Option<Stage>,
+    organization: Option<&str>,
+    binds: &mut Vec<String>,
+) -> String {
+    let mut wh = vec![scope_filter("p.area_code", scope, binds)];
+    if let Some(s) = stage {
+        binds.push(s.as_str().into());
+        wh.push(format!("p.stage = ${}", binds.len()));
+    }
+    if let Some(o) = organization {
+        binds.push(o.into());
+        wh.push(format!("p.organization_id = ${}", binds.len()));
+    }
+    wh.join(" AND ")
+}
+
 impl Db {
     pub async fn project(&self, tenant: &str, id: &str) -> Result<Option<ProjectRow>, StoreError> {
         let sql = format!("SELECT {COLS} FROM {FROM} WHERE p.tenant_id = $1 AND p.id = $2");
@@ -176,6 +195,18 @@ impl Db {
                 None => Ok(None),
             }
         })
+    }
+
+    /// How many projects [`Db::projects`] lists under the same filter.
+    pub async fn count_projects(
+        &self,
+        scope: &Scope,
+        stage: Option<Stage>,
+        organization: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        let mut binds = Vec::new();
+        let wh = projects_where(scope, stage, organization, &mut binds);
+        self.count_where("projects p", &wh, &binds).await
     }
 
     /// Projects inside the scope, newest first (ids are time-ordered), optionally of one stage
@@ -189,15 +220,7 @@ impl Db {
         limit: i64,
     ) -> Result<Vec<ProjectRow>, StoreError> {
         let mut binds = Vec::new();
-        let mut wh = vec![scope_filter("p.area_code", scope, &mut binds)];
-        if let Some(s) = stage {
-            binds.push(s.as_str().into());
-            wh.push(format!("p.stage = ${}", binds.len()));
-        }
-        if let Some(o) = organization {
-            binds.push(o.into());
-            wh.push(format!("p.organization_id = ${}", binds.len()));
-        }
+        let mut wh = vec![projects_where(scope, stage, organization, &mut binds)];
         if let Some(b) = before {
             binds.push(b.into());
             wh.push(format!("p.id < ${}", binds.len()));

@@ -132,6 +132,28 @@ macro_rules! call_from_row {
     }};
 }
 
+/// The order of the calls list: latest closing first, then id.
+pub const CALL_ORDER: crate::kernel::Keyset = crate::kernel::Keyset(&[
+    crate::kernel::Key::desc("k.closes_on"),
+    crate::kernel::Key::desc("k.id"),
+]);
+
+/// Calls organized inside the scope, or by one of `covering`.
+fn calls_where(scope: &Scope, covering: &[AreaCode], binds: &mut Vec<String>) -> String {
+    let wh = scope_filter("k.area_code", scope, binds);
+    if covering.is_empty() {
+        return wh;
+    }
+    let marks: Vec<String> = covering
+        .iter()
+        .map(|a| {
+            binds.push(a.as_str().to_string());
+            format!("${}", binds.len())
+        })
+        .collect();
+    format!("({wh} OR k.area_code IN ({}))", marks.join(", "))
+}
+
 impl Db {
     pub async fn call(&self, tenant: &str, id: &str) -> Result<Option<CallRow>, StoreError> {
         let sql = format!("SELECT {COLS} FROM {FROM} WHERE k.tenant_id = $1 AND k.id = $2");
@@ -149,22 +171,15 @@ impl Db {
         &self,
         scope: &Scope,
         covering: &[AreaCode],
+        after: Option<&[String]>,
         limit: i64,
     ) -> Result<Vec<CallRow>, StoreError> {
         let mut binds = Vec::new();
-        let mut wh = scope_filter("k.area_code", scope, &mut binds);
-        if !covering.is_empty() {
-            let marks: Vec<String> = covering
-                .iter()
-                .map(|a| {
-                    binds.push(a.as_str().to_string());
-                    format!("${}", binds.len())
-                })
-                .collect();
-            wh = format!("({wh} OR k.area_code IN ({}))", marks.join(", "));
-        }
+        let wh = calls_where(scope, covering, &mut binds);
+        let wh = CALL_ORDER.filter_after(&wh, after, &mut binds);
         let sql = format!(
-            "SELECT {COLS} FROM {FROM} WHERE {wh} ORDER BY k.closes_on DESC, k.id DESC LIMIT {limit}"
+            "SELECT {COLS} FROM {FROM} WHERE {wh} ORDER BY {} LIMIT {limit}",
+            CALL_ORDER.order_by()
         );
         on_pool!(self, c => {
             let mut q = sqlx::query(&sql);
@@ -178,6 +193,17 @@ impl Db {
             }
             Ok(out)
         })
+    }
+
+    /// How many calls [`Db::calls`] lists under the same filter.
+    pub async fn count_calls(
+        &self,
+        scope: &Scope,
+        covering: &[AreaCode],
+    ) -> Result<i64, StoreError> {
+        let mut binds = Vec::new();
+        let wh = calls_where(scope, covering, &mut binds);
+        self.count_where("calls k", &wh, &binds).await
     }
 
     pub async fn call_applications(

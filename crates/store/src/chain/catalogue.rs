@@ -86,6 +86,23 @@ macro_rules! eligibility_from_row {
     }};
 }
 
+/// The order of the catalogue: community, name, id.
+pub const ITEM_ORDER: crate::kernel::Keyset = crate::kernel::Keyset(&[
+    crate::kernel::Key::asc("i.area_code"),
+    crate::kernel::Key::asc("i.name"),
+    crate::kernel::Key::asc("i.id"),
+]);
+
+/// Items inside the scope, optionally of one status.
+fn items_where(scope: &Scope, status: Option<ItemStatus>, binds: &mut Vec<String>) -> String {
+    let mut wh = vec![scope_filter("i.area_code", scope, binds)];
+    if let Some(s) = status {
+        binds.push(s.as_str().into());
+        wh.push(format!("i.status = ${}", binds.len()));
+    }
+    wh.join(" AND ")
+}
+
 impl Db {
     pub async fn catalogue_item(
         &self,
@@ -102,22 +119,21 @@ impl Db {
         })
     }
 
-    /// Items inside the scope, by community then name; optionally of one status.
+    /// Items inside the scope, by community, name and id (after a cursor of that order);
+    /// optionally of one status.
     pub async fn catalogue(
         &self,
         scope: &Scope,
         status: Option<ItemStatus>,
+        after: Option<&[String]>,
         limit: i64,
     ) -> Result<Vec<ItemRow>, StoreError> {
         let mut binds = Vec::new();
-        let mut wh = vec![scope_filter("i.area_code", scope, &mut binds)];
-        if let Some(s) = status {
-            binds.push(s.as_str().into());
-            wh.push(format!("i.status = ${}", binds.len()));
-        }
+        let wh = items_where(scope, status, &mut binds);
+        let wh = ITEM_ORDER.filter_after(&wh, after, &mut binds);
         let sql = format!(
-            "SELECT {ICOLS} FROM catalogue_items i WHERE {} ORDER BY i.area_code, i.name, i.id LIMIT {limit}",
-            wh.join(" AND ")
+            "SELECT {ICOLS} FROM catalogue_items i WHERE {wh} ORDER BY {} LIMIT {limit}",
+            ITEM_ORDER.order_by()
         );
         on_pool!(self, c => {
             let mut q = sqlx::query(&sql);
@@ -131,6 +147,17 @@ impl Db {
             }
             Ok(out)
         })
+    }
+
+    /// How many items [`Db::catalogue`] lists under the same filter.
+    pub async fn count_catalogue(
+        &self,
+        scope: &Scope,
+        status: Option<ItemStatus>,
+    ) -> Result<i64, StoreError> {
+        let mut binds = Vec::new();
+        let wh = items_where(scope, status, &mut binds);
+        self.count_where("catalogue_items i", &wh, &binds).await
     }
 
     /// The eligibilities of an item, with the organizations' names.

@@ -94,6 +94,10 @@ macro_rules! entry_from_row {
     }};
 }
 
+/// The order of the meetings list: newest first (ids are time-ordered).
+pub const CONSULTATION_ORDER: crate::kernel::Keyset =
+    crate::kernel::Keyset(&[crate::kernel::Key::desc("c.id")]);
+
 impl Db {
     pub async fn consultation(
         &self,
@@ -110,16 +114,19 @@ impl Db {
         })
     }
 
-    /// Meetings inside the scope, newest first.
+    /// Meetings inside the scope, newest first (ids are time-ordered), after a cursor (an id).
     pub async fn consultations(
         &self,
         scope: &Scope,
+        after: Option<&[String]>,
         limit: i64,
     ) -> Result<Vec<ConsultationRow>, StoreError> {
         let mut binds = Vec::new();
         let wh = scope_filter("c.area_code", scope, &mut binds);
+        let wh = CONSULTATION_ORDER.filter_after(&wh, after, &mut binds);
         let sql = format!(
-            "SELECT {COLS} FROM consultations c WHERE {wh} ORDER BY c.id DESC LIMIT {limit}"
+            "SELECT {COLS} FROM consultations c WHERE {wh} ORDER BY {} LIMIT {limit}",
+            CONSULTATION_ORDER.order_by()
         );
         on_pool!(self, c => {
             let mut q = sqlx::query(&sql);
@@ -133,6 +140,13 @@ impl Db {
             }
             Ok(out)
         })
+    }
+
+    /// How many meetings the scope holds.
+    pub async fn count_consultations(&self, scope: &Scope) -> Result<i64, StoreError> {
+        let mut binds = Vec::new();
+        let wh = scope_filter("c.area_code", scope, &mut binds);
+        self.count_where("consultations c", &wh, &binds).await
     }
 
     pub async fn agenda(

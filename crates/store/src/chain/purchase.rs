@@ -65,6 +65,14 @@ macro_rules! fund_from_row {
     }};
 }
 
+/// The order of the fund list: year (newest first), area, name, id.
+pub const FUND_ORDER: crate::kernel::Keyset = crate::kernel::Keyset(&[
+    crate::kernel::Key::desc("f.year").int(),
+    crate::kernel::Key::asc("f.area_code"),
+    crate::kernel::Key::asc("f.name"),
+    crate::kernel::Key::asc("f.id"),
+]);
+
 impl Db {
     pub async fn fund(&self, tenant: &str, id: &str) -> Result<Option<FundRow>, StoreError> {
         let sql = format!("SELECT {COLS} FROM funds f WHERE f.tenant_id = $1 AND f.id = $2");
@@ -76,11 +84,21 @@ impl Db {
         })
     }
 
-    /// Funds owned by areas inside the scope.
-    pub async fn funds(&self, scope: &Scope, limit: i64) -> Result<Vec<FundRow>, StoreError> {
+    /// Funds owned by areas inside the scope, newest year first, then by area, name and id,
+    /// after a cursor of that order.
+    pub async fn funds(
+        &self,
+        scope: &Scope,
+        after: Option<&[String]>,
+        limit: i64,
+    ) -> Result<Vec<FundRow>, StoreError> {
         let mut binds = Vec::new();
         let wh = scope_filter("f.area_code", scope, &mut binds);
-        let sql = format!("SELECT {COLS} FROM funds f WHERE {wh} ORDER BY f.year DESC, f.area_code, f.name, f.id LIMIT {limit}");
+        let wh = FUND_ORDER.filter_after(&wh, after, &mut binds);
+        let sql = format!(
+            "SELECT {COLS} FROM funds f WHERE {wh} ORDER BY {} LIMIT {limit}",
+            FUND_ORDER.order_by()
+        );
         on_pool!(self, c => {
             let mut q = sqlx::query(&sql);
             for b in &binds {
@@ -93,6 +111,13 @@ impl Db {
             }
             Ok(out)
         })
+    }
+
+    /// How many funds the scope holds.
+    pub async fn count_funds(&self, scope: &Scope) -> Result<i64, StoreError> {
+        let mut binds = Vec::new();
+        let wh = scope_filter("f.area_code", scope, &mut binds);
+        self.count_where("funds f", &wh, &binds).await
     }
 
     pub async fn fund_movements(

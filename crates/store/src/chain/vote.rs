@@ -221,6 +221,10 @@ pub struct MotionSnapshot {
     pub motion: MotionRow,
 }
 
+/// The order of the meetings list: newest first (ids are time-ordered).
+pub const VOTE_MEETING_ORDER: crate::kernel::Keyset =
+    crate::kernel::Keyset(&[crate::kernel::Key::desc("v.id")]);
+
 impl Db {
     pub async fn vote_meeting(
         &self,
@@ -237,15 +241,19 @@ impl Db {
         })
     }
 
+    /// Representatives' meetings inside the scope, newest first, after a cursor (an id).
     pub async fn vote_meetings(
         &self,
         scope: &Scope,
+        after: Option<&[String]>,
         limit: i64,
     ) -> Result<Vec<VoteMeetingRow>, StoreError> {
         let mut binds = Vec::new();
         let wh = scope_filter("v.area_code", scope, &mut binds);
+        let wh = VOTE_MEETING_ORDER.filter_after(&wh, after, &mut binds);
         let sql = format!(
-            "SELECT {MCOLS} FROM vote_meetings v WHERE {wh} ORDER BY v.id DESC LIMIT {limit}"
+            "SELECT {MCOLS} FROM vote_meetings v WHERE {wh} ORDER BY {} LIMIT {limit}",
+            VOTE_MEETING_ORDER.order_by()
         );
         on_pool!(self, c => {
             let mut q = sqlx::query(&sql);
@@ -259,6 +267,13 @@ impl Db {
             }
             Ok(out)
         })
+    }
+
+    /// How many representatives' meetings the scope holds.
+    pub async fn count_vote_meetings(&self, scope: &Scope) -> Result<i64, StoreError> {
+        let mut binds = Vec::new();
+        let wh = scope_filter("v.area_code", scope, &mut binds);
+        self.count_where("vote_meetings v", &wh, &binds).await
     }
 
     pub async fn roster(&self, tenant: &str, meeting: &str) -> Result<Vec<RosterRow>, StoreError> {

@@ -4,7 +4,7 @@ mod people;
 
 pub use people::VerifiedHours;
 
-use crate::kernel::scope_filter;
+use crate::kernel::{scope_filter, Key, Keyset};
 use crate::{on_pool, on_tx, Db, StoreError, Tx};
 use domain::identity::Scope;
 use domain::volunteer::{RecordStatus, ServiceRecord, UnitKind, UnitRef, Volunteer};
@@ -139,6 +139,19 @@ macro_rules! record_from_row {
     }};
 }
 
+/// The order of the volunteer register: name, id.
+pub const VOLUNTEER_ORDER: Keyset = Keyset(&[Key::asc("name"), Key::asc("id")]);
+
+/// Volunteers in the scope, optionally by name (contains).
+fn volunteers_where(scope: &Scope, q: Option<&str>, binds: &mut Vec<String>) -> String {
+    let mut wh = vec![scope_filter("area_code", scope, binds)];
+    if let Some(q) = q.filter(|q| !q.trim().is_empty()) {
+        binds.push(format!("%{}%", crate::area::like_escape(q.trim())));
+        wh.push(format!("name LIKE ${} ESCAPE '\\'", binds.len()));
+    }
+    wh.join(" AND ")
+}
+
 impl Db {
     pub async fn volunteer(
         &self,
@@ -167,32 +180,21 @@ impl Db {
         })
     }
 
-    /// Volunteers inside the scope, by name, keyset after (name, id).
+    /// Volunteers inside the scope (optionally by name), by name and id, after a cursor of
+    /// that order.
     pub async fn volunteers(
         &self,
         scope: &Scope,
         q: Option<&str>,
-        after: Option<(&str, &str)>,
+        after: Option<&[String]>,
         limit: i64,
     ) -> Result<Vec<VolunteerRow>, StoreError> {
         let mut binds = Vec::new();
-        let mut wh = vec![scope_filter("area_code", scope, &mut binds)];
-        if let Some(q) = q.filter(|q| !q.trim().is_empty()) {
-            binds.push(format!("%{}%", crate::area::like_escape(q.trim())));
-            wh.push(format!("name LIKE ${} ESCAPE '\\'", binds.len()));
-        }
-        if let Some((n, i)) = after {
-            binds.push(n.to_string());
-            let a = binds.len();
-            binds.push(i.to_string());
-            wh.push(format!(
-                "(name > ${a} OR (name = ${a} AND id > ${}))",
-                a + 1
-            ));
-        }
+        let wh = volunteers_where(scope, q, &mut binds);
+        let wh = VOLUNTEER_ORDER.filter_after(&wh, after, &mut binds);
         let sql = format!(
-            "SELECT {VCOLS} FROM volunteers WHERE {} ORDER BY name, id LIMIT {limit}",
-            wh.join(" AND ")
+            "SELECT {VCOLS} FROM volunteers WHERE {wh} ORDER BY {} LIMIT {limit}",
+            VOLUNTEER_ORDER.order_by()
         );
         on_pool!(self, c => {
             let mut qy = sqlx::query(&sql);
@@ -206,6 +208,17 @@ impl Db {
             }
             Ok(out)
         })
+    }
+
+    /// How many volunteers the scope holds (optionally by name, as the list filters).
+    pub async fn count_volunteers(
+        &self,
+        scope: &Scope,
+        q: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        let mut binds = Vec::new();
+        let wh = volunteers_where(scope, q, &mut binds);
+        self.count_where("volunteers", &wh, &binds).await
     }
 
     /// A volunteer of the tenant with this name registered in this community (how an imported

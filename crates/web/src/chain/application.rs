@@ -23,15 +23,21 @@ use serde::Deserialize;
 #[serde(default)]
 pub struct ProjectQuery {
     pub stage: String,
+    /// The cursor of the page (the `next_after` of the page before).
+    pub after: String,
+    /// The cursor's earlier name, still read: the id to continue before.
     pub before: String,
+    pub limit: Option<i64>,
 }
 
 impl ProjectQuery {
     fn stage(&self) -> Option<Stage> {
         Stage::parse(self.stage.trim())
     }
-    fn before(&self) -> Option<&str> {
-        Some(self.before.trim()).filter(|b| !b.is_empty())
+    fn after(&self) -> Option<&str> {
+        [self.after.trim(), self.before.trim()]
+            .into_iter()
+            .find(|b| !b.is_empty())
     }
 }
 
@@ -40,6 +46,7 @@ impl ProjectQuery {
 struct ProjectsPage {
     chrome: Chrome,
     list: ProjectList,
+    pager: crate::kit::Pager,
     filter: ProjectQuery,
     stages: Vec<(&'static str, &'static str)>,
 }
@@ -57,13 +64,14 @@ pub async fn projects(
 ) -> Result<Response, PageError> {
     let list = state
         .app
-        .projects(&s.actor, q.stage(), q.before())
+        .projects(&s.actor, q.stage(), q.after(), app::page::DEFAULT_LIMIT)
         .await
         .page(s.locale)?;
     Ok(render(
         StatusCode::OK,
         &ProjectsPage {
             chrome: Chrome::for_user(&s, "/projects"),
+            pager: crate::kit::Pager::of(&list.page, "/projects", &[("stage", &q.stage)]),
             list,
             filter: q,
             stages: Stage::options(),
@@ -476,7 +484,11 @@ pub async fn api_projects(
     ApiUser(s): ApiUser,
     Query(q): Query<ProjectQuery>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(state.app.projects(&s.actor, q.stage(), q.before()).await?).into_response())
+    let list = state
+        .app
+        .projects(&s.actor, q.stage(), q.after(), app::page::limit(q.limit))
+        .await?;
+    Ok(Json(list).into_response())
 }
 
 pub async fn api_create(

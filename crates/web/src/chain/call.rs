@@ -10,7 +10,7 @@ use app::chain::call::{CallList, CallView};
 use app::chain::evaluation::PanelForm;
 use app::AppError;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
@@ -26,6 +26,7 @@ use std::collections::HashMap;
 #[template(path = "calls.html")]
 struct CallsPage {
     chrome: Chrome,
+    pager: crate::kit::Pager,
     list: CallList,
     kinds: Vec<(&'static str, &'static str)>,
     form: CallForm,
@@ -107,8 +108,13 @@ async fn calls_page(
     status: StatusCode,
     mut form: CallForm,
     errors: FormErrors,
+    after: &str,
 ) -> Result<Response, PageError> {
-    let list = state.app.calls(&s.actor).await.page(s.locale)?;
+    let list = state
+        .app
+        .calls(&s.actor, Some(after), app::page::DEFAULT_LIMIT)
+        .await
+        .page(s.locale)?;
     if form.area.is_empty() {
         if let [only] = list.can_open_for.as_slice() {
             form.area = only.as_str().to_string();
@@ -124,6 +130,7 @@ async fn calls_page(
         status,
         &CallsPage {
             chrome: Chrome::for_user(s, "/calls"),
+            pager: crate::kit::Pager::of(&list.page, "/calls", &[]),
             list,
             kinds: CallKind::options(),
             form,
@@ -135,6 +142,7 @@ async fn calls_page(
 pub async fn calls(
     State(state): State<AppState>,
     PageUser(s): PageUser,
+    Query(p): Query<crate::kit::PageQuery>,
 ) -> Result<Response, PageError> {
     calls_page(
         &state,
@@ -142,6 +150,7 @@ pub async fn calls(
         StatusCode::OK,
         CallForm::default(),
         FormErrors::default(),
+        &p.after,
     )
     .await
 }
@@ -154,7 +163,7 @@ pub async fn create(
     match state.app.open_call(&s.actor, &form, &s.ctx).await {
         Ok(id) => Ok(Redirect::to(&format!("/calls/{id}")).into_response()),
         Err(e) => match refused(&e) {
-            Some((st, errors)) => calls_page(&state, &s, st, form, errors).await,
+            Some((st, errors)) => calls_page(&state, &s, st, form, errors, "").await,
             None => match crate::error::notice_of(&e) {
                 Some(n) => {
                     calls_page(
@@ -163,6 +172,7 @@ pub async fn create(
                         status_of(&e),
                         form,
                         FormErrors::single("kind", &n),
+                        "",
                     )
                     .await
                 }
@@ -345,8 +355,13 @@ pub async fn close(
 pub async fn api_calls(
     State(state): State<AppState>,
     ApiUser(s): ApiUser,
+    Query(p): Query<crate::kit::PageQuery>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(state.app.calls(&s.actor).await?).into_response())
+    let list = state
+        .app
+        .calls(&s.actor, Some(&p.after), app::page::limit(p.limit))
+        .await?;
+    Ok(Json(list).into_response())
 }
 
 pub async fn api_create(

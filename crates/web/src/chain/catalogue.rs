@@ -19,6 +19,9 @@ use serde::Deserialize;
 #[serde(default)]
 pub struct CatalogueQuery {
     pub status: String,
+    /// The cursor of the page (the `next_after` of the page before).
+    pub after: String,
+    pub limit: Option<i64>,
 }
 
 impl CatalogueQuery {
@@ -32,6 +35,7 @@ impl CatalogueQuery {
 struct CataloguePage {
     chrome: Chrome,
     view: CatalogueView,
+    pager: crate::kit::Pager,
     filter: CatalogueQuery,
     statuses: Vec<(&'static str, &'static str)>,
     form: ItemForm,
@@ -48,9 +52,15 @@ async fn catalogue_page(
 ) -> Result<Response, PageError> {
     let view = state
         .app
-        .catalogue(&s.actor, filter.status())
+        .catalogue(
+            &s.actor,
+            filter.status(),
+            Some(&filter.after),
+            app::page::DEFAULT_LIMIT,
+        )
         .await
         .page(s.locale)?;
+    let pager = crate::kit::Pager::of(&view.page, "/catalogue", &[("status", &filter.status)]);
     if form.community.is_empty() {
         if let [only] = view.can_list_for.as_slice() {
             form.community = only.as_str().to_string();
@@ -58,6 +68,7 @@ async fn catalogue_page(
     }
     let page = CataloguePage {
         chrome: Chrome::for_user(s, "/catalogue"),
+        pager,
         view,
         filter,
         statuses: ItemStatus::options(),
@@ -233,7 +244,16 @@ pub async fn api_catalogue(
     ApiUser(s): ApiUser,
     Query(q): Query<CatalogueQuery>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(state.app.catalogue(&s.actor, q.status()).await?).into_response())
+    let view = state
+        .app
+        .catalogue(
+            &s.actor,
+            q.status(),
+            Some(&q.after),
+            app::page::limit(q.limit),
+        )
+        .await?;
+    Ok(Json(view).into_response())
 }
 
 pub async fn api_propose(

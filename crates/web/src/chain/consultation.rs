@@ -8,7 +8,7 @@ use crate::AppState;
 use app::chain::consultation::{ConsultationDetail, ConsultationList};
 use app::AppError;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
@@ -20,6 +20,7 @@ use domain::chain::consultation::{
 #[template(path = "consultations.html")]
 struct ListPage {
     chrome: Chrome,
+    pager: crate::kit::Pager,
     list: ConsultationList,
     form: ConsultationForm,
     errors: FormErrors,
@@ -37,8 +38,13 @@ async fn list_page(
     status: StatusCode,
     mut form: ConsultationForm,
     errors: FormErrors,
+    after: &str,
 ) -> Result<Response, PageError> {
-    let list = state.app.consultations(&s.actor).await.page(s.locale)?;
+    let list = state
+        .app
+        .consultations(&s.actor, Some(after), app::page::DEFAULT_LIMIT)
+        .await
+        .page(s.locale)?;
     if form.community.is_empty() {
         if let [only] = list.can_convene_for.as_slice() {
             form.community = only.as_str().to_string();
@@ -48,6 +54,7 @@ async fn list_page(
         status,
         &ListPage {
             chrome: Chrome::for_user(s, "/consultations"),
+            pager: crate::kit::Pager::of(&list.page, "/consultations", &[]),
             list,
             form,
             errors,
@@ -58,6 +65,7 @@ async fn list_page(
 pub async fn consultations(
     State(state): State<AppState>,
     PageUser(s): PageUser,
+    Query(p): Query<crate::kit::PageQuery>,
 ) -> Result<Response, PageError> {
     list_page(
         &state,
@@ -65,6 +73,7 @@ pub async fn consultations(
         StatusCode::OK,
         ConsultationForm::default(),
         FormErrors::default(),
+        &p.after,
     )
     .await
 }
@@ -82,7 +91,7 @@ pub async fn convene(
     {
         Ok(id) => Ok(Redirect::to(&format!("/consultations/{id}")).into_response()),
         Err(e) => match refused(&e) {
-            Some((st, errors)) => list_page(&state, &s, st, form, errors).await,
+            Some((st, errors)) => list_page(&state, &s, st, form, errors, "").await,
             None => Err(PageError::new(e, s.locale)),
         },
     }
@@ -242,8 +251,13 @@ pub async fn freeze(
 pub async fn api_consultations(
     State(state): State<AppState>,
     ApiUser(s): ApiUser,
+    Query(p): Query<crate::kit::PageQuery>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(state.app.consultations(&s.actor).await?).into_response())
+    let list = state
+        .app
+        .consultations(&s.actor, Some(&p.after), app::page::limit(p.limit))
+        .await?;
+    Ok(Json(list).into_response())
 }
 
 pub async fn api_convene(

@@ -7,7 +7,7 @@ use crate::kit::{refused, render, ApiJson, Chrome, FormErrors, PageResult};
 use crate::AppState;
 use app::chain::purchase::FundList;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
@@ -18,6 +18,7 @@ use domain::chain::purchase::{FundForm, PurchaseForm};
 #[template(path = "funds.html")]
 struct FundsPage {
     chrome: Chrome,
+    pager: crate::kit::Pager,
     list: FundList,
     sources: Vec<(&'static str, &'static str)>,
     form: FundForm,
@@ -36,8 +37,13 @@ async fn funds_page(
     status: StatusCode,
     mut form: FundForm,
     errors: FormErrors,
+    after: &str,
 ) -> Result<Response, PageError> {
-    let list = state.app.funds(&s.actor).await.page(s.locale)?;
+    let list = state
+        .app
+        .funds(&s.actor, Some(after), app::page::DEFAULT_LIMIT)
+        .await
+        .page(s.locale)?;
     if form.area.is_empty() {
         if let [only] = list.can_create_for.as_slice() {
             form.area = only.as_str().to_string();
@@ -47,6 +53,7 @@ async fn funds_page(
         status,
         &FundsPage {
             chrome: Chrome::for_user(s, "/funds"),
+            pager: crate::kit::Pager::of(&list.page, "/funds", &[]),
             list,
             sources: app::chain::purchase::sources(),
             form,
@@ -58,6 +65,7 @@ async fn funds_page(
 pub async fn funds(
     State(state): State<AppState>,
     PageUser(s): PageUser,
+    Query(p): Query<crate::kit::PageQuery>,
 ) -> Result<Response, PageError> {
     funds_page(
         &state,
@@ -65,6 +73,7 @@ pub async fn funds(
         StatusCode::OK,
         FundForm::default(),
         FormErrors::default(),
+        &p.after,
     )
     .await
 }
@@ -77,7 +86,7 @@ pub async fn create(
     match state.app.create_fund(&s.actor, &form, &s.ctx).await {
         Ok(_) => Ok(Redirect::to("/funds").into_response()),
         Err(e) => match refused(&e) {
-            Some((st, errors)) => funds_page(&state, &s, st, form, errors).await,
+            Some((st, errors)) => funds_page(&state, &s, st, form, errors, "").await,
             None => Err(PageError::new(e, s.locale)),
         },
     }
@@ -103,8 +112,13 @@ pub async fn decide(
 pub async fn api_funds(
     State(state): State<AppState>,
     ApiUser(s): ApiUser,
+    Query(p): Query<crate::kit::PageQuery>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(state.app.funds(&s.actor).await?).into_response())
+    let list = state
+        .app
+        .funds(&s.actor, Some(&p.after), app::page::limit(p.limit))
+        .await?;
+    Ok(Json(list).into_response())
 }
 
 pub async fn api_create(

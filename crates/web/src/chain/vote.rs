@@ -10,7 +10,7 @@ use app::chain::vote::{
 };
 use app::AppError;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
@@ -19,6 +19,7 @@ use axum::Json;
 #[template(path = "votes.html")]
 struct ListPage {
     chrome: Chrome,
+    pager: crate::kit::Pager,
     list: VoteList,
     form: OpenVoteForm,
     errors: FormErrors,
@@ -36,8 +37,13 @@ async fn list_page(
     status: StatusCode,
     mut form: OpenVoteForm,
     errors: FormErrors,
+    after: &str,
 ) -> Result<Response, PageError> {
-    let list = state.app.vote_meetings(&s.actor).await.page(s.locale)?;
+    let list = state
+        .app
+        .vote_meetings(&s.actor, Some(after), app::page::DEFAULT_LIMIT)
+        .await
+        .page(s.locale)?;
     if form.community.is_empty() {
         if let [only] = list.can_open_for.as_slice() {
             form.community = only.as_str().to_string();
@@ -47,6 +53,7 @@ async fn list_page(
         status,
         &ListPage {
             chrome: Chrome::for_user(s, "/votes"),
+            pager: crate::kit::Pager::of(&list.page, "/votes", &[]),
             list,
             form,
             errors,
@@ -57,6 +64,7 @@ async fn list_page(
 pub async fn votes(
     State(state): State<AppState>,
     PageUser(s): PageUser,
+    Query(p): Query<crate::kit::PageQuery>,
 ) -> Result<Response, PageError> {
     list_page(
         &state,
@@ -64,6 +72,7 @@ pub async fn votes(
         StatusCode::OK,
         OpenVoteForm::default(),
         FormErrors::default(),
+        &p.after,
     )
     .await
 }
@@ -77,10 +86,10 @@ pub async fn open(
     match state.app.open_vote(&s.actor, &form, &s.ctx).await {
         Ok(id) => Ok(Redirect::to(&format!("/votes/{id}")).into_response()),
         Err(e) => match refused(&e) {
-            Some((st, errors)) => list_page(&state, &s, st, form, errors).await,
+            Some((st, errors)) => list_page(&state, &s, st, form, errors, "").await,
             None if matches!(e, AppError::Domain(_)) => {
                 let errors = FormErrors::single("projects", &e.to_string());
-                list_page(&state, &s, status_of(&e), form, errors).await
+                list_page(&state, &s, status_of(&e), form, errors, "").await
             }
             None => Err(PageError::new(e, s.locale)),
         },
@@ -228,8 +237,13 @@ pub async fn seal(
 pub async fn api_votes(
     State(state): State<AppState>,
     ApiUser(s): ApiUser,
+    Query(p): Query<crate::kit::PageQuery>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(state.app.vote_meetings(&s.actor).await?).into_response())
+    let list = state
+        .app
+        .vote_meetings(&s.actor, Some(&p.after), app::page::limit(p.limit))
+        .await?;
+    Ok(Json(list).into_response())
 }
 
 pub async fn api_open(

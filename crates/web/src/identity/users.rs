@@ -1,7 +1,7 @@
 //! The administration of accounts: listing and creating them, assigning and removing roles, and
 //! the addresses failed logins locked out; the pages and the API.
 
-use crate::answer::{self, Created, Items};
+use crate::answer::{self, Created};
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::PageError;
 use crate::i18n::Tr;
@@ -9,12 +9,12 @@ use crate::kit::{local_time, render, ApiJson, ApiResult, Chrome, Empty, FormErro
 use crate::AppState;
 use app::identity::{RoleForm, UserForm};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::Role;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub struct UserLine {
     id: String,
@@ -34,6 +34,9 @@ pub struct Field {
 struct UsersPage {
     chrome: Chrome,
     users: Vec<UserLine>,
+    /// The search the list is under (login or display name).
+    q: String,
+    pager: crate::kit::Pager,
     fields: Vec<Field>,
     role_options: Vec<(&'static str, &'static str)>,
     errors: FormErrors,
@@ -58,13 +61,23 @@ async fn users_page(
     form: UserForm,
     errors: FormErrors,
     flash: &str,
+    list_q: UsersQuery,
 ) -> Result<Response, PageError> {
     let tr = Tr { locale: s.locale };
-    let users = state
+    let list = state
         .app
-        .list_users(&s.actor, &s.ctx)
+        .list_users(
+            &s.actor,
+            Some(&list_q.q),
+            Some(&list_q.after),
+            app::page::DEFAULT_LIMIT,
+            &s.ctx,
+        )
         .await
-        .page(s.locale)?
+        .page(s.locale)?;
+    let pager = crate::kit::Pager::of(&list, "/admin/users", &[("q", &list_q.q)]);
+    let users = list
+        .items
         .into_iter()
         .map(|(u, roles)| UserLine {
             id: u.id,
@@ -113,6 +126,8 @@ async fn users_page(
     let page = UsersPage {
         chrome: Chrome::for_user(s, "/admin/users").with_flash(flash),
         users,
+        q: list_q.q,
+        pager,
         fields,
         role_options: role_options(tr),
         errors,
@@ -120,9 +135,19 @@ async fn users_page(
     Ok(render(status, &page))
 }
 
+/// The account list's search (login or display name) and page.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct UsersQuery {
+    pub q: String,
+    pub after: String,
+    pub limit: Option<i64>,
+}
+
 pub async fn users(
     State(state): State<AppState>,
     PageUser(s): PageUser,
+    Query(q): Query<UsersQuery>,
 ) -> Result<Response, PageError> {
     users_page(
         &state,
@@ -131,6 +156,7 @@ pub async fn users(
         UserForm::default(),
         FormErrors::default(),
         "",
+        q,
     )
     .await
 }
@@ -144,7 +170,8 @@ pub async fn create_user(
         Ok(id) => Ok(Redirect::to(&format!("/admin/users/{id}")).into_response()),
         Err(e) => match FormErrors::from_error(&e) {
             Some(errors) => {
-                users_page(&state, &s, crate::error::status_of(&e), form, errors, "").await
+                let st = crate::error::status_of(&e);
+                users_page(&state, &s, st, form, errors, "", UsersQuery::default()).await
             }
             None => Err(PageError::new(e, s.locale)),
         },
@@ -503,10 +530,23 @@ fn user_json(
     }
 }
 
-pub async fn api_users(State(state): State<AppState>, ApiUser(s): ApiUser) -> ApiResult {
-    let list = state.app.list_users(&s.actor, &s.ctx).await?;
-    let items = list.iter().map(|(u, r)| user_json(u, r, None)).collect();
-    answer::send(StatusCode::OK, &Items::<UserJson> { items })
+pub async fn api_users(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    Query(q): Query<UsersQuery>,
+) -> ApiResult {
+    let list = state
+        .app
+        .list_users(
+            &s.actor,
+            Some(&q.q),
+            Some(&q.after),
+            app::page::limit(q.limit),
+            &s.ctx,
+        )
+        .await?;
+    let page = list.map(|(u, r)| user_json(&u, &r, None));
+    answer::send(StatusCode::OK, &page)
 }
 
 pub async fn api_create_user(

@@ -19,7 +19,7 @@ struct ListPage {
     chrome: Chrome,
     f: OrgQuery,
     rows: Vec<OrgRow>,
-    next: String,
+    pager: crate::kit::Pager,
     categories: Vec<(&'static str, &'static str)>,
     statuses: Vec<(&'static str, &'static str)>,
     errors: FormErrors,
@@ -53,20 +53,19 @@ pub async fn list(
     PageUser(s): PageUser,
     Query(q): Query<OrgQuery>,
 ) -> Result<Response, PageError> {
-    let (rows, errors) = match q.filter() {
+    let (list, errors) = match q.filter() {
         Ok(f) => {
-            let rows = state
+            let list = state
                 .app
                 .list_organizations(&s.actor, &f, PAGE, &s.ctx)
                 .await
                 .page(s.locale)?;
-            (rows, FormErrors::default())
+            (list, FormErrors::default())
         }
-        Err(e) => (Vec::new(), FormErrors::from_error(&e).unwrap_or_default()),
-    };
-    let next = match rows.last() {
-        Some(last) if rows.len() as i64 == PAGE => q.next_link(last),
-        _ => String::new(),
+        Err(e) => (
+            app::page::Page::cut(Vec::new(), PAGE, 0, |_: &OrgRow| Vec::new()),
+            FormErrors::from_error(&e).unwrap_or_default(),
+        ),
     };
     let status = if errors.any() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -76,9 +75,22 @@ pub async fn list(
     let page = ListPage {
         chrome: Chrome::for_user(&s, "/organizations"),
         can_create: domain::registry::manages_somewhere(&s.actor),
+        pager: crate::kit::Pager::of(
+            &list,
+            "/organizations",
+            &[
+                ("q", &q.q),
+                ("area", &q.area),
+                ("category", &q.category),
+                ("status", &q.status),
+                ("grade", &q.grade),
+                ("hub", &q.hub),
+                ("brand", &q.brand),
+                ("incubated", &q.incubated),
+            ],
+        ),
         f: q,
-        rows,
-        next,
+        rows: list.items,
         categories: categories(),
         statuses: statuses(),
         errors,
@@ -95,25 +107,10 @@ pub async fn api_list(
 ) -> Result<Response, ApiError> {
     let f = q.filter()?;
     let limit = q.limit.unwrap_or(PAGE).clamp(1, 200);
-    let rows = state
+    let page = state
         .app
         .list_organizations(&s.actor, &f, limit, &s.ctx)
         .await?;
-    let next = match rows.last() {
-        Some(last) if rows.len() as i64 == limit => Some(format!("{}|{}", last.org.name, last.id)),
-        _ => None,
-    };
     // Serialized straight from the rows (no intermediate JSON value).
-    Ok(Json(OrganizationPage {
-        items: rows,
-        next_after: next,
-    })
-    .into_response())
-}
-
-/// A page of the ledger; `next_after` is the cursor of the next page, if there is one.
-#[derive(serde::Serialize, schemars::JsonSchema)]
-pub struct OrganizationPage {
-    pub items: Vec<OrgRow>,
-    pub next_after: Option<String>,
+    Ok(Json(page).into_response())
 }

@@ -11,7 +11,7 @@ use app::AppError;
 use domain::registry::{OrgCategory, RegistrationStatus};
 use domain::AreaCode;
 use serde::Deserialize;
-use store::registry::{OrgFilter, OrgRow};
+use store::registry::OrgFilter;
 
 pub const PAGE: i64 = 50;
 
@@ -89,19 +89,10 @@ impl OrgQuery {
             brand: boolean(&self.brand),
             incubated: boolean(&self.incubated),
             q: opt(&self.q),
-            after: self
-                .after
-                .split_once('|')
-                .map(|(n, i)| (n.to_string(), i.to_string())),
+            after: app::page::decode(Some(&self.after), 2)?.and_then(|v| match v.as_slice() {
+                [n, i] => Some((n.clone(), i.clone())),
+                _ => None,
+            }),
         })
-    }
-
-    fn next_link(&self, last: &OrgRow) -> String {
-        let e = crate::error::urlencode;
-        format!(
-            "/organizations?q={}&area={}&category={}&status={}&grade={}&hub={}&brand={}&incubated={}&after={}",
-            e(&self.q), e(&self.area), e(&self.category), e(&self.status), e(&self.grade), e(&self.hub),
-            e(&self.brand), e(&self.incubated), e(&format!("{}|{}", last.org.name, last.id))
-        )
     }
 }

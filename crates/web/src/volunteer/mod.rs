@@ -6,7 +6,7 @@ mod units;
 pub use account::{api_accounts, api_link, link};
 pub use units::{api_confirm, api_units, confirm};
 
-use crate::answer::{self, Created, Issued, Items};
+use crate::answer::{self, Created, Issued};
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{ApiError, PageError};
 use crate::kit::{
@@ -33,6 +33,7 @@ pub struct ListQuery {
     q: String,
     #[serde(default)]
     after: String,
+    limit: Option<i64>,
 }
 
 #[derive(Template)]
@@ -41,7 +42,7 @@ struct ListPage {
     chrome: Chrome,
     q: String,
     rows: Vec<VolunteerRow>,
-    next: String,
+    pager: crate::kit::Pager,
 }
 
 impl ListPage {
@@ -55,27 +56,18 @@ pub async fn list(
     PageUser(s): PageUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
-    let after = q.after.split_once('|');
-    let rows = state
+    let list = state
         .app
-        .list_volunteers(&s.actor, Some(&q.q), after, PAGE)
+        .list_volunteers(&s.actor, Some(&q.q), Some(&q.after), PAGE)
         .await
         .page(s.locale)?;
-    let next = match rows.last() {
-        Some(l) if rows.len() as i64 >= PAGE => format!(
-            "/volunteers?q={}&after={}",
-            crate::error::urlencode(&q.q),
-            crate::error::urlencode(&format!("{}|{}", l.volunteer.name, l.id))
-        ),
-        _ => String::new(),
-    };
     Ok(render(
         StatusCode::OK,
         &ListPage {
             chrome: Chrome::for_user(&s, "/volunteers"),
+            pager: crate::kit::Pager::of(&list, "/volunteers", &[("q", &q.q)]),
             q: q.q,
-            rows,
-            next,
+            rows: list.items,
         },
     ))
 }
@@ -457,11 +449,16 @@ pub async fn api_list(
     ApiUser(s): ApiUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let rows = state
+    let page = state
         .app
-        .list_volunteers(&s.actor, Some(&q.q), q.after.split_once('|'), PAGE)
+        .list_volunteers(
+            &s.actor,
+            Some(&q.q),
+            Some(&q.after),
+            app::page::limit(q.limit),
+        )
         .await?;
-    answer::send(StatusCode::OK, &Items { items: rows })
+    answer::send(StatusCode::OK, &page)
 }
 
 pub async fn api_create(

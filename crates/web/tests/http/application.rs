@@ -84,9 +84,9 @@ async fn an_eligible_organization_writes_revises_compares_and_submits_an_applica
         .api(reqwest::Method::GET, "/api/v1/projects", None)
         .await;
     let list: Value = serde_json::from_str(&b).unwrap();
-    let project = list["projects"][0]["id"].as_str().unwrap().to_string();
-    assert_eq!(list["projects"][0]["budget_fen"], 4_400_050);
-    assert_eq!(list["projects"][0]["stage"], "draft");
+    let project = list["items"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(list["items"][0]["budget_fen"], 4_400_050);
+    assert_eq!(list["items"][0]["stage"], "draft");
     assert!(
         list["can_write"].as_array().unwrap().is_empty(),
         "one application per eligibility"

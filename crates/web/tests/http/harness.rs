@@ -231,7 +231,12 @@ impl Session {
 /// What 歙县 owns, as the database holds it; any change by a 屯溪 officer would show here.
 pub(crate) async fn shexian_snapshot(db: &Db) -> String {
     let users = db
-        .users_in_scope(&Scope::new([AreaCode::parse("341021").unwrap()]), 1000)
+        .users_in_scope(
+            &Scope::new([AreaCode::parse("341021").unwrap()]),
+            None,
+            None,
+            1000,
+        )
         .await
         .unwrap();
     let mut out = String::new();
@@ -263,7 +268,7 @@ pub(crate) async fn shexian_snapshot(db: &Db) -> String {
         }
     }
     for x in db
-        .talents(&Scope::nation(), &Default::default(), 1000)
+        .talents(&Scope::nation(), &Default::default(), None, 1000)
         .await
         .unwrap()
     {
@@ -282,13 +287,17 @@ pub(crate) async fn shexian_snapshot(db: &Db) -> String {
             n.id, n.status, n.supporters, n.merged_into
         ));
     }
-    for i in db.catalogue(&Scope::nation(), None, 1000).await.unwrap() {
+    for i in db
+        .catalogue(&Scope::nation(), None, None, 1000)
+        .await
+        .unwrap()
+    {
         out.push_str(&format!("{} {:?} {}|", i.id, i.status, i.decision_reason));
         for e in db.eligibilities_of(&i.tenant_id, &i.id).await.unwrap() {
             out.push_str(&format!("{} {:?} {}|", e.id, e.status, e.reason));
         }
     }
-    for k in db.calls(&Scope::nation(), &[], 1000).await.unwrap() {
+    for k in db.calls(&Scope::nation(), &[], None, 1000).await.unwrap() {
         out.push_str(&format!(
             "{} {:?} {} {}|",
             k.id,
@@ -306,7 +315,11 @@ pub(crate) async fn shexian_snapshot(db: &Db) -> String {
             db.call_awards(&k.tenant_id, &k.id).await.unwrap().len()
         ));
     }
-    for v in db.vote_meetings(&Scope::nation(), 1000).await.unwrap() {
+    for v in db
+        .vote_meetings(&Scope::nation(), None, 1000)
+        .await
+        .unwrap()
+    {
         let roster = db.roster(&v.tenant_id, &v.id).await.unwrap();
         out.push_str(&format!(
             "{} {:?}|",
@@ -327,10 +340,14 @@ pub(crate) async fn shexian_snapshot(db: &Db) -> String {
             ));
         }
     }
-    for f in db.funds(&Scope::nation(), 1000).await.unwrap() {
+    for f in db.funds(&Scope::nation(), None, 1000).await.unwrap() {
         out.push_str(&format!("{} {}|", f.id, f.balance_fen.fen()));
     }
-    for m in db.consultations(&Scope::nation(), 1000).await.unwrap() {
+    for m in db
+        .consultations(&Scope::nation(), None, 1000)
+        .await
+        .unwrap()
+    {
         let entries = db.consultation_entries(&m.tenant_id, &m.id).await.unwrap();
         out.push_str(&format!("{} {:?} {}|", m.id, m.frozen_at, entries.len()));
     }

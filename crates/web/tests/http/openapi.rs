@@ -477,15 +477,15 @@ async fn parameters(s: &Session, cert_code: &str) -> BTreeMap<&'static str, Vec<
         ("talent_id", "/api/v1/talents", "/items", 4),
         ("need_id", "/api/v1/needs?status=all", "/items", 6),
         ("item_id", "/api/v1/catalogue", "/items", 6),
-        ("project_id", "/api/v1/projects", "/projects", usize::MAX),
+        ("project_id", "/api/v1/projects", "/items", usize::MAX),
         (
             "consultation_id",
             "/api/v1/consultations",
-            "/meetings",
+            "/items",
             usize::MAX,
         ),
-        ("call_id", "/api/v1/calls", "/calls", usize::MAX),
-        ("vote_id", "/api/v1/votes", "/meetings", usize::MAX),
+        ("call_id", "/api/v1/calls", "/items", usize::MAX),
+        ("vote_id", "/api/v1/votes", "/items", usize::MAX),
         ("volunteer_id", "/api/v1/volunteers", "/items", 4),
     ] {
         p.insert(param, ids(s, path, list, limit).await);

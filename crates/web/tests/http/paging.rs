@@ -41,12 +41,14 @@ async fn the_needs_board_pages_in_rank_order_without_loss_or_repeat() {
     let mut seen: Vec<Value> = Vec::new();
     let mut path = format!("/api/v1/needs?community={community}");
     let mut pages = 0;
+    let mut totals = Vec::new();
     loop {
         let (st, _, body) = s.api(reqwest::Method::GET, &path, None).await;
         assert_eq!(st, StatusCode::OK, "{body}");
         let v: Value = serde_json::from_str(&body).unwrap();
         let items = v["items"].as_array().unwrap();
         assert!(items.len() <= 50);
+        totals.push(v["total"].as_i64().unwrap());
         seen.extend(items.iter().cloned());
         pages += 1;
         match v["next_after"].as_str() {
@@ -61,6 +63,11 @@ async fn the_needs_board_pages_in_rank_order_without_loss_or_repeat() {
         }
     }
     assert!(pages >= 2);
+    assert!(
+        totals.iter().all(|t| *t == seen.len() as i64),
+        "every page states the board's total: {totals:?} for {}",
+        seen.len()
+    );
     let ids: Vec<&str> = seen.iter().map(|n| n["id"].as_str().unwrap()).collect();
     let unique: std::collections::HashSet<&&str> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "no need twice");

@@ -8,7 +8,11 @@ async fn the_public_site_shows_the_demonstration_without_any_personal_data() {
     t.app.seed_demo_ledger().await.unwrap();
     // Everyone personal the demonstration knows: accounts, volunteers, social workers.
     let mut names: Vec<String> = Vec::new();
-    for (u, _) in t.db.users_in_scope(&Scope::nation(), 1000).await.unwrap() {
+    for (u, _) in
+        t.db.users_in_scope(&Scope::nation(), None, None, 1000)
+            .await
+            .unwrap()
+    {
         names.push(u.display_name.clone());
         if let Some((_, given)) = u.display_name.split_once(' ') {
             names.push(given.to_string());

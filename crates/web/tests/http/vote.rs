@@ -47,7 +47,7 @@ async fn representatives_vote_once_with_recusal_and_quorum_and_the_sealed_result
         .api(reqwest::Method::GET, "/api/v1/votes", None)
         .await;
     let list: Value = serde_json::from_str(&b).unwrap();
-    let vote = list["meetings"][0]["id"].as_str().unwrap().to_string();
+    let vote = list["items"][0]["id"].as_str().unwrap().to_string();
     assert!(
         list["consulted"].as_array().unwrap().is_empty(),
         "the application is now being voted on"

@@ -34,11 +34,15 @@ mod review;
 /// Calls the reader can see, and what they may open.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct CallList {
-    pub calls: Vec<CallRow>,
+    /// A page of the calls, latest closing first (`items`, `total`, `next_after`).
+    #[serde(flatten)]
+    pub page: crate::page::Page<CallRow>,
     /// Areas the reader may organize calls for.
     pub can_open_for: Vec<AreaCode>,
     /// Funds a call of the reader's may draw its pool from.
     pub funds: Vec<FundRow>,
+    /// The fund picker holds only the first this many funds of the areas (more exist).
+    pub funds_cut: Option<i64>,
 }
 
 /// One place of a sealed call's ranking.
@@ -188,7 +192,13 @@ impl App {
         Ok(k)
     }
 
-    pub async fn calls(&self, actor: &Actor) -> Result<CallList, AppError> {
+    pub async fn calls(
+        &self,
+        actor: &Actor,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<CallList, AppError> {
+        let after = crate::page::decode(after, store::chain::call::CALL_ORDER.len())?;
         let mut roots: Vec<AreaCode> = domain::authz::reach(actor, Action::ViewChain)
             .roots()
             .to_vec();
@@ -205,14 +215,20 @@ impl App {
                 covering.push(a.area.clone());
             }
         }
-        let calls = self.db.calls(&scope, &covering, 200).await?;
+        let rows = self
+            .db
+            .calls(&scope, &covering, after.as_deref(), limit + 1)
+            .await?;
+        let total = self.db.count_calls(&scope, &covering).await?;
         let can_open_for: Vec<AreaCode> = actor
             .assignments
             .iter()
             .filter(|a| can_organize(actor, &a.area).is_ok())
             .map(|a| a.area.clone())
             .collect();
+        const FUND_PICKER: i64 = 500;
         let mut funds = Vec::new();
+        let mut funds_cut = None;
         if !can_open_for.is_empty() {
             // Funds of the organizer's areas and of the areas above (a community's micro call
             // draws on its township's fund).
@@ -224,7 +240,15 @@ impl App {
                         .filter(|x| x.level() >= domain::AreaLevel::City),
                 );
             }
-            for f in self.db.funds(&Scope::new(roots), 500).await? {
+            let mut fetched = self
+                .db
+                .funds(&Scope::new(roots), None, FUND_PICKER + 1)
+                .await?;
+            if fetched.len() as i64 > FUND_PICKER {
+                fetched.truncate(FUND_PICKER as usize);
+                funds_cut = Some(FUND_PICKER);
+            }
+            for f in fetched {
                 if can_open_for
                     .iter()
                     .any(|a| f.area.contains(a) || a.contains(&f.area))
@@ -234,9 +258,12 @@ impl App {
             }
         }
         Ok(CallList {
-            calls,
+            page: crate::page::Page::cut(rows, limit, total, |k| {
+                vec![k.closes_on.clone(), k.id.clone()]
+            }),
             can_open_for,
             funds,
+            funds_cut,
         })
     }
 

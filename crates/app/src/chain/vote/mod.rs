@@ -75,9 +75,13 @@ pub struct PaperForm {
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct VoteList {
-    pub meetings: Vec<VoteMeetingRow>,
+    /// A page of the meetings, newest first (`items`, `total`, `next_after`).
+    #[serde(flatten)]
+    pub page: crate::page::Page<VoteMeetingRow>,
     /// Consulted applications of the communities the reader chairs meetings for.
     pub consulted: Vec<ProjectRow>,
+    /// The agenda picker shows only the first this many (more wait).
+    pub consulted_cut: Option<i64>,
     pub can_open_for: Vec<AreaCode>,
 }
 
@@ -154,35 +158,51 @@ impl PaperForm {
 }
 
 impl App {
-    pub async fn vote_meetings(&self, actor: &Actor) -> Result<VoteList, AppError> {
+    pub async fn vote_meetings(
+        &self,
+        actor: &Actor,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<VoteList, AppError> {
         let scope = reach(actor, Action::ViewChain);
+        let after = crate::page::decode(after, store::chain::vote::VOTE_MEETING_ORDER.len())?;
         let can_open_for: Vec<AreaCode> = actor
             .assignments
             .iter()
             .filter(|a| a.role == Role::CommunityOfficer)
             .map(|a| a.area.clone())
             .collect();
-        let consulted = if can_open_for.is_empty() {
-            Vec::new()
+        const AGENDA: i64 = 200;
+        let (consulted, consulted_cut) = if can_open_for.is_empty() {
+            (Vec::new(), None)
         } else {
-            self.db
-                .projects(
-                    &domain::identity::Scope::new(can_open_for.clone()),
-                    Some(Stage::Consulted),
-                    None,
-                    None,
-                    200,
-                )
-                .await?
+            crate::page::first(
+                self.db
+                    .projects(
+                        &domain::identity::Scope::new(can_open_for.clone()),
+                        Some(Stage::Consulted),
+                        None,
+                        None,
+                        AGENDA + 1,
+                    )
+                    .await?,
+                AGENDA,
+            )
         };
-        let meetings = if scope.roots().is_empty() {
-            Vec::new()
+        let (rows, total) = if scope.roots().is_empty() {
+            (Vec::new(), 0)
         } else {
-            self.db.vote_meetings(&scope, 200).await?
+            (
+                self.db
+                    .vote_meetings(&scope, after.as_deref(), limit + 1)
+                    .await?,
+                self.db.count_vote_meetings(&scope).await?,
+            )
         };
         Ok(VoteList {
-            meetings,
+            page: crate::page::Page::cut(rows, limit, total, |m| vec![m.id.clone()]),
             consulted,
+            consulted_cut,
             can_open_for,
         })
     }
