@@ -205,7 +205,12 @@ async fn every_register_pages_to_the_end_with_its_total() {
         &city,
         "/api/v1/funds",
         "funds",
-        &[("name", &g("分页资金"))],
+        // A fund starts with its budget (the database refuses any other balance).
+        &[
+            ("name", &g("分页资金")),
+            ("balance_fen", "x.budget_fen"),
+            ("last_movement_id", "NULL"),
+        ],
     )
     .await;
     seed_and_walk(
