@@ -126,9 +126,9 @@ impl ConditionsMetForm {
             let e = self.evidence.get(i).map(|s| s.trim()).unwrap_or("");
             if e.chars().count() < 4 {
                 errors.push(FieldError::new(
-                    &format!("evidence.{i}"),
+                    format!("evidence.{i}"),
                     "required",
-                    &format!("请写明第 {} 项条件“{c}”如何落实（至少 4 字）", i + 1),
+                    format!("请写明第 {} 项条件“{c}”如何落实（至少 4 字）", i + 1),
                 ));
             } else {
                 met.push(ConditionMet {
