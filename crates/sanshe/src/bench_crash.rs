@@ -60,6 +60,7 @@ async fn write_until_killed(addr: String, me: Client, n: usize, acked: Arc<Mutex
                 "content": "陪伴老人",
                 "hours": "1",
                 "organizing_unit": "社区居委会",
+                "unit": format!("committee:{}", me.community),
                 "person_in_charge": "刘敏",
             });
             let path = format!("/api/v1/volunteers/{}/records", me.volunteer);

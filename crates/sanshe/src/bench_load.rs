@@ -260,6 +260,7 @@ pub async fn load(
                         "content": "陪伴老人",
                         "hours": "1.5",
                         "organizing_unit": "社区居委会",
+                        "unit": format!("committee:{}", client.community),
                         "person_in_charge": "刘敏",
                     })
                     .to_string();
