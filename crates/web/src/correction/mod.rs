@@ -3,6 +3,61 @@
 //! keeping what was typed after a refusal or a conflict), the dated ends of posts, employments
 //! and incubation periods (confirmed), and each record's versions.
 
+/// The API twins of a register's correction: `$put` saves the fields on the version read
+/// (`App::$update`, 409 `stale_version` when someone saved first), `$list` lists the versions
+/// (`App::$versions`).
+macro_rules! api_correction {
+    ($put:ident, $list:ident, $form:ty, $update:ident, $versions:ident) => {
+        pub async fn $put(
+            axum::extract::State(state): axum::extract::State<crate::AppState>,
+            crate::auth::ApiUser(s): crate::auth::ApiUser,
+            axum::extract::Path(id): axum::extract::Path<String>,
+            crate::kit::ApiJson(b): crate::kit::ApiJson<super::EditBody<$form>>,
+        ) -> Result<axum::response::Response, crate::error::ApiError> {
+            use axum::response::IntoResponse;
+            let saved = state
+                .app
+                .$update(&s.actor, &id, b.version, &b.form, &s.ctx)
+                .await?;
+            Ok(axum::Json(saved).into_response())
+        }
+
+        pub async fn $list(
+            axum::extract::State(state): axum::extract::State<crate::AppState>,
+            crate::auth::ApiUser(s): crate::auth::ApiUser,
+            axum::extract::Path(id): axum::extract::Path<String>,
+        ) -> Result<axum::response::Response, crate::error::ApiError> {
+            let items = state.app.$versions(&s.actor, &id, &s.ctx).await?;
+            crate::answer::send(
+                axum::http::StatusCode::OK,
+                &crate::answer::Items { items },
+            )
+        }
+    };
+}
+
+/// The page that saves a correction (`App::$update` on the version read): back to the record
+/// at `$prefix{id}`, or the form again with what was typed and why (`$spec`, `$fields`).
+macro_rules! page_correction {
+    ($name:ident, $form:ty, $update:ident, $spec:ident, $fields:ident, $prefix:literal) => {
+        pub async fn $name(
+            axum::extract::State(state): axum::extract::State<crate::AppState>,
+            crate::auth::PageUser(s): crate::auth::PageUser,
+            axum::extract::Path(id): axum::extract::Path<String>,
+            crate::auth::CsrfForm(b): crate::auth::CsrfForm<super::EditBody<$form>>,
+        ) -> Result<axum::response::Response, crate::error::PageError> {
+            let r = state
+                .app
+                .$update(&s.actor, &id, b.version, &b.form, &s.ctx)
+                .await;
+            let spec = $spec(&s, &id, &b.form.name);
+            let fields = $fields(&s, &b.form);
+            let back = format!("{}{}", $prefix, id);
+            super::saved_or_form(&s, r, &back, spec, b.version, fields)
+        }
+    };
+}
+
 pub mod people;
 pub mod social;
 

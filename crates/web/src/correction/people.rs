@@ -110,42 +110,8 @@ pub async fn edit_talent(
     ))
 }
 
-pub async fn update_talent(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    CsrfForm(b): CsrfForm<EditBody<TalentForm>>,
-) -> Result<Response, PageError> {
-    let r = state
-        .app
-        .update_talent(&s.actor, &id, b.version, &b.form, &s.ctx)
-        .await;
-    let spec = talent_spec(&s, &id, &b.form.name);
-    let fields = talent_fields(&s, &b.form);
-    saved_or_form(&s, r, &format!("/talents/{id}"), spec, b.version, fields)
-}
-
-pub async fn api_update_talent(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    ApiJson(b): ApiJson<EditBody<TalentForm>>,
-) -> Result<Response, ApiError> {
-    let saved = state
-        .app
-        .update_talent(&s.actor, &id, b.version, &b.form, &s.ctx)
-        .await?;
-    Ok(Json(saved).into_response())
-}
-
-pub async fn api_talent_versions(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let items = state.app.talent_versions(&s.actor, &id, &s.ctx).await?;
-    answer::send(StatusCode::OK, &Items { items })
-}
+page_correction!(update_talent, TalentForm, update_talent, talent_spec, talent_fields, "/talents/");
+api_correction!(api_update_talent, api_talent_versions, TalentForm, update_talent, talent_versions);
 
 // ---------- volunteer ----------
 
@@ -201,42 +167,8 @@ pub async fn edit_volunteer(
     Ok(form_page(&s, spec, d.row.version, fields, None))
 }
 
-pub async fn update_volunteer(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    CsrfForm(b): CsrfForm<EditBody<VolunteerForm>>,
-) -> Result<Response, PageError> {
-    let r = state
-        .app
-        .update_volunteer(&s.actor, &id, b.version, &b.form, &s.ctx)
-        .await;
-    let spec = volunteer_spec(&s, &id, &b.form.name);
-    let fields = volunteer_fields(&s, &b.form);
-    saved_or_form(&s, r, &format!("/volunteers/{id}"), spec, b.version, fields)
-}
-
-pub async fn api_update_volunteer(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    ApiJson(b): ApiJson<EditBody<VolunteerForm>>,
-) -> Result<Response, ApiError> {
-    let saved = state
-        .app
-        .update_volunteer(&s.actor, &id, b.version, &b.form, &s.ctx)
-        .await?;
-    Ok(Json(saved).into_response())
-}
-
-pub async fn api_volunteer_versions(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let items = state.app.volunteer_versions(&s.actor, &id, &s.ctx).await?;
-    answer::send(StatusCode::OK, &Items { items })
-}
+page_correction!(update_volunteer, VolunteerForm, update_volunteer, volunteer_spec, volunteer_fields, "/volunteers/");
+api_correction!(api_update_volunteer, api_volunteer_versions, VolunteerForm, update_volunteer, volunteer_versions);
 
 // ---------- incubation ----------
 

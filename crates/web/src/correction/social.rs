@@ -169,19 +169,6 @@ pub async fn end_employment(
     )
 }
 
-pub async fn api_update_worker(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    ApiJson(b): ApiJson<EditBody<SocialWorkerForm>>,
-) -> Result<Response, ApiError> {
-    let saved = state
-        .app
-        .update_social_worker(&s.actor, &id, b.version, &b.form, &s.ctx)
-        .await?;
-    Ok(Json(saved).into_response())
-}
-
 pub async fn api_end_employment(
     State(state): State<AppState>,
     ApiUser(s): ApiUser,
@@ -191,17 +178,7 @@ pub async fn api_end_employment(
     Ok(Json(state.app.end_employment(&s.actor, &id, &f, &s.ctx).await?).into_response())
 }
 
-pub async fn api_worker_versions(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let items = state
-        .app
-        .social_worker_versions(&s.actor, &id, &s.ctx)
-        .await?;
-    answer::send(StatusCode::OK, &Items { items })
-}
+api_correction!(api_update_worker, api_worker_versions, SocialWorkerForm, update_social_worker, social_worker_versions);
 
 // ---------- platform ----------
 
@@ -255,43 +232,6 @@ pub async fn edit_platform(
     let spec = platform_spec(&s, &id, &d.row.platform.name);
     let fields = platform_fields(&s, &platform_form(&d.row));
     Ok(form_page(&s, spec, d.row.version, fields, None))
-}
-
-pub async fn update_platform(
-    State(state): State<AppState>,
-    PageUser(s): PageUser,
-    Path(id): Path<String>,
-    CsrfForm(b): CsrfForm<EditBody<PlatformForm>>,
-) -> Result<Response, PageError> {
-    let r = state
-        .app
-        .update_platform(&s.actor, &id, b.version, &b.form, &s.ctx)
-        .await;
-    let spec = platform_spec(&s, &id, &b.form.name);
-    let fields = platform_fields(&s, &b.form);
-    saved_or_form(&s, r, &format!("/platforms/{id}"), spec, b.version, fields)
-}
-
-pub async fn api_update_platform(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    ApiJson(b): ApiJson<EditBody<PlatformForm>>,
-) -> Result<Response, ApiError> {
-    let saved = state
-        .app
-        .update_platform(&s.actor, &id, b.version, &b.form, &s.ctx)
-        .await?;
-    Ok(Json(saved).into_response())
-}
-
-pub async fn api_platform_versions(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let items = state.app.platform_versions(&s.actor, &id, &s.ctx).await?;
-    answer::send(StatusCode::OK, &Items { items })
 }
 
 // ---------- post ----------
@@ -402,19 +342,6 @@ pub async fn end_post(
     saved_or_form(&s, r, &back, spec, f.version, fields)
 }
 
-pub async fn api_update_post(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-    ApiJson(b): ApiJson<EditBody<PostForm>>,
-) -> Result<Response, ApiError> {
-    let saved = state
-        .app
-        .update_post(&s.actor, &id, b.version, &b.form, &s.ctx)
-        .await?;
-    Ok(Json(saved).into_response())
-}
-
 pub async fn api_end_post(
     State(state): State<AppState>,
     ApiUser(s): ApiUser,
@@ -424,11 +351,6 @@ pub async fn api_end_post(
     Ok(Json(state.app.end_post(&s.actor, &id, &f, &s.ctx).await?).into_response())
 }
 
-pub async fn api_post_versions(
-    State(state): State<AppState>,
-    ApiUser(s): ApiUser,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let items = state.app.post_versions(&s.actor, &id, &s.ctx).await?;
-    answer::send(StatusCode::OK, &Items { items })
-}
+page_correction!(update_platform, PlatformForm, update_platform, platform_spec, platform_fields, "/platforms/");
+api_correction!(api_update_platform, api_platform_versions, PlatformForm, update_platform, platform_versions);
+api_correction!(api_update_post, api_post_versions, PostForm, update_post, post_versions);
