@@ -28,10 +28,7 @@ macro_rules! api_correction {
             axum::extract::Path(id): axum::extract::Path<String>,
         ) -> Result<axum::response::Response, crate::error::ApiError> {
             let items = state.app.$versions(&s.actor, &id, &s.ctx).await?;
-            crate::answer::send(
-                axum::http::StatusCode::OK,
-                &crate::answer::Items { items },
-            )
+            crate::answer::send(axum::http::StatusCode::OK, &crate::answer::Items { items })
         }
     };
 }

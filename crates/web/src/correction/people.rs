@@ -1,8 +1,7 @@
 //! Corrections of the people registers: a talent and a volunteer edited on the version read, and
 //! an organization's incubation period ended on a date; pages and API.
 
-use super::{form_page, not_keeper, saved_or_form, EditBody, Field, Spec};
-use crate::answer::{self, Items};
+use super::{form_page, not_keeper, Field, Spec};
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{ApiError, PageError};
 use crate::i18n::Tr;
@@ -11,7 +10,6 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Json;
 use domain::talent::{TalentCategory, TalentForm};
 use domain::volunteer::VolunteerForm;
 use schemars::JsonSchema;
@@ -110,8 +108,21 @@ pub async fn edit_talent(
     ))
 }
 
-page_correction!(update_talent, TalentForm, update_talent, talent_spec, talent_fields, "/talents/");
-api_correction!(api_update_talent, api_talent_versions, TalentForm, update_talent, talent_versions);
+page_correction!(
+    update_talent,
+    TalentForm,
+    update_talent,
+    talent_spec,
+    talent_fields,
+    "/talents/"
+);
+api_correction!(
+    api_update_talent,
+    api_talent_versions,
+    TalentForm,
+    update_talent,
+    talent_versions
+);
 
 // ---------- volunteer ----------
 
@@ -167,8 +178,21 @@ pub async fn edit_volunteer(
     Ok(form_page(&s, spec, d.row.version, fields, None))
 }
 
-page_correction!(update_volunteer, VolunteerForm, update_volunteer, volunteer_spec, volunteer_fields, "/volunteers/");
-api_correction!(api_update_volunteer, api_volunteer_versions, VolunteerForm, update_volunteer, volunteer_versions);
+page_correction!(
+    update_volunteer,
+    VolunteerForm,
+    update_volunteer,
+    volunteer_spec,
+    volunteer_fields,
+    "/volunteers/"
+);
+api_correction!(
+    api_update_volunteer,
+    api_volunteer_versions,
+    VolunteerForm,
+    update_volunteer,
+    volunteer_versions
+);
 
 // ---------- incubation ----------
 

@@ -2,7 +2,6 @@
 //! read, a post and an employment ended on a date; pages and API.
 
 use super::{form_page, not_keeper, saved_or_form, EditBody, Field, Spec};
-use crate::answer::{self, Items};
 use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{ApiError, PageError};
 use crate::i18n::Tr;
@@ -10,7 +9,6 @@ use crate::kit::{ApiJson, PageResult};
 use crate::AppState;
 use app::social_edit::EndForm;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::social::{CertificateLevel, PlatformForm, PlatformKind, PostForm, SocialWorkerForm};
@@ -178,7 +176,13 @@ pub async fn api_end_employment(
     Ok(Json(state.app.end_employment(&s.actor, &id, &f, &s.ctx).await?).into_response())
 }
 
-api_correction!(api_update_worker, api_worker_versions, SocialWorkerForm, update_social_worker, social_worker_versions);
+api_correction!(
+    api_update_worker,
+    api_worker_versions,
+    SocialWorkerForm,
+    update_social_worker,
+    social_worker_versions
+);
 
 // ---------- platform ----------
 
@@ -351,6 +355,25 @@ pub async fn api_end_post(
     Ok(Json(state.app.end_post(&s.actor, &id, &f, &s.ctx).await?).into_response())
 }
 
-page_correction!(update_platform, PlatformForm, update_platform, platform_spec, platform_fields, "/platforms/");
-api_correction!(api_update_platform, api_platform_versions, PlatformForm, update_platform, platform_versions);
-api_correction!(api_update_post, api_post_versions, PostForm, update_post, post_versions);
+page_correction!(
+    update_platform,
+    PlatformForm,
+    update_platform,
+    platform_spec,
+    platform_fields,
+    "/platforms/"
+);
+api_correction!(
+    api_update_platform,
+    api_platform_versions,
+    PlatformForm,
+    update_platform,
+    platform_versions
+);
+api_correction!(
+    api_update_post,
+    api_post_versions,
+    PostForm,
+    update_post,
+    post_versions
+);
