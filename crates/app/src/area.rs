@@ -399,15 +399,16 @@ impl App {
         })
     }
 
+    /// Areas matching `q` in the actor's territory, at most `limit` of them, and `Some(limit)`
+    /// when there were more (a picker, not a register: it says so rather than paging).
     pub async fn search_areas(
         &self,
         actor: &Actor,
         q: &str,
         limit: i64,
-    ) -> Result<Vec<AreaRow>, AppError> {
-        Ok(self
-            .db
-            .search_areas(q, &actor.scope(), limit.clamp(1, 200))
-            .await?)
+    ) -> Result<(Vec<AreaRow>, Option<i64>), AppError> {
+        let limit = limit.clamp(1, 200);
+        let rows = self.db.search_areas(q, &actor.scope(), limit + 1).await?;
+        Ok(crate::page::first(rows, limit))
     }
 }

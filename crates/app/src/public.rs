@@ -71,6 +71,9 @@ pub struct PublicArea {
     pub organizations: Vec<PublicOrg>,
     /// Calls organized here, above (open to this area) or below: terms and stage.
     pub calls: Vec<store::chain::call::CallRow>,
+    /// The lists above that show only their first rows, said in Chinese ("项目仅显示最新 50
+    /// 个"): the public pages summarise, and say so rather than cut silently.
+    pub cut: Vec<String>,
 }
 
 /// A project's public page: the list facts plus the contract's tranches and what was delivered.
@@ -170,8 +173,17 @@ impl App {
         // Projects of townships and communities (a county's or city's would be a long list; the
         // public browses down to them).
         let mut projects = Vec::new();
+        let mut cut = Vec::new();
+        let mut note = |what: &str, shown: Option<i64>| {
+            if let Some(n) = shown {
+                cut.push(format!("{what}仅显示前 {n} 条"));
+            }
+        };
         if matches!(area.level, AreaLevel::Township | AreaLevel::Community) {
-            for p in self.db.projects(&scope, None, None, None, 50).await? {
+            let (rows, shown) =
+                crate::page::first(self.db.projects(&scope, None, None, None, 51).await?, 50);
+            note("服务项目", shown);
+            for p in rows {
                 projects.push(self.public_project(p).await?);
             }
         }
@@ -186,7 +198,10 @@ impl App {
                     status: Some(status),
                     ..Default::default()
                 };
-                for n in self.db.needs(&scope, &filter, limit).await? {
+                let (rows, shown) =
+                    crate::page::first(self.db.needs(&scope, &filter, limit + 1).await?, limit);
+                note(&format!("{}的居民需求", status.zh()), shown);
+                for n in rows {
                     let answered_by = if status == domain::chain::need::NeedStatus::Answered {
                         self.db
                             .projects_for_need(&n.tenant_id, &n.id)
@@ -213,7 +228,9 @@ impl App {
                 area: Some(code.clone()),
                 ..Default::default()
             };
-            let orgs = self.db.organizations(&scope, &f, 100).await?;
+            let (orgs, shown) =
+                crate::page::first(self.db.organizations(&scope, &f, 101).await?, 100);
+            note("社会组织", shown);
             let ids: Vec<String> = orgs.iter().map(|o| o.id.clone()).collect();
             let disclosed = match code.tenant() {
                 Some(t) => self.db.latest_disclosures(t, &ids, 3).await?,
@@ -249,9 +266,12 @@ impl App {
         } else {
             Scope::new(Vec::<AreaCode>::new())
         };
-        let calls = self.db.calls(&inside, &covering, None, 20).await?;
+        let (calls, shown) =
+            crate::page::first(self.db.calls(&inside, &covering, None, 21).await?, 20);
+        note("征集", shown);
         Ok(PublicArea {
             calls,
+            cut,
             path: self.path_of(&code).await?,
             area,
             children,

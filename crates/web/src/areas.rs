@@ -77,6 +77,8 @@ struct SearchPage {
     chrome: Chrome,
     q: String,
     results: Vec<store::area::AreaRow>,
+    /// More matched than are shown: at most this many.
+    cut_at: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -90,7 +92,7 @@ pub async fn search(
     Query(q): Query<SearchQuery>,
 ) -> Result<Response, PageError> {
     let q = q.q.unwrap_or_default();
-    let results = state
+    let (results, cut_at) = state
         .app
         .search_areas(&s.actor, &q, 50)
         .await
@@ -99,6 +101,7 @@ pub async fn search(
         chrome: Chrome::for_user(&s, "/areas/search"),
         q,
         results,
+        cut_at,
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -180,7 +183,7 @@ pub async fn api_search(
     ApiUser(s): ApiUser,
     Query(q): Query<ApiSearchQuery>,
 ) -> ApiResult {
-    let rows = state
+    let (rows, cut_at) = state
         .app
         .search_areas(
             &s.actor,
@@ -189,7 +192,15 @@ pub async fn api_search(
         )
         .await?;
     let items = rows.iter().map(AreaJson::from).collect();
-    answer::send(StatusCode::OK, &Items::<AreaJson> { items })
+    answer::send(StatusCode::OK, &AreaSearch { items, cut_at })
+}
+
+/// What an area search found; `cut_at` is set when more matched than were sent (ask a more
+/// complete name or code, or a larger `limit` up to 200).
+#[derive(Serialize, JsonSchema)]
+pub struct AreaSearch {
+    pub items: Vec<AreaJson>,
+    pub cut_at: Option<i64>,
 }
 
 pub async fn api_area(

@@ -203,7 +203,7 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(g.clone(), "/public/projects/{project_id}", Public, "A project's public facts", get(public::project)),
         r(g.clone(), "/public/calls/{call_id}", Public, "A call's public terms and, once sealed, its ranking and awards", get(public::call)),
         r(g.clone(), "/api/v1/me", Signed, "The signed-in account and its roles", get(account::api_me)).ok::<account::Me>(),
-        r(g.clone(), "/api/v1/areas", Signed, "Search areas in my territory (?q=)", get(areas::api_search)).ok::<Items<areas::AreaJson>>(),
+        r(g.clone(), "/api/v1/areas", Signed, "Search areas in my territory (?q=)", get(areas::api_search)).ok::<areas::AreaSearch>(),
         r(g.clone(), "/api/v1/areas/{code}", Signed, "An area with its path and visible children (`nation` for the root)", get(areas::api_area)).ok::<areas::AreaPage>(),
         r(g.clone(), "/api/v1/areas/{code}/children", Signed, "Visible children of an area, with their own child counts", get(areas::api_children)).ok::<Items<areas::ChildJson>>(),
         r(g.clone(), "/api/v1/users", Signed, "Accounts I administer, by login, a page at a time (q: login or display name; after, limit)", get(users::api_users)).ok::<app::page::Page<users::UserJson>>(),

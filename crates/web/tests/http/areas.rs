@@ -131,4 +131,18 @@ async fn search_finds_by_name_or_code_only_inside_the_territory() {
     assert!(items
         .iter()
         .all(|a| a["code"].as_str().unwrap().starts_with("341002")));
+    // A search that matches more than it shows says so (issue 15: nothing cut off silently).
+    let (_, body) = admin.get("/areas/search?q=3410").await;
+    assert!(
+        body.contains("id=\"search-cut\"") && body.contains("仅显示前 50 条"),
+        "{body}"
+    );
+    let (_, body) = admin.get("/areas/search?q=%E6%AD%99%E5%8E%BF").await;
+    assert!(!body.contains("search-cut"), "a short answer is not cut");
+    let (_, _, body) = admin
+        .api(reqwest::Method::GET, "/api/v1/areas?q=3410&limit=5", None)
+        .await;
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["items"].as_array().unwrap().len(), 5);
+    assert_eq!(v["cut_at"], 5);
 }

@@ -287,3 +287,44 @@ async fn the_public_site_shows_the_demonstration_without_any_personal_data() {
         );
     }
 }
+
+/// A public list that shows only its first rows says so (issue 15: nothing cut off silently).
+#[tokio::test]
+async fn a_public_list_that_is_cut_says_so() {
+    let t = spawn_app().await;
+    let c = client();
+    let page = |c: &reqwest::Client| {
+        let url = format!("{}/public/areas/341002002002", t.base);
+        let c = c.clone();
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    assert!(!page(&c).await.contains("public-cut"));
+    let resident = officer(Role::Resident, "341002002002");
+    for i in 0..51 {
+        let form = domain::chain::need::NeedForm {
+            community: "341002002002".into(),
+            priority_group: "special_elderly".into(),
+            channel: "online".into(),
+            title: format!("公开页截断测试需求{i}"),
+            description: "公开页只显示前 50 条时须说明。".into(),
+        };
+        t.app
+            .raise_need(&resident, &form, &Ctx::default())
+            .await
+            .unwrap();
+    }
+    let body = page(&c).await;
+    assert!(body.contains("征集中的居民需求仅显示前 50 条"), "{body}");
+    let v: Value = serde_json::from_str(
+        &c.get(format!("{}/api/v1/public/areas/341002002002", t.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(v["needs"].as_array().unwrap().len(), 50);
+    assert_eq!(v["cut"][0], "征集中的居民需求仅显示前 50 条");
+}
