@@ -137,8 +137,22 @@ impl App {
         let mut tx = self.db.begin().await?;
         tx.insert_volunteer(&tenant, &id, user, &v, CONSENT_VERSION, &now)
             .await?;
-        tx.set_volunteer_identity(&tenant, &id, id_hash.as_deref(), birth.as_deref())
-            .await?;
+        let identity = tx
+            .set_volunteer_identity(&tenant, &id, id_hash.as_deref(), birth.as_deref())
+            .await;
+        if let Err(store::StoreError::Duplicate(_)) = identity {
+            // Registered a moment ago by someone else (the unique index saw it): name that record.
+            tx.rollback().await?;
+            let e = self
+                .duplicate_volunteer(&tenant, &v.name, id_hash.as_deref(), birth.as_deref())
+                .await?
+                .map(AppError::from)
+                .unwrap_or_else(|| AppError::Internal("duplicate identity".into()));
+            return Err(self
+                .refused(Some(actor), EventKind::VolunteerRegister, &subject, e, ctx)
+                .await);
+        }
+        identity?;
         tx.append_audit(done(actor, role_of(who), EventKind::VolunteerRegister, &Subject { kind: "volunteer", id: &id, area: &v.area }, ctx).after(json!({ "volunteer": v, "consent_version": CONSENT_VERSION, "self_registered": user.is_some() })))
         .await?;
         tx.commit().await?;

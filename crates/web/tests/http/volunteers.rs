@@ -781,3 +781,39 @@ async fn every_import_offers_an_excel_template_with_a_chinese_header_and_an_exam
     let (_, page) = s.get("/volunteers/import").await;
     assert!(page.contains("/volunteers/records-template.xlsx"));
 }
+
+/// Two registrations of one person at the same moment: the application's check may pass for
+/// both, the database's unique hash lets one through, and the other is told which record it
+/// duplicates (issue 15).
+#[tokio::test]
+async fn two_registrations_of_one_person_at_once_leave_one_record() {
+    let t = spawn_app().await;
+    let unit = officer(Role::CommunityOfficer, "341002002001");
+    let form = |name: &str| domain::volunteer::VolunteerForm {
+        name: name.into(),
+        area: "341002002001".into(),
+        consent: Some("on".into()),
+        id_number: "11010519491231002X".into(),
+        ..Default::default()
+    };
+    for round in 0..5 {
+        let (fa, fb) = (
+            form(&format!("并发甲{round}")),
+            form(&format!("并发乙{round}")),
+        );
+        let ctx = Ctx::default();
+        let (a, b) = tokio::join!(
+            t.app.register_volunteer(&unit, &fa, &ctx),
+            t.app.register_volunteer(&unit, &fb, &ctx),
+        );
+        let oks = [&a, &b].iter().filter(|r| r.is_ok()).count();
+        if round == 0 {
+            assert_eq!(oks, 1, "{a:?} {b:?}");
+        } else {
+            assert_eq!(oks, 0, "already registered in round 0: {a:?} {b:?}");
+        }
+        for r in [a, b].into_iter().filter_map(Result::err) {
+            assert!(format!("{r:?}").contains("duplicate_volunteer"), "{r:?}");
+        }
+    }
+}
