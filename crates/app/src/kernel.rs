@@ -11,6 +11,11 @@ pub fn china_now() -> chrono::NaiveDateTime {
     (chrono::Utc::now() + chrono::Duration::hours(8)).naive_utc()
 }
 
+/// The current period (year, China time) of the catalogues, the default of every period filter.
+pub fn current_period() -> i32 {
+    domain::chain::catalogue::period_of(china_now())
+}
+
 /// A new id of a record of `tenant`: the tenant, a dash and a time-ordered UUID (`3410-0195…`),
 /// so that a lookup by id goes straight to the tenant's rows (and to one shard under Citus).
 pub(crate) fn new_id(tenant: &str) -> String {

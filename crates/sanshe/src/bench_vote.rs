@@ -118,6 +118,7 @@ pub async fn votes(clients: usize, motions: usize) -> anyhow::Result<()> {
             name: format!("压测事项{i}"),
             description: String::new(),
             social_work: false,
+            period: app::kernel::current_period(),
         };
         tx.insert_catalogue_item("3410", &item, &ci, "bench", &now)
             .await?;

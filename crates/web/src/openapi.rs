@@ -194,8 +194,13 @@ fn request_schemas() -> Map<String, Value> {
         "ItemForm": s(json!({
             "community": { "type": "string", "description": "12-digit community code" },
             "name": { "type": "string", "maxLength": 60 }, "description": { "type": "string", "maxLength": 1000 },
-            "social_work": { "type": "string", "description": "\"on\": a social-work service (the professional-staff condition applies)" }
+            "social_work": { "type": "string", "description": "\"on\": a social-work service (the professional-staff condition applies)" },
+            "period": { "type": "string", "description": "the catalogue's year (last, this or next year); empty: the current year (China time)" }
         }), json!(["community", "name"])),
+        "CarryOverForm": s(json!({
+            "community": { "type": "string", "description": "12-digit community code" },
+            "period": { "type": "string", "description": "the year the items go into (last, this or next year; empty: the current one); they come from the year before" }
+        }), json!(["community"])),
         "DecisionForm": s(json!({ "decision": { "type": "string", "enum": ["approve", "reject"] }, "reason": { "type": "string" } }), json!(["decision"])),
         "ApplyForm": s(json!({ "organization_id": { "type": "string" } }), json!(["organization_id"])),
         "ApplicationForm": s(json!({

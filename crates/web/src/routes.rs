@@ -19,7 +19,7 @@ use crate::{
 };
 use app::chain::application::{Comparison, ProjectDetail, ProjectList};
 use app::chain::call::{CallList, CallView};
-use app::chain::catalogue::{CatalogueView, ItemDetail};
+use app::chain::catalogue::{CarriedOver, CatalogueView, ItemDetail};
 use app::chain::consultation::{ConsultationDetail, ConsultationList};
 use app::chain::need::{NeedBoard, NeedDetail};
 use app::chain::purchase::FundList;
@@ -128,11 +128,12 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/needs/{need_id}/merge", Signed, "Merge this need into another of its community", post(need::merge)),
         r(g.clone(), "/catalogue", Signed, "The catalogue of transferable service items of my territory, with the form to add one", get(catalogue::catalogue)),
         r(p.clone(), "/catalogue", Signed, "Add an item to a community's catalogue (community officer)", post(catalogue::propose)),
+        r(p.clone(), "/catalogue/carry-over", Signed, "Carry last period's approved items into a period as items awaiting approval (community officer)", post(catalogue::carry_over)),
         r(g.clone(), "/catalogue/{item_id}", Signed, "An item with its eligibilities", get(catalogue::item)),
         r(p.clone(), "/catalogue/{item_id}/review", Signed, "Approve or return an item (township)", post(catalogue::review)),
         r(p.clone(), "/catalogue/{item_id}/eligibilities", Signed, "Apply for undertaking eligibility (organization manager)", post(catalogue::apply)),
         r(p.clone(), "/eligibilities/{eligibility_id}/decision", Signed, "Decide an eligibility (township)", post(catalogue::decide)),
-        r(g.clone(), "/projects", Signed, "Service projects of my territory, newest first, a page at a time (filters: stage; after, limit)", get(application::projects)),
+        r(g.clone(), "/projects", Signed, "Service projects of my territory, newest first, a page at a time (filters: stage, period; after, limit)", get(application::projects)),
         r(p.clone(), "/projects", Signed, "Write an application on an approved eligibility (organization manager)", post(application::create)),
         r(g.clone(), "/projects/new", Signed, "The application form for an eligibility (?eligibility=)", get(application::new_form)),
         r(g.clone(), "/projects/{project_id}", Signed, "A project: its current application, team, needs and versions", get(application::project)),
@@ -259,13 +260,14 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(g.clone(), "/api/v1/needs/{need_id}", Signed, "A need, with whether I supported it and may support or merge it", get(need::api_need)).ok::<NeedDetail>(),
         r(p.clone(), "/api/v1/needs/{need_id}/support", Signed, "Support a need (once per resident; a second support is 409 already_supported)", post(need::api_support)).ok::<NeedRow>(),
         r(p.clone(), "/api/v1/needs/{need_id}/merge", Signed, "Merge this need into another of its community (body: into)", post(need::api_merge)).body("MergeForm").ok::<NeedDetail>(),
-        r(g.clone(), "/api/v1/catalogue", Signed, "Catalogue items of my territory, a page at a time (filter: status; after, limit)", get(catalogue::api_catalogue)).ok::<CatalogueView>(),
+        r(g.clone(), "/api/v1/catalogue", Signed, "Catalogue items of my territory, a page at a time (filters: status, period — empty the current year, all every year; after, limit)", get(catalogue::api_catalogue)).ok::<CatalogueView>(),
         r(p.clone(), "/api/v1/catalogue", Signed, "Add an item to a community's catalogue (community officer)", post(catalogue::api_propose)).body("ItemForm").created::<Created>(),
+        r(p.clone(), "/api/v1/catalogue/carry-over", Signed, "Carry last period's approved items into a period (community, period) as items awaiting approval (community officer)", post(catalogue::api_carry_over)).body("CarryOverForm").created::<CarriedOver>(),
         r(g.clone(), "/api/v1/catalogue/{item_id}", Signed, "An item with its eligibilities and what I may do", get(catalogue::api_item)).ok::<ItemDetail>(),
         r(p.clone(), "/api/v1/catalogue/{item_id}/review", Signed, "Approve or return an item (township; decision approve|reject, reason)", post(catalogue::api_review)).body("DecisionForm").ok::<ItemDetail>(),
         r(p.clone(), "/api/v1/catalogue/{item_id}/eligibilities", Signed, "Apply for undertaking eligibility (organization manager)", post(catalogue::api_apply)).body("ApplyForm").created::<Created>(),
         r(p.clone(), "/api/v1/eligibilities/{eligibility_id}/decision", Signed, "Decide an eligibility (township; without professional staff a social-work item needs a written reason)", post(catalogue::api_decide)).body("DecisionForm").no_content(),
-        r(g.clone(), "/api/v1/projects", Signed, "Service projects of my territory, newest first, a page at a time (filters: stage; after, limit), and the eligibilities I may write on", get(application::api_projects)).ok::<ProjectList>(),
+        r(g.clone(), "/api/v1/projects", Signed, "Service projects of my territory, newest first, a page at a time (filters: stage, period — empty the current year, all every year; after, limit), and the eligibilities I may write on", get(application::api_projects)).ok::<ProjectList>(),
         r(p.clone(), "/api/v1/projects", Signed, "Write an application on an approved eligibility (organization manager)", post(application::api_create)).body("NewApplication").created::<Created>(),
         r(g.clone(), "/api/v1/projects/{project_id}", Signed, "A project with its current application, team, needs and versions", get(application::api_project)).ok::<ProjectDetail>(),
         r(p.clone(), "/api/v1/projects/{project_id}/versions", Signed, "Save a new version (based_on: the version revised; 409 stale_version or application_frozen)", post(application::api_revise)).body("Revision").created::<SavedVersion>(),

@@ -20,6 +20,8 @@ mod calls;
 mod catalogue;
 #[path = "http/consultation.rs"]
 mod consultation;
+#[path = "http/cycle.rs"]
+mod cycle;
 #[path = "http/freeze.rs"]
 mod freeze;
 #[path = "http/harness.rs"]

@@ -10,7 +10,8 @@ use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::authz::{can, Action, Target};
 use domain::chain::application::{
-    compare, may_revise, may_write, ApplicationContent, ApplicationForm, Change,
+    compare, may_revise, may_write, ordinary_application_open, ApplicationContent, ApplicationForm,
+    Change,
 };
 use domain::chain::catalogue::can_apply;
 use domain::chain::money::Money;
@@ -483,19 +484,43 @@ impl App {
             id: &e.id,
             area: &item.community,
         };
-        // While a selection on the item is under way, the item goes to whoever wins it.
-        let selecting = self.db.selection_under_way(&e.tenant_id, &item.id).await?;
-        let content = match (selecting, new.form.validate()) {
-            (Some(title), _) => Err(DomainError::conflict(
-                "selection_under_way",
-                format!("该事项正在竞争承接（{title}），请参加竞争承接"),
+        // An item of a period has one undertaker: a selection on it, another organization's
+        // project on it, or competing eligible organizations keep an ordinary application out
+        // (the organization's own earlier application is found below as already written).
+        let selection = self.db.selection_on_item(&e.tenant_id, &item.id).await?;
+        let holder = self
+            .db
+            .item_holder(&e.tenant_id, &item.id)
+            .await?
+            .filter(|(_, org, _)| *org != e.organization_id)
+            .map(|(_, _, name)| name);
+        let competitors = self
+            .db
+            .approved_eligibilities_on(&e.tenant_id, &item.id)
+            .await?;
+        // The organization's own application on this eligibility (failed or not) spends its
+        // one application on the item in the period; say so before anything else.
+        let written = self
+            .db
+            .project_of_eligibility(&e.tenant_id, &e.id)
+            .await?
+            .is_some();
+        let open = if written {
+            Err(already_written())
+        } else {
+            ordinary_application_open(
+                selection.as_ref().map(|(t, u)| (t.as_str(), *u)),
+                holder.as_deref(),
+                competitors,
             )
-            .into()),
-            (None, Ok(c)) => self
+        };
+        let content = match (open, new.form.validate()) {
+            (Err(d), _) => Err(d.into()),
+            (Ok(()), Ok(c)) => self
                 .check_against_registries(&c, &e, &item)
                 .await
                 .map(|_| c),
-            (None, Err(d)) => Err(d.into()),
+            (Ok(()), Err(d)) => Err(d.into()),
         };
         let content = self
             .or_refused(content, actor, EventKind::ApplicationWrite, &subject, ctx)
@@ -518,19 +543,20 @@ impl App {
                 now: &now,
             })
             .await;
-        if let Err(store::StoreError::Duplicate(_)) = inserted {
-            return Err(self
-                .conflict(
-                    tx,
-                    actor,
-                    EventKind::ApplicationWrite,
-                    &subject,
-                    DomainError::conflict(
-                        "already_written",
-                        "该组织已就这一承接资格撰写了项目申请书，请在原申请书上修改",
-                    ),
-                    ctx,
+        if let Err(store::StoreError::Duplicate(what)) = &inserted {
+            // The partial unique index on the item: another organization took it meanwhile.
+            // A simultaneous write: the eligibility's own unique key, or the item's partial index
+            // when another organization took the item meanwhile.
+            let err = if what.contains("eligibility") {
+                already_written()
+            } else {
+                DomainError::conflict(
+                    "item_taken",
+                    "该事项本年度刚刚已由其他组织申请承接，不能另行申请",
                 )
+            };
+            return Err(self
+                .conflict(tx, actor, EventKind::ApplicationWrite, &subject, err, ctx)
                 .await);
         }
         inserted?;
@@ -732,6 +758,14 @@ impl App {
             project,
         })
     }
+}
+
+/// The organization already wrote its one application on the eligibility (in its period).
+fn already_written() -> DomainError {
+    DomainError::conflict(
+        "already_written",
+        "该组织已就这一承接资格撰写了项目申请书（每个年度每个事项一份），请在原申请书上修改",
+    )
 }
 
 /// The eligibility a project's application was written under; a project awarded by a call has

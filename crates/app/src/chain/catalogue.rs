@@ -3,15 +3,15 @@
 //! the township decides, seeing the professional-staff condition.
 
 use crate::audit::{done, event, Subject};
-use crate::kernel::new_id;
 use crate::kernel::tenant_of;
+use crate::kernel::{current_period, new_id};
 use crate::{App, AppError, Ctx};
 use domain::audit::EventKind;
 use domain::audit::Outcome;
 use domain::authz::{reach, Action};
 use domain::chain::catalogue::{
-    applies_for, can_apply, can_approve, can_list, decide_eligibility, item_open, lists_for,
-    review_item, ItemForm, ItemStatus, Staffing,
+    applies_for, can_apply, can_approve, can_list, decide_eligibility, item_open, listable_periods,
+    lists_for, offered_periods, period_filter, review_item, ItemForm, ItemStatus, Staffing,
 };
 use domain::{Actor, AreaCode, DomainError};
 use schemars::JsonSchema;
@@ -27,6 +27,31 @@ pub struct CatalogueView {
     pub page: crate::page::Page<ItemRow>,
     /// Communities whose catalogue the reader keeps (a community officer's).
     pub can_list_for: Vec<AreaCode>,
+    /// The period listed (`None`: every period).
+    pub period: Option<i32>,
+    /// The current period (this year, China time).
+    pub current_period: i32,
+    /// The periods the filter offers.
+    pub periods: Vec<i32>,
+}
+
+/// Carrying a community's approved items of one period over into the next (沿用上一年度目录).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct CarryOverForm {
+    /// The community's 12-digit code.
+    pub community: String,
+    /// The period the items go into (empty: the current one); they come from the year before.
+    pub period: String,
+}
+
+/// What a carry-over did: the items created (proposed, for the township to approve) and the
+/// names skipped because the period already lists them.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CarriedOver {
+    pub period: i32,
+    pub created: Vec<String>,
+    pub skipped: Vec<String>,
 }
 
 /// An organization the reader manages, and whether it may apply on this item now.
@@ -79,13 +104,18 @@ pub struct ApplyForm {
 }
 
 impl App {
+    /// A page of the catalogue inside the reader's territory; `period` is the filter as typed
+    /// (empty: the current period; `all`: every period).
     pub async fn catalogue(
         &self,
         actor: &Actor,
         status: Option<ItemStatus>,
+        period: &str,
         after: Option<&str>,
         limit: i64,
     ) -> Result<CatalogueView, AppError> {
+        let current_period = current_period();
+        let period = period_filter(period, current_period)?;
         let scope = reach(actor, Action::ViewChain);
         let after = crate::page::decode(after, store::chain::catalogue::ITEM_ORDER.len())?;
         let (rows, total) = if scope.roots().is_empty() {
@@ -93,9 +123,9 @@ impl App {
         } else {
             (
                 self.db
-                    .catalogue(&scope, status, after.as_deref(), limit + 1)
+                    .catalogue_of_period(&scope, status, period, after.as_deref(), limit + 1)
                     .await?,
-                self.db.count_catalogue(&scope, status).await?,
+                self.db.count_catalogue(&scope, status, period).await?,
             )
         };
         Ok(CatalogueView {
@@ -107,6 +137,123 @@ impl App {
                 ]
             }),
             can_list_for: lists_for(actor),
+            period,
+            current_period,
+            periods: offered_periods(current_period),
+        })
+    }
+
+    /// The community officer carries last period's approved items into `period` as new items
+    /// awaiting the township's approval: each year's catalogue is reviewed again (prices,
+    /// needs and the township's plan change), so a copy does not pass as approved. Names the
+    /// period already lists are skipped, so carrying over twice creates nothing new. One
+    /// transaction for all the items, with one audit event per item created.
+    pub async fn carry_over_catalogue(
+        &self,
+        actor: &Actor,
+        form: &CarryOverForm,
+        ctx: &Ctx,
+    ) -> Result<CarriedOver, AppError> {
+        let typed = AreaCode::parse(form.community.trim()).unwrap_or_else(|_| AreaCode::nation());
+        let subject = Subject {
+            kind: "catalogue",
+            id: typed.as_str(),
+            area: &typed,
+        };
+        let current = current_period();
+        let checked = (|| {
+            let community = AreaCode::parse(form.community.trim())
+                .ok()
+                .filter(|c| c.level() == domain::AreaLevel::Community)
+                .ok_or_else(|| {
+                    DomainError::field(
+                        "community",
+                        "invalid_community",
+                        "请填写社区的 12 位区划代码",
+                    )
+                })?;
+            let period = match form.period.trim() {
+                "" => current,
+                t => t
+                    .parse::<i32>()
+                    .ok()
+                    .filter(|p| listable_periods(current).contains(p))
+                    .ok_or_else(|| {
+                        DomainError::field(
+                            "period",
+                            "invalid_period",
+                            format!("年度须为 {} 至 {} 年之一", current - 1, current + 1),
+                        )
+                    })?,
+            };
+            Ok::<_, AppError>((can_list(actor, &community)?, community, period))
+        })();
+        let (role, community, period) = self
+            .or_refused(checked, actor, EventKind::CataloguePropose, &subject, ctx)
+            .await?;
+        let scope = domain::identity::Scope::new([community.clone()]);
+        // A community's catalogue is a few dozen items; the bound only keeps a read finite.
+        const BOUND: i64 = 1000;
+        let last = self
+            .db
+            .catalogue_of_period(
+                &scope,
+                Some(ItemStatus::Approved),
+                Some(period - 1),
+                None,
+                BOUND,
+            )
+            .await?;
+        let present: std::collections::BTreeSet<String> = self
+            .db
+            .catalogue_of_period(&scope, None, Some(period), None, BOUND)
+            .await?
+            .into_iter()
+            .map(|i| i.name)
+            .collect();
+        let tenant = community.tenant().unwrap_or("0000").to_string();
+        let now = time::now();
+        let mut created = Vec::new();
+        let mut skipped = Vec::new();
+        let mut tx = self.db.begin().await?;
+        for old in last {
+            if present.contains(&old.name) {
+                skipped.push(old.name);
+                continue;
+            }
+            let item = domain::chain::catalogue::CatalogueItem {
+                community: community.clone(),
+                name: old.name.clone(),
+                description: old.description.clone(),
+                social_work: old.social_work,
+                period,
+            };
+            let id = new_id(&tenant);
+            tx.insert_catalogue_item(&tenant, &id, &item, &actor.user_id, &now)
+                .await?;
+            tx.append_audit(
+                event(
+                    Some(actor),
+                    Some(role),
+                    EventKind::CataloguePropose,
+                    Outcome::Ok,
+                    &Subject {
+                        kind: "catalogue_item",
+                        id: &id,
+                        area: &community,
+                    },
+                    ctx,
+                )
+                .after(json!({ "item": item, "carried_from": old.id })),
+            )
+            .await?;
+            created.push(id);
+        }
+        tx.commit().await?;
+        Ok(CarriedOver {
+            period,
+            created,
+            skipped,
         })
     }
 
@@ -123,7 +270,7 @@ impl App {
             area: &typed,
         };
         let checked = form
-            .validate()
+            .validate(current_period())
             .map_err(AppError::from)
             .and_then(|item| Ok((can_list(actor, &item.community)?, item)));
         let (role, item) = self

@@ -4,11 +4,12 @@
 use crate::{App, AppError};
 use domain::authz::{reach, Action};
 use domain::chain::catalogue::EligibilityStatus;
+use domain::chain::catalogue::{offered_periods, period_filter};
 use domain::chain::stage::Stage;
 use domain::{Actor, Role};
 use schemars::JsonSchema;
 use serde::Serialize;
-use store::chain::application::ProjectRow;
+use store::chain::application::{ProjectFilter, ProjectRow};
 use store::chain::catalogue::EligibilityRow;
 
 /// A page of projects.
@@ -22,17 +23,30 @@ pub struct ProjectList {
     pub can_write: Vec<(EligibilityRow, String)>,
     /// Only the first this many approved eligibilities of an organization were looked at.
     pub can_write_cut: Option<i64>,
+    /// The period listed (`None`: every period).
+    pub period: Option<i32>,
+    /// The periods the filter offers.
+    pub periods: Vec<i32>,
 }
 
 impl App {
-    /// Projects of the reader's territory (and of the organizations they manage), newest first.
+    /// Projects of the reader's territory (and of the organizations they manage), newest first;
+    /// `period` is the filter as typed (empty: the current period; `all`: every period).
     pub async fn projects(
         &self,
         actor: &Actor,
         stage: Option<Stage>,
+        period: &str,
         after: Option<&str>,
         limit: i64,
     ) -> Result<ProjectList, AppError> {
+        let current = crate::kernel::current_period();
+        let period = period_filter(period, current)?;
+        let filter = ProjectFilter {
+            stage,
+            organization: None,
+            period,
+        };
         let scope = reach(actor, Action::ViewChain);
         let after = crate::page::decode(after, 1)?;
         let before = after.as_ref().and_then(|a| a.first()).map(String::as_str);
@@ -41,9 +55,9 @@ impl App {
         } else {
             (
                 self.db
-                    .projects(&scope, stage, None, before, limit + 1)
+                    .projects_filtered(&scope, &filter, before, limit + 1)
                     .await?,
-                self.db.count_projects(&scope, stage, None).await?,
+                self.db.count_projects_filtered(&scope, &filter).await?,
             )
         };
         let page = crate::page::Page::cut(rows, limit, total, |p| vec![p.id.clone()]);
@@ -80,6 +94,8 @@ impl App {
             page,
             can_write,
             can_write_cut,
+            period,
+            periods: offered_periods(current),
         })
     }
 }

@@ -340,6 +340,7 @@ impl App {
                 name: "残疾人康复陪伴".into(),
                 description: "为居家残疾人提供康复训练陪伴和家属喘息服务".into(),
                 social_work: false,
+                period: crate::kernel::current_period(),
             },
             &now,
         )

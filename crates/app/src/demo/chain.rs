@@ -149,6 +149,7 @@ impl App {
                 name: d.item.to_string(),
                 description: String::new(),
                 social_work: false,
+                period: crate::kernel::current_period(),
             };
             let item = super::approved_item(&mut tx, &ci, &now).await?;
             let e = super::approved_eligibility(&mut tx, &item, DEMO_ORG_ID, &now).await?;
@@ -332,6 +333,7 @@ impl App {
                 name: name.to_string(),
                 description: String::new(),
                 social_work: false,
+                period: crate::kernel::current_period(),
             };
             let item = super::approved_item(&mut tx, &ci, &now).await?;
             let e = super::approved_eligibility(&mut tx, &item, DEMO_ORG_ID, &now).await?;

@@ -680,6 +680,7 @@ impl App {
                 name: name.to_string(),
                 description: String::new(),
                 social_work: *social_work,
+                period: crate::kernel::current_period(),
             };
             let id = format!("3410-{}", uuid::Uuid::now_v7().simple());
             tx.insert_catalogue_item("3410", &id, &item, "demo", &now)

@@ -359,9 +359,70 @@ pub fn may_revise(stage: Stage, current: i64, expected: i64) -> Result<i64, Doma
     Ok(current + 1)
 }
 
+/// What stands between an organization and an ordinary application on a catalogue item of a
+/// period (issue 16, finding 5), checked in this order: a selection opened on the item (`Some
+/// ((title, under_way))`) — the item goes only through it, to its winner, even after the award;
+/// another organization's project that holds the item (`holder`: its name) — one undertaker per
+/// item per period; two or more approved eligibilities — the organizations compete, so the
+/// community or township must open a selection (竞争承接) first.
+pub fn ordinary_application_open(
+    selection: Option<(&str, bool)>,
+    holder: Option<&str>,
+    approved_eligibilities: i64,
+) -> Result<(), DomainError> {
+    match (selection, holder) {
+        (Some((title, true)), _) => Err(DomainError::conflict(
+            "selection_under_way",
+            format!("该事项正在竞争承接（{title}），请参加竞争承接"),
+        )),
+        (Some((title, false)), _) => Err(DomainError::conflict(
+            "selection_awarded",
+            format!("该事项本年度已通过竞争承接（{title}）评定承接组织，不能另行申请"),
+        )),
+        (None, Some(org)) => Err(DomainError::conflict(
+            "item_taken",
+            format!("该事项本年度已由{org}申请承接，不能另行申请"),
+        )),
+        (None, None) if approved_eligibilities >= 2 => Err(DomainError::conflict(
+            "competition_required",
+            "本年度有两家及以上组织具备该事项的承接资格，须先由社区或街道发起竞争承接，不能直接撰写申请书",
+        )),
+        (None, None) => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ordinary_application_waits_for_no_competition() {
+        let code = |r: Result<(), DomainError>| match r {
+            Err(DomainError::Conflict { code, .. }) => code,
+            _ => "ok",
+        };
+        assert_eq!(code(ordinary_application_open(None, None, 1)), "ok");
+        assert_eq!(
+            code(ordinary_application_open(None, None, 2)),
+            "competition_required"
+        );
+        assert_eq!(
+            code(ordinary_application_open(None, Some("甲"), 1)),
+            "item_taken"
+        );
+        assert_eq!(
+            code(ordinary_application_open(Some(("遴选", true)), None, 2)),
+            "selection_under_way"
+        );
+        assert_eq!(
+            code(ordinary_application_open(
+                Some(("遴选", false)),
+                Some("甲"),
+                2
+            )),
+            "selection_awarded"
+        );
+    }
     use crate::chain::money::yuan;
     use proptest::prelude::*;
 

@@ -38,6 +38,8 @@ pub struct ItemForm {
     pub description: String,
     /// Whether delivering it is social-work service (the staffing condition applies).
     pub social_work: String,
+    /// The period (year) of the catalogue it belongs to; empty for the current one.
+    pub period: String,
 }
 
 /// A checked catalogue item of a community, marked when it is social-work service.
@@ -47,6 +49,42 @@ pub struct CatalogueItem {
     pub name: String,
     pub description: String,
     pub social_work: bool,
+    /// The year of the community's catalogue the item belongs to (China time).
+    pub period: i32,
+}
+
+/// The period (a year, China time) a moment falls in: a community's catalogue is yearly.
+pub fn period_of(china: chrono::NaiveDateTime) -> i32 {
+    chrono::Datelike::year(&china)
+}
+
+/// The periods an item may be listed in when `current` is this year: last year (late
+/// corrections), this year, and next year (a catalogue prepared before the year starts).
+pub fn listable_periods(current: i32) -> std::ops::RangeInclusive<i32> {
+    current - 1..=current + 1
+}
+
+/// A period filter as typed in a list's query: empty is the current period, `all` every
+/// period, otherwise a year (`Ok(None)` is every period).
+pub fn period_filter(text: &str, current: i32) -> Result<Option<i32>, DomainError> {
+    match text.trim() {
+        "" => Ok(Some(current)),
+        "all" => Ok(None),
+        t => t
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (2000..=2100).contains(y))
+            .map(Some)
+            .ok_or_else(|| {
+                DomainError::field("period", "invalid_period", "年度须为四位年份，或“全部”")
+            }),
+    }
+}
+
+/// The years a period filter offers when `current` is this year: the two before, this one and
+/// the next (a catalogue may be prepared before its year starts).
+pub fn offered_periods(current: i32) -> Vec<i32> {
+    (current - 2..=current + 1).rev().collect()
 }
 
 /// `"on"`, `"true"`, `"1"`, `"是"`: a checked box or a yes.
@@ -55,8 +93,9 @@ fn yes(s: &str) -> bool {
 }
 
 impl ItemForm {
-    /// Checks the item: a 12-digit community code, a name and a description of bounded length.
-    pub fn validate(&self) -> Result<CatalogueItem, DomainError> {
+    /// Checks the item: a 12-digit community code, a name and a description of bounded length,
+    /// and a period among [`listable_periods`] of `current` (empty: `current`).
+    pub fn validate(&self, current: i32) -> Result<CatalogueItem, DomainError> {
         let mut errors = Vec::new();
         let community = match AreaCode::parse(self.community.trim()) {
             Ok(c) if c.level() == crate::AreaLevel::Community => Some(c),
@@ -85,12 +124,27 @@ impl ItemForm {
                 "事项说明不超过 1000 字",
             ));
         }
-        match community {
-            Some(community) if errors.is_empty() => Ok(CatalogueItem {
+        let period = match self.period.trim() {
+            "" => Some(current),
+            t => t
+                .parse::<i32>()
+                .ok()
+                .filter(|p| listable_periods(current).contains(p)),
+        };
+        if period.is_none() {
+            errors.push(FieldError::new(
+                "period",
+                "invalid_period",
+                format!("年度须为 {} 至 {} 年之一", current - 1, current + 1),
+            ));
+        }
+        match (community, period) {
+            (Some(community), Some(period)) if errors.is_empty() => Ok(CatalogueItem {
                 community,
                 name: name.to_string(),
                 description: description.to_string(),
                 social_work: yes(&self.social_work),
+                period,
             }),
             _ => Err(DomainError::Invalid(errors)),
         }
@@ -272,20 +326,46 @@ mod tests {
     }
 
     #[test]
+    fn a_period_filter_defaults_to_the_current_year() {
+        assert_eq!(period_filter("", 2026).unwrap(), Some(2026));
+        assert_eq!(period_filter("all", 2026).unwrap(), None);
+        assert_eq!(period_filter(" 2025 ", 2026).unwrap(), Some(2025));
+        assert!(period_filter("去年", 2026).is_err());
+        assert!(period_filter("1999", 2026).is_err());
+        assert_eq!(offered_periods(2026), vec![2027, 2026, 2025, 2024]);
+    }
+
+    #[test]
     fn an_item_names_its_community() {
         let f = ItemForm {
             community: "341002002001".into(),
             name: "居家养老上门服务".into(),
             description: String::new(),
             social_work: "on".into(),
+            period: String::new(),
         };
-        let item = f.validate().unwrap();
+        let item = f.validate(2026).unwrap();
         assert!(item.social_work);
+        // An empty period is the current one; next year's catalogue may be prepared, not 2030's.
+        assert_eq!(item.period, 2026);
+        let next = ItemForm {
+            period: "2027".into(),
+            ..f.clone()
+        };
+        assert_eq!(next.validate(2026).unwrap().period, 2027);
+        let far = ItemForm {
+            period: "2030".into(),
+            ..f.clone()
+        };
+        let DomainError::Invalid(e) = far.validate(2026).unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(e[0].field, "period");
         let bad = ItemForm {
             community: "341002002".into(),
             ..ItemForm::default()
         };
-        let DomainError::Invalid(e) = bad.validate().unwrap_err() else {
+        let DomainError::Invalid(e) = bad.validate(2026).unwrap_err() else {
             panic!()
         };
         assert_eq!(e.len(), 2);

@@ -35,6 +35,8 @@ pub struct ProjectRow {
     pub lead_user_id: String,
     pub created_at: String,
     pub updated_at: String,
+    /// The period (year) it belongs to: its item's, or the year its call opened.
+    pub period: i32,
 }
 
 /// One version of an application, as written; never changed afterwards.
@@ -76,12 +78,20 @@ pub struct NewProject<'a> {
 
 const COLS: &str = "p.tenant_id, p.id, p.area_code, p.item_id, COALESCE(i.name,k.title) AS item_name, \
     p.call_id, p.organization_id, o.name AS organization_name, p.eligibility_id, p.title, p.stage, p.version, \
-    p.budget_fen, p.lead_user_id, p.created_at, p.updated_at";
+    p.budget_fen, p.lead_user_id, p.created_at, p.updated_at, p.period";
 /// Every project query reads the item's and the organization's names with it.
 const FROM: &str = "projects p \
     LEFT JOIN catalogue_items i ON i.tenant_id = p.tenant_id AND i.id = p.item_id \
     LEFT JOIN calls k ON k.tenant_id = p.tenant_id AND k.id = p.call_id \
     JOIN organizations o ON o.tenant_id = p.tenant_id AND o.id = p.organization_id";
+
+/// The year (China time) of a stored UTC time: the period of a record made then.
+fn china_year(at: &str) -> i32 {
+    use chrono::Datelike;
+    crate::time::from_db(at)
+        .map(|t| (t + chrono::Duration::hours(8)).year())
+        .unwrap_or(0)
+}
 
 fn stage_of(s: &str) -> Stage {
     Stage::parse(s).unwrap_or(Stage::Draft)
@@ -107,6 +117,7 @@ macro_rules! project_from_row {
             lead_user_id: r.try_get("lead_user_id")?,
             created_at: r.try_get("created_at")?,
             updated_at: r.try_get("updated_at")?,
+            period: r.try_get("period")?,
         }
     }};
 }
@@ -130,6 +141,7 @@ struct RawProject {
     lead_user_id: String,
     created_at: String,
     updated_at: String,
+    period: i32,
 }
 
 impl RawProject {
@@ -151,6 +163,7 @@ impl RawProject {
             lead_user_id: self.lead_user_id,
             created_at: self.created_at,
             updated_at: self.updated_at,
+            period: self.period,
         }
     }
 }
@@ -167,6 +180,14 @@ fn placeholders(first: usize, n: usize) -> String {
         .join(", ")
 }
 
+/// What a project list keeps: optionally one stage, one organization, one period.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProjectFilter<'a> {
+    pub stage: Option<Stage>,
+    pub organization: Option<&'a str>,
+    pub period: Option<i32>,
+}
+
 /// Projects inside the scope, optionally of one stage or one organization.
 fn projects_where(
     scope: &Scope,
@@ -174,7 +195,25 @@ fn projects_where(
     organization: Option<&str>,
     binds: &mut Vec<String>,
 ) -> String {
+    projects_filtered(
+        scope,
+        &ProjectFilter {
+            stage,
+            organization,
+            period: None,
+        },
+        binds,
+    )
+}
+
+fn projects_filtered(scope: &Scope, f: &ProjectFilter<'_>, binds: &mut Vec<String>) -> String {
+    let (stage, organization) = (f.stage, f.organization);
     let mut wh = vec![scope_filter("p.area_code", scope, binds)];
+    if let Some(p) = f.period {
+        // Every bind of these lists is text; the cast reads it as the year on both backends.
+        binds.push(p.to_string());
+        wh.push(format!("p.period = CAST(${} AS INTEGER)", binds.len()));
+    }
     if let Some(s) = stage {
         binds.push(s.as_str().into());
         wh.push(format!("p.stage = ${}", binds.len()));
@@ -209,8 +248,18 @@ impl Db {
         self.count_where("projects p", &wh, &binds).await
     }
 
-    /// Projects inside the scope, newest first (ids are time-ordered), optionally of one stage
-    /// or one organization; `before` continues a page from the last id shown.
+    /// How many projects [`Db::projects_filtered`] lists under the same filter.
+    pub async fn count_projects_filtered(
+        &self,
+        scope: &Scope,
+        f: &ProjectFilter<'_>,
+    ) -> Result<i64, StoreError> {
+        let mut binds = Vec::new();
+        let wh = projects_filtered(scope, f, &mut binds);
+        self.count_where("projects p", &wh, &binds).await
+    }
+
+    /// Projects inside the scope, newest first, optionally of one stage or one organization.
     pub async fn projects(
         &self,
         scope: &Scope,
@@ -219,8 +268,25 @@ impl Db {
         before: Option<&str>,
         limit: i64,
     ) -> Result<Vec<ProjectRow>, StoreError> {
+        let f = ProjectFilter {
+            stage,
+            organization,
+            period: None,
+        };
+        self.projects_filtered(scope, &f, before, limit).await
+    }
+
+    /// Projects inside the scope, newest first (ids are time-ordered), under the filter;
+    /// `before` continues a page from the last id shown.
+    pub async fn projects_filtered(
+        &self,
+        scope: &Scope,
+        f: &ProjectFilter<'_>,
+        before: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<ProjectRow>, StoreError> {
         let mut binds = Vec::new();
-        let mut wh = vec![projects_where(scope, stage, organization, &mut binds)];
+        let mut wh = vec![projects_filtered(scope, f, &mut binds)];
         if let Some(b) = before {
             binds.push(b.into());
             wh.push(format!("p.id < ${}", binds.len()));
@@ -460,11 +526,15 @@ impl Tx {
         let c = p.content;
         on_tx!(self, conn => {
             sqlx::query(
-                "INSERT INTO projects (tenant_id, id, area_code, item_id, call_id, organization_id, eligibility_id, title, stage, version, budget_fen, lead_user_id, created_by, created_at, updated_at) \
-                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,1,$10,$11,$12,$13,$13)",
+                // The period is the item's, so a project's period always agrees with the item it
+                // rests on; a call's project without an item takes the year it was awarded in.
+                "INSERT INTO projects (tenant_id, id, area_code, item_id, call_id, organization_id, eligibility_id, title, stage, version, budget_fen, lead_user_id, created_by, created_at, updated_at, period) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,1,$10,$11,$12,$13,$13, COALESCE(\
+                   (SELECT i.period FROM catalogue_items i WHERE i.tenant_id = $1 AND i.id = $4), $14))",
             )
             .bind(p.tenant).bind(p.id).bind(p.community.as_str()).bind(p.item_id).bind(p.call_id).bind(p.organization_id)
             .bind(p.eligibility_id).bind(&c.title).bind(p.stage.as_str()).bind(c.total().fen()).bind(&c.lead).bind(p.by).bind(p.now)
+            .bind(china_year(p.now))
             .execute(&mut *conn).await?;
         });
         self.insert_version(&NumberedVersion {

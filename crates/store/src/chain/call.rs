@@ -297,19 +297,29 @@ impl Db {
             Ok(out)
         })
     }
+}
 
-    /// The title of a selection on `item` that has not finished its awards, if any.
-    pub async fn selection_under_way(
+impl Db {
+    /// The selection opened on a catalogue item (an item belongs to one period, so this is
+    /// the period's selection), if any: its title and whether it is still under way (not yet
+    /// awarded or closed). Once one exists, the item goes only through it.
+    pub async fn selection_on_item(
         &self,
         tenant: &str,
         item: &str,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Option<(String, bool)>, StoreError> {
         on_pool!(self, c => {
-            let t: Option<String> = sqlx::query_scalar(
-                "SELECT title FROM calls WHERE tenant_id = $1 AND item_id = $2 AND kind = 'selection' AND stage <> 'awarded' LIMIT 1",
+            let r = sqlx::query(
+                "SELECT title, stage FROM calls WHERE tenant_id = $1 AND item_id = $2 AND kind = 'selection' ORDER BY created_at DESC LIMIT 1",
             )
             .bind(tenant).bind(item).fetch_optional(c).await?;
-            Ok(t)
+            match r {
+                Some(r) => {
+                    let stage: String = r.try_get(1)?;
+                    Ok(Some((r.try_get(0)?, stage != "awarded")))
+                }
+                None => Ok(None),
+            }
         })
     }
 }

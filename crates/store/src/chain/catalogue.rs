@@ -21,6 +21,8 @@ pub struct ItemRow {
     pub decision_reason: String,
     pub decided_at: Option<String>,
     pub created_at: String,
+    /// The year of the community's catalogue it belongs to (China time).
+    pub period: i32,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -40,7 +42,7 @@ pub struct EligibilityRow {
 
 const ICOLS: &str =
     "i.tenant_id, i.id, i.area_code, i.name, i.description, i.social_work, i.status, \
-    i.decision_reason, i.decided_at, i.created_at";
+    i.decision_reason, i.decided_at, i.created_at, i.period";
 const ECOLS: &str =
     "e.tenant_id, e.id, e.item_id, e.organization_id, o.name AS organization_name, e.status, \
     e.social_workers, e.reason, e.applied_at, e.decided_at";
@@ -63,6 +65,7 @@ macro_rules! item_from_row {
             decision_reason: r.try_get("decision_reason")?,
             decided_at: r.try_get("decided_at")?,
             created_at: r.try_get("created_at")?,
+            period: r.try_get("period")?,
         }
     }};
 }
@@ -93,12 +96,22 @@ pub const ITEM_ORDER: crate::kernel::Keyset = crate::kernel::Keyset(&[
     crate::kernel::Key::asc("i.id"),
 ]);
 
-/// Items inside the scope, optionally of one status.
-fn items_where(scope: &Scope, status: Option<ItemStatus>, binds: &mut Vec<String>) -> String {
+/// Items inside the scope, optionally of one status and one period.
+fn items_where(
+    scope: &Scope,
+    status: Option<ItemStatus>,
+    period: Option<i32>,
+    binds: &mut Vec<String>,
+) -> String {
     let mut wh = vec![scope_filter("i.area_code", scope, binds)];
     if let Some(s) = status {
         binds.push(s.as_str().into());
         wh.push(format!("i.status = ${}", binds.len()));
+    }
+    if let Some(p) = period {
+        // Every bind of these lists is text; the cast reads it as the year it is on both backends.
+        binds.push(p.to_string());
+        wh.push(format!("i.period = CAST(${} AS INTEGER)", binds.len()));
     }
     wh.join(" AND ")
 }
@@ -120,7 +133,7 @@ impl Db {
     }
 
     /// Items inside the scope, by community, name and id (after a cursor of that order);
-    /// optionally of one status.
+    /// optionally of one status; of every period.
     pub async fn catalogue(
         &self,
         scope: &Scope,
@@ -128,8 +141,21 @@ impl Db {
         after: Option<&[String]>,
         limit: i64,
     ) -> Result<Vec<ItemRow>, StoreError> {
+        self.catalogue_of_period(scope, status, None, after, limit)
+            .await
+    }
+
+    /// As [`Db::catalogue`], optionally of one period.
+    pub async fn catalogue_of_period(
+        &self,
+        scope: &Scope,
+        status: Option<ItemStatus>,
+        period: Option<i32>,
+        after: Option<&[String]>,
+        limit: i64,
+    ) -> Result<Vec<ItemRow>, StoreError> {
         let mut binds = Vec::new();
-        let wh = items_where(scope, status, &mut binds);
+        let wh = items_where(scope, status, period, &mut binds);
         let wh = ITEM_ORDER.filter_after(&wh, after, &mut binds);
         let sql = format!(
             "SELECT {ICOLS} FROM catalogue_items i WHERE {wh} ORDER BY {} LIMIT {limit}",
@@ -154,9 +180,10 @@ impl Db {
         &self,
         scope: &Scope,
         status: Option<ItemStatus>,
+        period: Option<i32>,
     ) -> Result<i64, StoreError> {
         let mut binds = Vec::new();
-        let wh = items_where(scope, status, &mut binds);
+        let wh = items_where(scope, status, period, &mut binds);
         self.count_where("catalogue_items i", &wh, &binds).await
     }
 
@@ -229,6 +256,39 @@ impl Db {
         })
     }
 
+    /// How many organizations hold an approved eligibility on the item (two or more compete:
+    /// the item goes to a selection, issue 16 finding 5).
+    pub async fn approved_eligibilities_on(
+        &self,
+        tenant: &str,
+        item_id: &str,
+    ) -> Result<i64, StoreError> {
+        on_pool!(self, c => {
+            Ok(sqlx::query_scalar("SELECT COUNT(*) FROM eligibilities WHERE tenant_id = $1 AND item_id = $2 AND status = 'approved'")
+                .bind(tenant).bind(item_id).fetch_one(c).await?)
+        })
+    }
+
+    /// The project that holds the item (in its period): one not failed, as the partial unique
+    /// index `projects_item_taken` counts them; its id, its organization's id and name.
+    pub async fn item_holder(
+        &self,
+        tenant: &str,
+        item_id: &str,
+    ) -> Result<Option<(String, String, String)>, StoreError> {
+        on_pool!(self, c => {
+            let r = sqlx::query(
+                "SELECT p.id, o.id, o.name FROM projects p JOIN organizations o ON o.tenant_id = p.tenant_id AND o.id = p.organization_id \
+                 WHERE p.tenant_id = $1 AND p.item_id = $2 AND p.stage NOT IN ('rejected', 'declined', 'not_accepted') LIMIT 1",
+            )
+            .bind(tenant).bind(item_id).fetch_optional(c).await?;
+            match r {
+                Some(r) => Ok(Some((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))),
+                None => Ok(None),
+            }
+        })
+    }
+
     /// Social workers an organization employs (the professional-staff condition).
     pub async fn employed_social_workers(
         &self,
@@ -280,11 +340,11 @@ impl Tx {
     ) -> Result<(), StoreError> {
         on_tx!(self, c => {
             sqlx::query(
-                "INSERT INTO catalogue_items (tenant_id, id, area_code, name, description, social_work, status, created_by, created_at, updated_at) \
-                 VALUES ($1,$2,$3,$4,$5,$6,'proposed',$7,$8,$8)",
+                "INSERT INTO catalogue_items (tenant_id, id, area_code, name, description, social_work, status, created_by, created_at, updated_at, period) \
+                 VALUES ($1,$2,$3,$4,$5,$6,'proposed',$7,$8,$8,$9)",
             )
             .bind(tenant).bind(id).bind(item.community.as_str()).bind(&item.name).bind(&item.description)
-            .bind(item.social_work).bind(created_by).bind(now)
+            .bind(item.social_work).bind(created_by).bind(now).bind(item.period)
             .execute(&mut *c).await?;
         });
         Ok(())

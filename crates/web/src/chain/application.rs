@@ -23,6 +23,8 @@ use serde::Deserialize;
 #[serde(default)]
 pub struct ProjectQuery {
     pub stage: String,
+    /// The period (year); empty for the current one, `all` for every period.
+    pub period: String,
     /// The cursor of the page (the `next_after` of the page before).
     pub after: String,
     /// The cursor's earlier name, still read: the id to continue before.
@@ -64,14 +66,24 @@ pub async fn projects(
 ) -> Result<Response, PageError> {
     let list = state
         .app
-        .projects(&s.actor, q.stage(), q.after(), app::page::DEFAULT_LIMIT)
+        .projects(
+            &s.actor,
+            q.stage(),
+            &q.period,
+            q.after(),
+            app::page::DEFAULT_LIMIT,
+        )
         .await
         .page(s.locale)?;
     Ok(render(
         StatusCode::OK,
         &ProjectsPage {
             chrome: Chrome::for_user(&s, "/projects"),
-            pager: crate::kit::Pager::of(&list.page, "/projects", &[("stage", &q.stage)]),
+            pager: crate::kit::Pager::of(
+                &list.page,
+                "/projects",
+                &[("stage", &q.stage), ("period", &q.period)],
+            ),
             list,
             filter: q,
             stages: Stage::options(),
@@ -486,7 +498,13 @@ pub async fn api_projects(
 ) -> Result<Response, ApiError> {
     let list = state
         .app
-        .projects(&s.actor, q.stage(), q.after(), app::page::limit(q.limit))
+        .projects(
+            &s.actor,
+            q.stage(),
+            &q.period,
+            q.after(),
+            app::page::limit(q.limit),
+        )
         .await?;
     Ok(Json(list).into_response())
 }

@@ -5,7 +5,7 @@ use crate::auth::{ApiUser, CsrfForm, PageUser, Signed};
 use crate::error::{notice_of, status_of, ApiError, PageError};
 use crate::kit::{refused, render, ApiJson, Chrome, FormErrors, PageResult};
 use crate::AppState;
-use app::chain::catalogue::{ApplyForm, CatalogueView, DecisionForm, ItemDetail};
+use app::chain::catalogue::{ApplyForm, CarryOverForm, CatalogueView, DecisionForm, ItemDetail};
 use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -19,6 +19,10 @@ use serde::Deserialize;
 #[serde(default)]
 pub struct CatalogueQuery {
     pub status: String,
+    /// The period (year); empty for the current one, `all` for every period.
+    pub period: String,
+    /// How many items a carry-over just created (its receipt), when the page follows one.
+    pub carried: String,
     /// The cursor of the page (the `next_after` of the page before).
     pub after: String,
     pub limit: Option<i64>,
@@ -55,12 +59,17 @@ async fn catalogue_page(
         .catalogue(
             &s.actor,
             filter.status(),
+            &filter.period,
             Some(&filter.after),
             app::page::DEFAULT_LIMIT,
         )
         .await
         .page(s.locale)?;
-    let pager = crate::kit::Pager::of(&view.page, "/catalogue", &[("status", &filter.status)]);
+    let pager = crate::kit::Pager::of(
+        &view.page,
+        "/catalogue",
+        &[("status", &filter.status), ("period", &filter.period)],
+    );
     if form.community.is_empty() {
         if let [only] = view.can_list_for.as_slice() {
             form.community = only.as_str().to_string();
@@ -249,11 +258,59 @@ pub async fn api_catalogue(
         .catalogue(
             &s.actor,
             q.status(),
+            &q.period,
             Some(&q.after),
             app::page::limit(q.limit),
         )
         .await?;
     Ok(Json(view).into_response())
+}
+
+/// 沿用上一年度目录: last period's approved items, proposed again in the period; the list of
+/// the period's items awaiting approval is the receipt.
+pub async fn carry_over(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    CsrfForm(form): CsrfForm<CarryOverForm>,
+) -> Result<Response, PageError> {
+    match state
+        .app
+        .carry_over_catalogue(&s.actor, &form, &s.ctx)
+        .await
+    {
+        Ok(done) => Ok(Redirect::to(&format!(
+            "/catalogue?period={}&status=proposed&carried={}",
+            done.period,
+            done.created.len()
+        ))
+        .into_response()),
+        Err(e) => match refused(&e) {
+            Some((st, errors)) => {
+                catalogue_page(
+                    &state,
+                    &s,
+                    CatalogueQuery::default(),
+                    st,
+                    ItemForm::default(),
+                    errors,
+                )
+                .await
+            }
+            None => Err(PageError::new(e, s.locale)),
+        },
+    }
+}
+
+pub async fn api_carry_over(
+    State(state): State<AppState>,
+    ApiUser(s): ApiUser,
+    ApiJson(form): ApiJson<CarryOverForm>,
+) -> Result<Response, ApiError> {
+    let done = state
+        .app
+        .carry_over_catalogue(&s.actor, &form, &s.ctx)
+        .await?;
+    answer::send(StatusCode::CREATED, &done)
 }
 
 pub async fn api_propose(

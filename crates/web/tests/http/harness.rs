@@ -500,6 +500,7 @@ pub(crate) async fn item_with_eligibility(
                 name: format!("{community} 居家养老上门服务"),
                 description: String::new(),
                 social_work: "on".into(),
+                period: String::new(),
             },
             &Ctx::default(),
         )

@@ -305,6 +305,24 @@ impl App {
                         ))
                     }
                 }
+                // One selection per item (and so per period), and none on an item an
+                // organization's application already holds: the item has its undertaker.
+                if let Some(t) = tenant_of(item_id) {
+                    if let Some((title, _)) = self.db.selection_on_item(t, item_id).await? {
+                        return Err(field(
+                            "item_id",
+                            "selection_exists",
+                            format!("该事项本年度已发起竞争承接（{title}）"),
+                        ));
+                    }
+                    if let Some((_, _, org)) = self.db.item_holder(t, item_id).await? {
+                        return Err(field(
+                            "item_id",
+                            "item_taken",
+                            format!("该事项本年度已由{org}申请承接，不能再发起竞争承接"),
+                        ));
+                    }
+                }
             }
             Ok::<_, AppError>((k, role, fund))
         }

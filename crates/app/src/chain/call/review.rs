@@ -15,7 +15,7 @@ use domain::chain::application::{ApplicationContent, BudgetLine};
 use domain::chain::call::{
     award, award_in_order, can_organize, can_score, finished_after_award, may_apply, may_award,
     may_close, may_form_panel, may_revise_rubric, may_score, parse_rubric, AwardForm,
-    CallApplicationForm, CallStage, CallStep, RubricForm, ScoreSheetForm,
+    CallApplicationForm, CallKind, CallStage, CallStep, RubricForm, ScoreSheetForm,
 };
 use domain::chain::catalogue::{applies_for, can_apply, EligibilityStatus};
 use domain::chain::money::Money;
@@ -432,10 +432,15 @@ impl App {
                 )
                 .await);
         }
-        let total = if locked == Some(CallStage::Sealed) {
-            tx.add_to_awarded(&k.tenant_id, id, amount).await?
-        } else {
-            None
+        // A selection names the undertaker of a catalogue item; the residents still consult and
+        // vote on its application and the township decides the purchase after (issue 16,
+        // finding 5), drawing the money then. So a selection's award takes nothing from the
+        // pool: all of it goes back to the fund when the selection finishes, just below.
+        let selection = k.kind == CallKind::Selection;
+        let total = match locked {
+            Some(CallStage::Sealed) if selection => Some(k.awarded_fen),
+            Some(CallStage::Sealed) => tx.add_to_awarded(&k.tenant_id, id, amount).await?,
+            _ => None,
         };
         let Some(total) = total else {
             let fresh = self.db.call(&k.tenant_id, id).await?;
@@ -472,32 +477,59 @@ impl App {
             volunteers: Vec::new(),
             needs: Vec::new(),
         };
-        tx.insert_project(&NewProject {
-            tenant: &k.tenant_id,
-            id: &project_id,
-            community: &a.community,
-            item_id: k.item_id.as_deref(),
-            call_id: Some(id),
-            organization_id: &a.organization_id,
-            eligibility_id: a.eligibility_id.as_deref(),
-            content: &content,
-            by: &actor.user_id,
-            now: &now,
-            stage: Stage::Purchased,
-        })
-        .await?;
-        let reason = format!("{}评审第 {place} 名：{reasons}", k.kind.zh());
-        tx.insert_decision(&NewDecision {
-            tenant: &k.tenant_id,
-            project: &project_id,
-            buy: true,
-            reason: &reason,
-            fund: Some(&k.fund_id),
-            amount_fen: Some(amount),
-            by: &actor.user_id,
-            at: &now,
-        })
-        .await?;
+        let inserted = tx
+            .insert_project(&NewProject {
+                tenant: &k.tenant_id,
+                id: &project_id,
+                community: &a.community,
+                item_id: k.item_id.as_deref(),
+                call_id: Some(id),
+                organization_id: &a.organization_id,
+                eligibility_id: a.eligibility_id.as_deref(),
+                content: &content,
+                by: &actor.user_id,
+                now: &now,
+                // The winner of a selection starts where an ordinary application does once
+                // submitted: awaiting the consultation.
+                stage: if selection {
+                    Stage::Submitted
+                } else {
+                    Stage::Purchased
+                },
+            })
+            .await;
+        if let Err(store::StoreError::Duplicate(_)) = inserted {
+            // The item is held by a live project of its period (or the winner's eligibility
+            // already carries an application): the item has its undertaker.
+            return Err(self
+                .conflict(
+                    tx,
+                    actor,
+                    EventKind::CallAward,
+                    &subject(&k),
+                    DomainError::conflict(
+                        "item_taken",
+                        "该事项本年度已有组织的申请书在办理，不能再评定承接组织",
+                    ),
+                    ctx,
+                )
+                .await);
+        }
+        inserted?;
+        if !selection {
+            let reason = format!("{}评审第 {place} 名：{reasons}", k.kind.zh());
+            tx.insert_decision(&NewDecision {
+                tenant: &k.tenant_id,
+                project: &project_id,
+                buy: true,
+                reason: &reason,
+                fund: Some(&k.fund_id),
+                amount_fen: Some(amount),
+                by: &actor.user_id,
+                at: &now,
+            })
+            .await?;
+        }
         tx.insert_call_award(&NewCallAward {
             tenant: &k.tenant_id,
             call: id,
