@@ -195,9 +195,12 @@ fn ocds_schemas() -> Map<String, Value> {
         }), json!(["uri", "version", "extensions", "publishedDate", "publisher", "releases"])),
         "OcdsRelease": s(json!({
             "ocid": text, "id": text, "date": text,
-            "tag": { "type": "array", "items": { "type": "string", "enum": ["tender", "award", "contract", "implementation"] } },
+            "tag": { "type": "array", "items": { "type": "string", "enum": ["planning", "tender", "award", "contract", "implementation"] } },
             "initiationType": { "type": "string", "enum": ["tender"] }, "language": text,
             "buyer": r("OcdsOrganizationReference"),
+            "planning": s(json!({ "budget": s(json!({
+                "id": text, "project": text, "description": text, "amount": r("OcdsValue")
+            }), json!(["id", "description", "amount"])) }), json!(["budget"])),
             "parties": { "type": "array", "items": r("OcdsParty") },
             "tender": s(json!({
                 "id": text, "title": text, "description": text,
@@ -213,7 +216,7 @@ fn ocds_schemas() -> Map<String, Value> {
                 "details": { "type": "array", "items": s(json!({
                     "id": text, "date": text, "status": { "type": "string", "enum": ["pending", "valid"] },
                     "tenderers": { "type": "array", "items": r("OcdsOrganizationReference") }, "value": r("OcdsValue"),
-                    "documents": { "type": "array", "items": s(json!({ "id": text, "documentType": text, "title": text, "description": text, "language": text }), json!(["id"])) }
+                    "documents": { "type": "array", "items": s(json!({ "id": text, "documentType": text, "title": text, "description": text, "language": text, "datePublished": text }), json!(["id"])) }
                 }), json!(["id", "date", "status", "tenderers", "value"])) }
             }), json!(["statistics", "details"])),
             "awards": { "type": "array", "items": s(json!({

@@ -20,6 +20,8 @@ mod calls;
 mod catalogue;
 #[path = "http/consultation.rs"]
 mod consultation;
+#[path = "http/disclosure.rs"]
+mod disclosure;
 #[path = "http/freeze.rs"]
 mod freeze;
 #[path = "http/harness.rs"]
