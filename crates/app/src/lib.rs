@@ -8,6 +8,7 @@ mod ballot_box;
 pub mod chain;
 mod credentials;
 pub mod demo;
+pub mod disclosure;
 mod error;
 pub mod identity;
 pub mod kernel;

@@ -2,8 +2,20 @@
 //! release — the township as buyer, the organization as tenderer, supplier and payee, the catalogue
 //! item as the tender, the purchase decision as the award, the contract with its tranches as
 //! payment milestones and its paid tranches as transactions. Nothing personal goes in.
+//!
+//! Issue 16 (finding 9): a release's `date` is the latest time any part of it changed (the
+//! project's own change, the decision, a bid, the sealing of the scores, an award, a payment,
+//! the review, the call's last change of stage), and its `id` is the local id and a hash of the
+//! rest of the release: an unchanged record keeps its id from export to export, a changed one
+//! gets a new id and a later date, so a consumer de-duplicating by id sees every update and
+//! `since` exports only what changed after a moment. Drafts are not exported. Every free text
+//! (`title`, `description`, `awardCriteriaDetails`) is screened (`crate::disclosure`). The fund a
+//! purchase draws on is `planning.budget`: its id, name, and its source, level and year in the
+//! description (`budget.source` is deprecated in 1.1 and must be a URI).
 
+use crate::disclosure::Screens;
 use crate::{App, AppError};
+use sha2::{Digest, Sha256};
 use domain::chain::call::{CallKind, CallStage};
 use domain::chain::money::Money;
 use domain::chain::stage::Stage;
@@ -36,6 +48,109 @@ async fn emit(
     Ok(tx.send(chunk).await.is_ok())
 }
 
+/// The keys whose values are database times of a change (the release date is their latest).
+const CHANGE_DATES: [&str; 4] = ["date", "dateModified", "datePublished", "dateMet"];
+/// The keys whose values are free text, screened before they leave.
+const FREE_TEXT: [&str; 3] = ["title", "description", "awardCriteriaDetails"];
+
+/// The latest change time in `v` (recursively), after `latest`.
+fn latest_change(v: &Value, latest: &mut chrono::DateTime<chrono::Utc>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                if let (true, Some(t)) = (
+                    CHANGE_DATES.contains(&k.as_str()),
+                    x.as_str().and_then(store::time::from_db),
+                ) {
+                    *latest = (*latest).max(t);
+                }
+                latest_change(x, latest);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| latest_change(x, latest)),
+        _ => {}
+    }
+}
+
+/// The free texts in `v`, for screening.
+fn free_texts<'v>(v: &'v mut Value, out: &mut Vec<&'v mut String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                if FREE_TEXT.contains(&k.as_str()) {
+                    if let Value::String(t) = x {
+                        out.push(t);
+                        continue;
+                    }
+                }
+                free_texts(x, out);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| free_texts(x, out)),
+        _ => {}
+    }
+}
+
+/// Screens the release's free texts, then gives it its date (the latest change in it, or
+/// `changed` — the record's own last change — if later) and its id (`local` and the first 16 hex
+/// digits of the SHA-256 of the release without its id). Deterministic: the same content gives
+/// the same id and date.
+async fn finish(
+    screens: &mut Screens<'_>,
+    area: &domain::AreaCode,
+    local: &str,
+    changed: &str,
+    mut release: Value,
+) -> Result<Value, AppError> {
+    let mut texts = Vec::new();
+    free_texts(&mut release, &mut texts);
+    screens.screen(area, &mut texts).await?;
+    let mut latest = store::time::from_db(changed).unwrap_or_default();
+    latest_change(&release, &mut latest);
+    release["date"] = json!(store::time::to_db(latest));
+    if let Some(m) = release.as_object_mut() {
+        m.remove("id");
+    }
+    let bytes = serde_json::to_vec(&release).map_err(|e| AppError::Internal(e.to_string()))?;
+    let hash = hex::encode(Sha256::digest(&bytes));
+    release["id"] = json!(format!("{local}-{}", &hash[..16]));
+    Ok(release)
+}
+
+/// A `since` as a consumer writes it: an RFC 3339 time (`2026-12-01T08:00:00Z`, a release's
+/// own `date`), or a day or a time without zone, read in China time (`2026-12-01`,
+/// `2026-12-01T16:00:00`).
+pub fn parse_since(s: &str) -> Result<chrono::DateTime<chrono::Utc>, AppError> {
+    let s = s.trim();
+    if let Some(t) = store::time::from_db(s) {
+        return Ok(t);
+    }
+    let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S"))
+        .ok()
+        .or_else(|| {
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+        });
+    naive
+        // China time is UTC+8 all year.
+        .map(|n| (n - chrono::Duration::hours(8)).and_utc())
+        .ok_or_else(|| {
+            domain::DomainError::field(
+                "since",
+                "invalid_since",
+                "时间应为 2026-12-01、2026-12-01T16:00:00（北京时间）或带时区的 RFC 3339 时间",
+            )
+            .into()
+        })
+}
+
+/// The release's date, for `since`.
+fn date_of(release: &Value) -> Option<chrono::DateTime<chrono::Utc>> {
+    release["date"].as_str().and_then(store::time::from_db)
+}
+
 fn money(m: Money) -> Value {
     // OCDS amounts are numbers in the currency's unit; fen / 100 is exact in two decimals.
     json!({ "amount": m.fen() as f64 / 100.0, "currency": "CNY" })
@@ -43,7 +158,11 @@ fn money(m: Money) -> Value {
 
 impl App {
     /// One project's release.
-    pub async fn ocds_release(&self, p: &ProjectRow) -> Result<Value, AppError> {
+    pub async fn ocds_release(
+        &self,
+        p: &ProjectRow,
+        screens: &mut Screens<'_>,
+    ) -> Result<Value, AppError> {
         let t = &p.tenant_id;
         let at = |s: Stage| p.stage.reached(s);
         let township = p.community.parent();
@@ -74,8 +193,6 @@ impl App {
         let mut tags = vec!["tender"];
         let mut release = json!({
             "ocid": format!("{OCID_PREFIX}-{}", p.id),
-            "id": format!("{}-{}", p.id, p.updated_at.replace([':', '.'], "")),
-            "date": p.updated_at,
             "initiationType": "tender",
             "language": "zh",
             "buyer": { "id": buyer_id, "name": buyer_name },
@@ -98,6 +215,15 @@ impl App {
         let mut supplier_roles = vec!["tenderer"];
         if at(Stage::Purchased) {
             if let Some(d) = self.db.purchase_decision(t, &p.id).await? {
+                if let Some(fund) = &d.fund_id {
+                    if let Some(b) = self
+                        .ocds_budget(t, fund, d.amount_fen.unwrap_or(Money::ZERO))
+                        .await?
+                    {
+                        release["planning"] = json!({ "budget": b });
+                        tags.insert(0, "planning");
+                    }
+                }
                 if d.buy {
                     tags.push("award");
                     supplier_roles.extend(["supplier", "payee"]);
@@ -129,7 +255,38 @@ impl App {
             supplier,
         ]);
         release["tag"] = json!(tags);
-        Ok(release)
+        finish(screens, &p.community, &p.id, &p.updated_at, release).await
+    }
+
+    /// A fund as the budget of a purchase: its id and name, and its source, level and year in
+    /// words (DATA.md's mapping).
+    async fn ocds_budget(
+        &self,
+        tenant: &str,
+        fund: &str,
+        amount: Money,
+    ) -> Result<Option<Value>, AppError> {
+        let Some(f) = self.db.fund(tenant, fund).await? else {
+            return Ok(None);
+        };
+        let owner = self
+            .db
+            .area(&f.area)
+            .await?
+            .map(|a| a.name)
+            .unwrap_or_default();
+        Ok(Some(json!({
+            "id": f.id,
+            "project": f.name,
+            "description": format!(
+                "资金来源：{}；资金层级：{}级（{}）；{} 年度",
+                f.source.zh(),
+                f.area.level().zh(),
+                owner,
+                f.year
+            ),
+            "amount": money(amount),
+        })))
     }
 
     /// A project's signed contract as an OCDS contract: its tranches as payment milestones and
@@ -219,31 +376,66 @@ impl App {
     /// A call's release: the call as the tender, its applications as bids (with each one's
     /// place and average once the scores are sealed), its awards, and the contracts of the
     /// projects it awarded.
-    pub async fn ocds_call_release(&self, k: &CallRow) -> Result<Value, AppError> {
+    pub async fn ocds_call_release(
+        &self,
+        k: &CallRow,
+        screens: &mut Screens<'_>,
+    ) -> Result<Value, AppError> {
         let t = &k.tenant_id;
-        let buyer_name = self
-            .db
-            .area(&k.area)
-            .await?
-            .map(|a| a.name)
-            .unwrap_or_default();
-        let buyer_id = format!("CN-AREA-{}", k.area.full());
+        let area_name = |code: domain::AreaCode| async move {
+            Ok::<_, AppError>(
+                self.db
+                    .area(&code)
+                    .await?
+                    .map(|a| a.name)
+                    .unwrap_or_default(),
+            )
+        };
+        // A micro call is run by the community committee, but the township (its parent) holds
+        // the fund and pays: the township is buyer and payer, the community procures.
+        let buyer_area = match (k.kind, k.area.parent()) {
+            (CallKind::Micro, Some(town)) => town,
+            _ => k.area.clone(),
+        };
+        let buyer_name = area_name(buyer_area.clone()).await?;
+        let buyer_id = format!("CN-AREA-{}", buyer_area.full());
         let buyer = json!({ "id": buyer_id, "name": buyer_name });
         let apps = self.db.call_applications(t, &k.id).await?;
         let awards = self.db.call_awards(t, &k.id).await?;
         let sealed = matches!(k.stage, CallStage::Sealed | CallStage::Awarded);
+        let sheets = if sealed {
+            self.db.call_sheets(t, &k.id).await?
+        } else {
+            Vec::new()
+        };
         let ranking = if sealed {
-            let sheets = self.db.call_sheets(t, &k.id).await?;
             crate::chain::call::ranking(k, &apps, &sheets)
         } else {
             Vec::new()
         };
         let party = |org: &str| format!("CN-SANSHE-{org}");
-        let mut tags = vec!["tender"];
-        let mut date = k.created_at.clone();
-        let mut parties = vec![
-            json!({ "id": buyer_id, "name": buyer_name, "roles": ["buyer", "procuringEntity", "payer"] }),
-        ];
+        let budget = self.ocds_budget(t, &k.fund_id, k.pool_fen).await?;
+        let mut tags = if budget.is_some() {
+            vec!["planning", "tender"]
+        } else {
+            vec!["tender"]
+        };
+        let mut parties = if buyer_area == k.area {
+            vec![
+                json!({ "id": buyer_id, "name": buyer_name, "roles": ["buyer", "procuringEntity", "payer"] }),
+            ]
+        } else {
+            vec![
+                json!({ "id": buyer_id, "name": buyer_name, "roles": ["buyer", "payer"] }),
+                json!({ "id": format!("CN-AREA-{}", k.area.full()), "name": area_name(k.area.clone()).await?, "roles": ["procuringEntity"] }),
+            ]
+        };
+        // The scores were sealed by the last sheet.
+        let sealed_at = if sealed {
+            sheets.iter().map(|s| s.at.clone()).max()
+        } else {
+            None
+        };
         let mut bids = Vec::new();
         for a in &apps {
             let won = awards.iter().any(|w| w.application_id == a.id);
@@ -270,6 +462,9 @@ impl App {
                     "description": format!("第 {} 名：{}", r.place, r.explanation),
                     "language": "zh",
                 }]);
+                if let Some(at) = &sealed_at {
+                    bid["documents"][0]["datePublished"] = json!(at);
+                }
             }
             bids.push(bid);
         }
@@ -281,9 +476,6 @@ impl App {
                 continue;
             };
             let award_id = format!("{}-award-{}", k.id, w.place);
-            if w.awarded_at > date {
-                date = w.awarded_at.clone();
-            }
             award_list.push(json!({
                 "id": award_id,
                 "title": a.title,
@@ -317,8 +509,6 @@ impl App {
             .collect();
         let mut release = json!({
             "ocid": format!("{OCID_PREFIX}-{}", k.id),
-            "id": format!("{}-{}", k.id, date.replace([':', '.'], "")),
-            "date": date,
             "tag": tags,
             "initiationType": "tender",
             "language": "zh",
@@ -359,7 +549,10 @@ impl App {
         if !contracts.is_empty() {
             release["contracts"] = json!(contracts);
         }
-        Ok(release)
+        if let Some(b) = budget {
+            release["planning"] = json!({ "budget": b });
+        }
+        finish(screens, &k.area, &k.id, &k.stage_at, release).await
     }
 
     /// Sends the release package of an area (or the nation) down `tx` one release at a time —
@@ -367,10 +560,14 @@ impl App {
     /// so that memory does not grow with the number of processes, and a slow reader slows the
     /// export instead of filling memory (the channel is bounded). Stops quietly when the reader
     /// goes away. Returns how many releases were sent.
+    ///
+    /// With `since`, only the releases dated after it (what changed since a consumer's last
+    /// export); drafts never.
     pub async fn ocds_stream(
         &self,
         area: &str,
         limit: i64,
+        since: Option<chrono::DateTime<chrono::Utc>>,
         bids_extension: &str,
         tx: tokio::sync::mpsc::Sender<Vec<u8>>,
     ) -> Result<usize, AppError> {
@@ -393,8 +590,11 @@ impl App {
         }
         let limit = limit.max(0) as usize;
         let mut written = 0usize;
+        let mut screens = self.screens();
+        let fresh = |r: &Value| since.is_none_or(|s| date_of(r).is_some_and(|d| d > s));
         for k in self.db.calls(&scope, &[], None, limit as i64).await? {
-            if !emit(&tx, &mut written, &self.ocds_call_release(&k).await?).await? {
+            let r = self.ocds_call_release(&k, &mut screens).await?;
+            if fresh(&r) && !emit(&tx, &mut written, &r).await? {
                 return Ok(written);
             }
         }
@@ -410,11 +610,15 @@ impl App {
                 .await?;
             let Some(last) = page.last() else { break };
             after = Some((last.tenant_id.clone(), last.id.clone()));
-            for p in page.iter().filter(|p| p.call_id.is_none()) {
+            for p in page
+                .iter()
+                .filter(|p| p.call_id.is_none() && p.stage != Stage::Draft)
+            {
                 if written >= limit {
                     break 'pages;
                 }
-                if !emit(&tx, &mut written, &self.ocds_release(p).await?).await? {
+                let r = self.ocds_release(p, &mut screens).await?;
+                if fresh(&r) && !emit(&tx, &mut written, &r).await? {
                     return Ok(written);
                 }
             }
@@ -427,10 +631,15 @@ impl App {
     }
 
     /// The release package of an area, in memory (tests and small areas).
-    pub async fn ocds_package(&self, area: &str, limit: i64) -> Result<Value, AppError> {
+    pub async fn ocds_package(
+        &self,
+        area: &str,
+        limit: i64,
+        since: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Value, AppError> {
         let (tx, mut rx) = tokio::sync::mpsc::channel(64);
         let ext = self.settings.ocds_bids_extension.clone();
-        let (sent, buf) = tokio::join!(self.ocds_stream(area, limit, &ext, tx), async move {
+        let (sent, buf) = tokio::join!(self.ocds_stream(area, limit, since, &ext, tx), async move {
             let mut buf = Vec::new();
             while let Some(chunk) = rx.recv().await {
                 buf.extend_from_slice(&chunk);
@@ -448,13 +657,14 @@ impl App {
             .db
             .project(tenant, id)
             .await?
+            .filter(|p| p.stage != Stage::Draft)
             .ok_or_else(|| AppError::not_found("项目"))?;
         if let Some(call) = &p.call_id {
             return self.ocds_call(call).await;
         }
         Ok(self.package_of(
             format!("https://sanshe.invalid/api/v1/public/ocds/projects/{id}"),
-            self.ocds_release(&p).await?,
+            self.ocds_release(&p, &mut self.screens()).await?,
         ))
     }
 
@@ -468,7 +678,7 @@ impl App {
             .ok_or_else(|| AppError::not_found("征集"))?;
         Ok(self.package_of(
             format!("https://sanshe.invalid/api/v1/public/ocds/calls/{id}"),
-            self.ocds_call_release(&k).await?,
+            self.ocds_call_release(&k, &mut self.screens()).await?,
         ))
     }
 

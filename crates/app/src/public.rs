@@ -1,7 +1,9 @@
 //! The public site (no login): per area, the projects with their stage, money, vote results and
 //! verdicts; the needs board; the organization directory. Nothing personal leaves here: no
 //! resident's name, contact or identity number, no ballot, no signatory, no free text a resident
-//! typed beyond a need's title (MECHANISM §6).
+//! typed beyond a need's title (MECHANISM §6). Drafts are not public (issue 16): a project is
+//! shown from its submission on. Every free text shown is screened (`crate::disclosure`): mobile
+//! numbers, identity numbers and the names of registered people in it are masked.
 
 use crate::{App, AppError};
 use domain::chain::money::Money;
@@ -90,7 +92,11 @@ pub struct PublicProjectDetail {
 }
 
 impl App {
-    async fn public_project(&self, p: ProjectRow) -> Result<PublicProject, AppError> {
+    async fn public_project(
+        &self,
+        p: ProjectRow,
+        screens: &mut crate::disclosure::Screens<'_>,
+    ) -> Result<PublicProject, AppError> {
         let t = &p.tenant_id;
         let at = |s: Stage| p.stage.reached(s);
         let amount = if at(Stage::Purchased) {
@@ -117,8 +123,8 @@ impl App {
             None
         };
         Ok(PublicProject {
+            title: screens.text(&p.community, &p.title).await?,
             id: p.id,
-            title: p.title,
             stage: p.stage,
             community: p.community,
             item_name: p.item_name,
@@ -162,6 +168,7 @@ impl App {
                 .ok_or_else(|| AppError::not_found("行政区划"))?
         };
         let scope = Scope::new([code.clone()]);
+        let mut screens = self.screens();
         let children = self
             .db
             .area_children(&code, &Scope::nation())
@@ -180,11 +187,10 @@ impl App {
             }
         };
         if matches!(area.level, AreaLevel::Township | AreaLevel::Community) {
-            let (rows, shown) =
-                crate::page::first(self.db.projects(&scope, None, None, None, 51).await?, 50);
+            let (rows, shown) = crate::page::first(self.submitted_projects(&scope, 51).await?, 50);
             note("服务项目", shown);
             for p in rows {
-                projects.push(self.public_project(p).await?);
+                projects.push(self.public_project(p, &mut screens).await?);
             }
         }
         let (mut needs, mut organizations) = (Vec::new(), Vec::new());
@@ -215,8 +221,15 @@ impl App {
                     } else {
                         None
                     };
+                    let answered_by = match answered_by {
+                        Some(mut link) => {
+                            link.title = screens.text(&n.community, &link.title).await?;
+                            Some(link)
+                        }
+                        None => None,
+                    };
                     needs.push(PublicNeed {
-                        title: n.title,
+                        title: screens.text(&n.community, &n.title).await?,
                         group: n.priority_group.zh(),
                         supporters: n.supporters,
                         status: n.status.zh(),
@@ -237,20 +250,18 @@ impl App {
                 None => Vec::new(),
             };
             for o in orgs {
+                let mut disclosures = Vec::new();
+                for (_, d) in disclosed.iter().filter(|(id, _)| *id == o.id) {
+                    disclosures.push((
+                        domain::registry::DisclosureKind::parse(&d.kind)
+                            .map(|k| k.zh())
+                            .unwrap_or("信息公开"),
+                        screens.text(&code, &d.title).await?,
+                        d.occurred_on.clone(),
+                    ));
+                }
                 organizations.push(PublicOrg {
-                    disclosures: disclosed
-                        .iter()
-                        .filter(|(id, _)| *id == o.id)
-                        .map(|(_, d)| {
-                            (
-                                domain::registry::DisclosureKind::parse(&d.kind)
-                                    .map(|k| k.zh())
-                                    .unwrap_or("信息公开"),
-                                d.title.clone(),
-                                d.occurred_on.clone(),
-                            )
-                        })
-                        .collect(),
+                    disclosures,
                     name: o.org.name,
                     category: o.org.category.zh(),
                     grade: o.org.grade,
@@ -266,9 +277,12 @@ impl App {
         } else {
             Scope::new(Vec::<AreaCode>::new())
         };
-        let (calls, shown) =
+        let (mut calls, shown) =
             crate::page::first(self.db.calls(&inside, &covering, None, 21).await?, 20);
         note("征集", shown);
+        for k in &mut calls {
+            screen_call(&mut screens, k).await?;
+        }
         Ok(PublicArea {
             calls,
             cut,
@@ -287,6 +301,7 @@ impl App {
             .db
             .project(tenant, id)
             .await?
+            .filter(|p| p.stage != Stage::Draft)
             .ok_or_else(|| AppError::not_found("项目"))?;
         let at = |s: Stage| p.stage.reached(s);
         let tranches = if at(Stage::Contracted) {
@@ -320,7 +335,7 @@ impl App {
             activities: activities.len(),
             average_score,
             path,
-            project: self.public_project(p).await?,
+            project: self.public_project(p, &mut self.screens()).await?,
         })
     }
 }
@@ -335,6 +350,50 @@ impl App {
             .call(tenant, id)
             .await?
             .ok_or_else(|| AppError::not_found("征集"))?;
-        self.view_of(k, None).await
+        let area = k.area.clone();
+        let mut v = self.view_of(k, None).await?;
+        let mut screens = self.screens();
+        screen_call(&mut screens, &mut v.call).await?;
+        for r in &mut v.ranking {
+            screens.screen(&area, &mut [&mut r.title]).await?;
+        }
+        for w in &mut v.awards {
+            screens.screen(&area, &mut [&mut w.reasons]).await?;
+        }
+        Ok(v)
     }
+
+    /// The newest `limit` projects of the scope that are past their draft (drafts are not
+    /// public), by pages of the store's newest-first list.
+    async fn submitted_projects(&self, scope: &Scope, limit: i64) -> Result<Vec<ProjectRow>, AppError> {
+        let mut out = Vec::new();
+        let mut before: Option<String> = None;
+        loop {
+            let page = self
+                .db
+                .projects(scope, None, None, before.as_deref(), limit)
+                .await?;
+            let full = page.len() as i64 == limit;
+            before = page.last().map(|p| p.id.clone());
+            out.extend(page.into_iter().filter(|p| p.stage != Stage::Draft));
+            if !full || out.len() as i64 >= limit {
+                out.truncate(limit.max(0) as usize);
+                return Ok(out);
+            }
+        }
+    }
+}
+
+/// A call's free texts, screened.
+async fn screen_call(
+    screens: &mut crate::disclosure::Screens<'_>,
+    k: &mut store::chain::call::CallRow,
+) -> Result<(), AppError> {
+    let area = k.area.clone();
+    screens
+        .screen(
+            &area,
+            &mut [&mut k.title, &mut k.requirements, &mut k.facility],
+        )
+        .await
 }

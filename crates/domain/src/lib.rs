@@ -14,6 +14,7 @@ pub mod identity;
 pub mod labels;
 pub mod password;
 pub mod registry;
+pub mod screen;
 pub mod social;
 pub mod talent;
 pub mod text;

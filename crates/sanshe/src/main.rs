@@ -149,6 +149,11 @@ enum ExportCommand {
         area: String,
         #[arg(long, default_value_t = 1_000_000)]
         limit: i64,
+        /// Only the releases dated after this time (a release's `date`, RFC 3339, or a day or
+        /// time in China time: 2026-12-01, 2026-12-01T16:00:00): what changed since the last
+        /// export.
+        #[arg(long)]
+        since: Option<String>,
     },
 }
 
@@ -604,8 +609,13 @@ async fn main() -> anyhow::Result<()> {
             bench::records(rows, volunteers, database).await?;
         }
         Command::Export {
-            command: ExportCommand::Ocds { area, limit },
+            command: ExportCommand::Ocds { area, limit, since },
         } => {
+            let since = since
+                .as_deref()
+                .map(app::ocds::parse_since)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--since: {e}"))?;
             // Streamed release by release over one connection (each SQLite connection keeps its
             // own page cache, so a pool would hold several): memory stays flat however many
             // processes there are.
@@ -624,7 +634,7 @@ async fn main() -> anyhow::Result<()> {
                 }
                 std::io::Write::flush(&mut out)
             };
-            let (n, written) = tokio::join!(app.ocds_stream(&area, limit, &extension, tx), write);
+            let (n, written) = tokio::join!(app.ocds_stream(&area, limit, since, &extension, tx), write);
             written?;
             let n = n.map_err(|e| anyhow::anyhow!("{e}"))?;
             eprintln!("{n} releases");

@@ -197,3 +197,100 @@ async fn a_first_start_creates_no_known_password_and_the_first_administrator_is_
             .must_change_password
     );
 }
+
+/// The open-contracting export as a consumer runs it (issue 16, finding 9): a call whose terms
+/// name a registered volunteer and carry a mobile and an identity number is exported with them
+/// masked, and `--since` exports only the releases dated after it.
+#[tokio::test]
+async fn export_ocds_masks_typed_personal_data_and_since_exports_only_what_changed() {
+    let (db, url) = store::testing::fresh_db().await.unwrap();
+    assert!(sanshe(&url, &["demo"]).status.success());
+    let scope = domain::identity::Scope::new([domain::AreaCode::parse("3410").unwrap()]);
+    let v = db
+        .volunteers(&scope, None, None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|v| v.volunteer.name.chars().count() >= 2 && v.volunteer.area.as_str().len() == 12)
+        .expect("the demonstration has volunteers in communities");
+    let (name, community) = (v.volunteer.name.clone(), v.volunteer.area.clone());
+    let town = community.parent().unwrap();
+    let now = store::time::now();
+    let mut tx = db.begin().await.unwrap();
+    tx.insert_fund(
+        "3410",
+        "3410-fund-cli",
+        &domain::chain::purchase::Fund {
+            area: town.clone(),
+            name: "微创投资金".into(),
+            source: domain::chain::money::FundSource::Community,
+            year: 2027,
+            budget_fen: domain::chain::money::Money::from_fen(10_000_000).unwrap(),
+        },
+        "test",
+        &now,
+    )
+    .await
+    .unwrap();
+    let form = domain::chain::call::CallForm {
+        kind: "micro".into(),
+        area: community.as_str().into(),
+        fund_id: "3410-fund-cli".into(),
+        theme: "邻里互助微创投".into(),
+        requirements: format!("联系{name}，电话13812345678，身份证11010519491231002X"),
+        pool: "20000".into(),
+        ceiling: "5000".into(),
+        opens_on: "2026-01-01".into(),
+        closes_on: "2099-12-31".into(),
+        rubric: "方案 60\n团队 40".into(),
+        min_panel: "3".into(),
+        ..Default::default()
+    };
+    tx.insert_call("3410", "3410-call-cli", &form.validate().unwrap(), "test", &now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let out = sanshe(&url, &["export", "ocds", "--area", "3410"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for s in [name.as_str(), "13812345678", "11010519491231002X"] {
+        assert!(!text.contains(s), "the export shows {s}");
+    }
+    assert!(text.contains("138****5678") && text.contains("110***********002X"));
+    let pkg: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let releases = pkg["releases"].as_array().unwrap();
+    let call = releases
+        .iter()
+        .find(|r| r["ocid"] == "ocds-sanshe-3410-call-cli")
+        .unwrap();
+    assert_eq!(call["buyer"]["id"], format!("CN-AREA-{}", town.full()));
+    let latest = releases
+        .iter()
+        .filter_map(|r| r["date"].as_str())
+        .max()
+        .unwrap()
+        .to_string();
+    // Exported twice, the same ids (an idempotent export).
+    let again = sanshe(&url, &["export", "ocds", "--area", "3410"]);
+    let again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    let ids = |p: &serde_json::Value| -> Vec<String> {
+        p["releases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&pkg), ids(&again));
+    // After the latest date nothing; after the first day of 2000 everything.
+    let out = sanshe(&url, &["export", "ocds", "--area", "3410", "--since", &latest]);
+    let none: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(none["releases"].as_array().unwrap().len(), 0);
+    let out = sanshe(&url, &["export", "ocds", "--area", "3410", "--since", "2000-01-01"]);
+    let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(ids(&all), ids(&pkg));
+    let out = sanshe(&url, &["export", "ocds", "--since", "soon"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--since"));
+}

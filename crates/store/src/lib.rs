@@ -18,6 +18,7 @@ pub mod kernel;
 mod migrate;
 pub mod register_edit;
 pub mod registry;
+pub mod screen;
 pub mod social;
 pub mod talent;
 pub mod testing;

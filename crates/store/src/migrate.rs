@@ -46,6 +46,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0025_milestone_records"),
     migration!("0026_volunteer_identity_unique"),
     migration!("0028_catalogue_periods"),
+    migration!("0030_disclosure_dates"),
 ];
 
 /// Tables that hold national reference data or accounts that span cities, and so carry no

@@ -113,17 +113,29 @@ pub async fn api_call(
 
 /// An area's package, streamed as it is written (at most 10,000 releases): an unknown area is a
 /// 404 before the first byte; a failure later cuts the body short (the JSON is then incomplete).
+/// `?since=`: only the releases dated after it (`app::ocds::parse_since` says the forms).
+#[derive(serde::Deserialize, Default)]
+pub struct OcdsQuery {
+    #[serde(default)]
+    pub since: String,
+}
+
 pub async fn api_ocds_area(
     State(state): State<AppState>,
     Path(code): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<OcdsQuery>,
 ) -> Result<Response, ApiError> {
     domain::AreaCode::parse(code.trim())
         .map_err(|_| ApiError::from(app::AppError::not_found("行政区划")))?;
+    let since = match q.since.trim() {
+        "" => None,
+        s => Some(app::ocds::parse_since(s)?),
+    };
     let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(64);
     let app = state.app.clone();
     tokio::spawn(async move {
         let ext = app.settings.ocds_bids_extension.clone();
-        if let Err(e) = app.ocds_stream(&code, 10_000, &ext, tx).await {
+        if let Err(e) = app.ocds_stream(&code, 10_000, since, &ext, tx).await {
             tracing::error!(error = %e, "OCDS stream failed");
         }
     });
@@ -183,9 +195,12 @@ fn ocds_schemas() -> Map<String, Value> {
         }), json!(["uri", "version", "extensions", "publishedDate", "publisher", "releases"])),
         "OcdsRelease": s(json!({
             "ocid": text, "id": text, "date": text,
-            "tag": { "type": "array", "items": { "type": "string", "enum": ["tender", "award", "contract", "implementation"] } },
+            "tag": { "type": "array", "items": { "type": "string", "enum": ["planning", "tender", "award", "contract", "implementation"] } },
             "initiationType": { "type": "string", "enum": ["tender"] }, "language": text,
             "buyer": r("OcdsOrganizationReference"),
+            "planning": s(json!({ "budget": s(json!({
+                "id": text, "project": text, "description": text, "amount": r("OcdsValue")
+            }), json!(["id", "description", "amount"])) }), json!(["budget"])),
             "parties": { "type": "array", "items": r("OcdsParty") },
             "tender": s(json!({
                 "id": text, "title": text, "description": text,
@@ -201,7 +216,7 @@ fn ocds_schemas() -> Map<String, Value> {
                 "details": { "type": "array", "items": s(json!({
                     "id": text, "date": text, "status": { "type": "string", "enum": ["pending", "valid"] },
                     "tenderers": { "type": "array", "items": r("OcdsOrganizationReference") }, "value": r("OcdsValue"),
-                    "documents": { "type": "array", "items": s(json!({ "id": text, "documentType": text, "title": text, "description": text, "language": text }), json!(["id"])) }
+                    "documents": { "type": "array", "items": s(json!({ "id": text, "documentType": text, "title": text, "description": text, "language": text, "datePublished": text }), json!(["id"])) }
                 }), json!(["id", "date", "status", "tenderers", "value"])) }
             }), json!(["statistics", "details"])),
             "awards": { "type": "array", "items": s(json!({

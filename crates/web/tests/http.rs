@@ -22,6 +22,8 @@ mod catalogue;
 mod consultation;
 #[path = "http/cycle.rs"]
 mod cycle;
+#[path = "http/disclosure.rs"]
+mod disclosure;
 #[path = "http/freeze.rs"]
 mod freeze;
 #[path = "http/harness.rs"]

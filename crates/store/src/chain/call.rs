@@ -37,6 +37,8 @@ pub struct CallRow {
     pub min_panel: i64,
     pub stage: CallStage,
     pub created_at: String,
+    /// When it last changed stage (its `created_at` until it does).
+    pub stage_at: String,
     pub applications: i64,
 }
 
@@ -88,7 +90,7 @@ pub struct AwardRow {
 const COLS: &str = "k.tenant_id, k.id, k.area_code, k.kind, k.title, k.priority_groups, k.item_id, \
     i.name AS item_name, k.facility, k.requirements, k.period_months, k.fund_id, f.name AS fund_name, \
     k.pool_fen, k.ceiling_fen, k.awarded_fen, k.opens_on, k.closes_on, k.rubric, k.min_panel, k.stage, \
-    k.created_at, (SELECT COUNT(*) FROM call_applications a WHERE a.tenant_id = k.tenant_id AND a.call_id = k.id) AS applications";
+    k.created_at, COALESCE(k.stage_at, k.created_at) AS stage_at, (SELECT COUNT(*) FROM call_applications a WHERE a.tenant_id = k.tenant_id AND a.call_id = k.id) AS applications";
 const FROM: &str = "calls k \
     JOIN funds f ON f.tenant_id = k.tenant_id AND f.id = k.fund_id \
     LEFT JOIN catalogue_items i ON i.tenant_id = k.tenant_id AND i.id = k.item_id";
@@ -127,6 +129,7 @@ macro_rules! call_from_row {
             min_panel: r.try_get("min_panel")?,
             stage: CallStage::parse(&r.try_get::<String, _>("stage")?).unwrap_or(CallStage::Open),
             created_at: r.try_get("created_at")?,
+            stage_at: r.try_get("stage_at")?,
             applications: r.try_get("applications")?,
         }
     }};
@@ -462,8 +465,8 @@ impl Tx {
         to: CallStage,
     ) -> Result<bool, StoreError> {
         on_tx!(self, c => {
-            let done = sqlx::query("UPDATE calls SET stage = $4 WHERE tenant_id = $1 AND id = $2 AND stage = $3")
-                .bind(tenant).bind(call).bind(from.as_str()).bind(to.as_str())
+            let done = sqlx::query("UPDATE calls SET stage = $4, stage_at = $5 WHERE tenant_id = $1 AND id = $2 AND stage = $3")
+                .bind(tenant).bind(call).bind(from.as_str()).bind(to.as_str()).bind(crate::time::now())
                 .execute(&mut *c).await?;
             Ok(done.rows_affected() == 1)
         })
