@@ -22,6 +22,8 @@ mod catalogue;
 mod consultation;
 #[path = "http/freeze.rs"]
 mod freeze;
+#[path = "http/fund_return.rs"]
+mod fund_return;
 #[path = "http/harness.rs"]
 mod harness;
 #[path = "http/milestones.rs"]
