@@ -362,7 +362,7 @@ impl App {
                 "id": format!("{}-contract", p.id),
                 "awardID": award_id,
                 "title": p.title,
-                "status": if p.stage == Stage::Closed { "terminated" } else { "active" },
+                "status": if matches!(p.stage, Stage::Closed | Stage::Terminated) { "terminated" } else { "active" },
                 "value": money(k.amount_fen),
                 "period": { "startDate": format!("{}T00:00:00+08:00", k.starts_on), "endDate": format!("{}T23:59:59+08:00", k.ends_on) },
                 "dateSigned": format!("{}T00:00:00+08:00", k.signed_on),

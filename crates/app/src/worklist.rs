@@ -19,7 +19,8 @@ pub struct Work {
     /// `write_application`, `submit_application`, `consult_applications`, `vote_applications`,
     /// `decide_purchase`, `sign_contract`, `pay_tranche`, `record_activities`, `self_evaluate`,
     /// `form_panel`, `cast_vote`, `score_project`, `write_verdict`, `support_needs`, `open_needs`,
-    /// `score_call`, `form_call_panel`, `award_call`; `more` after the first 50 of a kind: the
+    /// `score_call`, `form_call_panel`, `award_call`; issue 16's `open_rectification`,
+    /// `end_lapsed_rectification`, `rectify`, `respond_termination`, `re_review`; `more` after the first 50 of a kind: the
     /// list shows only those, the link leads to all.
     pub kind: &'static str,
     /// What to do, in Chinese.
@@ -119,6 +120,7 @@ impl App {
                 Stage::Delivering,
                 Stage::Accepted,
                 Stage::AcceptedWithConditions,
+                Stage::ReAccepted,
             ] {
                 for p in self
                     .db
@@ -131,7 +133,11 @@ impl App {
                             let Some(k) = self.db.contract(&p.tenant_id, &p.id).await? else {
                                 continue;
                             };
-                            let Some(t) = k.tranches.iter().find(|t| t.paid_at.is_none()) else {
+                            let Some(t) = k
+                                .tranches
+                                .iter()
+                                .find(|t| t.paid_at.is_none() && t.cancelled_at.is_none())
+                            else {
                                 continue;
                             };
                             let records = self.db.milestone_records(&p.tenant_id, &p.id).await?;
@@ -155,6 +161,47 @@ impl App {
                             "pay_tranche"
                         },
                         title,
+                        link: format!("/projects/{}", p.id),
+                    });
+                }
+            }
+        }
+        if !township.roots().is_empty() {
+            // After "not accepted": the rectification period to set; a period passed unused:
+            // the project to end (its money back to the fund).
+            for p in self
+                .db
+                .projects(
+                    &township,
+                    Some(Stage::NotAccepted),
+                    None,
+                    None,
+                    PER_KIND + 1,
+                )
+                .await?
+            {
+                out.push(Work {
+                    kind: "open_rectification",
+                    title: format!("验收不通过，确定整改期限和要求：{}", p.title),
+                    link: format!("/projects/{}", p.id),
+                });
+            }
+            for p in self
+                .db
+                .projects(&township, Some(Stage::Rectifying), None, None, PER_KIND + 1)
+                .await?
+            {
+                let ending = self.db.ending(&p.tenant_id, &p.id).await?;
+                let due = ending.rectification.as_ref().map(|r| r.due_on.clone());
+                if due.as_deref().and_then(domain::text::parse_date) < Some(crate::kernel::today())
+                {
+                    out.push(Work {
+                        kind: "end_lapsed_rectification",
+                        title: format!(
+                            "整改期限（{}）已过未整改，终止项目并退回资金：{}",
+                            due.unwrap_or_default(),
+                            p.title
+                        ),
                         link: format!("/projects/{}", p.id),
                     });
                 }
@@ -297,6 +344,50 @@ impl App {
             }
             for p in self
                 .db
+                .projects(
+                    &scope,
+                    Some(Stage::Rectifying),
+                    Some(org),
+                    None,
+                    PER_KIND + 1,
+                )
+                .await?
+            {
+                let due = self
+                    .db
+                    .ending(&p.tenant_id, &p.id)
+                    .await?
+                    .rectification
+                    .map(|r| r.due_on)
+                    .unwrap_or_default();
+                out.push(Work {
+                    kind: "rectify",
+                    title: format!("验收不通过，{due} 前整改并登记整改情况：{}", p.title),
+                    link: format!("/projects/{}", p.id),
+                });
+            }
+            for p in self
+                .db
+                .projects(
+                    &scope,
+                    Some(Stage::Terminated),
+                    Some(org),
+                    None,
+                    PER_KIND + 1,
+                )
+                .await?
+            {
+                let ending = self.db.ending(&p.tenant_id, &p.id).await?;
+                if ending.termination.is_some() && ending.response.is_none() {
+                    out.push(Work {
+                        kind: "respond_termination",
+                        title: format!("项目已终止，可对终止决定作出回应：{}", p.title),
+                        link: format!("/projects/{}", p.id),
+                    });
+                }
+            }
+            for p in self
+                .db
                 .projects(&scope, Some(Stage::Draft), Some(org), None, PER_KIND + 1)
                 .await?
             {
@@ -372,6 +463,13 @@ impl App {
             out.push(Work {
                 kind: "write_verdict",
                 title: format!("评议小组组长：记录评议会并签署评议报告：{title}"),
+                link: format!("/projects/{project}"),
+            });
+        }
+        for (project, title) in tasks.re_reviews {
+            out.push(Work {
+                kind: "re_review",
+                title: format!("评议小组组长：整改后复评并签署复评报告：{title}"),
                 link: format!("/projects/{project}"),
             });
         }

@@ -45,6 +45,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0023_closed_sets"),
     migration!("0025_milestone_records"),
     migration!("0026_volunteer_identity_unique"),
+    migration!("0027_fund_return"),
     migration!("0028_catalogue_periods"),
     migration!("0030_disclosure_dates"),
 ];

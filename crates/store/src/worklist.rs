@@ -17,6 +17,8 @@ pub struct PersonalTasks {
     pub panels: Vec<(String, String)>,
     /// Projects under review whose group the person chairs (meeting and report to do).
     pub chairs: Vec<(String, String)>,
+    /// Rectified projects whose group the person chairs (the one re-review to sign).
+    pub re_reviews: Vec<(String, String)>,
 }
 
 const PERSONAL_TASKS: &str = "\
@@ -38,7 +40,9 @@ UNION ALL SELECT * FROM (SELECT 'panel', p.id, p.title FROM review_group_members
   (SELECT 1 FROM review_scores s WHERE s.tenant_id = m.tenant_id AND s.project_id = m.project_id AND s.user_id = m.user_id) \
   ORDER BY p.id LIMIT 50) c \
 UNION ALL SELECT * FROM (SELECT 'chair', p.id, p.title FROM review_group_members m JOIN projects p ON p.tenant_id = m.tenant_id AND p.id = m.project_id \
-  WHERE m.user_id = $1 AND m.is_chair = TRUE AND p.stage = 'under_review' ORDER BY p.id LIMIT 50) d";
+  WHERE m.user_id = $1 AND m.is_chair = TRUE AND p.stage = 'under_review' ORDER BY p.id LIMIT 50) d \
+UNION ALL SELECT * FROM (SELECT 're_review', p.id, p.title FROM review_group_members m JOIN projects p ON p.tenant_id = m.tenant_id AND p.id = m.project_id \
+  WHERE m.user_id = $1 AND m.is_chair = TRUE AND p.stage = 'rectified' ORDER BY p.id LIMIT 50) e";
 
 impl Db {
     pub async fn personal_tasks(&self, user: &str) -> Result<PersonalTasks, StoreError> {
@@ -51,6 +55,7 @@ impl Db {
                 "motion" => out.motions.push((id, title)),
                 "call" => out.calls.push((id, title)),
                 "chair" => out.chairs.push((id, title)),
+                "re_review" => out.re_reviews.push((id, title)),
                 _ => out.panels.push((id, title)),
             }
         }

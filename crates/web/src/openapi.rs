@@ -308,6 +308,20 @@ fn request_schemas() -> Map<String, Value> {
         "ScoreForm": s(json!({
             "need": { "type": "string" }, "goals": { "type": "string" }, "quality": { "type": "string" }, "money": { "type": "string" }, "satisfaction": { "type": "string" }, "comment": { "type": "string" }
         }), json!(["need", "goals", "quality", "money", "satisfaction"])),
+        "TerminationForm": s(json!({
+            "reasons": { "type": "string", "description": "why the project ends (10 characters at least; audited, shown to the organization)" }
+        }), json!(["reasons"])),
+        "StatementForm": s(json!({
+            "text": { "type": "string", "description": "the organization's response to a termination (10 characters at least) or its rectification (20 at least)" }
+        }), json!(["text"])),
+        "RectificationForm": s(json!({
+            "requirements": { "type": "string", "description": "what must be put right (10 characters at least)" },
+            "due_on": { "type": "string", "format": "date", "description": "the last day of the period, today to 90 days ahead" }
+        }), json!(["requirements", "due_on"])),
+        "ReReviewForm": s(json!({
+            "verdict": { "type": "string", "enum": ["accepted", "not_accepted"] },
+            "report": { "type": "string", "description": "how each requirement was met (20 characters at least)" }
+        }), json!(["verdict", "report"])),
         "MidtermForm": s(json!({
             "findings": { "type": "string", "description": "what the committee and the supervisor found (20 characters at least)" },
             "rating": { "type": "string", "enum": domain::chain::milestone::MidtermRating::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>() },

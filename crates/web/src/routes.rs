@@ -10,7 +10,7 @@ use crate::route_spec::r;
 // readers (the tests, the document) still find it here.
 use crate::chain::{
     application, call, catalogue, consultation, contract, delivery, evaluation, need, purchase,
-    vote,
+    termination, vote,
 };
 pub use crate::route_spec::{Access, RouteSpec, SchemaFn, Success};
 use crate::{
@@ -166,6 +166,11 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/projects/{project_id}/panel", Signed, "Convene the review group (the community committee of the project's community, never the purchaser; categories, recusal, an expert, a chair)", post(evaluation::panel)),
         r(p.clone(), "/projects/{project_id}/meeting", Signed, "Record the review group's method and review meeting (the group's chair)", post(evaluation::meeting)),
         r(p.clone(), "/projects/{project_id}/scores", Signed, "Score the rubric (a member of the review group with an account, once)", post(evaluation::score)),
+        r(p.clone(), "/projects/{project_id}/termination", Signed, "End the project with reasons (the purchaser: before signing, while contracted or delivering, or when a rectification period passed unused); unpaid tranches are cancelled and the unpaid money returns to its fund", post(termination::terminate)),
+        r(p.clone(), "/projects/{project_id}/termination-response", Signed, "The organization's response to the termination (once)", post(termination::respond)),
+        r(p.clone(), "/projects/{project_id}/rectification-period", Signed, "Set the rectification period after \"not accepted\" (the purchaser: requirements and the last day)", post(termination::rectification_period)),
+        r(p.clone(), "/projects/{project_id}/rectification", Signed, "Record the rectification within the period (the organization)", post(termination::rectification)),
+        r(p.clone(), "/projects/{project_id}/re-review", Signed, "Sign the one re-review after rectification (the review group's chair): accepted, the final tranche becomes payable; not accepted, the project is terminated and its unpaid money returns", post(termination::re_review)),
         r(p.clone(), "/projects/{project_id}/midterm-review", Signed, "Record the mid-term review with the supervisor (the community committee, while delivering; the mid-term tranche waits for it)", post(evaluation::midterm)),
         r(p.clone(), "/projects/{project_id}/conditions-met", Signed, "Record each condition of a conditional pass as met (the review group's chair; the final tranche waits for it)", post(evaluation::conditions_met)),
         r(p.clone(), "/projects/{project_id}/verdict", Signed, "Sign the written report with the verdict (the group's chair, after the meeting)", post(evaluation::verdict)),
@@ -298,6 +303,11 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/api/v1/projects/{project_id}/panel", Signed, "Convene the review group (403 purchaser_conflict, not_committee; 422 affiliated_member, employed_social_worker, team_volunteer, team_social_worker, beneficiary_member, expert_required, panel_too_small, one_chair)", post(evaluation::api_panel)).body("GroupForm").ok::<ProjectDetail>(),
         r(p.clone(), "/api/v1/projects/{project_id}/meeting", Signed, "Record the method and review meeting (the chair; 403 not_chair; 422 quorum_not_met, chair_absent)", post(evaluation::api_meeting)).body("MeetingForm").ok::<ProjectDetail>(),
         r(p.clone(), "/api/v1/projects/{project_id}/scores", Signed, "Score the rubric (a member of the review group with an account, once)", post(evaluation::api_score)).body("ScoreForm").ok::<ProjectDetail>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/termination", Signed, "End the project with reasons; the unpaid money returns to its fund (403 not_approver; 409 cannot_terminate, under_review, rectification_running, stage_moved; 422 reasons)", post(termination::api_terminate)).body("TerminationForm").ok::<ProjectDetail>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/termination-response", Signed, "The organization's response to the termination (403 not_organization_manager; 409 not_terminated, response_recorded; 422 text)", post(termination::api_respond)).body("StatementForm").ok::<ProjectDetail>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/rectification-period", Signed, "Set the rectification period after \"not accepted\" (409 not_not_accepted; 422 requirements, due_on)", post(termination::api_rectification_period)).body("RectificationForm").ok::<ProjectDetail>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/rectification", Signed, "Record the rectification within the period (409 not_rectifying, rectification_lapsed; 422 text)", post(termination::api_rectification)).body("StatementForm").ok::<ProjectDetail>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/re-review", Signed, "Sign the one re-review (403 not_chair; 409 not_rectified, no_re_review, re_reviewed; 422 verdict, report)", post(termination::api_re_review)).body("ReReviewForm").ok::<ProjectDetail>(),
         r(p.clone(), "/api/v1/projects/{project_id}/midterm-review", Signed, "Record the mid-term review with the supervisor (403 not_committee, purchaser_conflict; 409 not_delivering, midterm_recorded)", post(evaluation::api_midterm)).body("MidtermForm").ok::<ProjectDetail>(),
         r(p.clone(), "/api/v1/projects/{project_id}/conditions-met", Signed, "Record each condition of a conditional pass as met (403 not_chair; 409 not_conditional, conditions_recorded)", post(evaluation::api_conditions_met)).body("ConditionsMetForm").ok::<ProjectDetail>(),
         r(p.clone(), "/api/v1/projects/{project_id}/verdict", Signed, "Sign the report with the verdict (the chair; 403 not_chair; 409 meeting_before_report, scores_missing)", post(evaluation::api_verdict)).body("VerdictForm").ok::<ProjectDetail>(),

@@ -26,6 +26,8 @@ mod cycle;
 mod disclosure;
 #[path = "http/freeze.rs"]
 mod freeze;
+#[path = "http/fund_return.rs"]
+mod fund_return;
 #[path = "http/harness.rs"]
 mod harness;
 #[path = "http/milestones.rs"]

@@ -55,6 +55,8 @@ pub struct ProjectDetail {
     pub votes: Vec<(String, store::chain::vote::MotionRow)>,
     /// Delivery, evaluation and payments.
     pub acceptance: crate::chain::evaluation::AcceptanceView,
+    /// Rectification after "not accepted", termination and the money returned (issue 16).
+    pub ending: crate::chain::termination::EndingView,
     /// The signed contract and its tranches, once recorded.
     pub contract: Option<store::chain::contract::ContractRow>,
     /// The reader is the township and the project was bought: the contract form.
@@ -237,6 +239,7 @@ impl App {
             Vec::new()
         };
         let acceptance = self.acceptance_view(actor, &project).await?;
+        let ending = self.ending_view(actor, &project).await?;
         let can_sign =
             project.stage == Stage::Purchased && self.purchaser_role(actor, &project).await.is_ok();
         let can_decide = project.stage == Stage::Passed
@@ -260,6 +263,7 @@ impl App {
             purchase,
             votes,
             acceptance,
+            ending,
             contract,
             can_sign,
             can_decide,

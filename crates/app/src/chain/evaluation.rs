@@ -309,10 +309,18 @@ impl App {
             if t.paid_at.is_some() {
                 return Err(DomainError::conflict("already_paid", "该笔款项已支付").into());
             }
+            if t.cancelled_at.is_some() {
+                // Its money went back to the fund when the project was terminated.
+                return Err(DomainError::conflict(
+                    "tranche_cancelled",
+                    "项目已终止，该笔款项已取消并退回资金，不能支付",
+                )
+                .into());
+            }
             let unpaid: Vec<i64> = contract
                 .iter()
                 .flat_map(|k| k.tranches.iter())
-                .filter(|x| x.paid_at.is_none())
+                .filter(|x| x.paid_at.is_none() && x.cancelled_at.is_none())
                 .map(|x| x.seq)
                 .collect();
             in_order(seq, &unpaid)?;

@@ -21,6 +21,7 @@ pub mod need;
 mod project_list;
 pub mod purchase;
 pub mod review_group;
+pub mod termination;
 pub mod vote;
 
 /// What a project's audit events are about.

@@ -192,6 +192,10 @@ pub fn payable(
             format!("付款节点“{}”尚未达到：{why}", milestone.zh()),
         ))
     };
+    if stage == S::Terminated {
+        // Its unpaid tranches were cancelled and their money returned to the fund.
+        return refused("项目已终止，未付款项已取消并退回资金".into());
+    }
     match milestone {
         Milestone::Signing => {
             if stage.reached(S::Contracted) && stage.is_bought() {
@@ -212,7 +216,7 @@ pub fn payable(
             }
         }
         Milestone::FinalAcceptance => match stage {
-            S::Accepted => Ok(()),
+            S::Accepted | S::ReAccepted => Ok(()),
             S::AcceptedWithConditions if records.conditions_met => Ok(()),
             S::AcceptedWithConditions => refused("有条件通过的整改条件尚未记录为已落实".into()),
             _ => refused(format!("项目现为“{}”", stage.zh())),
@@ -276,7 +280,9 @@ mod tests {
     fn signing_pays_once_contracted_on_the_buying_branch_only() {
         for stage in Stage::ALL {
             let ok = payable(Milestone::Signing, *stage, NONE).is_ok();
-            let expected = stage.is_bought() && stage.reached(Stage::Contracted);
+            let expected = stage.is_bought()
+                && stage.reached(Stage::Contracted)
+                && *stage != Stage::Terminated;
             assert_eq!(ok, expected, "{stage:?}");
         }
         assert!(payable(Milestone::Signing, Stage::Declined, BOTH).is_err());

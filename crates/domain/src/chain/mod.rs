@@ -19,4 +19,5 @@ pub mod purchase;
 pub mod review_group;
 pub mod selection;
 pub mod stage;
+pub mod termination;
 pub mod vote;

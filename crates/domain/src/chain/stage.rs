@@ -21,8 +21,12 @@ labelled! {
         UnderReview = ("under_review", "评议中"),
         Accepted = ("accepted", "验收通过"),
         AcceptedWithConditions = ("accepted_with_conditions", "有条件通过"),
-        NotAccepted = ("not_accepted", "验收不通过"),
+        NotAccepted = ("not_accepted", "验收不通过，待定整改期限"),
+        Rectifying = ("rectifying", "整改中"),
+        Rectified = ("rectified", "已整改，待复评"),
+        ReAccepted = ("re_accepted", "复评通过"),
         Closed = ("closed", "已结项"),
+        Terminated = ("terminated", "已终止"),
     }
 }
 
@@ -64,6 +68,18 @@ pub enum Event {
     FormPanel,
     Review(Verdict),
     PayFinal,
+    /// The purchaser sets the rectification period after "not accepted" (issue 16).
+    OpenRectification,
+    /// The organization records its rectification within the period.
+    Rectify,
+    /// The review group's one re-review after the rectification.
+    ReReview {
+        accepted: bool,
+    },
+    /// The purchaser ends the project: before signing (the purchase decision withdrawn),
+    /// during delivery (the contract terminated), or when the rectification period passed
+    /// unused. The unpaid money returns to its fund.
+    Terminate,
 }
 
 impl Stage {
@@ -93,7 +109,11 @@ impl Stage {
                 | Stage::Accepted
                 | Stage::AcceptedWithConditions
                 | Stage::NotAccepted
+                | Stage::Rectifying
+                | Stage::Rectified
+                | Stage::ReAccepted
                 | Stage::Closed
+                | Stage::Terminated
         )
     }
 
@@ -109,7 +129,7 @@ impl Stage {
     pub fn terminal(self) -> bool {
         matches!(
             self,
-            Stage::Rejected | Stage::Declined | Stage::NotAccepted | Stage::Closed
+            Stage::Rejected | Stage::Declined | Stage::Closed | Stage::Terminated
         )
     }
 
@@ -133,7 +153,20 @@ impl Stage {
                 Verdict::AcceptedWithConditions => S::AcceptedWithConditions,
                 Verdict::NotAccepted => S::NotAccepted,
             }),
-            (S::Accepted | S::AcceptedWithConditions, Event::PayFinal) => Ok(S::Closed),
+            (S::Accepted | S::AcceptedWithConditions | S::ReAccepted, Event::PayFinal) => {
+                Ok(S::Closed)
+            }
+            (S::NotAccepted, Event::OpenRectification) => Ok(S::Rectifying),
+            (S::Rectifying, Event::Rectify) => Ok(S::Rectified),
+            (S::Rectified, Event::ReReview { accepted }) => Ok(if accepted {
+                S::ReAccepted
+            } else {
+                S::Terminated
+            }),
+            // Whether the rectification period has passed is `termination::may_terminate`'s.
+            (S::Purchased | S::Contracted | S::Delivering | S::Rectifying, Event::Terminate) => {
+                Ok(S::Terminated)
+            }
             (s, _) if s.terminal() => Err(DomainError::conflict(
                 "project_finished",
                 format!("项目已结束（{}），不能再办理", s.zh()),
@@ -191,6 +224,30 @@ impl Stage {
                 "not_accepted",
                 "评议结论为通过（或有条件通过）后才能支付尾款",
             )),
+            (_, Event::OpenRectification) => Err(DomainError::conflict(
+                "not_not_accepted",
+                "只有评议结论为“验收不通过”且尚未确定整改期限的项目才能确定整改期限",
+            )),
+            (_, Event::Rectify) => Err(DomainError::conflict(
+                "not_rectifying",
+                "项目不在整改期内，不能登记整改情况",
+            )),
+            (S::Rectifying, Event::ReReview { .. }) => Err(DomainError::conflict(
+                "not_rectified",
+                "承接组织登记整改情况后才能复评",
+            )),
+            (_, Event::ReReview { .. }) => Err(DomainError::conflict(
+                "no_re_review",
+                "只有整改后的项目才能复评，且只能复评一次",
+            )),
+            (S::SelfEvaluated | S::UnderReview, Event::Terminate) => Err(DomainError::conflict(
+                "under_review",
+                "项目正在评议中，须待评议结论（验收不通过的，整改和复评后）再决定",
+            )),
+            (_, Event::Terminate) => Err(DomainError::conflict(
+                "cannot_terminate",
+                "只有已决定购买、已签约、实施中或整改期满未整改的项目才能终止",
+            )),
         }
     }
 }
@@ -199,7 +256,7 @@ impl Stage {
 mod tests {
     use super::*;
 
-    const EVENTS: [Event; 16] = [
+    const EVENTS: [Event; 21] = [
         Event::Submit,
         Event::Consult,
         Event::OpenVote,
@@ -216,29 +273,18 @@ mod tests {
         Event::Review(Verdict::NotAccepted),
         Event::PayFinal,
         Event::Consult,
+        Event::OpenRectification,
+        Event::Rectify,
+        Event::ReReview { accepted: true },
+        Event::ReReview { accepted: false },
+        Event::Terminate,
     ];
 
     #[test]
     fn a_stage_reached_keeps_every_record_of_the_steps_before() {
         // Every event's resulting stage has reached the stage the event starts from.
         for from in Stage::ALL.iter().copied() {
-            for e in [
-                Event::Submit,
-                Event::Consult,
-                Event::OpenVote,
-                Event::SealVote { passed: true },
-                Event::SealVote { passed: false },
-                Event::Decide { buy: true },
-                Event::Decide { buy: false },
-                Event::Sign,
-                Event::Deliver,
-                Event::SelfEvaluate,
-                Event::FormPanel,
-                Event::Review(Verdict::Accepted),
-                Event::Review(Verdict::AcceptedWithConditions),
-                Event::Review(Verdict::NotAccepted),
-                Event::PayFinal,
-            ] {
+            for e in EVENTS {
                 if let Ok(to) = from.next(e) {
                     assert!(to.reached(from), "{from:?} → {to:?}");
                 }
@@ -279,8 +325,61 @@ mod tests {
         assert!(err.to_string().contains("尚未封存"), "{err}");
         let err = Stage::UnderReview.next(Event::PayFinal).unwrap_err();
         assert!(err.to_string().contains("尾款"), "{err}");
-        let err = Stage::NotAccepted.next(Event::PayFinal).unwrap_err();
+        let err = Stage::Closed.next(Event::PayFinal).unwrap_err();
         assert!(err.to_string().contains("项目已结束"), "{err}");
+    }
+
+    #[test]
+    fn not_accepted_gets_one_rectification_and_one_re_review_then_closes_or_ends() {
+        let mut s = Stage::NotAccepted;
+        assert!(s.next(Event::PayFinal).is_err());
+        assert!(
+            s.next(Event::Terminate).is_err(),
+            "rectification comes first"
+        );
+        s = s.next(Event::OpenRectification).unwrap();
+        assert_eq!(s, Stage::Rectifying);
+        assert!(s.next(Event::ReReview { accepted: true }).is_err());
+        let rectified = s.next(Event::Rectify).unwrap();
+        assert_eq!(
+            rectified.next(Event::ReReview { accepted: true }),
+            Ok(Stage::ReAccepted)
+        );
+        assert_eq!(
+            rectified.next(Event::ReReview { accepted: false }),
+            Ok(Stage::Terminated)
+        );
+        assert_eq!(Stage::ReAccepted.next(Event::PayFinal), Ok(Stage::Closed));
+        // One re-review only: nothing after it takes a second.
+        for after in [Stage::ReAccepted, Stage::Closed, Stage::Terminated] {
+            assert!(after.next(Event::ReReview { accepted: true }).is_err());
+            assert!(after.next(Event::OpenRectification).is_err());
+        }
+    }
+
+    #[test]
+    fn the_purchaser_may_end_a_project_before_or_during_delivery_not_under_review() {
+        for s in [
+            Stage::Purchased,
+            Stage::Contracted,
+            Stage::Delivering,
+            Stage::Rectifying,
+        ] {
+            assert_eq!(s.next(Event::Terminate), Ok(Stage::Terminated), "{s:?}");
+        }
+        for s in [
+            Stage::Passed,
+            Stage::SelfEvaluated,
+            Stage::UnderReview,
+            Stage::Accepted,
+            Stage::NotAccepted,
+            Stage::Rectified,
+            Stage::Closed,
+            Stage::Terminated,
+        ] {
+            assert!(s.next(Event::Terminate).is_err(), "{s:?}");
+        }
+        assert!(Stage::Terminated.terminal() && !Stage::NotAccepted.terminal());
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub struct TrancheRow {
     pub milestone: Milestone,
     pub amount_fen: Money,
     pub paid_at: Option<String>,
+    /// When a termination cancelled it (its money returned to the fund); never paid then.
+    pub cancelled_at: Option<String>,
 }
 
 impl Db {
@@ -45,7 +47,7 @@ impl Db {
                 return Ok(None);
             };
             let rows = sqlx::query(
-                "SELECT seq, milestone, amount_fen, paid_at FROM tranches WHERE tenant_id = $1 AND project_id = $2 ORDER BY seq",
+                "SELECT seq, milestone, amount_fen, paid_at, cancelled_at FROM tranches WHERE tenant_id = $1 AND project_id = $2 ORDER BY seq",
             )
             .bind(tenant).bind(project).fetch_all(c).await?;
             let mut tranches = Vec::with_capacity(rows.len());
@@ -55,6 +57,7 @@ impl Db {
                     milestone: Milestone::parse(&t.try_get::<String, _>("milestone")?).unwrap_or(Milestone::FinalAcceptance),
                     amount_fen: Money::from_stored(t.try_get("amount_fen")?),
                     paid_at: t.try_get("paid_at")?,
+                    cancelled_at: t.try_get("cancelled_at")?,
                 });
             }
             Ok(Some(ContractRow {

@@ -406,7 +406,7 @@ impl Tx {
         now: &str,
     ) -> Result<bool, StoreError> {
         on_tx!(self, c => {
-            let n = sqlx::query("UPDATE tranches SET paid_at = $4, paid_by = $5 WHERE tenant_id = $1 AND project_id = $2 AND seq = $3 AND paid_at IS NULL")
+            let n = sqlx::query("UPDATE tranches SET paid_at = $4, paid_by = $5 WHERE tenant_id = $1 AND project_id = $2 AND seq = $3 AND paid_at IS NULL AND cancelled_at IS NULL")
                 .bind(tenant).bind(project).bind(seq).bind(now).bind(by)
                 .execute(&mut *c).await?.rows_affected();
             Ok(n == 1)

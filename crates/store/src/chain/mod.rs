@@ -13,4 +13,5 @@ pub mod evaluation;
 pub mod milestone;
 pub mod need;
 pub mod purchase;
+pub mod termination;
 pub mod vote;

@@ -292,6 +292,11 @@ pub(crate) struct Typed {
     pub note: domain::chain::oversight::NoteForm,
     pub midterm: domain::chain::milestone::MidtermForm,
     pub conditions: domain::chain::milestone::ConditionsMetForm,
+    pub termination: domain::chain::termination::TerminationForm,
+    pub response: domain::chain::termination::StatementForm,
+    pub rectification: domain::chain::termination::RectificationForm,
+    pub rectified: domain::chain::termination::StatementForm,
+    pub re_review: domain::chain::termination::ReReviewForm,
 }
 
 impl ProjectPage {

@@ -50,4 +50,5 @@ pub mod delivery;
 pub mod evaluation;
 pub mod need;
 pub mod purchase;
+pub mod termination;
 pub mod vote;
