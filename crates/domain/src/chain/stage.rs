@@ -118,11 +118,12 @@ impl Stage {
     }
 
     /// Whether the project failed and so no longer holds its catalogue item in its period (表决
-    /// 未通过, 不予购买, 验收不通过): the item is open to an application again. Every other stage
+    /// 未通过, 不予购买, 已终止 — a project not accepted is still rectifying and holds it until it
+    /// is terminated): the item is open to an application again. Every other stage
     /// — live, bought or closed — holds it. The partial unique index `projects_item_taken`
     /// (migration 0028) lists the same stages; a new failed stage belongs in both.
     pub fn leaves_item_open(self) -> bool {
-        matches!(self, Stage::Rejected | Stage::Declined | Stage::NotAccepted)
+        matches!(self, Stage::Rejected | Stage::Declined | Stage::Terminated)
     }
 
     /// Whether the project is finished one way or another.

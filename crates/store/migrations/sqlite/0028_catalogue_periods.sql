@@ -15,10 +15,10 @@ UPDATE projects SET period = COALESCE(
 CREATE INDEX projects_period ON projects (tenant_id, period, id);
 
 -- Competition (finding 5): an item of a period is taken by at most one organization at a time.
--- A project that is live or bought holds it; one that failed (表决未通过, 不予购买, 验收不通过)
+-- A project that is live or bought holds it; one that failed (表决未通过, 不予购买, 已终止)
 -- leaves it open. The list of failed stages is `Stage::leaves_item_open` in the domain.
 CREATE UNIQUE INDEX projects_item_taken ON projects (tenant_id, item_id)
-    WHERE item_id IS NOT NULL AND stage NOT IN ('rejected', 'declined', 'not_accepted');
+    WHERE item_id IS NOT NULL AND stage NOT IN ('rejected', 'declined', 'terminated');
 
 -- A period never changes once written: the item's year is what its eligibilities rest on.
 CREATE TRIGGER catalogue_items_period_fixed BEFORE UPDATE OF period ON catalogue_items

@@ -279,7 +279,7 @@ impl Db {
         on_pool!(self, c => {
             let r = sqlx::query(
                 "SELECT p.id, o.id, o.name FROM projects p JOIN organizations o ON o.tenant_id = p.tenant_id AND o.id = p.organization_id \
-                 WHERE p.tenant_id = $1 AND p.item_id = $2 AND p.stage NOT IN ('rejected', 'declined', 'not_accepted') LIMIT 1",
+                 WHERE p.tenant_id = $1 AND p.item_id = $2 AND p.stage NOT IN ('rejected', 'declined', 'terminated') LIMIT 1",
             )
             .bind(tenant).bind(item_id).fetch_optional(c).await?;
             match r {
