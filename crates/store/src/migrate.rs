@@ -45,6 +45,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0023_closed_sets"),
     migration!("0025_milestone_records"),
     migration!("0026_volunteer_identity_unique"),
+    migration!("0029_errata"),
 ];
 
 /// Tables that hold national reference data or accounts that span cities, and so carry no

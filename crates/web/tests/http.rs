@@ -20,6 +20,8 @@ mod calls;
 mod catalogue;
 #[path = "http/consultation.rs"]
 mod consultation;
+#[path = "http/corrections.rs"]
+mod corrections;
 #[path = "http/freeze.rs"]
 mod freeze;
 #[path = "http/harness.rs"]

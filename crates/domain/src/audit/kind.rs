@@ -82,6 +82,8 @@ event_kinds! {
         EvaluationVerdict = ("evaluation.verdict", "签署评议报告"),
         MidtermReview = ("evaluation.midterm", "中期评估"),
         ConditionsMet = ("evaluation.conditions_met", "确认整改条件已落实"),
+        ErratumAppend = ("erratum.append", "提交更正"),
+        ErratumAgree = ("erratum.agree", "确认更正"),
         FundCreate = ("fund.create", "登记资金"),
         NeedMerge = ("need.merge", "合并需求"),
         NeedRaise = ("need.raise", "提出需求"),

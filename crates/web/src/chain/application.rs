@@ -280,6 +280,7 @@ pub(crate) struct Typed {
     pub note: domain::chain::oversight::NoteForm,
     pub midterm: domain::chain::milestone::MidtermForm,
     pub conditions: domain::chain::milestone::ConditionsMetForm,
+    pub erratum: domain::chain::erratum::ErratumForm,
 }
 
 impl ProjectPage {
@@ -317,6 +318,10 @@ impl ProjectPage {
     }
     fn when(&self, at: &str) -> String {
         when(at)
+    }
+    /// Whether the reader is the other party asked to agree to contract correction `id`.
+    fn may_agree(&self, id: &str) -> bool {
+        self.d.errata.can_agree.iter().any(|a| a == id)
     }
     /// What was typed for condition `i` in a refused "conditions met" form.
     fn evidence(&self, i: &usize) -> String {
