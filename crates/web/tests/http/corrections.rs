@@ -371,3 +371,160 @@ async fn a_draft_is_edited_not_corrected() {
     });
     assert_eq!(n, 0);
 }
+
+#[tokio::test]
+async fn a_report_a_self_evaluation_and_a_sealed_vote_are_corrected_by_their_authors() {
+    let t = spawn_app().await;
+    let project = contracted_project(&t).await;
+    let chair = t.actor("evaluator").await;
+    let manager_actor = t.actor("orgmanager").await;
+    let community_actor = t.actor("community").await;
+    // The signed records, straight into the store (their own steps are tested elsewhere).
+    let now = store::time::now();
+    let mut tx = t.db.begin().await.unwrap();
+    tx.insert_self_evaluation(
+        "3410",
+        &project,
+        "完成入户服务 240 户次。",
+        "",
+        &manager_actor.user_id,
+        &now,
+    )
+    .await
+    .unwrap();
+    tx.insert_review_group(&store::chain::evaluation::NewReviewGroup {
+        tenant: "3410",
+        project: &project,
+        members: &[store::chain::evaluation::NewGroupMember {
+            name: "何教授".into(),
+            category: domain::chain::review_group::Category::Expert,
+            user_id: Some(chair.user_id.clone()),
+            organization: None,
+            chair: true,
+        }],
+        by: "test",
+        now: &now,
+    })
+    .await
+    .unwrap();
+    tx.insert_report(&store::chain::evaluation::NewReport {
+        tenant: "3410",
+        project: &project,
+        verdict: domain::chain::stage::Verdict::Accepted,
+        conditions: "",
+        report: "项目完成目标，平均 85 分。",
+        average: 85,
+        by: &chair.user_id,
+        now: &now,
+    })
+    .await
+    .unwrap();
+    assert!(tx
+        .sign_review_group("3410", &project, &chair.user_id, &now)
+        .await
+        .unwrap());
+    tx.commit().await.unwrap();
+    let meeting = vote_on(&t, &project, "341002002001").await;
+    store::on_pool!(&t.db, c => {
+        sqlx::query("UPDATE vote_motions SET sealed_by = $1, sealed_at = $2 WHERE meeting_id = $3")
+            .bind(&community_actor.user_id).bind(&now).bind(&meeting).execute(c).await.unwrap();
+    });
+
+    let path = format!("/api/v1/projects/{project}/errata");
+    let body = |kind: &str, record: &str| json!({"kind": kind, "record": record, "part": "第 1 段", "corrected": "平均 86 分", "reason": "合计算错"});
+    let evaluator = t.login("evaluator").await;
+    let manager = t.login("orgmanager").await;
+    let community = t.login("community").await;
+    let township = t.login("township").await;
+    // The report: its signing chair only.
+    post_refused(
+        &community,
+        &path,
+        body("review_report", ""),
+        StatusCode::FORBIDDEN,
+        "not_author",
+    )
+    .await;
+    post_refused(
+        &manager,
+        &path,
+        body("review_report", ""),
+        StatusCode::FORBIDDEN,
+        "not_author",
+    )
+    .await;
+    post_created(&evaluator, &path, body("review_report", "")).await;
+    // The self-evaluation: the organization's manager only.
+    let (st, _, b) = post_json(&township, &path, body("self_evaluation", "")).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{b}");
+    post_created(&manager, &path, body("self_evaluation", "")).await;
+    // The sealed vote: the chair who sealed it, naming the meeting.
+    post_refused(
+        &community,
+        &path,
+        body("vote_minutes", ""),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "record",
+    )
+    .await;
+    post_refused(
+        &township,
+        &path,
+        body("vote_minutes", &meeting),
+        StatusCode::FORBIDDEN,
+        "not_author",
+    )
+    .await;
+    post_created(&community, &path, body("vote_minutes", &meeting)).await;
+
+    let (_, _, b) = manager
+        .api(
+            reqwest::Method::GET,
+            &format!("/api/v1/projects/{project}"),
+            None,
+        )
+        .await;
+    let d = json_of(&b);
+    let kinds: Vec<&str> = d["errata"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["review_report", "self_evaluation", "vote_minutes"]);
+    assert!(d["errata"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["in_effect"] == true));
+    // The originals as written, and still frozen.
+    let (report, self_eval): (String, String) = store::on_pool!(&t.db, c => {
+        sqlx::query_as("SELECT r.report, s.report FROM review_reports r JOIN self_evaluations s ON s.project_id = r.project_id WHERE r.project_id = $1")
+            .bind(&project).fetch_one(c).await.unwrap()
+    });
+    assert_eq!(
+        (report.as_str(), self_eval.as_str()),
+        ("项目完成目标，平均 85 分。", "完成入户服务 240 户次。")
+    );
+    assert!(
+        frozen_refuses(
+            &t,
+            &format!("UPDATE review_reports SET report = 'x' WHERE project_id = '{project}'")
+        )
+        .await
+    );
+    assert!(
+        frozen_refuses(
+            &t,
+            &format!("UPDATE self_evaluations SET report = 'x' WHERE project_id = '{project}'")
+        )
+        .await
+    );
+    // The page lists them under the originals, each by its record.
+    let (_, page) = evaluator.get(&format!("/projects/{project}")).await;
+    assert!(
+        page.contains("<strong>评议报告</strong>") && page.contains("<strong>自评报告</strong>")
+    );
+    assert!(page.contains("<strong>表决结果</strong>") && page.contains("合计算错"));
+    assert_eq!(audited(&t, "erratum.append").await, 3);
+}
