@@ -357,8 +357,7 @@ impl App {
             })
             .collect();
         let paid = !transactions.is_empty();
-        Ok(Some((
-            json!({
+        let mut contract = json!({
                 "id": format!("{}-contract", p.id),
                 "awardID": award_id,
                 "title": p.title,
@@ -368,9 +367,9 @@ impl App {
                 "dateSigned": format!("{}T00:00:00+08:00", k.signed_on),
                 "milestones": milestones,
                 "implementation": { "transactions": transactions },
-            }),
-            paid,
-        )))
+        });
+        self.ocds_amendments(p, &mut contract).await?;
+        Ok(Some((contract, paid)))
     }
 
     /// A call's release: the call as the tender, its applications as bids (with each one's

@@ -47,6 +47,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0026_volunteer_identity_unique"),
     migration!("0027_fund_return"),
     migration!("0028_catalogue_periods"),
+    migration!("0029_errata"),
     migration!("0030_disclosure_dates"),
 ];
 

@@ -328,6 +328,13 @@ fn request_schemas() -> Map<String, Value> {
             "conditions": { "type": "string", "description": "what must be improved (may be empty)" },
             "supervisor": { "type": "string", "description": "the supervisor who took part, by name" }
         }), json!(["findings", "rating", "supervisor"])),
+        "ErratumForm": s(json!({
+            "kind": { "type": "string", "enum": domain::chain::erratum::ErratumKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(), "description": "the signed record corrected (consultation_minutes only on a consultation's route, where it is implied)" },
+            "record": { "type": "string", "description": "the vote meeting, for vote_minutes" },
+            "part": { "type": "string", "description": "what is corrected: the field, clause or line (at most 100 characters)" },
+            "corrected": { "type": "string", "description": "the corrected text" },
+            "reason": { "type": "string", "description": "why" }
+        }), json!(["part", "corrected", "reason"])),
         "ConditionsMetForm": s(json!({
             "evidence": { "type": "array", "items": { "type": "string" }, "description": "what shows each condition of the report met, in the report's order" }
         }), json!(["evidence"])),

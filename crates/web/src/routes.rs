@@ -9,8 +9,8 @@ use crate::route_spec::r;
 // What a route is lives in its own module, which the OpenAPI document reads too; the table's
 // readers (the tests, the document) still find it here.
 use crate::chain::{
-    application, call, catalogue, consultation, contract, delivery, evaluation, need, purchase,
-    termination, vote,
+    application, call, catalogue, consultation, contract, delivery, erratum, evaluation, need,
+    purchase, termination, vote,
 };
 pub use crate::route_spec::{Access, RouteSpec, SchemaFn, Success};
 use crate::{
@@ -21,6 +21,7 @@ use app::chain::application::{Comparison, ProjectDetail, ProjectList};
 use app::chain::call::{CallList, CallView};
 use app::chain::catalogue::{CarriedOver, CatalogueView, ItemDetail};
 use app::chain::consultation::{ConsultationDetail, ConsultationList};
+use app::chain::erratum::ErratumReceipt;
 use app::chain::need::{NeedBoard, NeedDetail};
 use app::chain::purchase::FundList;
 use app::chain::vote::{VoteList, VoteMeetingDetail};
@@ -147,6 +148,7 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/consultations/{consultation_id}/attendees", Signed, "Record an attendee (until the minutes are frozen)", post(consultation::attend)),
         r(p.clone(), "/consultations/{consultation_id}/comments", Signed, "Record a comment on an application (until the minutes are frozen)", post(consultation::comment)),
         r(p.clone(), "/consultations/{consultation_id}/freeze", Signed, "Sign and freeze the minutes", post(consultation::freeze)),
+        r(p.clone(), "/consultations/{consultation_id}/errata", Signed, "Append a correction to the signed minutes (whoever signed them; the minutes never change)", post(consultation::correct)),
         r(g.clone(), "/funds", Signed, "Funds of my territory with balances, and the form to record one", get(purchase::funds)),
         r(p.clone(), "/funds", Signed, "Record a fund (township, county or city)", post(purchase::create)),
         r(g.clone(), "/calls", Signed, "Calls (selections, venture and micro calls, facility tenders) of and around my territory, with the form to open one", get(call::calls)),
@@ -173,6 +175,8 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/projects/{project_id}/re-review", Signed, "Sign the one re-review after rectification (the review group's chair): accepted, the final tranche becomes payable; not accepted, the project is terminated and its unpaid money returns", post(termination::re_review)),
         r(p.clone(), "/projects/{project_id}/midterm-review", Signed, "Record the mid-term review with the supervisor (the community committee, while delivering; the mid-term tranche waits for it)", post(evaluation::midterm)),
         r(p.clone(), "/projects/{project_id}/conditions-met", Signed, "Record each condition of a conditional pass as met (the review group's chair; the final tranche waits for it)", post(evaluation::conditions_met)),
+        r(p.clone(), "/projects/{project_id}/errata", Signed, "Append a correction to a signed record of the project: vote minutes, contract (either party), review report, self-evaluation", post(erratum::correct)),
+        r(p.clone(), "/projects/{project_id}/errata/{erratum_id}/agree", Signed, "The contract's other party agrees to its correction, which then takes effect", post(erratum::agree)),
         r(p.clone(), "/projects/{project_id}/verdict", Signed, "Sign the written report with the verdict (the group's chair, after the meeting)", post(evaluation::verdict)),
         r(p.clone(), "/projects/{project_id}/tranches/{seq}/payment", Signed, "Record a tranche as paid (township; the final one after acceptance)", post(evaluation::pay)),
         r(g.clone(), "/votes", Signed, "Representatives' meetings of my territory, with the form to open one", get(vote::votes)),
@@ -284,6 +288,7 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/api/v1/consultations/{consultation_id}/attendees", Signed, "Record an attendee (409 minutes_frozen after freezing)", post(consultation::api_attend)).body("AttendeeForm").no_content(),
         r(p.clone(), "/api/v1/consultations/{consultation_id}/comments", Signed, "Record a comment on an application of the agenda", post(consultation::api_comment)).body("CommentForm").no_content(),
         r(p.clone(), "/api/v1/consultations/{consultation_id}/freeze", Signed, "Sign and freeze the minutes (recorder, chair, summary)", post(consultation::api_freeze)).body("FreezeForm").ok::<ConsultationDetail>(),
+        r(p.clone(), "/api/v1/consultations/{consultation_id}/errata", Signed, "Append a correction to the signed minutes (403 not_author; 409 not_signed; 422 field errors)", post(erratum::api_correct_minutes)).body("ErratumForm").created::<ErratumReceipt>(),
         r(g.clone(), "/api/v1/funds", Signed, "Funds of my territory with balances, a page at a time (after, limit)", get(purchase::api_funds)).ok::<FundList>(),
         r(p.clone(), "/api/v1/funds", Signed, "Record a fund (township, county or city)", post(purchase::api_create)).body("FundForm").created::<Created>(),
         r(g.clone(), "/api/v1/calls", Signed, "Calls of and around my territory, a page at a time (after, limit), the areas I may organize for and the funds I may draw on", get(call::api_calls)).ok::<CallList>(),
@@ -310,6 +315,8 @@ pub fn route_table() -> Vec<RouteSpec> {
         r(p.clone(), "/api/v1/projects/{project_id}/re-review", Signed, "Sign the one re-review (403 not_chair; 409 not_rectified, no_re_review, re_reviewed; 422 verdict, report)", post(termination::api_re_review)).body("ReReviewForm").ok::<ProjectDetail>(),
         r(p.clone(), "/api/v1/projects/{project_id}/midterm-review", Signed, "Record the mid-term review with the supervisor (403 not_committee, purchaser_conflict; 409 not_delivering, midterm_recorded)", post(evaluation::api_midterm)).body("MidtermForm").ok::<ProjectDetail>(),
         r(p.clone(), "/api/v1/projects/{project_id}/conditions-met", Signed, "Record each condition of a conditional pass as met (403 not_chair; 409 not_conditional, conditions_recorded)", post(evaluation::api_conditions_met)).body("ConditionsMetForm").ok::<ProjectDetail>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/errata", Signed, "Append a correction to a signed record: kind vote_minutes (record: the vote meeting), contract, review_report or self_evaluation (403 not_author, not_party; 409 not_signed; 422 field errors); a contract's waits for the other party", post(erratum::api_correct)).body("ErratumForm").created::<ErratumReceipt>(),
+        r(p.clone(), "/api/v1/projects/{project_id}/errata/{erratum_id}/agree", Signed, "The contract's other party agrees to its correction (403 not_party, same_party; 409 erratum_agreed)", post(erratum::api_agree)).ok::<ProjectDetail>(),
         r(p.clone(), "/api/v1/projects/{project_id}/verdict", Signed, "Sign the report with the verdict (the chair; 403 not_chair; 409 meeting_before_report, scores_missing)", post(evaluation::api_verdict)).body("VerdictForm").ok::<ProjectDetail>(),
         r(p.clone(), "/api/v1/projects/{project_id}/tranches/{seq}/payment", Signed, "Record a tranche as paid (409 milestone_not_reached)", post(evaluation::api_pay)).ok::<Paid>(),
         r(g.clone(), "/api/v1/votes", Signed, "Representatives' meetings of my territory, a page at a time (after, limit), and the consulted applications I may put to a vote", get(vote::api_votes)).ok::<VoteList>(),

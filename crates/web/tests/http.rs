@@ -24,6 +24,8 @@ mod consultation;
 mod cycle;
 #[path = "http/disclosure.rs"]
 mod disclosure;
+#[path = "http/corrections.rs"]
+mod corrections;
 #[path = "http/freeze.rs"]
 mod freeze;
 #[path = "http/fund_return.rs"]

@@ -59,6 +59,9 @@ pub struct ProjectDetail {
     pub ending: crate::chain::termination::EndingView,
     /// The signed contract and its tranches, once recorded.
     pub contract: Option<store::chain::contract::ContractRow>,
+    /// Corrections of the project's signed records (vote minutes, contract, report,
+    /// self-evaluation), shown under the originals, which never change.
+    pub errata: crate::chain::erratum::ProjectErrata,
     /// The reader is the township and the project was bought: the contract form.
     pub can_sign: bool,
     /// The reader is the township and the vote passed: the decision form, with its funds.
@@ -240,6 +243,7 @@ impl App {
         };
         let acceptance = self.acceptance_view(actor, &project).await?;
         let ending = self.ending_view(actor, &project).await?;
+        let errata = self.project_errata(actor, &project, &votes).await?;
         let can_sign =
             project.stage == Stage::Purchased && self.purchaser_role(actor, &project).await.is_ok();
         let can_decide = project.stage == Stage::Passed
@@ -265,6 +269,7 @@ impl App {
             acceptance,
             ending,
             contract,
+            errata,
             can_sign,
             can_decide,
             funds,

@@ -45,6 +45,10 @@ pub struct ConsultationDetail {
     pub comments: Vec<EntryRow>,
     /// The reader keeps this community's meetings and the minutes are not frozen.
     pub can_record: bool,
+    /// Corrections of the signed minutes, oldest first (the minutes never change).
+    pub errata: Vec<store::chain::erratum::ErratumRow>,
+    /// The reader signed the minutes and may append a correction.
+    pub can_correct: bool,
 }
 
 fn subject<'a>(m: &'a ConsultationRow) -> Subject<'a> {
@@ -125,7 +129,7 @@ impl App {
         })
     }
 
-    async fn readable_consultation(
+    pub(crate) async fn readable_consultation(
         &self,
         actor: &Actor,
         id: &str,
@@ -157,7 +161,12 @@ impl App {
             .await?
             .into_iter()
             .partition(|e| e.kind == "attendee");
+        let (errata, can_correct) = self
+            .consultation_errata(actor, &meeting.tenant_id, id)
+            .await?;
         Ok(ConsultationDetail {
+            errata,
+            can_correct,
             agenda: self.db.agenda(&meeting.tenant_id, id).await?,
             can_record: !meeting.frozen()
                 && may_convene_consultation(actor, &meeting.community).is_ok(),

@@ -87,6 +87,8 @@ event_kinds! {
         ReReview = ("evaluation.re_review", "签署复评报告"),
         ContractTerminate = ("contract.terminate", "终止项目（退回资金）"),
         TerminationResponse = ("contract.termination_response", "回应终止"),
+        ErratumAppend = ("erratum.append", "提交更正"),
+        ErratumAgree = ("erratum.agree", "确认更正"),
         FundCreate = ("fund.create", "登记资金"),
         NeedMerge = ("need.merge", "合并需求"),
         NeedRaise = ("need.raise", "提出需求"),

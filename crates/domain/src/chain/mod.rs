@@ -9,6 +9,7 @@ pub mod committee;
 pub mod consultation;
 pub mod contract;
 pub mod delivery;
+pub mod erratum;
 pub mod evaluation;
 pub mod milestone;
 pub mod money;

@@ -297,6 +297,7 @@ pub(crate) struct Typed {
     pub rectification: domain::chain::termination::RectificationForm,
     pub rectified: domain::chain::termination::StatementForm,
     pub re_review: domain::chain::termination::ReReviewForm,
+    pub erratum: domain::chain::erratum::ErratumForm,
 }
 
 impl ProjectPage {
@@ -334,6 +335,10 @@ impl ProjectPage {
     }
     fn when(&self, at: &str) -> String {
         when(at)
+    }
+    /// Whether the reader is the other party asked to agree to contract correction `id`.
+    fn may_agree(&self, id: &str) -> bool {
+        self.d.errata.can_agree.iter().any(|a| a == id)
     }
     /// What was typed for condition `i` in a refused "conditions met" form.
     fn evidence(&self, i: &usize) -> String {

@@ -108,6 +108,7 @@ struct DetailPage {
     comment: CommentForm,
     attendee: AttendeeForm,
     freeze: FreezeForm,
+    erratum: domain::chain::erratum::ErratumForm,
     errors: FormErrors,
 }
 
@@ -127,6 +128,7 @@ struct Typed {
     comment: CommentForm,
     attendee: AttendeeForm,
     freeze: FreezeForm,
+    erratum: domain::chain::erratum::ErratumForm,
 }
 
 async fn detail_page(
@@ -153,6 +155,7 @@ async fn detail_page(
             comment: typed.comment,
             attendee: typed.attendee,
             freeze: typed.freeze,
+            erratum: typed.erratum,
             errors,
         },
     ))
@@ -244,6 +247,31 @@ pub async fn freeze(
         ..Typed::default()
     };
     after(&state, &s, &id, typed, r).await
+}
+
+/// The author of the signed minutes appends a correction; back to it on the page (the receipt),
+/// or the page again with what was typed and why not.
+pub async fn correct(
+    State(state): State<AppState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(mut form): CsrfForm<domain::chain::erratum::ErratumForm>,
+) -> Result<Response, PageError> {
+    form.kind = domain::chain::erratum::ErratumKind::ConsultationMinutes
+        .as_str()
+        .to_string();
+    match state.app.append_erratum(&s.actor, &id, &form, &s.ctx).await {
+        Ok(receipt) => Ok(
+            Redirect::to(&format!("/consultations/{id}#erratum-{}", receipt.id)).into_response(),
+        ),
+        Err(e) => {
+            let typed = Typed {
+                erratum: form,
+                ..Typed::default()
+            };
+            after(&state, &s, &id, typed, Err(e)).await
+        }
+    }
 }
 
 // ---------- API ----------

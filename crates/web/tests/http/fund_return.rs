@@ -42,6 +42,7 @@ async fn bought(t: &TestApp, n: &str, fund: &str, buy: bool, sign: bool) -> Stri
                 name: format!("{n} 居家养老上门服务"),
                 description: String::new(),
                 social_work: String::new(),
+                period: String::new(),
             },
             &Ctx::default(),
         )
