@@ -11,7 +11,8 @@ use domain::audit::Outcome;
 use domain::authz::{reach, Action};
 use domain::chain::catalogue::{
     applies_for, can_apply, can_approve, can_list, decide_eligibility, item_open, listable_periods,
-    lists_for, offered_periods, period_filter, review_item, ItemForm, ItemStatus, Staffing,
+    lists_for, offered_periods, period_filter, review_item, EligibilityStatus, ItemForm,
+    ItemStatus, Staffing,
 };
 use domain::{Actor, AreaCode, DomainError};
 use schemars::JsonSchema;
@@ -71,6 +72,9 @@ pub struct ItemDetail {
     pub can_review: bool,
     /// Organizations the reader manages (may apply while the item is approved).
     pub applicants: Vec<Applicant>,
+    /// Two or more organizations hold an approved eligibility: they compete, so the item goes
+    /// to a selection (竞争承接) and no ordinary application is accepted.
+    pub competing: bool,
 }
 
 /// A decision of the township: approve or not, with a reason where one is needed.
@@ -347,7 +351,12 @@ impl App {
                 });
             }
         }
+        let approved = eligibilities
+            .iter()
+            .filter(|e| e.status == EligibilityStatus::Approved)
+            .count();
         Ok(ItemDetail {
+            competing: approved >= 2,
             can_review: can_approve(actor, &item.community).is_ok(),
             eligibilities,
             applicants,

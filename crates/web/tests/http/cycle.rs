@@ -309,6 +309,17 @@ async fn competing_organizations_go_through_a_selection_and_the_winner_through_t
     )
     .await;
     assert!(b.contains("竞争承接"), "{b}");
+    let (st, page) = org.get(&format!("/catalogue/{item}")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("id=\"competing\""), "{page}");
+    let (_, _, b) = org
+        .api(
+            reqwest::Method::GET,
+            &format!("/api/v1/catalogue/{item}"),
+            None,
+        )
+        .await;
+    assert_eq!(json_of(&b)["competing"], true, "{b}");
     // The township opens the selection on the item; its pool is drawn from the fund.
     let township = t.login("township").await;
     let fund = post_created(
