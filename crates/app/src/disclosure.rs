@@ -61,7 +61,11 @@ impl Screens<'_> {
     }
 
     /// Screens the texts of `area` in place.
-    pub async fn screen(&mut self, area: &AreaCode, texts: &mut [&mut String]) -> Result<(), AppError> {
+    pub async fn screen(
+        &mut self,
+        area: &AreaCode,
+        texts: &mut [&mut String],
+    ) -> Result<(), AppError> {
         let screen = match self.town(area).await? {
             Some(s) => s,
             None => Arc::new(self.wide(area, texts).await?),

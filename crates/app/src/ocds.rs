@@ -15,11 +15,11 @@
 
 use crate::disclosure::Screens;
 use crate::{App, AppError};
-use sha2::{Digest, Sha256};
 use domain::chain::call::{CallKind, CallStage};
 use domain::chain::money::Money;
 use domain::chain::stage::Stage;
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 use store::chain::application::ProjectRow;
 use store::chain::call::CallRow;
 
@@ -638,13 +638,14 @@ impl App {
     ) -> Result<Value, AppError> {
         let (tx, mut rx) = tokio::sync::mpsc::channel(64);
         let ext = self.settings.ocds_bids_extension.clone();
-        let (sent, buf) = tokio::join!(self.ocds_stream(area, limit, since, &ext, tx), async move {
-            let mut buf = Vec::new();
-            while let Some(chunk) = rx.recv().await {
-                buf.extend_from_slice(&chunk);
-            }
-            buf
-        });
+        let (sent, buf) =
+            tokio::join!(self.ocds_stream(area, limit, since, &ext, tx), async move {
+                let mut buf = Vec::new();
+                while let Some(chunk) = rx.recv().await {
+                    buf.extend_from_slice(&chunk);
+                }
+                buf
+            });
         sent?;
         serde_json::from_slice(&buf).map_err(|e| AppError::Internal(e.to_string()))
     }

@@ -365,7 +365,11 @@ impl App {
 
     /// The newest `limit` projects of the scope that are past their draft (drafts are not
     /// public), by pages of the store's newest-first list.
-    async fn submitted_projects(&self, scope: &Scope, limit: i64) -> Result<Vec<ProjectRow>, AppError> {
+    async fn submitted_projects(
+        &self,
+        scope: &Scope,
+        limit: i64,
+    ) -> Result<Vec<ProjectRow>, AppError> {
         let mut out = Vec::new();
         let mut before: Option<String> = None;
         loop {

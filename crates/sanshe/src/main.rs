@@ -634,7 +634,8 @@ async fn main() -> anyhow::Result<()> {
                 }
                 std::io::Write::flush(&mut out)
             };
-            let (n, written) = tokio::join!(app.ocds_stream(&area, limit, since, &extension, tx), write);
+            let (n, written) =
+                tokio::join!(app.ocds_stream(&area, limit, since, &extension, tx), write);
             written?;
             let n = n.map_err(|e| anyhow::anyhow!("{e}"))?;
             eprintln!("{n} releases");

@@ -246,13 +246,23 @@ async fn export_ocds_masks_typed_personal_data_and_since_exports_only_what_chang
         min_panel: "3".into(),
         ..Default::default()
     };
-    tx.insert_call("3410", "3410-call-cli", &form.validate().unwrap(), "test", &now)
-        .await
-        .unwrap();
+    tx.insert_call(
+        "3410",
+        "3410-call-cli",
+        &form.validate().unwrap(),
+        "test",
+        &now,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
 
     let out = sanshe(&url, &["export", "ocds", "--area", "3410"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     for s in [name.as_str(), "13812345678", "11010519491231002X"] {
         assert!(!text.contains(s), "the export shows {s}");
@@ -284,10 +294,16 @@ async fn export_ocds_masks_typed_personal_data_and_since_exports_only_what_chang
     };
     assert_eq!(ids(&pkg), ids(&again));
     // After the latest date nothing; after the first day of 2000 everything.
-    let out = sanshe(&url, &["export", "ocds", "--area", "3410", "--since", &latest]);
+    let out = sanshe(
+        &url,
+        &["export", "ocds", "--area", "3410", "--since", &latest],
+    );
     let none: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(none["releases"].as_array().unwrap().len(), 0);
-    let out = sanshe(&url, &["export", "ocds", "--area", "3410", "--since", "2000-01-01"]);
+    let out = sanshe(
+        &url,
+        &["export", "ocds", "--area", "3410", "--since", "2000-01-01"],
+    );
     let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(ids(&all), ids(&pkg));
     let out = sanshe(&url, &["export", "ocds", "--since", "soon"]);

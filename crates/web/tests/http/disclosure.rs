@@ -181,7 +181,10 @@ async fn no_public_route_nor_export_shows_a_typed_number_or_a_registered_name() 
         .text()
         .await
         .unwrap();
-    assert!(page.contains(masked), "the call's page shows its terms masked");
+    assert!(
+        page.contains(masked),
+        "the call's page shows its terms masked"
+    );
     let r = release(&c, &t, &format!("/api/v1/public/ocds/calls/{call}")).await;
     assert_eq!(r["tender"]["description"], masked);
     let r = release(&c, &t, &format!("/api/v1/public/ocds/projects/{project}")).await;
@@ -342,20 +345,25 @@ async fn the_township_buys_and_pays_for_a_micro_call_and_drafts_are_not_public()
     assert_eq!(roles("CN-AREA-341002002001"), json!(["procuringEntity"]));
     let budget = &r["planning"]["budget"];
     assert!(
-        budget["description"].as_str().unwrap().contains("福彩公益金"),
+        budget["description"]
+            .as_str()
+            .unwrap()
+            .contains("福彩公益金"),
         "{budget}"
     );
     assert_eq!(budget["amount"]["amount"], 20000.0);
 
     // A draft: not in the export, not on the public pages, not counted.
-    let (item, eligibility) = item_with_eligibility(
+    let (item, eligibility) =
+        item_with_eligibility(&t, "341002002001", "341002002", app::demo::DEMO_ORG_ID).await;
+    let draft = project_on(
         &t,
-        "341002002001",
-        "341002002",
+        &item,
+        &eligibility,
         app::demo::DEMO_ORG_ID,
+        "341002002001",
     )
     .await;
-    let draft = project_on(&t, &item, &eligibility, app::demo::DEMO_ORG_ID, "341002002001").await;
     for path in [
         format!("/api/v1/public/ocds/projects/{draft}"),
         format!("/api/v1/public/projects/{draft}"),
