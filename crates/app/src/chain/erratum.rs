@@ -64,11 +64,12 @@ impl App {
         form: &ErratumForm,
         ctx: &Ctx,
     ) -> Result<ErratumReceipt, AppError> {
-        let e = form.validate()?;
         let tenant = tenant_of(on).ok_or_else(|| AppError::not_found("记录"))?;
-        // The record the correction points at, its project and where it belongs.
-        let (record_id, project, area) = match e.kind {
-            ErratumKind::ConsultationMinutes => {
+        // The record the correction points at, its project and where it belongs; out of the
+        // reader's reach it is refused before its form is looked at.
+        let kind = ErratumKind::parse(form.kind.trim());
+        let (record_id, project, area) = match kind {
+            Some(ErratumKind::ConsultationMinutes) => {
                 let m = self
                     .readable_consultation(actor, on, EventKind::ErratumAppend, ctx)
                     .await?;
@@ -78,7 +79,7 @@ impl App {
                 let p = self
                     .readable_project(actor, on, EventKind::ErratumAppend, ctx)
                     .await?;
-                let record = if kind == ErratumKind::VoteMinutes {
+                let record = if kind == Some(ErratumKind::VoteMinutes) {
                     let meeting = form.record.trim();
                     if meeting.is_empty() {
                         return Err(
@@ -93,6 +94,7 @@ impl App {
                 (record, Some(p), area)
             }
         };
+        let e = form.validate()?;
         let subject = Subject {
             kind: if project.is_some() {
                 "project"

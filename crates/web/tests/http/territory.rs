@@ -237,6 +237,8 @@ async fn no_route_lets_a_tunxi_officer_or_a_community_officer_reach_beyond_their
                     "incubation_id" => p.foreign_incubation.clone(),
                     // A tranche number: the project in the path is the other territory's.
                     "seq" => "1".to_string(),
+                    // A correction: the project in the path is the other territory's.
+                    "erratum_id" => "3410-none".to_string(),
                     other => panic!(
                         "route {} has a parameter {other} with no territory fixture: add one here",
                         spec.path
