@@ -285,8 +285,18 @@ async fn the_demonstration_ledger_covers_every_community_and_shows_gaps() {
         .unwrap();
     let mut stages: Vec<&str> = projects.iter().map(|p| p.stage.as_str()).collect();
     stages.sort();
-    let mut every: Vec<&str> = domain::chain::stage::Stage::ALL
+    // The demonstration does not yet carry a project through rectification or termination
+    // (issue 16, finding 3, added after it): those four stages are walked by fund_return.rs.
+    use domain::chain::stage::Stage;
+    let later = [
+        Stage::Rectifying,
+        Stage::Rectified,
+        Stage::ReAccepted,
+        Stage::Terminated,
+    ];
+    let mut every: Vec<&str> = Stage::ALL
         .iter()
+        .filter(|s| !later.contains(s))
         .map(|s| s.as_str())
         .collect();
     every.sort();

@@ -20,12 +20,12 @@ mod calls;
 mod catalogue;
 #[path = "http/consultation.rs"]
 mod consultation;
+#[path = "http/corrections.rs"]
+mod corrections;
 #[path = "http/cycle.rs"]
 mod cycle;
 #[path = "http/disclosure.rs"]
 mod disclosure;
-#[path = "http/corrections.rs"]
-mod corrections;
 #[path = "http/freeze.rs"]
 mod freeze;
 #[path = "http/fund_return.rs"]
