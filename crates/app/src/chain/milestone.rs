@@ -45,12 +45,7 @@ impl App {
             .await?;
         let now = time::now();
         let mut tx = self.db.begin().await?;
-        let record = NewRecord {
-            tenant: &p.tenant_id,
-            project: id,
-            by: &actor.user_id,
-            now: &now,
-        };
+        let record = NewRecord::on(&p, &actor.user_id, &now);
         if !tx.insert_midterm_review(&record, &review).await? {
             let why = DomainError::conflict("midterm_recorded", "该项目的中期评估刚刚已记录");
             return Err(self.conflict(tx, actor, kind, &subject(&p), why, ctx).await);

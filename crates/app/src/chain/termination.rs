@@ -210,12 +210,7 @@ impl App {
             }
             _ => false,
         };
-        let record = NewRecord {
-            tenant: &p.tenant_id,
-            project: &p.id,
-            by: e.by,
-            now: e.now,
-        };
+        let record = NewRecord::on(p, e.by, e.now);
         let written = tx
             .insert_termination(&NewTermination {
                 record,
@@ -254,12 +249,7 @@ impl App {
             .await?;
         let now = time::now();
         let mut tx = self.db.begin().await?;
-        let record = NewRecord {
-            tenant: &p.tenant_id,
-            project: id,
-            by: &actor.user_id,
-            now: &now,
-        };
+        let record = NewRecord::on(&p, &actor.user_id, &now);
         if !tx.insert_termination_response(&record, &text).await? {
             let why = DomainError::conflict("response_recorded", "承接组织的回应刚刚已登记");
             return Err(self.conflict(tx, actor, kind, &subject(&p), why, ctx).await);
@@ -291,12 +281,7 @@ impl App {
             .await?;
         let now = time::now();
         let mut tx = self.db.begin().await?;
-        let record = NewRecord {
-            tenant: &p.tenant_id,
-            project: id,
-            by: &actor.user_id,
-            now: &now,
-        };
+        let record = NewRecord::on(&p, &actor.user_id, &now);
         if !tx.insert_rectification(&record, &period).await? {
             let why = DomainError::conflict("rectification_set", "整改期限刚刚已确定");
             return Err(self.conflict(tx, actor, kind, &subject(&p), why, ctx).await);
@@ -339,12 +324,7 @@ impl App {
             .await?;
         let now = time::now();
         let mut tx = self.db.begin().await?;
-        let record = NewRecord {
-            tenant: &p.tenant_id,
-            project: id,
-            by: &actor.user_id,
-            now: &now,
-        };
+        let record = NewRecord::on(&p, &actor.user_id, &now);
         if !tx.insert_rectification_report(&record, &text).await? {
             let why = DomainError::conflict("rectification_recorded", "整改情况刚刚已登记");
             return Err(self.conflict(tx, actor, kind, &subject(&p), why, ctx).await);
@@ -386,12 +366,7 @@ impl App {
         let committed = self.committed(&p).await?;
         let now = time::now();
         let mut tx = self.db.begin().await?;
-        let record = NewRecord {
-            tenant: &p.tenant_id,
-            project: id,
-            by: &actor.user_id,
-            now: &now,
-        };
+        let record = NewRecord::on(&p, &actor.user_id, &now);
         if !tx.insert_re_review(&record, accepted, &report).await? {
             let why = DomainError::conflict("re_reviewed", "复评只能进行一次，复评报告已经签署");
             return Err(self.conflict(tx, actor, kind, &subject(&p), why, ctx).await);

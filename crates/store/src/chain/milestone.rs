@@ -34,6 +34,19 @@ pub struct NewRecord<'a> {
     pub now: &'a str,
 }
 
+impl<'a> NewRecord<'a> {
+    /// A record on project `p` made by `by` at `now` (every milestone and ending record names
+    /// those four things the same way).
+    pub fn on(p: &'a crate::chain::application::ProjectRow, by: &'a str, now: &'a str) -> Self {
+        NewRecord {
+            tenant: &p.tenant_id,
+            project: &p.id,
+            by,
+            now,
+        }
+    }
+}
+
 impl Db {
     pub async fn midterm_review(
         &self,
